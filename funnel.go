@@ -1,0 +1,145 @@
+// Package funnel computes sales-funnel and revenue metrics from CRM data:
+// lead generation, stage conversion and drop-off, leakage, win rates, deal
+// size, sales-cycle length and time in stage, with exact money arithmetic in
+// [decimal.Decimal].
+//
+// # Model
+//
+// A [Funnel] is an ordered list of distinct stages, declared once. A [Deal]
+// carries its amount, outcome ([Open], [Won] or [Lost]), creation and close
+// times, the history of stages it entered and its segmentation attributes.
+// [Deal.Validate] checks a deal against a funnel and returns a [*DealError]
+// that names the deal and the field and wraps one of the ErrXxx sentinels.
+//
+// # Metrics
+//
+// A [Tally] is a one-pass accumulator: [Tally.Add] adds one deal and
+// [Tally.Merge] combines two tallies, so work can be split across goroutines,
+// files or machines and merged to exactly the one-pass result. [Tally.Report]
+// (or [Compute] over an [iter.Seq] of deals) gives a [Report] with every
+// metric. Every metric's formula and source are documented on the field that
+// holds it.
+//
+// Rates are [Ratio] values that keep their numerator and denominator: an
+// empty set is 0/0, which is "undefined", never NaN and never 0%.
+//
+// # Time
+//
+// Functions in this package never read the clock. Whatever depends on "now"
+// (the age of open deals, whether an open deal is still inside its
+// conversion window) takes an explicit as-of time in [Options]. Periods are
+// computed in a caller-given time zone. A zero [time.Time] means "not
+// recorded": such deals are counted as undated wherever a time is needed.
+//
+// # Concurrency
+//
+// Functions in this package are safe for concurrent use. [Funnel] is
+// immutable after [New] and may be shared. [Ratio], [Report] and the other
+// result types are plain values. Accumulators ([Tally], [MoneyStats],
+// [DurationStats]) are not safe for concurrent mutation: give each goroutine
+// its own and combine them with Merge.
+package funnel
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+)
+
+// MaxStages is the largest number of stages a [Funnel] may declare.
+const MaxStages = 64
+
+// Errors returned by this package. Each is wrapped with context (the deal,
+// the field, the stage) and can be tested with [errors.Is].
+var (
+	// ErrInvalidStage reports an empty stage name, a duplicate stage or a
+	// funnel with no stages or more than MaxStages.
+	ErrInvalidStage = errors.New("funnel: invalid stage declaration")
+	// ErrUnknownStage reports a stage that the funnel does not declare.
+	ErrUnknownStage = errors.New("funnel: unknown stage")
+	// ErrHistoryOrder reports a stage history whose times go backwards.
+	ErrHistoryOrder = errors.New("funnel: stage history out of time order")
+	// ErrClosedBeforeCreated reports a close time before the creation time,
+	// or a stage entered before the deal was created or after it closed.
+	ErrClosedBeforeCreated = errors.New("funnel: closed before created")
+	// ErrMissingCloseTime reports a won or lost deal without a close time.
+	ErrMissingCloseTime = errors.New("funnel: closed deal without close time")
+	// ErrUnexpectedCloseTime reports an open deal that has a close time.
+	ErrUnexpectedCloseTime = errors.New("funnel: open deal with close time")
+	// ErrNegativeAmount reports a deal amount below zero.
+	ErrNegativeAmount = errors.New("funnel: negative amount")
+	// ErrCurrencyMismatch reports a deal whose currency differs from the
+	// currency of the aggregate it is added to.
+	ErrCurrencyMismatch = errors.New("funnel: currency mismatch")
+	// ErrInvalidOutcome reports an outcome value other than Open, Won or Lost.
+	ErrInvalidOutcome = errors.New("funnel: invalid outcome")
+	// ErrMissingID reports a deal without an ID.
+	ErrMissingID = errors.New("funnel: missing deal id")
+	// ErrInvalidParam reports an invalid option or parameter.
+	ErrInvalidParam = errors.New("funnel: invalid parameter")
+	// ErrIncompatible reports an attempt to merge accumulators built for
+	// different funnels or options.
+	ErrIncompatible = errors.New("funnel: incompatible accumulators")
+)
+
+// A Stage is the name of one step of a sales funnel, such as "Qualified".
+// Names are compared exactly (case matters).
+type Stage string
+
+// A Funnel is an ordered list of distinct stages. Deals enter stages in any
+// order (skips, re-entries and backward moves are allowed), but the funnel's
+// order defines conversion: stage k follows stage k-1. The terminal
+// outcomes, won and lost, are not stages; see [Outcome].
+//
+// A Funnel is immutable and safe for concurrent use. The zero Funnel has no
+// stages and validates no deal; build one with [New].
+type Funnel struct {
+	stages []Stage
+	index  map[Stage]int
+}
+
+// New returns a funnel with the given stages in order. It returns an error
+// wrapping [ErrInvalidStage] if there are no stages, more than [MaxStages],
+// an empty name or a duplicate.
+func New(stages ...Stage) (*Funnel, error) {
+	if len(stages) == 0 {
+		return nil, fmt.Errorf("funnel: no stages: %w", ErrInvalidStage)
+	}
+	if len(stages) > MaxStages {
+		return nil, fmt.Errorf("funnel: %d stages, at most %d: %w", len(stages), MaxStages, ErrInvalidStage)
+	}
+	f := &Funnel{stages: slices.Clone(stages), index: make(map[Stage]int, len(stages))}
+	for i, s := range stages {
+		if s == "" {
+			return nil, fmt.Errorf("funnel: stage %d is empty: %w", i, ErrInvalidStage)
+		}
+		if j, dup := f.index[s]; dup {
+			return nil, fmt.Errorf("funnel: stage %q declared at %d and %d: %w", s, j, i, ErrInvalidStage)
+		}
+		f.index[s] = i
+	}
+	return f, nil
+}
+
+// Len returns the number of stages.
+func (f *Funnel) Len() int { return len(f.stages) }
+
+// Stage returns the i-th stage. It panics if i is out of range, like a
+// slice index.
+func (f *Funnel) Stage(i int) Stage { return f.stages[i] }
+
+// Index returns the position of s in the funnel, and whether the funnel
+// declares it.
+func (f *Funnel) Index(s Stage) (i int, ok bool) {
+	i, ok = f.index[s]
+	return i, ok
+}
+
+// Stages returns an iterator over the stages in funnel order.
+func (f *Funnel) Stages() iter.Seq[Stage] { return slices.Values(f.stages) }
+
+// equal reports whether f and g declare the same stages in the same order.
+func (f *Funnel) equal(g *Funnel) bool {
+	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages))
+}
