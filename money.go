@@ -15,9 +15,9 @@ import (
 // The zero MoneyStats is empty and ready to use. A MoneyStats is not safe
 // for concurrent mutation: give each goroutine its own and Merge them.
 type MoneyStats struct {
-	n   int64
-	exp int32 // common exponent of sum and ints
-	sum int64
+	n    int64
+	exp  int32 // common exponent of sum and ints
+	sum  int64
 	ints sampleSet
 
 	big    bool // amounts no longer fit the int64 representation

@@ -280,7 +280,7 @@ func (r Report) WriteText(w io.Writer) error {
 			continue
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t\n", s.Lost, s.LostValue, s.Open, s.OpenValue,
-			days(s.TimeLatest.Count, s.TimeLatest.Median), days(s.TimeTotal.Count, s.TimeTotal.Median), days(s.TimeTotal.Count, s.TimeTotal.P90))
+			fmtDays(s.TimeLatest.Count, s.TimeLatest.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.P90))
 	}
 	_ = tw.Flush()
 
@@ -294,7 +294,7 @@ func (r Report) WriteText(w io.Writer) error {
 		name string
 		s    DurationSummary
 	}{{"Sales cycle (won), days:   ", r.CycleWon}, {"Sales cycle (lost), days:  ", r.CycleLost}, {"Open deal age, days:       ", r.OpenAge}} {
-		ew.printf(" %s n=%d mean %s median %s p90 %s\n", c.name, c.s.Count, days(c.s.Count, c.s.Mean), days(c.s.Count, c.s.Median), days(c.s.Count, c.s.P90))
+		ew.printf(" %s n=%d mean %s median %s p90 %s\n", c.name, c.s.Count, fmtDays(c.s.Count, c.s.Mean), fmtDays(c.s.Count, c.s.Median), fmtDays(c.s.Count, c.s.P90))
 	}
 	if r.CycleUndated > 0 || r.AgeUndated > 0 {
 		ew.printf("Without a known creation time: %d closed deals (no cycle), %d open deals (no age)\n", r.CycleUndated, r.AgeUndated)
@@ -356,7 +356,7 @@ func wilson(r Ratio) string {
 	return fmt.Sprintf("95%% CI %.1f%%..%.1f%%", 100*lo, 100*hi)
 }
 
-func days(n int64, d time.Duration) string {
+func fmtDays(n int64, d time.Duration) string {
 	if n == 0 {
 		return "n/a"
 	}
