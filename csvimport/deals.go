@@ -58,9 +58,9 @@ const (
 
 type dealColumns struct {
 	id, account, created, closed, amount, currency, lostReason, stage int
-	source, industry, owner, region, product, campaign                 int
-	custom                                                             []customColumn
-	stageDates                                                         []stageDate // in funnel order
+	source, industry, owner, region, product, campaign                int
+	custom                                                            []customColumn
+	stageDates                                                        []stageDate // in funnel order
 }
 
 type customColumn struct {
