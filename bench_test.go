@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/cputime"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
 )
 
@@ -25,12 +26,12 @@ func BenchmarkCompute(b *testing.B) {
 		opts := funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD"}
 		b.Run(itoa(n), func(b *testing.B) {
 			b.ReportAllocs()
-			for b.Loop() {
+			cputime.Report(b, func() {
 				r, err := funnel.Compute(f, slices.Values(deals), opts)
 				if err != nil || r.Deals != int64(n) {
 					b.Fatal(err, r.Deals)
 				}
-			}
+			})
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/deal")
 		})
 	}

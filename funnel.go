@@ -131,10 +131,7 @@ func (f *Funnel) Stage(i int) Stage { return f.stages[i] }
 
 // Index returns the position of s in the funnel, and whether the funnel
 // declares it.
-func (f *Funnel) Index(s Stage) (i int, ok bool) {
-	i, ok = f.index[s]
-	return i, ok
-}
+func (f *Funnel) Index(s Stage) (i int, ok bool) { return f.lookup(s) }
 
 // Stages returns an iterator over the stages in funnel order.
 func (f *Funnel) Stages() iter.Seq[Stage] { return slices.Values(f.stages) }

@@ -214,7 +214,7 @@ func NewTally(f *Funnel, opts Options) (*Tally, error) {
 // returned, so the caller can stop (strict) or go on (lenient).
 func (t *Tally) Add(d Deal) error {
 	p := &t.parsed
-	err := d.parse(t.f, p)
+	err := d.parse(t.f, p, true)
 	if err == nil && d.Currency != t.opts.Currency {
 		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
 	}

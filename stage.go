@@ -157,7 +157,7 @@ func (e *DealError) Unwrap() error { return e.Err }
 // in the order listed.
 func (d *Deal) Validate(f *Funnel) error {
 	var p parsedDeal
-	return d.parse(f, &p)
+	return d.parse(f, &p, false)
 }
 
 // An instant is a time reduced to Unix seconds and nanoseconds; ok is false
@@ -214,8 +214,9 @@ type parsedDeal struct {
 	created, closed instant
 }
 
-// parse validates d, as documented on Validate, and fills p.
-func (d *Deal) parse(f *Funnel, p *parsedDeal) error {
+// parse validates d, as documented on Validate, and fills p; the history
+// entries only when collect is true.
+func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
 	bad := func(field string, e error) error {
 		return &DealError{ID: d.ID, Field: field, Err: e}
 	}
@@ -245,7 +246,9 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal) error {
 			return bad("Stage", ErrUnknownStage)
 		}
 		if len(d.History) == 0 {
-			p.entries = append(p.entries, entry{k: i})
+			if collect {
+				p.entries = append(p.entries, entry{k: i})
+			}
 			return nil
 		}
 	}
@@ -257,7 +260,9 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal) error {
 			return bad(historyField(i), ErrUnknownStage)
 		}
 		at := instantOf(c.At)
-		p.entries = append(p.entries, entry{k, at})
+		if collect {
+			p.entries = append(p.entries, entry{k, at})
+		}
 		if !at.ok {
 			continue
 		}

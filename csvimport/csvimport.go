@@ -256,6 +256,7 @@ type timeParser struct {
 	loc     *time.Location
 	last    string
 	lastT   time.Time
+	dates   map[int32]time.Time // YYYYMMDD -> midnight in loc
 }
 
 func newTimeParser(o Options) *timeParser {
@@ -278,7 +279,7 @@ func (p *timeParser) parse(s string) (time.Time, error) {
 		var t time.Time
 		var err error
 		if l == time.DateOnly {
-			t, err = parseDate(s, p.loc)
+			t, err = p.date(s)
 		} else {
 			t, err = time.ParseInLocation(l, s, p.loc)
 		}
@@ -317,8 +318,47 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), nil
 }
 
+// date parses YYYY-MM-DD like parseDate, remembering the dates it has seen
+// (an export has few distinct dates, and time.Date is not cheap).
+func (p *timeParser) date(s string) (time.Time, error) {
+	if len(s) == 10 {
+		var key int32
+		for i := 0; i < 10; i++ {
+			if c := s[i]; c >= '0' && c <= '9' {
+				key = key*10 + int32(c-'0')
+			} else if i != 4 && i != 7 {
+				key = -1
+				break
+			}
+		}
+		if key > 0 {
+			if t, ok := p.dates[key]; ok {
+				return t, nil
+			}
+			t, err := parseDate(s, p.loc)
+			if err == nil {
+				if p.dates == nil || len(p.dates) >= 1<<16 {
+					p.dates = make(map[int32]time.Time)
+				}
+				p.dates[key] = t
+			}
+			return t, err
+		}
+	}
+	return parseDate(s, p.loc)
+}
+
 func daysIn(m time.Month, y int) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch m {
+	case time.February:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
 }
 
 // ParseAmount parses a decimal amount in plain notation: an optional sign,

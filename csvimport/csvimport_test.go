@@ -47,11 +47,11 @@ func TestReadDeals(t *testing.T) {
 			Currency: "USD", Outcome: funnel.Won, Stage: "Demo", History: []funnel.StageChange{{Stage: "Demo", At: day(2024, 1, 10)}},
 			Attrs: funnel.Attributes{Source: "web", Owner: "ana", Custom: map[string]string{"tier": "gold"}}},
 		{ID: "2", Created: day(2024, 1, 3), Currency: "USD", Stage: "Lead", History: []funnel.StageChange{{Stage: "Lead"}},
-			Attrs: funnel.Attributes{Owner: "ben", Custom: map[string]string{}}},
+			Attrs: funnel.Attributes{Owner: "ben"}},
 		{ID: "3", Account: "Beta, Inc", Created: time.Date(2024, 1, 4, 8, 0, 0, 0, time.UTC), Amount: decimal.New(99, 0),
 			Currency: "USD", Stage: "Proposal",
 			History: []funnel.StageChange{{Stage: "Demo", At: day(2024, 1, 5)}, {Stage: "Proposal"}},
-			Attrs:   funnel.Attributes{Source: "ads", Owner: "ana", Custom: map[string]string{}}},
+			Attrs:   funnel.Attributes{Source: "ads", Owner: "ana"}},
 	}
 	if diff := cmp.Diff(want, deals, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })); diff != "" {
 		t.Errorf("deals (-want +got):\n%s", diff)

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -74,20 +76,71 @@ type stageDate struct {
 	col   int
 }
 
-// ReadDeals reads a deals file with a header row. file names the input in
-// errors. Each row becomes a deal, validated against f (see
-// [funnel.Deal.Validate]); duplicate IDs are errors ([ErrDuplicateID]).
-// In strict mode (the zero Options) the first bad row stops the read and
-// its [*ParseError] is returned; in lenient mode bad rows are skipped and
-// reported. An I/O error or a missing mapped column ([ErrMissingColumn])
-// always stops the read.
+// ReadDeals reads a deals file with a header row into a slice; see
+// [NewDealReader] for what it checks. In strict mode (the zero Options) the
+// first bad row stops the read and its [*ParseError] is returned; in
+// lenient mode bad rows are skipped and reported. An I/O error or a
+// missing mapped column ([ErrMissingColumn]) always stops the read.
 func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts Options) ([]funnel.Deal, *Report, error) {
+	x, err := NewDealReader(r, file, f, m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The deals go into one slice sized from the input size and the
+	// average length of the first rows when the size is known; otherwise
+	// they are collected in chunks and copied once into a slice of the
+	// right size. Growing one slice would copy them many times.
+	var chunks [][]funnel.Deal
+	cur := make([]funnel.Deal, 0, 64)
+	for d := range x.All() {
+		if len(cur) == cap(cur) {
+			if n := x.estimate; n > 0 && len(chunks) == 0 {
+				cur = append(make([]funnel.Deal, 0, len(cur)+n), cur...)
+				x.estimate = 0
+			} else {
+				chunks = append(chunks, cur)
+				cur = make([]funnel.Deal, 0, min(4096, 2*cap(cur)))
+			}
+		}
+		cur = append(cur, d)
+	}
+	if err := x.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(chunks) == 0 {
+		return cur, x.Report(), nil
+	}
+	deals := make([]funnel.Deal, 0, x.dr.rd.rep.Kept)
+	for _, c := range chunks {
+		deals = append(deals, c...)
+	}
+	return append(deals, cur...), x.Report(), nil
+}
+
+// A DealReader reads deals from a CSV file one row at a time, so that a
+// large export can be streamed into a [funnel.Tally] or [funnel.Compute]
+// without holding every deal. Build one with [NewDealReader]. A
+// DealReader is not safe for concurrent use.
+type DealReader struct {
+	dr       *dealReader
+	size     int64 // input size when known, else -1
+	estimate int   // rows still expected, once estimated; 0 when unknown
+	err      error
+	used     bool
+}
+
+// NewDealReader reads the header row and checks the mapping: a funnel and
+// the ID and Stage columns are required ([ErrMapping]), and every mapped
+// column must exist ([ErrMissingColumn]). file names the input in errors.
+// Each row becomes a deal, validated against f (see
+// [funnel.Deal.Validate]); a repeated ID is an error ([ErrDuplicateID]).
+func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts Options) (*DealReader, error) {
 	if f == nil || m.ID == "" || m.Stage == "" {
-		return nil, nil, fmt.Errorf("%w: a funnel and the ID and Stage columns are required", ErrMapping)
+		return nil, fmt.Errorf("%w: a funnel and the ID and Stage columns are required", ErrMapping)
 	}
 	rd, err := newReader(r, file, opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var c dealColumns
 	cols := []struct {
@@ -101,13 +154,13 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 	}
 	for _, col := range cols {
 		if *col.dst, err = rd.column(col.name); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	for _, key := range sortedKeys(m.Custom) {
 		i, err := rd.column(m.Custom[key])
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		c.custom = append(c.custom, customColumn{key, i})
 	}
@@ -118,38 +171,94 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 		}
 		i, err := rd.column(name)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		k, _ := f.Index(s)
 		c.stageDates = append(c.stageDates, stageDate{s, k, i})
 	}
 	for s := range m.StageDates {
 		if _, ok := f.Index(s); !ok {
-			return nil, nil, fmt.Errorf("%w: StageDates names stage %q that the funnel does not declare", ErrMapping, s)
+			return nil, fmt.Errorf("%w: StageDates names stage %q that the funnel does not declare", ErrMapping, s)
 		}
 	}
 
-	dr := &dealReader{rd: rd, f: f, m: &m, c: &c, times: newTimeParser(opts), seen: make(map[string]struct{})}
-	var deals []funnel.Deal
-	for {
-		rec, err := rd.next()
-		if err != nil {
-			return nil, nil, err
+	dr := &dealReader{rd: rd, f: f, m: &m, c: &c, times: make([]*timeParser, len(rd.header)), seen: make(map[string]struct{}, 1024)}
+	return &DealReader{dr: dr, size: sizeOf(r)}, nil
+}
+
+// All returns an iterator over the valid deals, in file order. It can be
+// used once. In strict mode it stops at the first bad row, and [Err]
+// returns that row's [*ParseError]; in lenient mode it skips bad rows,
+// which [DealReader.Report] counts and lists.
+//
+// [Err]: DealReader.Err
+func (x *DealReader) All() iter.Seq[funnel.Deal] {
+	return func(yield func(funnel.Deal) bool) {
+		if x.used {
+			return
 		}
-		if rec == nil {
-			break
-		}
-		d, perr := dr.deal(rec)
-		if perr != nil {
-			if err := rd.fail(perr); err != nil {
-				return nil, nil, err
+		x.used = true
+		rd := x.dr.rd
+		var d funnel.Deal
+		for {
+			rec, err := rd.next()
+			if err != nil {
+				x.err = err
+				return
 			}
-			continue
+			if rec == nil {
+				return
+			}
+			if rd.rep.Rows == 64 && x.size > 0 {
+				x.sizeFromFirstRows()
+			}
+			if perr := x.dr.deal(rec, &d); perr != nil {
+				if err := rd.fail(perr); err != nil {
+					x.err = err
+					return
+				}
+				continue
+			}
+			rd.rep.Kept++
+			if !yield(d) {
+				return
+			}
 		}
-		deals = append(deals, d)
-		rd.rep.Kept++
 	}
-	return deals, rd.report(), nil
+}
+
+// sizeFromFirstRows estimates the rows still to come from the input size
+// and the length of the rows read so far, and sizes the ID set for them.
+func (x *DealReader) sizeFromFirstRows() {
+	rd := x.dr.rd
+	off := rd.cr.InputOffset()
+	perRow := max(1, off/int64(rd.rep.Rows))
+	x.estimate = int((x.size-off)/perRow) + rd.rep.Rows/8 + 16
+	seen := make(map[string]struct{}, len(x.dr.seen)+x.estimate)
+	for id := range x.dr.seen {
+		seen[id] = struct{}{}
+	}
+	x.dr.seen = seen
+}
+
+// Err returns the error that stopped [DealReader.All], or nil.
+func (x *DealReader) Err() error { return x.err }
+
+// Report returns what the reader did with the rows read so far.
+func (x *DealReader) Report() *Report { return x.dr.rd.report() }
+
+// sizeOf returns the number of bytes left in r when r can tell (a
+// bytes.Reader, strings.Reader, bytes.Buffer or regular file), else -1.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return -1
 }
 
 type dealReader struct {
@@ -157,7 +266,9 @@ type dealReader struct {
 	f     *funnel.Funnel
 	m     *DealMapping
 	c     *dealColumns
-	times *timeParser
+	times []*timeParser // per column, each remembering its last value
+	slab  []funnel.StageChange  // backing storage for histories
+	dated []funnel.StageChange  // scratch
 	seen  map[string]struct{}
 }
 
@@ -175,16 +286,26 @@ func (dr *dealReader) errAt(col int, err error) *ParseError {
 }
 
 func (dr *dealReader) time(rec []string, col int) (t time.Time, perr *ParseError) {
-	t, err := dr.times.parse(field(rec, col))
+	if col < 0 {
+		return time.Time{}, nil
+	}
+	p := dr.times[col]
+	if p == nil {
+		p = newTimeParser(dr.rd.opts)
+		dr.times[col] = p
+	}
+	t, err := p.parse(field(rec, col))
 	if err != nil {
 		return t, dr.errAt(col, err)
 	}
 	return t, nil
 }
 
-func (dr *dealReader) deal(rec []string) (funnel.Deal, *ParseError) {
+// deal reads one row into *out, which it overwrites.
+func (dr *dealReader) deal(rec []string, out *funnel.Deal) *ParseError {
 	c, m := dr.c, dr.m
-	d := funnel.Deal{
+	d := out
+	*d = funnel.Deal{
 		ID:         field(rec, c.id),
 		Account:    field(rec, c.account),
 		Currency:   field(rec, c.currency),
@@ -195,37 +316,37 @@ func (dr *dealReader) deal(rec []string) (funnel.Deal, *ParseError) {
 		},
 	}
 	if d.ID == "" {
-		return d, dr.errAt(c.id, ErrEmpty)
+		return dr.errAt(c.id, ErrEmpty)
 	}
 	if d.Currency == "" {
 		d.Currency = m.DefaultCurrency
 	}
-	if len(c.custom) > 0 {
-		d.Attrs.Custom = make(map[string]string, len(c.custom))
-		for _, cc := range c.custom {
-			if v := field(rec, cc.col); v != "" {
-				d.Attrs.Custom[cc.key] = v
+	for _, cc := range c.custom {
+		if v := field(rec, cc.col); v != "" {
+			if d.Attrs.Custom == nil {
+				d.Attrs.Custom = make(map[string]string, len(c.custom))
 			}
+			d.Attrs.Custom[cc.key] = v
 		}
 	}
 	var perr *ParseError
 	if d.Created, perr = dr.time(rec, c.created); perr != nil {
-		return d, perr
+		return perr
 	}
 	if d.Closed, perr = dr.time(rec, c.closed); perr != nil {
-		return d, perr
+		return perr
 	}
 	if c.amount >= 0 {
 		s := field(rec, c.amount)
 		if s == "" {
 			if !m.EmptyAmountIsZero {
-				return d, dr.errAt(c.amount, ErrEmpty)
+				return dr.errAt(c.amount, ErrEmpty)
 			}
 			dr.rd.notes[NoteEmptyAmount]++
 		} else {
 			a, err := ParseAmount(s, dr.rd.opts.MaxDigits)
 			if err != nil {
-				return d, dr.errAt(c.amount, err)
+				return dr.errAt(c.amount, err)
 			}
 			d.Amount = a
 		}
@@ -240,23 +361,24 @@ func (dr *dealReader) deal(rec []string) (funnel.Deal, *ParseError) {
 	default:
 		d.Stage = funnel.Stage(stage)
 	}
-	if err := dr.history(&d, rec); err != nil {
-		return d, err
+	if err := dr.history(d, rec); err != nil {
+		return err
 	}
 	if err := d.Validate(dr.f); err != nil {
-		return d, dr.errAt(dr.columnOf(err), err)
+		return dr.errAt(dr.columnOf(err), err)
 	}
-	if _, dup := dr.seen[d.ID]; dup {
-		return d, dr.errAt(c.id, fmt.Errorf("%w %q", ErrDuplicateID, d.ID))
+	n := len(dr.seen)
+	dr.seen[d.ID] = struct{}{} // one hash: a duplicate leaves the size unchanged
+	if len(dr.seen) == n {
+		return dr.errAt(c.id, fmt.Errorf("%w %q", ErrDuplicateID, d.ID))
 	}
-	dr.seen[d.ID] = struct{}{}
-	return d, nil
+	return nil
 }
 
 // history builds the deal's history from the stage-date columns and the
 // current stage.
 func (dr *dealReader) history(d *funnel.Deal, rec []string) *ParseError {
-	var dated []funnel.StageChange
+	dated := dr.dated[:0]
 	furthest := -1
 	for _, sd := range dr.c.stageDates {
 		t, perr := dr.time(rec, sd.col)
@@ -281,7 +403,7 @@ func (dr *dealReader) history(d *funnel.Deal, rec []string) *ParseError {
 		if last < 0 {
 			return nil
 		}
-		h := make([]funnel.StageChange, 0, last+1)
+		h := dr.alloc(last + 1)
 		for k := 0; k <= last; k++ {
 			e := funnel.StageChange{Stage: dr.f.Stage(k)}
 			for _, x := range dated {
@@ -293,15 +415,23 @@ func (dr *dealReader) history(d *funnel.Deal, rec []string) *ParseError {
 		}
 		d.History = h
 	} else {
-		slices.SortStableFunc(dated, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
-		if cur >= 0 && (len(dated) == 0 || dated[len(dated)-1].Stage != d.Stage) {
-			dated = append(dated, funnel.StageChange{Stage: d.Stage})
+		if len(dated) > 1 {
+			slices.SortStableFunc(dated, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
 		}
-		d.History = dated
+		n := len(dated)
+		if cur >= 0 && (n == 0 || dated[n-1].Stage != d.Stage) {
+			n++
+		}
+		h := append(dr.alloc(n), dated...)
+		if len(h) < n {
+			h = append(h, funnel.StageChange{Stage: d.Stage})
+		}
+		d.History = h
 	}
 	if d.Stage == "" && len(d.History) > 0 {
 		d.Stage = d.History[len(d.History)-1].Stage
 	}
+	dr.dated = dated[:0]
 	return nil
 }
 
@@ -328,4 +458,19 @@ func (dr *dealReader) columnOf(err error) int {
 		return c.stageDates[0].col
 	}
 	return -1
+}
+
+// alloc returns an empty slice of capacity n for a deal's history, carved
+// from a shared slab so that histories do not cost an allocation each.
+// The capacity is exactly n: appending to a history copies it.
+func (dr *dealReader) alloc(n int) []funnel.StageChange {
+	if n == 0 {
+		return nil
+	}
+	if len(dr.slab)+n > cap(dr.slab) {
+		dr.slab = make([]funnel.StageChange, 0, max(n, 4096))
+	}
+	h := dr.slab[len(dr.slab) : len(dr.slab) : len(dr.slab)+n]
+	dr.slab = dr.slab[:len(dr.slab)+n]
+	return h
 }
