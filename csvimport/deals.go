@@ -266,9 +266,9 @@ type dealReader struct {
 	f     *funnel.Funnel
 	m     *DealMapping
 	c     *dealColumns
-	times []*timeParser // per column, each remembering its last value
-	slab  []funnel.StageChange  // backing storage for histories
-	dated []funnel.StageChange  // scratch
+	times []*timeParser        // per column, each remembering its last value
+	slab  []funnel.StageChange // backing storage for histories
+	dated []funnel.StageChange // scratch
 	seen  map[string]struct{}
 }
 
