@@ -25,7 +25,8 @@ import (
 // to Grow", Harvard Business Review 81(12)). The score lies in −100..100.
 
 // ENPSDefaultMinGroupSize is the default confidentiality minimum: a group
-// with fewer answers is not shown (Culture Amp and Qualtrics use 5).
+// with fewer answers is not shown (Culture Amp and Qualtrics default to 5;
+// Officevibe uses 3).
 const ENPSDefaultMinGroupSize = 5
 
 // Errors returned by the eNPS and survey functions. Each is wrapped with

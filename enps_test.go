@@ -940,3 +940,40 @@ func BenchmarkENPSBreakdown(b *testing.B) {
 		}
 	}
 }
+
+func TestENPSInvariants(t *testing.T) {
+	// Property: for random counts, small and huge, the score and every
+	// interval stay in range, are never NaN, and Low <= High.
+	r := rand.New(rand.NewPCG(11, 13))
+	for i := range 2000 {
+		var c [3]int64
+		for j := range c {
+			switch i % 3 {
+			case 0:
+				c[j] = r.Int64N(4)
+			case 1:
+				c[j] = r.Int64N(1000)
+			default:
+				c[j] = r.Int64N(math.MaxInt64 / 4)
+			}
+		}
+		s := sc(c[0], c[1], c[2])
+		f, ok := s.Float64()
+		if ok != (s.Total > 0) || f < -100 || f > 100 || math.IsNaN(f) {
+			t.Fatalf("%v: Float64() = %v, %v", c, f, ok)
+		}
+		for _, m := range []ENPSIntervalMethod{ENPSWald, ENPSAdjustedWald} {
+			iv, ok, err := s.Interval(m, 0.5+0.49*r.Float64())
+			if err != nil || ok != (s.Total > 0) {
+				t.Fatalf("%v: Interval = %v, %v", c, ok, err)
+			}
+			if ok && (iv.Low < -100 || iv.High > 100 || iv.Low > iv.High || math.IsNaN(iv.Low+iv.High+iv.SE+iv.Center)) {
+				t.Fatalf("%v %v: interval %+v", c, m, iv)
+			}
+		}
+		d, ok, _ := ENPSCompare(s, sc(c[2], c[1], c[0]), 0.95)
+		if ok && (d.Low < -200 || d.High > 200 || d.Low > d.High || d.PValue < 0 || d.PValue > 1 || math.IsNaN(d.SE+d.Z+d.PValue)) {
+			t.Fatalf("%v: difference %+v", c, d)
+		}
+	}
+}

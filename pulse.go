@@ -76,8 +76,9 @@ func (s SurveyScale) Bounds() (lo, hi int, ok bool) {
 }
 
 // defaultFavourable is the lowest favourable answer by default: the top two
-// boxes of an agreement scale (4-5, as Culture Amp and Glint report
-// favourability), the promoter band 9-10 of the 0-10 scale, and "yes".
+// boxes of an agreement scale (agree and strongly agree, 4-5, the usual
+// "percent favourable" of engagement tools such as Culture Amp), the
+// promoter band 9-10 of the 0-10 scale, and "yes".
 func (s SurveyScale) defaultFavourable() int {
 	switch s {
 	case SurveyAgree5:
@@ -374,8 +375,8 @@ func (s *Survey) TallyOf(responses iter.Seq[SurveyResponse]) (*SurveyTally, erro
 }
 
 // Rolling returns the tally of each respondent's latest answer to each
-// question among responses with At in (asOf − window, asOf], as tools
-// that report a rolling 90-day view do. A person who skipped a question in
+// question among responses with At in (asOf − window, asOf], as
+// Officevibe does over a rolling 90 days. A person who skipped a question in
 // their latest response keeps their previous answer to it from within the
 // window. Respondents counts the distinct people with a response in the
 // window. Of two responses of one person with the same At, the later in
@@ -447,8 +448,8 @@ func (q SurveyQuestionResult) Mean() (float64, bool) {
 	return float64(q.Sum) / float64(q.Answered), true
 }
 
-// Favourability returns the share of favourable answers, Favourable /
-// Answered in 0..1, and false when there is no answer or the question is
+// Favourability returns the share of favourable (top) answers, Favourable /
+// Answered in 0..1, with the threshold of [SurveyQuestion.FavourableMin], and false when there is no answer or the question is
 // suppressed.
 func (q SurveyQuestionResult) Favourability() (float64, bool) {
 	if q.Answered == 0 || q.Suppressed {
@@ -485,8 +486,9 @@ type SurveyWave struct {
 	HasENPS              bool
 }
 
-// Participation returns Respondents / Invited in 0..1 (75-80% is usually
-// read as healthy), and false when no one was invited.
+// Participation returns the participation rate Respondents / Invited in
+// 0..1 (75-80% is usually read as healthy), and false when no one was
+// invited.
 func (w SurveyWave) Participation() (float64, bool) {
 	if w.Invited <= 0 {
 		return 0, false

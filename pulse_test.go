@@ -529,3 +529,19 @@ func BenchmarkSurveyWave(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkSurveyRolling(b *testing.B) {
+	s := testSurvey()
+	r := rand.New(rand.NewPCG(8, 8))
+	rs := make([]SurveyResponse, 1000)
+	for i := range rs {
+		rs[i] = resp(string(rune('a'+r.IntN(26)))+string(rune('a'+r.IntN(26))), jan5.AddDate(0, 0, r.IntN(120)), r.IntN(11), 1+r.IntN(5), r.IntN(2))
+	}
+	asOf := jan5.AddDate(0, 0, 120)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Rolling(slices.Values(rs), asOf, 90*24*time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
