@@ -413,7 +413,8 @@ type ENPSScore struct {
 }
 
 // Value returns the exact score 100 × (Promoters − Detractors) / Total, in
-// −100..100, and true; or nil and false when there is no score (no counted
+// −100..100, with passives in the denominator (Reichheld 2003, "The One
+// Number You Need to Grow", Harvard Business Review 81(12)), and true; or nil and false when there is no score (no counted
 // answers, or suppressed).
 func (s ENPSScore) Value() (*big.Rat, bool) {
 	if s.Total <= 0 || s.Suppressed != ENPSShown {
