@@ -1,0 +1,248 @@
+package attribution
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// MaxMarkovOrder is the largest accepted [Options.MarkovOrder].
+const MaxMarkovOrder = 4
+
+// MaxMarkovKeys is the largest number of keys a [Markov] chain accepts.
+const MaxMarkovKeys = 65535
+
+// MaxMarkovStates is the largest number of transient states (the start
+// state and every observed tuple of keys) a [Markov] chain accepts. The
+// removal effects need one dense solve per key, O(keys x states^3).
+const MaxMarkovStates = 500
+
+// A Markov state is a tuple of at most MaxMarkovOrder key IDs, packed 16
+// bits per key (ID+1, so that 0 is the empty tuple, the start state),
+// oldest key in the highest bits.
+
+func pushState(s uint64, id int32, order int) uint64 {
+	mask := uint64(1)<<(16*uint(order)) - 1
+	if order == 4 {
+		mask = ^uint64(0)
+	}
+	return (s<<16 | uint64(id+1)) & mask
+}
+
+// unpackState returns the key IDs of s, oldest first.
+func unpackState(s uint64, buf []int32) []int32 {
+	buf = buf[:0]
+	for sh := 48; sh >= 0; sh -= 16 {
+		if v := (s >> uint(sh)) & 0xffff; v != 0 {
+			buf = append(buf, int32(v-1))
+		}
+	}
+	return buf
+}
+
+func packState(ids []int32) uint64 {
+	var s uint64
+	for _, id := range ids {
+		s = s<<16 | uint64(id+1)
+	}
+	return s
+}
+
+// addPath records the path of one journey: start -> s1 -> ... -> sn ->
+// exit.
+func (a *Accumulator) addPath(ids []int32, opp, conv bool) {
+	if a.overflow {
+		return
+	}
+	if len(a.keys) > MaxMarkovKeys {
+		a.overflow = true
+		a.trans, a.ends = nil, nil
+		return
+	}
+	if a.trans == nil {
+		a.trans = make(map[[2]uint64]int64)
+		a.ends = make(map[uint64][3]int64)
+	}
+	var s uint64
+	for _, id := range ids {
+		t := pushState(s, id, a.opts.MarkovOrder)
+		a.trans[[2]uint64{s, t}]++
+		s = t
+	}
+	e := a.ends[s]
+	e[0]++
+	if opp {
+		e[1]++
+	}
+	if conv {
+		e[2]++
+	}
+	a.ends[s] = e
+}
+
+func (a *Accumulator) mergeMarkov(o *Accumulator, remap []int32) {
+	if a.overflow || len(a.keys) > MaxMarkovKeys {
+		a.overflow = true
+		a.trans, a.ends = nil, nil
+		return
+	}
+	if len(o.trans) > 0 && a.trans == nil {
+		a.trans = make(map[[2]uint64]int64)
+		a.ends = make(map[uint64][3]int64)
+	}
+	var buf []int32
+	re := func(s uint64) uint64 {
+		buf = unpackState(s, buf)
+		for i, id := range buf {
+			buf[i] = remap[id]
+		}
+		return packState(buf)
+	}
+	for k, n := range o.trans {
+		a.trans[[2]uint64{re(k[0]), re(k[1])}] += n
+	}
+	for s, e := range o.ends {
+		t := re(s)
+		f := a.ends[t]
+		for i := range f {
+			f[i] += e[i]
+		}
+		a.ends[t] = f
+	}
+}
+
+// markovWeights returns, per metric, the removal effect of each key (by
+// rank). Leads use the chain whose success is the end of any journey,
+// opportunities and pipeline the chain whose success is an opportunity,
+// conversions and revenue the chain whose success is a conversion.
+func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error) {
+	var w [numMetrics][]float64
+	if a.overflow {
+		return w, fmt.Errorf("attribution: markov chain over more than %d keys: %w", MaxMarkovKeys, ErrTooManyKeys)
+	}
+	// Canonical states: key IDs replaced by ranks, so the system (and its
+	// floating-point solution) does not depend on the order journeys were
+	// added or merged in.
+	canon := map[uint64]uint64{0: 0}
+	var buf []int32
+	add := func(s uint64) {
+		if _, ok := canon[s]; ok {
+			return
+		}
+		buf = unpackState(s, buf)
+		for i, id := range buf {
+			buf[i] = rank[id]
+		}
+		canon[s] = packState(buf)
+	}
+	for k := range a.trans {
+		add(k[0])
+		add(k[1])
+	}
+	for s := range a.ends {
+		add(s)
+	}
+	if len(canon) > MaxMarkovStates {
+		return w, fmt.Errorf("attribution: markov chain of %d states, at most %d: %w", len(canon), MaxMarkovStates, ErrTooManyStates)
+	}
+	states := make([]uint64, 0, len(canon))
+	for _, c := range canon {
+		states = append(states, c)
+	}
+	slices.Sort(states) // start (0) first
+	index := make(map[uint64]int, len(states))
+	for i, c := range states {
+		index[c] = i
+	}
+	n := len(states)
+	out := make([]int64, n)
+	ends := make([][3]int64, n)
+	type edge struct {
+		from, to int
+		n        int64
+	}
+	edges := make([]edge, 0, len(a.trans))
+	for k, c := range a.trans {
+		i, j := index[canon[k[0]]], index[canon[k[1]]]
+		edges = append(edges, edge{i, j, c})
+		out[i] += c
+	}
+	for s, e := range a.ends {
+		i := index[canon[s]]
+		ends[i] = e
+		out[i] += e[0]
+	}
+	// members[i] lists the key ranks in state i.
+	members := make([][]int32, n)
+	for i, c := range states {
+		members[i] = slices.Clone(unpackState(c, buf))
+	}
+	// solve returns P(success) from the start state, per chain, with the
+	// states that contain key `removed` (or none if removed < 0) turned
+	// into exits to null.
+	pos := make([]int, n)
+	solve := func(removed int32) ([3]float64, error) {
+		k := 0
+		for i := range states {
+			if removed >= 0 && slices.Contains(members[i], removed) {
+				pos[i] = -1
+				continue
+			}
+			pos[i] = k
+			k++
+		}
+		A := mat.NewDense(k, k, nil)
+		B := mat.NewDense(k, 3, nil)
+		for i := range k {
+			A.Set(i, i, 1)
+		}
+		for _, e := range edges {
+			if pos[e.from] < 0 || pos[e.to] < 0 {
+				continue
+			}
+			r, c := pos[e.from], pos[e.to]
+			A.Set(r, c, A.At(r, c)-float64(e.n)/float64(out[e.from]))
+		}
+		for i := range n {
+			if pos[i] < 0 || out[i] == 0 {
+				continue
+			}
+			for m := range 3 {
+				B.Set(pos[i], m, float64(ends[i][m])/float64(out[i]))
+			}
+		}
+		var X mat.Dense
+		if err := X.Solve(A, B); err != nil {
+			var cond mat.Condition
+			if !errors.As(err, &cond) {
+				return [3]float64{}, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
+			}
+		}
+		return [3]float64{X.At(0, 0), X.At(0, 1), X.At(0, 2)}, nil
+	}
+	full, err := solve(-1)
+	if err != nil {
+		return w, err
+	}
+	var chain [3][]float64
+	for m := range chain {
+		chain[m] = make([]float64, len(rank))
+	}
+	for c := range int32(len(rank)) {
+		p, err := solve(c)
+		if err != nil {
+			return w, err
+		}
+		for m := range chain {
+			if full[m] > 0 {
+				chain[m][c] = max(0, (full[m]-p[m])/full[m])
+			}
+		}
+	}
+	w[mLeads] = chain[0]
+	w[mOpps], w[mPipeline] = chain[1], chain[1]
+	w[mConvs], w[mRevenue] = chain[2], chain[2]
+	return w, nil
+}
