@@ -79,10 +79,9 @@ type Accumulator struct {
 	unattributed units
 
 	// Markov: transition counts between states (packed key-ID tuples, 0
-	// is the start state) and per-state exits (all, opportunity,
-	// conversion).
+	// is the start state) and the journeys ending in each state.
 	trans map[[2]uint64]int64
-	ends  map[uint64][3]int64
+	ends  map[uint64]*markovEnd
 	// Shapley: metric totals per set of key IDs (bit i = key ID i).
 	sets map[uint64]*units
 	// overflow reports more keys than the model can represent.
@@ -199,7 +198,7 @@ func (a *Accumulator) Add(j Journey) error {
 	}
 	switch a.model {
 	case Markov:
-		a.addPath(a.ids, j.Opportunity, j.Converted)
+		a.addPath(a.ids, u)
 	case Shapley:
 		a.addSet(a.ids, u)
 	default:

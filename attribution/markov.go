@@ -3,6 +3,7 @@ package attribution
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"slices"
 
 	"gonum.org/v1/gonum/mat"
@@ -50,9 +51,16 @@ func packState(ids []int32) uint64 {
 	return s
 }
 
+// markovEnd holds the journeys whose path ends in one state: how many,
+// and their metric totals (the success "rewards" of the chains).
+type markovEnd struct {
+	n int64
+	u units
+}
+
 // addPath records the path of one journey: start -> s1 -> ... -> sn ->
-// exit.
-func (a *Accumulator) addPath(ids []int32, opp, conv bool) {
+// exit, with the journey's metrics u.
+func (a *Accumulator) addPath(ids []int32, u *units) {
 	if a.overflow {
 		return
 	}
@@ -63,7 +71,7 @@ func (a *Accumulator) addPath(ids []int32, opp, conv bool) {
 	}
 	if a.trans == nil {
 		a.trans = make(map[[2]uint64]int64)
-		a.ends = make(map[uint64][3]int64)
+		a.ends = make(map[uint64]*markovEnd)
 	}
 	var s uint64
 	for _, id := range ids {
@@ -72,14 +80,12 @@ func (a *Accumulator) addPath(ids []int32, opp, conv bool) {
 		s = t
 	}
 	e := a.ends[s]
-	e[0]++
-	if opp {
-		e[1]++
+	if e == nil {
+		e = new(markovEnd)
+		a.ends[s] = e
 	}
-	if conv {
-		e[2]++
-	}
-	a.ends[s] = e
+	e.n++
+	e.u.add(u)
 }
 
 func (a *Accumulator) mergeMarkov(o *Accumulator, remap []int32) {
@@ -90,7 +96,7 @@ func (a *Accumulator) mergeMarkov(o *Accumulator, remap []int32) {
 	}
 	if len(o.trans) > 0 && a.trans == nil {
 		a.trans = make(map[[2]uint64]int64)
-		a.ends = make(map[uint64][3]int64)
+		a.ends = make(map[uint64]*markovEnd)
 	}
 	var buf []int32
 	re := func(s uint64) uint64 {
@@ -106,17 +112,22 @@ func (a *Accumulator) mergeMarkov(o *Accumulator, remap []int32) {
 	for s, e := range o.ends {
 		t := re(s)
 		f := a.ends[t]
-		for i := range f {
-			f[i] += e[i]
+		if f == nil {
+			f = new(markovEnd)
+			a.ends[t] = f
 		}
-		a.ends[t] = f
+		f.n += e.n
+		f.u.add(&e.u)
 	}
 }
 
 // markovWeights returns, per metric, the removal effect of each key (by
-// rank). Leads use the chain whose success is the end of any journey,
-// opportunities and pipeline the chain whose success is an opportunity,
-// conversions and revenue the chain whose success is a conversion.
+// rank). The chain is the same for every metric; what differs is the
+// reward of leaving a state: for leads every journey ending there counts,
+// for opportunities and conversions those that created one or converted,
+// for pipeline and revenue their amounts. The expected reward from the
+// start state, x = (I - Q)^-1 r, is then P(success) for the counts and
+// the expected amount per journey for money.
 func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error) {
 	var w [numMetrics][]float64
 	if a.overflow {
@@ -158,7 +169,7 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 	}
 	n := len(states)
 	out := make([]int64, n)
-	ends := make([][3]int64, n)
+	ends := make([]*markovEnd, n)
 	type edge struct {
 		from, to int
 		n        int64
@@ -172,7 +183,7 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 	for s, e := range a.ends {
 		i := index[canon[s]]
 		ends[i] = e
-		out[i] += e[0]
+		out[i] += e.n
 	}
 	// members[i] lists the key ranks in state i.
 	members := make([][]int32, n)
@@ -183,7 +194,18 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 	// states that contain key `removed` (or none if removed < 0) turned
 	// into exits to null.
 	pos := make([]int, n)
-	solve := func(removed int32) ([3]float64, error) {
+	var f big.Float
+	reward := make([][numMetrics]float64, n)
+	for i, e := range ends {
+		if e == nil {
+			continue
+		}
+		for m := range numMetrics {
+			v, _ := f.SetInt(&e.u[m]).Float64()
+			reward[i][m] = v / float64(out[i])
+		}
+	}
+	solve := func(removed int32) ([numMetrics]float64, error) {
 		k := 0
 		for i := range states {
 			if removed >= 0 && slices.Contains(members[i], removed) {
@@ -194,7 +216,7 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 			k++
 		}
 		A := mat.NewDense(k, k, nil)
-		B := mat.NewDense(k, 3, nil)
+		B := mat.NewDense(k, numMetrics, nil)
 		for i := range k {
 			A.Set(i, i, 1)
 		}
@@ -206,43 +228,43 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 			A.Set(r, c, A.At(r, c)-float64(e.n)/float64(out[e.from]))
 		}
 		for i := range n {
-			if pos[i] < 0 || out[i] == 0 {
+			if pos[i] < 0 {
 				continue
 			}
-			for m := range 3 {
-				B.Set(pos[i], m, float64(ends[i][m])/float64(out[i]))
+			for m := range numMetrics {
+				B.Set(pos[i], m, reward[i][m])
 			}
 		}
 		var X mat.Dense
 		if err := X.Solve(A, B); err != nil {
 			var cond mat.Condition
 			if !errors.As(err, &cond) {
-				return [3]float64{}, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
+				return [numMetrics]float64{}, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
 			}
 		}
-		return [3]float64{X.At(0, 0), X.At(0, 1), X.At(0, 2)}, nil
+		var p [numMetrics]float64
+		for m := range p {
+			p[m] = X.At(0, m)
+		}
+		return p, nil
 	}
 	full, err := solve(-1)
 	if err != nil {
 		return w, err
 	}
-	var chain [3][]float64
-	for m := range chain {
-		chain[m] = make([]float64, len(rank))
+	for m := range w {
+		w[m] = make([]float64, len(rank))
 	}
 	for c := range int32(len(rank)) {
 		p, err := solve(c)
 		if err != nil {
 			return w, err
 		}
-		for m := range chain {
+		for m := range w {
 			if full[m] > 0 {
-				chain[m][c] = max(0, (full[m]-p[m])/full[m])
+				w[m][c] = max(0, (full[m]-p[m])/full[m])
 			}
 		}
 	}
-	w[mLeads] = chain[0]
-	w[mOpps], w[mPipeline] = chain[1], chain[1]
-	w[mConvs], w[mRevenue] = chain[2], chain[2]
 	return w, nil
 }

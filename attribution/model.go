@@ -40,10 +40,17 @@ const (
 	TimeDecay
 	// Markov is the removal-effect model on an absorbing Markov chain of
 	// order [Options.MarkovOrder] over keys (Anderl, Becker, von Wangenheim
-	// and Schumann 2016, "Mapping the customer journey", IJRM 33(3)):
-	// RE(k) = (P(success) - P(success | k removed)) / P(success) and key k
-	// gets RE(k)/sum(RE) of the total. The chain is solved exactly by
-	// linear algebra, not by simulation.
+	// and Schumann 2016, "Mapping the customer journey", IJRM 33(3)). A
+	// state is the tuple of the last MarkovOrder keys; every journey is a
+	// path from the start state to an exit. For each metric, leaving the
+	// chain from a state earns that metric (1 per lead, opportunity or
+	// conversion, the amount for pipeline and revenue), and V is the
+	// expected reward from the start state, solved exactly as
+	// V = ((I - Q)^-1 r)[start] by LU decomposition, not by simulation.
+	// RE(k) = (V - V(k removed)) / V, where removing k sends every state
+	// that contains k to the null exit, and key k gets RE(k)/sum(RE) of
+	// the metric's attributed total. For counts V is the success
+	// probability of the classic model; for money it is the expected value.
 	Markov
 	// Shapley gives key k its Shapley value
 	// phi(k) = sum over S in K\{k} of |S|!(|K|-|S|-1)!/|K|! (v(S+k) - v(S)),

@@ -301,10 +301,11 @@ var modelCases = []modelCase{
 		// A->B 1/2, A->null 1/2, B->conv 1. P = 2/3*1/2 + 1/3 = 2/3;
 		// without A 1/3 (RE 1/2), without B 0 (RE 1): weights 1/3, 2/3.
 		// Conversions 2,000,000 units: 666666.67 and 1333333.33 -> the
-		// unit left to A. Revenue 90.00 -> 30.00 and 60.00. The opportunity chain is
-		// the same; pipeline 150.00 -> 50.00 and 100.00. Lead chain (every
-		// end is a success): P = 1, without A 1/3, without B 1/3: RE 2/3
-		// each, 1.5 leads each.
+		// unit left to A. Revenue: every won path ends in B with mean
+		// reward 45, so its removal effects are the same: 30.00 and
+		// 60.00. Opportunities and pipeline likewise: 50.00 and 100.00.
+		// Lead chain (every end is a success): P = 1, without A 1/3,
+		// without B 1/3: RE 2/3 each, 1.5 leads each.
 		name: "markov first order", model: attribution.Markov,
 		journeys: []attribution.Journey{
 			{ID: "1", Touches: []attribution.Touch{tc("A", 0), tc("B", 1)}, Opportunity: true, Pipeline: dec("100"), Converted: true, Revenue: dec("30")},
@@ -318,33 +319,39 @@ var modelCases = []modelCase{
 	},
 	{
 		// Paths A,B (won 20.00), B,A (lost), A (won 10.00), first order.
-		// A exits: B, conv, null (1/3 each); B exits: conv, A (1/2 each).
-		// x_A = x_B/3 + 1/3, x_B = 1/2 + x_A/2 -> x_A = 3/5, x_B = 4/5,
-		// P = 2/3*3/5 + 1/3*4/5 = 2/3. Without A: 1/3*1/2 = 1/6 (RE
-		// 3/4); without B: 2/3*1/3 = 2/9 (RE 2/3). Weights 9/17, 8/17:
-		// conversions 1058823.53 / 941176.47 -> A gets the unit;
-		// revenue 1588.24 / 1411.76 cents -> B gets the cent. Leads: P =
-		// 1, without A 1/6 (RE 5/6), without B 4/9 (RE 5/9): 3/5, 2/5.
+		// A exits: B, end, end (1/3 each); B exits: end, A (1/2 each).
+		// Conversions: x_A = x_B/3 + 1/3, x_B = 1/2 + x_A/2 -> x_A =
+		// 3/5, x_B = 4/5, P = 2/3*3/5 + 1/3*4/5 = 2/3. Without A: 1/3*1/2
+		// = 1/6 (RE 3/4); without B: 2/3*1/3 = 2/9 (RE 2/3). Weights
+		// 9/17, 8/17: 1058823.53 / 941176.47 units -> A gets the unit.
+		// Revenue (reward 10/3 on leaving A, 20/2 on leaving B): x_A =
+		// x_B/3 + 10/3, x_B = x_A/2 + 10 -> x_A = 8, x_B = 14, V = 10;
+		// without A: 1/3*10 (RE 2/3); without B: 2/3*10/3 (RE 7/9).
+		// Weights 6/13, 7/13: 1384.62 / 1615.38 cents -> A gets the cent.
+		// Leads (every end counts): P = 1, without A 1/6 (RE 5/6),
+		// without B 2/3*2/3 (RE 5/9): 3/5, 2/5.
 		name: "markov first order with loop back", model: attribution.Markov,
 		journeys: loopBack,
 		want: &attribution.Result{Model: attribution.Markov, Total: cr("3", "0", "2", "0", "30"), Keys: []attribution.KeyCredit{
-			kc("A", cr("1.8", "0", "1.058824", "0", "15.88")),
-			kc("B", cr("1.2", "0", "0.941176", "0", "14.12")),
+			kc("A", cr("1.8", "0", "1.058824", "0", "13.85")),
+			kc("B", cr("1.2", "0", "0.941176", "0", "16.15")),
 		}},
 	},
 	{
 		// Same paths, second order: states (A), (B), (A,B), (B,A).
-		// start->(A) 2/3, (A)->(A,B) 1/2, (A)->conv 1/2, (A,B)->conv,
-		// start->(B) 1/3 -> (B,A) -> null. P = 2/3. Without A nothing
-		// converts (RE 1); without B: 2/3*1/2 = 1/3 (RE 1/2). Weights
-		// 2/3, 1/3: conversions 1.333333 / 0.666667 (the unit to the
-		// larger remainder, B), revenue 20.00 / 10.00. Leads: without A
-		// 0 (RE 1), without B 1/3 (RE 2/3): 3/5, 2/5.
+		// start->(A) 2/3, (A)->(A,B) 1/2, (A)->end 1/2 (won 10.00),
+		// (A,B)->end (won 20.00), start->(B) 1/3 -> (B,A) -> end (lost).
+		// Conversions: P = 2/3. Without A nothing converts (RE 1);
+		// without B: 2/3*1/2 = 1/3 (RE 1/2). Weights 2/3, 1/3:
+		// 1.333333 / 0.666667 (the unit to the larger remainder, B).
+		// Revenue: x_(A) = 1/2*20 + 1/2*10 = 15, V = 10; without A 0 (RE
+		// 1), without B 2/3*5 (RE 2/3): 3/5, 2/5 of 30.00. Leads: without
+		// A 0 (RE 1), without B 1/3 (RE 2/3): 3/5, 2/5.
 		name: "markov second order", model: attribution.Markov, opts: attribution.Options{MarkovOrder: 2},
 		journeys: loopBack,
 		want: &attribution.Result{Model: attribution.Markov, Total: cr("3", "0", "2", "0", "30"), Keys: []attribution.KeyCredit{
-			kc("A", cr("1.8", "0", "1.333333", "0", "20")),
-			kc("B", cr("1.2", "0", "0.666667", "0", "10")),
+			kc("A", cr("1.8", "0", "1.333333", "0", "18")),
+			kc("B", cr("1.2", "0", "0.666667", "0", "12")),
 		}},
 	},
 	{

@@ -7,7 +7,9 @@ with the Go package and takes other routes:
 
   * Markov: exact rational arithmetic (fractions.Fraction) and Gauss-Jordan
     elimination on the absorbing chain of order k, each removal solved from
-    scratch on the chain where the removed key's states lead to null.
+    scratch on the chain where the removed key's states lead to null. The
+    success reward is 1 per conversion for conversion credit and the
+    revenue for revenue credit.
   * Shapley: the definition as the average marginal contribution over all
     n! orderings of the keys (itertools.permutations), in exact rationals.
 
@@ -52,10 +54,12 @@ def solve(A, b):
     return [M[i][n] for i in range(n)]
 
 
-def p_success(paths, order, removed, success):
-    """P(reaching success from start) in the order-k chain of the paths."""
+def p_success(paths, order, removed, reward):
+    """Expected reward from start in the order-k chain of the paths: the
+    probability of success when reward(conv, rev) is 0 or 1, the expected
+    revenue per journey when it is the revenue."""
     trans, out, wins = {}, {}, {}
-    for path, conv, _ in paths:
+    for path, conv, rev in paths:
         s = ()
         for ch in path:
             t = (s + (ch,))[-order:]
@@ -63,8 +67,7 @@ def p_success(paths, order, removed, success):
             out[s] = out.get(s, 0) + 1
             s = t
         out[s] = out.get(s, 0) + 1
-        if success(conv):
-            wins[s] = wins.get(s, 0) + 1
+        wins[s] = wins.get(s, 0) + reward(conv, rev)
     states = sorted(out, key=lambda s: (len(s), s))
     states = [s for s in states if removed is None or removed not in s]
     idx = {s: i for i, s in enumerate(states)}
@@ -80,10 +83,10 @@ def p_success(paths, order, removed, success):
     return solve(A, b)[idx[()]]
 
 
-def markov_weights(paths, order, success):
+def markov_weights(paths, order, reward):
     keys = sorted({c for p, _, _ in paths for c in p})
-    full = p_success(paths, order, None, success)
-    re = {k: (full - p_success(paths, order, k, success)) / full for k in keys}
+    full = p_success(paths, order, None, reward)
+    re = {k: (full - p_success(paths, order, k, reward)) / full for k in keys}
     tot = sum(re.values())
     return {k: re[k] / tot for k in keys}
 
@@ -125,6 +128,7 @@ def show(name, weights, convs, rev):
 convs = sum(1 for _, conv, _ in PATHS if conv)
 rev = sum(r for _, _, r in PATHS)
 for order in (1, 2):
-    show(f"markov order {order}", markov_weights(PATHS, order, lambda conv: conv), convs, rev)
+    show(f"markov order {order} conversions", markov_weights(PATHS, order, lambda conv, rev: int(conv)), convs, 0)
+    show(f"markov order {order} revenue", markov_weights(PATHS, order, lambda conv, rev: rev), 0, rev)
 show("shapley conversions", shapley_weights(PATHS, lambda conv, rev: int(conv)), convs, 0)
 show("shapley revenue", shapley_weights(PATHS, lambda conv, rev: rev), 0, rev)
