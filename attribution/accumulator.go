@@ -29,15 +29,6 @@ func (u *units) add(v *units) {
 	}
 }
 
-func (u *units) isZero() bool {
-	for m := range u {
-		if u[m].Sign() != 0 {
-			return false
-		}
-	}
-	return true
-}
-
 func (u *units) credit(moneyScale int32) Credit {
 	d := func(m int, scale int32) decimal.Decimal {
 		return decimal.NewFromBigInt(new(big.Int).Set(&u[m]), -scale)
