@@ -66,3 +66,56 @@ func BenchmarkAttribute(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMarkovOrder2 attributes 100,000 journeys over 12 channels with
+// a second-order chain (up to 157 states).
+func BenchmarkMarkovOrder2(b *testing.B) {
+	js := genJourneys(1, 100_000, 10, 12)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := attribution.Attribute(slices.Values(js), attribution.Markov, attribution.Options{MarkovOrder: 2}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMarkovStateLimit is a chain at the state limit: 999 keys, one
+// state each, plus the start state.
+func BenchmarkMarkovStateLimit(b *testing.B) {
+	js := genJourneys(2, 20_000, 3, attribution.MaxMarkovStates-1)
+	for i := range js {
+		js[i].Touches = js[i].Touches[:1]
+	}
+	for i := range attribution.MaxMarkovStates - 1 { // every channel at least once
+		js[i].Touches = []attribution.Touch{{Channel: fmt.Sprintf("ch%02d", i)}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := attribution.Attribute(slices.Values(js), attribution.Markov, attribution.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMarkovOrder3 is a dense third-order chain: 100,000 journeys
+// over 9 channels give 820 states.
+func BenchmarkMarkovOrder3(b *testing.B) {
+	js := genJourneys(4, 100_000, 10, 9)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := attribution.Attribute(slices.Values(js), attribution.Markov, attribution.Options{MarkovOrder: 3}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkShapleyKeyLimit is Shapley at MaxShapleyKeys keys.
+func BenchmarkShapleyKeyLimit(b *testing.B) {
+	js := genJourneys(3, 20_000, 5, attribution.MaxShapleyKeys)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := attribution.Attribute(slices.Values(js), attribution.Shapley, attribution.Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -17,8 +17,9 @@ const MaxMarkovKeys = 65535
 
 // MaxMarkovStates is the largest number of transient states (the start
 // state and every observed tuple of keys) a [Markov] chain accepts. The
-// removal effects need one dense solve per key, O(keys x states^3).
-const MaxMarkovStates = 500
+// chain is solved by inverting one dense states x states matrix, O(states^3)
+// time and 8 x states^2 bytes.
+const MaxMarkovStates = 1000
 
 // A Markov state is a tuple of at most MaxMarkovOrder key IDs, packed 16
 // bits per key (ID+1, so that 0 is the empty tuple, the start state),
@@ -190,81 +191,80 @@ func (a *Accumulator) markovWeights(rank []int32) ([numMetrics][]float64, error)
 	for i, c := range states {
 		members[i] = slices.Clone(unpackState(c, buf))
 	}
-	// solve returns P(success) from the start state, per chain, with the
-	// states that contain key `removed` (or none if removed < 0) turned
-	// into exits to null.
-	pos := make([]int, n)
 	var f big.Float
-	reward := make([][numMetrics]float64, n)
+	A := mat.NewDense(n, n, nil) // I - Q
+	B := mat.NewDense(n, numMetrics, nil)
+	for i := range n {
+		A.Set(i, i, 1)
+	}
+	for _, e := range edges {
+		A.Set(e.from, e.to, A.At(e.from, e.to)-float64(e.n)/float64(out[e.from]))
+	}
 	for i, e := range ends {
 		if e == nil {
 			continue
 		}
 		for m := range numMetrics {
 			v, _ := f.SetInt(&e.u[m]).Float64()
-			reward[i][m] = v / float64(out[i])
+			B.Set(i, m, v/float64(out[i]))
 		}
 	}
-	solve := func(removed int32) ([numMetrics]float64, error) {
-		k := 0
-		for i := range states {
-			if removed >= 0 && slices.Contains(members[i], removed) {
-				pos[i] = -1
-				continue
-			}
-			pos[i] = k
-			k++
-		}
-		A := mat.NewDense(k, k, nil)
-		B := mat.NewDense(k, numMetrics, nil)
-		for i := range k {
-			A.Set(i, i, 1)
-		}
-		for _, e := range edges {
-			if pos[e.from] < 0 || pos[e.to] < 0 {
-				continue
-			}
-			r, c := pos[e.from], pos[e.to]
-			A.Set(r, c, A.At(r, c)-float64(e.n)/float64(out[e.from]))
-		}
-		for i := range n {
-			if pos[i] < 0 {
-				continue
-			}
-			for m := range numMetrics {
-				B.Set(pos[i], m, reward[i][m])
-			}
-		}
-		var X mat.Dense
-		if err := X.Solve(A, B); err != nil {
-			var cond mat.Condition
-			if !errors.As(err, &cond) {
-				return [numMetrics]float64{}, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
-			}
-		}
-		var p [numMetrics]float64
-		for m := range p {
-			p[m] = X.At(0, m)
-		}
-		return p, nil
+	// N = (I - Q)^-1 is the fundamental matrix and X = N B the expected
+	// reward from every state. Removing key c turns the set R of states
+	// that contain c into exits without reward; by the inverse of a
+	// principal submatrix (Schur complement), the expected reward from
+	// the start state s becomes
+	//   X'[s] = X[s] - N[s,R] N[R,R]^-1 X[R],
+	// so one inversion serves every removal.
+	var N, X mat.Dense
+	if err := N.Inverse(A); err != nil && !isCondition(err) {
+		return w, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
 	}
-	full, err := solve(-1)
-	if err != nil {
-		return w, err
+	X.Mul(&N, B)
+	holds := make([][]int, len(rank)) // key rank -> states that contain it
+	for i, ms := range members {
+		for j, r := range ms {
+			if !slices.Contains(ms[:j], r) {
+				holds[r] = append(holds[r], i)
+			}
+		}
 	}
 	for m := range w {
 		w[m] = make([]float64, len(rank))
 	}
-	for c := range int32(len(rank)) {
-		p, err := solve(c)
-		if err != nil {
-			return w, err
-		}
-		for m := range w {
-			if full[m] > 0 {
-				w[m][c] = max(0, (full[m]-p[m])/full[m])
+	for c, R := range holds {
+		k := len(R)
+		NRR := mat.NewDense(k, k, nil)
+		XR := mat.NewDense(k, numMetrics, nil)
+		for a, i := range R {
+			for b, j := range R {
+				NRR.Set(a, b, N.At(i, j))
 			}
+			for m := range numMetrics {
+				XR.Set(a, m, X.At(i, m))
+			}
+		}
+		var Z mat.Dense
+		if err := Z.Solve(NRR, XR); err != nil && !isCondition(err) {
+			return w, fmt.Errorf("attribution: markov chain: %v: %w", err, ErrInvalidParam)
+		}
+		for m := range numMetrics {
+			full := X.At(0, m)
+			if full <= 0 {
+				continue
+			}
+			p := full
+			for a, i := range R {
+				p -= N.At(0, i) * Z.At(a, m)
+			}
+			w[m][c] = max(0, (full-p)/full)
 		}
 	}
 	return w, nil
+}
+
+// isCondition reports whether err only warns of a large condition number.
+func isCondition(err error) bool {
+	var cond mat.Condition
+	return errors.As(err, &cond)
 }
