@@ -118,9 +118,18 @@ func Attribute(journeys iter.Seq[Journey], m Model, opts Options) (*Result, erro
 
 func (a *Accumulator) init() {
 	if !a.ready {
-		a.opts, _ = Options{}.normalize() // the zero Options are valid
+		a.opts = a.options()
 		a.ready = true
 	}
+}
+
+// options returns the normalized options without modifying a.
+func (a *Accumulator) options() Options {
+	if a.ready {
+		return a.opts
+	}
+	o, _ := Options{}.normalize() // the zero Options are valid
+	return o
 }
 
 // Model returns the accumulator's model.
@@ -211,10 +220,7 @@ func (a *Accumulator) Add(j Journey) error {
 // accumulators differ in model or options.
 func (a *Accumulator) Merge(o *Accumulator) error {
 	a.init()
-	oo := o.opts
-	if !o.ready {
-		oo, _ = Options{}.normalize()
-	}
+	oo := o.options()
 	if a.model != o.model || !a.opts.equal(oo) {
 		return fmt.Errorf("attribution: merge %v %+v into %v %+v: %w", o.model, oo, a.model, a.opts, ErrIncompatible)
 	}
@@ -238,11 +244,12 @@ func (a *Accumulator) Merge(o *Accumulator) error {
 	return nil
 }
 
-// Result returns the attribution of the journeys added so far. It returns
-// an error wrapping [ErrTooManyKeys] or [ErrTooManyStates] if a Shapley or
-// Markov model has more keys or states than it can solve.
+// Result returns the attribution of the journeys added so far; a is not
+// modified. It returns an error wrapping [ErrTooManyKeys] or
+// [ErrTooManyStates] if a Shapley or Markov model has more keys or states
+// than it can solve.
 func (a *Accumulator) Result() (*Result, error) {
-	a.init()
+	opts := a.options()
 	order := make([]int32, len(a.keys)) // key IDs in key order
 	for i := range order {
 		order[i] = int32(i)
@@ -302,13 +309,13 @@ func (a *Accumulator) Result() (*Result, error) {
 	}
 	r := &Result{
 		Model:        a.model,
-		By:           a.opts.By,
+		By:           opts.By,
 		Keys:         make([]KeyCredit, len(order)),
-		Unattributed: a.unattributed.credit(a.opts.MoneyScale),
-		Total:        a.total.credit(a.opts.MoneyScale),
+		Unattributed: a.unattributed.credit(opts.MoneyScale),
+		Total:        a.total.credit(opts.MoneyScale),
 	}
 	for i, id := range order {
-		r.Keys[i] = KeyCredit{Key: a.keys[id], Credit: credit[i].credit(a.opts.MoneyScale)}
+		r.Keys[i] = KeyCredit{Key: a.keys[id], Credit: credit[i].credit(opts.MoneyScale)}
 	}
 	return r, nil
 }

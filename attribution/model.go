@@ -12,9 +12,11 @@ import (
 type Model int
 
 // The attribution models. For a journey with touches t1..tn the
-// rule-based models give these shares (sources as in the project's
-// REFERENCE.md; Google Analytics and Salesforce/Bizible documented the
-// position and time-decay variants):
+// rule-based models give the shares below. Single-touch, linear,
+// position-based, time-decay and last non-direct click are the classic
+// Google Analytics (Universal Analytics) models; the U and W shapes with
+// 40/20/40 and 30/30/30/10 are Marketo Measure's (formerly Bizible). The
+// data-driven models cite their papers.
 const (
 	// Linear gives 1/n to each touch.
 	Linear Model = iota
@@ -169,7 +171,8 @@ type Options struct {
 	// By chooses channels or campaigns as keys. Default [ByChannel].
 	By Dimension
 	// Direct lists the channel names that [LastNonDirect] skips. Nil means
-	// {"direct"}. Names are compared exactly.
+	// {"direct"}; an empty non-nil slice means no channel is direct. Names
+	// are compared exactly.
 	Direct []string
 	// U are the [PositionBased] weights.
 	U UWeights
