@@ -119,3 +119,56 @@ func BenchmarkShapleyKeyLimit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMerge merges two accumulators of 50,000 journeys each (by
+// campaign, 24 keys) into a fresh one.
+func BenchmarkMerge(b *testing.B) {
+	js := genJourneys(5, 100_000, 10, 12)
+	for _, m := range []attribution.Model{attribution.Linear, attribution.Markov, attribution.Shapley} {
+		opts := attribution.Options{By: attribution.ByCampaign}
+		if m == attribution.Shapley {
+			opts.By = attribution.ByChannel
+		}
+		parts := make([]*attribution.Accumulator, 2)
+		for p := range parts {
+			parts[p], _ = attribution.NewAccumulator(m, opts)
+			for _, j := range js[p*50_000 : (p+1)*50_000] {
+				if err := parts[p].Add(j); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run(m.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				a, _ := attribution.NewAccumulator(m, opts)
+				for _, p := range parts {
+					if err := a.Merge(p); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkROI joins a 24-campaign attribution with three months of costs.
+func BenchmarkROI(b *testing.B) {
+	js := genJourneys(6, 10_000, 10, 12)
+	r, err := attribution.Attribute(slices.Values(js), attribution.Linear, attribution.Options{By: attribution.ByCampaign})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var costs []attribution.CampaignCost
+	for _, k := range r.Keys {
+		for _, p := range []string{"2024-01", "2024-02", "2024-03"} {
+			costs = append(costs, attribution.CampaignCost{Campaign: k.Key, Period: p, Amount: decimal.New(125_000, -2)})
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := attribution.ROI(r, costs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
