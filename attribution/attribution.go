@@ -27,6 +27,9 @@
 // money in units of 10^-MoneyScale ([Options.MoneyScale]); the units left
 // over after rounding down are handed out by the largest-remainder method
 // (Hamilton), ties going to the earlier touch or the key that sorts first.
+// Model weights are floating point; before splitting they are rounded to
+// multiples of 10^-12 of their sum, so that simple shares (1/2, 0.4)
+// are exact and equal shares stay equal.
 // The credits of all keys plus [Result.Unattributed] (journeys without
 // touches) therefore add up exactly to [Result.Total], and the same input
 // always gives the same output.

@@ -59,8 +59,11 @@ const (
 	// where v(S) is the total (conversions, revenue, ...) of the journeys
 	// whose set of keys is a subset of S (Zhao et al. 2018, "Shapley value
 	// methods for attribution modeling in online advertising",
-	// arXiv:1804.05327). Exact; it returns an error wrapping
-	// [ErrTooManyKeys] beyond [MaxShapleyKeys] keys.
+	// arXiv:1804.05327). It is computed exactly from the worth of all
+	// 2^|K| coalitions and returns an error wrapping [ErrTooManyKeys]
+	// beyond [MaxShapleyKeys] keys. With this worth function the value
+	// equals each journey's total split equally over its distinct keys
+	// (Zhao et al.'s simplified form), which the tests use as a check.
 	Shapley
 	numModels
 )
