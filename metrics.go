@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // A Mode says what [Compute] does with a deal that fails validation. The
@@ -511,14 +509,4 @@ func Compute(f *Funnel, deals iter.Seq[Deal], opts Options) (Report, error) {
 // sortedKeys returns m's keys in ascending order.
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K {
 	return slices.Sorted(maps.Keys(m))
-}
-
-// sumAmounts returns the total of the stage accumulators' amounts chosen by
-// pick.
-func sumAmounts(stages []stageAcc, pick func(*stageAcc) *MoneyStats) decimal.Decimal {
-	var total decimal.Decimal
-	for i := range stages {
-		total = total.Add(pick(&stages[i]).Sum())
-	}
-	return total
 }
