@@ -276,7 +276,7 @@ func (r Report) WriteText(w io.Writer) error {
 	for _, s := range r.Funnel {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t", s.Stage, s.Reached, pct(s.Step), pct(s.Cumulative), s.DropOff, s.Pending)
 		if s.Terminal {
-			fmt.Fprintf(tw, "\t\t\t\t\t\t\t\n")
+			fmt.Fprintf(tw, "\n")
 			continue
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t\n", s.Lost, s.LostValue, s.Open, s.OpenValue,
@@ -308,7 +308,7 @@ func (r Report) WriteText(w io.Writer) error {
 	}
 	if r.Undated.Created > 0 {
 		u := r.Undated
-		fmt.Fprintf(tw, "undated\t%d\t%d\t%d\t%d\t%s\t\t\n", u.Created, u.Won, u.Lost, u.Open, pct(u.LeadToCustomer))
+		fmt.Fprintf(tw, "undated\t%d\t%d\t%d\t%d\t%s\t\n", u.Created, u.Won, u.Lost, u.Open, pct(u.LeadToCustomer))
 	}
 	_ = tw.Flush()
 

@@ -261,3 +261,23 @@ func TestTableJoin(t *testing.T) {
 		t.Errorf("String = %q", s)
 	}
 }
+
+func TestClosedStage(t *testing.T) {
+	in := "id,stage,closed,demo_at\nw,Closed Won,2024-02-01,\nl,Closed Lost,2024-02-01,2024-01-15\n"
+	m := DealMapping{ID: "id", Stage: "stage", Closed: "closed", Won: []string{"Closed Won"}, Lost: []string{"Closed Lost"},
+		StageDates: map[funnel.Stage]string{"Demo": "demo_at"}}
+	// without ClosedStage the won row has no stage at all
+	if _, _, err := ReadDeals(strings.NewReader(in), "d.csv", testFunnel(t), m, Options{}); !errors.Is(err, funnel.ErrUnknownStage) {
+		t.Fatalf("error = %v, want unknown stage", err)
+	}
+	m.ClosedStage = "Proposal"
+	deals, _, err := ReadDeals(strings.NewReader(in), "d.csv", testFunnel(t), m, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the won row takes ClosedStage; the lost row keeps its dated stage
+	got := []funnel.Stage{deals[0].Stage, deals[1].Stage}
+	if diff := cmp.Diff([]funnel.Stage{"Proposal", "Demo"}, got); diff != "" {
+		t.Errorf("stages (-want +got):\n%s", diff)
+	}
+}

@@ -36,6 +36,11 @@ type DealMapping struct {
 	// no dated entry is for it. The stage of a won or lost deal is the last
 	// stage of its history.
 	StageDates map[funnel.Stage]string
+	// ClosedStage is the stage given to a won or lost deal whose row
+	// records no stage (its Stage column holds the outcome and no
+	// StageDates column has a date), such as the last stage of the funnel.
+	// Empty means such a row is an error ([funnel.ErrUnknownStage]).
+	ClosedStage funnel.Stage
 	// ImplyEarlierStages says that the funnel is linear: a deal that
 	// reached stage k passed through every stage before it. The history is
 	// then stages 0..k in funnel order, with the entry times the file has
@@ -389,6 +394,9 @@ func (dr *dealReader) history(d *funnel.Deal, rec []string) *ParseError {
 			dated = append(dated, funnel.StageChange{Stage: sd.stage, At: t})
 			furthest = max(furthest, sd.index)
 		}
+	}
+	if d.Stage == "" && furthest < 0 && dr.m.ClosedStage != "" {
+		d.Stage = dr.m.ClosedStage
 	}
 	cur := -1
 	if d.Stage != "" {
