@@ -192,7 +192,6 @@ func (rd *reader) next() ([]string, error) {
 		if err == io.EOF {
 			return nil, nil
 		}
-		rd.line, _ = rd.cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -208,6 +207,7 @@ func (rd *reader) next() ([]string, error) {
 			}
 			return nil, err // an I/O error
 		}
+		rd.line, _ = rd.cr.FieldPos(0)
 		rd.rep.Rows++
 		return rec, nil
 	}
