@@ -126,6 +126,7 @@ const maxSkipExamples = 20
 // stageAcc accumulates one stage (or, at index n, the won outcome).
 type stageAcc struct {
 	reached  int64 // deals that reached the stage
+	viaFirst int64 // of those, deals that also reached the first stage
 	advanced int64 // of those, deals that also reached the next stage
 	pending  int64 // of those that did not advance, open ones inside their window
 	untimed  int64 // deals that entered the stage with a visit of unknown length
@@ -373,6 +374,9 @@ func (t *Tally) reach(o Outcome, p *parsedDeal) {
 		k := trailingZeros(v)
 		s := &t.stages[k]
 		s.reached++
+		if reached&1 != 0 {
+			s.viaFirst++
+		}
 		if k == n {
 			break
 		}
@@ -439,6 +443,7 @@ func (t *Tally) Merge(o *Tally) error {
 	for i := range t.stages {
 		s, os := &t.stages[i], &o.stages[i]
 		s.reached += os.reached
+		s.viaFirst += os.viaFirst
 		s.advanced += os.advanced
 		s.pending += os.pending
 		s.untimed += os.untimed

@@ -1,6 +1,7 @@
 package funnel
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -363,5 +364,70 @@ func TestOptionsInvalid(t *testing.T) {
 	}
 	if _, err := NewTally(nil, Options{}); !errors.Is(err, ErrInvalidParam) {
 		t.Errorf("NewTally(nil) error = %v, want ErrInvalidParam", err)
+	}
+}
+
+// TestAnyStageCumulative: under AnyStage a deal can reach a later stage
+// without the first; Cumulative only counts deals that reached the first,
+// so it stays within 0..1. Worked out by hand: x reaches A and C, y only B
+// and C.
+func TestAnyStageCumulative(t *testing.T) {
+	f := mustFunnel(t, "A", "B", "C")
+	deals := []Deal{
+		{ID: "x", History: hist("A", day(0), "C", day(1))},
+		{ID: "y", History: hist("B", day(0), "C", day(1))},
+	}
+	r, err := Compute(f, slices.Values(deals), Options{Policy: AnyStage})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][3]any
+	for _, s := range r.Funnel {
+		got = append(got, [3]any{s.Reached, s.Cumulative, s.Step})
+	}
+	want := [][3]any{
+		{int64(1), Ratio{1, 1}, Ratio{}},
+		{int64(1), Ratio{0, 1}, Ratio{0, 1}}, // y reached B but not A
+		{int64(2), Ratio{1, 1}, Ratio{1, 1}}, // both reached C; only x via A; y via B
+		{int64(0), Ratio{0, 1}, Ratio{0, 2}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}
+
+// TestReportJSON checks the stable field names of the JSON form and that
+// undefined values are null, never NaN.
+func TestReportJSON(t *testing.T) {
+	f := mustFunnel(t, "A", "B", "C")
+	r, err := Compute(f, slices.Values(handDeals()), Options{AsOf: day(20)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"age_undated", "as_of", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
+		"funnel", "location", "lost", "open", "open_age", "period", "periods", "pipeline", "policy", "skipped", "stages",
+		"undated", "win_rate", "win_rate_created", "win_rate_value", "window_ns", "won"}
+	if diff := cmp.Diff(want, keys); diff != "" {
+		t.Errorf("keys (-want +got):\n%s", diff)
+	}
+	stage := m["stages"].([]any)[0].(map[string]any)
+	if stage["step"].(map[string]any)["value"] != nil || stage["stage"] != "A" || m["policy"] != "in-order" || m["period"] != "month" {
+		t.Errorf("first stage = %v", stage)
+	}
+	if got := m["win_rate"]; !cmp.Equal(got, map[string]any{"num": 2.0, "den": 4.0, "value": 0.5}) {
+		t.Errorf("win_rate = %v", got)
 	}
 }

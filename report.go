@@ -94,7 +94,10 @@ type StageReport struct {
 	// first row.
 	Step Ratio `json:"step"`
 	// Cumulative is N_k / N_1, against the first stage (PostHog "total",
-	// HubSpot "cumulative").
+	// HubSpot "cumulative"): of the deals that reached the first stage,
+	// those that also reached this one. Under AnyStage a deal can reach a
+	// stage without the first; it counts in Reached but not here, so that
+	// Cumulative stays a proportion.
 	Cumulative Ratio `json:"cumulative"`
 	// DropOff is N_(k-1) - N_k, the deals that reached the previous stage
 	// but not this one, and DropOffRate is DropOff / N_(k-1) = 1 - Step.
@@ -189,7 +192,7 @@ func (t *Tally) Report() Report {
 	first := t.stages[0].reached
 	for k := 0; k <= n; k++ {
 		s := &t.stages[k]
-		row := StageReport{Reached: s.reached, Cumulative: Ratio{s.reached, first}}
+		row := StageReport{Reached: s.reached, Cumulative: Ratio{s.viaFirst, first}}
 		if k == n {
 			row.Stage, row.Terminal = Stage(Won.String()), true
 		} else {
