@@ -139,7 +139,7 @@ type stageAcc struct {
 // periodAcc accumulates deals created in one period.
 type periodAcc struct {
 	created, won, lost int64
-	sources            map[string]int64
+	bySource           []int64 // deals created per source, by the tally's source index
 }
 
 // periodRange caches the Unix-second range [start, end) of one period.
@@ -175,6 +175,8 @@ type Tally struct {
 	ageUndated             int64 // open deals without an age (unknown creation or AsOf)
 	periods                map[int32]*periodAcc
 	undated                periodAcc // deals with unknown creation time
+	sourceNames            []string  // source of each index of periodAcc.bySource
+	sourceIdx           map[string]int
 
 	skipped  int64
 	reasons  map[error]int64
@@ -273,10 +275,11 @@ func (t *Tally) add(d *Deal, p *parsedDeal) {
 	pa := &t.undated
 	if p.created.ok {
 		pa = t.period(d.Created, p.created.sec)
-		if pa.sources == nil {
-			pa.sources = make(map[string]int64)
+		i := t.sourceIndex(d.Attrs.Source)
+		if i >= len(pa.bySource) {
+			pa.bySource = append(pa.bySource, make([]int64, i+1-len(pa.bySource))...)
 		}
-		pa.sources[d.Attrs.Source]++
+		pa.bySource[i]++
 	}
 	pa.created++
 	switch d.Outcome {
@@ -285,6 +288,27 @@ func (t *Tally) add(d *Deal, p *parsedDeal) {
 	case Lost:
 		pa.lost++
 	}
+}
+
+// sourceIndex returns the index of a source name, adding it when new. The
+// first names are compared directly, which is faster than hashing when
+// sources are few and share their storage.
+func (t *Tally) sourceIndex(name string) int {
+	for i, n := range t.sourceNames[:min(8, len(t.sourceNames))] {
+		if n == name {
+			return i
+		}
+	}
+	if i, ok := t.sourceIdx[name]; ok {
+		return i
+	}
+	if t.sourceIdx == nil {
+		t.sourceIdx = make(map[string]int)
+	}
+	i := len(t.sourceNames)
+	t.sourceNames = append(t.sourceNames, name)
+	t.sourceIdx[name] = i
+	return i
 }
 
 // period returns the accumulator of the period that contains created,
@@ -459,15 +483,19 @@ func (t *Tally) Merge(o *Tally) error {
 	t.cycleUndated += o.cycleUndated
 	t.openAge.Merge(&o.openAge)
 	t.ageUndated += o.ageUndated
+	remap := make([]int, len(o.sourceNames))
+	for i, name := range o.sourceNames {
+		remap[i] = t.sourceIndex(name)
+	}
 	for k, op := range o.periods {
 		p := t.periods[k]
 		if p == nil {
 			p = new(periodAcc)
 			t.periods[k] = p
 		}
-		p.add(op)
+		p.add(op, remap)
 	}
-	t.undated.add(&o.undated)
+	t.undated.add(&o.undated, remap)
 	t.skipped += o.skipped
 	for k, v := range o.reasons {
 		t.reasons[k] += v
@@ -481,15 +509,21 @@ func (t *Tally) Merge(o *Tally) error {
 	return nil
 }
 
-func (p *periodAcc) add(o *periodAcc) {
+// add adds o's counts to p; remap gives the index in p's tally of each of
+// o's source indexes.
+func (p *periodAcc) add(o *periodAcc, remap []int) {
 	p.created += o.created
 	p.won += o.won
 	p.lost += o.lost
-	if len(o.sources) > 0 && p.sources == nil {
-		p.sources = make(map[string]int64, len(o.sources))
-	}
-	for k, v := range o.sources {
-		p.sources[k] += v
+	for i, c := range o.bySource {
+		if c == 0 {
+			continue
+		}
+		j := remap[i]
+		if j >= len(p.bySource) {
+			p.bySource = append(p.bySource, make([]int64, j+1-len(p.bySource))...)
+		}
+		p.bySource[j] += c
 	}
 }
 

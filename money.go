@@ -93,10 +93,8 @@ func (m *MoneyStats) toBig() {
 	m.big = true
 	m.bigSum = decimal.New(m.sum, m.exp)
 	m.bigs = make([]decimal.Decimal, 0, m.ints.n+1)
-	for _, c := range m.ints.chunks {
-		for _, v := range c {
-			m.bigs = append(m.bigs, decimal.New(v, m.exp))
-		}
+	for v := range m.ints.values() {
+		m.bigs = append(m.bigs, decimal.New(v, m.exp))
 	}
 	m.ints = sampleSet{}
 	m.sum, m.exp = 0, 0
@@ -139,17 +137,13 @@ func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
 	if !ok {
 		return false
 	}
-	for _, c := range o.ints.chunks {
-		for _, v := range c {
-			if _, ok := mul64(v, f); !ok {
-				return false
-			}
+	for v := range o.ints.values() {
+		if _, ok := mul64(v, f); !ok {
+			return false
 		}
 	}
-	for _, c := range o.ints.chunks {
-		for _, v := range c {
-			m.ints.add(v * f)
-		}
+	for v := range o.ints.values() {
+		m.ints.add(v * f)
 	}
 	m.sum = t
 	m.n += o.n
@@ -160,10 +154,8 @@ func (m *MoneyStats) appendDecimals(dst []decimal.Decimal) []decimal.Decimal {
 	if m.big {
 		return append(dst, m.bigs...)
 	}
-	for _, c := range m.ints.chunks {
-		for _, v := range c {
-			dst = append(dst, decimal.New(v, m.exp))
-		}
+	for v := range m.ints.values() {
+		dst = append(dst, decimal.New(v, m.exp))
 	}
 	return dst
 }

@@ -219,11 +219,11 @@ func (t *Tally) Report() Report {
 	}
 
 	for _, k := range sortedKeys(t.periods) {
-		row := t.periods[k].row()
+		row := t.periods[k].row(t.sourceNames)
 		row.Start = t.opts.Period.keyStart(k, t.loc)
 		r.Periods = append(r.Periods, row)
 	}
-	r.Undated = t.undated.row()
+	r.Undated = t.undated.row(t.sourceNames)
 
 	r.Skipped = Skipped{Count: t.skipped, Examples: slices.Clone(t.examples)}
 	for e, c := range t.reasons {
@@ -235,11 +235,13 @@ func (t *Tally) Report() Report {
 	return r
 }
 
-func (p *periodAcc) row() PeriodRow {
+func (p *periodAcc) row(sources []string) PeriodRow {
 	r := PeriodRow{Created: p.created, Won: p.won, Lost: p.lost, Open: p.created - p.won - p.lost,
 		LeadToCustomer: Ratio{p.won, p.created}}
-	for src, c := range p.sources {
-		r.BySource = append(r.BySource, SourceCount{src, c})
+	for i, c := range p.bySource {
+		if c > 0 {
+			r.BySource = append(r.BySource, SourceCount{sources[i], c})
+		}
 	}
 	slices.SortFunc(r.BySource, func(a, b SourceCount) int {
 		return cmp.Or(cmp.Compare(b.Created, a.Created), strings.Compare(a.Source, b.Source))

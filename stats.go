@@ -3,6 +3,7 @@ package funnel
 import (
 	"encoding/json"
 	"fmt"
+	"iter"
 	"math"
 	"math/bits"
 	"slices"
@@ -25,43 +26,94 @@ const divScale = 10
 // chunkSize is the largest number of samples in one chunk of a sampleSet.
 const chunkSize = 4096
 
-// A sampleSet keeps int64 samples in fixed-size chunks, so that growing it
-// never copies what it holds and allocates about what it stores.
+// A sampleSet keeps int64 samples in chunks, so that growing it never
+// copies what it holds and allocates about what it stores. Samples are
+// stored in 4 bytes while they all fit in an int32 (durations up to 68
+// years in seconds, amounts up to 21 million in cents), in 8 once one does
+// not.
 type sampleSet struct {
-	chunks [][]int64
+	narrow [][]int32
+	wide   [][]int64
+	isWide bool
 	n      int
 }
 
-func (s *sampleSet) add(v int64) {
-	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
-		// chunks grow from 16 samples to chunkSize, so that small sets
-		// stay small
-		s.chunks = append(s.chunks, make([]int64, 0, min(chunkSize, max(16, s.n))))
+// appendChunked appends v to the last chunk, starting a new one when it is
+// full. Chunks grow from 16 samples to chunkSize, so small sets stay small.
+func appendChunked[T int32 | int64](chunks [][]T, v T, n int) [][]T {
+	if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+		chunks = append(chunks, make([]T, 0, min(chunkSize, max(16, n))))
 	}
-	c := &s.chunks[len(s.chunks)-1]
+	c := &chunks[len(chunks)-1]
 	*c = append(*c, v)
+	return chunks
+}
+
+func (s *sampleSet) add(v int64) {
+	if !s.isWide {
+		if v == int64(int32(v)) {
+			s.narrow = appendChunked(s.narrow, int32(v), s.n)
+			s.n++
+			return
+		}
+		s.widen()
+	}
+	s.wide = appendChunked(s.wide, v, s.n)
 	s.n++
 }
 
-func (s *sampleSet) addAll(o *sampleSet) {
-	for _, c := range o.chunks {
-		for _, v := range c {
-			s.add(v)
+// widen moves the samples to the 8-byte representation.
+func (s *sampleSet) widen() {
+	if s.isWide {
+		return
+	}
+	s.isWide = true
+	for _, c := range s.narrow {
+		w := make([]int64, len(c), cap(c))
+		for i, v := range c {
+			w[i] = int64(v)
 		}
+		s.wide = append(s.wide, w)
+	}
+	s.narrow = nil
+}
+
+// values returns an iterator over the samples.
+func (s *sampleSet) values() iter.Seq[int64] {
+	return func(yield func(int64) bool) {
+		for _, c := range s.narrow {
+			for _, v := range c {
+				if !yield(int64(v)) {
+					return
+				}
+			}
+		}
+		for _, c := range s.wide {
+			for _, v := range c {
+				if !yield(v) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func (s *sampleSet) addAll(o *sampleSet) {
+	for v := range o.values() {
+		s.add(v)
 	}
 }
 
 // scale multiplies every sample by m and reports whether none overflowed;
-// on overflow the set is left unchanged.
+// on overflow the values are left unchanged.
 func (s *sampleSet) scale(m int64) bool {
-	for _, c := range s.chunks {
-		for _, v := range c {
-			if _, ok := mul64(v, m); !ok {
-				return false
-			}
+	for v := range s.values() {
+		if _, ok := mul64(v, m); !ok {
+			return false
 		}
 	}
-	for _, c := range s.chunks {
+	s.widen()
+	for _, c := range s.wide {
 		for i := range c {
 			c[i] *= m
 		}
@@ -126,7 +178,12 @@ func (s *sampleSet) percentiles(ks []int, counts *[]uint32) []pctValue {
 	}
 	slices.Sort(ranks)
 	ranks = slices.Compact(ranks)
-	vals := orderStats(s.chunks, s.n, ranks, counts)
+	var vals []int64
+	if s.isWide {
+		vals = orderStats(s.wide, s.n, ranks, counts)
+	} else {
+		vals = orderStats(s.narrow, s.n, ranks, counts)
+	}
 	at := func(i int) int64 { j, _ := slices.BinarySearch(ranks, i); return vals[j] }
 	out := make([]pctValue, len(ks))
 	for j, k := range ks {
@@ -148,7 +205,7 @@ const maxBuckets = 1 << 16
 // position, and sorts only those buckets' values (recursing on a bucket too
 // large to sort): a few linear passes instead of a sort. counts is scratch
 // memory reused between calls.
-func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 {
+func orderStats[T int32 | int64](chunks [][]T, n int, ranks []int, counts *[]uint32) []int64 {
 	out := make([]int64, len(ranks))
 	if len(ranks) == 0 || n == 0 {
 		return out
@@ -161,18 +218,18 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 	}
 	if mn == mx {
 		for i := range out {
-			out[i] = mn
+			out[i] = int64(mn)
 		}
 		return out
 	}
 	if n <= 256 {
-		all := make([]int64, 0, n)
+		all := make([]T, 0, n)
 		for _, c := range chunks {
 			all = append(all, c...)
 		}
 		slices.Sort(all)
 		for i, r := range ranks {
-			out[i] = all[r]
+			out[i] = int64(all[r])
 		}
 		return out
 	}
@@ -180,7 +237,8 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 	for nb > 64 && nb > n/4 {
 		nb >>= 1
 	}
-	span := uint64(mx) - uint64(mn) // the unsigned difference is exact
+	lo := uint64(int64(mn))
+	span := uint64(int64(mx)) - lo // the unsigned difference is exact
 	shift := uint(0)
 	for span>>shift >= uint64(nb) {
 		shift++
@@ -192,7 +250,7 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 	clear(cnt)
 	for _, c := range chunks {
 		for _, v := range c {
-			cnt[(uint64(v)-uint64(mn))>>shift]++
+			cnt[(uint64(int64(v))-lo)>>shift]++
 		}
 	}
 	// find the bucket of each rank and the rank's position inside it
@@ -213,15 +271,15 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 			slot[b] = len(slot)
 		}
 	}
-	vals := make([][]int64, len(slot))
+	vals := make([][]T, len(slot))
 	for b, i := range slot {
-		vals[i] = make([]int64, 0, cnt[b])
+		vals[i] = make([]T, 0, cnt[b])
 	}
 	if len(slot) == 1 {
 		b0 := uint64(bucket[0])
 		for _, c := range chunks {
 			for _, v := range c {
-				if (uint64(v)-uint64(mn))>>shift == b0 {
+				if (uint64(int64(v))-lo)>>shift == b0 {
 					vals[0] = append(vals[0], v)
 				}
 			}
@@ -234,7 +292,7 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 		}
 		for _, c := range chunks {
 			for _, v := range c {
-				if m := mark[(uint64(v)-uint64(mn))>>shift]; m != 0 {
+				if m := mark[(uint64(int64(v))-lo)>>shift]; m != 0 {
 					vals[m-1] = append(vals[m-1], v)
 				}
 			}
@@ -247,11 +305,11 @@ func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 
 		}
 		v := vals[slot[bucket[i]]]
 		if len(v) > 4096 {
-			copy(out[i:j], orderStats([][]int64{v}, len(v), within[i:j], counts))
+			copy(out[i:j], orderStats([][]T{v}, len(v), within[i:j], counts))
 		} else {
 			slices.Sort(v)
 			for k := i; k < j; k++ {
-				out[k] = v[within[k]]
+				out[k] = int64(v[within[k]])
 			}
 		}
 		i = j
