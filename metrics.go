@@ -176,7 +176,7 @@ type Tally struct {
 	periods                map[int32]*periodAcc
 	undated                periodAcc // deals with unknown creation time
 	sourceNames            []string  // source of each index of periodAcc.bySource
-	sourceIdx           map[string]int
+	sourceIdx              map[string]int
 
 	skipped  int64
 	reasons  map[error]int64
