@@ -11,8 +11,8 @@ import (
 // median and percentiles, exactly. The total is kept in seconds, never as a
 // [time.Duration] (a sum of 90-day cycles overflows a Duration after about
 // 1,190 deals); durations are returned as time.Duration values, saturated at
-// the Duration range (about 292 years). Every duration is kept (8 bytes
-// each), so percentiles are exact and merging is exact.
+// the Duration range (about 292 years). Every duration is kept (4 bytes
+// each up to 68 years, 8 beyond), so percentiles and merging are exact.
 //
 // The zero DurationStats is empty and ready to use. A DurationStats is not
 // safe for concurrent mutation: give each goroutine its own and Merge them.

@@ -154,8 +154,8 @@ type periodRange struct {
 // split of the deals gives exactly the tally of the whole.
 //
 // Memory grows with the number of deals: every duration and amount is kept
-// (8 bytes each) for exact medians and percentiles, about 50 bytes per
-// deal.
+// (4 or 8 bytes each) for exact medians and percentiles, about 26 bytes per
+// deal of two stage changes.
 //
 // A Tally is not safe for concurrent use: give each goroutine its own and
 // Merge them. The zero Tally is not usable; build one with [NewTally].

@@ -8,8 +8,8 @@ import (
 )
 
 // MoneyStats accumulates amounts of money exactly: count, total, mean,
-// median and percentiles. It keeps every amount (8 bytes each while amounts
-// fit in 18 significant digits at a common scale, a decimal each
+// median and percentiles. It keeps every amount (4 or 8 bytes each while
+// amounts fit in 18 significant digits at a common scale, a decimal each
 // otherwise), so its percentiles are exact and its merge is exact.
 //
 // The zero MoneyStats is empty and ready to use. A MoneyStats is not safe
