@@ -246,7 +246,11 @@ func field(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {
 		return ""
 	}
-	return strings.TrimSpace(rec[i])
+	s := rec[i]
+	if s == "" || (s[0] > ' ' && s[len(s)-1] > ' ' && s[0] < 0x80 && s[len(s)-1] < 0x80) {
+		return s // nothing to trim: the common case
+	}
+	return strings.TrimSpace(s)
 }
 
 // timeParser parses times with the options' layouts, remembering the last
@@ -256,7 +260,17 @@ type timeParser struct {
 	loc     *time.Location
 	last    string
 	lastT   time.Time
-	dates   map[int32]time.Time // YYYYMMDD -> midnight in loc
+	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
+}
+
+// dateCacheSize is the number of dates a timeParser remembers.
+const dateCacheSize = 1024
+
+// A cachedDate is midnight in the parser's location of the date whose
+// digits YYYYMMDD are key; key 0 is an empty slot.
+type cachedDate struct {
+	key int32
+	t   time.Time
 }
 
 func newTimeParser(o Options) *timeParser {
@@ -332,15 +346,16 @@ func (p *timeParser) date(s string) (time.Time, error) {
 			}
 		}
 		if key > 0 {
-			if t, ok := p.dates[key]; ok {
-				return t, nil
+			if p.dates == nil {
+				p.dates = new([dateCacheSize]cachedDate)
+			}
+			c := &p.dates[key%dateCacheSize]
+			if c.key == key {
+				return c.t, nil
 			}
 			t, err := parseDate(s, p.loc)
 			if err == nil {
-				if p.dates == nil || len(p.dates) >= 1<<16 {
-					p.dates = make(map[int32]time.Time)
-				}
-				p.dates[key] = t
+				*c = cachedDate{key, t}
 			}
 			return t, err
 		}

@@ -167,3 +167,46 @@ func BenchmarkCSVBaseline(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkReadDealsWide reads an export shaped like a CRM's opportunity
+// report: 30 columns, 12 of them mapped, about 350 bytes a row.
+func BenchmarkReadDealsWide(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("id,account,created,closed,amount,stage,source,rep,tier,demo_at")
+	for c := range 20 {
+		buf.WriteString(",extra" + itoa(c))
+	}
+	buf.WriteString("\n")
+	stages := []string{"Lead", "Demo", "Proposal", "Closed Won", "Closed Lost"}
+	for i := range 50_000 {
+		s := stages[i%len(stages)]
+		closed := ""
+		if strings.HasPrefix(s, "Closed") {
+			closed = "2024-03-" + two(1+i%28)
+		}
+		buf.WriteString("OPP-" + itoa(1000000+i) + ",\"Account " + itoa(i%5000) + ", Inc.\",2024-01-" + two(1+i%28) + "," + closed + "," +
+			itoa(1000+i%90000) + "." + two(i%100) + "," + s + ",Web Referral,Representative " + itoa(i%40) + ",gold,2024-02-" + two(1+i%28))
+		for c := range 20 {
+			buf.WriteString(",value " + itoa(c*7+i%13))
+		}
+		buf.WriteString("\n")
+	}
+	data := buf.Bytes()
+	fn := testFunnel(b)
+	m := testMapping
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	cputime.Report(b, func() {
+		x, err := NewDealReader(bytes.NewReader(data), "bench.csv", fn, m, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for range x.All() {
+			n++
+		}
+		if x.Err() != nil || n != 50_000 {
+			b.Fatal(x.Err(), n)
+		}
+	})
+}
