@@ -275,12 +275,12 @@ func (t *Tally) add(d *Deal, p *parsedDeal) {
 	pa := &t.undated
 	if p.created.ok {
 		pa = t.period(d.Created, p.created.sec)
-		i := t.sourceIndex(d.Attrs.Source)
-		if i >= len(pa.bySource) {
-			pa.bySource = append(pa.bySource, make([]int64, i+1-len(pa.bySource))...)
-		}
-		pa.bySource[i]++
 	}
+	i := t.sourceIndex(d.Attrs.Source)
+	if i >= len(pa.bySource) {
+		pa.bySource = append(pa.bySource, make([]int64, i+1-len(pa.bySource))...)
+	}
+	pa.bySource[i]++
 	pa.created++
 	switch d.Outcome {
 	case Won:

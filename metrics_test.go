@@ -116,7 +116,8 @@ func TestComputeByHand(t *testing.T) {
 		OpenAge:   dsum(2, days(37, 2), days(17, 1), days(71, 4), days(37, 2), days(77, 4), days(197, 10), days(20, 1)),
 		Periods: []PeriodRow{{Start: t0, Created: 6, Won: 2, Lost: 2, Open: 2, LeadToCustomer: Ratio{2, 6},
 			BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}}}},
-		Undated: PeriodRow{},
+		Undated:  PeriodRow{},
+		BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("Compute(handDeals) mismatch (-want +got):\n%s", diff)
@@ -417,7 +418,7 @@ func TestReportJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"age_undated", "as_of", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
+	want := []string{"age_undated", "as_of", "by_source", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
 		"funnel", "location", "lost", "open", "open_age", "period", "periods", "pipeline", "policy", "skipped", "stages",
 		"undated", "win_rate", "win_rate_created", "win_rate_value", "window_ns", "won"}
 	if diff := cmp.Diff(want, keys); diff != "" {

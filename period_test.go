@@ -89,7 +89,7 @@ func TestLeadsByPeriodInZone(t *testing.T) {
 	if diff := cmp.Diff(want, r.Periods); diff != "" {
 		t.Errorf("periods (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(PeriodRow{Created: 1, Open: 1, LeadToCustomer: Ratio{0, 1}}, r.Undated); diff != "" {
+	if diff := cmp.Diff(PeriodRow{Created: 1, Open: 1, LeadToCustomer: Ratio{0, 1}, BySource: []SourceCount{{"", 1}}}, r.Undated); diff != "" {
 		t.Errorf("undated (-want +got):\n%s", diff)
 	}
 	// The same deals in UTC: deal 3 (04:59:59 UTC on 1 January) moves to

@@ -75,6 +75,9 @@ type Report struct {
 	Periods []PeriodRow `json:"periods"`
 	// Undated counts deals whose creation time is unknown.
 	Undated PeriodRow `json:"undated"`
+	// BySource counts all deals per source (Attributes.Source), dated or
+	// not, most first, ties by name; "" is an unknown source.
+	BySource []SourceCount `json:"by_source"`
 
 	// Skipped reports the invalid deals that were not counted.
 	Skipped Skipped `json:"skipped"`
@@ -224,6 +227,16 @@ func (t *Tally) Report() Report {
 		r.Periods = append(r.Periods, row)
 	}
 	r.Undated = t.undated.row(t.sourceNames)
+	var all periodAcc
+	identity := make([]int, len(t.sourceNames))
+	for i := range identity {
+		identity[i] = i
+	}
+	for _, p := range t.periods {
+		all.add(p, identity)
+	}
+	all.add(&t.undated, identity)
+	r.BySource = all.row(t.sourceNames).BySource
 
 	r.Skipped = Skipped{Count: t.skipped, Examples: slices.Clone(t.examples)}
 	for e, c := range t.reasons {
