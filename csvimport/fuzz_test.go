@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/cputime"
+	"github.com/funnelmetrics/funnel/internal/dealgen"
 )
 
 // FuzzReadDeals feeds arbitrary files to ReadDeals in both modes: it must
@@ -21,6 +24,7 @@ func FuzzReadDeals(f *testing.F) {
 	f.Add("id,stage\n\"1\n2\",Lead\n3,\"Le\"\"ad\"\n")
 	f.Add("\ufeffid;stage\n1;Lead\n")
 	f.Add("")
+	f.Add(generatedCSV(5))
 	fn := testFunnel(f)
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, mode := range []funnel.Mode{funnel.Strict, funnel.Lenient} {
@@ -209,4 +213,24 @@ func BenchmarkReadDealsWide(b *testing.B) {
 			b.Fatal(x.Err(), n)
 		}
 	})
+}
+
+// generatedCSV renders n deals of the project's generator in the columns of
+// testMapping, as a fuzz seed with realistic values.
+func generatedCSV(n int) string {
+	var b strings.Builder
+	b.WriteString("id,account,created,closed,amount,stage,source,rep,tier,demo_at\n")
+	for _, d := range dealgen.Generate(n, 42, dealgen.Options{}) {
+		stage := map[funnel.Outcome]string{funnel.Won: "Closed Won", funnel.Lost: "Closed Lost"}[d.Outcome]
+		if stage == "" {
+			stage = "Lead"
+		}
+		closed := ""
+		if !d.Closed.IsZero() {
+			closed = d.Closed.Format(time.RFC3339)
+		}
+		fmt.Fprintf(&b, "%s,%s,%s,%s,%s,%s,%s,%s,,%s\n", d.ID, d.Account, d.Created.Format(time.RFC3339), closed,
+			d.Amount.StringFixed(2), stage, d.Attrs.Source, d.Attrs.Owner, d.Created.Add(time.Hour).Format(time.DateOnly))
+	}
+	return b.String()
 }
