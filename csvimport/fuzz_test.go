@@ -98,23 +98,7 @@ func BenchmarkReadDeals(b *testing.B) {
 	fn := testFunnel(b)
 	noCustom := testMapping
 	noCustom.Custom = nil
-	b.Run("stream", func(b *testing.B) {
-		b.SetBytes(int64(len(data)))
-		b.ReportAllocs()
-		cputime.Report(b, func() {
-			x, err := NewDealReader(bytes.NewReader(data), "bench.csv", fn, noCustom, Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for range x.All() {
-				n++
-			}
-			if x.Err() != nil || n != 100_000 {
-				b.Fatal(x.Err(), n)
-			}
-		})
-	})
+	b.Run("stream", func(b *testing.B) { benchStream(b, data, fn, noCustom, 100_000) })
 	for name, m := range map[string]DealMapping{"custom": testMapping, "plain": noCustom} {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
@@ -195,9 +179,11 @@ func BenchmarkReadDealsWide(b *testing.B) {
 		}
 		buf.WriteString("\n")
 	}
-	data := buf.Bytes()
-	fn := testFunnel(b)
-	m := testMapping
+	benchStream(b, buf.Bytes(), testFunnel(b), testMapping, 50_000)
+}
+
+// benchStream measures streaming the deals of data through a DealReader.
+func benchStream(b *testing.B, data []byte, fn *funnel.Funnel, m DealMapping, rows int) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	cputime.Report(b, func() {
@@ -209,7 +195,7 @@ func BenchmarkReadDealsWide(b *testing.B) {
 		for range x.All() {
 			n++
 		}
-		if x.Err() != nil || n != 50_000 {
+		if x.Err() != nil || n != rows {
 			b.Fatal(x.Err(), n)
 		}
 	})
