@@ -1,8 +1,11 @@
 module github.com/funnelmetrics/funnel
 
-go 1.24
+go 1.24.0
 
 require (
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/shopspring/decimal v1.6.0 // indirect
+	github.com/google/go-cmp v0.6.0
+	github.com/shopspring/decimal v1.6.0
+	gonum.org/v1/gonum v0.17.0
 )
+
+require golang.org/x/tools v0.30.0 // indirect
