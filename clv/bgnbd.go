@@ -24,8 +24,7 @@ type BGNBDFit struct {
 	// Params is the estimate.
 	Params BGNBD
 	// StdErr holds the asymptotic standard errors of the estimates, from
-	// the inverse observed information; zero when Diagnostics.StdErrOK is
-	// false.
+	// the inverse observed information.
 	StdErr BGNBD
 	Diagnostics
 }
@@ -220,10 +219,11 @@ func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 	}
 	p := res.params
 	fit := BGNBDFit{Params: BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}, Diagnostics: res.diag}
-	if se, ok := stdErrors(len(customers), d.objective, p); ok {
-		fit.StdErr = BGNBD{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
-		fit.StdErrOK = true
+	se, err := stdErrors("BG/NBD", len(customers), d.objective, p, fit.Diagnostics)
+	if err != nil {
+		return BGNBDFit{}, err
 	}
+	fit.StdErr = BGNBD{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
 	return fit, nil
 }
 

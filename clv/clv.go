@@ -159,10 +159,6 @@ type Diagnostics struct {
 	// parameter (a scale-free measure of how close to a stationary point
 	// the estimate is).
 	MaxGradient float64
-	// StdErrOK reports whether the observed information matrix (the
-	// negative Hessian of the log-likelihood) is positive definite, so that
-	// the standard errors are available.
-	StdErrOK bool
 }
 
 // Evaluation bounds for the fits: parameters are optimised on the log
@@ -270,8 +266,18 @@ func maximise(model string, n int, obj objective, init []float64) (fitResult, er
 // stdErrors returns the standard errors of natural-scale parameters from
 // the inverse of the observed information, the negative Hessian of the
 // log-likelihood sum, which it obtains by central differences of the
-// analytic gradient. ok is false if the matrix is not positive definite.
-func stdErrors(n int, obj objective, params []float64) (se []float64, ok bool) {
+// analytic gradient. If the matrix is not positive definite the estimate is
+// not a strict local maximum (a flat likelihood: the data do not identify
+// the parameters), and it returns a [*FitError] wrapping [ErrNotConverged].
+func stdErrors(model string, n int, obj objective, params []float64, diag Diagnostics) ([]float64, error) {
+	se, ok := stdErrorsOK(n, obj, params)
+	if !ok {
+		return nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: diag, Err: ErrNotConverged}
+	}
+	return se, nil
+}
+
+func stdErrorsOK(n int, obj objective, params []float64) (se []float64, ok bool) {
 	dim := len(params)
 	// Gradient of the log-likelihood sum on the natural scale.
 	grad := func(p []float64) ([]float64, bool) {

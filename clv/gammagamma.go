@@ -26,8 +26,8 @@ type GammaGamma struct {
 type GammaGammaFit struct {
 	// Params is the estimate.
 	Params GammaGamma
-	// StdErr holds the asymptotic standard errors; zero when
-	// Diagnostics.StdErrOK is false.
+	// StdErr holds the asymptotic standard errors, from the inverse
+	// observed information.
 	StdErr GammaGamma
 	Diagnostics
 }
@@ -134,10 +134,11 @@ func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	}
 	p := res.params
 	fit := GammaGammaFit{Params: GammaGamma{P: p[0], Q: p[1], Gamma: p[2]}, Diagnostics: res.diag}
-	if se, ok := stdErrors(n, d.objective, p); ok {
-		fit.StdErr = GammaGamma{P: se[0], Q: se[1], Gamma: se[2]}
-		fit.StdErrOK = true
+	se, err := stdErrors("Gamma-Gamma", n, d.objective, p, fit.Diagnostics)
+	if err != nil {
+		return GammaGammaFit{}, err
 	}
+	fit.StdErr = GammaGamma{P: se[0], Q: se[1], Gamma: se[2]}
 	return fit, nil
 }
 

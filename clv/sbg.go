@@ -22,8 +22,8 @@ type SBG struct {
 type SBGFit struct {
 	// Params is the estimate.
 	Params SBG
-	// StdErr holds the asymptotic standard errors; zero when
-	// Diagnostics.StdErrOK is false.
+	// StdErr holds the asymptotic standard errors, from the inverse
+	// observed information.
 	StdErr SBG
 	Diagnostics
 }
@@ -115,10 +115,11 @@ func FitSBG(survivors []int) (SBGFit, error) {
 		return SBGFit{}, err
 	}
 	fit := SBGFit{Params: SBG{Alpha: res.params[0], Beta: res.params[1]}, Diagnostics: res.diag}
-	if se, ok := stdErrors(survivors[0], d.objective, res.params); ok {
-		fit.StdErr = SBG{Alpha: se[0], Beta: se[1]}
-		fit.StdErrOK = true
+	se, err := stdErrors("sBG", survivors[0], d.objective, res.params, fit.Diagnostics)
+	if err != nil {
+		return SBGFit{}, err
 	}
+	fit.StdErr = SBG{Alpha: se[0], Beta: se[1]}
 	return fit, nil
 }
 
