@@ -280,14 +280,20 @@ func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
 	if m.A == 1 {
 		return 0, fmt.Errorf("clv: BG/NBD expected purchases at a = 1: %w", ErrUndefined)
 	}
+	// With z = t/(α+T+t), Euler's transformation 2F1(A, B; C; z) =
+	// (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) turns the bracket into
+	// 1 - (1-z)^(a-1) 2F1(a+b-1-r, a-1; a+b+x-1; z), whose series has
+	// small parameters and no overflow however large x is.
 	x := float64(c.Frequency)
-	s := m.R + x
-	den := m.Alpha + c.T + t
-	lq := math.Log((m.Alpha + c.T) / den)
-	f := mathext.Hypergeo(s, m.B+x, m.A+m.B+x-1, t/den)
-	e := (m.A + m.B + x - 1) / (m.A - 1) * (1 - math.Exp(s*lq)*f) * pa
+	z := t / (m.Alpha + c.T + t)
+	cc := m.A + m.B + x - 1
+	f, ok := hyp2f1(m.A+m.B-1-m.R, m.A-1, cc, z)
+	if !ok {
+		return 0, fmt.Errorf("clv: BG/NBD expected purchases: 2F1 series did not converge: %w", ErrUndefined)
+	}
+	e := cc / (m.A - 1) * (1 - math.Exp((m.A-1)*math.Log1p(-z))*f) * pa
 	if !finite(e) || e < 0 {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases (2F1 = %v): %w", f, ErrUndefined)
+		return 0, fmt.Errorf("clv: BG/NBD expected purchases = %v: %w", e, ErrUndefined)
 	}
 	return e, nil
 }

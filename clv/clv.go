@@ -379,3 +379,41 @@ func toMoney(v float64) (decimal.Decimal, error) {
 	}
 	return decimal.NewFromFloatWithExponent(v, -moneyPlaces), nil
 }
+
+// maxSeriesTerms bounds the hypergeometric series; a series that has not
+// converged by then is reported as undefined rather than summed further.
+const maxSeriesTerms = 10_000_000
+
+// hyp2f1 returns the Gaussian hypergeometric function 2F1(a, b; c; z) for
+// 0 <= z < 1 by its power series, sum_k (a)_k (b)_k / ((c)_k k!) z^k,
+// stopping when a term no longer changes the sum. ok is false if c is a
+// non-positive integer, the series has not converged after maxSeriesTerms
+// terms, or the sum is not finite. Callers arrange the parameters (by
+// Euler's transformation) so that the terms stay moderate.
+func hyp2f1(a, b, c, z float64) (v float64, ok bool) {
+	if !(z >= 0 && z < 1) || (c <= 0 && c == math.Trunc(c)) {
+		return 0, false
+	}
+	sum, term := 1.0, 1.0
+	for k := 0; k < maxSeriesTerms; k++ {
+		kf := float64(k)
+		term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1)) * z
+		sum += term
+		if !finite(sum) {
+			return 0, false
+		}
+		// Past the sign changes, every later term ratio is at most rho:
+		// (a+j)/(c+j) and (b+j)/(j+1) move monotonically towards 1, so
+		// their maxima with 1 never grow. The tail is then below
+		// |term| rho / (1 - rho).
+		j := kf + 1
+		if c+j <= 0 || a+j < 0 || b+j < 0 {
+			continue
+		}
+		rho := z * math.Max(1, math.Abs((a+j)/(c+j))) * math.Max(1, math.Abs((b+j)/(j+1)))
+		if rho < 1 && math.Abs(term)*rho/(1-rho) <= 1e-16*math.Abs(sum) {
+			return sum, true
+		}
+	}
+	return 0, false
+}

@@ -197,8 +197,8 @@ func (m SBG) DiscountedExpectedLifetime(d float64) (float64, error) {
 	if d == 0 {
 		return m.ExpectedLifetime()
 	}
-	v := mathext.Hypergeo(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
-	if !finite(v) || v < 1 {
+	v, ok := hyp2f1(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
+	if !ok || v < 1 {
 		return 0, fmt.Errorf("clv: sBG discounted lifetime: %w", ErrUndefined)
 	}
 	return v, nil
