@@ -48,7 +48,7 @@ import (
 )
 
 // MaxStages is the largest number of stages a [Funnel] may declare.
-const MaxStages = 64
+const MaxStages = 63
 
 // Errors returned by this package. Each is wrapped with context (the deal,
 // the field, the stage) and can be tested with [errors.Is].
@@ -131,13 +131,25 @@ func (f *Funnel) Stage(i int) Stage { return f.stages[i] }
 
 // Index returns the position of s in the funnel, and whether the funnel
 // declares it.
-func (f *Funnel) Index(s Stage) (i int, ok bool) {
-	i, ok = f.index[s]
-	return i, ok
-}
+func (f *Funnel) Index(s Stage) (i int, ok bool) { return f.lookup(s) }
 
 // Stages returns an iterator over the stages in funnel order.
 func (f *Funnel) Stages() iter.Seq[Stage] { return slices.Values(f.stages) }
+
+// lookup returns the index of s, scanning short funnels (faster than
+// hashing when names share their storage) and using the map otherwise.
+func (f *Funnel) lookup(s Stage) (int, bool) {
+	if len(f.stages) <= 8 {
+		for i, t := range f.stages {
+			if t == s {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	i, ok := f.index[s]
+	return i, ok
+}
 
 // equal reports whether f and g declare the same stages in the same order.
 func (f *Funnel) equal(g *Funnel) bool {

@@ -3,7 +3,7 @@ module github.com/funnelmetrics/funnel
 go 1.24.0
 
 require (
-	github.com/google/go-cmp v0.6.0
+	github.com/google/go-cmp v0.7.0
 	github.com/shopspring/decimal v1.6.0
 	gonum.org/v1/gonum v0.17.0
 )

@@ -1,8 +1,11 @@
 package funnel
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 )
 
 // zScore returns the two-sided standard normal quantile for a confidence
@@ -13,4 +16,252 @@ func zScore(confidence float64) (float64, error) {
 		return 0, fmt.Errorf("funnel: confidence %v outside (0, 1): %w", confidence, ErrInvalidParam)
 	}
 	return math.Sqrt2 * math.Erfinv(confidence), nil
+}
+
+// divScale is the number of decimal places kept by divisions of money, such
+// as a mean deal size. [decimal.Decimal.DivRound] rounds half away from zero.
+const divScale = 10
+
+// chunkSize is the largest number of samples in one chunk of a sampleSet.
+const chunkSize = 4096
+
+// A sampleSet keeps int64 samples in fixed-size chunks, so that growing it
+// never copies what it holds and allocates about what it stores.
+type sampleSet struct {
+	chunks [][]int64
+	n      int
+}
+
+func (s *sampleSet) add(v int64) {
+	if len(s.chunks) == 0 || len(s.chunks[len(s.chunks)-1]) == cap(s.chunks[len(s.chunks)-1]) {
+		// chunks grow from 16 samples to chunkSize, so that small sets
+		// stay small
+		s.chunks = append(s.chunks, make([]int64, 0, min(chunkSize, max(16, s.n))))
+	}
+	c := &s.chunks[len(s.chunks)-1]
+	*c = append(*c, v)
+	s.n++
+}
+
+func (s *sampleSet) addAll(o *sampleSet) {
+	for _, c := range o.chunks {
+		for _, v := range c {
+			s.add(v)
+		}
+	}
+}
+
+// scale multiplies every sample by m and reports whether none overflowed;
+// on overflow the set is left unchanged.
+func (s *sampleSet) scale(m int64) bool {
+	for _, c := range s.chunks {
+		for _, v := range c {
+			if _, ok := mul64(v, m); !ok {
+				return false
+			}
+		}
+	}
+	for _, c := range s.chunks {
+		for i := range c {
+			c[i] *= m
+		}
+	}
+	return true
+}
+
+func mul64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return p, true
+}
+
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) {
+		return 0, false
+	}
+	return s, true
+}
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// percentileRanks returns the positions needed for the k-th percentile
+// (0..100) of n sorted samples with linear interpolation between closest
+// ranks: h = (n-1)k/100, value = x[floor h] + (h - floor h)(x[floor h + 1] -
+// x[floor h]). This is PERCENTILE.INC in spreadsheets and numpy's default;
+// the fraction is exact, in hundredths.
+func percentileRanks(n, k int) (i, frac int) {
+	h := (n - 1) * k
+	return h / 100, h % 100
+}
+
+// A pctValue is a percentile as the two closest ranks' values and the
+// interpolation fraction between them, in hundredths:
+// lo + (hi - lo) frac / 100.
+type pctValue struct {
+	lo, hi int64
+	frac   int64
+}
+
+// percentiles returns the k-th percentiles of the n > 0 samples.
+func (s *sampleSet) percentiles(ks []int, counts *[]uint32) []pctValue {
+	ranks := make([]int, 0, 2*len(ks))
+	for _, k := range ks {
+		i, frac := percentileRanks(s.n, k)
+		ranks = append(ranks, i)
+		if frac > 0 {
+			ranks = append(ranks, i+1)
+		}
+	}
+	slices.Sort(ranks)
+	ranks = slices.Compact(ranks)
+	vals := orderStats(s.chunks, s.n, ranks, counts)
+	at := func(i int) int64 { j, _ := slices.BinarySearch(ranks, i); return vals[j] }
+	out := make([]pctValue, len(ks))
+	for j, k := range ks {
+		i, frac := percentileRanks(s.n, k)
+		out[j] = pctValue{lo: at(i), hi: at(i), frac: int64(frac)}
+		if frac > 0 {
+			out[j].hi = at(i + 1)
+		}
+	}
+	return out
+}
+
+// maxBuckets is the largest histogram orderStats uses.
+const maxBuckets = 1 << 16
+
+// orderStats returns the values at the given positions (ascending, each in
+// 0..n-1) of the sorted values held in chunks, without reordering them.
+// It makes a histogram of the values, finds the bucket that holds each
+// position, and sorts only those buckets' values (recursing on a bucket too
+// large to sort): a few linear passes instead of a sort. counts is scratch
+// memory reused between calls.
+func orderStats(chunks [][]int64, n int, ranks []int, counts *[]uint32) []int64 {
+	out := make([]int64, len(ranks))
+	if len(ranks) == 0 || n == 0 {
+		return out
+	}
+	mn, mx := chunks[0][0], chunks[0][0]
+	for _, c := range chunks {
+		for _, v := range c {
+			mn, mx = min(mn, v), max(mx, v)
+		}
+	}
+	if mn == mx {
+		for i := range out {
+			out[i] = mn
+		}
+		return out
+	}
+	if n <= 256 {
+		all := make([]int64, 0, n)
+		for _, c := range chunks {
+			all = append(all, c...)
+		}
+		slices.Sort(all)
+		for i, r := range ranks {
+			out[i] = all[r]
+		}
+		return out
+	}
+	nb := maxBuckets
+	for nb > 64 && nb > n/4 {
+		nb >>= 1
+	}
+	span := uint64(mx) - uint64(mn) // the unsigned difference is exact
+	shift := uint(0)
+	for span>>shift >= uint64(nb) {
+		shift++
+	}
+	if cap(*counts) < nb {
+		*counts = make([]uint32, nb)
+	}
+	cnt := (*counts)[:nb]
+	clear(cnt)
+	for _, c := range chunks {
+		for _, v := range c {
+			cnt[(uint64(v)-uint64(mn))>>shift]++
+		}
+	}
+	// find the bucket of each rank and the rank's position inside it
+	bucket := make([]int, len(ranks))
+	within := make([]int, len(ranks))
+	b, below := 0, 0
+	for i, r := range ranks {
+		for below+int(cnt[b]) <= r {
+			below += int(cnt[b])
+			b++
+		}
+		bucket[i], within[i] = b, r-below
+	}
+	// collect the values of the needed buckets in one pass
+	slot := make(map[int]int, len(ranks))
+	for _, b := range bucket {
+		if _, ok := slot[b]; !ok {
+			slot[b] = len(slot)
+		}
+	}
+	vals := make([][]int64, len(slot))
+	for b, i := range slot {
+		vals[i] = make([]int64, 0, cnt[b])
+	}
+	if len(slot) == 1 {
+		b0 := uint64(bucket[0])
+		for _, c := range chunks {
+			for _, v := range c {
+				if (uint64(v)-uint64(mn))>>shift == b0 {
+					vals[0] = append(vals[0], v)
+				}
+			}
+		}
+	} else {
+		// mark holds 1 + the slot of each needed bucket, 0 for the others
+		mark := make([]uint8, nb)
+		for b, i := range slot {
+			mark[b] = uint8(i + 1)
+		}
+		for _, c := range chunks {
+			for _, v := range c {
+				if m := mark[(uint64(v)-uint64(mn))>>shift]; m != 0 {
+					vals[m-1] = append(vals[m-1], v)
+				}
+			}
+		}
+	}
+	for i := 0; i < len(ranks); {
+		j := i
+		for j < len(ranks) && bucket[j] == bucket[i] {
+			j++
+		}
+		v := vals[slot[bucket[i]]]
+		if len(v) > 4096 {
+			copy(out[i:j], orderStats([][]int64{v}, len(v), within[i:j], counts))
+		} else {
+			slices.Sort(v)
+			for k := i; k < j; k++ {
+				out[k] = v[within[k]]
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+func trailingZeros(v uint64) int { return bits.TrailingZeros64(v) }
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
 }

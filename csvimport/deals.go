@@ -1,0 +1,484 @@
+package csvimport
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+)
+
+// A DealMapping names the columns of a deals file. Empty names are columns
+// the file does not have. ID and Stage are required.
+type DealMapping struct {
+	ID         string
+	Account    string
+	Created    string
+	Closed     string
+	Amount     string
+	Currency   string
+	LostReason string
+	// Stage is the column of the deal's current stage, or of its outcome:
+	// a value listed in Won or Lost closes the deal with that outcome,
+	// any other value must be a stage of the funnel.
+	Stage string
+	// Won and Lost are the values of the Stage column that mean won and
+	// lost, compared exactly.
+	Won, Lost []string
+	// StageDates maps a stage to the column holding the time the deal
+	// entered it. Those entries make up the deal's history, in time order,
+	// followed by the current stage (as an entry of unrecorded time) when
+	// no dated entry is for it. The stage of a won or lost deal is the last
+	// stage of its history.
+	StageDates map[funnel.Stage]string
+	// ClosedStage is the stage given to a won or lost deal whose row
+	// records no stage (its Stage column holds the outcome and no
+	// StageDates column has a date), such as the last stage of the funnel.
+	// Empty means such a row is an error ([funnel.ErrUnknownStage]).
+	ClosedStage funnel.Stage
+	// ImplyEarlierStages says that the funnel is linear: a deal that
+	// reached stage k passed through every stage before it. The history is
+	// then stages 0..k in funnel order, with the entry times the file has
+	// and unrecorded times for the others.
+	ImplyEarlierStages bool
+	// Attribute columns.
+	Source, Industry, Owner, Region, Product, Campaign string
+	// Custom maps attribute keys to columns.
+	Custom map[string]string
+	// DefaultCurrency is the currency of deals whose Currency column is
+	// empty or not mapped.
+	DefaultCurrency string
+	// EmptyAmountIsZero reads an empty amount as 0 and counts it in the
+	// report's notes; otherwise an empty amount is an error ([ErrEmpty]).
+	EmptyAmountIsZero bool
+}
+
+// Notes written to a Report by ReadDeals.
+const (
+	NoteEmptyAmount = "empty amount read as 0"
+)
+
+type dealColumns struct {
+	id, account, created, closed, amount, currency, lostReason, stage int
+	source, industry, owner, region, product, campaign                int
+	custom                                                            []customColumn
+	stageDates                                                        []stageDate // in funnel order
+}
+
+type customColumn struct {
+	key string
+	col int
+}
+
+type stageDate struct {
+	stage funnel.Stage
+	index int // in the funnel
+	col   int
+}
+
+// ReadDeals reads a deals file with a header row into a slice; see
+// [NewDealReader] for what it checks. In strict mode (the zero Options) the
+// first bad row stops the read and its [*ParseError] is returned; in
+// lenient mode bad rows are skipped and reported. An I/O error or a
+// missing mapped column ([ErrMissingColumn]) always stops the read.
+func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts Options) ([]funnel.Deal, *Report, error) {
+	x, err := NewDealReader(r, file, f, m, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The deals go into one slice sized from the input size and the
+	// average length of the first rows when the size is known; otherwise
+	// they are collected in chunks and copied once into a slice of the
+	// right size. Growing one slice would copy them many times.
+	var chunks [][]funnel.Deal
+	cur := make([]funnel.Deal, 0, 64)
+	for d := range x.All() {
+		if len(cur) == cap(cur) {
+			if n := x.estimate; n > 0 && len(chunks) == 0 {
+				cur = append(make([]funnel.Deal, 0, len(cur)+n), cur...)
+				x.estimate = 0
+			} else {
+				chunks = append(chunks, cur)
+				cur = make([]funnel.Deal, 0, min(4096, 2*cap(cur)))
+			}
+		}
+		cur = append(cur, d)
+	}
+	if err := x.Err(); err != nil {
+		return nil, nil, err
+	}
+	if len(chunks) == 0 {
+		return cur, x.Report(), nil
+	}
+	deals := make([]funnel.Deal, 0, x.dr.rd.rep.Kept)
+	for _, c := range chunks {
+		deals = append(deals, c...)
+	}
+	return append(deals, cur...), x.Report(), nil
+}
+
+// A DealReader reads deals from a CSV file one row at a time, so that a
+// large export can be streamed into a [funnel.Tally] or [funnel.Compute]
+// without holding every deal. Build one with [NewDealReader]. A
+// DealReader is not safe for concurrent use.
+type DealReader struct {
+	dr       *dealReader
+	size     int64 // input size when known, else -1
+	estimate int   // rows still expected, once estimated; 0 when unknown
+	err      error
+	used     bool
+}
+
+// NewDealReader reads the header row and checks the mapping: a funnel and
+// the ID and Stage columns are required ([ErrMapping]), and every mapped
+// column must exist ([ErrMissingColumn]). file names the input in errors.
+// Each row becomes a deal, validated against f (see
+// [funnel.Deal.Validate]); a repeated ID is an error ([ErrDuplicateID]).
+func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts Options) (*DealReader, error) {
+	if f == nil || m.ID == "" || m.Stage == "" {
+		return nil, fmt.Errorf("%w: a funnel and the ID and Stage columns are required", ErrMapping)
+	}
+	rd, err := newReader(r, file, opts)
+	if err != nil {
+		return nil, err
+	}
+	var c dealColumns
+	cols := []struct {
+		dst  *int
+		name string
+	}{
+		{&c.id, m.ID}, {&c.account, m.Account}, {&c.created, m.Created}, {&c.closed, m.Closed},
+		{&c.amount, m.Amount}, {&c.currency, m.Currency}, {&c.lostReason, m.LostReason}, {&c.stage, m.Stage},
+		{&c.source, m.Source}, {&c.industry, m.Industry}, {&c.owner, m.Owner}, {&c.region, m.Region},
+		{&c.product, m.Product}, {&c.campaign, m.Campaign},
+	}
+	for _, col := range cols {
+		if *col.dst, err = rd.column(col.name); err != nil {
+			return nil, err
+		}
+	}
+	for _, key := range sortedKeys(m.Custom) {
+		i, err := rd.column(m.Custom[key])
+		if err != nil {
+			return nil, err
+		}
+		c.custom = append(c.custom, customColumn{key, i})
+	}
+	for s := range f.Stages() {
+		name, ok := m.StageDates[s]
+		if !ok {
+			continue
+		}
+		i, err := rd.column(name)
+		if err != nil {
+			return nil, err
+		}
+		k, _ := f.Index(s)
+		c.stageDates = append(c.stageDates, stageDate{s, k, i})
+	}
+	for s := range m.StageDates {
+		if _, ok := f.Index(s); !ok {
+			return nil, fmt.Errorf("%w: StageDates names stage %q that the funnel does not declare", ErrMapping, s)
+		}
+	}
+
+	dr := &dealReader{rd: rd, f: f, m: &m, c: &c, times: make([]*timeParser, len(rd.header)), seen: make(map[string]struct{}, 1024)}
+	return &DealReader{dr: dr, size: sizeOf(r)}, nil
+}
+
+// All returns an iterator over the valid deals, in file order. It can be
+// used once. In strict mode it stops at the first bad row, and [Err]
+// returns that row's [*ParseError]; in lenient mode it skips bad rows,
+// which [DealReader.Report] counts and lists.
+//
+// [Err]: DealReader.Err
+func (x *DealReader) All() iter.Seq[funnel.Deal] {
+	return func(yield func(funnel.Deal) bool) {
+		if x.used {
+			return
+		}
+		x.used = true
+		rd := x.dr.rd
+		var d funnel.Deal
+		for {
+			rec, err := rd.next()
+			if err != nil {
+				x.err = err
+				return
+			}
+			if rec == nil {
+				return
+			}
+			if rd.rep.Rows == 64 && x.size > 0 {
+				x.sizeFromFirstRows()
+			}
+			if perr := x.dr.deal(rec, &d); perr != nil {
+				if err := rd.fail(perr); err != nil {
+					x.err = err
+					return
+				}
+				continue
+			}
+			rd.rep.Kept++
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// sizeFromFirstRows estimates the rows still to come from the input size
+// and the length of the rows read so far, and sizes the ID set for them.
+func (x *DealReader) sizeFromFirstRows() {
+	rd := x.dr.rd
+	off := rd.cr.InputOffset()
+	perRow := max(1, off/int64(rd.rep.Rows))
+	x.estimate = int((x.size-off)/perRow) + rd.rep.Rows/8 + 16
+	seen := make(map[string]struct{}, len(x.dr.seen)+x.estimate)
+	for id := range x.dr.seen {
+		seen[id] = struct{}{}
+	}
+	x.dr.seen = seen
+}
+
+// Err returns the error that stopped [DealReader.All], or nil.
+func (x *DealReader) Err() error { return x.err }
+
+// Report returns what the reader did with the rows read so far.
+func (x *DealReader) Report() *Report { return x.dr.rd.report() }
+
+// sizeOf returns the number of bytes left in r when r can tell (a
+// bytes.Reader, strings.Reader, bytes.Buffer or regular file), else -1.
+func sizeOf(r io.Reader) int64 {
+	switch v := r.(type) {
+	case interface{ Len() int }:
+		return int64(v.Len())
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := v.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	}
+	return -1
+}
+
+type dealReader struct {
+	rd    *reader
+	f     *funnel.Funnel
+	m     *DealMapping
+	c     *dealColumns
+	times []*timeParser        // per column, each remembering its last value
+	slab  []funnel.StageChange // backing storage for histories
+	dated []funnel.StageChange // scratch
+	seen  map[string]struct{}
+}
+
+func (dr *dealReader) errAt(col int, err error) *ParseError {
+	name := ""
+	if col >= 0 {
+		for n, i := range dr.rd.header {
+			if i == col {
+				name = n
+				break
+			}
+		}
+	}
+	return &ParseError{File: dr.rd.file, Line: dr.rd.line, Column: name, Err: err}
+}
+
+func (dr *dealReader) time(rec []string, col int) (t time.Time, perr *ParseError) {
+	if col < 0 {
+		return time.Time{}, nil
+	}
+	p := dr.times[col]
+	if p == nil {
+		p = newTimeParser(dr.rd.opts)
+		dr.times[col] = p
+	}
+	t, err := p.parse(field(rec, col))
+	if err != nil {
+		return t, dr.errAt(col, err)
+	}
+	return t, nil
+}
+
+// deal reads one row into *out, which it overwrites.
+func (dr *dealReader) deal(rec []string, out *funnel.Deal) *ParseError {
+	c, m := dr.c, dr.m
+	d := out
+	*d = funnel.Deal{
+		ID:         field(rec, c.id),
+		Account:    field(rec, c.account),
+		Currency:   field(rec, c.currency),
+		LostReason: field(rec, c.lostReason),
+		Attrs: funnel.Attributes{
+			Source: field(rec, c.source), Industry: field(rec, c.industry), Owner: field(rec, c.owner),
+			Region: field(rec, c.region), Product: field(rec, c.product), Campaign: field(rec, c.campaign),
+		},
+	}
+	if d.ID == "" {
+		return dr.errAt(c.id, ErrEmpty)
+	}
+	if d.Currency == "" {
+		d.Currency = m.DefaultCurrency
+	}
+	for _, cc := range c.custom {
+		if v := field(rec, cc.col); v != "" {
+			if d.Attrs.Custom == nil {
+				d.Attrs.Custom = make(map[string]string, len(c.custom))
+			}
+			d.Attrs.Custom[cc.key] = v
+		}
+	}
+	var perr *ParseError
+	if d.Created, perr = dr.time(rec, c.created); perr != nil {
+		return perr
+	}
+	if d.Closed, perr = dr.time(rec, c.closed); perr != nil {
+		return perr
+	}
+	if c.amount >= 0 {
+		s := field(rec, c.amount)
+		if s == "" {
+			if !m.EmptyAmountIsZero {
+				return dr.errAt(c.amount, ErrEmpty)
+			}
+			dr.rd.notes[NoteEmptyAmount]++
+		} else {
+			a, err := ParseAmount(s, dr.rd.opts.MaxDigits)
+			if err != nil {
+				return dr.errAt(c.amount, err)
+			}
+			d.Amount = a
+		}
+	}
+
+	stage := field(rec, c.stage)
+	switch {
+	case slices.Contains(m.Won, stage):
+		d.Outcome = funnel.Won
+	case slices.Contains(m.Lost, stage):
+		d.Outcome = funnel.Lost
+	default:
+		d.Stage = funnel.Stage(stage)
+	}
+	if err := dr.history(d, rec); err != nil {
+		return err
+	}
+	if err := d.Validate(dr.f); err != nil {
+		return dr.errAt(dr.columnOf(err), err)
+	}
+	n := len(dr.seen)
+	dr.seen[d.ID] = struct{}{} // one hash: a duplicate leaves the size unchanged
+	if len(dr.seen) == n {
+		return dr.errAt(c.id, fmt.Errorf("%w %q", ErrDuplicateID, d.ID))
+	}
+	return nil
+}
+
+// history builds the deal's history from the stage-date columns and the
+// current stage.
+func (dr *dealReader) history(d *funnel.Deal, rec []string) *ParseError {
+	dated := dr.dated[:0]
+	furthest := -1
+	for _, sd := range dr.c.stageDates {
+		t, perr := dr.time(rec, sd.col)
+		if perr != nil {
+			return perr
+		}
+		if !t.IsZero() {
+			dated = append(dated, funnel.StageChange{Stage: sd.stage, At: t})
+			furthest = max(furthest, sd.index)
+		}
+	}
+	if d.Stage == "" && furthest < 0 && dr.m.ClosedStage != "" {
+		d.Stage = dr.m.ClosedStage
+	}
+	cur := -1
+	if d.Stage != "" {
+		k, ok := dr.f.Index(d.Stage)
+		if !ok {
+			return nil // validation reports the unknown stage
+		}
+		cur = k
+	}
+	if dr.m.ImplyEarlierStages {
+		last := max(cur, furthest)
+		if last < 0 {
+			return nil
+		}
+		h := dr.alloc(last + 1)
+		for k := 0; k <= last; k++ {
+			e := funnel.StageChange{Stage: dr.f.Stage(k)}
+			for _, x := range dated {
+				if x.Stage == e.Stage {
+					e.At = x.At
+				}
+			}
+			h = append(h, e)
+		}
+		d.History = h
+	} else {
+		if len(dated) > 1 {
+			slices.SortStableFunc(dated, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
+		}
+		n := len(dated)
+		if cur >= 0 && (n == 0 || dated[n-1].Stage != d.Stage) {
+			n++
+		}
+		h := append(dr.alloc(n), dated...)
+		if len(h) < n {
+			h = append(h, funnel.StageChange{Stage: d.Stage})
+		}
+		d.History = h
+	}
+	if d.Stage == "" && len(d.History) > 0 {
+		d.Stage = d.History[len(d.History)-1].Stage
+	}
+	dr.dated = dated[:0]
+	return nil
+}
+
+// columnOf returns the column that holds the field a validation error
+// names, or -1.
+func (dr *dealReader) columnOf(err error) int {
+	var de *funnel.DealError
+	if !errors.As(err, &de) {
+		return -1
+	}
+	c := dr.c
+	switch {
+	case de.Field == "ID":
+		return c.id
+	case de.Field == "Amount":
+		return c.amount
+	case de.Field == "Closed":
+		return c.closed
+	case de.Field == "Created":
+		return c.created
+	case de.Field == "Stage", de.Field == "Outcome":
+		return c.stage
+	case strings.HasPrefix(de.Field, "History[") && len(c.stageDates) > 0:
+		return c.stageDates[0].col
+	}
+	return -1
+}
+
+// alloc returns an empty slice of capacity n for a deal's history, carved
+// from a shared slab so that histories do not cost an allocation each.
+// The capacity is exactly n: appending to a history copies it.
+func (dr *dealReader) alloc(n int) []funnel.StageChange {
+	if n == 0 {
+		return nil
+	}
+	if len(dr.slab)+n > cap(dr.slab) {
+		dr.slab = make([]funnel.StageChange, 0, max(n, 4096))
+	}
+	h := dr.slab[len(dr.slab) : len(dr.slab) : len(dr.slab)+n]
+	dr.slab = dr.slab[:len(dr.slab)+n]
+	return h
+}

@@ -1,0 +1,169 @@
+package csvimport
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/cputime"
+)
+
+// FuzzReadDeals feeds arbitrary files to ReadDeals in both modes: it must
+// never panic, every deal it returns must validate, every skipped row must
+// carry a ParseError with a line, and rows = kept + skipped.
+func FuzzReadDeals(f *testing.F) {
+	f.Add("id,account,created,closed,amount,stage,source,rep,tier,demo_at\n1,A,2024-01-02,2024-02-01,1200.50,Closed Won,web,ana,gold,2024-01-10\n")
+	f.Add("id,stage,amount\n1,Lead,1e999999999\n2,Lead,99999999999999999999999999999999\n")
+	f.Add("id,stage,created,closed\n1,Closed Lost,2024-01-02,2023-01-01\n1,Lead,,\n")
+	f.Add("id,stage\n\"1\n2\",Lead\n3,\"Le\"\"ad\"\n")
+	f.Add("\ufeffid;stage\n1;Lead\n")
+	f.Add("")
+	fn := testFunnel(f)
+	f.Fuzz(func(t *testing.T, in string) {
+		for _, mode := range []funnel.Mode{funnel.Strict, funnel.Lenient} {
+			m := testMapping
+			m.EmptyAmountIsZero = len(in)%2 == 0
+			deals, rep, err := ReadDeals(strings.NewReader(in), "f.csv", fn, m, Options{Mode: mode})
+			if err != nil {
+				var pe *ParseError
+				if !errors.As(err, &pe) && !errors.Is(err, ErrMapping) {
+					t.Fatalf("error %v is not a ParseError", err)
+				}
+				continue
+			}
+			for _, d := range deals {
+				if err := d.Validate(fn); err != nil {
+					t.Fatalf("returned deal does not validate: %v", err)
+				}
+			}
+			if rep.Rows != rep.Kept+rep.Skipped || rep.Kept != len(deals) {
+				t.Fatalf("report %+v for %d deals", rep, len(deals))
+			}
+			for _, e := range rep.Examples {
+				if e.Line < 2 || e.File != "f.csv" {
+					t.Fatalf("row error without a position: %v", e)
+				}
+			}
+		}
+	})
+}
+
+// FuzzParseAmount checks that accepted amounts respect the digit bound and
+// print back to a value that parses to the same amount.
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"0", "1200.50", "-0.5", ".25", "1e5", "1e999999999", "99999999999999999999", strings.Repeat("9", 30) + ".5", "+", "0x10"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseAmount(s, 0)
+		if err != nil {
+			if !errors.Is(err, ErrAmount) {
+				t.Fatalf("error %v does not wrap ErrAmount", err)
+			}
+			return
+		}
+		if d.NumDigits() > 30 {
+			t.Fatalf("ParseAmount(%q) = %v has %d digits", s, d, d.NumDigits())
+		}
+		back, err := ParseAmount(d.String(), 0)
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("ParseAmount(%q) = %v; reparsed %v, %v", s, d, back, err)
+		}
+	})
+}
+
+// BenchmarkReadDeals measures parsing throughput on a generated deals file
+// of about 100,000 rows.
+func BenchmarkReadDeals(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("id,account,created,closed,amount,stage,source,rep,tier,demo_at\n")
+	stages := []string{"Lead", "Demo", "Proposal", "Closed Won", "Closed Lost"}
+	for i := range 100_000 {
+		s := stages[i%len(stages)]
+		closed := ""
+		if strings.HasPrefix(s, "Closed") {
+			closed = "2024-03-" + two(1+i%28)
+		}
+		buf.WriteString("D" + itoa(i) + ",Account " + itoa(i%5000) + ",2024-01-" + two(1+i%28) + "," + closed + "," +
+			itoa(1000+i%90000) + "." + two(i%100) + "," + s + ",web,rep" + itoa(i%40) + ",gold,2024-02-" + two(1+i%28) + "\n")
+	}
+	data := buf.Bytes()
+	fn := testFunnel(b)
+	noCustom := testMapping
+	noCustom.Custom = nil
+	b.Run("stream", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		cputime.Report(b, func() {
+			x, err := NewDealReader(bytes.NewReader(data), "bench.csv", fn, noCustom, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			n := 0
+			for range x.All() {
+				n++
+			}
+			if x.Err() != nil || n != 100_000 {
+				b.Fatal(x.Err(), n)
+			}
+		})
+	})
+	for name, m := range map[string]DealMapping{"custom": testMapping, "plain": noCustom} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			cputime.Report(b, func() {
+				deals, _, err := ReadDeals(bytes.NewReader(data), "bench.csv", fn, m, Options{})
+				if err != nil || len(deals) != 100_000 {
+					b.Fatal(err, len(deals))
+				}
+			})
+		})
+	}
+}
+
+func two(n int) string {
+	if n < 10 {
+		return "0" + itoa(n)
+	}
+	return itoa(n)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
+}
+
+// BenchmarkCSVBaseline reads the same file with encoding/csv alone, the
+// floor for BenchmarkReadDeals.
+func BenchmarkCSVBaseline(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("id,account,created,closed,amount,stage,source,rep,tier,demo_at\n")
+	for i := range 100_000 {
+		buf.WriteString("D" + itoa(i) + ",Account " + itoa(i%5000) + ",2024-01-" + two(1+i%28) + ",," +
+			itoa(1000+i%90000) + "." + two(i%100) + ",Lead,web,rep" + itoa(i%40) + ",gold,2024-02-" + two(1+i%28) + "\n")
+	}
+	data := buf.Bytes()
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	cputime.Report(b, func() {
+		r := csv.NewReader(bytes.NewReader(data))
+		r.ReuseRecord = true
+		for {
+			if _, err := r.Read(); err != nil {
+				break
+			}
+		}
+	})
+}

@@ -1,0 +1,185 @@
+package funnel
+
+import (
+	"encoding/json"
+	"math"
+	"math/big"
+	"time"
+)
+
+// DurationStats accumulates durations in whole seconds: count, total, mean,
+// median and percentiles, exactly. The total is kept in seconds, never as a
+// [time.Duration] (a sum of 90-day cycles overflows a Duration after about
+// 1,190 deals); durations are returned as time.Duration values, saturated at
+// the Duration range (about 292 years). Every duration is kept (8 bytes
+// each), so percentiles are exact and merging is exact.
+//
+// The zero DurationStats is empty and ready to use. A DurationStats is not
+// safe for concurrent mutation: give each goroutine its own and Merge them.
+type DurationStats struct {
+	sum     int64    // seconds, while it fits
+	bigSum  *big.Int // seconds, once sum overflowed
+	samples sampleSet
+}
+
+// Add adds one duration, truncated to whole seconds.
+func (s *DurationStats) Add(d time.Duration) { s.AddSeconds(int64(d / time.Second)) }
+
+// AddSeconds adds one duration given in seconds.
+func (s *DurationStats) AddSeconds(sec int64) {
+	s.samples.add(sec)
+	s.addSum(sec)
+}
+
+func (s *DurationStats) addSum(sec int64) {
+	if s.bigSum == nil {
+		if t, ok := add64(s.sum, sec); ok {
+			s.sum = t
+			return
+		}
+		s.bigSum = big.NewInt(s.sum)
+	}
+	s.bigSum.Add(s.bigSum, big.NewInt(sec))
+}
+
+// Merge adds every duration of o to s. o is not modified.
+func (s *DurationStats) Merge(o *DurationStats) {
+	s.samples.addAll(&o.samples)
+	if o.bigSum == nil {
+		s.addSum(o.sum)
+		return
+	}
+	if s.bigSum == nil {
+		s.bigSum = big.NewInt(s.sum)
+	}
+	s.bigSum.Add(s.bigSum, o.bigSum)
+}
+
+// Count returns the number of durations added.
+func (s *DurationStats) Count() int64 { return int64(s.samples.n) }
+
+// TotalSeconds returns the exact total in seconds.
+func (s *DurationStats) TotalSeconds() *big.Int {
+	if s.bigSum != nil {
+		return new(big.Int).Set(s.bigSum)
+	}
+	return big.NewInt(s.sum)
+}
+
+// Mean returns the total divided by the count, rounded half away from zero
+// to the nanosecond, and false when there are no durations.
+func (s *DurationStats) Mean() (time.Duration, bool) {
+	n := s.Count()
+	if n == 0 {
+		return 0, false
+	}
+	num := s.TotalSeconds()
+	num.Mul(num, big.NewInt(int64(time.Second)))
+	num.Mul(num, big.NewInt(2))
+	den := big.NewInt(2 * n)
+	neg := num.Sign() < 0
+	num.Abs(num)
+	num.Add(num, big.NewInt(n)) // (2x + n) / 2n rounds half up
+	num.Quo(num, den)
+	if neg {
+		num.Neg(num)
+	}
+	return saturate(num), true
+}
+
+func saturate(ns *big.Int) time.Duration {
+	switch {
+	case ns.IsInt64():
+		return time.Duration(ns.Int64())
+	case ns.Sign() > 0:
+		return math.MaxInt64
+	default:
+		return math.MinInt64
+	}
+}
+
+// Percentiles returns the k-th percentiles (k in 0..100) of the durations,
+// in the order asked, by linear interpolation between closest ranks (as
+// [MoneyStats.Percentiles]: PERCENTILE.INC, numpy's default), exact to
+// the nanosecond. It returns false when there are no durations, and panics
+// if a k is outside 0..100.
+func (s *DurationStats) Percentiles(ks ...int) ([]time.Duration, bool) {
+	checkPercentiles(ks)
+	if s.samples.n == 0 {
+		return nil, false
+	}
+	return s.percentiles(ks, new([]uint32)), true
+}
+
+func (s *DurationStats) percentiles(ks []int, counts *[]uint32) []time.Duration {
+	out := make([]time.Duration, len(ks))
+	for j, p := range s.samples.percentiles(ks, counts) {
+		// nanoseconds: lo*1e9 + (hi-lo)*frac*1e7, in big integers so that
+		// no intermediate overflows
+		v := new(big.Int).Mul(big.NewInt(p.lo), big.NewInt(int64(time.Second)))
+		if p.frac > 0 {
+			d := new(big.Int).Sub(big.NewInt(p.hi), big.NewInt(p.lo))
+			d.Mul(d, big.NewInt(p.frac*int64(10*time.Millisecond)))
+			v.Add(v, d)
+		}
+		out[j] = saturate(v)
+	}
+	return out
+}
+
+// DurationSummary is a snapshot of a [DurationStats]. When Count is 0 the
+// statistics are undefined: they hold zero and marshal to JSON as null.
+// Durations marshal to JSON as seconds.
+type DurationSummary struct {
+	Count  int64
+	Mean   time.Duration
+	Min    time.Duration
+	P25    time.Duration
+	Median time.Duration
+	P75    time.Duration
+	P90    time.Duration
+	Max    time.Duration
+}
+
+// Summary returns the count, mean, minimum, quartiles, 90th percentile and
+// maximum.
+func (s *DurationStats) Summary() DurationSummary {
+	return s.summary(new([]uint32))
+}
+
+// summary computes the summary using counts as scratch memory.
+func (s *DurationStats) summary(counts *[]uint32) DurationSummary {
+	n := s.Count()
+	if n == 0 {
+		return DurationSummary{}
+	}
+	p := s.percentiles([]int{0, 25, 50, 75, 90, 100}, counts)
+	mean, _ := s.Mean()
+	return DurationSummary{Count: n, Mean: mean, Min: p[0], P25: p[1], Median: p[2], P75: p[3], P90: p[4], Max: p[5]}
+}
+
+// MarshalJSON encodes the summary with lower-case keys, durations in
+// seconds (a number with up to 9 decimals), and null statistics when Count
+// is 0.
+func (s DurationSummary) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Count  int64        `json:"count"`
+		Mean   *json.Number `json:"mean_seconds"`
+		Min    *json.Number `json:"min_seconds"`
+		P25    *json.Number `json:"p25_seconds"`
+		Median *json.Number `json:"median_seconds"`
+		P75    *json.Number `json:"p75_seconds"`
+		P90    *json.Number `json:"p90_seconds"`
+		Max    *json.Number `json:"max_seconds"`
+	}
+	o := out{Count: s.Count}
+	if s.Count > 0 {
+		o.Mean, o.Min, o.P25, o.Median, o.P75, o.P90, o.Max = secs(s.Mean), secs(s.Min), secs(s.P25), secs(s.Median), secs(s.P75), secs(s.P90), secs(s.Max)
+	}
+	return json.Marshal(o)
+}
+
+func secs(d time.Duration) *json.Number {
+	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
+	return &n
+}

@@ -1,0 +1,274 @@
+package funnel
+
+import (
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestRatio(t *testing.T) {
+	r := Ratio{12, 40}
+	if f, ok := r.Float64(); !ok || f != 0.3 {
+		t.Errorf("Float64 = %v, %v", f, ok)
+	}
+	if p, ok := r.Percent(2); !ok || !p.Equal(dec("30")) {
+		t.Errorf("Percent = %v, %v", p, ok)
+	}
+	if got := r.Add(Ratio{3, 10}); got != (Ratio{15, 50}) {
+		t.Errorf("Add = %v", got)
+	}
+	if s := (Ratio{}).String(); s != "0/0 (n/a)" {
+		t.Errorf("String = %q", s)
+	}
+	if s := (Ratio{1, 3}).String(); s != "1/3 (33.3%)" {
+		t.Errorf("String = %q", s)
+	}
+	b, err := json.Marshal([]Ratio{{}, {1, 4}})
+	if err != nil || string(b) != `[{"num":0,"den":0,"value":null},{"num":1,"den":4,"value":0.25}]` {
+		t.Errorf("json = %s, %v", b, err)
+	}
+}
+
+// TestWilson compares the interval with endpoints found by bisection of the
+// score equation (x - n p)^2 = z^2 n p (1 - p), computed independently in
+// Python, and with the closed forms at x = 0 (hi = z^2/(n+z^2)) and x = n
+// (lo = n/(n+z^2)).
+func TestWilson(t *testing.T) {
+	z2 := 1.959963984540054 * 1.959963984540054
+	tests := []struct {
+		r      Ratio
+		lo, hi float64
+	}{
+		{Ratio{12, 40}, 0.18074845229746528, 0.45430018818144935},
+		{Ratio{1, 3}, 0.06149194472039622, 0.7923403991979523},
+		{Ratio{0, 10}, 0, z2 / (10 + z2)},
+		{Ratio{10, 10}, 10 / (10 + z2), 1},
+	}
+	for _, tt := range tests {
+		lo, hi, ok := tt.r.Wilson(0.95)
+		if !ok || math.Abs(lo-tt.lo) > 1e-9 || math.Abs(hi-tt.hi) > 1e-9 {
+			t.Errorf("%v.Wilson(0.95) = %v, %v, %v, want %v, %v", tt.r, lo, hi, ok, tt.lo, tt.hi)
+		}
+	}
+	for _, bad := range []struct {
+		r Ratio
+		c float64
+	}{{Ratio{}, 0.95}, {Ratio{5, 4}, 0.95}, {Ratio{-1, 4}, 0.95}, {Ratio{1, 4}, 1}, {Ratio{1, 4}, 0}, {Ratio{1, 4}, math.NaN()}} {
+		if _, _, ok := bad.r.Wilson(bad.c); ok {
+			t.Errorf("%v.Wilson(%v) ok, want not ok", bad.r, bad.c)
+		}
+	}
+}
+
+// TestWilsonProperty checks, for random counts, that the interval lies in
+// [0, 1], contains the estimate, and that its inner endpoints solve the
+// score equation.
+func TestWilsonProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	z := 1.959963984540054
+	for range 2000 {
+		n := 1 + rng.Int64N(100000)
+		x := rng.Int64N(n + 1)
+		lo, hi, ok := Ratio{x, n}.Wilson(0.95)
+		p := float64(x) / float64(n)
+		if !ok || lo < 0 || hi > 1 || lo > p || hi < p {
+			t.Fatalf("Wilson(%d/%d) = %v, %v, %v", x, n, lo, hi, ok)
+		}
+		for _, e := range []float64{lo, hi} {
+			if e == 0 || e == 1 {
+				continue
+			}
+			nf := float64(n)
+			lhs := (float64(x) - nf*e) * (float64(x) - nf*e)
+			rhs := z * z * nf * e * (1 - e)
+			if math.Abs(lhs-rhs) > 1e-6*math.Max(1, rhs) {
+				t.Fatalf("Wilson(%d/%d) endpoint %v: %v != %v", x, n, e, lhs, rhs)
+			}
+		}
+	}
+}
+
+func TestMoneyRatio(t *testing.T) {
+	r := MoneyRatio{dec("1"), dec("3")}
+	if v, ok := r.Value(); !ok || !v.Equal(dec("0.3333333333")) {
+		t.Errorf("Value = %v, %v", v, ok)
+	}
+	if _, ok := (MoneyRatio{}).Value(); ok {
+		t.Errorf("zero MoneyRatio defined")
+	}
+	b, _ := json.Marshal(MoneyRatio{dec("1.5"), dec("0")})
+	if string(b) != `{"num":"1.5","den":"0","value":null}` {
+		t.Errorf("json = %s", b)
+	}
+}
+
+// TestMoneyStats checks exact statistics, worked out by hand, including
+// mixed scales, amounts too large for int64 and a switch to decimals
+// mid-stream.
+func TestMoneyStats(t *testing.T) {
+	tests := []struct {
+		name    string
+		amounts []string
+		want    MoneySummary
+	}{
+		{"one", []string{"12.34"}, MoneySummary{Count: 1, Total: dec("12.34"), Mean: dec("12.34"),
+			Min: dec("12.34"), P25: dec("12.34"), Median: dec("12.34"), P75: dec("12.34"), P90: dec("12.34"), Max: dec("12.34")}},
+		// sorted 0.5, 1, 2.25, 10: median (1+2.25)/2; p25 at h=0.75: 0.5+0.75*0.5;
+		// p75 at h=2.25: 2.25+0.25*7.75; p90 at h=2.7: 2.25+0.7*7.75
+		{"mixed scales", []string{"10", "0.5", "2.25", "1"}, MoneySummary{Count: 4, Total: dec("13.75"), Mean: dec("3.4375"),
+			Min: dec("0.5"), P25: dec("0.875"), Median: dec("1.625"), P75: dec("4.1875"), P90: dec("7.675"), Max: dec("10")}},
+		{"ties", []string{"5", "5", "5"}, MoneySummary{Count: 3, Total: dec("15"), Mean: dec("5"),
+			Min: dec("5"), P25: dec("5"), Median: dec("5"), P75: dec("5"), P90: dec("5"), Max: dec("5")}},
+		// the sum overflows int64 cents: the stats switch to decimals
+		{"huge", []string{"90000000000000000", "90000000000000000.01", "1"}, MoneySummary{Count: 3,
+			Total: dec("180000000000000001.01"), Mean: dec("60000000000000000.3366666667"),
+			Min: dec("1"), P25: dec("45000000000000000.5"), Median: dec("90000000000000000"),
+			P75: dec("90000000000000000.005"), P90: dec("90000000000000000.008"), Max: dec("90000000000000000.01")}},
+		// 25 significant digits never fit int64
+		{"wide", []string{"1234567890123456789012345", "1"}, MoneySummary{Count: 2, Total: dec("1234567890123456789012346"),
+			Mean: dec("617283945061728394506173"), Min: dec("1"), P25: dec("308641972530864197253087"),
+			Median: dec("617283945061728394506173"), P75: dec("925925917592592591759259"),
+			P90: dec("1111111101111111110111110.6"), Max: dec("1234567890123456789012345")}},
+		// exponents 20 apart cannot share an int64 scale
+		{"far scales", []string{"1e20", "1e-2"}, MoneySummary{Count: 2, Total: dec("100000000000000000000.01"),
+			Mean: dec("50000000000000000000.005"), Min: dec("0.01"), P25: dec("25000000000000000000.0075"),
+			Median: dec("50000000000000000000.005"), P75: dec("75000000000000000000.0025"),
+			P90: dec("90000000000000000000.001"), Max: dec("1e20")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var m MoneyStats
+			for _, a := range tt.amounts {
+				m.Add(dec(a))
+			}
+			if diff := cmp.Diff(tt.want, m.Summary()); diff != "" {
+				t.Errorf("Summary (-want +got):\n%s", diff)
+			}
+			// merging single-amount parts in order gives the same
+			var parts MoneyStats
+			for _, a := range tt.amounts {
+				var one MoneyStats
+				one.Add(dec(a))
+				parts.Merge(&one)
+			}
+			if diff := cmp.Diff(tt.want, parts.Summary()); diff != "" {
+				t.Errorf("merged Summary (-want +got):\n%s", diff)
+			}
+		})
+	}
+	var empty MoneyStats
+	if _, ok := empty.Mean(); ok {
+		t.Error("Mean of nothing is defined")
+	}
+	if _, ok := empty.Percentiles(50); ok {
+		t.Error("median of nothing is defined")
+	}
+	b, _ := json.Marshal(empty.Summary())
+	if string(b) != `{"count":0,"total":"0","mean":null,"min":null,"p25":null,"median":null,"p75":null,"p90":null,"max":null}` {
+		t.Errorf("json = %s", b)
+	}
+}
+
+// TestPercentilesMatchSort compares the histogram selection with a full
+// sort and the PERCENTILE.INC formula, on random samples of many shapes.
+func TestPercentilesMatchSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	shapes := map[string]func() int64{
+		"uniform":  func() int64 { return rng.Int64N(1_000_000) },
+		"few":      func() int64 { return rng.Int64N(3) },
+		"skewed":   func() int64 { return int64(math.Exp(rng.Float64() * 30)) },
+		"extremes": func() int64 { return []int64{math.MinInt64 / 2, 0, math.MaxInt64 / 2}[rng.IntN(3)] + rng.Int64N(10) },
+	}
+	for name, gen := range shapes {
+		for _, n := range []int{1, 2, 7, 300, 5000, 70000} {
+			var s DurationStats
+			var all []int64
+			for range n {
+				v := gen()
+				s.AddSeconds(v)
+				all = append(all, v)
+			}
+			slices.Sort(all)
+			ks := []int{0, 1, 25, 50, 75, 90, 99, 100}
+			got, _ := s.Percentiles(ks...)
+			for j, k := range ks {
+				h := float64(n-1) * float64(k) / 100
+				i := int(h)
+				w := float64(all[i])
+				if i+1 < n {
+					w += (h - float64(i)) * (float64(all[i+1]) - float64(all[i]))
+				}
+				wantNS := w * 1e9
+				if math.Abs(float64(got[j])-wantNS) > 1e-9*math.Abs(wantNS)+1 && !(math.Abs(wantNS) > math.MaxInt64) {
+					t.Errorf("%s n=%d p%d = %v, want %v s", name, n, k, got[j], w)
+				}
+			}
+		}
+	}
+}
+
+func TestDurationStats(t *testing.T) {
+	var s DurationStats
+	for _, d := range []time.Duration{time.Hour, 3 * time.Hour, 1500 * time.Millisecond} {
+		s.Add(d) // 1.5 s truncates to 1 s
+	}
+	// seconds 1, 3600, 10800: mean 14401/3 s = 4800.333333333 s; p90 at
+	// h = 1.8: 3600 + 0.8 * 7200 s
+	want := DurationSummary{Count: 3, Mean: 4800*time.Second + 333333333, Min: time.Second,
+		P25: 1800*time.Second + 500*time.Millisecond, Median: time.Hour,
+		P75: 2 * time.Hour, P90: 2*time.Hour + 36*time.Minute, Max: 3 * time.Hour}
+	if diff := cmp.Diff(want, s.Summary()); diff != "" {
+		t.Errorf("Summary (-want +got):\n%s", diff)
+	}
+	// A sum of 90-day cycles overflows time.Duration after about 1,190
+	// deals; the total in seconds does not, and the mean stays exact.
+	var long DurationStats
+	for range 5000 {
+		long.Add(90 * 24 * time.Hour)
+	}
+	if m, ok := long.Mean(); !ok || m != 90*24*time.Hour {
+		t.Errorf("Mean of 5000 90-day cycles = %v, %v", m, ok)
+	}
+	// the int64 total itself overflows: exact big total
+	var huge DurationStats
+	huge.AddSeconds(math.MaxInt64)
+	huge.AddSeconds(math.MaxInt64)
+	if got := huge.TotalSeconds().String(); got != "18446744073709551614" {
+		t.Errorf("TotalSeconds = %s", got)
+	}
+	if m, _ := huge.Mean(); m != math.MaxInt64 {
+		t.Errorf("Mean saturates at %v, got %v", time.Duration(math.MaxInt64), m)
+	}
+	var merged DurationStats
+	merged.Merge(&huge)
+	merged.Merge(&s)
+	if got := merged.TotalSeconds().String(); got != "18446744073709566015" {
+		t.Errorf("merged TotalSeconds = %s", got)
+	}
+	var empty DurationStats
+	if _, ok := empty.Mean(); ok {
+		t.Error("Mean of nothing is defined")
+	}
+	if _, ok := empty.Percentiles(50); ok {
+		t.Error("median of nothing is defined")
+	}
+	b, _ := json.Marshal(DurationSummary{Count: 1, Mean: 1500 * time.Millisecond})
+	if string(b) != `{"count":1,"mean_seconds":1.500000000,"min_seconds":0.000000000,"p25_seconds":0.000000000,"median_seconds":0.000000000,"p75_seconds":0.000000000,"p90_seconds":0.000000000,"max_seconds":0.000000000}` {
+		t.Errorf("json = %s", b)
+	}
+}
+
+func TestPercentilePanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Percentiles(101) did not panic")
+		}
+	}()
+	var m MoneyStats
+	m.Percentiles(101)
+}
