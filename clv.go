@@ -99,12 +99,17 @@ func (l *TransactionLog) Add(t Transaction) error {
 	case t.Amount.IsNegative():
 		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: ErrNegativeAmount}
 	}
+	l.add(t)
+	return nil
+}
+
+// add appends a validated transaction.
+func (l *TransactionLog) add(t Transaction) {
 	if l.cust == nil {
 		l.cust = make(map[string][]txn)
 	}
 	l.cust[t.Customer] = append(l.cust[t.Customer], txn{t: t.Time, amt: t.Amount})
 	l.n++
-	return nil
 }
 
 // Merge adds every transaction of o to l. o is not modified; merging an
@@ -152,6 +157,45 @@ func (l *TransactionLog) sortedCustomers() iter.Seq2[string, []txn] {
 			}
 		}
 	}
+}
+
+// TransactionsFromDeals derives a transaction log from won deals, so that
+// B2B users get CLV per account from their CRM data: every deal with
+// Outcome [Won] becomes one transaction of its Account, at its Closed time,
+// for its Amount. Open and lost deals are skipped. It also returns the
+// currency shared by the won deals ("" if they give none, or if there are
+// none).
+//
+// It stops at the first won deal it cannot use and returns a [*DealError]
+// naming it, wrapping [ErrCurrencyMismatch] if its Currency differs from
+// that of the first won deal, [ErrMissingCloseTime] if Closed is zero,
+// [ErrNegativeAmount] for a negative Amount, or [ErrInvalidParam] for an
+// empty Account.
+func TransactionsFromDeals(deals iter.Seq[Deal]) (log *TransactionLog, currency string, err error) {
+	log = &TransactionLog{}
+	first := true
+	for d := range deals {
+		if d.Outcome != Won {
+			continue
+		}
+		switch {
+		case first:
+			currency, first = d.Currency, false
+		case d.Currency != currency:
+			return nil, "", &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
+		}
+		switch {
+		case d.Account == "":
+			return nil, "", &DealError{ID: d.ID, Field: "Account", Err: ErrInvalidParam}
+		case d.Closed.IsZero():
+			return nil, "", &DealError{ID: d.ID, Field: "Closed", Err: ErrMissingCloseTime}
+		case d.Amount.IsNegative():
+			return nil, "", &DealError{ID: d.ID, Field: "Amount", Err: ErrNegativeAmount}
+		}
+		log.offered++
+		log.add(Transaction{Customer: d.Account, Time: d.Closed, Amount: d.Amount})
+	}
+	return log, currency, nil
 }
 
 // CLVHistorical is the historical customer lifetime value of one customer:
@@ -423,7 +467,9 @@ func (l *TransactionLog) RFM(opts RFMOptions) ([]RFMRecord, error) {
 			return nil, fmt.Errorf("funnel: rfm: HoldoutEnd before CalibrationEnd: %w", ErrInvalidParam)
 		}
 	}
-	perDay := float64(24*time.Hour) / float64(opts.Unit)
+	// Days to units with a single rounding: days x 24h is exact in a
+	// float64 for any realistic span.
+	units := func(days int) float64 { return float64(days) * float64(24*time.Hour) / float64(opts.Unit) }
 	var out []RFMRecord
 	for c, ts := range l.sortedCustomers() {
 		first := dayNumber(ts[0].t, loc)
@@ -431,7 +477,7 @@ func (l *TransactionLog) RFM(opts RFMOptions) ([]RFMRecord, error) {
 			continue
 		}
 		y, m, d := ts[0].t.In(loc).Date()
-		r := RFMRecord{Customer: c, First: time.Date(y, m, d, 0, 0, 0, 0, loc), T: float64(calEnd-first) * perDay}
+		r := RFMRecord{Customer: c, First: time.Date(y, m, d, 0, 0, 0, 0, loc), T: units(calEnd - first)}
 		day := first
 		for i, t := range ts {
 			dn := dayNumber(t.t, loc)
@@ -446,7 +492,7 @@ func (l *TransactionLog) RFM(opts RFMOptions) ([]RFMRecord, error) {
 			case dn <= calEnd:
 				if newDay {
 					r.Frequency++
-					r.Recency = float64(dn-first) * perDay
+					r.Recency = units(dn - first)
 				}
 				r.RepeatValue = r.RepeatValue.Add(t.amt)
 			default:
