@@ -263,9 +263,12 @@ func (m BGNBD) PAlive(c Customer) (float64, error) {
 //	E = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x)
 //	    · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))] · P(alive)
 //
-// with the Gaussian hypergeometric function 2F1. The expression is singular
-// at a = 1 exactly, which gives an error wrapping [ErrUndefined]. It also
-// returns an error for invalid parameters, summary or horizon (t < 0).
+// with the Gaussian hypergeometric function 2F1, summed as a series after
+// Euler's transformation (so that it stays finite for any x). The
+// expression is singular at a = 1 exactly, which gives an error wrapping
+// [ErrUndefined]; so does a horizon so long (t beyond about 10^5 (α+T))
+// that the series needs more than ten million terms. It also returns an
+// error for invalid parameters, summary or horizon (t < 0).
 func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
 	pa, err := m.PAlive(c)
 	if err != nil {

@@ -186,8 +186,9 @@ type fitResult struct {
 // maximise finds the maximum-likelihood estimate of a model with positive
 // parameters, by BFGS on their logarithms, from the natural-scale start
 // point init. n is the number of observations (the objective is a mean).
-// nll is the natural-scale negative log-likelihood sum with gradient, used
-// for the Hessian.
+// The estimate is accepted when the gradient of the log-likelihood sum is
+// below convergedGrad x n in every log-parameter, whatever the optimiser's
+// own status, and rejected if a log-parameter leaves [-logBound, logBound].
 func maximise(model string, n int, obj objective, init []float64) (fitResult, error) {
 	dim := len(init)
 	theta0 := make([]float64, dim)
