@@ -252,7 +252,8 @@ func TestCohorts(t *testing.T) {
 // T = 31 Jan - 1 Jan = 30, repeat value 40, zbar 20; in the holdout one
 // day (10 Feb: 7 + 3 = 10); the 5 Mar purchase is after the holdout. b
 // bought once at 23:00 on the calibration end day: x = 0, T = 0. c first
-// bought in the holdout and is left out.
+// bought in the holdout and is left out. e bought on 15 Jan (T = 16) and at
+// 23:00 on the holdout's last day, which counts.
 func TestRFM(t *testing.T) {
 	l := clvLog(t,
 		Transaction{"a", clvAt(2024, 1, 1, 10), clvDec("20.00")},
@@ -265,6 +266,8 @@ func TestRFM(t *testing.T) {
 		Transaction{"a", clvAt(2024, 3, 5, 9), clvDec("100")},
 		Transaction{"b", clvAt(2024, 1, 31, 23), clvDec("9.99")},
 		Transaction{"c", clvAt(2024, 2, 1, 0), clvDec("1")},
+		Transaction{"e", clvAt(2024, 1, 15, 0), clvDec("2")},
+		Transaction{"e", clvAt(2024, 2, 29, 23), clvDec("3")},
 	)
 	opts := RFMOptions{CalibrationEnd: clvAt(2024, 1, 31, 0), HoldoutEnd: clvAt(2024, 2, 29, 0), Unit: 24 * time.Hour}
 	got, err := l.RFM(opts)
@@ -274,6 +277,7 @@ func TestRFM(t *testing.T) {
 	want := []RFMRecord{
 		{Customer: "a", First: clvAt(2024, 1, 1, 0), Frequency: 2, Recency: 20, T: 30, FirstValue: clvDec("25"), RepeatValue: clvDec("40"), HoldoutFrequency: 1, HoldoutValue: clvDec("10")},
 		{Customer: "b", First: clvAt(2024, 1, 31, 0), T: 0, FirstValue: clvDec("9.99")},
+		{Customer: "e", First: clvAt(2024, 1, 15, 0), T: 16, FirstValue: clvDec("2"), HoldoutFrequency: 1, HoldoutValue: clvDec("3")},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("RFM mismatch (-want +got):\n%s", diff)

@@ -173,3 +173,32 @@ func TestCheckHoldoutCDNOW(t *testing.T) {
 		t.Errorf("CheckHoldout mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestFitBGNBDTimeUnit refits CDNOW with times in days instead of weeks.
+// Changing the unit by a factor k scales alpha by k and leaves r, a and b
+// unchanged, and every customer's likelihood by k^-x (the lambda^x factor),
+// so LL_days = LL_weeks - ln(7) sum(x): worked from the likelihood by hand.
+func TestFitBGNBDTimeUnit(t *testing.T) {
+	weeks := cdnowCustomers(t)
+	days := make([]Customer, len(weeks))
+	sumX := 0
+	for i, c := range weeks {
+		days[i] = Customer{Frequency: c.Frequency, Recency: 7 * c.Recency, T: 7 * c.T}
+		sumX += c.Frequency
+	}
+	fw, err := FitBGNBD(weeks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := FitBGNBD(days)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := BGNBD{R: fw.Params.R, Alpha: 7 * fw.Params.Alpha, A: fw.Params.A, B: fw.Params.B}
+	if diff := cmp.Diff(want, fd.Params, cmpopts.EquateApprox(1e-5, 0)); diff != "" {
+		t.Errorf("fit in days (-want +got):\n%s", diff)
+	}
+	if wantLL := fw.LogLik - math.Log(7)*float64(sumX); math.Abs(fd.LogLik-wantLL) > 1e-6 {
+		t.Errorf("LL in days = %.8f, want %.8f", fd.LogLik, wantLL)
+	}
+}
