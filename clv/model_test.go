@@ -396,3 +396,28 @@ func TestDiscountedCLV(t *testing.T) {
 		}
 	}
 }
+
+// TestBGNBDExpectedPurchasesRegions covers parameter regions the CDNOW
+// values do not: a + b < 1 (a negative third 2F1 parameter for x = 0) and
+// a > 1, and a long horizon. Expectations: the closed form of Fader, Hardie
+// & Lee (2005, eq. 10) in mpmath at 30 digits, with mpmath's own 2F1 on the
+// untransformed parameters.
+func TestBGNBDExpectedPurchasesRegions(t *testing.T) {
+	tests := []struct {
+		m    BGNBD
+		c    Customer
+		h    float64
+		want float64
+	}{
+		{BGNBD{R: 0.5, Alpha: 2, A: 0.3, B: 0.4}, Customer{}, 10, 1.3856292284682557},
+		{BGNBD{R: 0.5, Alpha: 2, A: 0.3, B: 0.4}, Customer{Frequency: 3, Recency: 5, T: 9}, 10, 1.7471611519955447},
+		{BGNBD{R: 2, Alpha: 1, A: 3.5, B: 2}, Customer{}, 10, 1.7316816477869911},
+		{BGNBD{R: 2, Alpha: 1, A: 3.5, B: 2}, Customer{Frequency: 5, Recency: 4, T: 6}, 1000, 0.53152820985153553},
+	}
+	for _, tt := range tests {
+		got, err := tt.m.ExpectedPurchases(tt.c, tt.h)
+		if err != nil || math.Abs(got-tt.want) > 1e-12*tt.want {
+			t.Errorf("%+v.ExpectedPurchases(%+v, %v) = %.16g, %v; want %.16g", tt.m, tt.c, tt.h, got, err, tt.want)
+		}
+	}
+}
