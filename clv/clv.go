@@ -1,0 +1,420 @@
+// Package clv fits customer-lifetime-value models by maximum likelihood and
+// predicts from them: the shifted-beta-geometric (sBG) model of contractual
+// retention, the BG/NBD model of repeat purchases and the Gamma-Gamma model
+// of spend, and the discounted CLV that combines the last two. Definitions and
+// sources are given on each model; the input is the recency-frequency summary
+// that [funnel.TransactionLog.RFM] computes from a transaction log.
+//
+// # Time unit
+//
+// The models have no built-in time unit: times (recency, T, forecast
+// horizons) are in whatever unit the summary was built with, and the fitted
+// rate parameters are per that unit. Use one unit throughout.
+//
+// # Errors and numbers
+//
+// Fits return an error instead of a doubtful estimate: [ErrNoData] when the
+// data cannot identify the parameters (no customers, no repeat buyers),
+// [ErrNotConverged] (inside a [*FitError] with the optimiser's diagnostics)
+// when the optimiser fails or runs to the boundary of the parameter space,
+// and a [*CustomerError] for a malformed record. No function returns NaN or
+// Inf; likelihoods are computed in log space.
+//
+// # Concurrency
+//
+// Functions in this package are safe for concurrent use. Model and fit
+// values are plain immutable values.
+package clv
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+)
+
+// Errors returned by this package, always wrapped with context; test them
+// with [errors.Is].
+var (
+	// ErrInvalidParam reports a model parameter or option out of its domain.
+	ErrInvalidParam = errors.New("clv: invalid parameter")
+	// ErrInvalidCustomer reports a malformed customer summary.
+	ErrInvalidCustomer = errors.New("clv: invalid customer summary")
+	// ErrNoData reports data that cannot identify the model's parameters.
+	ErrNoData = errors.New("clv: not enough data to fit the model")
+	// ErrNotConverged reports a fit whose optimiser failed, or whose
+	// estimate lies at the boundary of the parameter space.
+	ErrNotConverged = errors.New("clv: fit did not converge")
+	// ErrUndefined reports a quantity that the model leaves undefined or
+	// infinite for the given parameters, such as a mean lifetime when
+	// alpha <= 1.
+	ErrUndefined = errors.New("clv: quantity undefined for these parameters")
+)
+
+// A CustomerError reports the customer summary, by position in the input,
+// that failed validation. Err is [ErrInvalidCustomer].
+type CustomerError struct {
+	Index  int
+	Field  string
+	Reason string
+	Err    error
+}
+
+// Error implements the error interface.
+func (e *CustomerError) Error() string {
+	return fmt.Sprintf("clv: customer %d: %s %s: %v", e.Index, e.Field, e.Reason, e.Err)
+}
+
+// Unwrap returns the kind of error.
+func (e *CustomerError) Unwrap() error { return e.Err }
+
+// A FitError reports a fit that did not produce an estimate, with the
+// diagnostics of the attempt. Err is [ErrNotConverged] or [ErrNoData].
+type FitError struct {
+	Model       string
+	Reason      string
+	Diagnostics Diagnostics
+	Err         error
+}
+
+// Error implements the error interface.
+func (e *FitError) Error() string {
+	return fmt.Sprintf("clv: %s fit: %s: %v", e.Model, e.Reason, e.Err)
+}
+
+// Unwrap returns the kind of error.
+func (e *FitError) Unwrap() error { return e.Err }
+
+// A Customer is the summary of one customer's purchases in a calibration
+// period, in one time unit (see [funnel.RFMRecord]).
+type Customer struct {
+	// Frequency (x) is the number of repeat purchases.
+	Frequency int
+	// Recency (t_x) is the time from the first to the last purchase;
+	// zero when Frequency is zero.
+	Recency float64
+	// T is the time from the first purchase to the end of calibration.
+	T float64
+	// Monetary (zbar) is the mean value of the repeat purchases; used by
+	// the Gamma-Gamma model only, and only when Frequency > 0.
+	Monetary decimal.Decimal
+	// Holdout is the number of purchases in the holdout period that
+	// follows calibration; used by [BGNBD.CheckHoldout] only.
+	Holdout int
+}
+
+// CustomersFromRFM converts RFM records into customer summaries, keeping
+// the records' time unit. Monetary is the mean repeat value, zero when there
+// was no repeat purchase.
+func CustomersFromRFM(recs []funnel.RFMRecord) []Customer {
+	out := make([]Customer, len(recs))
+	for i, r := range recs {
+		m, _ := r.MeanRepeatValue()
+		out[i] = Customer{Frequency: r.Frequency, Recency: r.Recency, T: r.T, Monetary: m, Holdout: r.HoldoutFrequency}
+	}
+	return out
+}
+
+// check validates the purchase-count part of a summary.
+func (c Customer) check(i int) error {
+	bad := func(field, reason string) error {
+		return &CustomerError{Index: i, Field: field, Reason: reason, Err: ErrInvalidCustomer}
+	}
+	switch {
+	case c.Frequency < 0:
+		return bad("Frequency", "is negative")
+	case !finite(c.T) || c.T < 0:
+		return bad("T", "is negative or not finite")
+	case !finite(c.Recency) || c.Recency < 0:
+		return bad("Recency", "is negative or not finite")
+	case c.Recency > c.T:
+		return bad("Recency", "exceeds T")
+	case c.Frequency == 0 && c.Recency != 0:
+		return bad("Recency", "is not zero for a customer without repeat purchases")
+	case c.Holdout < 0:
+		return bad("Holdout", "is negative")
+	}
+	return nil
+}
+
+// Diagnostics describe a maximum-likelihood fit.
+type Diagnostics struct {
+	// N is the number of customers (or survivor periods for the sBG) used.
+	N int
+	// LogLik is the maximised log-likelihood.
+	LogLik float64
+	// Status is the optimiser's termination status, such as
+	// "GradientThreshold" or "FunctionConvergence".
+	Status string
+	// Iterations and Evaluations count the optimiser's major iterations and
+	// log-likelihood evaluations.
+	Iterations  int
+	Evaluations int
+	// MaxGradient is the largest absolute partial derivative of the
+	// log-likelihood at the estimate, with respect to the logarithm of each
+	// parameter (a scale-free measure of how close to a stationary point
+	// the estimate is).
+	MaxGradient float64
+}
+
+// Evaluation bounds for the fits: parameters are optimised on the log
+// scale, and an estimate whose log leaves [-logBound, logBound] is treated as
+// a run to the boundary (the MLE does not exist in the interior).
+const (
+	logBound       = 25.0
+	gradTol        = 1e-9 // gradient threshold on the mean log-likelihood
+	maxIterations  = 1000
+	convergedGrad  = 1e-6 // MaxGradient / N above this is not a stationary point
+	hessianRelStep = 1e-5
+)
+
+// objective evaluates the negative mean log-likelihood at log-parameters
+// theta and, when grad is not nil, its gradient with respect to theta. It
+// returns +Inf where the likelihood cannot be evaluated.
+type objective func(theta, grad []float64) float64
+
+// fitResult is the outcome of maximise.
+type fitResult struct {
+	params []float64 // natural scale
+	diag   Diagnostics
+}
+
+// maximise finds the maximum-likelihood estimate of a model with positive
+// parameters, by BFGS on their logarithms, from the natural-scale start
+// point init. n is the number of observations (the objective is a mean).
+// The estimate is accepted when the gradient of the log-likelihood sum is
+// below convergedGrad x n in every log-parameter, whatever the optimiser's
+// own status, and rejected if a log-parameter leaves [-logBound, logBound].
+func maximise(model string, n int, obj objective, init []float64) (fitResult, error) {
+	dim := len(init)
+	theta0 := make([]float64, dim)
+	for i, v := range init {
+		theta0[i] = math.Log(v)
+	}
+	var (
+		lastX = make([]float64, dim)
+		lastG = make([]float64, dim)
+		lastF float64
+		have  bool
+		evals int
+	)
+	eval := func(x []float64) {
+		if have && equalSlices(x, lastX) {
+			return
+		}
+		evals++
+		copy(lastX, x)
+		lastF = obj(x, lastG)
+		have = true
+	}
+	p := optimize.Problem{
+		Func: func(x []float64) float64 { eval(x); return lastF },
+		Grad: func(g, x []float64) { eval(x); copy(g, lastG) },
+	}
+	settings := &optimize.Settings{
+		GradientThreshold: gradTol,
+		MajorIterations:   maxIterations,
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-13, Relative: 1e-13, Iterations: 50},
+	}
+	res, err := optimize.Minimize(p, theta0, settings, &optimize.BFGS{})
+	diag := Diagnostics{N: n}
+	if res != nil {
+		diag.Status = res.Status.String()
+		diag.Iterations = res.Stats.MajorIterations
+		diag.Evaluations = evals
+	}
+	fail := func(reason string) (fitResult, error) {
+		return fitResult{}, &FitError{Model: model, Reason: reason, Diagnostics: diag, Err: ErrNotConverged}
+	}
+	if err != nil && (res == nil || !finite(res.F)) {
+		return fail("optimiser failed: " + err.Error())
+	}
+	if res == nil || !finite(res.F) {
+		return fail("likelihood not finite at the estimate")
+	}
+	g := make([]float64, dim)
+	f := obj(res.X, g)
+	diag.LogLik = -f * float64(n)
+	for i := range g {
+		diag.MaxGradient = math.Max(diag.MaxGradient, math.Abs(g[i])*float64(n))
+		if math.Abs(res.X[i]) > logBound {
+			return fail(fmt.Sprintf("parameter %d ran to the boundary (log = %.3g)", i, res.X[i]))
+		}
+	}
+	if !finite(f) || diag.MaxGradient > convergedGrad*float64(n) {
+		reason := fmt.Sprintf("no stationary point (max gradient %.3g)", diag.MaxGradient)
+		if err != nil {
+			reason += ": " + err.Error()
+		}
+		return fail(reason)
+	}
+	if err != nil {
+		// The line search can stall within rounding of the optimum; the
+		// gradient test above is what decides convergence.
+		diag.Status += " (" + err.Error() + ")"
+	}
+	out := fitResult{params: make([]float64, dim), diag: diag}
+	for i, v := range res.X {
+		out.params[i] = math.Exp(v)
+	}
+	return out, nil
+}
+
+// stdErrors returns the standard errors of natural-scale parameters from
+// the inverse of the observed information, the negative Hessian of the
+// log-likelihood sum, which it obtains by central differences of the
+// analytic gradient. If the matrix is not positive definite the estimate is
+// not a strict local maximum (a flat likelihood: the data do not identify
+// the parameters), and it returns a [*FitError] wrapping [ErrNotConverged].
+func stdErrors(model string, n int, obj objective, params []float64, diag Diagnostics) ([]float64, error) {
+	se, ok := stdErrorsOK(n, obj, params)
+	if !ok {
+		return nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: diag, Err: ErrNotConverged}
+	}
+	return se, nil
+}
+
+func stdErrorsOK(n int, obj objective, params []float64) (se []float64, ok bool) {
+	dim := len(params)
+	// Gradient of the log-likelihood sum on the natural scale.
+	grad := func(p []float64) ([]float64, bool) {
+		th := make([]float64, dim)
+		for i, v := range p {
+			if v <= 0 {
+				return nil, false
+			}
+			th[i] = math.Log(v)
+		}
+		g := make([]float64, dim)
+		if f := obj(th, g); !finite(f) {
+			return nil, false
+		}
+		for i := range g {
+			g[i] = -g[i] * float64(n) / p[i] // d(sum LL)/dp = -(n dF/dtheta) / p
+		}
+		return g, true
+	}
+	h := mat.NewSymDense(dim, nil)
+	cols := make([][]float64, dim)
+	for j := range dim {
+		step := hessianRelStep * params[j]
+		up := append([]float64(nil), params...)
+		dn := append([]float64(nil), params...)
+		up[j] += step
+		dn[j] -= step
+		gu, ok1 := grad(up)
+		gd, ok2 := grad(dn)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		cols[j] = make([]float64, dim)
+		for i := range dim {
+			cols[j][i] = -(gu[i] - gd[i]) / (2 * step) // information = -Hessian
+		}
+	}
+	for i := range dim {
+		for j := i; j < dim; j++ {
+			h.SetSym(i, j, (cols[i][j]+cols[j][i])/2)
+		}
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(h) {
+		return nil, false
+	}
+	var cov mat.SymDense
+	if err := ch.InverseTo(&cov); err != nil {
+		return nil, false
+	}
+	se = make([]float64, dim)
+	for i := range dim {
+		v := cov.At(i, i)
+		if !(v > 0) || !finite(v) {
+			return nil, false
+		}
+		se[i] = math.Sqrt(v)
+	}
+	return se, true
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func equalSlices(a, b []float64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// logAddExp returns log(exp(a) + exp(b)) without overflow.
+func logAddExp(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	if math.IsInf(b, -1) {
+		return a
+	}
+	return a + math.Log1p(math.Exp(b-a))
+}
+
+// lgamma is the log of the absolute value of the gamma function.
+func lgamma(x float64) float64 {
+	v, _ := math.Lgamma(x)
+	return v
+}
+
+// moneyPlaces is the number of decimal places of model-based money
+// estimates (expected spend, discounted CLV), which are rounded from
+// floating point.
+const moneyPlaces = 6
+
+// toMoney converts a finite model estimate to money, rounded to moneyPlaces.
+func toMoney(v float64) (decimal.Decimal, error) {
+	if !finite(v) {
+		return decimal.Decimal{}, fmt.Errorf("clv: estimate is not finite: %w", ErrUndefined)
+	}
+	return decimal.NewFromFloatWithExponent(v, -moneyPlaces), nil
+}
+
+// maxSeriesTerms bounds the hypergeometric series; a series that has not
+// converged by then is reported as undefined rather than summed further.
+const maxSeriesTerms = 10_000_000
+
+// hyp2f1 returns the Gaussian hypergeometric function 2F1(a, b; c; z) for
+// 0 <= z < 1 by its power series, sum_k (a)_k (b)_k / ((c)_k k!) z^k,
+// stopping when a term no longer changes the sum. ok is false if c is a
+// non-positive integer, the series has not converged after maxSeriesTerms
+// terms, or the sum is not finite. Callers arrange the parameters (by
+// Euler's transformation) so that the terms stay moderate.
+func hyp2f1(a, b, c, z float64) (v float64, ok bool) {
+	if !(z >= 0 && z < 1) || (c <= 0 && c == math.Trunc(c)) {
+		return 0, false
+	}
+	sum, term := 1.0, 1.0
+	for k := 0; k < maxSeriesTerms; k++ {
+		kf := float64(k)
+		term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1)) * z
+		sum += term
+		if !finite(sum) {
+			return 0, false
+		}
+		// Past the sign changes, every later term ratio is at most rho:
+		// (a+j)/(c+j) and (b+j)/(j+1) move monotonically towards 1, so
+		// their maxima with 1 never grow. The tail is then below
+		// |term| rho / (1 - rho).
+		j := kf + 1
+		if c+j <= 0 || a+j < 0 || b+j < 0 {
+			continue
+		}
+		rho := z * math.Max(1, math.Abs((a+j)/(c+j))) * math.Max(1, math.Abs((b+j)/(j+1)))
+		if rho < 1 && math.Abs(term)*rho/(1-rho) <= 1e-16*math.Abs(sum) {
+			return sum, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,112 @@
+package clv
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// TestFitDegenerate feeds the fits data that cannot identify their
+// parameters, or malformed records: each must return an error of the
+// stated kind, never panic and never return an estimate.
+func TestFitDegenerate(t *testing.T) {
+	money := decimal.RequireFromString
+	oneTime := []Customer{{T: 30}, {T: 20}, {T: 39}}
+	tests := []struct {
+		name string
+		fit  func() error
+		want error
+	}{
+		{"BG/NBD no customers", func() error { _, err := FitBGNBD(nil); return err }, ErrNoData},
+		{"BG/NBD all one-time buyers", func() error { _, err := FitBGNBD(oneTime); return err }, ErrNoData},
+		{"BG/NBD all T = 0", func() error { _, err := FitBGNBD([]Customer{{}, {}}); return err }, ErrNoData},
+		{"BG/NBD one customer", func() error {
+			_, err := FitBGNBD([]Customer{{Frequency: 3, Recency: 20, T: 39}})
+			return err
+		}, ErrNotConverged},
+		{"BG/NBD identical repeat buyers", func() error {
+			_, err := FitBGNBD([]Customer{{Frequency: 2, Recency: 10, T: 39}, {Frequency: 2, Recency: 10, T: 39}})
+			return err
+		}, ErrNotConverged},
+		{"BG/NBD negative frequency", func() error { _, err := FitBGNBD([]Customer{{T: 3}, {Frequency: -1, T: 3}}); return err }, ErrInvalidCustomer},
+		{"BG/NBD recency beyond T", func() error { _, err := FitBGNBD([]Customer{{Frequency: 1, Recency: 5, T: 3}}); return err }, ErrInvalidCustomer},
+		{"BG/NBD NaN T", func() error { _, err := FitBGNBD([]Customer{{T: math.NaN()}}); return err }, ErrInvalidCustomer},
+		{"BG/NBD recency without repeats", func() error { _, err := FitBGNBD([]Customer{{Recency: 1, T: 3}}); return err }, ErrInvalidCustomer},
+		{"Gamma-Gamma no repeat customers", func() error { _, err := FitGammaGamma(oneTime); return err }, ErrNoData},
+		{"Gamma-Gamma one repeat customer", func() error {
+			_, err := FitGammaGamma([]Customer{{Frequency: 2, Recency: 3, T: 9, Monetary: money("10")}, {T: 4}})
+			return err
+		}, ErrNoData},
+		{"Gamma-Gamma zero spend", func() error {
+			_, err := FitGammaGamma([]Customer{{Frequency: 2, Recency: 3, T: 9, Monetary: money("10")}, {Frequency: 1, Recency: 1, T: 4}})
+			return err
+		}, ErrInvalidCustomer},
+		{"Gamma-Gamma equal spend", func() error {
+			_, err := FitGammaGamma([]Customer{{Frequency: 2, Recency: 3, T: 9, Monetary: money("10")}, {Frequency: 1, Recency: 1, T: 4, Monetary: money("10.00")}})
+			return err
+		}, ErrNoData},
+		{"sBG empty", func() error { _, err := FitSBG(nil); return err }, ErrInvalidParam},
+		{"sBG cohort only", func() error { _, err := FitSBG([]int{100}); return err }, ErrInvalidParam},
+		{"sBG zero cohort", func() error { _, err := FitSBG([]int{0, 0}); return err }, ErrInvalidParam},
+		{"sBG increasing", func() error { _, err := FitSBG([]int{100, 80, 90}); return err }, ErrInvalidParam},
+		{"sBG negative", func() error { _, err := FitSBG([]int{100, -1}); return err }, ErrInvalidParam},
+		{"sBG no churn", func() error { _, err := FitSBG([]int{100, 100, 100}); return err }, ErrNoData},
+		{"sBG all churn at once", func() error { _, err := FitSBG([]int{100, 0, 0}); return err }, ErrNoData},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.fit()
+			if !errors.Is(err, tt.want) {
+				t.Errorf("error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCustomerErrorNamesRecord checks that a bad record is named by its
+// position and field.
+func TestCustomerErrorNamesRecord(t *testing.T) {
+	_, err := FitBGNBD([]Customer{{T: 3}, {T: 3}, {Frequency: 1, Recency: 4, T: 3}})
+	var ce *CustomerError
+	if !errors.As(err, &ce) || ce.Index != 2 || ce.Field != "Recency" {
+		t.Errorf("error = %v, want a *CustomerError for customer 2, field Recency", err)
+	}
+}
+
+// TestPredictionErrors checks the typed errors of the prediction methods.
+func TestPredictionErrors(t *testing.T) {
+	c := Customer{Frequency: 1, Recency: 2, T: 3}
+	tests := []struct {
+		name string
+		call func() error
+		want error
+	}{
+		{"zero model", func() error { _, err := BGNBD{}.PAlive(c); return err }, ErrInvalidParam},
+		{"infinite alpha", func() error { _, err := BGNBD{R: 1, Alpha: math.Inf(1), A: 1, B: 1}.LogLikelihood(c); return err }, ErrInvalidParam},
+		{"negative horizon", func() error { _, err := paper.ExpectedPurchases(c, -1); return err }, ErrInvalidParam},
+		{"NaN horizon", func() error { _, err := paper.ProbPurchases(c, 1, math.NaN()); return err }, ErrInvalidParam},
+		{"negative count", func() error { _, err := paper.ProbPurchases(c, -1, 1); return err }, ErrInvalidParam},
+		{"a = 1", func() error { _, err := BGNBD{R: 1, Alpha: 1, A: 1, B: 2}.ExpectedPurchases(c, 1); return err }, ErrUndefined},
+		{"bad customer", func() error { _, err := paper.PAlive(Customer{Frequency: -2}); return err }, ErrInvalidCustomer},
+		{"holdout max frequency", func() error { _, err := paper.CheckHoldout([]Customer{c}, 1, -1); return err }, ErrInvalidParam},
+		{"holdout negative actual", func() error { _, err := paper.CheckHoldout([]Customer{{T: 1, Holdout: -1}}, 1, 3); return err }, ErrInvalidCustomer},
+		{"zero Gamma-Gamma", func() error { _, err := GammaGamma{}.ExpectedSpend(c); return err }, ErrInvalidParam},
+		{"spend q+px <= 1", func() error { _, err := GammaGamma{P: 0.1, Q: 0.5, Gamma: 1}.ExpectedSpend(Customer{T: 1}); return err }, ErrUndefined},
+		{"spend without value", func() error { _, err := GammaGamma{P: 1, Q: 2, Gamma: 1}.ExpectedSpend(c); return err }, ErrInvalidCustomer},
+		{"sBG zero", func() error { _, err := SBG{}.Survival(1); return err }, ErrInvalidParam},
+		{"sBG negative period", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Survival(-1); return err }, ErrInvalidParam},
+		{"sBG churn period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Churn(0); return err }, ErrInvalidParam},
+		{"sBG retention period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Retention(0); return err }, ErrInvalidParam},
+		{"sBG negative discount", func() error { _, err := SBG{Alpha: 1, Beta: 1}.DiscountedExpectedLifetime(-0.1); return err }, ErrInvalidParam},
+		{"sBG infinite lifetime", func() error { _, err := SBG{Alpha: 1, Beta: 1}.DiscountedExpectedLifetime(0); return err }, ErrUndefined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.call(); !errors.Is(err, tt.want) {
+				t.Errorf("error = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

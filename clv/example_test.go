@@ -1,0 +1,379 @@
+package clv_test
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/clv"
+	"github.com/shopspring/decimal"
+)
+
+// cdnow reads the CDNOW sample shipped in ../testdata and summarises it in
+// weeks: 39-week calibration to 1997-09-30, holdout to 1998-06-30.
+func cdnow() []clv.Customer {
+	f, err := os.Open("../testdata/cdnow/CDNOW_sample.txt")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	var log funnel.TransactionLog
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text()) // master id, customer, YYYYMMDD, CDs, dollars
+		day, _ := time.Parse("20060102", fs[2])
+		if err := log.Add(funnel.Transaction{Customer: fs[1], Time: day, Amount: decimal.RequireFromString(fs[4])}); err != nil {
+			panic(err)
+		}
+	}
+	recs, err := log.RFM(funnel.RFMOptions{
+		CalibrationEnd: time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC),
+		HoldoutEnd:     time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC),
+		Unit:           7 * 24 * time.Hour,
+	})
+	if err != nil {
+		panic(err)
+	}
+	return clv.CustomersFromRFM(recs)
+}
+
+// paper is the published CDNOW BG/NBD estimate.
+var paper = clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+
+var customer1 = clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, Monetary: decimal.RequireFromString("22.35")}
+
+func ExampleCustomersFromRFM() {
+	var log funnel.TransactionLog
+	for _, tx := range []funnel.Transaction{
+		{Customer: "a", Time: time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(30)},
+		{Customer: "a", Time: time.Date(2024, 1, 15, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(20)},
+		{Customer: "a", Time: time.Date(2024, 1, 29, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(40)},
+	} {
+		_ = log.Add(tx)
+	}
+	recs, _ := log.RFM(funnel.RFMOptions{CalibrationEnd: time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), Unit: 7 * 24 * time.Hour})
+	fmt.Printf("%+v\n", clv.CustomersFromRFM(recs)[0])
+	// Output: {Frequency:2 Recency:4 T:8 Monetary:30 Holdout:0}
+}
+
+func ExampleCustomer() {
+	// Two repeat purchases, the last 30.43 weeks after the first, observed
+	// for 38.86 weeks, repeat purchases worth 22.35 on average.
+	pa, _ := paper.PAlive(customer1)
+	fmt.Printf("P(alive) = %.3f\n", pa)
+	// Output: P(alive) = 0.727
+}
+
+func ExampleFitBGNBD() {
+	fit, err := clv.FitBGNBD(cdnow())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, se := fit.Params, fit.StdErr
+	fmt.Printf("r = %.3f (%.3f), alpha = %.3f (%.3f), a = %.3f (%.3f), b = %.3f (%.3f)\n", p.R, se.R, p.Alpha, se.Alpha, p.A, se.A, p.B, se.B)
+	fmt.Printf("LL = %.1f over %d customers\n", fit.LogLik, fit.N)
+	// Output:
+	// r = 0.243 (0.013), alpha = 4.414 (0.378), a = 0.793 (0.186), b = 2.426 (0.705)
+	// LL = -9582.4 over 2357 customers
+}
+
+func ExampleBGNBDFit() {
+	fit, _ := clv.FitBGNBD(cdnow())
+	fmt.Println(fit.Params.R > 0, fit.MaxGradient < 1e-3, fit.Status != "")
+	// Output: true true true
+}
+
+func ExampleDiagnostics() {
+	fit, _ := clv.FitSBG([]int{1000, 631, 468, 382, 326, 289, 262, 241})
+	d := fit.Diagnostics
+	fmt.Printf("N = %d, LL = %.2f, stationary: %v\n", d.N, d.LogLik, d.MaxGradient < 1e-3)
+	// Output: N = 1000, LL = -1680.27, stationary: true
+}
+
+func ExampleBGNBD() {
+	// The published CDNOW estimate, in weeks.
+	m := clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
+	e, _ := m.ExpectedPurchasesNew(52)
+	fmt.Printf("a new customer makes %.3f repeat purchases in a year\n", e)
+	// Output: a new customer makes 1.446 repeat purchases in a year
+}
+
+func ExampleBGNBD_LogLikelihood() {
+	ll, _ := paper.LogLikelihood(customer1)
+	heavy, _ := paper.LogLikelihood(clv.Customer{Frequency: 200, Recency: 38, T: 39})
+	fmt.Printf("%.4f %.4f\n", ll, heavy)
+	// Output: -9.4586 100.0001
+}
+
+func ExampleBGNBD_PAlive() {
+	for _, c := range []clv.Customer{{T: 38.86}, {Frequency: 10, Recency: 20, T: 38}, {Frequency: 10, Recency: 37, T: 38}} {
+		pa, _ := paper.PAlive(c)
+		fmt.Printf("x=%d t_x=%v: %.3f\n", c.Frequency, c.Recency, pa)
+	}
+	// Output:
+	// x=0 t_x=0: 1.000
+	// x=10 t_x=20: 0.048
+	// x=10 t_x=37: 0.919
+}
+
+func ExampleBGNBD_ExpectedPurchases() {
+	e, _ := paper.ExpectedPurchases(customer1, 39)
+	fmt.Printf("%.4f\n", e)
+	// Output: 1.2260
+}
+
+func ExampleBGNBD_ExpectedPurchasesNew() {
+	for _, t := range []float64{13, 39, 78} {
+		e, _ := paper.ExpectedPurchasesNew(t)
+		fmt.Printf("%v weeks: %.4f\n", t, e)
+	}
+	// Output:
+	// 13 weeks: 0.5344
+	// 39 weeks: 1.1967
+	// 78 weeks: 1.8605
+}
+
+func ExampleBGNBD_ProbPurchases() {
+	for n := range 3 {
+		p, _ := paper.ProbPurchases(customer1, n, 39)
+		fmt.Printf("P(%d) = %.4f\n", n, p)
+	}
+	// Output:
+	// P(0) = 0.4454
+	// P(1) = 0.2393
+	// P(2) = 0.1442
+}
+
+func ExampleBGNBD_ProbPurchasesNew() {
+	p, _ := paper.ProbPurchasesNew(0, 39)
+	fmt.Printf("%.4f\n", p)
+	// Output: 0.5738
+}
+
+func ExampleBGNBD_CheckHoldout() {
+	cs := cdnow()
+	fit, _ := clv.FitBGNBD(cs)
+	h, err := fit.Params.CheckHoldout(cs, 39, 3)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range h.Rows {
+		fmt.Printf("x=%d+%v n=%d actual %.2f predicted %.2f\n", r.Frequency, r.AndMore, r.Customers, r.Actual, r.Predicted)
+	}
+	fmt.Printf("total actual %d predicted %.0f\n", h.Actual, h.Predicted)
+	// Output:
+	// x=0+false n=1411 actual 0.24 predicted 0.23
+	// x=1+false n=439 actual 0.70 predicted 0.52
+	// x=2+false n=214 actual 1.39 predicted 1.04
+	// x=3+true n=293 actual 3.22 predicted 3.01
+	// total actual 1882 predicted 1653
+}
+
+func ExampleHoldoutCheck() {
+	cs := []clv.Customer{{T: 10, Holdout: 1}, {Frequency: 2, Recency: 8, T: 10, Holdout: 3}}
+	h, _ := paper.CheckHoldout(cs, 10, 5)
+	fmt.Printf("%d rows, actual %d, predicted %.2f\n", len(h.Rows), h.Actual, h.Predicted)
+	// Output: 2 rows, actual 4, predicted 1.17
+}
+
+func ExampleHoldoutRow() {
+	h, _ := paper.CheckHoldout([]clv.Customer{{Frequency: 4, Recency: 9, T: 10, Holdout: 2}}, 10, 2)
+	r := h.Rows[0]
+	fmt.Println(r.Frequency, r.AndMore, r.Customers, r.Actual)
+	// Output: 2 true 1 2
+}
+
+func ExampleFitGammaGamma() {
+	fit, err := clv.FitGammaGamma(cdnow())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("p = %.2f, q = %.2f, gamma = %.2f over %d repeat customers\n", fit.Params.P, fit.Params.Q, fit.Params.Gamma, fit.N)
+	// Output: p = 6.25, q = 3.74, gamma = 15.44 over 946 repeat customers
+}
+
+func ExampleGammaGammaFit() {
+	fit, _ := clv.FitGammaGamma(cdnow())
+	fmt.Printf("SE(p) = %.2f, LL = %.1f\n", fit.StdErr.P, fit.LogLik)
+	// Output: SE(p) = 1.19, LL = -4055.9
+}
+
+func ExampleGammaGamma() {
+	g := clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	mean, _ := g.MeanSpend()
+	fmt.Println(mean.StringFixed(2))
+	// Output: 35.22
+}
+
+func ExampleGammaGamma_MeanSpend() {
+	_, err := clv.GammaGamma{P: 1, Q: 0.9, Gamma: 1}.MeanSpend()
+	fmt.Println(errors.Is(err, clv.ErrUndefined))
+	// Output: true
+}
+
+func ExampleGammaGamma_ExpectedSpend() {
+	g := clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	s, _ := g.ExpectedSpend(customer1)
+	fmt.Println(s.StringFixed(2))
+	// Output: 24.66
+}
+
+func ExampleDiscountedCLV() {
+	g := clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	// 12 four-week periods at 1% per period, 30% margin.
+	v, err := clv.DiscountedCLV(paper, g, customer1, clv.CLVOptions{Periods: 12, PeriodLength: 4, DiscountRate: 0.01, MarginRate: decimal.RequireFromString("0.3")})
+	fmt.Println(v.StringFixed(2), err)
+	// Output: 10.17 <nil>
+}
+
+func ExampleCLVOptions() {
+	g := clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
+	_, err := clv.DiscountedCLV(paper, g, customer1, clv.CLVOptions{})
+	fmt.Println(errors.Is(err, clv.ErrInvalidParam))
+	// Output: true
+}
+
+func ExampleFitSBG() {
+	fit, err := clv.FitSBG([]int{1000, 631, 468, 382, 326, 289, 262, 241})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("alpha = %.3f (%.3f), beta = %.3f (%.3f)\n", fit.Params.Alpha, fit.StdErr.Alpha, fit.Params.Beta, fit.StdErr.Beta)
+	// Output: alpha = 0.704 (0.066), beta = 1.182 (0.152)
+}
+
+func ExampleSBGFit() {
+	fit, _ := clv.FitSBG([]int{1000, 869, 743, 653, 593, 551, 517, 491})
+	s, _ := fit.Params.Survival(12)
+	fmt.Printf("projected survivors after 12 years: %.0f of 1000\n", 1000*s)
+	// Output: projected survivors after 12 years: 378 of 1000
+}
+
+func ExampleSBG() {
+	m := clv.SBG{Alpha: 0.704, Beta: 1.182}
+	for t := 1; t <= 3; t++ {
+		r, _ := m.Retention(t)
+		fmt.Printf("year %d retention %.3f\n", t, r)
+	}
+	// Output:
+	// year 1 retention 0.627
+	// year 2 retention 0.756
+	// year 3 retention 0.819
+}
+
+func ExampleSBG_Survival() {
+	s, _ := clv.SBG{Alpha: 0.704, Beta: 1.182}.Survival(7)
+	fmt.Printf("%.3f\n", s)
+	// Output: 0.239
+}
+
+func ExampleSBG_Churn() {
+	c, _ := clv.SBG{Alpha: 0.704, Beta: 1.182}.Churn(1)
+	fmt.Printf("%.3f\n", c) // alpha / (alpha + beta)
+	// Output: 0.373
+}
+
+func ExampleSBG_Retention() {
+	r, _ := clv.SBG{Alpha: 1, Beta: 3}.Retention(2) // (3 + 1) / (1 + 3 + 1)
+	fmt.Println(r)
+	// Output: 0.8
+}
+
+func ExampleSBG_ExpectedLifetime() {
+	l, _ := clv.SBG{Alpha: 3, Beta: 2}.ExpectedLifetime() // (3 + 2 - 1) / (3 - 1)
+	_, err := clv.SBG{Alpha: 0.704, Beta: 1.182}.ExpectedLifetime()
+	fmt.Println(l, errors.Is(err, clv.ErrUndefined))
+	// Output: 2 true
+}
+
+func ExampleSBG_DiscountedExpectedLifetime() {
+	del, _ := clv.SBG{Alpha: 0.704, Beta: 1.182}.DiscountedExpectedLifetime(0.1)
+	// A customer paying 100 a year at the start of every year is worth:
+	fmt.Printf("DEL %.3f, CLV %.2f\n", del, 100*del)
+	// Output: DEL 3.695, CLV 369.51
+}
+
+func ExampleCustomerError() {
+	_, err := clv.FitBGNBD([]clv.Customer{{T: 10}, {Frequency: 1, Recency: 12, T: 10}})
+	var ce *clv.CustomerError
+	if errors.As(err, &ce) {
+		fmt.Println(ce.Index, ce.Field)
+	}
+	// Output: 1 Recency
+}
+
+func ExampleCustomerError_Error() {
+	_, err := clv.FitBGNBD([]clv.Customer{{Frequency: -1}})
+	fmt.Println(err.Error())
+	// Output: clv: customer 0: Frequency is negative: clv: invalid customer summary
+}
+
+func ExampleCustomerError_Unwrap() {
+	e := &clv.CustomerError{Index: 3, Field: "T", Reason: "is negative", Err: clv.ErrInvalidCustomer}
+	fmt.Println(e.Unwrap() == clv.ErrInvalidCustomer)
+	// Output: true
+}
+
+func ExampleFitError() {
+	// Only one-time buyers: the purchase and dropout rates are not identified.
+	_, err := clv.FitBGNBD([]clv.Customer{{T: 10}, {T: 20}})
+	var fe *clv.FitError
+	if errors.As(err, &fe) {
+		fmt.Println(fe.Model, fe.Reason, fe.Diagnostics.N)
+	}
+	// Output: BG/NBD no repeat purchases 2
+}
+
+func ExampleFitError_Error() {
+	_, err := clv.FitSBG([]int{100, 100, 100})
+	fmt.Println(err.Error())
+	// Output: clv: sBG fit: no customer churned: clv: not enough data to fit the model
+}
+
+func ExampleFitError_Unwrap() {
+	_, err := clv.FitGammaGamma(nil)
+	var fe *clv.FitError
+	errors.As(err, &fe)
+	fmt.Println(fe.Unwrap() == clv.ErrNoData)
+	// Output: true
+}
+
+// Example_segments shows the fits on two customer segments, summarised in
+// sorted order.
+func Example_segments() {
+	cs := cdnow()
+	seg := map[string][]clv.Customer{}
+	for _, c := range cs {
+		k := "light"
+		if c.Frequency >= 3 {
+			k = "heavy"
+		}
+		seg[k] = append(seg[k], c)
+	}
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range seg {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		var sum float64
+		for _, c := range seg[k] {
+			e, _ := paper.ExpectedPurchases(c, 39)
+			sum += e
+		}
+		fmt.Printf("%s: %d customers, %.0f purchases expected in 39 weeks\n", k, len(seg[k]), sum)
+	}
+	// Output:
+	// heavy: 293 customers, 883 purchases expected in 39 weeks
+	// light: 2064 customers, 771 purchases expected in 39 weeks
+}
