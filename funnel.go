@@ -23,6 +23,21 @@
 // Rates are [Ratio] values that keep their numerator and denominator: an
 // empty set is 0/0, which is "undefined", never NaN and never 0%.
 //
+// # Customer lifetime value
+//
+// A [TransactionLog] holds purchases per customer (or, from won deals with
+// [TransactionsFromDeals], per account). It gives historical CLV, cohort
+// curves and the RFM summary that the predictive models of the sub-package
+// clv (BG/NBD, Gamma-Gamma, shifted-beta-geometric) are fitted to; the
+// formula CLVs are [CLVSimple], [CLVMarginMultiple] and [CLVContractual].
+//
+// # Employee sentiment
+//
+// [ENPSTally] scores employee Net Promoter Score answers exactly, with
+// intervals and comparisons; [ENPSGroups] breaks scores down with
+// confidentiality (small groups suppressed, complementary suppression).
+// [Survey] defines short pulse surveys and reports each wave.
+//
 // # Time
 //
 // Functions in this package never read the clock. Whatever depends on "now"
