@@ -117,7 +117,7 @@ type Target struct {
 	Segment string `json:"segment,omitempty"`
 	// Period, when not zero, limits the target to the period that starts
 	// at Period; zero applies to every period.
-	Period time.Time `json:"period,omitzero"`
+	Period time.Time       `json:"period,omitzero"`
 	Bound  TargetBound     `json:"bound"`
 	Value  decimal.Decimal `json:"value"`
 }
