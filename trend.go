@@ -414,14 +414,15 @@ func (s TrendSeries) Cohorts() []CohortRow {
 
 // SurvivalData accumulates durations to an event, some of them censored
 // (the event has not happened yet), for a Kaplan-Meier curve. It keeps
-// every duration (9 bytes each).
+// every duration (8 bytes each).
 //
 // The zero SurvivalData is empty and ready to use. A SurvivalData is not
 // safe for concurrent mutation: give each goroutine its own and Merge
 // them.
 type SurvivalData struct {
-	sec   []int64
-	event []bool
+	// obs holds 2 × seconds, plus 1 for a censored duration, so that
+	// sorting orders by time, events first.
+	obs []int64
 	// Untimed counts the units left out because a time was unknown.
 	Untimed int64
 }
@@ -429,19 +430,17 @@ type SurvivalData struct {
 // Add adds one duration, truncated to whole seconds; event is false for a
 // censored one. A negative duration counts as zero.
 func (s *SurvivalData) Add(d time.Duration, event bool) {
-	s.sec = append(s.sec, max(int64(d/time.Second), 0))
-	s.event = append(s.event, event)
+	s.add(int64(d/time.Second), event)
 }
 
 // Merge adds every duration of o to s. o is not modified.
 func (s *SurvivalData) Merge(o *SurvivalData) {
-	s.sec = append(s.sec, o.sec...)
-	s.event = append(s.event, o.event...)
+	s.obs = append(s.obs, o.obs...)
 	s.Untimed += o.Untimed
 }
 
 // Count returns the number of durations added.
-func (s *SurvivalData) Count() int64 { return int64(len(s.sec)) }
+func (s *SurvivalData) Count() int64 { return int64(len(s.obs)) }
 
 // A SurvivalPoint is one step of a Kaplan-Meier curve, at a time when
 // events or censorings happened.
@@ -480,19 +479,16 @@ func (s *SurvivalData) Curve(confidence float64) (SurvivalCurve, error) {
 		return SurvivalCurve{}, err
 	}
 	z, _ := zScore(conf)
-	idx := make([]int, len(s.sec))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(s.sec[a], s.sec[b]) })
-	c := SurvivalCurve{N: int64(len(idx))}
+	obs := slices.Clone(s.obs)
+	slices.Sort(obs)
+	c := SurvivalCurve{N: int64(len(obs))}
 	atRisk := c.N
 	surv, v := 1.0, 0.0
-	for i := 0; i < len(idx); {
-		t := s.sec[idx[i]]
+	for i := 0; i < len(obs); {
+		t := obs[i] >> 1
 		var d, cens int64
-		for ; i < len(idx) && s.sec[idx[i]] == t; i++ {
-			if s.event[idx[i]] {
+		for ; i < len(obs) && obs[i]>>1 == t; i++ {
+			if obs[i]&1 == 0 {
 				d++
 			} else {
 				cens++
@@ -615,9 +611,16 @@ func SurvivalCycle(f *Funnel, deals iter.Seq[Deal], opts SurvivalOptions) (*Surv
 	return s, nil
 }
 
+// maxSurvivalSeconds is the longest duration a SurvivalData holds; longer
+// ones are cut to it (about 146 billion years).
+const maxSurvivalSeconds = math.MaxInt64 >> 1
+
 func (s *SurvivalData) add(sec int64, event bool) {
-	s.sec = append(s.sec, max(sec, 0))
-	s.event = append(s.event, event)
+	v := min(max(sec, 0), maxSurvivalSeconds) << 1
+	if !event {
+		v |= 1
+	}
+	s.obs = append(s.obs, v)
 }
 
 func (o SurvivalOptions) check(f *Funnel) error {

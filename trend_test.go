@@ -265,8 +265,8 @@ func TestSurvivalFromDeals(t *testing.T) {
 	}
 	collect := func(s *SurvivalData) []obs {
 		var out []obs
-		for i := range s.sec {
-			out = append(out, obs{time.Duration(s.sec[i]) * time.Second, s.event[i]})
+		for _, v := range s.obs {
+			out = append(out, obs{time.Duration(v>>1) * time.Second, v&1 == 0})
 		}
 		slices.SortFunc(out, func(a, b obs) int { return int(a.At - b.At) })
 		return out
