@@ -3,6 +3,7 @@ package funnel
 import (
 	"errors"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -649,5 +650,77 @@ func TestBacktestRecoversTrueProbabilities(t *testing.T) {
 	// scored deals by brute force, is close to the learned one.
 	if !res.BrierOK || res.Brier > 0.25 || math.IsNaN(res.Brier) {
 		t.Errorf("Brier = %v", res.Brier)
+	}
+}
+
+// TestForecastBruteForce checks the weighted pipeline against a per-deal
+// exact rational sum with rates counted by a separate loop, and the
+// forecast with a separately learned model against the one-pass forecast.
+func TestForecastBruteForce(t *testing.T) {
+	stages := []Stage{"Lead", "Qualified", "Proposal", "Negotiation"}
+	f := mustFunnel(t, stages...)
+	deals := markovDeals(2000, 5, stages, []float64{0.5, 0.6, 0.7, 0.8}, t0, 300*24*time.Hour)
+	for i := range deals { // varied amounts with cents
+		deals[i].Amount = decimal.New(int64(10000+i*37%90000), -2)
+	}
+	asOf := t0.AddDate(0, 8, 0)
+	got, err := Forecast(f, slices.Values(deals), ForecastOptions{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// rates: closed by asOf, every stage in the history counts once
+	won, closed := map[Stage]int64{}, map[Stage]int64{}
+	for _, d := range deals {
+		if d.Outcome == Open || d.Closed.After(asOf) || d.Created.After(asOf) {
+			continue
+		}
+		seen := map[Stage]bool{}
+		for _, c := range d.History {
+			if !seen[c.Stage] {
+				seen[c.Stage] = true
+				closed[c.Stage]++
+				if d.Outcome == Won {
+					won[c.Stage]++
+				}
+			}
+		}
+	}
+	sum := new(big.Rat)
+	for _, d := range deals {
+		if d.Created.After(asOf) || (d.Outcome != Open && !d.Closed.After(asOf)) {
+			continue
+		}
+		var cur Stage
+		for _, c := range d.History {
+			if !c.At.After(asOf) {
+				cur = c.Stage
+			}
+		}
+		if closed[cur] == 0 {
+			t.Fatalf("stage %s has no closed deals", cur)
+		}
+		term := new(big.Rat).Mul(d.Amount.Rat(), big.NewRat(won[cur], closed[cur]))
+		sum.Add(sum, term)
+	}
+	want := decimal.NewFromBigRat(sum, 12)
+	if got.Weighted.Sub(want).Abs().GreaterThan(dec("0.000000001")) {
+		t.Errorf("Forecast weighted = %v, brute force %v", got.Weighted, want)
+	}
+	for k, s := range stages {
+		if r := got.Model.Stages[k].Won; r != (Ratio{won[s], closed[s]}) {
+			t.Errorf("stage %s rate %v, brute force %d/%d", s, r, won[s], closed[s])
+		}
+	}
+	m, err := ForecastLearn(f, slices.Values(deals), ForecastLearnOptions{AsOf: asOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Forecast(f, slices.Values(deals), ForecastOptions{AsOf: asOf, Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Model, again.Model = nil, nil
+	if diff := cmp.Diff(got, again); diff != "" {
+		t.Errorf("Forecast with a learned model differs from the one-pass forecast (-one-pass +model):\n%s", diff)
 	}
 }

@@ -324,3 +324,46 @@ func TestSurvivalFromDeals(t *testing.T) {
 		t.Errorf("SurvivalInStage(bad, lenient) = %v, %v", s, err)
 	}
 }
+
+// TestTrendEqualsComputePerPeriod checks each period's report against
+// Compute over the deals picked by comparing their creation time with the
+// period's bounds directly (an independent route to the same grouping),
+// monthly in New York across a daylight-saving change.
+func TestTrendEqualsComputePerPeriod(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz data:", err)
+	}
+	stages := []Stage{"Lead", "Qualified", "Proposal", "Negotiation"}
+	f := mustFunnel(t, stages...)
+	deals := markovDeals(600, 11, stages, []float64{0.5, 0.6, 0.7, 0.8}, t0, 420*24*time.Hour)
+	opts := Options{AsOf: t0.AddDate(1, 3, 0), Location: ny, Window: 60 * 24 * time.Hour}
+	s, err := Trend(f, slices.Values(deals), TrendOptions{Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Periods) < 14 {
+		t.Fatalf("%d periods", len(s.Periods))
+	}
+	y, m, _ := s.Periods[0].Start.In(ny).Date()
+	for i, p := range s.Periods {
+		start := time.Date(y, m+time.Month(i), 1, 0, 0, 0, 0, ny)
+		end := time.Date(y, m+time.Month(i+1), 1, 0, 0, 0, 0, ny)
+		if !p.Start.Equal(start) {
+			t.Fatalf("period %d starts %v, want %v", i, p.Start, start)
+		}
+		var in []Deal
+		for _, d := range deals {
+			if !d.Created.Before(start) && d.Created.Before(end) {
+				in = append(in, d)
+			}
+		}
+		want, err := Compute(f, slices.Values(in), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, p.Report, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("period %v mismatch (-compute +trend):\n%s", start.Format("2006-01"), diff)
+		}
+	}
+}
