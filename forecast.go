@@ -153,7 +153,10 @@ func confidenceOr(c float64) (float64, error) {
 // stage k) = won / closed among closed deals that entered stage k at any
 // point (the historical stage probability behind Salesforce's and
 // Pipedrive's stage-weighted pipelines, see REFERENCE.md). A stage no
-// closed deal entered has an undefined rate (0/0).
+// closed deal entered has an undefined rate (0/0). Deals still open are
+// left out, so when winning takes longer than losing, the rates learned
+// from recent history are biased low; [Backtest] measures how well they
+// did.
 //
 // It returns an error wrapping [ErrInvalidParam] for a nil funnel or a
 // confidence outside (0, 1), and, in Strict mode, the [*DealError] of the
@@ -290,11 +293,12 @@ type ForecastStageRow struct {
 	Stage  Stage
 	Deals  int64
 	Amount decimal.Decimal
-	// Probability is the stage's win probability, and Weighted the stage's
-	// weighted pipeline, Amount × Probability. With segments, the
-	// probability differs between deals: Probability is then
-	// Weighted / Amount. Unweighted counts deals of the stage without a
-	// probability (left out of Weighted).
+	// Probability is the stage's win probability (0 when it has none),
+	// and Weighted the stage's weighted pipeline, Amount × Probability.
+	// With segments, the probability differs between deals: Probability
+	// is then Weighted / Amount, over the deals with a probability.
+	// Unweighted counts deals of the stage without a probability (left
+	// out of Weighted).
 	Probability decimal.Decimal
 	Weighted    decimal.Decimal
 	// WeightedLo and WeightedHi are the weighted pipeline at the low and

@@ -381,8 +381,9 @@ func poissonZ(a, b int64, share float64) (float64, bool) {
 }
 
 // A CohortRow is one creation cohort: the deals created in a period and
-// what became of them so far. Open deals are pending (right-censored):
-// they are neither won nor lost yet.
+// what became of them so far (Close.com's "created in period" cohorting,
+// see REFERENCE.md). Open deals are pending (right-censored): they are
+// neither won nor lost yet.
 type CohortRow struct {
 	Start                    time.Time
 	Created, Won, Lost, Open int64
