@@ -482,7 +482,13 @@ func (s *SurvivalData) Curve(confidence float64) (SurvivalCurve, error) {
 	z, _ := zScore(conf)
 	obs := slices.Clone(s.obs)
 	slices.Sort(obs)
-	c := SurvivalCurve{N: int64(len(obs))}
+	distinct := 0
+	for i := range obs {
+		if i == 0 || obs[i]>>1 != obs[i-1]>>1 {
+			distinct++
+		}
+	}
+	c := SurvivalCurve{N: int64(len(obs)), Points: make([]SurvivalPoint, 0, distinct)}
 	atRisk := c.N
 	surv, v := 1.0, 0.0
 	for i := 0; i < len(obs); {
