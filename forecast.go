@@ -268,6 +268,9 @@ type ForecastOptions struct {
 	// ForecastPipeline for every open deal. It must not return
 	// ForecastClosed.
 	Category func(Deal) ForecastCategory
+	// Confidence is the level of the intervals of the rates learned when
+	// Probabilities and Model are nil; zero means 0.95.
+	Confidence float64
 	// Currency is the currency code every deal must carry.
 	Currency string
 	// Mode says whether an invalid deal stops the forecast (Strict, the
@@ -276,6 +279,9 @@ type ForecastOptions struct {
 }
 
 func (o *ForecastOptions) validate() error {
+	if _, err := confidenceOr(o.Confidence); err != nil {
+		return err
+	}
 	for s, p := range o.Probabilities {
 		if p.Sign() < 0 || p.GreaterThan(decimal.NewFromInt(1)) {
 			return fmt.Errorf("funnel: probability %v of stage %q outside [0, 1]: %w", p, s, ErrInvalidParam)
@@ -390,7 +396,8 @@ func Forecast(f *Funnel, deals iter.Seq[Deal], opts ForecastOptions) (ForecastRe
 	learn := opts.Probabilities == nil && model == nil
 	var counts []Ratio
 	if learn {
-		model = &ForecastModel{f: f, Confidence: 0.95, toWin: make([][]int64, len(f.stages))}
+		conf, _ := confidenceOr(opts.Confidence)
+		model = &ForecastModel{f: f, Confidence: conf, toWin: make([][]int64, len(f.stages))}
 		counts = make([]Ratio, len(f.stages))
 		if opts.Segment != nil {
 			model.Segments = make(map[string][]ForecastStageRate)
@@ -720,7 +727,7 @@ func ForecastByPeriod(f *Funnel, deals iter.Seq[Deal], opts ForecastPeriodOption
 	m := opts.Model
 	if m == nil {
 		var err error
-		m, err = ForecastLearn(f, deals, ForecastLearnOptions{AsOf: opts.AsOf, Segment: opts.Segment, Mode: opts.Mode})
+		m, err = ForecastLearn(f, deals, ForecastLearnOptions{AsOf: opts.AsOf, Segment: opts.Segment, Confidence: opts.Confidence, Mode: opts.Mode})
 		if err != nil {
 			return ForecastPeriodResult{}, err
 		}

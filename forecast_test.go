@@ -97,6 +97,13 @@ func TestForecastByHand(t *testing.T) {
 	if got.Model == nil || got.Model.Stages[1].Won != (Ratio{2, 3}) {
 		t.Errorf("Forecast model = %+v, want B 2/3", got.Model)
 	}
+	// At 50% confidence (z = 0.6745) the band narrows: 2/4 has the Wilson
+	// interval 0.3402-0.6598 by python3, so stage A's low end is
+	// 110 x 0.3402 = 37.4, above the 95% value 16.5.
+	narrow, err := Forecast(f, slices.Values(fcDeals()), ForecastOptions{AsOf: asOf, Confidence: 0.5})
+	if err != nil || narrow.Model.Confidence != 0.5 || !narrow.Stages[0].WeightedLo.Round(1).Equal(dec("37.4")) {
+		t.Errorf("Forecast(confidence 0.5) A low end = %v, %v", narrow.Stages[0].WeightedLo, err)
+	}
 }
 
 func TestForecastGivenProbabilities(t *testing.T) {
@@ -194,6 +201,7 @@ func TestForecastEmptyAndErrors(t *testing.T) {
 	for name, opts := range map[string]ForecastOptions{
 		"probability above 1": {Probabilities: map[Stage]decimal.Decimal{"A": dec("1.5")}},
 		"mode":                {Mode: 7},
+		"confidence":          {Confidence: 1},
 	} {
 		if _, err := Forecast(f, slices.Values([]Deal(nil)), opts); !errors.Is(err, ErrInvalidParam) {
 			t.Errorf("Forecast(%s) error = %v, want ErrInvalidParam", name, err)
