@@ -275,7 +275,8 @@ type TrendRow struct {
 	Start time.Time
 	Value TrendValue
 	// Previous compares with the period before, YearAgo with the same
-	// period a year before (52 weeks before, for weeks).
+	// period a year before (52 weeks before, for weeks; for days, the same
+	// date, with 1 March standing for 29 February).
 	Previous, YearAgo TrendChange
 }
 

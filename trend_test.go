@@ -367,3 +367,45 @@ func TestTrendEqualsComputePerPeriod(t *testing.T) {
 		}
 	}
 }
+
+func TestTrendWeeksYearAgo(t *testing.T) {
+	f := mustFunnel(t, "A")
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip("no tz data:", err)
+	}
+	mk := func(id string, at time.Time) Deal { return Deal{ID: id, Created: at, Amount: dec("1"), Stage: "A"} }
+	deals := []Deal{
+		// Monday 1 January 2024 opens ISO week 2024-W01.
+		mk("a", time.Date(2024, 1, 1, 9, 0, 0, 0, ny)),
+		// Sunday 29 December 2024, 23:30 in New York (Monday 04:30 UTC):
+		// still week 2024-W52 in New York.
+		mk("b", time.Date(2024, 12, 29, 23, 30, 0, 0, ny)),
+		// Monday 30 December 2024 opens ISO week 2025-W01, 52 weeks after
+		// 1 January 2024.
+		mk("c", time.Date(2024, 12, 30, 8, 0, 0, 0, ny)),
+		mk("d", time.Date(2024, 12, 31, 8, 0, 0, 0, ny)),
+	}
+	s, err := Trend(f, slices.Values(deals), TrendOptions{Options: Options{Period: Week, Location: ny}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 53 weeks: 1 January 2024 to 30 December 2024.
+	if len(s.Periods) != 53 {
+		t.Fatalf("%d weeks, want 53", len(s.Periods))
+	}
+	rows := s.Metric(TrendDeals, 0)
+	last, prev := rows[52], rows[51]
+	type got struct {
+		Start, YearStart       time.Time
+		Value, Year, Prev      string
+		YearOK, PrevOK, PrevOf bool
+	}
+	want := got{Start: time.Date(2024, 12, 30, 0, 0, 0, 0, ny), YearStart: time.Date(2024, 1, 1, 0, 0, 0, 0, ny),
+		Value: "2", Year: "1", Prev: "1", YearOK: true, PrevOK: true}
+	g := got{Start: last.Start, YearStart: last.YearAgo.Start, Value: last.Value.Value.String(), Year: last.YearAgo.Base.Value.String(),
+		Prev: last.Previous.Base.Value.String(), YearOK: last.YearAgo.OK, PrevOK: last.Previous.OK, PrevOf: prev.YearAgo.OK}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("weekly trend mismatch (-want +got):\n%s", diff)
+	}
+}
