@@ -803,7 +803,7 @@ func ForecastByPeriod(f *Funnel, deals iter.Seq[Deal], opts ForecastPeriodOption
 		if opts.CloseDate != nil {
 			if t, ok := opts.CloseDate(d); ok {
 				sec := t.Unix()
-				switch j := periodIndex(bounds, sec); {
+				switch j := boundIndex(bounds, sec); {
 				case sec < asOf.sec || j < 0:
 					res.Overdue += boolInt(sec < asOf.sec)
 					res.Rows[0].Dated++
@@ -853,9 +853,9 @@ func upperBound(s []int64, v int64) int {
 	return i
 }
 
-// periodIndex returns j with bounds[j] <= sec < bounds[j+1], -1 before the
+// boundIndex returns j with bounds[j] <= sec < bounds[j+1], -1 before the
 // first bound and len(bounds)-1 after the last.
-func periodIndex(bounds []int64, sec int64) int {
+func boundIndex(bounds []int64, sec int64) int {
 	i, found := slices.BinarySearch(bounds, sec)
 	if found {
 		return i
