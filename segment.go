@@ -308,6 +308,8 @@ type SegmentTally struct {
 	vals [][]string          // per dimension: index -> value; index 0 is ""
 	segs map[segKey]int32    // index in list
 	list []*Tally            // the segments' tallies, by creation
+	// the first skipped deals' errors over all segments, in input order
+	examples []DealError
 
 	// scratch
 	deal Deal // the deal being added, held here so that it does not escape
@@ -374,6 +376,10 @@ func (s *SegmentTally) Add(d Deal) error {
 	}
 	if err != nil {
 		t.skip(err)
+		var de *DealError
+		if errors.As(err, &de) && len(s.examples) < maxSkipExamples {
+			s.examples = append(s.examples, *de)
+		}
 	} else {
 		t.add(d0, p)
 	}
@@ -397,6 +403,12 @@ func (s *SegmentTally) Merge(o *SegmentTally) error {
 	}
 	// merge in o's key order, so that the result does not depend on map
 	// iteration order
+	for _, e := range o.examples {
+		if len(s.examples) == maxSkipExamples {
+			break
+		}
+		s.examples = append(s.examples, e)
+	}
 	for _, ok := range o.sortedKeys(true) {
 		var k segKey
 		for i := range s.seg.Dims {
@@ -472,7 +484,8 @@ func (k segKey) unknown(n int) bool {
 type SegmentReport struct {
 	// Dims are the dimension names.
 	Dims []string `json:"dims"`
-	// Total is the report over every deal (the merge of every segment).
+	// Total is the report over every deal (the merge of every segment):
+	// the report that [Compute] gives for the same deals.
 	Total Report `json:"total"`
 	// Rows are the segments, ordered as SegmentOptions says: by deals,
 	// most first, or by key; the other row, if any, is last.
@@ -518,6 +531,7 @@ func (s *SegmentTally) Report() SegmentReport {
 		_ = total.Merge(s.list[s.segs[k]]) // same funnel and options
 	}
 	r.Total = total.Report()
+	r.Total.Skipped.Examples = slices.Clone(s.examples)
 
 	keys := s.sortedKeys(s.seg.ByKey)
 	if s.seg.TopK > 0 && s.seg.ByKey {
