@@ -54,7 +54,24 @@ type SegmentDim struct {
 // Attributes.Custom (see [Attributes.Get]). It is
 // SegmentByAttrAt(key, SegmentAtCurrent, nil).
 func SegmentByAttr(key string) SegmentDim {
-	return SegmentDim{Name: key, Value: func(d *Deal) string { return d.Attrs.Get(key) }}
+	var fn func(d *Deal) string
+	switch key {
+	case AttrSource:
+		fn = func(d *Deal) string { return d.Attrs.Source }
+	case AttrIndustry:
+		fn = func(d *Deal) string { return d.Attrs.Industry }
+	case AttrOwner:
+		fn = func(d *Deal) string { return d.Attrs.Owner }
+	case AttrRegion:
+		fn = func(d *Deal) string { return d.Attrs.Region }
+	case AttrProduct:
+		fn = func(d *Deal) string { return d.Attrs.Product }
+	case AttrCampaign:
+		fn = func(d *Deal) string { return d.Attrs.Campaign }
+	default:
+		fn = func(d *Deal) string { return d.Attrs.Custom[key] }
+	}
+	return SegmentDim{Name: key, Value: fn}
 }
 
 // A SegmentValueAt chooses which value of an attribute counts when the
@@ -307,12 +324,17 @@ type SegmentTally struct {
 	ids  []map[string]uint32 // per dimension: value -> index
 	vals [][]string          // per dimension: index -> value; index 0 is ""
 	segs map[segKey]int32    // index in list
+	// packed caches segs for keys whose indexes fit in bits bits each
+	// (below limit): a faster map
+	packed map[uint64]int32
+	bits   uint
+	limit  uint64
 	list []*Tally            // the segments' tallies, by creation
 	// the first skipped deals' errors over all segments, in input order
 	examples []DealError
 
 	// scratch
-	deal Deal // the deal being added, held here so that it does not escape
+	deal Deal // the deal being added, held here so that it does not escape; cleared by Report
 }
 
 // NewSegmentTally returns an empty segment tally. It returns an error
@@ -327,7 +349,9 @@ func NewSegmentTally(f *Funnel, opts Options, seg SegmentOptions) (*SegmentTally
 		return nil, err
 	}
 	seg.Dims = slices.Clone(seg.Dims)
-	s := &SegmentTally{f: f, opts: opts, seg: seg, segs: make(map[segKey]int32)}
+	s := &SegmentTally{f: f, opts: opts, seg: seg, segs: make(map[segKey]int32), packed: make(map[uint64]int32)}
+	s.bits = uint(64 / len(seg.Dims))
+	s.limit = 1 << min(s.bits, 32)
 	for range seg.Dims {
 		s.ids = append(s.ids, map[string]uint32{"": 0})
 		s.vals = append(s.vals, []string{""})
@@ -335,20 +359,32 @@ func NewSegmentTally(f *Funnel, opts Options, seg SegmentOptions) (*SegmentTally
 	return s, nil
 }
 
+// id returns the index of value v of dimension dim, adding it if new.
 func (s *SegmentTally) id(dim int, v string) uint32 {
 	if v == "" {
 		return 0
 	}
-	if i, ok := s.ids[dim][v]; ok {
+	vals := s.vals[dim]
+	if len(vals) <= 16 {
+		// a short scan beats hashing; equal strings often share their
+		// bytes, which the comparison checks first
+		for i := 1; i < len(vals); i++ {
+			if vals[i] == v {
+				return uint32(i)
+			}
+		}
+	} else if i, ok := s.ids[dim][v]; ok {
 		return i
 	}
-	i := uint32(len(s.vals[dim]))
+	i := uint32(len(vals))
 	s.ids[dim][v] = i
-	s.vals[dim] = append(s.vals[dim], v)
+	s.vals[dim] = append(vals, v)
 	return i
 }
 
-func (s *SegmentTally) tally(k segKey) (*Tally, int32) {
+// tally returns the index in list of the tally of segment k, creating it
+// if new.
+func (s *SegmentTally) tally(k segKey) int32 {
 	i, ok := s.segs[k]
 	if !ok {
 		t, _ := NewTally(s.f, s.opts) // the options were checked by NewSegmentTally
@@ -356,7 +392,7 @@ func (s *SegmentTally) tally(k segKey) (*Tally, int32) {
 		s.segs[k] = i
 		s.list = append(s.list, t)
 	}
-	return s.list[i], i
+	return i
 }
 
 // Add adds d to the tally of its segment, as [Tally.Add] does: an invalid
@@ -364,11 +400,27 @@ func (s *SegmentTally) tally(k segKey) (*Tally, int32) {
 func (s *SegmentTally) Add(d Deal) error {
 	d0 := &s.deal
 	*d0 = d
+	// the segment's key, and the key packed in 64 bits when it fits
 	var k segKey
+	var packed uint64
+	fits := true
 	for i := range s.seg.Dims {
-		k[i] = s.id(i, s.seg.Dims[i].Value(d0))
+		id := s.id(i, s.seg.Dims[i].Value(d0))
+		k[i] = id
+		fits = fits && uint64(id) < s.limit
+		packed |= uint64(id) << (s.bits * uint(i))
 	}
-	t, _ := s.tally(k)
+	var j int32
+	if fits {
+		var ok bool
+		if j, ok = s.packed[packed]; !ok {
+			j = s.tally(k)
+			s.packed[packed] = j
+		}
+	} else {
+		j = s.tally(k)
+	}
+	t := s.list[j]
 	p := &t.parsed
 	err := d0.parse(t.f, p, true)
 	if err == nil && d0.Currency != t.opts.Currency {
@@ -383,7 +435,6 @@ func (s *SegmentTally) Add(d Deal) error {
 	} else {
 		t.add(d0, p)
 	}
-	*d0 = Deal{} // keep no reference to the caller's data
 	return err
 }
 
@@ -414,8 +465,7 @@ func (s *SegmentTally) Merge(o *SegmentTally) error {
 		for i := range s.seg.Dims {
 			k[i] = s.id(i, o.vals[i][ok[i]])
 		}
-		t, _ := s.tally(k)
-		if err := t.Merge(o.list[o.segs[ok]]); err != nil {
+		if err := s.list[s.tally(k)].Merge(o.list[o.segs[ok]]); err != nil {
 			return err
 		}
 	}
@@ -521,6 +571,7 @@ func (r SegmentRow) Label() string {
 // Report returns the segmented report of the deals added so far. It does
 // not change what s counts.
 func (s *SegmentTally) Report() SegmentReport {
+	s.deal = Deal{} // keep no reference to the caller's data
 	n := len(s.seg.Dims)
 	r := SegmentReport{}
 	for _, d := range s.seg.Dims {
