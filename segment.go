@@ -329,7 +329,7 @@ type SegmentTally struct {
 	packed map[uint64]int32
 	bits   uint
 	limit  uint64
-	list []*Tally            // the segments' tallies, by creation
+	list   []*Tally // the segments' tallies, by creation
 	// the first skipped deals' errors over all segments, in input order
 	examples []DealError
 
