@@ -814,3 +814,159 @@ func BenchmarkSegmentRatio(b *testing.B) {
 	b.ReportMetric(float64(seg.Nanoseconds())/float64(b.N), "segmented-ns/op")
 	b.ReportMetric(float64(seg)/float64(plain), "ratio")
 }
+
+// FuzzSegmentCompare checks the invariants of a comparison: no NaN or
+// infinity, a p-value in [0, 1], Lo <= Diff <= Hi inside [-1, 1], and a
+// verdict withheld under the minimum sample.
+func FuzzSegmentCompare(f *testing.F) {
+	for _, c := range [][4]int64{{45, 100, 30, 100}, {3, 10, 8, 12}, {0, 40, 5, 40}, {50, 50, 50, 50}, {5, 20, 50, 100}, {1, 3, 0, 3}, {0, 0, 3, 10}, {500000, 1000000, 499000, 1000000}} {
+		f.Add(c[0], c[1], c[2], c[3], uint8(0), 0.95, int64(0))
+	}
+	f.Add(int64(7), int64(9), int64(0), int64(1), uint8(2), 0.5, int64(1))
+	f.Fuzz(func(t *testing.T, x1, n1, x2, n2 int64, method uint8, conf float64, minSample int64) {
+		bound := func(v, hi int64) int64 {
+			if v < 0 {
+				v = -(v + 1)
+			}
+			return v % (hi + 1)
+		}
+		n1, n2 = bound(n1, 1_000_000), bound(n2, 1_000_000)
+		x1, x2 = bound(x1, n1), bound(x2, n2)
+		m := funnel.SegmentMethod(method % 3)
+		if m == funnel.SegmentFisher {
+			n1, n2 = min(n1, 5000), min(n2, 5000)
+			x1, x2 = min(x1, n1), min(x2, n2)
+		}
+		minSample = bound(minSample, 100)
+		a, b := funnel.Ratio{Num: x1, Den: n1}, funnel.Ratio{Num: x2, Den: n2}
+		c, err := funnel.SegmentCompare(a, b, funnel.SegmentTestOptions{Confidence: conf, Method: m, MinSample: minSample})
+		if conf != 0 && !(conf > 0 && conf < 1) {
+			if !errors.Is(err, funnel.ErrInvalidParam) {
+				t.Fatalf("confidence %v: error = %v, want ErrInvalidParam", conf, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Defined != (n1 > 0 && n2 > 0) {
+			t.Fatalf("Defined = %v for %v, %v", c.Defined, a, b)
+		}
+		for _, v := range []float64{c.Diff, c.Lo, c.Hi, c.Z, c.PValue} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%v vs %v: non-finite value in %+v", a, b, c)
+			}
+		}
+		if !c.Defined {
+			if c.Verdict != funnel.SegmentWithheld {
+				t.Fatalf("undefined comparison with verdict %v", c.Verdict)
+			}
+			return
+		}
+		const eps = 1e-12
+		if c.PValue < 0 || c.PValue > 1 || c.Lo < -1 || c.Hi > 1 || c.Lo > c.Diff+eps || c.Hi < c.Diff-eps {
+			t.Fatalf("%v vs %v: out of range: %+v", a, b, c)
+		}
+		least := minSample
+		if least == 0 {
+			least = 30
+		}
+		if (n1 < least || n2 < least) != (c.Verdict == funnel.SegmentWithheld) {
+			t.Fatalf("%v vs %v, minimum %d: verdict %v", a, b, least, c.Verdict)
+		}
+	})
+}
+
+// valueAtRef is a brute-force reference for SegmentAttrHistory.Value: it
+// scans the changes in input order.
+func valueAtRef(changes []funnel.SegmentAttrChange, d *funnel.Deal, key string, at funnel.SegmentValueAt) string {
+	var t time.Time
+	switch {
+	case at == funnel.SegmentAtCurrent, at == funnel.SegmentAtClose && d.Outcome == funnel.Open:
+		return d.Attrs.Get(key)
+	case at == funnel.SegmentAtCreation:
+		t = d.Created
+	default:
+		t = d.Closed
+	}
+	var mine []funnel.SegmentAttrChange
+	for _, c := range changes {
+		if c.DealID == d.ID && c.Key == key {
+			mine = append(mine, c)
+		}
+	}
+	if len(mine) == 0 {
+		return d.Attrs.Get(key)
+	}
+	if t.IsZero() {
+		return ""
+	}
+	// the latest change at or before t, the later in input order on ties
+	best := -1
+	for i, c := range mine {
+		if !c.At.After(t) && (best < 0 || !c.At.Before(mine[best].At)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		return mine[best].To
+	}
+	// the earliest change, the first in input order on ties
+	first := 0
+	for i, c := range mine {
+		if c.At.Before(mine[first].At) {
+			first = i
+		}
+	}
+	return mine[first].From
+}
+
+// FuzzSegmentAttrHistory builds change logs from bytes (three per change:
+// deal, key and day, day 0 being an unrecorded time) and compares
+// SegmentAttrHistory.Value with a brute-force scan.
+func FuzzSegmentAttrHistory(f *testing.F) {
+	f.Add([]byte{0, 0, 5, 0, 0, 20, 1, 1, 3}, uint8(10), uint8(1))
+	f.Add([]byte{0, 0, 5, 0, 0, 5, 0, 0, 5}, uint8(5), uint8(0))
+	f.Add([]byte{2, 1, 0}, uint8(1), uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, qday, outcome uint8) {
+		var changes []funnel.SegmentAttrChange
+		valid := true
+		for i := 0; i+2 < len(data) && i < 300; i += 3 {
+			c := funnel.SegmentAttrChange{DealID: "d" + strconv.Itoa(int(data[i]%3)), Key: []string{funnel.AttrOwner, "tier"}[data[i+1]%2],
+				From: "v" + strconv.Itoa(i), To: "v" + strconv.Itoa(i+1)}
+			if data[i+2] != 0 {
+				c.At = segDays(int(data[i+2]))
+			} else {
+				valid = false
+			}
+			changes = append(changes, c)
+		}
+		h, err := funnel.NewSegmentAttrHistory(slices.Values(changes))
+		if !valid {
+			if !errors.Is(err, funnel.ErrSegmentHistory) {
+				t.Fatalf("error = %v, want ErrSegmentHistory", err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id := range 4 {
+			d := funnel.Deal{ID: "d" + strconv.Itoa(id), Created: segDays(int(qday)), Outcome: funnel.Outcome(outcome % 3),
+				Attrs: funnel.Attributes{Owner: "now", Custom: map[string]string{"tier": "gold"}}}
+			if d.Outcome != funnel.Open {
+				d.Closed = segDays(int(qday) + int(outcome))
+			}
+			if qday == 0 {
+				d.Created = time.Time{}
+			}
+			for _, key := range []string{funnel.AttrOwner, "tier"} {
+				for _, at := range []funnel.SegmentValueAt{funnel.SegmentAtCurrent, funnel.SegmentAtCreation, funnel.SegmentAtClose} {
+					if got, want := h.Value(&d, key, at), valueAtRef(changes, &d, key, at); got != want {
+						t.Fatalf("Value(%s, %s, %s) = %q, want %q", d.ID, key, at, got, want)
+					}
+				}
+			}
+		}
+	})
+}
