@@ -314,6 +314,11 @@ type segKey [SegmentMaxDims]uint32
 // segment, and merging the segment tallies of the parts of any split of the
 // deals gives exactly the segment tally of the whole.
 //
+// Memory is that of the segments' tallies: about what one Tally of all the
+// deals takes, plus a few kilobytes per segment. [SegmentTally.Report]
+// merges the segments into the total, a copy of every kept duration and
+// amount.
+//
 // A SegmentTally is not safe for concurrent use: give each goroutine its
 // own and Merge them. The zero SegmentTally is not usable; build one with
 // [NewSegmentTally].
@@ -701,9 +706,14 @@ const (
 	// 2x2 table (n_i p and n_i (1-p), with p the pooled rate) is below 5,
 	// and the two-proportion z-test otherwise (Cochran's rule).
 	SegmentAuto SegmentMethod = iota
-	// SegmentZTest is the two-proportion z-test with the pooled rate.
+	// SegmentZTest is the two-sided two-proportion z-test with the pooled
+	// rate (Amplitude's segment comparison uses a two-tailed test; see
+	// REFERENCE.md).
 	SegmentZTest
-	// SegmentFisher is Fisher's exact test (hypergeometric).
+	// SegmentFisher is Fisher's exact test, two-sided: the hypergeometric
+	// law of the 2x2 table with fixed margins (Fisher, "Statistical
+	// Methods for Research Workers", 1934; Mixpanel compares segments
+	// with a hypergeometric test).
 	SegmentFisher
 )
 
@@ -776,7 +786,8 @@ type SegmentTestOptions struct {
 	// Confidence the significance level of the verdict; zero means 0.95.
 	Confidence float64
 	// MinSample is the fewest observations (denominator) each side needs
-	// for a verdict (Mixpanel and Amplitude use 30); zero means 30. The
+	// for a verdict (Mixpanel hides results under 30 samples, Amplitude
+	// wants n > 30); zero means 30. The
 	// p-value and interval are reported whatever the sample.
 	MinSample int64
 	// Method chooses the test.
@@ -969,12 +980,13 @@ func (r *SegmentReport) Compare(i, j int, rate SegmentRate, opts SegmentTestOpti
 
 // A SegmentRank is one row of a ranking of segments by a rate.
 type SegmentRank struct {
-	Row   int     // index in SegmentReport.Rows
-	Label string  // the row's label ([SegmentRow.Label])
-	Rate  Ratio   // the row's rate
-	Lo    float64 // Wilson interval of the rate; 0 when undefined
-	Hi    float64 //
-	Rank  int     // 1 for the highest rate; 0 when undefined
+	Row   int    // index in SegmentReport.Rows
+	Label string // the row's label ([SegmentRow.Label])
+	Rate  Ratio  // the row's rate
+	// Lo and Hi are the Wilson score interval of the rate; both 0 when
+	// the rate is undefined.
+	Lo, Hi float64
+	Rank   int // 1 for the highest rate; 0 when undefined
 }
 
 // Rank orders the rows by the given rate, highest first, each with its
