@@ -445,8 +445,8 @@ func (s *SegmentTally) Add(d Deal) error {
 
 // Merge adds every deal counted by o to s, segment by segment. o is not
 // modified. It returns an error wrapping [ErrIncompatible] if o was built
-// for another funnel, other options or other dimensions (compared by
-// count and name).
+// for another funnel, other options, other dimensions (compared by count
+// and name) or another TopK or ByKey.
 func (s *SegmentTally) Merge(o *SegmentTally) error {
 	if !s.f.equal(o.f) || !s.opts.equal(o.opts) || len(s.seg.Dims) != len(o.seg.Dims) ||
 		s.seg.TopK != o.seg.TopK || s.seg.ByKey != o.seg.ByKey {
