@@ -26,7 +26,18 @@ import (
 // [Tally], so every metric of [Report] is available per segment. Deals whose
 // value is unknown ("") land in an explicit unknown segment; a top-K
 // breakdown folds the remaining segments into one "other" row; the
-// segments' counts always add up to the total.
+// segments' counts always add up to the total. The total's medians and
+// percentiles come from the merged samples of every segment, never from
+// the segments' medians (which cannot be merged).
+//
+// An attribute that changed over a deal's life (an owner reassigned, a
+// region redrawn) is segmented by the value the caller chooses
+// ([SegmentValueAt]: current, at creation or at close), read from a
+// change log ([SegmentAttrHistory]) since a [Deal] holds one value.
+//
+// Segments are compared with the rest of the deals, or with each other, by
+// a test of two proportions ([SegmentCompare]) and ranked by a rate with
+// Wilson intervals ([SegmentReport.Rank]).
 
 // SegmentMaxDims is the largest number of dimensions of one segmentation.
 const SegmentMaxDims = 8
