@@ -8,6 +8,7 @@ import (
 	"iter"
 	"maps"
 	"math"
+	"math/big"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -593,28 +594,24 @@ func (s *SegmentTally) Report() SegmentReport {
 	for _, d := range s.seg.Dims {
 		r.Dims = append(r.Dims, d.Name)
 	}
-	total, _ := NewTally(s.f, s.opts)
+	var all []*Tally
 	for _, k := range s.sortedKeys(true) {
-		_ = total.Merge(s.list[s.segs[k]]) // same funnel and options
+		all = append(all, s.list[s.segs[k]])
 	}
-	r.Total = total.Report()
+	r.Total = s.view(all).Report()
 	r.Total.Skipped.Examples = slices.Clone(s.examples)
 
 	keys := s.sortedKeys(s.seg.ByKey)
 	if s.seg.TopK > 0 && s.seg.ByKey {
 		keys = s.sortedKeys(false)
 	}
-	var other *Tally
-	folded, kept := 0, 0
+	var other []*Tally
+	kept := 0
 	var rowKeys []segKey
 	for _, k := range keys {
 		if s.seg.TopK > 0 && !k.unknown(n) {
 			if kept == s.seg.TopK {
-				if other == nil {
-					other, _ = NewTally(s.f, s.opts)
-				}
-				_ = other.Merge(s.list[s.segs[k]])
-				folded++
+				other = append(other, s.list[s.segs[k]])
 				continue
 			}
 			kept++
@@ -628,9 +625,90 @@ func (s *SegmentTally) Report() SegmentReport {
 		r.Rows = append(r.Rows, SegmentRow{Key: s.values(k), Report: s.list[s.segs[k]].Report()})
 	}
 	if other != nil {
-		r.Rows = append(r.Rows, SegmentRow{Other: true, Folded: folded, Report: other.Report()})
+		r.Rows = append(r.Rows, SegmentRow{Other: true, Folded: len(other), Report: s.view(other).Report()})
 	}
 	return r
+}
+
+// view returns a tally of the union of parts, for reporting only: it
+// shares the parts' kept durations and amounts instead of copying them
+// (what [Tally.Merge] does), so it must not be added to or merged into,
+// and it is only valid until the parts change. Everything but the kept
+// samples is merged by Tally.Merge. The amounts of a money statistic are
+// shared only when every part keeps them as integers at one common
+// exponent; otherwise they are copied.
+func (s *SegmentTally) view(parts []*Tally) *Tally {
+	t, _ := NewTally(s.f, s.opts)
+	// the parts without their samples, merged by Tally.Merge
+	for _, o := range parts {
+		c := *o
+		c.stages = slices.Clone(o.stages)
+		for i := range c.stages {
+			st := &c.stages[i]
+			st.lost, st.open, st.latest, st.total = MoneyStats{}, MoneyStats{}, DurationStats{}, DurationStats{}
+		}
+		c.wonAmount, c.lostAmount = MoneyStats{}, MoneyStats{}
+		c.cycleWon, c.cycleLost, c.openAge = DurationStats{}, DurationStats{}, DurationStats{}
+		_ = t.Merge(&c) // same funnel and options
+	}
+	money := func(dst *MoneyStats, pick func(*Tally) *MoneyStats) {
+		share := true
+		var exp int32
+		var sum int64
+		first := true
+		for _, o := range parts {
+			m := pick(o)
+			if m.n == 0 {
+				continue
+			}
+			var ok bool
+			sum, ok = add64(sum, m.sum)
+			share = share && !m.big && ok && (first || m.exp == exp)
+			exp, first = m.exp, false
+		}
+		for _, o := range parts {
+			m := pick(o)
+			if !share {
+				dst.Merge(m)
+				continue
+			}
+			if m.n > 0 {
+				dst.n += m.n
+				dst.ints.chunks = append(dst.ints.chunks, m.ints.chunks...)
+				dst.ints.n += m.ints.n
+			}
+		}
+		if share {
+			dst.sum, dst.exp = sum, exp
+		}
+	}
+	durations := func(dst *DurationStats, pick func(*Tally) *DurationStats) {
+		for _, o := range parts {
+			d := pick(o)
+			dst.samples.chunks = append(dst.samples.chunks, d.samples.chunks...)
+			dst.samples.n += d.samples.n
+			if d.bigSum == nil {
+				dst.addSum(d.sum)
+				continue
+			}
+			if dst.bigSum == nil {
+				dst.bigSum = new(big.Int).SetInt64(dst.sum)
+			}
+			dst.bigSum.Add(dst.bigSum, d.bigSum)
+		}
+	}
+	for i := range t.stages {
+		money(&t.stages[i].lost, func(o *Tally) *MoneyStats { return &o.stages[i].lost })
+		money(&t.stages[i].open, func(o *Tally) *MoneyStats { return &o.stages[i].open })
+		durations(&t.stages[i].latest, func(o *Tally) *DurationStats { return &o.stages[i].latest })
+		durations(&t.stages[i].total, func(o *Tally) *DurationStats { return &o.stages[i].total })
+	}
+	money(&t.wonAmount, func(o *Tally) *MoneyStats { return &o.wonAmount })
+	money(&t.lostAmount, func(o *Tally) *MoneyStats { return &o.lostAmount })
+	durations(&t.cycleWon, func(o *Tally) *DurationStats { return &o.cycleWon })
+	durations(&t.cycleLost, func(o *Tally) *DurationStats { return &o.cycleLost })
+	durations(&t.openAge, func(o *Tally) *DurationStats { return &o.openAge })
+	return t
 }
 
 // ComputeSegments validates and tallies deals in one pass, one [Tally]
