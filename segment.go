@@ -317,6 +317,15 @@ func (o SegmentOptions) validate() error {
 	return nil
 }
 
+// segCacheBits is the log2 of the number of entries of the segment cache.
+const segCacheBits = 8
+
+type segCacheEntry struct {
+	key uint64
+	idx int32
+	ok  bool
+}
+
 // segKey identifies a segment: per dimension, the index of its value.
 type segKey [SegmentMaxDims]uint32
 
@@ -327,9 +336,7 @@ type segKey [SegmentMaxDims]uint32
 // deals gives exactly the segment tally of the whole.
 //
 // Memory is that of the segments' tallies: about what one Tally of all the
-// deals takes, plus a few kilobytes per segment. [SegmentTally.Report]
-// merges the segments into the total, a copy of every kept duration and
-// amount.
+// deals takes, plus a few kilobytes per segment.
 //
 // A SegmentTally is not safe for concurrent use: give each goroutine its
 // own and Merge them. The zero SegmentTally is not usable; build one with
@@ -344,6 +351,7 @@ type SegmentTally struct {
 	// packed caches segs for keys whose indexes fit in bits bits each
 	// (below limit): a faster map
 	packed map[uint64]int32
+	cache  [1 << segCacheBits]segCacheEntry
 	bits   uint
 	limit  uint64
 	list   []*Tally // the segments' tallies, by creation
@@ -429,10 +437,17 @@ func (s *SegmentTally) Add(d Deal) error {
 	}
 	var j int32
 	if fits {
-		var ok bool
-		if j, ok = s.packed[packed]; !ok {
-			j = s.tally(k)
-			s.packed[packed] = j
+		// a direct-mapped cache in front of the packed map
+		c := &s.cache[(packed*0x9e3779b97f4a7c15)>>(64-segCacheBits)]
+		if c.ok && c.key == packed {
+			j = c.idx
+		} else {
+			var ok bool
+			if j, ok = s.packed[packed]; !ok {
+				j = s.tally(k)
+				s.packed[packed] = j
+			}
+			*c = segCacheEntry{packed, j, true}
 		}
 	} else {
 		j = s.tally(k)
