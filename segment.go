@@ -817,7 +817,8 @@ const (
 	// SegmentFisher is Fisher's exact test, two-sided: the hypergeometric
 	// law of the 2x2 table with fixed margins (Fisher, "Statistical
 	// Methods for Research Workers", 1934; Mixpanel compares segments
-	// with a hypergeometric test).
+	// with a hypergeometric test). Its time grows linearly with the
+	// smaller margin of the table.
 	SegmentFisher
 )
 

@@ -1,7 +1,9 @@
 package funnel_test
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -969,4 +971,42 @@ func FuzzSegmentAttrHistory(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSegmentJSON checks that a segmented report marshals with its
+// dimensions, keys (unknown as "") and the other row's marker.
+func TestSegmentJSON(t *testing.T) {
+	deals := []funnel.Deal{segDeal("1", "web", funnel.Won, "10", 0, 1), segDeal("2", "", funnel.Open, "5", 0, 0),
+		segDeal("3", "ads", funnel.Open, "5", 0, 0), segDeal("4", "web", funnel.Open, "5", 0, 0)}
+	r, err := funnel.ComputeSegments(segFunnel(t), slices.Values(deals), funnel.Options{Currency: "USD"},
+		funnel.SegmentOptions{Dims: []funnel.SegmentDim{funnel.SegmentByAttr(funnel.AttrSource)}, TopK: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Dims []string `json:"dims"`
+		Rows []struct {
+			Key    []string `json:"key"`
+			Other  bool     `json:"other"`
+			Folded int      `json:"folded"`
+			Report struct {
+				Deals int64 `json:"deals"`
+			} `json:"report"`
+		} `json:"rows"`
+		Total struct {
+			Deals int64 `json:"deals"`
+		} `json:"total"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	// web (2 deals) kept, the unknown source kept, ads folded
+	want := `{[source] [{[web] false 0 {2}} {[] false 0 {1}} {[] true 1 {1}}] {4}}`
+	if s := fmt.Sprint(got); s != want || len(got.Rows[1].Key) != 1 || got.Rows[1].Key[0] != "" || got.Rows[2].Key != nil {
+		t.Errorf("JSON decoded to %s (keys %q), want %s (unknown key [\"\"], other key null)", s, got.Rows[1].Key, want)
+	}
 }
