@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"math/bits"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,24 +67,42 @@ type SegmentDim struct {
 // Attributes.Custom (see [Attributes.Get]). It is
 // SegmentByAttrAt(key, SegmentAtCurrent, nil).
 func SegmentByAttr(key string) SegmentDim {
-	var fn func(d *Deal) string
-	switch key {
-	case AttrSource:
-		fn = func(d *Deal) string { return d.Attrs.Source }
-	case AttrIndustry:
-		fn = func(d *Deal) string { return d.Attrs.Industry }
-	case AttrOwner:
-		fn = func(d *Deal) string { return d.Attrs.Owner }
-	case AttrRegion:
-		fn = func(d *Deal) string { return d.Attrs.Region }
-	case AttrProduct:
-		fn = func(d *Deal) string { return d.Attrs.Product }
-	case AttrCampaign:
-		fn = func(d *Deal) string { return d.Attrs.Campaign }
-	default:
-		fn = func(d *Deal) string { return d.Attrs.Custom[key] }
+	if i := slices.Index(attrKeys[:], key); i >= 0 {
+		return SegmentDim{Name: key, Value: attrValues[i]}
 	}
-	return SegmentDim{Name: key, Value: fn}
+	return SegmentDim{Name: key, Value: func(d *Deal) string { return d.Attrs.Custom[key] }}
+}
+
+// The built-in attributes and the functions that read them. A
+// SegmentTally recognises these functions and reads the fields directly.
+var (
+	attrKeys   = [...]string{AttrSource, AttrIndustry, AttrOwner, AttrRegion, AttrProduct, AttrCampaign}
+	attrValues = [...]func(d *Deal) string{
+		func(d *Deal) string { return d.Attrs.Source },
+		func(d *Deal) string { return d.Attrs.Industry },
+		func(d *Deal) string { return d.Attrs.Owner },
+		func(d *Deal) string { return d.Attrs.Region },
+		func(d *Deal) string { return d.Attrs.Product },
+		func(d *Deal) string { return d.Attrs.Campaign },
+	}
+)
+
+// attrField returns the built-in attribute i (an index of attrKeys) of d.
+func attrField(d *Deal, i int8) string {
+	switch i {
+	case 0:
+		return d.Attrs.Source
+	case 1:
+		return d.Attrs.Industry
+	case 2:
+		return d.Attrs.Owner
+	case 3:
+		return d.Attrs.Region
+	case 4:
+		return d.Attrs.Product
+	default:
+		return d.Attrs.Campaign
+	}
 }
 
 // A SegmentValueAt chooses which value of an attribute counts when the
@@ -358,6 +377,10 @@ type SegmentTally struct {
 	// the first skipped deals' errors over all segments, in input order
 	examples []DealError
 
+	// fields, when every dimension is a built-in attribute of
+	// SegmentByAttr, holds their indexes in attrKeys
+	fields []int8
+
 	// scratch
 	deal Deal // the deal being added, held here so that it does not escape; cleared by Report
 }
@@ -375,6 +398,16 @@ func NewSegmentTally(f *Funnel, opts Options, seg SegmentOptions) (*SegmentTally
 	}
 	seg.Dims = slices.Clone(seg.Dims)
 	s := &SegmentTally{f: f, opts: opts, seg: seg, segs: make(map[segKey]int32), packed: make(map[uint64]int32)}
+	for _, d := range seg.Dims {
+		i := slices.IndexFunc(attrValues[:], func(fn func(*Deal) string) bool {
+			return reflect.ValueOf(fn).Pointer() == reflect.ValueOf(d.Value).Pointer()
+		})
+		if i < 0 {
+			s.fields = nil
+			break
+		}
+		s.fields = append(s.fields, int8(i))
+	}
 	s.bits = uint(64 / len(seg.Dims))
 	s.limit = 1 << min(s.bits, 32)
 	for range seg.Dims {
@@ -423,17 +456,29 @@ func (s *SegmentTally) tally(k segKey) int32 {
 // Add adds d to the tally of its segment, as [Tally.Add] does: an invalid
 // deal is counted as skipped in its segment, and its error is returned.
 func (s *SegmentTally) Add(d Deal) error {
-	d0 := &s.deal
-	*d0 = d
 	// the segment's key, and the key packed in 64 bits when it fits
 	var k segKey
+	var dp *Deal
+	if s.fields != nil {
+		// built-in attributes only: read them from d, no function call
+		dp = &d
+		for i, f := range s.fields {
+			k[i] = s.id(i, attrField(dp, f))
+		}
+	} else {
+		// the Value functions get a copy held by s, so that d does not
+		// escape to the heap
+		s.deal = d
+		for i := range s.seg.Dims {
+			k[i] = s.id(i, s.seg.Dims[i].Value(&s.deal))
+		}
+		dp = &s.deal
+	}
 	var packed uint64
 	fits := true
 	for i := range s.seg.Dims {
-		id := s.id(i, s.seg.Dims[i].Value(d0))
-		k[i] = id
-		fits = fits && uint64(id) < s.limit
-		packed |= uint64(id) << (s.bits * uint(i))
+		fits = fits && uint64(k[i]) < s.limit
+		packed |= uint64(k[i]) << (s.bits * uint(i))
 	}
 	var j int32
 	if fits {
@@ -454,9 +499,9 @@ func (s *SegmentTally) Add(d Deal) error {
 	}
 	t := s.list[j]
 	p := &t.parsed
-	err := d0.parse(t.f, p, true)
-	if err == nil && d0.Currency != t.opts.Currency {
-		err = &DealError{ID: d0.ID, Field: "Currency", Err: ErrCurrencyMismatch}
+	err := dp.parse(t.f, p, true)
+	if err == nil && dp.Currency != t.opts.Currency {
+		err = &DealError{ID: dp.ID, Field: "Currency", Err: ErrCurrencyMismatch}
 	}
 	if err != nil {
 		t.skip(err)
@@ -465,7 +510,7 @@ func (s *SegmentTally) Add(d Deal) error {
 			s.examples = append(s.examples, *de)
 		}
 	} else {
-		t.add(d0, p)
+		t.add(dp, p)
 	}
 	return err
 }

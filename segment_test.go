@@ -1010,3 +1010,34 @@ func TestSegmentJSON(t *testing.T) {
 		t.Errorf("JSON decoded to %s (keys %q), want %s (unknown key [\"\"], other key null)", s, got.Rows[1].Key, want)
 	}
 }
+
+// TestSegmentDimReplacedValue checks that a dimension made by
+// SegmentByAttr whose Value the caller replaced uses the replacement, and
+// that Custom attributes segment like built-in ones.
+func TestSegmentDimReplacedValue(t *testing.T) {
+	dim := funnel.SegmentByAttr(funnel.AttrSource)
+	dim.Value = func(d *funnel.Deal) string { return "x-" + d.Attrs.Source }
+	deals := []funnel.Deal{segDeal("1", "web", funnel.Open, "1", 0, 0), segDeal("2", "ads", funnel.Open, "1", 0, 0)}
+	deals[0].Attrs.Custom = map[string]string{"tier": "gold"}
+	for _, c := range []struct {
+		dim  funnel.SegmentDim
+		want []string
+	}{
+		{dim, []string{"x-ads", "x-web"}},
+		{funnel.SegmentByAttr(funnel.AttrSource), []string{"ads", "web"}},
+		{funnel.SegmentByAttr("tier"), []string{"gold", "(unknown)"}},
+	} {
+		r, err := funnel.ComputeSegments(segFunnel(t), slices.Values(deals), funnel.Options{Currency: "USD"},
+			funnel.SegmentOptions{Dims: []funnel.SegmentDim{c.dim}, ByKey: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, row := range r.Rows {
+			got = append(got, row.Label())
+		}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("dimension %s: labels mismatch (-want +got):\n%s", c.dim.Name, diff)
+		}
+	}
+}
