@@ -382,7 +382,8 @@ type SegmentTally struct {
 	fields []int8
 
 	// scratch
-	deal Deal // the deal being added, held here so that it does not escape; cleared by Report
+	parsed parsedDeal
+	deal   Deal // the deal being added, held here so that it does not escape; cleared by Report
 }
 
 // NewSegmentTally returns an empty segment tally. It returns an error
@@ -498,7 +499,7 @@ func (s *SegmentTally) Add(d Deal) error {
 		j = s.tally(k)
 	}
 	t := s.list[j]
-	p := &t.parsed
+	p := &s.parsed // one scratch for all the segments stays in the caches
 	err := dp.parse(t.f, p, true)
 	if err == nil && dp.Currency != t.opts.Currency {
 		err = &DealError{ID: dp.ID, Field: "Currency", Err: ErrCurrencyMismatch}
