@@ -19,10 +19,6 @@ func exSegFunnel() *funnel.Funnel {
 	return f
 }
 
-func exDay(month time.Month, day int) time.Time {
-	return time.Date(2024, month, day, 0, 0, 0, 0, time.UTC)
-}
-
 // exSegDeals are eight deals: web 4 (2 won, 1 lost, 1 open), referral 2
 // (1 won, 1 lost), event 1 (lost) and one of unknown source (open).
 func exSegDeals() []funnel.Deal {

@@ -213,11 +213,10 @@ func NewTally(f *Funnel, opts Options) (*Tally, error) {
 // [ErrCurrencyMismatch] for a currency other than Options.Currency) is not
 // added: it is counted as skipped, with its reason, and its error is
 // returned, so the caller can stop (strict) or go on (lenient).
-func (t *Tally) Add(d Deal) error { return t.addDeal(&d) }
+func (t *Tally) Add(d Deal) error { return t.addDeal(&d, &t.parsed) }
 
-// addDeal is Add without copying the deal again.
-func (t *Tally) addDeal(d *Deal) error {
-	p := &t.parsed
+// addDeal is Add without copying the deal again, with p as scratch memory.
+func (t *Tally) addDeal(d *Deal, p *parsedDeal) error {
 	err := d.parse(t.f, p, true)
 	if err == nil && d.Currency != t.opts.Currency {
 		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
@@ -541,7 +540,7 @@ func Compute(f *Funnel, deals iter.Seq[Deal], opts Options) (Report, error) {
 		return Report{}, err
 	}
 	for d := range deals {
-		if err := t.addDeal(&d); err != nil && opts.Mode == Strict {
+		if err := t.addDeal(&d, &t.parsed); err != nil && opts.Mode == Strict {
 			return Report{}, err
 		}
 	}

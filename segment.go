@@ -498,20 +498,11 @@ func (s *SegmentTally) Add(d Deal) error {
 	} else {
 		j = s.tally(k)
 	}
-	t := s.list[j]
-	p := &s.parsed // one scratch for all the segments stays in the caches
-	err := dp.parse(t.f, p, true)
-	if err == nil && dp.Currency != t.opts.Currency {
-		err = &DealError{ID: dp.ID, Field: "Currency", Err: ErrCurrencyMismatch}
-	}
-	if err != nil {
-		t.skip(err)
-		var de *DealError
-		if errors.As(err, &de) && len(s.examples) < maxSkipExamples {
-			s.examples = append(s.examples, *de)
-		}
-	} else {
-		t.add(dp, p)
+	// one scratch for all the segments stays in the caches
+	err := s.list[j].addDeal(dp, &s.parsed)
+	var de *DealError
+	if err != nil && errors.As(err, &de) && len(s.examples) < maxSkipExamples {
+		s.examples = append(s.examples, *de)
 	}
 	return err
 }
@@ -735,8 +726,7 @@ func (s *SegmentTally) view(parts []*Tally) *Tally {
 			}
 			if m.n > 0 {
 				dst.n += m.n
-				dst.ints.chunks = append(dst.ints.chunks, m.ints.chunks...)
-				dst.ints.n += m.ints.n
+				dst.ints.shareFrom(&m.ints)
 			}
 		}
 		if share {
@@ -746,8 +736,7 @@ func (s *SegmentTally) view(parts []*Tally) *Tally {
 	durations := func(dst *DurationStats, pick func(*Tally) *DurationStats) {
 		for _, o := range parts {
 			d := pick(o)
-			dst.samples.chunks = append(dst.samples.chunks, d.samples.chunks...)
-			dst.samples.n += d.samples.n
+			dst.samples.shareFrom(&d.samples)
 			if d.bigSum == nil {
 				dst.addSum(d.sum)
 				continue

@@ -98,6 +98,33 @@ func (s *sampleSet) values() iter.Seq[int64] {
 	}
 }
 
+// shareFrom adds o's samples to s, sharing o's chunks instead of copying
+// them where both keep the same width. The shared chunks are clipped to
+// their length, so that adding to s never writes into o's memory; s is
+// meant for reading while o does not change.
+func (s *sampleSet) shareFrom(o *sampleSet) {
+	if o.n == 0 {
+		return
+	}
+	switch {
+	case !s.isWide && !o.isWide:
+		for _, c := range o.narrow {
+			s.narrow = append(s.narrow, c[:len(c):len(c)])
+		}
+	case o.isWide:
+		s.widen()
+		for _, c := range o.wide {
+			s.wide = append(s.wide, c[:len(c):len(c)])
+		}
+	default: // s wide, o narrow: copy
+		for v := range o.values() {
+			s.add(v)
+		}
+		return
+	}
+	s.n += o.n
+}
+
 func (s *sampleSet) addAll(o *sampleSet) {
 	for v := range o.values() {
 		s.add(v)
