@@ -500,11 +500,19 @@ func (s *SegmentTally) Add(d Deal) error {
 	}
 	// one scratch for all the segments stays in the caches
 	err := s.list[j].addDeal(dp, &s.parsed)
-	var de *DealError
-	if err != nil && errors.As(err, &de) && len(s.examples) < maxSkipExamples {
-		s.examples = append(s.examples, *de)
+	if err != nil {
+		s.example(err)
 	}
 	return err
+}
+
+// example keeps the error of a skipped deal while there are fewer than
+// maxSkipExamples, in input order across all segments.
+func (s *SegmentTally) example(err error) {
+	var de *DealError
+	if errors.As(err, &de) && len(s.examples) < maxSkipExamples {
+		s.examples = append(s.examples, *de)
+	}
 }
 
 // Merge adds every deal counted by o to s, segment by segment. o is not
