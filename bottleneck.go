@@ -109,7 +109,7 @@ func Bottleneck(f *Funnel, deals iter.Seq[Deal], opts BottleneckOptions) (Bottle
 			continue
 		}
 		if stallSec > 0 && d.Outcome == Open {
-			last := t.parsed.entries[len(t.parsed.entries)-1]
+			last := t.scratch.entries[len(t.scratch.entries)-1]
 			if last.at.ok && !asOf.before(last.at) && last.at.secondsTo(asOf) > stallSec {
 				stalled[last.k]++
 				stalledAmt[last.k].Add(d.Amount)

@@ -108,12 +108,12 @@ func (s *DurationStats) Percentiles(ks ...int) ([]time.Duration, bool) {
 	if s.samples.n == 0 {
 		return nil, false
 	}
-	return s.percentiles(ks, new([]uint32)), true
+	return s.percentiles(ks, new(selectScratch)), true
 }
 
-func (s *DurationStats) percentiles(ks []int, counts *[]uint32) []time.Duration {
+func (s *DurationStats) percentiles(ks []int, sc *selectScratch) []time.Duration {
 	out := make([]time.Duration, len(ks))
-	for j, p := range s.samples.percentiles(ks, counts) {
+	for j, p := range s.samples.percentiles(ks, sc) {
 		// nanoseconds: lo*1e9 + (hi-lo)*frac*1e7, in big integers so that
 		// no intermediate overflows
 		v := new(big.Int).Mul(big.NewInt(p.lo), big.NewInt(int64(time.Second)))
@@ -144,16 +144,16 @@ type DurationSummary struct {
 // Summary returns the count, mean, minimum, quartiles, 90th percentile and
 // maximum.
 func (s *DurationStats) Summary() DurationSummary {
-	return s.summary(new([]uint32))
+	return s.summary(new(selectScratch))
 }
 
-// summary computes the summary using counts as scratch memory.
-func (s *DurationStats) summary(counts *[]uint32) DurationSummary {
+// summary computes the summary using sc as scratch memory.
+func (s *DurationStats) summary(sc *selectScratch) DurationSummary {
 	n := s.Count()
 	if n == 0 {
 		return DurationSummary{}
 	}
-	p := s.percentiles([]int{0, 25, 50, 75, 90, 100}, counts)
+	p := s.percentiles([]int{0, 25, 50, 75, 90, 100}, sc)
 	mean, _ := s.Mean()
 	return DurationSummary{Count: n, Mean: mean, Min: p[0], P25: p[1], Median: p[2], P75: p[3], P90: p[4], Max: p[5]}
 }

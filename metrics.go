@@ -183,9 +183,8 @@ type Tally struct {
 	examples []DealError
 
 	// scratch, not part of the tally's state
-	parsed    parsedDeal
-	ranges    []periodRange // sorted by start
-	cum, last [MaxStages]int64
+	scratch scratch
+	ranges  []periodRange // sorted by start
 }
 
 // NewTally returns an empty tally for the funnel f. It returns an error
@@ -213,11 +212,11 @@ func NewTally(f *Funnel, opts Options) (*Tally, error) {
 // [ErrCurrencyMismatch] for a currency other than Options.Currency) is not
 // added: it is counted as skipped, with its reason, and its error is
 // returned, so the caller can stop (strict) or go on (lenient).
-func (t *Tally) Add(d Deal) error { return t.addDeal(&d, &t.parsed) }
+func (t *Tally) Add(d Deal) error { return t.addDeal(&d, &t.scratch) }
 
 // addDeal is Add without copying the deal again, with p as scratch memory.
-func (t *Tally) addDeal(d *Deal, p *parsedDeal) error {
-	err := d.parse(t.f, p, true)
+func (t *Tally) addDeal(d *Deal, p *scratch) error {
+	err := d.parse(t.f, &p.parsedDeal, true)
 	if err == nil && d.Currency != t.opts.Currency {
 		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
 	}
@@ -240,7 +239,7 @@ func (t *Tally) skip(err error) {
 	}
 }
 
-func (t *Tally) add(d *Deal, p *parsedDeal) {
+func (t *Tally) add(d *Deal, p *scratch) {
 	t.deals++
 	last := &t.stages[p.entries[len(p.entries)-1].k]
 	switch d.Outcome {
@@ -256,7 +255,7 @@ func (t *Tally) add(d *Deal, p *parsedDeal) {
 		last.open.Add(d.Amount)
 	}
 
-	t.reach(d.Outcome, p)
+	t.reach(d.Outcome, &p.parsedDeal)
 	t.timeInStage(d.Outcome, p)
 
 	switch {
@@ -418,7 +417,7 @@ func (t *Tally) reach(o Outcome, p *parsedDeal) {
 // stage it entered. A visit lasts from its entry to the next entry, or to
 // the close time, or (open deals) to AsOf. A stage with a visit of unknown
 // length is counted as untimed for this deal instead.
-func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
+func (t *Tally) timeInStage(o Outcome, p *scratch) {
 	var visited, untimed uint64
 	for i, e := range p.entries {
 		var end instant
@@ -433,15 +432,15 @@ func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 		bit := uint64(1) << e.k
 		if visited&bit == 0 {
 			visited |= bit
-			t.cum[e.k] = 0
+			p.cum[e.k] = 0
 		}
 		if !e.at.ok || !end.ok || end.before(e.at) {
 			untimed |= bit
 			continue
 		}
 		sec := e.at.secondsTo(end)
-		t.cum[e.k] += sec
-		t.last[e.k] = sec
+		p.cum[e.k] += sec
+		p.last[e.k] = sec
 	}
 	for v := visited; v != 0; v &= v - 1 {
 		k := trailingZeros(v)
@@ -450,8 +449,8 @@ func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 			s.untimed++
 			continue
 		}
-		s.total.AddSeconds(t.cum[k])
-		s.latest.AddSeconds(t.last[k])
+		s.total.AddSeconds(p.cum[k])
+		s.latest.AddSeconds(p.last[k])
 	}
 }
 
@@ -540,7 +539,7 @@ func Compute(f *Funnel, deals iter.Seq[Deal], opts Options) (Report, error) {
 		return Report{}, err
 	}
 	for d := range deals {
-		if err := t.addDeal(&d, &t.parsed); err != nil && opts.Mode == Strict {
+		if err := t.addDeal(&d, &t.scratch); err != nil && opts.Mode == Strict {
 			return Report{}, err
 		}
 	}

@@ -195,7 +195,7 @@ func (m *MoneyStats) Percentiles(ks ...int) ([]decimal.Decimal, bool) {
 	}
 	out := make([]decimal.Decimal, len(ks))
 	if !m.big {
-		for j, p := range m.ints.percentiles(ks, new([]uint32)) {
+		for j, p := range m.ints.percentiles(ks, new(selectScratch)) {
 			lo := decimal.New(p.lo, m.exp)
 			if p.frac > 0 {
 				lo = lo.Add(decimal.New(p.hi, m.exp).Sub(lo).Mul(decimal.New(p.frac, -2)))

@@ -188,7 +188,7 @@ func (t *Tally) Report() Report {
 		CycleUndated:   t.cycleUndated,
 		AgeUndated:     t.ageUndated,
 	}
-	scratch := new([]uint32)
+	scratch := new(selectScratch)
 	r.CycleWon = t.cycleWon.summary(scratch)
 	r.CycleLost = t.cycleLost.summary(scratch)
 	r.OpenAge = t.openAge.summary(scratch)

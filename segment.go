@@ -382,8 +382,8 @@ type SegmentTally struct {
 	fields []int8
 
 	// scratch
-	parsed parsedDeal
-	deal   Deal // the deal being added, held here so that it does not escape; cleared by Report
+	scratch scratch
+	deal    Deal // the deal being added, held here so that it does not escape; cleared by Report
 }
 
 // NewSegmentTally returns an empty segment tally. It returns an error
@@ -456,20 +456,22 @@ func (s *SegmentTally) tally(k segKey) int32 {
 
 // Add adds d to the tally of its segment, as [Tally.Add] does: an invalid
 // deal is counted as skipped in its segment, and its error is returned.
-func (s *SegmentTally) Add(d Deal) error {
+func (s *SegmentTally) Add(d Deal) error { return s.add(&d) }
+
+// add is Add without copying the deal again.
+func (s *SegmentTally) add(d *Deal) error {
 	// the segment's key, and the key packed in 64 bits when it fits
 	var k segKey
-	var dp *Deal
+	dp := d
 	if s.fields != nil {
 		// built-in attributes only: read them from d, no function call
-		dp = &d
 		for i, f := range s.fields {
 			k[i] = s.id(i, attrField(dp, f))
 		}
 	} else {
 		// the Value functions get a copy held by s, so that d does not
 		// escape to the heap
-		s.deal = d
+		s.deal = *d
 		for i := range s.seg.Dims {
 			k[i] = s.id(i, s.seg.Dims[i].Value(&s.deal))
 		}
@@ -499,7 +501,7 @@ func (s *SegmentTally) Add(d Deal) error {
 		j = s.tally(k)
 	}
 	// one scratch for all the segments stays in the caches
-	err := s.list[j].addDeal(dp, &s.parsed)
+	err := s.list[j].addDeal(dp, &s.scratch)
 	if err != nil {
 		s.example(err)
 	}
@@ -781,7 +783,7 @@ func ComputeSegments(f *Funnel, deals iter.Seq[Deal], opts Options, seg SegmentO
 		return SegmentReport{}, err
 	}
 	for d := range deals {
-		if err := s.Add(d); err != nil && opts.Mode == Strict {
+		if err := s.add(&d); err != nil && opts.Mode == Strict {
 			return SegmentReport{}, err
 		}
 	}

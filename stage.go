@@ -214,6 +214,13 @@ type parsedDeal struct {
 	created, closed instant
 }
 
+// scratch is the working memory of adding one deal to a tally: the parsed
+// deal and the time it spent in each stage.
+type scratch struct {
+	parsedDeal
+	cum, last [MaxStages]int64 // seconds per stage: all visits, the latest
+}
+
 // parse validates d, as documented on Validate, and fills p; the history
 // entries only when collect is true.
 func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {

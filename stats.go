@@ -36,6 +36,16 @@ type sampleSet struct {
 	wide   [][]int64
 	isWide bool
 	n      int
+	mn, mx int64 // smallest and largest sample, while n > 0
+}
+
+// bound widens the known range of the samples to include v.
+func (s *sampleSet) bound(v int64) {
+	if s.n == 0 {
+		s.mn, s.mx = v, v
+		return
+	}
+	s.mn, s.mx = min(s.mn, v), max(s.mx, v)
 }
 
 // appendChunked appends v to the last chunk, starting a new one when it is
@@ -50,6 +60,7 @@ func appendChunked[T int32 | int64](chunks [][]T, v T, n int) [][]T {
 }
 
 func (s *sampleSet) add(v int64) {
+	s.bound(v)
 	if !s.isWide {
 		if v == int64(int32(v)) {
 			s.narrow = appendChunked(s.narrow, int32(v), s.n)
@@ -107,20 +118,29 @@ func (s *sampleSet) shareFrom(o *sampleSet) {
 		return
 	}
 	switch {
+	case !s.isWide && o.isWide:
+		s.widen()
+	case s.isWide && !o.isWide:
+		for v := range o.values() { // copy into s's own chunks
+			s.add(v)
+		}
+		return
+	}
+	if s.n == 0 {
+		s.mn, s.mx = o.mn, o.mx
+	} else {
+		s.bound(o.mn)
+		s.bound(o.mx)
+	}
+	switch {
 	case !s.isWide && !o.isWide:
 		for _, c := range o.narrow {
 			s.narrow = append(s.narrow, c[:len(c):len(c)])
 		}
-	case o.isWide:
-		s.widen()
+	default: // both wide
 		for _, c := range o.wide {
 			s.wide = append(s.wide, c[:len(c):len(c)])
 		}
-	default: // s wide, o narrow: copy
-		for v := range o.values() {
-			s.add(v)
-		}
-		return
 	}
 	s.n += o.n
 }
@@ -145,6 +165,7 @@ func (s *sampleSet) scale(m int64) bool {
 			c[i] *= m
 		}
 	}
+	s.mn, s.mx = s.mn*m, s.mx*m // m > 0
 	return true
 }
 
@@ -194,7 +215,7 @@ type pctValue struct {
 }
 
 // percentiles returns the k-th percentiles of the n > 0 samples.
-func (s *sampleSet) percentiles(ks []int, counts *[]uint32) []pctValue {
+func (s *sampleSet) percentiles(ks []int, sc *selectScratch) []pctValue {
 	ranks := make([]int, 0, 2*len(ks))
 	for _, k := range ks {
 		i, frac := percentileRanks(s.n, k)
@@ -207,9 +228,9 @@ func (s *sampleSet) percentiles(ks []int, counts *[]uint32) []pctValue {
 	ranks = slices.Compact(ranks)
 	var vals []int64
 	if s.isWide {
-		vals = orderStats(s.wide, s.n, ranks, counts)
+		vals = orderStats(s.wide, s.n, s.mn, s.mx, ranks, sc)
 	} else {
-		vals = orderStats(s.narrow, s.n, ranks, counts)
+		vals = orderStats(s.narrow, s.n, s.mn, s.mx, ranks, sc)
 	}
 	at := func(i int) int64 { j, _ := slices.BinarySearch(ranks, i); return vals[j] }
 	out := make([]pctValue, len(ks))
@@ -226,26 +247,26 @@ func (s *sampleSet) percentiles(ks []int, counts *[]uint32) []pctValue {
 // maxBuckets is the largest histogram orderStats uses.
 const maxBuckets = 1 << 16
 
+// selectScratch is working memory that orderStats reuses between calls.
+type selectScratch struct {
+	counts []uint32
+	mark   []uint8
+}
+
 // orderStats returns the values at the given positions (ascending, each in
-// 0..n-1) of the sorted values held in chunks, without reordering them.
-// It makes a histogram of the values, finds the bucket that holds each
-// position, and sorts only those buckets' values (recursing on a bucket too
-// large to sort): a few linear passes instead of a sort. counts is scratch
-// memory reused between calls.
-func orderStats[T int32 | int64](chunks [][]T, n int, ranks []int, counts *[]uint32) []int64 {
+// 0..n-1) of the sorted values held in chunks, whose minimum and maximum
+// are mn and mx, without reordering them. It makes a histogram of the
+// values, finds the bucket that holds each position, and sorts only those
+// buckets' values (recursing on a bucket too large to sort): two linear
+// passes instead of a sort.
+func orderStats[T int32 | int64](chunks [][]T, n int, mn, mx int64, ranks []int, sc *selectScratch) []int64 {
 	out := make([]int64, len(ranks))
 	if len(ranks) == 0 || n == 0 {
 		return out
 	}
-	mn, mx := chunks[0][0], chunks[0][0]
-	for _, c := range chunks {
-		for _, v := range c {
-			mn, mx = min(mn, v), max(mx, v)
-		}
-	}
 	if mn == mx {
 		for i := range out {
-			out[i] = int64(mn)
+			out[i] = mn
 		}
 		return out
 	}
@@ -260,20 +281,21 @@ func orderStats[T int32 | int64](chunks [][]T, n int, ranks []int, counts *[]uin
 		}
 		return out
 	}
+	// about one value per bucket, so that the buckets to sort are small
 	nb := maxBuckets
-	for nb > 64 && nb > n/4 {
+	for nb > 64 && nb > n {
 		nb >>= 1
 	}
-	lo := uint64(int64(mn))
-	span := uint64(int64(mx)) - lo // the unsigned difference is exact
+	lo := uint64(mn)
+	span := uint64(mx) - lo // the unsigned difference is exact
 	shift := uint(0)
 	for span>>shift >= uint64(nb) {
 		shift++
 	}
-	if cap(*counts) < nb {
-		*counts = make([]uint32, nb)
+	if cap(sc.counts) < nb {
+		sc.counts = make([]uint32, nb)
 	}
-	cnt := (*counts)[:nb]
+	cnt := sc.counts[:nb]
 	clear(cnt)
 	for _, c := range chunks {
 		for _, v := range c {
@@ -313,7 +335,11 @@ func orderStats[T int32 | int64](chunks [][]T, n int, ranks []int, counts *[]uin
 		}
 	} else {
 		// mark holds 1 + the slot of each needed bucket, 0 for the others
-		mark := make([]uint8, nb)
+		if cap(sc.mark) < nb {
+			sc.mark = make([]uint8, nb)
+		}
+		mark := sc.mark[:nb]
+		clear(mark)
 		for b, i := range slot {
 			mark[b] = uint8(i + 1)
 		}
@@ -332,7 +358,8 @@ func orderStats[T int32 | int64](chunks [][]T, n int, ranks []int, counts *[]uin
 		}
 		v := vals[slot[bucket[i]]]
 		if len(v) > 4096 {
-			copy(out[i:j], orderStats([][]T{v}, len(v), within[i:j], counts))
+			vmn, vmx := slices.Min(v), slices.Max(v)
+			copy(out[i:j], orderStats([][]T{v}, len(v), int64(vmn), int64(vmx), within[i:j], sc))
 		} else {
 			slices.Sort(v)
 			for k := i; k < j; k++ {
