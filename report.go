@@ -264,7 +264,7 @@ func (p *periodAcc) row(sources []string) PeriodRow {
 
 // MarshalJSON encodes the error as {"id":...,"field":...,"error":...}.
 func (e DealError) MarshalJSON() ([]byte, error) {
-	return fmt.Appendf(nil, `{"id":%s,"field":%s,"error":%s}`, jsonString(e.ID), jsonString(e.Field), jsonString(e.Err.Error())), nil
+	return fmt.Appendf(nil, `{"id":%s,"field":%s,"error":%s}`, jsonString(e.ID), jsonString(e.Field), jsonString(errText(e.Err))), nil
 }
 
 // String returns the report as text, as written by [Report.WriteText].

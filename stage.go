@@ -139,7 +139,14 @@ type DealError struct {
 
 // Error returns "funnel: deal ID: field: reason".
 func (e *DealError) Error() string {
-	return "funnel: deal " + strconv.Quote(e.ID) + ": " + e.Field + ": " + e.Err.Error()
+	return "funnel: deal " + strconv.Quote(e.ID) + ": " + e.Field + ": " + errText(e.Err)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "invalid"
+	}
+	return err.Error()
 }
 
 // Unwrap returns the sentinel error.
