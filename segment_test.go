@@ -691,7 +691,7 @@ type mavenCounts struct {
 // TestSegmentMaven breaks the Maven CRM export down by sales agent,
 // manager, regional office, product and account sector. The expectations
 // are an independent sqlite3 computation over the CSV files (no Go code
-// involved): testdata/maven-crm/segments.sql holds the queries. Accounts
+// involved): testdata/maven-crm/crosscheck.sql holds the queries. Accounts
 // left empty in the pipeline (all open deals) have no sector: they are the
 // unknown segment, "(none)" in the SQL.
 func TestSegmentMaven(t *testing.T) {

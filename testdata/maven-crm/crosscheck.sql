@@ -1,5 +1,7 @@
 -- Independent cross-check of the Maven CRM export's figures in sqlite3: the
--- numbers that internal/maven/maven_test.go expects from the library.
+-- numbers that internal/maven/maven_test.go (the report) and
+-- segment_test.go (TestSegmentMaven: per sales agent, manager, regional
+-- office, product and account sector) expect from the library.
 -- Run from the repository root (the CSV files have CRLF line endings):
 --   mkdir -p /tmp/mavencheck
 --   for f in sales_pipeline sales_teams accounts products; do
