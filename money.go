@@ -20,14 +20,18 @@ type MoneyStats struct {
 	sum  int64
 	ints sampleSet
 
-	big    bool // amounts no longer fit the int64 representation
-	bigSum decimal.Decimal
-	bigs   []decimal.Decimal
+	big *moneyBig // non-nil once amounts no longer fit the int64 representation
+}
+
+// moneyBig holds the amounts of a MoneyStats as decimals.
+type moneyBig struct {
+	sum  decimal.Decimal
+	vals []decimal.Decimal
 }
 
 // Add adds one amount.
 func (m *MoneyStats) Add(d decimal.Decimal) {
-	if !m.big {
+	if m.big == nil {
 		if c, ok := m.scaled(d); ok {
 			if s, ok := add64(m.sum, c); ok {
 				m.sum = s
@@ -38,8 +42,8 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 		}
 		m.toBig()
 	}
-	m.bigSum = m.bigSum.Add(d)
-	m.bigs = append(m.bigs, d)
+	m.big.sum = m.big.sum.Add(d)
+	m.big.vals = append(m.big.vals, d)
 	m.n++
 }
 
@@ -87,14 +91,12 @@ func (m *MoneyStats) rescale(e int32) bool {
 
 // toBig switches m to the decimal representation.
 func (m *MoneyStats) toBig() {
-	if m.big {
+	if m.big != nil {
 		return
 	}
-	m.big = true
-	m.bigSum = decimal.New(m.sum, m.exp)
-	m.bigs = make([]decimal.Decimal, 0, m.ints.n+1)
+	m.big = &moneyBig{sum: decimal.New(m.sum, m.exp), vals: make([]decimal.Decimal, 0, m.ints.n+1)}
 	for v := range m.ints.values() {
-		m.bigs = append(m.bigs, decimal.New(v, m.exp))
+		m.big.vals = append(m.big.vals, decimal.New(v, m.exp))
 	}
 	m.ints = sampleSet{}
 	m.sum, m.exp = 0, 0
@@ -105,12 +107,12 @@ func (m *MoneyStats) Merge(o *MoneyStats) {
 	if o.n == 0 {
 		return
 	}
-	if !m.big && !o.big && m.mergeInts(o) {
+	if m.big == nil && o.big == nil && m.mergeInts(o) {
 		return
 	}
 	m.toBig()
-	m.bigSum = m.bigSum.Add(o.Sum())
-	m.bigs = o.appendDecimals(m.bigs)
+	m.big.sum = m.big.sum.Add(o.Sum())
+	m.big.vals = o.appendDecimals(m.big.vals)
 	m.n += o.n
 }
 
@@ -151,8 +153,8 @@ func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
 }
 
 func (m *MoneyStats) appendDecimals(dst []decimal.Decimal) []decimal.Decimal {
-	if m.big {
-		return append(dst, m.bigs...)
+	if m.big != nil {
+		return append(dst, m.big.vals...)
 	}
 	for v := range m.ints.values() {
 		dst = append(dst, decimal.New(v, m.exp))
@@ -165,8 +167,8 @@ func (m *MoneyStats) Count() int64 { return m.n }
 
 // Sum returns the exact total of the amounts; 0 when empty.
 func (m *MoneyStats) Sum() decimal.Decimal {
-	if m.big {
-		return m.bigSum
+	if m.big != nil {
+		return m.big.sum
 	}
 	return decimal.New(m.sum, m.exp)
 }
@@ -194,7 +196,7 @@ func (m *MoneyStats) Percentiles(ks ...int) ([]decimal.Decimal, bool) {
 		return nil, false
 	}
 	out := make([]decimal.Decimal, len(ks))
-	if !m.big {
+	if m.big == nil {
 		for j, p := range m.ints.percentiles(ks, new(selectScratch)) {
 			lo := decimal.New(p.lo, m.exp)
 			if p.frac > 0 {

@@ -725,7 +725,7 @@ func (s *SegmentTally) view(parts []*Tally) *Tally {
 			}
 			var ok bool
 			sum, ok = add64(sum, m.sum)
-			share = share && !m.big && ok && (first || m.exp == exp)
+			share = share && m.big == nil && ok && (first || m.exp == exp)
 			exp, first = m.exp, false
 		}
 		for _, o := range parts {
