@@ -212,7 +212,7 @@ type CLVHistorical struct {
 
 // Historical returns the historical CLV of every customer, sorted by
 // customer: Revenue = sum of amounts, Margin = Revenue x marginRate
-// (REFERENCE.md, "Historical CLV"). Pass a margin rate of 1 for revenue. It
+// (historical CLV: the sum of past revenue or gross margin). Pass a margin rate of 1 for revenue. It
 // returns a [*CLVParamError] if marginRate is outside [0, 1].
 func (l *TransactionLog) Historical(marginRate decimal.Decimal) ([]CLVHistorical, error) {
 	if err := checkUnit("marginRate", marginRate); err != nil {
@@ -326,7 +326,7 @@ func dayNumber(t time.Time, loc *time.Location) int {
 
 // Cohorts returns the cohort revenue curves, one per acquisition period in
 // time order (cohort analysis of cumulative revenue per customer, the
-// historical side of REFERENCE.md "Customer lifetime value"). Customers who
+// historical side of customer lifetime value). Customers who
 // first bought after AsOf are left out. It returns an error wrapping
 // [ErrInvalidParam] if AsOf is zero or Period is unknown. An empty log gives
 // no curves.
@@ -407,7 +407,7 @@ type RFMOptions struct {
 }
 
 // An RFMRecord summarises one customer's purchases for buy-till-you-die
-// models (REFERENCE.md, "RFM summary"; Fader, Hardie & Lee 2005). Purchases
+// models (Fader, Hardie & Lee 2005, "RFM and CLV"). Purchases
 // on the same calendar day are merged into one purchase whose value is their
 // sum. Times are in the unit of [RFMOptions.Unit], measured between calendar
 // days.
@@ -535,7 +535,7 @@ type CLVSimpleParams struct {
 }
 
 // CLVSimple returns the simple formula CLV: average order value x purchase
-// frequency x lifespan (REFERENCE.md, "Simple formula"). The product is
+// frequency x lifespan, the lifespan often 1 / churn. The product is
 // exact. It returns a [*CLVParamError] for a negative input.
 func CLVSimple(p CLVSimpleParams) (decimal.Decimal, error) {
 	for _, f := range []struct {

@@ -152,7 +152,7 @@ func confidenceOr(c float64) (float64, error) {
 // time from entering each stage to winning, from the closed deals: P(win |
 // stage k) = won / closed among closed deals that entered stage k at any
 // point (the historical stage probability behind Salesforce's and
-// Pipedrive's stage-weighted pipelines, see REFERENCE.md). A stage no
+// Pipedrive's stage-weighted pipelines). A stage no
 // closed deal entered has an undefined rate (0/0). Deals still open are
 // left out, so when winning takes longer than losing, the rates learned
 // from recent history are biased low; [Backtest] measures how well they
@@ -341,7 +341,7 @@ type ForecastResult struct {
 	OverriddenWeighted decimal.Decimal
 	// Weighted is the weighted pipeline, the sum over open deals of
 	// amount × P(win | stage) (Salesforce ExpectedRevenue, Pipedrive
-	// weighted value; see REFERENCE.md), overrides included; WeightedLo
+	// weighted value, Odoo prorated revenue), overrides included; WeightedLo
 	// and WeightedHi bound it with every learned rate at the low or the
 	// high end of its interval (bounds that move together: a conservative
 	// band, not a confidence interval of the sum).
@@ -892,7 +892,7 @@ const secondsPerDay = 86400
 //
 //	opportunities × win rate × average deal size / average cycle (days)
 //
-// (the common sales-velocity formula, see REFERENCE.md), rounded half away
+// (the common sales-velocity formula), rounded half away
 // from zero to 10 places. It returns false when the win rate is undefined
 // or the cycle is shorter than one second.
 func (in PipelineVelocityInputs) Velocity() (decimal.Decimal, bool) {
@@ -1015,7 +1015,7 @@ type ForecastQuotaRow struct {
 }
 
 // ForecastQuotaAttainment computes quota attainment, closed won / quota,
-// and pipeline coverage, open pipeline / remaining quota (REFERENCE.md),
+// and pipeline coverage, open pipeline / remaining quota,
 // for each quota, in the order given. It returns an error wrapping
 // [ErrInvalidParam] for a nil funnel, an invalid period, a negative quota
 // or two quotas for the same key and period, and, in Strict mode, the

@@ -37,7 +37,7 @@ type Report struct {
 
 	// WinRate is the win rate on the closed basis, W / (W + L): open deals
 	// are excluded. Sources: the common CRM definition (Salesforce,
-	// HubSpot); see REFERENCE.md.
+	// HubSpot).
 	WinRate Ratio `json:"win_rate"`
 	// WinRateCreated is the win rate on the created basis, W / all deals
 	// (Bullhorn and others). Over a creation cohort it is the

@@ -856,8 +856,7 @@ const (
 	// and the two-proportion z-test otherwise (Cochran's rule).
 	SegmentAuto SegmentMethod = iota
 	// SegmentZTest is the two-sided two-proportion z-test with the pooled
-	// rate (Amplitude's segment comparison uses a two-tailed test; see
-	// REFERENCE.md).
+	// rate (Amplitude's segment comparison uses a two-tailed test).
 	SegmentZTest
 	// SegmentFisher is Fisher's exact test, two-sided: the hypergeometric
 	// law of the 2x2 table with fixed margins (Fisher, "Statistical

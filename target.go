@@ -281,7 +281,7 @@ const (
 
 // TargetMinSample is the smallest sample for which a miss of a metric
 // without an interval counts as significant (Mixpanel hides verdicts under
-// 30 samples; see REFERENCE.md).
+// 30 samples).
 const TargetMinSample = 30
 
 var statusNames = [...]string{TargetNoData: "no data", TargetMet: "met", TargetWatch: "watch", TargetMissed: "missed"}

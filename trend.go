@@ -281,7 +281,7 @@ type TrendRow struct {
 }
 
 // trendMinSample is the smallest sample per side for a tested change
-// (Amplitude: n > 30, n p >= 5, n (1 - p) >= 5; see REFERENCE.md).
+// (Amplitude: n > 30, n p >= 5, n (1 - p) >= 5).
 const trendMinSample = 30
 
 // Metric returns the metric's value in every period, with its change
@@ -382,8 +382,8 @@ func poissonZ(a, b int64, share float64) (float64, bool) {
 }
 
 // A CohortRow is one creation cohort: the deals created in a period and
-// what became of them so far (Close.com's "created in period" cohorting,
-// see REFERENCE.md). Open deals are pending (right-censored): they are
+// what became of them so far (Close.com's "created in period"
+// cohorting). Open deals are pending (right-censored): they are
 // neither won nor lost yet.
 type CohortRow struct {
 	Start                    time.Time

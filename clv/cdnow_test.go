@@ -81,7 +81,7 @@ func checkPublished(t *testing.T, ps []published) {
 }
 
 // TestFitBGNBDCDNOW fits the BG/NBD model to CDNOW. Expectations: (1) the
-// paper (Fader, Hardie & Lee 2005, Table 1 / REFERENCE.md): r = 0.243,
+// paper (Fader, Hardie & Lee 2005, Table 1): r = 0.243,
 // alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4; (2) an independent
 // fit, written in plain Python from the paper's likelihood (its own RFM
 // summary from the raw log, Nelder-Mead on log-parameters, run twice from
@@ -118,7 +118,7 @@ func TestFitBGNBDCDNOW(t *testing.T) {
 
 // TestFitGammaGammaCDNOW fits the Gamma-Gamma model to the 946 CDNOW repeat
 // customers. Expectations: Fader & Hardie (2013) p = 6.25, q = 3.74,
-// gamma = 15.44 (REFERENCE.md), and the independent Python fit p =
+// gamma = 15.44 (Fader & Hardie 2013), and the independent Python fit p =
 // 6.24957226, q = 3.74422491, gamma = 15.4435218, LL = -4055.91769480.
 func TestFitGammaGammaCDNOW(t *testing.T) {
 	fit, err := FitGammaGamma(cdnowCustomers(t))

@@ -25,7 +25,7 @@ type CLVOptions struct {
 
 // DiscountedCLV returns a customer's discounted expected margin over a
 // finite horizon, combining the purchase model and the spend model
-// (REFERENCE.md; Fader, Hardie & Lee 2005, "RFM and CLV"):
+// (Fader, Hardie & Lee 2005, "RFM and CLV"):
 //
 //	CLV = sum_{i=1..N} m (E(iL) - E((i-1)L)) / (1 + d)^i
 //

@@ -295,7 +295,7 @@ func TestSBG(t *testing.T) {
 }
 
 // TestFitSBGPublished fits the published survivor series of Fader & Hardie
-// (2007) (REFERENCE.md). Expectations: the paper's estimates, alpha = 0.704,
+// (2007). Expectations: the paper's estimates, alpha = 0.704,
 // beta = 1.182 (regular) and alpha = 0.668, beta = 3.806 (high end), and an
 // independent Nelder-Mead fit in Python (0.704077362, 1.18204316;
 // 0.668088424, 3.80609552). The fitted survivor curve must stay within 3%
