@@ -42,6 +42,48 @@ func (c ForecastCategory) String() string {
 	return fmt.Sprintf("ForecastCategory(%d)", int(c))
 }
 
+// A snapshotScan iterates over deals as they stood at an as-of time (see
+// [PipelineSnapshot]), validated against a funnel (and a currency, when
+// currency is set) and parsed into p. In Strict mode the first invalid
+// deal stops the iteration and its error is kept in err; in Lenient mode
+// invalid deals are skipped and counted in skipped.
+type snapshotScan struct {
+	f        *Funnel
+	asOf     time.Time
+	mode     Mode
+	currency *string // nil: no currency check
+	collect  bool    // parse the history entries into p
+	p        parsedDeal
+	err      error
+	skipped  int64
+}
+
+func (s *snapshotScan) all(deals iter.Seq[Deal]) iter.Seq[Deal] {
+	return func(yield func(Deal) bool) {
+		for d := range deals {
+			d, ok := PipelineSnapshot(d, s.asOf)
+			if !ok {
+				continue
+			}
+			err := d.parse(s.f, &s.p, s.collect)
+			if err == nil && s.currency != nil && d.Currency != *s.currency {
+				err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
+			}
+			if err != nil {
+				if s.mode == Strict {
+					s.err = err
+					return
+				}
+				s.skipped++
+				continue
+			}
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
 // PipelineSnapshot returns the deal as it stood at asOf, rebuilt from its
 // dates and stage history, and false if it did not exist yet.
 //
@@ -176,22 +218,14 @@ func ForecastLearn(f *Funnel, deals iter.Seq[Deal], opts ForecastLearnOptions) (
 	if opts.Segment != nil {
 		segs = make(map[string][]Ratio)
 	}
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode, collect: true}
+	for d := range sc.all(deals) {
+		if d.Outcome != Open {
+			learnClosed(d, &sc.p, counts, m, opts.Segment, segs)
 		}
-		if err := d.parse(f, &p, true); err != nil {
-			if opts.Mode == Strict {
-				return nil, err
-			}
-			continue
-		}
-		if d.Outcome == Open {
-			continue
-		}
-		learnClosed(d, &p, counts, m, opts.Segment, segs)
+	}
+	if sc.err != nil {
+		return nil, sc.err
 	}
 	for _, s := range m.toWin {
 		slices.Sort(s)
@@ -414,26 +448,12 @@ func Forecast(f *Funnel, deals iter.Seq[Deal], opts ForecastOptions) (ForecastRe
 	}
 	since := instantOf(opts.Since)
 	one := decimal.NewFromInt(1)
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
-		}
-		err := d.parse(f, &p, true)
-		if err == nil && d.Currency != opts.Currency {
-			err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
-		}
-		if err != nil {
-			if opts.Mode == Strict {
-				return ForecastResult{}, err
-			}
-			res.Skipped++
-			continue
-		}
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode, currency: &opts.Currency, collect: true}
+	p := &sc.p
+	for d := range sc.all(deals) {
 		if d.Outcome != Open {
 			if learn {
-				learnClosed(d, &p, counts, model, opts.Segment, segCounts)
+				learnClosed(d, p, counts, model, opts.Segment, segCounts)
 			}
 			if d.Outcome == Won && (!since.ok || !p.closed.before(since)) {
 				closed.n++
@@ -484,6 +504,10 @@ func Forecast(f *Funnel, deals iter.Seq[Deal], opts ForecastOptions) (ForecastRe
 		g.n++
 		g.amt.Add(d.Amount)
 	}
+	if sc.err != nil {
+		return ForecastResult{}, sc.err
+	}
+	res.Skipped += sc.skipped
 	if learn {
 		for _, s := range model.toWin {
 			slices.Sort(s)
@@ -747,27 +771,12 @@ func ForecastByPeriod(f *Funnel, deals iter.Seq[Deal], opts ForecastPeriodOption
 	}
 	asOf := instantOf(opts.AsOf)
 	one := decimal.NewFromInt(1)
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
-		}
-		err := d.parse(f, &p, true)
-		if err == nil && d.Currency != opts.Currency {
-			err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
-		}
-		if err != nil {
-			if opts.Mode == Strict {
-				return ForecastPeriodResult{}, err
-			}
-			res.Skipped++
-			continue
-		}
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode, currency: &opts.Currency, collect: true}
+	for d := range sc.all(deals) {
 		if d.Outcome != Open {
 			continue
 		}
-		last := p.entries[len(p.entries)-1]
+		last := sc.p.entries[len(sc.p.entries)-1]
 		var w decimal.Decimal
 		weighted := false
 		if opts.Probability != nil {
@@ -844,6 +853,10 @@ func ForecastByPeriod(f *Funnel, deals iter.Seq[Deal], opts ForecastPeriodOption
 			res.Later = res.Later.Add(w.Mul(decimal.NewFromInt(int64(len(s)-prev))).DivRound(den, divScale))
 		}
 	}
+	if sc.err != nil {
+		return ForecastPeriodResult{}, sc.err
+	}
+	res.Skipped += sc.skipped
 	return res, nil
 }
 
@@ -1042,22 +1055,8 @@ func ForecastQuotaAttainment(f *Funnel, deals iter.Seq[Deal], quotas []ForecastQ
 		index[k] = i
 		rows[i] = ForecastQuotaRow{Key: q.Key, Start: opts.Period.keyStart(k.per, loc), Quota: q.Quota}
 	}
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
-		}
-		err := d.parse(f, &p, false)
-		if err == nil && d.Currency != opts.Currency {
-			err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
-		}
-		if err != nil {
-			if opts.Mode == Strict {
-				return nil, err
-			}
-			continue
-		}
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode, currency: &opts.Currency}
+	for d := range sc.all(deals) {
 		key := ""
 		if opts.Key != nil {
 			key = opts.Key(d)
@@ -1089,6 +1088,9 @@ func ForecastQuotaAttainment(f *Funnel, deals iter.Seq[Deal], quotas []ForecastQ
 			r.Pipeline = r.Pipeline.Add(d.Amount)
 			r.OpenDeals++
 		}
+	}
+	if sc.err != nil {
+		return nil, sc.err
 	}
 	for i := range rows {
 		r := &rows[i]

@@ -595,18 +595,9 @@ func SurvivalCycle(f *Funnel, deals iter.Seq[Deal], opts SurvivalOptions) (*Surv
 	}
 	s := new(SurvivalData)
 	asOf := instantOf(opts.AsOf)
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
-		}
-		if err := d.parse(f, &p, false); err != nil {
-			if opts.Mode == Strict {
-				return nil, err
-			}
-			continue
-		}
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode}
+	p := &sc.p
+	for d := range sc.all(deals) {
 		switch {
 		case !p.created.ok, d.Outcome == Open && !asOf.ok:
 			s.Untimed++
@@ -615,6 +606,9 @@ func SurvivalCycle(f *Funnel, deals iter.Seq[Deal], opts SurvivalOptions) (*Surv
 		default:
 			s.add(p.created.secondsTo(p.closed), opts.Event == SurvivalClosed || d.Outcome == Won)
 		}
+	}
+	if sc.err != nil {
+		return nil, sc.err
 	}
 	return s, nil
 }
@@ -658,18 +652,9 @@ func SurvivalInStage(f *Funnel, deals iter.Seq[Deal], s Stage, opts SurvivalOpti
 	}
 	out := new(SurvivalData)
 	asOf := instantOf(opts.AsOf)
-	var p parsedDeal
-	for d := range deals {
-		d, ok := PipelineSnapshot(d, opts.AsOf)
-		if !ok {
-			continue
-		}
-		if err := d.parse(f, &p, true); err != nil {
-			if opts.Mode == Strict {
-				return nil, err
-			}
-			continue
-		}
+	sc := snapshotScan{f: f, asOf: opts.AsOf, mode: opts.Mode, collect: true}
+	p := &sc.p
+	for d := range sc.all(deals) {
 		last := -1
 		for i, e := range p.entries {
 			if e.k == k {
@@ -695,6 +680,9 @@ func SurvivalInStage(f *Funnel, deals iter.Seq[Deal], s Stage, opts SurvivalOpti
 			continue
 		}
 		out.add(start.secondsTo(end), event)
+	}
+	if sc.err != nil {
+		return nil, sc.err
 	}
 	return out, nil
 }
