@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/big"
 	"time"
@@ -44,6 +45,10 @@ func (s *DurationStats) addSum(sec int64) {
 
 // Merge adds every duration of o to s. o is not modified.
 func (s *DurationStats) Merge(o *DurationStats) {
+	if o == s {
+		c := s.clone()
+		o = &c
+	}
 	s.samples.addAll(&o.samples)
 	if o.bigSum == nil {
 		s.addSum(o.sum)
@@ -162,24 +167,55 @@ func (s *DurationStats) summary(sc *selectScratch) DurationSummary {
 // seconds (a number with up to 9 decimals), and null statistics when Count
 // is 0.
 func (s DurationSummary) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Count  int64        `json:"count"`
-		Mean   *json.Number `json:"mean_seconds"`
-		Min    *json.Number `json:"min_seconds"`
-		P25    *json.Number `json:"p25_seconds"`
-		Median *json.Number `json:"median_seconds"`
-		P75    *json.Number `json:"p75_seconds"`
-		P90    *json.Number `json:"p90_seconds"`
-		Max    *json.Number `json:"max_seconds"`
-	}
-	o := out{Count: s.Count}
+	o := durationSummaryJSON{Count: s.Count}
 	if s.Count > 0 {
 		o.Mean, o.Min, o.P25, o.Median, o.P75, o.P90, o.Max = secs(s.Mean), secs(s.Min), secs(s.P25), secs(s.Median), secs(s.P75), secs(s.P90), secs(s.Max)
 	}
 	return json.Marshal(o)
 }
 
-func secs(d time.Duration) *json.Number {
-	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
-	return &n
+// clone returns a deep copy of s.
+func (s *DurationStats) clone() DurationStats {
+	c := DurationStats{sum: s.sum, samples: s.samples.clone()}
+	if s.bigSum != nil {
+		c.bigSum = new(big.Int).Set(s.bigSum)
+	}
+	return c
+}
+
+type durationSummaryJSON struct {
+	Count  int64        `json:"count"`
+	Mean   *json.Number `json:"mean_seconds"`
+	Min    *json.Number `json:"min_seconds"`
+	P25    *json.Number `json:"p25_seconds"`
+	Median *json.Number `json:"median_seconds"`
+	P75    *json.Number `json:"p75_seconds"`
+	P90    *json.Number `json:"p90_seconds"`
+	Max    *json.Number `json:"max_seconds"`
+}
+
+// UnmarshalJSON decodes a summary written by [DurationSummary.MarshalJSON].
+func (s *DurationSummary) UnmarshalJSON(b []byte) error {
+	var o durationSummaryJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	out := DurationSummary{Count: o.Count}
+	if o.Count > 0 {
+		for _, f := range []struct {
+			dst *time.Duration
+			src *json.Number
+		}{{&out.Mean, o.Mean}, {&out.Min, o.Min}, {&out.P25, o.P25}, {&out.Median, o.Median}, {&out.P75, o.P75}, {&out.P90, o.P90}, {&out.Max, o.Max}} {
+			if f.src == nil {
+				return fmt.Errorf("funnel: duration summary of %d values without a figure: %w", o.Count, ErrInvalidParam)
+			}
+			d, err := parseSecs(*f.src)
+			if err != nil {
+				return err
+			}
+			*f.dst = d
+		}
+	}
+	*s = out
+	return nil
 }

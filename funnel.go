@@ -60,6 +60,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 )
 
 // MaxStages is the largest number of stages a [Funnel] may declare.
@@ -169,4 +170,32 @@ func (f *Funnel) lookup(s Stage) (int, bool) {
 // equal reports whether f and g declare the same stages in the same order.
 func (f *Funnel) equal(g *Funnel) bool {
 	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages))
+}
+
+// enumString returns names[v], or "Type(N)" for a value out of range.
+func enumString[T ~int8 | ~int](v T, names []string, typ string) string {
+	if v >= 0 && int(v) < len(names) && names[v] != "" {
+		return names[v]
+	}
+	return typ + "(" + strconv.Itoa(int(v)) + ")"
+}
+
+// enumMarshal returns names[v], or an error wrapping sentinel.
+func enumMarshal[T ~int8 | ~int](v T, names []string, what string, sentinel error) ([]byte, error) {
+	if v >= 0 && int(v) < len(names) && names[v] != "" {
+		return []byte(names[v]), nil
+	}
+	return nil, fmt.Errorf("funnel: %s %d: %w", what, int(v), sentinel)
+}
+
+// enumUnmarshal sets *v to the index of b in names, or returns an error
+// wrapping sentinel.
+func enumUnmarshal[T ~int8 | ~int](v *T, b []byte, names []string, what string, sentinel error) error {
+	for i, n := range names {
+		if n != "" && string(b) == n {
+			*v = T(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("funnel: %s %q: %w", what, b, sentinel)
 }

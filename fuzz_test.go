@@ -59,10 +59,12 @@ func FuzzValidate(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (verr == nil) != (r.Deals == 2) || r.Deals+r.Skipped.Count != 2 {
-			t.Fatalf("Validate = %v but %d deals counted, %d skipped", verr, r.Deals, r.Skipped.Count)
+		in := r.Input
+		if (verr == nil) != (r.Deals+in.Future == 2) || in.Read != 2 || in.Counted+in.Future+in.Skipped.Count != 2 || r.Deals != in.Counted {
+			t.Fatalf("Validate = %v but input %+v, %d deals counted", verr, in, r.Deals)
 		}
-		check := func(name string, q Ratio) {
+		check := func(name string, rt Rate) {
+			q := rt.Ratio
 			if q.Num < 0 || q.Num > q.Den {
 				t.Fatalf("%s = %v outside 0..1", name, q)
 			}

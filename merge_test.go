@@ -1,8 +1,11 @@
 package funnel_test
 
 import (
+	"bytes"
+	"errors"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -10,6 +13,7 @@ import (
 	"github.com/funnelmetrics/funnel/internal/dealgen"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
 )
 
 // mixedDeals returns generated deals with some invalid ones mixed in.
@@ -24,12 +28,18 @@ func mixedDeals(n int, seed uint64) []funnel.Deal {
 	return deals
 }
 
-func tallyOf(t *testing.T, f *funnel.Funnel, opts funnel.Options, deals []funnel.Deal) *funnel.Tally {
+func scanOf(t testing.TB, f *funnel.Funnel, opts funnel.Options) *funnel.Scan {
 	t.Helper()
-	tl, err := funnel.NewTally(f, opts)
+	s, err := funnel.NewScan(f, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s
+}
+
+func tallyOf(t testing.TB, s *funnel.Scan, deals []funnel.Deal) *funnel.Tally {
+	t.Helper()
+	tl := funnel.NewTally(s)
 	for _, d := range deals {
 		_ = tl.Add(d) // invalid deals are counted as skipped
 	}
@@ -40,43 +50,110 @@ var mergeOpts = []funnel.Options{
 	{Mode: funnel.Lenient, Currency: "USD"},
 	{Mode: funnel.Lenient, Currency: "USD", Policy: funnel.AnyStage, AsOf: time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC),
 		Window: 60 * 24 * time.Hour, Period: funnel.Week, Location: time.FixedZone("UTC-5", -5*3600)},
-	{Mode: funnel.Lenient, Currency: "USD", Policy: funnel.DirectNext, Period: funnel.Day, AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+	{Mode: funnel.Lenient, Currency: "USD", Policy: funnel.DirectNext, Period: funnel.Day, AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		Location: mustZone("America/Santiago")},
+}
+
+func mustZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// ignoreExamples ignores which skipped deals are kept as examples: parts
+// tallied apart number their deals from 0 each, so the examples kept
+// after a merge follow the parts' positions, not the whole stream's.
+var ignoreExamples = cmpopts.IgnoreFields(funnel.Skipped{}, "Examples")
+
+func encode(t testing.TB, a funnel.Accumulator) []byte {
+	t.Helper()
+	b, err := a.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // TestMergeEqualsOnePass splits the deals at every cut point, tallies both
-// parts, merges them and compares the report with the one-pass report.
+// parts, merges them and compares the report with the one-pass report; it
+// also merges the parts decoded from their binary encoding.
 func TestMergeEqualsOnePass(t *testing.T) {
 	f := dealgen.Funnel()
 	deals := mixedDeals(60, 7)
 	for _, opts := range mergeOpts {
-		whole := tallyOf(t, f, opts, deals).Report()
+		s := scanOf(t, f, opts)
+		whole := tallyOf(t, s, deals).Report()
 		for cut := 0; cut <= len(deals); cut++ {
-			a := tallyOf(t, f, opts, deals[:cut])
-			b := tallyOf(t, f, opts, deals[cut:])
+			a := tallyOf(t, s, deals[:cut])
+			b := tallyOf(t, s, deals[cut:])
 			bBefore := b.Report()
+			var da, db funnel.Tally // decoded into zero tallies: they take the encoded scan
+			if err := da.UnmarshalBinary(encode(t, a)); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UnmarshalBinary(encode(t, b)); err != nil {
+				t.Fatal(err)
+			}
 			if err := a.Merge(b); err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(whole, a.Report(), cmpopts.EquateErrors()); diff != "" {
+			if diff := cmp.Diff(whole, a.Report(), cmpopts.EquateErrors(), ignoreExamples); diff != "" {
 				t.Fatalf("policy %v cut %d: merged report differs from one pass (-one +merged):\n%s", opts.Policy, cut, diff)
 			}
 			if diff := cmp.Diff(bBefore, b.Report(), cmpopts.EquateErrors()); diff != "" {
 				t.Fatalf("Merge modified its argument:\n%s", diff)
+			}
+			if err := da.Merge(&db); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(encode(t, &da), encode(t, a)) {
+				t.Fatalf("policy %v cut %d: merge of decoded parts encodes differently from the merge of the parts", opts.Policy, cut)
+			}
+		}
+	}
+}
+
+// TestEncodingDeterministic checks that the encoding of a merge of any
+// split of valid deals equals the encoding of one pass, byte for byte,
+// whatever order the parts are merged in.
+func TestEncodingDeterministic(t *testing.T) {
+	f := dealgen.Funnel()
+	deals := dealgen.Generate(2000, 3, dealgen.Options{})
+	rng := rand.New(rand.NewPCG(1, 9))
+	for _, opts := range mergeOpts {
+		s := scanOf(t, f, opts)
+		want := encode(t, tallyOf(t, s, deals))
+		for range 5 {
+			parts := make([][]funnel.Deal, 1+rng.IntN(6))
+			for _, d := range deals {
+				i := rng.IntN(len(parts))
+				parts[i] = append(parts[i], d)
+			}
+			rng.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+			acc := funnel.NewTally(s)
+			for _, p := range parts {
+				if err := acc.Merge(tallyOf(t, s, p)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := encode(t, acc); !bytes.Equal(got, want) {
+				t.Fatalf("merge of %d parts: encoding differs from one pass (%d vs %d bytes)", len(parts), len(got), len(want))
 			}
 		}
 	}
 }
 
 // TestMergeAssociative checks (a+b)+c = a+(b+c) and that any partition of
-// the deals into random parts merges to the one-pass report (apart from
-// which skipped deals are kept as examples, which follows merge order).
+// the deals into random parts merges to the one-pass report.
 func TestMergeAssociative(t *testing.T) {
 	f := dealgen.Funnel()
 	deals := mixedDeals(3000, 11)
 	rng := rand.New(rand.NewPCG(5, 6))
-	ignoreExamples := cmpopts.IgnoreFields(funnel.Skipped{}, "Examples")
 	for _, opts := range mergeOpts {
-		whole := tallyOf(t, f, opts, deals).Report()
+		s := scanOf(t, f, opts)
+		whole := tallyOf(t, s, deals).Report()
 		parts := make([][]funnel.Deal, 1+rng.IntN(8))
 		for _, d := range deals {
 			i := rng.IntN(len(parts))
@@ -84,17 +161,15 @@ func TestMergeAssociative(t *testing.T) {
 		}
 		var tallies []*funnel.Tally
 		for _, p := range parts {
-			tallies = append(tallies, tallyOf(t, f, opts, p))
+			tallies = append(tallies, tallyOf(t, s, p))
 		}
-		// left fold
-		left := tallyOf(t, f, opts, nil)
+		left := funnel.NewTally(s)
 		for _, tl := range tallies {
 			if err := left.Merge(tl); err != nil {
 				t.Fatal(err)
 			}
 		}
-		// right fold
-		right := tallyOf(t, f, opts, nil)
+		right := funnel.NewTally(s)
 		for _, tl := range slices.Backward(tallies) {
 			if err := tl.Merge(right); err != nil {
 				t.Fatal(err)
@@ -109,24 +184,109 @@ func TestMergeAssociative(t *testing.T) {
 	}
 }
 
-func TestMergeIncompatible(t *testing.T) {
+// TestRunParallelEqualsSerial feeds one stream to several accumulators on
+// 1 to 7 workers: every report, skipped examples included, equals the
+// serial one, and so do the encodings.
+func TestRunParallelEqualsSerial(t *testing.T) {
 	f := dealgen.Funnel()
-	g, _ := funnel.New("Lead", "Won")
-	a, _ := funnel.NewTally(f, funnel.Options{})
-	for _, b := range []*funnel.Tally{
-		must(funnel.NewTally(g, funnel.Options{})),
-		must(funnel.NewTally(f, funnel.Options{Policy: funnel.AnyStage})),
-		must(funnel.NewTally(f, funnel.Options{Location: time.FixedZone("X", 3600)})),
-	} {
-		if err := a.Merge(b); err == nil {
-			t.Errorf("Merge of incompatible tallies succeeded")
+	deals := mixedDeals(5000, 21)
+	for _, opts := range mergeOpts {
+		opts.Workers = 1
+		serial := funnel.NewTally(scanOf(t, f, opts))
+		if err := serial.Scan().Run(slices.Values(deals), serial); err != nil {
+			t.Fatal(err)
+		}
+		want := serial.Report()
+		for _, w := range []int{2, 3, 7} {
+			opts.Workers = w
+			s := scanOf(t, f, opts)
+			a, b := funnel.NewTally(s), funnel.NewTally(s)
+			if err := s.Run(slices.Values(deals), a, b); err != nil {
+				t.Fatal(err)
+			}
+			for _, got := range []*funnel.Tally{a, b} {
+				if diff := cmp.Diff(want, got.Report(), cmpopts.EquateErrors()); diff != "" {
+					t.Fatalf("%d workers: report differs from serial (-serial +parallel):\n%s", w, diff)
+				}
+				if !bytes.Equal(encode(t, got), encode(t, serial)) {
+					t.Fatalf("%d workers: encoding differs from serial", w)
+				}
+			}
 		}
 	}
 }
 
-func must[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
+// TestRunStrictFirstError checks that a strict run on many workers stops
+// with the first invalid deal in stream order, as a serial run does.
+func TestRunStrictFirstError(t *testing.T) {
+	f := dealgen.Funnel()
+	deals := dealgen.Generate(20000, 4, dealgen.Options{})
+	for _, i := range []int{19990, 7001, 12345} {
+		deals[i].Stage = "Nowhere"
 	}
-	return v
+	for _, w := range []int{1, 2, 4} {
+		s := scanOf(t, f, funnel.Options{Currency: "USD", Workers: w})
+		err := s.Run(slices.Values(deals), funnel.NewTally(s))
+		var de *funnel.DealError
+		if !errors.As(err, &de) || de.ID != deals[7001].ID {
+			t.Errorf("%d workers: error %v, want the unknown stage of %s", w, err, deals[7001].ID)
+		}
+	}
 }
+
+func TestMergeIncompatible(t *testing.T) {
+	f := dealgen.Funnel()
+	g, _ := funnel.New("Lead", "Won")
+	a := funnel.NewTally(scanOf(t, f, funnel.Options{Location: time.FixedZone("", 3600)}))
+	for _, b := range []*funnel.Tally{
+		funnel.NewTally(scanOf(t, g, funnel.Options{})),
+		funnel.NewTally(scanOf(t, f, funnel.Options{Policy: funnel.AnyStage})),
+		// unnamed fixed zones of other offsets must not merge
+		funnel.NewTally(scanOf(t, f, funnel.Options{Location: time.FixedZone("", 7200)})),
+		funnel.NewTally(scanOf(t, f, funnel.Options{Location: time.FixedZone("", 3600), Test: funnel.Test{Confidence: 0.9}})),
+	} {
+		if err := a.Merge(b); !errors.Is(err, funnel.ErrIncompatible) {
+			t.Errorf("Merge of incompatible tallies: %v, want ErrIncompatible", err)
+		}
+	}
+	same := funnel.NewTally(scanOf(t, f, funnel.Options{Location: time.FixedZone("", 3600), Workers: 3}))
+	if err := a.Merge(same); err != nil {
+		t.Errorf("Merge of tallies of equal scans (other worker count): %v", err)
+	}
+	if err := a.Merge(a); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("Merge into itself: %v, want ErrInvalidParam", err)
+	}
+	if err := a.Merge(nil); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("Merge(nil): %v, want ErrInvalidParam", err)
+	}
+}
+
+// TestStatsSelfMerge: merging a statistic into itself doubles it exactly.
+func TestStatsSelfMerge(t *testing.T) {
+	var m funnel.MoneyStats
+	var d funnel.DurationStats
+	for i := range 10000 {
+		m.Add(dec(itoaInt(i)))
+		d.AddSeconds(int64(i))
+	}
+	var m2 funnel.MoneyStats
+	var d2 funnel.DurationStats
+	for range 2 {
+		for i := range 10000 {
+			m2.Add(dec(itoaInt(i)))
+			d2.AddSeconds(int64(i))
+		}
+	}
+	m.Merge(&m)
+	d.Merge(&d)
+	if diff := cmp.Diff(m2.Summary(), m.Summary()); diff != "" || m.Count() != 20000 {
+		t.Errorf("MoneyStats self-merge (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(d2.Summary(), d.Summary()); diff != "" || d.Count() != 20000 {
+		t.Errorf("DurationStats self-merge (-want +got):\n%s", diff)
+	}
+}
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func itoaInt(i int) string { return strconv.Itoa(i) }

@@ -2,16 +2,14 @@ package funnel
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
 	"slices"
-	"strconv"
 	"time"
 )
 
-// A Mode says what [Compute] does with a deal that fails validation. The
+// A Mode says what an analysis does with a deal that fails validation. The
 // zero Mode is [Strict].
 type Mode int8
 
@@ -23,6 +21,22 @@ const (
 	// first few errors in the report's Skipped section.
 	Lenient
 )
+
+var modeNames = [...]string{Strict: "strict", Lenient: "lenient"}
+
+// String returns "strict" or "lenient", or "Mode(N)" for an invalid value.
+func (m Mode) String() string { return enumString(m, modeNames[:], "Mode") }
+
+// MarshalText encodes the mode by name. It returns an error wrapping
+// [ErrInvalidParam] for an invalid value.
+func (m Mode) MarshalText() ([]byte, error) {
+	return enumMarshal(m, modeNames[:], "mode", ErrInvalidParam)
+}
+
+// UnmarshalText decodes a mode name as written by [Mode.MarshalText].
+func (m *Mode) UnmarshalText(b []byte) error {
+	return enumUnmarshal(m, b, modeNames[:], "mode", ErrInvalidParam)
+}
 
 // A Policy says when a deal counts as having reached a stage, for stage
 // reach and conversion. Products differ here, so the caller names the
@@ -51,28 +65,27 @@ func (p Policy) valid() bool { return p >= InOrder && p <= DirectNext }
 
 // String returns "in-order", "any-stage" or "direct-next", or "Policy(N)"
 // for an invalid value.
-func (p Policy) String() string {
-	if p.valid() {
-		return policyNames[p]
-	}
-	return "Policy(" + strconv.Itoa(int(p)) + ")"
-}
+func (p Policy) String() string { return enumString(p, policyNames[:], "Policy") }
 
 // MarshalText encodes the policy by name. It returns an error wrapping
 // [ErrInvalidParam] for an invalid value.
 func (p Policy) MarshalText() ([]byte, error) {
-	if !p.valid() {
-		return nil, fmt.Errorf("funnel: policy %d: %w", int(p), ErrInvalidParam)
-	}
-	return []byte(policyNames[p]), nil
+	return enumMarshal(p, policyNames[:], "policy", ErrInvalidParam)
 }
 
-// Options configure a [Tally] or [Compute]. The zero Options are valid:
-// strict, in-order, no conversion window, no as-of time, months in UTC, no
-// currency code.
+// UnmarshalText decodes a policy name as written by [Policy.MarshalText].
+func (p *Policy) UnmarshalText(b []byte) error {
+	return enumUnmarshal(p, b, policyNames[:], "policy", ErrInvalidParam)
+}
+
+// Options say how every analysis reads and counts deals: one value for the
+// report, the segmentations and every analysis of the sub-packages. The
+// zero Options are valid: strict, in-order, no conversion window, no as-of
+// time, months in UTC, no currency code, closed deals need a close time,
+// 95% confidence with a minimum sample of 30, all cores.
 type Options struct {
-	// Mode says whether Compute stops at the first invalid deal (Strict)
-	// or skips and reports it (Lenient).
+	// Mode says whether an invalid deal stops the analysis (Strict) or is
+	// skipped, counted and listed (Lenient).
 	Mode Mode
 	// Policy is the stage-reach policy for conversion.
 	Policy Policy
@@ -82,13 +95,15 @@ type Options struct {
 	// window. It needs AsOf. Zero means no window: every open deal is
 	// pending, none has dropped yet.
 	Window time.Duration
-	// AsOf is the time the data describes. It gives the age of open deals
-	// and the time spent so far in their current stage, and decides which
-	// open deals are past their conversion window. Zero means unknown:
-	// those figures are not computed. Functions never read the clock.
+	// AsOf is the time the data describes. Every analysis sees each deal
+	// as it stood then ([Deal.At]): a deal won later is open, a stage
+	// entered later is not reached, a deal created later is left out
+	// (counted in Input.Future). It also gives the age of open deals and
+	// the time spent so far in their current stage. Zero means the deals
+	// as they are, with no ages. Functions never read the clock.
 	AsOf time.Time
-	// Location is the time zone of periods (lead generation, cohorts).
-	// Nil means UTC.
+	// Location is the time zone of periods (lead generation, cohorts,
+	// trends). Nil means UTC.
 	Location *time.Location
 	// Period is the period of lead generation and creation cohorts.
 	Period Period
@@ -96,6 +111,19 @@ type Options struct {
 	// a deal in another currency is invalid ([ErrCurrencyMismatch]).
 	// Empty means deals carry no currency code.
 	Currency string
+	// UndatedClose accepts won and lost deals without a close time (a lead
+	// list with a "converted" flag and no dates): they count for outcomes
+	// and stage reach, and the figures that need the close time (sales
+	// cycle, time in the last stage, trends by close date) count them as
+	// undated. When false such a deal is invalid ([ErrMissingCloseTime]).
+	UndatedClose bool
+	// Test is the confidence level of every interval and the rule of every
+	// comparison.
+	Test Test
+	// Workers is the number of goroutines [Scan.Run] uses; zero means
+	// GOMAXPROCS, 1 runs on the calling goroutine. Results do not depend
+	// on it.
+	Workers int
 }
 
 func (o Options) validate() error {
@@ -110,22 +138,16 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: negative window %v: %w", o.Window, ErrInvalidParam)
 	case o.Window > 0 && o.AsOf.IsZero():
 		return fmt.Errorf("funnel: window %v without an as-of time: %w", o.Window, ErrInvalidParam)
+	case o.Workers < 0:
+		return fmt.Errorf("funnel: %d workers: %w", o.Workers, ErrInvalidParam)
 	}
 	return nil
 }
 
-func (o Options) equal(p Options) bool {
-	return o.Mode == p.Mode && o.Policy == p.Policy && o.Window == p.Window &&
-		o.AsOf.Equal(p.AsOf) && o.Location.String() == p.Location.String() &&
-		o.Period == p.Period && o.Currency == p.Currency
-}
-
-// maxSkipExamples is the number of skipped deals' errors kept verbatim.
-const maxSkipExamples = 20
-
 // stageAcc accumulates one stage (or, at index n, the won outcome).
 type stageAcc struct {
 	reached  int64 // deals that reached the stage
+	entered  int64 // deals that entered it at all (inside the window)
 	viaFirst int64 // of those, deals that also reached the first stage
 	advanced int64 // of those, deals that also reached the next stage
 	pending  int64 // of those that did not advance, open ones inside their window
@@ -149,9 +171,11 @@ type periodRange struct {
 }
 
 // A Tally accumulates the funnel metrics of a population of deals in one
-// pass: [Tally.Add] adds one deal, [Tally.Merge] adds another tally, and
-// [Tally.Report] gives the metrics. Merging the tallies of the parts of any
-// split of the deals gives exactly the tally of the whole.
+// pass: it is the [Accumulator] behind [Compute] and [Report]. Add deals
+// with [Tally.Add] (or feed it with other analyses through [Scan.Run]),
+// merge another tally with [Tally.Merge], and read the metrics with
+// [Tally.Report]. Merging the tallies of the parts of any split of the
+// deals gives exactly the tally of the whole.
 //
 // Memory grows with the number of deals: every duration and amount is kept
 // (4 or 8 bytes each) for exact medians and percentiles, about 26 bytes per
@@ -160,17 +184,16 @@ type periodRange struct {
 // A Tally is not safe for concurrent use: give each goroutine its own and
 // Merge them. The zero Tally is not usable; build one with [NewTally].
 type Tally struct {
-	f    *Funnel
-	opts Options
-	loc  *time.Location
-	asOf instant
+	s *Scan
+	n int // stages
 
+	in                     Intake
 	deals, open, won, lost int64
 	stages                 []stageAcc // len n+1: the funnel stages, then won
 	wonAmount              MoneyStats
 	lostAmount             MoneyStats
 	cycleWon, cycleLost    DurationStats
-	cycleUndated           int64 // closed deals whose creation time is unknown
+	cycleUndated           int64 // closed deals whose creation or close time is unknown
 	openAge                DurationStats
 	ageUndated             int64 // open deals without an age (unknown creation or AsOf)
 	periods                map[int32]*periodAcc
@@ -178,68 +201,37 @@ type Tally struct {
 	sourceNames            []string  // source of each index of periodAcc.bySource
 	sourceIdx              map[string]int
 
-	skipped  int64
-	reasons  map[error]int64
-	examples []DealError
-
 	// scratch, not part of the tally's state
-	scratch scratch
-	ranges  []periodRange // sorted by start
+	cum, last [MaxStages]int64 // seconds per stage: all visits, the latest
+	ranges    []periodRange    // sorted by start
 }
 
-// NewTally returns an empty tally for the funnel f. It returns an error
-// wrapping [ErrInvalidParam] if the options are invalid or f is nil.
-func NewTally(f *Funnel, opts Options) (*Tally, error) {
-	if f == nil || len(f.stages) == 0 {
-		return nil, fmt.Errorf("funnel: nil or empty funnel: %w", ErrInvalidParam)
-	}
-	if err := opts.validate(); err != nil {
-		return nil, err
-	}
-	loc := opts.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return &Tally{
-		f: f, opts: opts, loc: loc, asOf: instantOf(opts.AsOf),
-		stages:  make([]stageAcc, len(f.stages)+1),
-		periods: make(map[int32]*periodAcc),
-		reasons: make(map[error]int64),
-	}, nil
+// NewTally returns an empty tally of the scan's deals.
+func NewTally(s *Scan) *Tally {
+	return &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
 }
 
-// Add validates d and adds it. An invalid deal (see [Deal.Validate], and
-// [ErrCurrencyMismatch] for a currency other than Options.Currency) is not
-// added: it is counted as skipped, with its reason, and its error is
-// returned, so the caller can stop (strict) or go on (lenient).
-func (t *Tally) Add(d Deal) error { return t.addDeal(&d, &t.scratch) }
+// Scan returns the scan the tally was built for.
+func (t *Tally) Scan() *Scan { return t.s }
 
-// addDeal is Add without copying the deal again, with p as scratch memory.
-func (t *Tally) addDeal(d *Deal, p *scratch) error {
-	err := d.parse(t.f, &p.parsedDeal, true)
-	if err == nil && d.Currency != t.opts.Currency {
-		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
+// Fresh returns an empty tally of the same scan.
+func (t *Tally) Fresh() Accumulator { return NewTally(t.s) }
+
+// Add validates d and adds it, as [Scan.Add] does: an invalid deal is
+// counted as skipped, with its reason, and its [*DealError] is returned, so
+// that the caller can stop (strict) or go on (lenient).
+func (t *Tally) Add(d Deal) error { return t.s.Add(d, t) }
+
+// Observe adds one deal handed over by the scan (see [Accumulator]).
+func (t *Tally) Observe(v *View) {
+	if !t.in.Note(v) {
+		return
 	}
-	if err != nil {
-		t.skip(err)
-		return err
-	}
-	t.add(d, p)
-	return nil
+	t.add(v)
 }
 
-func (t *Tally) skip(err error) {
-	t.skipped++
-	var de *DealError
-	if errors.As(err, &de) {
-		t.reasons[de.Err]++
-		if len(t.examples) < maxSkipExamples {
-			t.examples = append(t.examples, *de)
-		}
-	}
-}
-
-func (t *Tally) add(d *Deal, p *scratch) {
+func (t *Tally) add(v *View) {
+	d, p := v.Deal, &v.p
 	t.deals++
 	last := &t.stages[p.entries[len(p.entries)-1].k]
 	switch d.Outcome {
@@ -255,11 +247,11 @@ func (t *Tally) add(d *Deal, p *scratch) {
 		last.open.Add(d.Amount)
 	}
 
-	t.reach(d.Outcome, &p.parsedDeal)
+	t.count(v)
 	t.timeInStage(d.Outcome, p)
 
 	switch {
-	case d.Outcome != Open && p.created.ok:
+	case d.Outcome != Open && p.created.ok && p.closed.ok:
 		if d.Outcome == Won {
 			t.cycleWon.AddSeconds(p.created.secondsTo(p.closed))
 		} else {
@@ -267,8 +259,8 @@ func (t *Tally) add(d *Deal, p *scratch) {
 		}
 	case d.Outcome != Open:
 		t.cycleUndated++
-	case p.created.ok && t.asOf.ok && !t.asOf.before(p.created):
-		t.openAge.AddSeconds(p.created.secondsTo(t.asOf))
+	case p.created.ok && t.s.asOf.ok && !t.s.asOf.before(p.created):
+		t.openAge.AddSeconds(p.created.secondsTo(t.s.asOf))
 	default:
 		t.ageUndated++
 	}
@@ -328,75 +320,26 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 			return r.acc
 		}
 	}
-	k := t.opts.Period.key(created.In(t.loc))
-	start := t.opts.Period.keyStart(k, t.loc)
+	per, loc := t.s.opts.Period, t.s.opts.Location
+	k := per.keyOf(created, loc)
+	start := per.keyStart(k, loc)
 	acc := t.periods[k]
 	if acc == nil {
 		acc = new(periodAcc)
 		t.periods[k] = acc
 	}
-	t.ranges = slices.Insert(t.ranges, i, periodRange{start.Unix(), t.opts.Period.next(start).Unix(), acc})
+	t.ranges = slices.Insert(t.ranges, i, periodRange{start.Unix(), per.keyStart(per.nextKey(k), loc).Unix(), acc})
 	return acc
 }
 
-// reach updates the stage reach, advance and pending counts for one deal.
-func (t *Tally) reach(o Outcome, p *parsedDeal) {
-	n := len(t.f.stages)
-	var cutoff instant // entries after cutoff do not count
-	if t.opts.Window > 0 && p.created.ok {
-		cutoff = p.created.add(t.opts.Window)
+// count updates the stage reach, advance and pending counts of one deal.
+func (t *Tally) count(v *View) {
+	reached, n := v.reached, t.n
+	for e := v.entered; e != 0; e &= e - 1 {
+		t.stages[trailingZeros(e)].entered++
 	}
-	inWindow := func(at instant) bool { return !cutoff.ok || !at.ok || !cutoff.before(at) }
-	wonIn := o == Won && inWindow(p.closed)
-
-	var reached uint64 // bit k: stage k reached; bit n: won
-	switch t.opts.Policy {
-	case AnyStage:
-		for _, e := range p.entries {
-			if inWindow(e.at) {
-				reached |= 1 << e.k
-			}
-		}
-		if wonIn {
-			reached |= 1 << n
-		}
-	case DirectNext:
-		var moved uint64 // bit k: entered k (k = 0) or moved directly from k-1 to k
-		prev := -1
-		for _, e := range p.entries {
-			if !inWindow(e.at) {
-				break
-			}
-			if e.k == 0 || prev == e.k-1 {
-				moved |= 1 << e.k
-			}
-			prev = e.k
-		}
-		if wonIn && prev == n-1 {
-			moved |= 1 << n
-		}
-		for k := 0; k <= n && moved&(1<<k) != 0; k++ {
-			reached |= 1 << k
-		}
-	default: // InOrder
-		next := 0
-		for _, e := range p.entries {
-			if !inWindow(e.at) || e.k > next {
-				break
-			}
-			if e.k == next {
-				next++
-			}
-		}
-		if wonIn && next == n {
-			next++
-		}
-		reached = 1<<next - 1
-	}
-
-	pending := o == Open && (!cutoff.ok || t.asOf.before(cutoff))
-	for v := reached; v != 0; v &= v - 1 {
-		k := trailingZeros(v)
+	for r := reached; r != 0; r &= r - 1 {
+		k := trailingZeros(r)
 		s := &t.stages[k]
 		s.reached++
 		if reached&1 != 0 {
@@ -407,7 +350,7 @@ func (t *Tally) reach(o Outcome, p *parsedDeal) {
 		}
 		if reached&(1<<(k+1)) != 0 {
 			s.advanced++
-		} else if pending {
+		} else if v.pending {
 			s.pending++
 		}
 	}
@@ -417,7 +360,7 @@ func (t *Tally) reach(o Outcome, p *parsedDeal) {
 // stage it entered. A visit lasts from its entry to the next entry, or to
 // the close time, or (open deals) to AsOf. A stage with a visit of unknown
 // length is counted as untimed for this deal instead.
-func (t *Tally) timeInStage(o Outcome, p *scratch) {
+func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 	var visited, untimed uint64
 	for i, e := range p.entries {
 		var end instant
@@ -427,20 +370,20 @@ func (t *Tally) timeInStage(o Outcome, p *scratch) {
 		case o != Open:
 			end = p.closed
 		default:
-			end = t.asOf
+			end = t.s.asOf
 		}
 		bit := uint64(1) << e.k
 		if visited&bit == 0 {
 			visited |= bit
-			p.cum[e.k] = 0
+			t.cum[e.k] = 0
 		}
 		if !e.at.ok || !end.ok || end.before(e.at) {
 			untimed |= bit
 			continue
 		}
 		sec := e.at.secondsTo(end)
-		p.cum[e.k] += sec
-		p.last[e.k] = sec
+		t.cum[e.k] += sec
+		t.last[e.k] = sec
 	}
 	for v := visited; v != 0; v &= v - 1 {
 		k := trailingZeros(v)
@@ -449,18 +392,46 @@ func (t *Tally) timeInStage(o Outcome, p *scratch) {
 			s.untimed++
 			continue
 		}
-		s.total.AddSeconds(p.cum[k])
-		s.latest.AddSeconds(p.last[k])
+		s.total.AddSeconds(t.cum[k])
+		s.latest.AddSeconds(t.last[k])
 	}
 }
 
-// Merge adds every deal counted by o to t, as if t had been given them
-// after its own. o is not modified. It returns an error wrapping
-// [ErrIncompatible] if o was built for another funnel or other options.
-func (t *Tally) Merge(o *Tally) error {
-	if !t.f.equal(o.f) || !t.opts.equal(o.opts) {
-		return fmt.Errorf("funnel: merging tallies of different funnels or options: %w", ErrIncompatible)
+// Merge adds every deal counted by o, a *Tally, to t, as if t had been
+// given them after its own. o is not modified. It returns an error
+// wrapping [ErrIncompatible] if o is not a tally of an equal scan, and one
+// wrapping [ErrInvalidParam] for a nil o or t itself.
+func (t *Tally) Merge(o Accumulator) error {
+	ot, err := mergeable[*Tally](t, o)
+	if err != nil {
+		return err
 	}
+	t.merge(ot)
+	return nil
+}
+
+// mergeable checks that o is a non-nil accumulator of type T, not a
+// itself, built for a scan equal to a's.
+func mergeable[T Accumulator](a Accumulator, o Accumulator) (T, error) {
+	var zero T
+	if o == nil {
+		return zero, fmt.Errorf("funnel: merging nil: %w", ErrInvalidParam)
+	}
+	ot, ok := o.(T)
+	if !ok {
+		return zero, fmt.Errorf("funnel: merging %T into %T: %w", o, a, ErrIncompatible)
+	}
+	if any(ot) == any(a) {
+		return zero, fmt.Errorf("funnel: merging %T into itself: %w", a, ErrInvalidParam)
+	}
+	if !a.Scan().Equal(o.Scan()) {
+		return zero, fmt.Errorf("funnel: merging accumulators of different funnels or options: %w", ErrIncompatible)
+	}
+	return ot, nil
+}
+
+func (t *Tally) merge(o *Tally) {
+	t.in.Merge(&o.in)
 	t.deals += o.deals
 	t.open += o.open
 	t.won += o.won
@@ -468,6 +439,7 @@ func (t *Tally) Merge(o *Tally) error {
 	for i := range t.stages {
 		s, os := &t.stages[i], &o.stages[i]
 		s.reached += os.reached
+		s.entered += os.entered
 		s.viaFirst += os.viaFirst
 		s.advanced += os.advanced
 		s.pending += os.pending
@@ -497,17 +469,6 @@ func (t *Tally) Merge(o *Tally) error {
 		p.add(op, remap)
 	}
 	t.undated.add(&o.undated, remap)
-	t.skipped += o.skipped
-	for k, v := range o.reasons {
-		t.reasons[k] += v
-	}
-	for _, e := range o.examples {
-		if len(t.examples) == maxSkipExamples {
-			break
-		}
-		t.examples = append(t.examples, e)
-	}
-	return nil
 }
 
 // add adds o's counts to p; remap gives the index in p's tally of each of
@@ -528,20 +489,20 @@ func (p *periodAcc) add(o *periodAcc, remap []int) {
 	}
 }
 
-// Compute validates and tallies deals in one pass and returns the report.
-// In [Strict] mode it stops at the first invalid deal and returns its
-// [*DealError]; in [Lenient] mode invalid deals are skipped and reported in
-// Report.Skipped. It returns an error wrapping [ErrInvalidParam] for
+// Compute validates and tallies deals in one pass and returns the report:
+// [NewScan], [NewTally], [Scan.Run] and [Tally.Report] in one call. In
+// [Strict] mode it stops at the first invalid deal and returns its
+// [*DealError]; in [Lenient] mode invalid deals are skipped and reported
+// in Report.Input. It returns an error wrapping [ErrInvalidParam] for
 // invalid options. Callers with a slice pass [slices.Values](deals).
 func Compute(f *Funnel, deals iter.Seq[Deal], opts Options) (Report, error) {
-	t, err := NewTally(f, opts)
+	s, err := NewScan(f, opts)
 	if err != nil {
 		return Report{}, err
 	}
-	for d := range deals {
-		if err := t.addDeal(&d, &t.scratch); err != nil && opts.Mode == Strict {
-			return Report{}, err
-		}
+	t := NewTally(s)
+	if err := s.Run(deals, t); err != nil {
+		return Report{}, err
 	}
 	return t.Report(), nil
 }

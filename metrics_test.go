@@ -3,6 +3,7 @@ package funnel
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -74,37 +75,40 @@ func TestComputeByHand(t *testing.T) {
 	}
 	want := Report{
 		Stages: []Stage{"A", "B", "C"}, AsOf: day(20), Location: "UTC",
+		Input: Input{Read: 6, Counted: 6},
 		Deals: 6, Open: 2, Won: 2, Lost: 2,
 		Funnel: []StageReport{
 			// In order: w1 A,B,C,won; w2 A (skipped B); l1 A,B; o1 A,B;
 			// o2 A; r1 A,B,C (re-entries ignored). N = 6, 4, 2, 1.
-			{Stage: "A", Reached: 6, Cumulative: Ratio{6, 6},
+			{Stage: "A", Reached: 6, Entered: 6, Cumulative: rt(6, 6),
 				Open: 1, OpenValue: dec("0"), LostValue: dec("0"),
 				// total per deal (days): w1 2, w2 2, l1 2, o1 3, o2 20 (to as-of), r1 1+1
 				TimeTotal: dsum(6, days(31, 6), days(2, 1), days(2, 1), days(2, 1), days(11, 4), days(23, 2), days(20, 1)),
 				// latest: r1's last visit lasted 1 day
 				TimeLatest: dsum(6, days(30, 6), days(1, 1), days(2, 1), days(2, 1), days(11, 4), days(23, 2), days(20, 1))},
 			// B: of the 6 at A, 4 reached B; w2 (won) dropped, o2 (open) pending.
-			{Stage: "B", Reached: 4, Step: Ratio{4, 6}, Cumulative: Ratio{4, 6},
-				DropOff: 2, DropOffRate: Ratio{2, 6}, Pending: 1, Dropped: 1, StepDecided: Ratio{4, 5},
+			{Stage: "B", Reached: 4, Entered: 4, Step: rt(4, 6), Cumulative: rt(4, 6),
+				DropOff: 2, DropOffRate: rt(2, 6), Pending: 1, Dropped: 1, StepDecided: rt(4, 5),
 				Lost: 1, LostValue: dec("50"), Open: 1, OpenValue: dec("200"),
 				// total: w1 3, l1 5, o1 14, r1 2+2 -> 3,4,5,14
 				TimeTotal: dsum(4, days(26, 4), days(3, 1), days(15, 4), days(9, 2), days(29, 4), days(113, 10), days(14, 1)),
 				// latest: w1 3, l1 5, o1 14, r1 2 -> 2,3,5,14
 				TimeLatest: dsum(4, days(24, 4), days(2, 1), days(11, 4), days(4, 1), days(29, 4), days(113, 10), days(14, 1))},
-			// C: w1 and r1 of the 4 at B; l1 lost, o1 pending.
-			{Stage: "C", Reached: 2, Step: Ratio{2, 4}, Cumulative: Ratio{2, 6},
-				DropOff: 2, DropOffRate: Ratio{2, 4}, Pending: 1, Dropped: 1, StepDecided: Ratio{2, 3},
+			// C: w1 and r1 of the 4 at B; l1 lost, o1 pending. w2 entered C
+			// without B: entered 3.
+			{Stage: "C", Reached: 2, Entered: 3, Step: rt(2, 4), Cumulative: rt(2, 6),
+				DropOff: 2, DropOffRate: rt(2, 4), Pending: 1, Dropped: 1, StepDecided: rt(2, 3),
 				Lost: 1, LostValue: dec("80"), OpenValue: dec("0"),
 				// w1 5, w2 1, r1 2 -> 1,2,5
 				TimeTotal:  dsum(3, days(8, 3), days(1, 1), days(3, 2), days(2, 1), days(7, 2), days(22, 5), days(5, 1)),
 				TimeLatest: dsum(3, days(8, 3), days(1, 1), days(3, 2), days(2, 1), days(7, 2), days(22, 5), days(5, 1))},
-			// won: w1 only (w2 skipped B); r1 lost from C.
-			{Stage: "won", Terminal: true, Reached: 1, Step: Ratio{1, 2}, Cumulative: Ratio{1, 6},
-				DropOff: 1, DropOffRate: Ratio{1, 2}, Dropped: 1, StepDecided: Ratio{1, 2}},
+			// won: w1 only (w2 skipped B, so it is won without counting
+			// there: entered 2); r1 lost from C.
+			{Stage: "won", Terminal: true, Reached: 1, Entered: 2, Step: rt(1, 2), Cumulative: rt(1, 6),
+				DropOff: 1, DropOffRate: rt(1, 2), Dropped: 1, StepDecided: rt(1, 2)},
 		},
-		WinRate:        Ratio{2, 4},
-		WinRateCreated: Ratio{2, 6},
+		WinRate:        rt(2, 4),
+		WinRateCreated: rt(2, 6),
 		WinRateValue:   MoneyRatio{dec("400"), dec("530")},
 		// won amounts 100, 300
 		DealSize: MoneySummary{Count: 2, Total: dec("400"), Mean: dec("200"), Min: dec("100"),
@@ -114,7 +118,7 @@ func TestComputeByHand(t *testing.T) {
 		CycleWon:  dsum(2, days(13, 2), days(3, 1), days(19, 4), days(13, 2), days(33, 4), days(93, 10), days(10, 1)),
 		CycleLost: dsum(2, days(15, 2), days(7, 1), days(29, 4), days(15, 2), days(31, 4), days(79, 10), days(8, 1)),
 		OpenAge:   dsum(2, days(37, 2), days(17, 1), days(71, 4), days(37, 2), days(77, 4), days(197, 10), days(20, 1)),
-		Periods: []PeriodRow{{Start: t0, Created: 6, Won: 2, Lost: 2, Open: 2, LeadToCustomer: Ratio{2, 6},
+		Periods: []PeriodRow{{Start: t0, Created: 6, Won: 2, Lost: 2, Open: 2, LeadToCustomer: rt(2, 6),
 			BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}}}},
 		Undated:  PeriodRow{},
 		BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}},
@@ -200,7 +204,7 @@ func TestWindow(t *testing.T) {
 	}
 	var got []row
 	for _, s := range r.Funnel {
-		got = append(got, row{s.Reached, s.DropOff, s.Pending, s.Dropped, s.Step, s.StepDecided})
+		got = append(got, row{s.Reached, s.DropOff, s.Pending, s.Dropped, s.Step.Ratio, s.StepDecided.Ratio})
 	}
 	want := []row{
 		{Reached: 4},
@@ -233,7 +237,7 @@ func TestComputeEmpty(t *testing.T) {
 	if diff := cmp.Diff(want, r, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("empty report (-want +got):\n%s", diff)
 	}
-	for _, ratio := range []Ratio{r.WinRate, r.WinRateCreated, r.Funnel[1].Step} {
+	for _, ratio := range []Ratio{r.WinRate.Ratio, r.WinRateCreated.Ratio, r.Funnel[1].Step.Ratio} {
 		if _, ok := ratio.Float64(); ok {
 			t.Errorf("ratio %v of no deals is defined", ratio)
 		}
@@ -272,7 +276,7 @@ func TestLenient(t *testing.T) {
 			{"bad-stage-2", "History[1]", ErrUnknownStage},
 		},
 	}
-	if diff := cmp.Diff(want, r.Skipped, cmpopts.EquateErrors()); diff != "" {
+	if diff := cmp.Diff(want, r.Input.Skipped, cmpopts.EquateErrors()); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)
 	}
 	if r.Deals != 1 {
@@ -359,12 +363,23 @@ func TestOptionsInvalid(t *testing.T) {
 	for _, o := range []Options{
 		{Mode: 2}, {Policy: 3}, {Period: 9}, {Window: -1}, {Window: time.Hour},
 	} {
-		if _, err := NewTally(f, o); !errors.Is(err, ErrInvalidParam) {
-			t.Errorf("NewTally(%+v) error = %v, want ErrInvalidParam", o, err)
+		if _, err := NewScan(f, o); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("NewScan(%+v) error = %v, want ErrInvalidParam", o, err)
 		}
 	}
-	if _, err := NewTally(nil, Options{}); !errors.Is(err, ErrInvalidParam) {
-		t.Errorf("NewTally(nil) error = %v, want ErrInvalidParam", err)
+	for _, c := range []Confidence{1, -0.5, Confidence(math.NaN()), 2} {
+		if _, err := NewScan(f, Options{Test: Test{Confidence: c}}); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("NewScan(confidence %v) error = %v, want ErrInvalidParam", c, err)
+		}
+	}
+	if _, err := NewScan(f, Options{Test: Test{MinSample: -1}}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("NewScan(min sample -1) error = %v, want ErrInvalidParam", err)
+	}
+	if _, err := NewScan(f, Options{Workers: -1}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("NewScan(workers -1) error = %v, want ErrInvalidParam", err)
+	}
+	if _, err := NewScan(nil, Options{}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("NewScan(nil) error = %v, want ErrInvalidParam", err)
 	}
 }
 
@@ -384,7 +399,7 @@ func TestAnyStageCumulative(t *testing.T) {
 	}
 	var got [][3]any
 	for _, s := range r.Funnel {
-		got = append(got, [3]any{s.Reached, s.Cumulative, s.Step})
+		got = append(got, [3]any{s.Reached, s.Cumulative.Ratio, s.Step.Ratio})
 	}
 	want := [][3]any{
 		{int64(1), Ratio{1, 1}, Ratio{}},
@@ -419,16 +434,37 @@ func TestReportJSON(t *testing.T) {
 	}
 	slices.Sort(keys)
 	want := []string{"age_undated", "as_of", "by_source", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
-		"funnel", "location", "lost", "open", "open_age", "period", "periods", "pipeline", "policy", "skipped", "stages",
-		"undated", "win_rate", "win_rate_created", "win_rate_value", "window_ns", "won"}
+		"funnel", "input", "location", "lost", "open", "open_age", "period", "periods", "pipeline", "policy", "stages",
+		"undated", "win_rate", "win_rate_created", "win_rate_value", "window_seconds", "won"}
 	if diff := cmp.Diff(want, keys); diff != "" {
 		t.Errorf("keys (-want +got):\n%s", diff)
 	}
-	stage := m["stages"].([]any)[0].(map[string]any)
-	if stage["step"].(map[string]any)["value"] != nil || stage["stage"] != "A" || m["policy"] != "in-order" || m["period"] != "month" {
+	stage := m["funnel"].([]any)[0].(map[string]any)
+	if stage["step"].(map[string]any)["value"] != nil || stage["step"].(map[string]any)["interval"] != nil ||
+		stage["stage"] != "A" || m["policy"] != "in-order" || m["period"] != "month" {
 		t.Errorf("first stage = %v", stage)
 	}
-	if got := m["win_rate"]; !cmp.Equal(got, map[string]any{"num": 2.0, "den": 4.0, "value": 0.5}) {
-		t.Errorf("win_rate = %v", got)
+	// 2 of 4: Wilson bounds from the score equation, worked in TestWilson's
+	// way: (0.5 + z²/8 ± z sqrt(1/16 + z²/64)) / (1 + z²/4)
+	wr := m["win_rate"].(map[string]any)
+	iv := wr["interval"].(map[string]any)
+	if wr["num"] != 2.0 || wr["den"] != 4.0 || wr["value"] != 0.5 || iv["confidence"] != 0.95 ||
+		math.Abs(iv["lo"].(float64)-0.15003898915214958) > 1e-12 || math.Abs(iv["hi"].(float64)-0.8499610108478504) > 1e-12 {
+		t.Errorf("win_rate = %v", wr)
+	}
+	if m["window_seconds"] != 0.0 || m["as_of"] != "2024-01-21T00:00:00Z" {
+		t.Errorf("window %v, as of %v", m["window_seconds"], m["as_of"])
+	}
+	var back Report
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, back, cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("report after a JSON round trip (-want +got):\n%s", diff)
 	}
 }
+
+// rt is the rate num/den with its 95% Wilson interval, as reports give
+// rates; the interval itself is checked against independent values in
+// TestWilson.
+func rt(num, den int64) Rate { return rate(Ratio{num, den}, 0.95) }

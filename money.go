@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -106,6 +107,10 @@ func (m *MoneyStats) toBig() {
 func (m *MoneyStats) Merge(o *MoneyStats) {
 	if o.n == 0 {
 		return
+	}
+	if o == m {
+		c := m.clone()
+		o = &c
 	}
 	if m.big == nil && o.big == nil && m.mergeInts(o) {
 		return
@@ -258,20 +263,53 @@ func (m *MoneyStats) Summary() MoneySummary {
 // MarshalJSON encodes the summary with lower-case keys and decimal strings;
 // the statistics are null when Count is 0.
 func (s MoneySummary) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Count  int64            `json:"count"`
-		Total  decimal.Decimal  `json:"total"`
-		Mean   *decimal.Decimal `json:"mean"`
-		Min    *decimal.Decimal `json:"min"`
-		P25    *decimal.Decimal `json:"p25"`
-		Median *decimal.Decimal `json:"median"`
-		P75    *decimal.Decimal `json:"p75"`
-		P90    *decimal.Decimal `json:"p90"`
-		Max    *decimal.Decimal `json:"max"`
-	}
-	o := out{Count: s.Count, Total: s.Total}
+	o := moneySummaryJSON{Count: s.Count, Total: s.Total}
 	if s.Count > 0 {
 		o.Mean, o.Min, o.P25, o.Median, o.P75, o.P90, o.Max = &s.Mean, &s.Min, &s.P25, &s.Median, &s.P75, &s.P90, &s.Max
 	}
 	return json.Marshal(o)
+}
+
+// clone returns a deep copy of m.
+func (m *MoneyStats) clone() MoneyStats {
+	c := *m
+	c.ints = m.ints.clone()
+	if m.big != nil {
+		c.big = &moneyBig{sum: m.big.sum, vals: slices.Clone(m.big.vals)}
+	}
+	return c
+}
+
+type moneySummaryJSON struct {
+	Count  int64            `json:"count"`
+	Total  decimal.Decimal  `json:"total"`
+	Mean   *decimal.Decimal `json:"mean"`
+	Min    *decimal.Decimal `json:"min"`
+	P25    *decimal.Decimal `json:"p25"`
+	Median *decimal.Decimal `json:"median"`
+	P75    *decimal.Decimal `json:"p75"`
+	P90    *decimal.Decimal `json:"p90"`
+	Max    *decimal.Decimal `json:"max"`
+}
+
+// UnmarshalJSON decodes a summary written by [MoneySummary.MarshalJSON].
+func (s *MoneySummary) UnmarshalJSON(b []byte) error {
+	var o moneySummaryJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	out := MoneySummary{Count: o.Count, Total: o.Total}
+	if o.Count > 0 {
+		for _, f := range []struct {
+			dst *decimal.Decimal
+			src *decimal.Decimal
+		}{{&out.Mean, o.Mean}, {&out.Min, o.Min}, {&out.P25, o.P25}, {&out.Median, o.Median}, {&out.P75, o.P75}, {&out.P90, o.P90}, {&out.Max, o.Max}} {
+			if f.src == nil {
+				return fmt.Errorf("funnel: money summary of %d values without a figure: %w", o.Count, ErrInvalidParam)
+			}
+			*f.dst = *f.src
+		}
+	}
+	*s = out
+	return nil
 }

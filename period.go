@@ -53,69 +53,166 @@ func (p *Period) UnmarshalText(b []byte) error {
 	return fmt.Errorf("funnel: period %q: %w", b, ErrInvalidParam)
 }
 
-// Start returns the start of the period that contains t, as a time in loc
-// (midnight of the first day of the period in loc). A nil loc means UTC.
-// Start of an invalid Period returns t's day.
+// Start returns the start of the period that contains t, in loc: the
+// first instant whose local date in loc is on or after the period's first
+// day, which is local midnight except where a zone's clock skips midnight
+// (a daylight-saving change at 00:00, such as America/Havana's, starts the
+// day at 01:00) or a whole day (Pacific/Apia skipped 30 December 2011: that
+// day has no instant and belongs to no period). A nil loc means UTC.
+// Start is idempotent: Start(Start(t)) == Start(t). Start of an invalid
+// Period returns t's day.
 func (p Period) Start(t time.Time, loc *time.Location) time.Time {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return p.keyStart(p.key(t.In(loc)), loc)
+	if !p.valid() {
+		p = Day
+	}
+	return p.keyStart(p.keyOf(t, loc), loc)
 }
 
-// key returns a compact identifier of the period containing t, in t's
-// location. Keys of one Period sort in time order.
+// keyOf returns the key of the period that holds t: the last period whose
+// start is at or before t.
+func (p Period) keyOf(t time.Time, loc *time.Location) int32 {
+	k := p.key(t.In(loc))
+	for i := 0; i < 4; i++ { // a clock turned back over midnight
+		n := p.nextKey(k)
+		if p.keyStart(n, loc).After(t) {
+			break
+		}
+		k = n
+	}
+	return k
+}
+
+// key returns a compact identifier of the period containing t's local
+// date, in t's location. Keys of one Period sort in time order.
 func (p Period) key(t time.Time) int32 {
+	y, m, d := t.Date()
+	return p.dateKey(y, m, d)
+}
+
+// dateKey is the key of the period holding a calendar date.
+func (p Period) dateKey(y int, m time.Month, d int) int32 {
 	switch p {
 	case Week:
-		y, w := t.ISOWeek()
+		y, w := time.Date(y, m, d, 12, 0, 0, 0, time.UTC).ISOWeek()
 		return int32(y*100 + w)
 	case Month:
-		y, m, _ := t.Date()
 		return int32(y*100 + int(m))
 	case Quarter:
-		y, m, _ := t.Date()
 		return int32(y*10 + (int(m)-1)/3 + 1)
 	case Year:
-		return int32(t.Year())
+		return int32(y)
 	default: // Day
-		return int32(t.Year()*1000 + t.YearDay())
+		return int32(y*1000 + time.Date(y, m, d, 12, 0, 0, 0, time.UTC).YearDay())
 	}
 }
 
-// keyStart is the inverse of key: the first instant of the period in loc.
-func (p Period) keyStart(k int32, loc *time.Location) time.Time {
+// firstDay returns the first calendar date of the period with key k.
+func (p Period) firstDay(k int32) (int, time.Month, int) {
 	n := int(k)
+	var t time.Time
 	switch p {
 	case Week:
 		y, w := n/100, n%100
 		// 4 January is always in ISO week 1.
-		jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, loc)
+		jan4 := time.Date(y, time.January, 4, 12, 0, 0, 0, time.UTC)
 		offset := (int(jan4.Weekday()) + 6) % 7 // days since Monday
-		return time.Date(y, time.January, 4-offset+(w-1)*7, 0, 0, 0, 0, loc)
+		t = time.Date(y, time.January, 4-offset+(w-1)*7, 12, 0, 0, 0, time.UTC)
 	case Month:
-		return time.Date(n/100, time.Month(n%100), 1, 0, 0, 0, 0, loc)
+		t = time.Date(n/100, time.Month(n%100), 1, 12, 0, 0, 0, time.UTC)
 	case Quarter:
-		return time.Date(n/10, time.Month((n%10-1)*3+1), 1, 0, 0, 0, 0, loc)
+		t = time.Date(n/10, time.Month((n%10-1)*3+1), 1, 12, 0, 0, 0, time.UTC)
 	case Year:
-		return time.Date(n, time.January, 1, 0, 0, 0, 0, loc)
+		t = time.Date(n, time.January, 1, 12, 0, 0, 0, time.UTC)
 	default: // Day
-		return time.Date(n/1000, time.January, n%1000, 0, 0, 0, 0, loc)
+		t = time.Date(n/1000, time.January, n%1000, 12, 0, 0, 0, time.UTC)
 	}
+	return t.Date()
 }
 
-// next returns the start of the period after the one that starts at start.
-func (p Period) next(start time.Time) time.Time {
+// nextKey returns the key of the period after the one with key k, by
+// calendar arithmetic (independent of any zone, so it always moves on).
+func (p Period) nextKey(k int32) int32 {
+	y, m, d := p.firstDay(k)
+	t := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
 	switch p {
 	case Week:
-		return start.AddDate(0, 0, 7)
+		t = t.AddDate(0, 0, 7)
 	case Month:
-		return start.AddDate(0, 1, 0)
+		t = t.AddDate(0, 1, 0)
 	case Quarter:
-		return start.AddDate(0, 3, 0)
+		t = t.AddDate(0, 3, 0)
 	case Year:
-		return start.AddDate(1, 0, 0)
-	default: // Day
-		return start.AddDate(0, 0, 1)
+		t = t.AddDate(1, 0, 0)
+	default:
+		t = t.AddDate(0, 0, 1)
 	}
+	return p.dateKey(t.Date())
+}
+
+// keyStart is the first instant of the period with key k in loc: the
+// first instant whose local date is on or after the period's first day.
+func (p Period) keyStart(k int32, loc *time.Location) time.Time {
+	y, m, d := p.firstDay(k)
+	return dayStart(y, m, d, loc)
+}
+
+// dayStart returns the first instant whose local date in loc is on or
+// after y-m-d.
+func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
+	c := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	onOrAfter := func(t time.Time) bool {
+		ty, tm, td := t.In(loc).Date()
+		return ty > y || (ty == y && (tm > m || (tm == m && td >= d)))
+	}
+	if onOrAfter(c) && !onOrAfter(c.Add(-time.Nanosecond)) {
+		return c
+	}
+	// the clock skips or repeats midnight: search the 52 hours around c
+	// in 15-minute steps (zone transitions are hours apart), then refine
+	lo := c.Add(-26 * time.Hour)
+	for lo.Before(c.Add(26*time.Hour)) && !onOrAfter(lo.Add(15*time.Minute)) {
+		lo = lo.Add(15 * time.Minute)
+	}
+	hi := lo.Add(15 * time.Minute) // onOrAfter(hi), !onOrAfter(lo)
+	for hi.Sub(lo) > time.Second {
+		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+		if !mid.After(lo) {
+			mid = lo.Add(time.Second)
+		}
+		if onOrAfter(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi.In(loc)
+}
+
+// Next returns the start of the period after the one that holds t, in loc
+// (nil means UTC). Stepping with Next always moves forward by one
+// calendar period, also across days a zone skips.
+func (p Period) Next(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !p.valid() {
+		p = Day
+	}
+	return p.keyStart(p.nextKey(p.keyOf(t, loc)), loc)
+}
+
+// Label names the period that holds t in loc (nil means UTC): 2024-03-05,
+// 2024-W10, 2024-03, 2024-Q1 or 2024.
+func (p Period) Label(t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if !p.valid() {
+		p = Day
+	}
+	y, m, d := p.firstDay(p.keyOf(t, loc))
+	return p.label(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
 }

@@ -82,14 +82,14 @@ func TestLeadsByPeriodInZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []PeriodRow{
-		{Start: at(2023, 10, 1, 0, 0), Created: 1, Won: 1, LeadToCustomer: Ratio{1, 1}, BySource: []SourceCount{{"", 1}}},
-		{Start: at(2024, 1, 1, 0, 0), Created: 1, Open: 1, LeadToCustomer: Ratio{0, 1}, BySource: []SourceCount{{"web", 1}}},
-		{Start: at(2024, 4, 1, 0, 0), Created: 2, Open: 2, LeadToCustomer: Ratio{0, 2}, BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
+		{Start: at(2023, 10, 1, 0, 0), Created: 1, Won: 1, LeadToCustomer: rt(1, 1), BySource: []SourceCount{{"", 1}}},
+		{Start: at(2024, 1, 1, 0, 0), Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"web", 1}}},
+		{Start: at(2024, 4, 1, 0, 0), Created: 2, Open: 2, LeadToCustomer: rt(0, 2), BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
 	}
 	if diff := cmp.Diff(want, r.Periods); diff != "" {
 		t.Errorf("periods (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(PeriodRow{Created: 1, Open: 1, LeadToCustomer: Ratio{0, 1}, BySource: []SourceCount{{"", 1}}}, r.Undated); diff != "" {
+	if diff := cmp.Diff(PeriodRow{Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"", 1}}}, r.Undated); diff != "" {
 		t.Errorf("undated (-want +got):\n%s", diff)
 	}
 	// The same deals in UTC: deal 3 (04:59:59 UTC on 1 January) moves to

@@ -2,9 +2,11 @@ package funnel
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 
+	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/shopspring/decimal"
 )
 
@@ -42,39 +44,39 @@ func (r Ratio) Percent(places int32) (decimal.Decimal, bool) {
 // averaging the rates of parts would be wrong.
 func (r Ratio) Add(s Ratio) Ratio { return Ratio{Num: r.Num + s.Num, Den: r.Den + s.Den} }
 
-// Wilson returns the Wilson score interval for the proportion at the given
-// confidence level (0.95 for 95%):
+// valid reports whether the counts make a proportion: 0 <= Num <= Den.
+func (r Ratio) valid() bool { return r.Num >= 0 && r.Num <= r.Den }
+
+// Wilson returns the Wilson score interval of the proportion at the
+// confidence level c:
 //
 //	(p + z²/2n ± z sqrt(p(1-p)/n + z²/4n²)) / (1 + z²/n)
 //
 // with p = Num/Den, n = Den and z the two-sided normal quantile. Unlike the
 // normal-approximation interval it stays inside [0, 1], also at Num = 0
 // and Num = Den (Wilson 1927; Brown, Cai and DasGupta 2001, "Interval
-// Estimation for a Binomial Proportion", Statistical Science 16(2)). It
-// returns false when Den is 0, when Num is outside 0..Den, or when the
-// confidence is not inside (0, 1).
-func (r Ratio) Wilson(confidence float64) (lo, hi float64, ok bool) {
-	if r.Den <= 0 || r.Num < 0 || r.Num > r.Den {
-		return 0, 0, false
-	}
-	z, err := zScore(confidence)
+// Estimation for a Binomial Proportion", Statistical Science 16(2)). The
+// interval of an undefined ratio (Den = 0) is not Defined. It returns an
+// error wrapping [ErrInvalidParam] for an invalid level (see [Confidence])
+// or counts that are not a proportion (Num outside 0..Den).
+func (r Ratio) Wilson(c Confidence) (Interval, error) {
+	level, err := c.Level()
 	if err != nil {
-		return 0, 0, false
+		return Interval{}, err
 	}
-	n := float64(r.Den)
-	p := float64(r.Num) / n
-	z2 := z * z
-	center := p + z2/(2*n)
-	half := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
-	den := 1 + z2/n
-	lo, hi = (center-half)/den, (center+half)/den
-	if r.Num == 0 {
-		lo = 0
+	if !r.valid() {
+		return Interval{}, fmt.Errorf("funnel: ratio %d/%d: %w", r.Num, r.Den, ErrInvalidParam)
 	}
-	if r.Num == r.Den {
-		hi = 1
+	return r.wilson(level), nil
+}
+
+// wilson is Wilson at a valid level, for valid counts.
+func (r Ratio) wilson(level float64) Interval {
+	if r.Den == 0 {
+		return Interval{}
 	}
-	return max(lo, 0), min(hi, 1), true
+	lo, hi := stat.Wilson(r.Num, r.Den, stat.Z(level))
+	return Interval{Lo: lo, Hi: hi, Confidence: level, Defined: true}
 }
 
 // String returns "12/40 (30.0%)", or "0/0 (n/a)" when undefined.
@@ -87,19 +89,133 @@ func (r Ratio) String() string {
 	return s + " (" + p.StringFixed(1) + "%)"
 }
 
+type ratioJSON struct {
+	Num   int64    `json:"num"`
+	Den   int64    `json:"den"`
+	Value *float64 `json:"value"`
+}
+
 // MarshalJSON encodes the ratio as {"num":12,"den":40,"value":0.3}, with
 // "value" null when Den is 0.
 func (r Ratio) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Num   int64    `json:"num"`
-		Den   int64    `json:"den"`
-		Value *float64 `json:"value"`
-	}
-	o := out{Num: r.Num, Den: r.Den}
+	o := ratioJSON{Num: r.Num, Den: r.Den}
 	if v, ok := r.Float64(); ok {
 		o.Value = &v
 	}
 	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a ratio written by [Ratio.MarshalJSON]; the value
+// is recomputed from the counts. It returns an error wrapping
+// [ErrInvalidParam] for negative counts.
+func (r *Ratio) UnmarshalJSON(b []byte) error {
+	var o ratioJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	if o.Num < 0 || o.Den < 0 {
+		return fmt.Errorf("funnel: ratio %d/%d: %w", o.Num, o.Den, ErrInvalidParam)
+	}
+	*r = Ratio{o.Num, o.Den}
+	return nil
+}
+
+// A Confidence is the level of an interval or a test, such as 0.95 for
+// 95%. The zero Confidence means 0.95. Every function and option of the
+// library that takes a level follows this one rule: zero is 0.95, a level
+// inside (0, 1) is used as it is, and any other level (NaN included) is an
+// error wrapping [ErrInvalidParam].
+type Confidence float64
+
+// Level returns the level as a fraction, with zero standing for 0.95, and
+// an error wrapping [ErrInvalidParam] for a level outside (0, 1).
+func (c Confidence) Level() (float64, error) {
+	l, err := stat.Level(float64(c))
+	if err != nil {
+		return 0, fmt.Errorf("funnel: confidence %v: %w", float64(c), ErrInvalidParam)
+	}
+	return l, nil
+}
+
+// An Interval bounds an estimate at a confidence level. An interval that
+// could not be computed (no observations) is not Defined, and its other
+// fields are zero.
+type Interval struct {
+	Lo, Hi     float64
+	Confidence float64 // the level, such as 0.95
+	Defined    bool
+}
+
+type intervalJSON struct {
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	Confidence float64 `json:"confidence"`
+}
+
+// MarshalJSON encodes the interval as {"lo":..,"hi":..,"confidence":0.95},
+// or null when it is not defined.
+func (iv Interval) MarshalJSON() ([]byte, error) {
+	if !iv.Defined {
+		return []byte("null"), nil
+	}
+	if math.IsNaN(iv.Lo) || math.IsNaN(iv.Hi) {
+		return nil, fmt.Errorf("funnel: NaN interval bound: %w", ErrInvalidParam)
+	}
+	return json.Marshal(intervalJSON{iv.Lo, iv.Hi, iv.Confidence})
+}
+
+// UnmarshalJSON decodes an interval written by [Interval.MarshalJSON].
+func (iv *Interval) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*iv = Interval{}
+		return nil
+	}
+	var o intervalJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*iv = Interval{Lo: o.Lo, Hi: o.Hi, Confidence: o.Confidence, Defined: true}
+	return nil
+}
+
+// A Rate is a [Ratio] with its Wilson score interval at the confidence
+// level of the analysis that computed it (see [Ratio.Wilson]): how every
+// rate of a report is given.
+type Rate struct {
+	Ratio
+	Interval Interval
+}
+
+// rate returns r with its interval at a valid level.
+func rate(r Ratio, level float64) Rate { return Rate{r, r.wilson(level)} }
+
+type rateJSON struct {
+	ratioJSON
+	Interval Interval `json:"interval"`
+}
+
+// MarshalJSON encodes the rate as
+// {"num":12,"den":40,"value":0.3,"interval":{"lo":..,"hi":..,"confidence":0.95}},
+// with "value" and "interval" null when Den is 0.
+func (r Rate) MarshalJSON() ([]byte, error) {
+	o := rateJSON{ratioJSON: ratioJSON{Num: r.Num, Den: r.Den}, Interval: r.Interval}
+	if v, ok := r.Float64(); ok {
+		o.Value = &v
+	}
+	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a rate written by [Rate.MarshalJSON].
+func (r *Rate) UnmarshalJSON(b []byte) error {
+	var o rateJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	if o.Num < 0 || o.Den < 0 {
+		return fmt.Errorf("funnel: rate %d/%d: %w", o.Num, o.Den, ErrInvalidParam)
+	}
+	*r = Rate{Ratio{o.Num, o.Den}, o.Interval}
+	return nil
 }
 
 // A MoneyRatio is a proportion of two amounts of money, such as the value
@@ -128,17 +244,253 @@ func (r MoneyRatio) String() string {
 	return s + " (" + v.Mul(decimal.NewFromInt(100)).StringFixed(1) + "%)"
 }
 
+type moneyRatioJSON struct {
+	Num   decimal.Decimal  `json:"num"`
+	Den   decimal.Decimal  `json:"den"`
+	Value *decimal.Decimal `json:"value"`
+}
+
 // MarshalJSON encodes the ratio as {"num":"30","den":"40","value":"0.75"},
 // with "value" null when Den is 0.
 func (r MoneyRatio) MarshalJSON() ([]byte, error) {
-	type out struct {
-		Num   decimal.Decimal  `json:"num"`
-		Den   decimal.Decimal  `json:"den"`
-		Value *decimal.Decimal `json:"value"`
-	}
-	o := out{Num: r.Num, Den: r.Den}
+	o := moneyRatioJSON{Num: r.Num, Den: r.Den}
 	if v, ok := r.Value(); ok {
 		o.Value = &v
 	}
 	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a ratio written by [MoneyRatio.MarshalJSON].
+func (r *MoneyRatio) UnmarshalJSON(b []byte) error {
+	var o moneyRatioJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*r = MoneyRatio{o.Num, o.Den}
+	return nil
+}
+
+// A Test says how the library tests a difference between two groups: the
+// confidence level, the minimum sample a side needs for a verdict, and the
+// test of two proportions. Every comparison (segments against the rest,
+// periods of a trend, waves of a survey) follows the one Test of its
+// options. The zero Test is 95% confidence, a minimum sample of 30 and
+// the automatic choice of test.
+type Test struct {
+	// Confidence is the level of every interval, and 1 - Confidence the
+	// significance level of every verdict.
+	Confidence Confidence
+	// MinSample is the fewest observations (the denominator of a rate)
+	// each side needs for a verdict; zero means 30 (Mixpanel hides
+	// results under 30 samples; Amplitude asks for n > 30). The p-value
+	// and interval are given whatever the sample.
+	MinSample int64
+	// Method chooses the test of two proportions.
+	Method Method
+}
+
+func (t Test) resolve() (level float64, minSample int64, err error) {
+	level, err = t.Confidence.Level()
+	if err != nil {
+		return 0, 0, err
+	}
+	if t.MinSample < 0 || !t.Method.valid() {
+		return 0, 0, fmt.Errorf("funnel: test minimum sample %d, method %d: %w", t.MinSample, t.Method, ErrInvalidParam)
+	}
+	minSample = t.MinSample
+	if minSample == 0 {
+		minSample = stat.DefaultMinSample
+	}
+	return level, minSample, nil
+}
+
+// A Method is the test used to compare two proportions. The zero Method is
+// [Auto].
+type Method int8
+
+// The tests of two proportions.
+const (
+	// Auto uses Fisher's exact test when an expected count of the 2x2
+	// table (n_i p and n_i (1-p), with p the pooled rate) is below 5, and
+	// the two-proportion z-test otherwise (Cochran's rule).
+	Auto Method = iota
+	// ZTest is the two-sided two-proportion z-test with the pooled rate
+	// (Amplitude's segment comparison is a two-tailed test).
+	ZTest
+	// Fisher is Fisher's exact test, two-sided: the hypergeometric law of
+	// the 2x2 table with fixed margins (Fisher, "Statistical Methods for
+	// Research Workers", 1934; Mixpanel compares segments with a
+	// hypergeometric test). Its cost grows with the smaller margin of the
+	// table; past 2^20 the z-test, which it then matches closely, is used
+	// instead and the comparison says so.
+	Fisher
+)
+
+var methodNames = [...]string{Auto: "auto", ZTest: "z-test", Fisher: "fisher"}
+
+func (m Method) valid() bool { return m >= Auto && m <= Fisher }
+
+// String returns "auto", "z-test" or "fisher", or "Method(N)".
+func (m Method) String() string { return enumString(m, methodNames[:], "Method") }
+
+// MarshalText encodes the method by name. It returns an error wrapping
+// [ErrInvalidParam] for an invalid value.
+func (m Method) MarshalText() ([]byte, error) {
+	return enumMarshal(m, methodNames[:], "method", ErrInvalidParam)
+}
+
+// UnmarshalText decodes a method name as written by [Method.MarshalText].
+func (m *Method) UnmarshalText(b []byte) error {
+	return enumUnmarshal(m, b, methodNames[:], "method", ErrInvalidParam)
+}
+
+// A Verdict is the outcome of a comparison. The zero Verdict is
+// [Withheld].
+type Verdict int8
+
+// The verdicts.
+const (
+	// Withheld: a side has fewer observations than the minimum sample; no
+	// verdict is given.
+	Withheld Verdict = iota
+	// NoDifference: the p-value is not below 1 - confidence.
+	NoDifference
+	// Higher: the first value is significantly higher.
+	Higher
+	// Lower: the first value is significantly lower.
+	Lower
+)
+
+var verdictNames = [...]string{Withheld: "withheld", NoDifference: "no difference", Higher: "higher", Lower: "lower"}
+
+func (v Verdict) valid() bool { return v >= Withheld && v <= Lower }
+
+// String returns "withheld", "no difference", "higher" or "lower", or
+// "Verdict(N)".
+func (v Verdict) String() string { return enumString(v, verdictNames[:], "Verdict") }
+
+// MarshalText encodes the verdict by name. It returns an error wrapping
+// [ErrInvalidParam] for an invalid value.
+func (v Verdict) MarshalText() ([]byte, error) {
+	return enumMarshal(v, verdictNames[:], "verdict", ErrInvalidParam)
+}
+
+// UnmarshalText decodes a verdict name as written by [Verdict.MarshalText].
+func (v *Verdict) UnmarshalText(b []byte) error {
+	return enumUnmarshal(v, b, verdictNames[:], "verdict", ErrInvalidParam)
+}
+
+// A Comparison compares proportion A (a segment, a period) with
+// proportion B (the rest of the deals, another segment, the period
+// before).
+type Comparison struct {
+	A, B Ratio
+	// Defined reports whether both proportions have observations; when
+	// false, no other field but A, B and Verdict (withheld) is set.
+	Defined bool
+	// Diff is pA - pB.
+	Diff float64
+	// Interval bounds Diff: Newcombe's hybrid score interval (Newcombe
+	// 1998, "Interval estimation for the difference between independent
+	// proportions", Statistics in Medicine 17, method 10), built from the
+	// two Wilson intervals: Lo = Diff - sqrt((pA-lA)² + (uB-pB)²),
+	// Hi = Diff + sqrt((uA-pA)² + (pB-lB)²), inside [-1, 1].
+	Interval Interval
+	// Method is the test used: ZTest or Fisher. Exact is false when
+	// Fisher's test was asked for but the table was too large to sum and
+	// the z-test gave the p-value.
+	Method Method
+	Exact  bool
+	// Z is the z statistic of the two-proportion z-test, (pA - pB) /
+	// sqrt(p(1-p)(1/nA + 1/nB)) with the pooled rate p; 0 for Fisher's
+	// test, and 0 when p is 0 or 1 (both rates equal).
+	Z float64
+	// PValue is the two-sided p-value: erfc(|Z|/sqrt 2) for the z-test;
+	// for Fisher's test, the total hypergeometric probability of the
+	// tables (with the observed margins) no more likely than the observed
+	// one (as R's fisher.test, relative tolerance 1e-7).
+	PValue float64
+	// Verdict is withheld when a side has fewer than the minimum sample;
+	// otherwise higher or lower when PValue < 1 - confidence, no
+	// difference when not.
+	Verdict Verdict
+}
+
+type comparisonJSON struct {
+	A        Ratio    `json:"a"`
+	B        Ratio    `json:"b"`
+	Defined  bool     `json:"defined"`
+	Diff     float64  `json:"diff"`
+	Interval Interval `json:"interval"`
+	Method   Method   `json:"method"`
+	Exact    bool     `json:"exact"`
+	Z        float64  `json:"z"`
+	PValue   float64  `json:"p_value"`
+	Verdict  Verdict  `json:"verdict"`
+}
+
+// MarshalJSON encodes the comparison with snake_case names.
+func (c Comparison) MarshalJSON() ([]byte, error) { return json.Marshal(comparisonJSON(c)) }
+
+// UnmarshalJSON decodes a comparison written by [Comparison.MarshalJSON].
+func (c *Comparison) UnmarshalJSON(b []byte) error {
+	var o comparisonJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*c = Comparison(o)
+	return nil
+}
+
+// CompareRates compares two proportions a and b over disjoint sets with a
+// two-sided test of equal proportions, as t says (see [Comparison] and
+// [Test]). It returns an error wrapping [ErrInvalidParam] for a ratio that
+// is not a proportion, or an invalid Test.
+func CompareRates(a, b Ratio, t Test) (Comparison, error) {
+	level, minSample, err := t.resolve()
+	if err != nil {
+		return Comparison{}, err
+	}
+	if !a.valid() || !b.valid() {
+		return Comparison{}, fmt.Errorf("funnel: comparing %v with %v: %w", a, b, ErrInvalidParam)
+	}
+	return compareRates(a, b, level, minSample, t.Method), nil
+}
+
+// compareRates is CompareRates with a resolved test.
+func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparison {
+	c := Comparison{A: a, B: b}
+	if a.Den == 0 || b.Den == 0 {
+		return c
+	}
+	c.Defined = true
+	pa, pb := float64(a.Num)/float64(a.Den), float64(b.Num)/float64(b.Den)
+	c.Diff = pa - pb
+	z := stat.Z(level)
+	lo, hi := stat.Newcombe(a.Num, a.Den, b.Num, b.Den, z)
+	c.Interval = Interval{Lo: lo, Hi: hi, Confidence: level, Defined: true}
+	if m == Auto {
+		m = ZTest
+		if stat.SmallExpected(a.Num, a.Den, b.Num, b.Den) {
+			m = Fisher
+		}
+	}
+	c.Method, c.Exact = m, true
+	if m == Fisher {
+		c.PValue, c.Exact = stat.FisherTwoSided(a.Num, a.Den, b.Num, b.Den)
+	} else {
+		c.Z = stat.TwoProportionZ(a.Num, a.Den, b.Num, b.Den)
+		c.PValue = stat.TwoSidedP(c.Z)
+	}
+	switch {
+	case a.Den < minSample || b.Den < minSample:
+		c.Verdict = Withheld
+	case c.PValue >= 1-level || c.Diff == 0:
+		c.Verdict = NoDifference
+	case c.Diff > 0:
+		c.Verdict = Higher
+	default:
+		c.Verdict = Lower
+	}
+	return c
 }

@@ -2,8 +2,10 @@ package funnel
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -13,17 +15,24 @@ import (
 )
 
 // A Report holds the funnel metrics of a population of deals, as computed
-// by [Tally.Report] or [Compute]. It marshals to JSON with stable
-// snake_case field names and prints as text tables ([Report.WriteText]).
-// Counts are of valid deals; skipped deals appear only in Skipped.
+// by [Tally.Report] or [Compute]. It marshals to JSON in the library's one
+// style (snake_case names, enums by name, [] for empty lists, durations in
+// seconds, money as decimal strings, rates with their counts, value and
+// interval) and decodes back to an equal value; it prints as text tables
+// ([Report.WriteText]). Counts are of valid deals as seen at AsOf;
+// Input says what was read, left out and skipped.
 type Report struct {
-	Stages   []Stage       `json:"funnel"`
+	Stages   []Stage       `json:"stages"`
 	Policy   Policy        `json:"policy"`
-	Window   time.Duration `json:"window_ns"`
-	AsOf     time.Time     `json:"as_of"`
+	Window   time.Duration `json:"-"` // in JSON: window_seconds
+	AsOf     time.Time     `json:"-"` // in JSON: as_of, null when zero
 	Location string        `json:"location"`
 	Period   Period        `json:"period"`
 	Currency string        `json:"currency"`
+
+	// Input says what the report was given: deals read, counted, created
+	// after AsOf and skipped as invalid (with reasons and examples).
+	Input Input `json:"input"`
 
 	// Deals is the number of valid deals; Open + Won + Lost = Deals.
 	Deals int64 `json:"deals"`
@@ -33,18 +42,18 @@ type Report struct {
 
 	// Funnel has one row per stage in funnel order, then a last row for
 	// the won outcome (Terminal true).
-	Funnel []StageReport `json:"stages"`
+	Funnel []StageReport `json:"funnel"`
 
 	// WinRate is the win rate on the closed basis, W / (W + L): open deals
 	// are excluded. Sources: the common CRM definition (Salesforce,
 	// HubSpot).
-	WinRate Ratio `json:"win_rate"`
+	WinRate Rate `json:"win_rate"`
 	// WinRateCreated is the win rate on the created basis, W / all deals
 	// (Bullhorn and others). Over a creation cohort it is the
 	// lead-to-customer conversion: won among the leads created in the
 	// cohort / leads created in the cohort (see Periods for one cohort per
 	// creation period).
-	WinRateCreated Ratio `json:"win_rate_created"`
+	WinRateCreated Rate `json:"win_rate_created"`
 	// WinRateValue is the value-weighted win rate, sum(won amount) /
 	// sum(closed amount), closed = won + lost.
 	WinRateValue MoneyRatio `json:"win_rate_value"`
@@ -56,12 +65,13 @@ type Report struct {
 	Pipeline decimal.Decimal `json:"pipeline"`
 
 	// CycleWon is the sales-cycle length, Closed - Created, over won deals
-	// whose creation time is known: mean, median and percentiles.
+	// whose creation and close times are known: mean, median and
+	// percentiles.
 	CycleWon DurationSummary `json:"cycle_won"`
 	// CycleLost is the same for lost deals.
 	CycleLost DurationSummary `json:"cycle_lost"`
 	// CycleUndated counts closed deals left out of the cycle figures
-	// because their creation time is unknown.
+	// because their creation or close time is unknown.
 	CycleUndated int64 `json:"cycle_undated"`
 	// OpenAge is the age of open deals, AsOf - Created. It needs AsOf.
 	OpenAge DurationSummary `json:"open_age"`
@@ -78,9 +88,6 @@ type Report struct {
 	// BySource counts all deals per source (Attributes.Source), dated or
 	// not, most first, ties by name; "" is an unknown source.
 	BySource []SourceCount `json:"by_source"`
-
-	// Skipped reports the invalid deals that were not counted.
-	Skipped Skipped `json:"skipped"`
 }
 
 // A StageReport is one row of the funnel: the deals that reached a stage
@@ -89,24 +96,31 @@ type Report struct {
 type StageReport struct {
 	Stage    Stage `json:"stage"`
 	Terminal bool  `json:"terminal"` // the row of the won outcome
-	// Reached is N_k, the deals that reached the stage.
+	// Reached is N_k, the deals that reached the stage under the policy
+	// (and inside the conversion window).
 	Reached int64 `json:"reached"`
+	// Entered is the number of deals that entered the stage at all
+	// (inside the conversion window), as the any-stage policy counts
+	// them; Entered - Reached deals entered it but do not count there
+	// under the report's policy (under in-order, they skipped an earlier
+	// stage).
+	Entered int64 `json:"entered"`
 	// Step is the step conversion N_k / N_(k-1): of the deals that
 	// reached the previous stage, those that also reached this one
 	// (PostHog "previous step", HubSpot "next step"). Undefined on the
 	// first row.
-	Step Ratio `json:"step"`
+	Step Rate `json:"step"`
 	// Cumulative is N_k / N_1, against the first stage (PostHog "total",
 	// HubSpot "cumulative"): of the deals that reached the first stage,
 	// those that also reached this one. Under AnyStage a deal can reach a
 	// stage without the first; it counts in Reached but not here, so that
 	// Cumulative stays a proportion.
-	Cumulative Ratio `json:"cumulative"`
+	Cumulative Rate `json:"cumulative"`
 	// DropOff is N_(k-1) - N_k, the deals that reached the previous stage
 	// but not this one, and DropOffRate is DropOff / N_(k-1) = 1 - Step.
 	// Amplitude ranks drop-off by the absolute count.
 	DropOff     int64 `json:"drop_off"`
-	DropOffRate Ratio `json:"drop_off_rate"`
+	DropOffRate Rate  `json:"drop_off_rate"`
 	// Pending is the part of DropOff still open and inside its
 	// conversion window: right-censored, not (yet) dropped. Dropped is
 	// DropOff - Pending.
@@ -114,7 +128,7 @@ type StageReport struct {
 	Dropped int64 `json:"dropped"`
 	// StepDecided is the step conversion over decided deals only,
 	// N_k / (N_(k-1) - Pending).
-	StepDecided Ratio `json:"step_decided"`
+	StepDecided Rate `json:"step_decided"`
 	// Lost and LostValue are the leakage: deals lost while in this stage
 	// (their last stage), count and total amount.
 	Lost      int64           `json:"lost"`
@@ -136,7 +150,7 @@ type StageReport struct {
 // A PeriodRow counts the deals created in one period: lead generation and
 // the creation cohort's outcomes.
 type PeriodRow struct {
-	Start   time.Time `json:"start"` // first instant of the period; zero for undated deals
+	Start   time.Time `json:"-"` // first instant of the period; zero for undated deals (JSON start, null when zero)
 	Created int64     `json:"created"`
 	Won     int64     `json:"won"`
 	Lost    int64     `json:"lost"`
@@ -144,7 +158,7 @@ type PeriodRow struct {
 	// LeadToCustomer is won / created over the cohort (Close.com's
 	// "created in period" cohorting). Deals still open are in the
 	// denominator: see Open.
-	LeadToCustomer Ratio `json:"lead_to_customer"`
+	LeadToCustomer Rate `json:"lead_to_customer"`
 	// BySource counts the deals created per source (Attributes.Source),
 	// most first, ties by name; "" is an unknown source.
 	BySource []SourceCount `json:"by_source"`
@@ -156,37 +170,25 @@ type SourceCount struct {
 	Created int64  `json:"created"`
 }
 
-// Skipped reports deals left out because they failed validation.
-type Skipped struct {
-	Count int64 `json:"count"`
-	// Reasons counts skipped deals per reason (the sentinel error's text),
-	// most first.
-	Reasons []ReasonCount `json:"reasons"`
-	// Examples holds the errors of the first skipped deals (at most 20),
-	// in input order.
-	Examples []DealError `json:"examples"`
-}
-
-// A ReasonCount is the number of deals skipped for one reason.
-type ReasonCount struct {
-	Reason string `json:"reason"`
-	Count  int64  `json:"count"`
-}
-
 // Report returns the metrics of the deals added so far. It does not change
 // what t counts, and it can be called again after more deals are added.
+// The report shares no memory with the tally or its funnel.
 func (t *Tally) Report() Report {
-	n := len(t.f.stages)
+	n, level := t.n, t.s.level
+	o := t.s.opts
 	r := Report{
-		Stages: t.f.stages, Policy: t.opts.Policy, Window: t.opts.Window, AsOf: t.opts.AsOf,
-		Location: t.loc.String(), Period: t.opts.Period, Currency: t.opts.Currency,
+		Stages: slices.Clone(t.s.f.stages), Policy: o.Policy, Window: o.Window, AsOf: o.AsOf,
+		Location: o.Location.String(), Period: o.Period, Currency: o.Currency,
+		Input: t.in.Input(),
 		Deals: t.deals, Open: t.open, Won: t.won, Lost: t.lost,
-		WinRate:        Ratio{t.won, t.won + t.lost},
-		WinRateCreated: Ratio{t.won, t.deals},
+		WinRate:        rate(Ratio{t.won, t.won + t.lost}, level),
+		WinRateCreated: rate(Ratio{t.won, t.deals}, level),
 		WinRateValue:   MoneyRatio{t.wonAmount.Sum(), t.wonAmount.Sum().Add(t.lostAmount.Sum())},
 		DealSize:       t.wonAmount.Summary(),
 		CycleUndated:   t.cycleUndated,
 		AgeUndated:     t.ageUndated,
+		Funnel:         make([]StageReport, 0, n+1),
+		Periods:        []PeriodRow{},
 	}
 	scratch := new(selectScratch)
 	r.CycleWon = t.cycleWon.summary(scratch)
@@ -195,20 +197,20 @@ func (t *Tally) Report() Report {
 	first := t.stages[0].reached
 	for k := 0; k <= n; k++ {
 		s := &t.stages[k]
-		row := StageReport{Reached: s.reached, Cumulative: Ratio{s.viaFirst, first}}
+		row := StageReport{Reached: s.reached, Entered: s.entered, Cumulative: rate(Ratio{s.viaFirst, first}, level)}
 		if k == n {
 			row.Stage, row.Terminal = Stage(Won.String()), true
 		} else {
-			row.Stage = t.f.stages[k]
+			row.Stage = t.s.f.stages[k]
 		}
 		if k > 0 {
 			p := &t.stages[k-1]
-			row.Step = Ratio{p.advanced, p.reached}
+			row.Step = rate(Ratio{p.advanced, p.reached}, level)
 			row.DropOff = p.reached - p.advanced
-			row.DropOffRate = Ratio{row.DropOff, p.reached}
+			row.DropOffRate = rate(Ratio{row.DropOff, p.reached}, level)
 			row.Pending = p.pending
 			row.Dropped = row.DropOff - p.pending
-			row.StepDecided = Ratio{p.advanced, p.reached - p.pending}
+			row.StepDecided = rate(Ratio{p.advanced, p.reached - p.pending}, level)
 		}
 		if k < n {
 			row.Lost, row.LostValue = s.lost.Count(), s.lost.Sum()
@@ -222,11 +224,11 @@ func (t *Tally) Report() Report {
 	}
 
 	for _, k := range sortedKeys(t.periods) {
-		row := t.periods[k].row(t.sourceNames)
-		row.Start = t.opts.Period.keyStart(k, t.loc)
+		row := t.periods[k].row(t.sourceNames, level)
+		row.Start = o.Period.keyStart(k, o.Location)
 		r.Periods = append(r.Periods, row)
 	}
-	r.Undated = t.undated.row(t.sourceNames)
+	r.Undated = t.undated.row(t.sourceNames, level)
 	var all periodAcc
 	identity := make([]int, len(t.sourceNames))
 	for i := range identity {
@@ -236,21 +238,13 @@ func (t *Tally) Report() Report {
 		all.add(p, identity)
 	}
 	all.add(&t.undated, identity)
-	r.BySource = all.row(t.sourceNames).BySource
-
-	r.Skipped = Skipped{Count: t.skipped, Examples: slices.Clone(t.examples)}
-	for e, c := range t.reasons {
-		r.Skipped.Reasons = append(r.Skipped.Reasons, ReasonCount{e.Error(), c})
-	}
-	slices.SortFunc(r.Skipped.Reasons, func(a, b ReasonCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
-	})
+	r.BySource = all.row(t.sourceNames, level).BySource
 	return r
 }
 
-func (p *periodAcc) row(sources []string) PeriodRow {
+func (p *periodAcc) row(sources []string, level float64) PeriodRow {
 	r := PeriodRow{Created: p.created, Won: p.won, Lost: p.lost, Open: p.created - p.won - p.lost,
-		LeadToCustomer: Ratio{p.won, p.created}}
+		LeadToCustomer: rate(Ratio{p.won, p.created}, level), BySource: []SourceCount{}}
 	for i, c := range p.bySource {
 		if c > 0 {
 			r.BySource = append(r.BySource, SourceCount{sources[i], c})
@@ -262,9 +256,128 @@ func (p *periodAcc) row(sources []string) PeriodRow {
 	return r
 }
 
+// PolicyExcluded returns the number of deal-stage pairs the report's
+// policy leaves out: over the funnel's rows, the deals that entered a
+// stage (or were won) without counting as having reached it, such as a won
+// deal that skipped a stage under in-order. Zero under any-stage.
+func (r *Report) PolicyExcluded() int64 {
+	var n int64
+	for _, s := range r.Funnel {
+		n += s.Entered - s.Reached
+	}
+	return n
+}
+
+type reportJSON struct {
+	reportAlias
+	Window json.Number `json:"window_seconds"`
+	AsOf   *time.Time  `json:"as_of"`
+}
+
+type reportAlias Report
+
+// MarshalJSON encodes the report in the library's JSON style.
+func (r Report) MarshalJSON() ([]byte, error) {
+	return json.Marshal(reportJSON{reportAlias: reportAlias(r), Window: *secs(r.Window), AsOf: timePtr(r.AsOf)})
+}
+
+// UnmarshalJSON decodes a report written by [Report.MarshalJSON].
+func (r *Report) UnmarshalJSON(b []byte) error {
+	var o reportJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	w, err := parseSecs(o.Window)
+	if err != nil {
+		return err
+	}
+	*r = Report(o.reportAlias)
+	r.Window = w
+	r.AsOf = timeOf(o.AsOf)
+	return nil
+}
+
+type periodRowJSON struct {
+	periodRowAlias
+	Start *time.Time `json:"start"`
+}
+
+type periodRowAlias PeriodRow
+
+// MarshalJSON encodes the row with its start as RFC 3339 (null for the
+// undated row).
+func (p PeriodRow) MarshalJSON() ([]byte, error) {
+	return json.Marshal(periodRowJSON{periodRowAlias(p), timePtr(p.Start)})
+}
+
+// UnmarshalJSON decodes a row written by [PeriodRow.MarshalJSON].
+func (p *PeriodRow) UnmarshalJSON(b []byte) error {
+	var o periodRowJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*p = PeriodRow(o.periodRowAlias)
+	p.Start = timeOf(o.Start)
+	return nil
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// secs returns d in seconds with nine decimals, exactly.
+func secs(d time.Duration) *json.Number {
+	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
+	return &n
+}
+
+// parseSecs reads seconds written by secs (or any decimal number of
+// seconds with at most nine decimals) back into a Duration.
+func parseSecs(n json.Number) (time.Duration, error) {
+	if n == "" {
+		return 0, nil
+	}
+	d, err := decimal.NewFromString(string(n))
+	if err != nil {
+		return 0, fmt.Errorf("funnel: seconds %q: %w", n, ErrInvalidParam)
+	}
+	ns := d.Shift(9)
+	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+		return 0, fmt.Errorf("funnel: seconds %q out of range: %w", n, ErrInvalidParam)
+	}
+	return time.Duration(ns.IntPart()), nil
+}
+
+type dealErrorJSON struct {
+	ID    string `json:"id"`
+	Field string `json:"field"`
+	Error string `json:"error"`
+}
+
 // MarshalJSON encodes the error as {"id":...,"field":...,"error":...}.
 func (e DealError) MarshalJSON() ([]byte, error) {
-	return fmt.Appendf(nil, `{"id":%s,"field":%s,"error":%s}`, jsonString(e.ID), jsonString(e.Field), jsonString(errText(e.Err))), nil
+	return json.Marshal(dealErrorJSON{e.ID, e.Field, errText(e.Err)})
+}
+
+// UnmarshalJSON decodes an error written by [DealError.MarshalJSON]; an
+// error text of one of the package's sentinels decodes to that sentinel.
+func (e *DealError) UnmarshalJSON(b []byte) error {
+	var o dealErrorJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*e = DealError{ID: o.ID, Field: o.Field, Err: sentinel(o.Error)}
+	return nil
 }
 
 // String returns the report as text, as written by [Report.WriteText].
@@ -275,9 +388,9 @@ func (r Report) String() string {
 }
 
 // WriteText writes the report as readable text tables: the funnel, win
-// rates with 95% Wilson intervals, deal size, cycle and age, lead
-// generation per period and the skipped deals. Undefined values print as
-// "n/a".
+// rates with their intervals, deal size, cycle and age, lead generation
+// per period, what the policy left out and the skipped deals. Undefined
+// values print as "n/a".
 func (r Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Deals: %d (open %d, won %d, lost %d); policy %s", r.Deals, r.Open, r.Won, r.Lost, r.Policy)
@@ -290,9 +403,9 @@ func (r Report) WriteText(w io.Writer) error {
 	ew.printf("\n\n")
 
 	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "stage\treached\tstep\tcumulative\tdrop-off\tpending\tlost\tlost value\topen\topen value\tmedian days (latest)\tmedian days (total)\tp90 days (total)\t")
+	fmt.Fprintln(tw, "stage\treached\tstep\tinterval\tcumulative\tdrop-off\tpending\tlost\tlost value\topen\topen value\tmedian days (latest)\tmedian days (total)\tp90 days (total)\t")
 	for _, s := range r.Funnel {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t", s.Stage, s.Reached, pct(s.Step), pct(s.Cumulative), s.DropOff, s.Pending)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\t%d\t", s.Stage, s.Reached, pct(s.Step.Ratio), ci(s.Step.Interval), pct(s.Cumulative.Ratio), s.DropOff, s.Pending)
 		if s.Terminal {
 			fmt.Fprintf(tw, "\n")
 			continue
@@ -301,9 +414,18 @@ func (r Report) WriteText(w io.Writer) error {
 			fmtDays(s.TimeLatest.Count, s.TimeLatest.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.P90))
 	}
 	_ = tw.Flush()
+	if ex := r.PolicyExcluded(); ex > 0 {
+		ew.printf("Policy %s leaves out %d stage entries:", r.Policy, ex)
+		for _, s := range r.Funnel {
+			if d := s.Entered - s.Reached; d > 0 {
+				ew.printf(" %s %d", s.Stage, d)
+			}
+		}
+		ew.printf(" (deals that entered the stage without counting there; the any-stage policy counts them)\n")
+	}
 
-	ew.printf("\nWin rate (won / closed):    %s  %s\n", r.WinRate, wilson(r.WinRate))
-	ew.printf("Win rate (won / created):   %s  %s\n", r.WinRateCreated, wilson(r.WinRateCreated))
+	ew.printf("\nWin rate (won / closed):    %s  %s\n", r.WinRate.Ratio, ci(r.WinRate.Interval))
+	ew.printf("Win rate (won / created):   %s  %s\n", r.WinRateCreated.Ratio, ci(r.WinRateCreated.Interval))
 	ew.printf("Win rate (value):           %s\n", r.WinRateValue)
 	ew.printf("Deal size (won):            n=%d total %s mean %s median %s p90 %s\n", r.DealSize.Count, r.DealSize.Total,
 		money(r.DealSize.Count, r.DealSize.Mean), money(r.DealSize.Count, r.DealSize.Median), money(r.DealSize.Count, r.DealSize.P90))
@@ -315,31 +437,46 @@ func (r Report) WriteText(w io.Writer) error {
 		ew.printf(" %s n=%d mean %s median %s p90 %s\n", c.name, c.s.Count, fmtDays(c.s.Count, c.s.Mean), fmtDays(c.s.Count, c.s.Median), fmtDays(c.s.Count, c.s.P90))
 	}
 	if r.CycleUndated > 0 || r.AgeUndated > 0 {
-		ew.printf("Without a known creation time: %d closed deals (no cycle), %d open deals (no age)\n", r.CycleUndated, r.AgeUndated)
+		ew.printf("Without a known creation or close time: %d closed deals (no cycle), %d open deals (no age)\n", r.CycleUndated, r.AgeUndated)
 	}
 
 	ew.printf("\nLeads created per %s (%s):\n", r.Period, r.Location)
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "period\tcreated\twon\tlost\topen\tlead-to-customer\ttop sources\t")
 	for _, p := range r.Periods {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", r.Period.label(p.Start), p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer), topSources(p.BySource, 3))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", r.Period.Label(p.Start, locationOr(r.Location)), p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer.Ratio), topSources(p.BySource, 3))
 	}
 	if r.Undated.Created > 0 {
 		u := r.Undated
-		fmt.Fprintf(tw, "undated\t%d\t%d\t%d\t%d\t%s\t\n", u.Created, u.Won, u.Lost, u.Open, pct(u.LeadToCustomer))
+		fmt.Fprintf(tw, "undated\t%d\t%d\t%d\t%d\t%s\t\n", u.Created, u.Won, u.Lost, u.Open, pct(u.LeadToCustomer.Ratio))
 	}
 	_ = tw.Flush()
+	writeInput(ew, r.Input)
+	return ew.err
+}
 
-	if r.Skipped.Count > 0 {
-		ew.printf("\nSkipped %d invalid deals:\n", r.Skipped.Count)
-		for _, c := range r.Skipped.Reasons {
+// locationOr returns the named zone, or UTC when it cannot be loaded.
+func locationOr(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// writeInput writes what was left out and skipped.
+func writeInput(ew *errWriter, in Input) {
+	if in.Future > 0 {
+		ew.printf("\n%d deals created after the as-of time are left out.\n", in.Future)
+	}
+	if in.Skipped.Count > 0 {
+		ew.printf("\nSkipped %d invalid deals of %d read:\n", in.Skipped.Count, in.Read)
+		for _, c := range in.Skipped.Reasons {
 			ew.printf("  %6d  %s\n", c.Count, c.Reason)
 		}
-		for _, e := range r.Skipped.Examples {
+		for _, e := range in.Skipped.Examples {
 			ew.printf("  e.g. %s\n", e.Error())
 		}
 	}
-	return ew.err
 }
 
 type errWriter struct {
@@ -366,12 +503,12 @@ func pct(r Ratio) string {
 	return p.StringFixed(1) + "%"
 }
 
-func wilson(r Ratio) string {
-	lo, hi, ok := r.Wilson(0.95)
-	if !ok {
+// ci formats an interval as "95% CI 18.1%..45.4%", or "" when undefined.
+func ci(iv Interval) string {
+	if !iv.Defined {
 		return ""
 	}
-	return fmt.Sprintf("95%% CI %.1f%%..%.1f%%", 100*lo, 100*hi)
+	return fmt.Sprintf("%s%% CI %.1f%%..%.1f%%", decimal.NewFromFloat(100*iv.Confidence).Round(1).String(), 100*iv.Lo, 100*iv.Hi)
 }
 
 func fmtDays(n int64, d time.Duration) string {

@@ -23,34 +23,20 @@ var outcomeNames = [...]string{Open: "open", Won: "won", Lost: "lost"}
 
 // String returns "open", "won" or "lost", or "Outcome(N)" for an invalid
 // value.
-func (o Outcome) String() string {
-	if o.valid() {
-		return outcomeNames[o]
-	}
-	return "Outcome(" + strconv.Itoa(int(o)) + ")"
-}
+func (o Outcome) String() string { return enumString(o, outcomeNames[:], "Outcome") }
 
 func (o Outcome) valid() bool { return o >= Open && o <= Lost }
 
 // MarshalText encodes the outcome as "open", "won" or "lost". It returns an
 // error wrapping [ErrInvalidOutcome] for any other value.
 func (o Outcome) MarshalText() ([]byte, error) {
-	if !o.valid() {
-		return nil, fmt.Errorf("funnel: outcome %d: %w", int(o), ErrInvalidOutcome)
-	}
-	return []byte(outcomeNames[o]), nil
+	return enumMarshal(o, outcomeNames[:], "outcome", ErrInvalidOutcome)
 }
 
 // UnmarshalText decodes "open", "won" or "lost" (exactly, lower case). It
 // returns an error wrapping [ErrInvalidOutcome] for any other text.
 func (o *Outcome) UnmarshalText(b []byte) error {
-	for i, n := range outcomeNames {
-		if string(b) == n {
-			*o = Outcome(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("funnel: outcome %q: %w", b, ErrInvalidOutcome)
+	return enumUnmarshal(o, b, outcomeNames[:], "outcome", ErrInvalidOutcome)
 }
 
 // A StageChange records that a deal entered a stage at a time. A zero At
@@ -87,46 +73,138 @@ const (
 // for a built-in field, or a key of Custom. It returns "" when the value is
 // unknown.
 func (a Attributes) Get(key string) string {
-	switch key {
-	case AttrSource:
-		return a.Source
-	case AttrIndustry:
-		return a.Industry
-	case AttrOwner:
-		return a.Owner
-	case AttrRegion:
-		return a.Region
-	case AttrProduct:
-		return a.Product
-	case AttrCampaign:
-		return a.Campaign
+	if p := a.field(key); p != nil {
+		return *p
 	}
 	return a.Custom[key]
 }
 
+// field returns the built-in field named key, or nil.
+func (a *Attributes) field(key string) *string {
+	switch key {
+	case AttrSource:
+		return &a.Source
+	case AttrIndustry:
+		return &a.Industry
+	case AttrOwner:
+		return &a.Owner
+	case AttrRegion:
+		return &a.Region
+	case AttrProduct:
+		return &a.Product
+	case AttrCampaign:
+		return &a.Campaign
+	}
+	return nil
+}
+
+// A Field names a deal field whose history a [FieldChange] records. The
+// zero Field is [FieldAmount].
+type Field int8
+
+// The fields with a history. Stages have theirs in Deal.History.
+const (
+	// FieldAmount is Deal.Amount; the change's value is in Amount.
+	FieldAmount Field = iota
+	// FieldExpectedClose is Deal.ExpectedClose; the value is in Time.
+	FieldExpectedClose
+	// FieldProbability is Deal.Probability; the value is in Amount, a
+	// probability in [0, 1].
+	FieldProbability
+	// FieldCategory is Deal.Category; the value is in Text.
+	FieldCategory
+	// FieldAttr is the attribute named by Key (an Attr constant or a
+	// custom key); the value is in Text.
+	FieldAttr
+)
+
+var fieldNames = [...]string{FieldAmount: "amount", FieldExpectedClose: "expected_close",
+	FieldProbability: "probability", FieldCategory: "category", FieldAttr: "attribute"}
+
+func (f Field) valid() bool { return f >= FieldAmount && f <= FieldAttr }
+
+// String returns the field's name ("amount", "expected_close",
+// "probability", "category" or "attribute"), or "Field(N)".
+func (f Field) String() string { return enumString(f, fieldNames[:], "Field") }
+
+// MarshalText encodes the field by name. It returns an error wrapping
+// [ErrInvalidParam] for an invalid value.
+func (f Field) MarshalText() ([]byte, error) {
+	return enumMarshal(f, fieldNames[:], "field", ErrInvalidParam)
+}
+
+// UnmarshalText decodes a field name as written by [Field.MarshalText].
+func (f *Field) UnmarshalText(b []byte) error {
+	return enumUnmarshal(f, b, fieldNames[:], "field", ErrInvalidParam)
+}
+
+// A FieldChange records that a field of a deal took a new value at a time:
+// an amount revised, an expected close date pushed, an owner reassigned.
+// The value is in the member the [Field] names; the others are zero.
+//
+// A deal's fields (Amount, ExpectedClose, Probability, Category, Attrs)
+// hold its current values; its changes say what they were before. The
+// value of a field at time T is the value of its last change at or before
+// T; before its first change, a field had the first change's value (the
+// earliest value recorded), so an export that records the value a deal was
+// created with needs no special case. A field with no change has its
+// current value at every time.
+type FieldChange struct {
+	Field Field `json:"field"`
+	// Key is the attribute's name for FieldAttr, and "" otherwise.
+	Key string    `json:"key,omitempty"`
+	At  time.Time `json:"at"`
+	// Amount is the new amount (FieldAmount) or probability
+	// (FieldProbability).
+	Amount decimal.Decimal `json:"amount,omitzero"`
+	// Time is the new expected close date (FieldExpectedClose).
+	Time time.Time `json:"time,omitzero"`
+	// Text is the new category or attribute value.
+	Text string `json:"text,omitempty"`
+}
+
 // A Deal is one sales opportunity. Store and pass deals as values; a Deal
-// shares its History slice and Custom map with its copies.
+// shares its History and Changes slices and its Custom map with its
+// copies.
 //
 // History lists the stages the deal entered, in time order; skips,
 // re-entries and backward moves are allowed. Stage is the current (or, for
 // a closed deal, the last) stage; when History is empty, Stage alone counts
 // as the deal's only entry, at an unrecorded time.
 //
-// A zero Created, Closed or StageChange.At means "not recorded". The zero
-// Deal is an open deal with no ID, no stage and no amount; it does not
-// validate.
+// A zero Created, Closed, ExpectedClose or StageChange.At means "not
+// recorded". The zero Deal is an open deal with no ID, no stage and no
+// amount; it does not validate.
 type Deal struct {
-	ID         string          `json:"id"`
-	Account    string          `json:"account,omitempty"`
-	Created    time.Time       `json:"created"`
-	Amount     decimal.Decimal `json:"amount"`
-	Currency   string          `json:"currency,omitempty"` // ISO 4217 code; "" when not given
-	Outcome    Outcome         `json:"outcome"`
-	Closed     time.Time       `json:"closed"` // zero while Outcome is Open
-	LostReason string          `json:"lost_reason,omitempty"`
-	Stage      Stage           `json:"stage,omitempty"`
-	History    []StageChange   `json:"history,omitempty"`
-	Attrs      Attributes      `json:"attributes"`
+	ID       string    `json:"id"`
+	Account  string    `json:"account,omitempty"`
+	Pipeline string    `json:"pipeline,omitempty"` // the pipeline the deal is in, when the CRM has several
+	Created  time.Time `json:"created"`
+	// Amount is the deal's value; Currency its ISO 4217 code ("" when not
+	// given).
+	Amount   decimal.Decimal `json:"amount"`
+	Currency string          `json:"currency,omitempty"`
+	Outcome  Outcome         `json:"outcome"`
+	// Closed is when the deal was won or lost; zero while it is open, and
+	// zero for a closed deal whose export records no close time (see
+	// [ErrMissingCloseTime] and Options.Undated).
+	Closed time.Time `json:"closed"`
+	// ExpectedClose is the expected close date of an open deal (what CRMs
+	// call the close date of an open opportunity); it may be zero.
+	ExpectedClose time.Time `json:"expected_close,omitzero"`
+	// Probability, when valid, is a win probability in [0, 1] set on the
+	// deal itself, overriding its stage's (Salesforce's opportunity
+	// probability).
+	Probability decimal.NullDecimal `json:"probability,omitzero"`
+	// Category is the deal's forecast category as the CRM names it
+	// ("Commit", "Best Case" ...), or "".
+	Category   string        `json:"category,omitempty"`
+	LostReason string        `json:"lost_reason,omitempty"`
+	Stage      Stage         `json:"stage,omitempty"`
+	History    []StageChange `json:"history,omitempty"`
+	// Changes is the history of the other fields, in time order.
+	Changes []FieldChange `json:"changes,omitempty"`
+	Attrs   Attributes    `json:"attributes"`
 }
 
 // A DealError reports a deal that failed validation. Err is one of the
@@ -159,12 +237,18 @@ func (e *DealError) Unwrap() error { return e.Err }
 // [ErrClosedBeforeCreated] for Closed before Created, or a recorded stage
 // entry before Created or after Closed; [ErrUnknownStage] for a Stage or
 // History stage that f does not declare, or a deal with neither;
-// [ErrHistoryOrder] for recorded entry times that go backwards. Unrecorded
-// (zero) times are not compared. Validate reports the first problem found,
-// in the order listed.
+// [ErrHistoryOrder] for recorded entry or field-change times that go
+// backwards; [ErrInvalidParam] for an invalid field change (an unknown
+// Field, a negative amount, a probability outside [0, 1], an attribute
+// change without a key) or a probability outside [0, 1]. Unrecorded (zero)
+// times are not compared. Validate reports the first problem found, in the
+// order listed. A nil funnel is an error wrapping [ErrInvalidParam].
 func (d *Deal) Validate(f *Funnel) error {
+	if f == nil || len(f.stages) == 0 {
+		return fmt.Errorf("funnel: validating against a nil or empty funnel: %w", ErrInvalidParam)
+	}
 	var p parsedDeal
-	return d.parse(f, &p, false)
+	return d.parse(f, &p, false, false)
 }
 
 // An instant is a time reduced to Unix seconds and nanoseconds; ok is false
@@ -186,6 +270,13 @@ func (a instant) before(b instant) bool {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec)
 }
 
+func (a instant) time() time.Time {
+	if !a.ok {
+		return time.Time{}
+	}
+	return time.Unix(a.sec, int64(a.nsec))
+}
+
 // secondsTo returns the whole seconds from a to b, truncated toward zero,
 // for b not before a.
 func (a instant) secondsTo(b instant) int64 {
@@ -196,7 +287,7 @@ func (a instant) secondsTo(b instant) int64 {
 	return d
 }
 
-// addSeconds returns a moved by d whole seconds plus ns nanoseconds.
+// add returns a moved by d.
 func (a instant) add(d time.Duration) instant {
 	sec, ns := int64(d/time.Second), int32(d%time.Second)
 	a.sec += sec
@@ -221,16 +312,12 @@ type parsedDeal struct {
 	created, closed instant
 }
 
-// scratch is the working memory of adding one deal to a tally: the parsed
-// deal and the time it spent in each stage.
-type scratch struct {
-	parsedDeal
-	cum, last [MaxStages]int64 // seconds per stage: all visits, the latest
-}
+var one = decimal.NewFromInt(1)
 
 // parse validates d, as documented on Validate, and fills p; the history
-// entries only when collect is true.
-func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
+// entries only when collect is true. A closed deal without a close time is
+// accepted when undated is true.
+func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 	bad := func(field string, e error) error {
 		return &DealError{ID: d.ID, Field: field, Err: e}
 	}
@@ -247,7 +334,7 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
 	if d.Outcome == Open && p.closed.ok {
 		return bad("Closed", ErrUnexpectedCloseTime)
 	}
-	if d.Outcome != Open && !p.closed.ok {
+	if d.Outcome != Open && !p.closed.ok && !undated {
 		return bad("Closed", ErrMissingCloseTime)
 	}
 	if p.created.ok && p.closed.ok && p.closed.before(p.created) {
@@ -259,11 +346,8 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
 		if !ok {
 			return bad("Stage", ErrUnknownStage)
 		}
-		if len(d.History) == 0 {
-			if collect {
-				p.entries = append(p.entries, entry{k: i})
-			}
-			return nil
+		if len(d.History) == 0 && collect {
+			p.entries = append(p.entries, entry{k: i})
 		}
 	}
 	var prev instant
@@ -271,7 +355,7 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
 		c := &d.History[i]
 		k, ok := f.lookup(c.Stage)
 		if !ok {
-			return bad(historyField(i), ErrUnknownStage)
+			return bad(historyField("History", i), ErrUnknownStage)
 		}
 		at := instantOf(c.At)
 		if collect {
@@ -281,14 +365,189 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect bool) error {
 			continue
 		}
 		if (p.created.ok && at.before(p.created)) || (p.closed.ok && p.closed.before(at)) {
-			return bad(historyField(i), ErrClosedBeforeCreated)
+			return bad(historyField("History", i), ErrClosedBeforeCreated)
 		}
 		if prev.ok && at.before(prev) {
-			return bad(historyField(i), ErrHistoryOrder)
+			return bad(historyField("History", i), ErrHistoryOrder)
+		}
+		prev = at
+	}
+	if len(d.Changes) > 0 {
+		if err := d.checkChanges(); err != nil {
+			return err
+		}
+	}
+	if d.Probability.Valid && (d.Probability.Decimal.Sign() < 0 || d.Probability.Decimal.GreaterThan(one)) {
+		return bad("Probability", ErrInvalidParam)
+	}
+	return nil
+}
+
+// checkChanges validates the field history: known fields, valid values,
+// times in order.
+func (d *Deal) checkChanges() error {
+	var prev instant
+	for i := range d.Changes {
+		c := &d.Changes[i]
+		field := historyField("Changes", i)
+		switch {
+		case !c.Field.valid(),
+			c.Field == FieldAttr && c.Key == "",
+			c.Field == FieldAmount && c.Amount.Sign() < 0,
+			c.Field == FieldProbability && (c.Amount.Sign() < 0 || c.Amount.GreaterThan(one)):
+			return &DealError{ID: d.ID, Field: field, Err: ErrInvalidParam}
+		}
+		at := instantOf(c.At)
+		if !at.ok {
+			continue
+		}
+		if prev.ok && at.before(prev) {
+			return &DealError{ID: d.ID, Field: field, Err: ErrHistoryOrder}
 		}
 		prev = at
 	}
 	return nil
 }
 
-func historyField(i int) string { return "History[" + strconv.Itoa(i) + "]" }
+func historyField(name string, i int) string { return name + "[" + strconv.Itoa(i) + "]" }
+
+// At returns the deal as it stood at t, rebuilt from its dates, its stage
+// history and its field history, and false if it did not exist yet.
+//
+// A deal exists from its creation time, or, when that is unknown, from its
+// first recorded stage entry, or else from its close time; a deal with none
+// of these exists at every time. A deal closed at or before t keeps its
+// outcome. Any other existing deal was open at t: it is open, with no close
+// time or lost reason, its history cut before the first entry recorded
+// after t, and its stage the last entry kept; when every entry is after t,
+// it keeps the first entry's stage with no history (an unrecorded entry
+// time). Each field with a history takes its value at t (see
+// [FieldChange]), and the field history is cut after t. A zero t returns
+// the deal unchanged.
+//
+// The result shares History and Changes with d, and Attrs.Custom unless a
+// custom attribute changed.
+func (d Deal) At(t time.Time) (Deal, bool) {
+	a := instantOf(t)
+	if !a.ok {
+		return d, true
+	}
+	start := instantOf(d.Created)
+	if !start.ok {
+		for _, c := range d.History {
+			if start = instantOf(c.At); start.ok {
+				break
+			}
+		}
+	}
+	if !start.ok {
+		start = instantOf(d.Closed)
+	}
+	if start.ok && a.before(start) {
+		return Deal{}, false
+	}
+	if len(d.Changes) > 0 {
+		d.fieldsAt(a)
+	}
+	if closed := instantOf(d.Closed); !start.ok || (closed.ok && !a.before(closed)) {
+		return d, true
+	}
+	if d.Outcome != Open && !instantOf(d.Closed).ok {
+		// closed at an unknown time: it keeps its outcome
+		return d, true
+	}
+	d.Outcome, d.Closed, d.LostReason = Open, time.Time{}, ""
+	cut := len(d.History)
+	for i, c := range d.History {
+		if at := instantOf(c.At); at.ok && a.before(at) {
+			cut = i
+			break
+		}
+	}
+	switch {
+	case cut == 0 && len(d.History) > 0:
+		d.Stage, d.History = d.History[0].Stage, nil
+	case cut < len(d.History):
+		d.History = d.History[:cut:cut]
+		d.Stage = d.History[cut-1].Stage
+	}
+	return d, true
+}
+
+// fieldsAt sets every field with a history to its value at a, and cuts
+// the history after a.
+func (d *Deal) fieldsAt(a instant) {
+	cut := len(d.Changes)
+	for i := range d.Changes {
+		if at := instantOf(d.Changes[i].At); at.ok && a.before(at) {
+			cut = i
+			break
+		}
+	}
+	if cut == len(d.Changes) {
+		return // every change is at or before a: the fields are current
+	}
+	// the value at a is that of the last change at or before a; a field
+	// whose changes are all after a takes its first change's value
+	var done uint32 // bit f: built-in field f set from a change at or before a
+	customCopied := false
+	set := func(c *FieldChange) {
+		switch c.Field {
+		case FieldAmount:
+			d.Amount = c.Amount
+		case FieldExpectedClose:
+			d.ExpectedClose = c.Time
+		case FieldProbability:
+			d.Probability = decimal.NewNullDecimal(c.Amount)
+		case FieldCategory:
+			d.Category = c.Text
+		case FieldAttr:
+			if p := d.Attrs.field(c.Key); p != nil {
+				*p = c.Text
+				return
+			}
+			if !customCopied {
+				m := make(map[string]string, len(d.Attrs.Custom)+1)
+				for k, v := range d.Attrs.Custom {
+					m[k] = v
+				}
+				d.Attrs.Custom, customCopied = m, true
+			}
+			if c.Text == "" {
+				delete(d.Attrs.Custom, c.Key)
+			} else {
+				d.Attrs.Custom[c.Key] = c.Text
+			}
+		}
+	}
+	keyDone := map[string]bool(nil)
+	isDone := func(c *FieldChange) bool {
+		if c.Field == FieldAttr {
+			return keyDone[c.Key]
+		}
+		return done&(1<<c.Field) != 0
+	}
+	markDone := func(c *FieldChange) {
+		if c.Field == FieldAttr {
+			if keyDone == nil {
+				keyDone = map[string]bool{}
+			}
+			keyDone[c.Key] = true
+			return
+		}
+		done |= 1 << c.Field
+	}
+	for i := cut - 1; i >= 0; i-- {
+		if c := &d.Changes[i]; !isDone(c) {
+			set(c)
+			markDone(c)
+		}
+	}
+	for i := cut; i < len(d.Changes); i++ {
+		if c := &d.Changes[i]; !isDone(c) {
+			set(c)
+			markDone(c)
+		}
+	}
+	d.Changes = d.Changes[:cut:cut]
+}

@@ -377,3 +377,25 @@ func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
 }
+
+// clone returns a deep copy of s.
+func (s *sampleSet) clone() sampleSet {
+	c := sampleSet{isWide: s.isWide, n: s.n, mn: s.mn, mx: s.mx}
+	for _, ch := range s.narrow {
+		c.narrow = append(c.narrow, slices.Clone(ch))
+	}
+	for _, ch := range s.wide {
+		c.wide = append(c.wide, slices.Clone(ch))
+	}
+	return c
+}
+
+// sorted returns the samples in ascending order.
+func (s *sampleSet) sorted() []int64 {
+	out := make([]int64, 0, s.n)
+	for v := range s.values() {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -50,17 +51,22 @@ func TestWilson(t *testing.T) {
 		{Ratio{10, 10}, 10 / (10 + z2), 1},
 	}
 	for _, tt := range tests {
-		lo, hi, ok := tt.r.Wilson(0.95)
-		if !ok || math.Abs(lo-tt.lo) > 1e-9 || math.Abs(hi-tt.hi) > 1e-9 {
-			t.Errorf("%v.Wilson(0.95) = %v, %v, %v, want %v, %v", tt.r, lo, hi, ok, tt.lo, tt.hi)
+		for _, c := range []Confidence{0.95, 0} { // zero means 0.95
+			iv, err := tt.r.Wilson(c)
+			if err != nil || !iv.Defined || iv.Confidence != 0.95 || math.Abs(iv.Lo-tt.lo) > 1e-9 || math.Abs(iv.Hi-tt.hi) > 1e-9 {
+				t.Errorf("%v.Wilson(%v) = %+v, %v, want %v, %v", tt.r, c, iv, err, tt.lo, tt.hi)
+			}
 		}
+	}
+	if iv, err := (Ratio{}).Wilson(0.95); err != nil || iv.Defined {
+		t.Errorf("Wilson of 0/0 = %+v, %v, want undefined and no error", iv, err)
 	}
 	for _, bad := range []struct {
 		r Ratio
-		c float64
-	}{{Ratio{}, 0.95}, {Ratio{5, 4}, 0.95}, {Ratio{-1, 4}, 0.95}, {Ratio{1, 4}, 1}, {Ratio{1, 4}, 0}, {Ratio{1, 4}, math.NaN()}} {
-		if _, _, ok := bad.r.Wilson(bad.c); ok {
-			t.Errorf("%v.Wilson(%v) ok, want not ok", bad.r, bad.c)
+		c Confidence
+	}{{Ratio{5, 4}, 0.95}, {Ratio{-1, 4}, 0.95}, {Ratio{1, 4}, 1}, {Ratio{1, 4}, -0.1}, {Ratio{1, 4}, Confidence(math.NaN())}} {
+		if _, err := bad.r.Wilson(bad.c); !errors.Is(err, ErrInvalidParam) {
+			t.Errorf("%v.Wilson(%v) error = %v, want ErrInvalidParam", bad.r, bad.c, err)
 		}
 	}
 }
@@ -74,7 +80,8 @@ func TestWilsonProperty(t *testing.T) {
 	for range 2000 {
 		n := 1 + rng.Int64N(100000)
 		x := rng.Int64N(n + 1)
-		lo, hi, ok := Ratio{x, n}.Wilson(0.95)
+		iv, err := Ratio{x, n}.Wilson(0.95)
+		lo, hi, ok := iv.Lo, iv.Hi, err == nil && iv.Defined
 		p := float64(x) / float64(n)
 		if !ok || lo < 0 || hi > 1 || lo > p || hi < p {
 			t.Fatalf("Wilson(%d/%d) = %v, %v, %v", x, n, lo, hi, ok)

@@ -1,0 +1,527 @@
+package funnel
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/funnelmetrics/funnel/internal/wire"
+	"github.com/shopspring/decimal"
+)
+
+// The binary encodings of the accumulators (encoding.BinaryMarshaler and
+// BinaryUnmarshaler) share one format: the magic "FNL", the kind and a
+// version, then the scan (stages and options) and the accumulator's
+// state. Encodings are deterministic: two accumulators holding the same
+// data (the same multiset of amounts and durations, the same counts) give
+// the same bytes whatever order the data came in, so the encoding of a
+// merge of parts equals the encoding of one pass. Decoding checks every
+// count against the input's length before allocating, and rejects
+// truncated, oversized or inconsistent input with an error wrapping
+// [ErrInvalidParam].
+
+const (
+	scanVersion  = 1
+	tallyVersion = 1
+	moneyVersion = 1
+	durVersion   = 1
+)
+
+// AppendBinary appends the encoding of the scan (stages and options,
+// Workers excluded) to b. Accumulators of other packages embed it so that
+// decoding can rebuild or check their scan.
+func (s *Scan) AppendBinary(b []byte) ([]byte, error) {
+	var w wire.Writer
+	s.encode(&w)
+	return append(b, w.Bytes()...), nil
+}
+
+func (s *Scan) encode(w *wire.Writer) {
+	w.Header("scan", scanVersion)
+	w.Int(len(s.f.stages))
+	for _, st := range s.f.stages {
+		w.String(string(st))
+	}
+	o := s.opts
+	w.Int(int(o.Mode))
+	w.Int(int(o.Policy))
+	w.Varint(int64(o.Window))
+	w.Time(o.AsOf)
+	loc := o.Location
+	w.String(loc.String())
+	_, off := time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC).In(loc).Zone()
+	w.Varint(int64(off))
+	w.Uvarint(zoneDigest(loc))
+	w.Int(int(o.Period))
+	w.String(o.Currency)
+	w.Bool(o.UndatedClose)
+	w.Float(s.level)
+	w.Varint(s.minSample)
+	w.Int(int(o.Test.Method))
+}
+
+// DecodeScan decodes a scan written by [Scan.AppendBinary] at the start of
+// data and returns it with the bytes that follow. The zone is loaded by
+// name (a fixed zone that the zone database does not know is rebuilt from
+// its offset) and must have the same offsets as where it was encoded. It
+// returns an error wrapping [ErrInvalidParam] for an invalid encoding and
+// one wrapping [ErrIncompatible] for a zone with other rules here.
+func DecodeScan(data []byte) (*Scan, []byte, error) {
+	r := wire.NewReader(data)
+	s, err := decodeScan(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, data[len(data)-r.Remaining():], nil
+}
+
+func decodeScan(r *wire.Reader) (*Scan, error) {
+	if v := r.Header("scan"); r.Err() == nil && v != scanVersion {
+		r.Fail("scan version %d", v)
+	}
+	n := r.Count(1)
+	if n > MaxStages {
+		r.Fail("%d stages", n)
+	}
+	stages := make([]Stage, 0, n)
+	for range n {
+		stages = append(stages, Stage(r.String()))
+	}
+	var o Options
+	o.Mode, o.Policy = Mode(r.Int()), Policy(r.Int())
+	o.Window = time.Duration(r.Varint())
+	o.AsOf = r.Time()
+	name, off, digest := r.String(), r.Varint(), r.Uvarint()
+	o.Period = Period(r.Int())
+	o.Currency = r.String()
+	o.UndatedClose = r.Bool()
+	level, minSample := r.Float(), r.Varint()
+	o.Test.Method = Method(r.Int())
+	if err := r.Err(); err != nil {
+		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
+	}
+	if off < -18*3600 || off > 18*3600 || int64(int8(o.Mode)) != int64(o.Mode) || int64(int8(o.Policy)) != int64(o.Policy) ||
+		int64(int8(o.Period)) != int64(o.Period) || int64(int8(o.Test.Method)) != int64(o.Test.Method) {
+		return nil, fmt.Errorf("funnel: %w: %w: bad scan options", ErrInvalidParam, wire.ErrFormat)
+	}
+	loc, err := loadZone(name, int(off), digest)
+	if err != nil {
+		return nil, err
+	}
+	o.Location = loc
+	if level != stat95 {
+		o.Test.Confidence = Confidence(level)
+	}
+	if minSample != 30 {
+		o.Test.MinSample = minSample
+	}
+	f, err := New(stages...)
+	if err != nil {
+		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
+	}
+	s, err := NewScan(f, o)
+	if err != nil {
+		return nil, err
+	}
+	if s.level != level || s.minSample != minSample {
+		return nil, fmt.Errorf("funnel: %w: %w: bad test options", ErrInvalidParam, wire.ErrFormat)
+	}
+	return s, nil
+}
+
+const stat95 = 0.95
+
+// loadZone returns the zone named name whose digest is digest.
+func loadZone(name string, off int, digest uint64) (*time.Location, error) {
+	var loc *time.Location
+	switch name {
+	case "UTC":
+		loc = time.UTC
+	case "Local":
+		loc = time.Local
+	default:
+		l, err := time.LoadLocation(name)
+		if err != nil || zoneDigest(l) != digest {
+			l = time.FixedZone(name, off)
+		}
+		loc = l
+	}
+	if zoneDigest(loc) != digest {
+		return nil, fmt.Errorf("funnel: zone %q has other rules here than where it was encoded: %w", name, ErrIncompatible)
+	}
+	return loc, nil
+}
+
+// readScan decodes the scan of an accumulator and checks it against the
+// receiver's own, when it has one.
+func readScan(r *wire.Reader, own *Scan) (*Scan, error) {
+	s, err := decodeScan(r)
+	if err != nil {
+		return nil, err
+	}
+	if own != nil {
+		if !own.Equal(s) {
+			return nil, fmt.Errorf("funnel: decoding an accumulator of another scan: %w", ErrIncompatible)
+		}
+		return own, nil
+	}
+	return s, nil
+}
+
+// decodeErr wraps a decoding failure.
+func decodeErr(r *wire.Reader) error {
+	if err := r.End(); err != nil {
+		return fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
+	}
+	return nil
+}
+
+// MarshalBinary encodes the tally (see [Accumulator]).
+func (t *Tally) MarshalBinary() ([]byte, error) {
+	var w wire.Writer
+	w.Header("tally", tallyVersion)
+	t.s.encode(&w)
+	t.encode(&w)
+	return w.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a tally written by [Tally.MarshalBinary],
+// replacing t's contents. A tally built by [NewTally] accepts only an
+// encoding of an equal scan ([ErrIncompatible] otherwise); the zero Tally
+// takes the encoded scan. It returns an error wrapping [ErrInvalidParam]
+// for an invalid encoding.
+func (t *Tally) UnmarshalBinary(data []byte) error {
+	r := wire.NewReader(data)
+	if v := r.Header("tally"); r.Err() == nil && v != tallyVersion {
+		r.Fail("tally version %d", v)
+	}
+	if r.Err() != nil {
+		return decodeErr(r)
+	}
+	s, err := readScan(r, t.s)
+	if err != nil {
+		return err
+	}
+	out := NewTally(s)
+	out.decode(r)
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	*t = *out
+	return nil
+}
+
+func (t *Tally) encode(w *wire.Writer) {
+	t.in.encode(w)
+	for _, v := range []int64{t.deals, t.open, t.won, t.lost, t.cycleUndated, t.ageUndated} {
+		w.Varint(v)
+	}
+	for i := range t.stages {
+		s := &t.stages[i]
+		for _, v := range []int64{s.reached, s.entered, s.viaFirst, s.advanced, s.pending, s.untimed} {
+			w.Varint(v)
+		}
+		s.lost.encode(w)
+		s.open.encode(w)
+		s.latest.encode(w)
+		s.total.encode(w)
+	}
+	t.wonAmount.encode(w)
+	t.lostAmount.encode(w)
+	t.cycleWon.encode(w)
+	t.cycleLost.encode(w)
+	t.openAge.encode(w)
+	// sources by name, so that the order they were first seen does not
+	// show
+	names := slices.Clone(t.sourceNames)
+	slices.Sort(names)
+	canon := make([]int, len(t.sourceNames))
+	for i, n := range t.sourceNames {
+		canon[i], _ = slices.BinarySearch(names, n)
+	}
+	w.Int(len(names))
+	for _, n := range names {
+		w.String(n)
+	}
+	keys := sortedKeys(t.periods)
+	w.Int(len(keys))
+	for _, k := range keys {
+		w.Varint(int64(k))
+		t.periods[k].encode(w, canon)
+	}
+	t.undated.encode(w, canon)
+}
+
+func (t *Tally) decode(r *wire.Reader) {
+	t.in.decode(r)
+	for _, p := range []*int64{&t.deals, &t.open, &t.won, &t.lost, &t.cycleUndated, &t.ageUndated} {
+		*p = r.NonNeg()
+	}
+	if r.Err() == nil && (t.deals != t.open+t.won+t.lost || t.deals != t.in.counted) {
+		r.Fail("tally counts do not add up")
+	}
+	for i := range t.stages {
+		s := &t.stages[i]
+		for _, p := range []*int64{&s.reached, &s.entered, &s.viaFirst, &s.advanced, &s.pending, &s.untimed} {
+			*p = r.NonNeg()
+			if *p > t.deals {
+				r.Fail("stage count above the deals")
+			}
+		}
+		s.lost.decode(r)
+		s.open.decode(r)
+		s.latest.decode(r)
+		s.total.decode(r)
+	}
+	t.wonAmount.decode(r)
+	t.lostAmount.decode(r)
+	t.cycleWon.decode(r)
+	t.cycleLost.decode(r)
+	t.openAge.decode(r)
+	n := r.Count(1)
+	for range n {
+		name := r.String()
+		if r.Err() == nil && len(t.sourceNames) > 0 && name <= t.sourceNames[len(t.sourceNames)-1] {
+			r.Fail("sources out of order")
+		}
+		t.sourceIndex(name)
+	}
+	m := r.Count(4)
+	var created int64
+	prev := int64(math.MinInt64)
+	for range m {
+		k := r.Varint()
+		if r.Err() == nil && (k <= prev || k != int64(int32(k))) {
+			r.Fail("period keys out of order")
+		}
+		prev = k
+		p := new(periodAcc)
+		p.decode(r, len(t.sourceNames))
+		created += p.created
+		t.periods[int32(k)] = p
+	}
+	t.undated.decode(r, len(t.sourceNames))
+	if r.Err() == nil && created+t.undated.created != t.deals {
+		r.Fail("periods do not add up to the deals")
+	}
+}
+
+func (p *periodAcc) encode(w *wire.Writer, canon []int) {
+	w.Varint(p.created)
+	w.Varint(p.won)
+	w.Varint(p.lost)
+	type sc struct{ i, n int64 }
+	var list []sc
+	for i, c := range p.bySource {
+		if c > 0 {
+			list = append(list, sc{int64(canon[i]), c})
+		}
+	}
+	slices.SortFunc(list, func(a, b sc) int { return cmp.Compare(a.i, b.i) })
+	w.Int(len(list))
+	for _, e := range list {
+		w.Varint(e.i)
+		w.Varint(e.n)
+	}
+}
+
+func (p *periodAcc) decode(r *wire.Reader, sources int) {
+	p.created, p.won, p.lost = r.NonNeg(), r.NonNeg(), r.NonNeg()
+	if r.Err() == nil && p.won+p.lost > p.created {
+		r.Fail("period outcomes above its deals")
+	}
+	n := r.Count(2)
+	var sum int64
+	prev := int64(-1)
+	for range n {
+		i, c := r.NonNeg(), r.NonNeg()
+		if r.Err() != nil {
+			return
+		}
+		if i <= prev || i >= int64(sources) || c == 0 {
+			r.Fail("bad source count")
+			return
+		}
+		prev = i
+		if int(i) >= len(p.bySource) {
+			p.bySource = append(p.bySource, make([]int64, int(i)+1-len(p.bySource))...)
+		}
+		p.bySource[i] = c
+		sum += c
+	}
+	if r.Err() == nil && sum != p.created {
+		r.Fail("sources do not add up to the period's deals")
+	}
+}
+
+// MarshalBinary encodes the statistic: deterministic for the same
+// multiset of amounts.
+func (m *MoneyStats) MarshalBinary() ([]byte, error) {
+	var w wire.Writer
+	w.Header("money", moneyVersion)
+	m.encode(&w)
+	return w.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a statistic written by
+// [MoneyStats.MarshalBinary], replacing m's contents. It returns an error
+// wrapping [ErrInvalidParam] for an invalid encoding.
+func (m *MoneyStats) UnmarshalBinary(data []byte) error {
+	r := wire.NewReader(data)
+	if v := r.Header("money"); r.Err() == nil && v != moneyVersion {
+		r.Fail("money version %d", v)
+	}
+	var out MoneyStats
+	out.decode(r)
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	*m = out
+	return nil
+}
+
+// encode writes the amounts: as integers at one exponent when they fit,
+// as decimals otherwise, sorted either way.
+func (m *MoneyStats) encode(w *wire.Writer) {
+	if m.big == nil {
+		w.Bool(false)
+		exp := m.exp
+		if m.n == 0 {
+			exp = 0
+		}
+		w.Varint(int64(exp))
+		w.SortedInts(m.ints.sorted())
+		return
+	}
+	if ints, exp, ok := m.asInts(); ok {
+		w.Bool(false)
+		w.Varint(int64(exp))
+		w.SortedInts(ints)
+		return
+	}
+	w.Bool(true)
+	vals := slices.Clone(m.big.vals)
+	slices.SortFunc(vals, func(a, b decimal.Decimal) int {
+		return cmp.Or(a.Cmp(b), cmp.Compare(a.Exponent(), b.Exponent()))
+	})
+	w.Int(len(vals))
+	for _, v := range vals {
+		w.Decimal(v)
+	}
+}
+
+// asInts returns the decimal amounts of m as sorted integers at their
+// smallest exponent, when they and their sum fit.
+func (m *MoneyStats) asInts() ([]int64, int32, bool) {
+	if len(m.big.vals) == 0 {
+		return nil, 0, true
+	}
+	exp := int32(math.MaxInt32)
+	for _, v := range m.big.vals {
+		exp = min(exp, v.Exponent())
+	}
+	out := make([]int64, 0, len(m.big.vals))
+	var sum int64
+	for _, v := range m.big.vals {
+		c := v.Shift(-exp)
+		if !c.IsInteger() || c.NumDigits() > 18 {
+			return nil, 0, false
+		}
+		x := c.IntPart()
+		s, ok := add64(sum, x)
+		if !ok {
+			return nil, 0, false
+		}
+		sum = s
+		out = append(out, x)
+	}
+	slices.Sort(out)
+	return out, exp, true
+}
+
+func (m *MoneyStats) decode(r *wire.Reader) {
+	*m = MoneyStats{}
+	if !r.Bool() {
+		exp := r.Varint()
+		ints := r.SortedInts()
+		if r.Err() != nil {
+			return
+		}
+		if exp < math.MinInt32 || exp > math.MaxInt32 {
+			r.Fail("money exponent %d", exp)
+			return
+		}
+		for _, v := range ints {
+			if !m.addScaled(v, int32(exp)) {
+				m.Add(decimal.New(v, int32(exp)))
+			}
+		}
+		if len(ints) == 0 {
+			m.exp = 0
+		}
+		return
+	}
+	n := r.Count(3)
+	for range n {
+		d := r.Decimal()
+		if r.Err() != nil {
+			return
+		}
+		m.Add(d)
+	}
+}
+
+// addScaled adds the integer v at exponent exp without going through a
+// decimal, when the running sum fits; it reports whether it did.
+func (m *MoneyStats) addScaled(v int64, exp int32) bool {
+	if m.big != nil || (m.n > 0 && m.exp != exp) {
+		return false
+	}
+	s, ok := add64(m.sum, v)
+	if !ok {
+		return false
+	}
+	m.exp, m.sum = exp, s
+	m.ints.add(v)
+	m.n++
+	return true
+}
+
+// MarshalBinary encodes the statistic: deterministic for the same
+// multiset of durations.
+func (s *DurationStats) MarshalBinary() ([]byte, error) {
+	var w wire.Writer
+	w.Header("durations", durVersion)
+	s.encode(&w)
+	return w.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a statistic written by
+// [DurationStats.MarshalBinary], replacing s's contents. It returns an
+// error wrapping [ErrInvalidParam] for an invalid encoding.
+func (s *DurationStats) UnmarshalBinary(data []byte) error {
+	r := wire.NewReader(data)
+	if v := r.Header("durations"); r.Err() == nil && v != durVersion {
+		r.Fail("durations version %d", v)
+	}
+	var out DurationStats
+	out.decode(r)
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	*s = out
+	return nil
+}
+
+func (s *DurationStats) encode(w *wire.Writer) {
+	w.SortedInts(s.samples.sorted())
+}
+
+func (s *DurationStats) decode(r *wire.Reader) {
+	*s = DurationStats{}
+	for _, v := range r.SortedInts() {
+		s.AddSeconds(v)
+	}
+}
