@@ -190,7 +190,7 @@ func newOwnerCount(s *funnel.Scan) *ownerCount {
 	return &ownerCount{s: s, n: map[string]int64{}}
 }
 
-func (o *ownerCount) Scan() *funnel.Scan         { return o.s }
+func (o *ownerCount) Scan() *funnel.Scan        { return o.s }
 func (o *ownerCount) Fresh() funnel.Accumulator { return newOwnerCount(o.s) }
 
 func (o *ownerCount) Observe(v *funnel.View) {
