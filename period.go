@@ -1,9 +1,12 @@
 package funnel
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // A Period is a calendar unit used to group deals by time. The zero Period
@@ -215,4 +218,53 @@ func (p Period) Label(t time.Time, loc *time.Location) string {
 	}
 	y, m, d := p.firstDay(p.keyOf(t, loc))
 	return p.label(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
+}
+
+// A Cohort is one row of a cohort table: the units (deals, customers) that
+// started in one period, and what they had done by each age, in whole
+// periods since that period (age 0 is the start period itself). Deal
+// cohorts count the deals created in a period and won by each age;
+// customer cohorts count the customers whose first purchase fell in the
+// period and their revenue by each age. The analysis that builds the table
+// says what Count and Amount hold.
+type Cohort struct {
+	Start time.Time     `json:"-"` // the first instant of the cohort's period (JSON start)
+	Size  int64         `json:"size"`
+	Ages  []CohortValue `json:"ages"`
+}
+
+// A CohortValue is what a cohort had done by one age: a count (with its
+// rate over the cohort's size) and an amount (with its mean per unit of
+// the cohort).
+type CohortValue struct {
+	Count   int64           `json:"count"`
+	Rate    Rate            `json:"rate"`
+	Amount  decimal.Decimal `json:"amount"`
+	PerUnit decimal.Decimal `json:"per_unit"`
+}
+
+type cohortJSON struct {
+	cohortAlias
+	Start *time.Time `json:"start"`
+}
+
+type cohortAlias Cohort
+
+// MarshalJSON encodes the cohort with its start as RFC 3339.
+func (c Cohort) MarshalJSON() ([]byte, error) {
+	if c.Ages == nil {
+		c.Ages = []CohortValue{}
+	}
+	return json.Marshal(cohortJSON{cohortAlias(c), timePtr(c.Start)})
+}
+
+// UnmarshalJSON decodes a cohort written by [Cohort.MarshalJSON].
+func (c *Cohort) UnmarshalJSON(b []byte) error {
+	var o cohortJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*c = Cohort(o.cohortAlias)
+	c.Start = timeOf(o.Start)
+	return nil
 }
