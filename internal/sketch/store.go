@@ -20,8 +20,10 @@ import "sort"
 //     count of index keys[j].
 //
 // A sparse store turns dense when its span is at most 2*nz; a dense store
-// turns sparse when a new index would make its span exceed 4*nz. Dense thus
-// costs at most 32 bytes (plus growth slack) an occupied bucket and sparse 12.
+// turns sparse when a new index or a collapse would make its span exceed
+// 4*nz. With growth slack, dense thus costs at most 48 bytes an occupied
+// bucket and sparse 24; either layout holds at most 12*m+32 bytes, because
+// the span is at most m and a sparse store has fewer than m/2 buckets.
 type store struct {
 	dense  bool
 	off    int
@@ -218,6 +220,9 @@ func (s *store) collapseBelow(f int) {
 			s.nz++
 		}
 		s.counts[0] += sum
+		if len(s.counts) > toSparseFactor*s.nz {
+			s.toSparse()
+		}
 		return
 	}
 	j := sort.Search(len(s.keys), func(k int) bool { return int(s.keys[k]) >= f })
@@ -304,6 +309,10 @@ func (s *store) mergeSparse(o *store, f int) {
 	})
 	keys = append(keys, s.keys[j:]...)
 	counts = append(counts, s.counts[j:]...)
+	if cap(keys) > 2*len(keys)+8 {
+		keys = append([]int32(nil), keys...)
+		counts = append([]uint64(nil), counts...)
+	}
 	s.keys, s.counts = keys, counts
 	s.maybeDense()
 }
