@@ -214,7 +214,9 @@ func (s *store) collapseBelow(f int) {
 				s.nz--
 			}
 		}
-		s.counts = s.counts[j:]
+		// Shift down rather than reslice, so the array's freed front is
+		// reused by later growth at the top.
+		s.counts = s.counts[:copy(s.counts, s.counts[j:])]
 		s.off = f
 		if s.counts[0] == 0 {
 			s.nz++
