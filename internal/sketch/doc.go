@@ -46,7 +46,7 @@
 // occupied buckets, in a sparse layout (sorted index and count) when they
 // are scattered and a dense one (counts by offset) when they fill their
 // span: at most 48 bytes an occupied bucket and 12*maxBuckets+32 bytes in
-// all. A sketch therefore holds at most 24*maxBuckets + 1,500 bytes
+// all. A sketch therefore holds at most 24*maxBuckets + 2,000 bytes
 // (about 50 KB at the default), independent of the number of values.
 //
 // # Encoding

@@ -39,10 +39,17 @@ func TestNewRejects(t *testing.T) {
 			t.Errorf("New(%v, %d) accepted", b.A, b.MB)
 		}
 	}
-	for _, g := range []c{{MinRelativeAccuracy, 1}, {0.01, DefaultMaxBuckets}, {0.999, MaxMaxBuckets}} {
-		if _, err := New(g.A, g.MB); err != nil {
-			t.Errorf("New(%v, %d): %v", g.A, g.MB, err)
+	var got []c
+	good := []c{{MinRelativeAccuracy, 1}, {0.01, DefaultMaxBuckets}, {0.999, MaxMaxBuckets}}
+	for _, g := range good {
+		s, err := New(g.A, g.MB)
+		if err != nil {
+			t.Fatalf("New(%v, %d): %v", g.A, g.MB, err)
 		}
+		got = append(got, c{s.RelativeAccuracy(), s.MaxBuckets()})
+	}
+	if d := cmp.Diff(good, got); d != "" {
+		t.Errorf("parameters (-want +got):\n%s", d)
 	}
 }
 
