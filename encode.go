@@ -74,7 +74,11 @@ func DecodeScan(data []byte) (*Scan, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, data[len(data)-r.Remaining():], nil
+	n := len(data) - r.Remaining()
+	if enc, _ := s.AppendBinary(nil); string(enc) != string(data[:n]) {
+		return nil, nil, fmt.Errorf("funnel: %w: %w: non-canonical scan", ErrInvalidParam, wire.ErrFormat)
+	}
+	return s, data[n:], nil
 }
 
 func decodeScan(r *wire.Reader) (*Scan, error) {
@@ -109,6 +113,9 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	loc, err := loadZone(name, int(off), digest)
 	if err != nil {
 		return nil, err
+	}
+	if _, o := time.Date(2000, time.January, 1, 0, 0, 0, 0, time.UTC).In(loc).Zone(); int64(o) != off {
+		return nil, fmt.Errorf("funnel: %w: %w: zone offset %d for %q", ErrInvalidParam, wire.ErrFormat, off, name)
 	}
 	o.Location = loc
 	if level != stat95 {
@@ -170,6 +177,15 @@ func readScan(r *wire.Reader, own *Scan) (*Scan, error) {
 	return s, nil
 }
 
+// canonical checks that a decoded value encodes back to the bytes it was
+// decoded from: the one encoding of its contents.
+func canonical(v interface{ MarshalBinary() ([]byte, error) }, data []byte) error {
+	if enc, err := v.MarshalBinary(); err != nil || string(enc) != string(data) {
+		return fmt.Errorf("funnel: %w: %w: non-canonical encoding", ErrInvalidParam, wire.ErrFormat)
+	}
+	return nil
+}
+
 // decodeErr wraps a decoding failure.
 func decodeErr(r *wire.Reader) error {
 	if err := r.End(); err != nil {
@@ -207,6 +223,9 @@ func (t *Tally) UnmarshalBinary(data []byte) error {
 	out := NewTally(s)
 	out.decode(r)
 	if err := decodeErr(r); err != nil {
+		return err
+	}
+	if err := canonical(out, data); err != nil {
 		return err
 	}
 	*t = *out
@@ -378,6 +397,9 @@ func (m *MoneyStats) UnmarshalBinary(data []byte) error {
 	if err := decodeErr(r); err != nil {
 		return err
 	}
+	if err := canonical(&out, data); err != nil {
+		return err
+	}
 	*m = out
 	return nil
 }
@@ -425,6 +447,9 @@ func (m *MoneyStats) asInts() ([]int64, int32, bool) {
 	out := make([]int64, 0, len(m.big.vals))
 	var sum int64
 	for _, v := range m.big.vals {
+		if int64(v.Exponent())-int64(exp) > 18 {
+			return nil, 0, false // cannot fit: do not build the power of ten
+		}
 		c := v.Shift(-exp)
 		if !c.IsInteger() || c.NumDigits() > 18 {
 			return nil, 0, false
@@ -509,6 +534,9 @@ func (s *DurationStats) UnmarshalBinary(data []byte) error {
 	var out DurationStats
 	out.decode(r)
 	if err := decodeErr(r); err != nil {
+		return err
+	}
+	if err := canonical(&out, data); err != nil {
 		return err
 	}
 	*s = out

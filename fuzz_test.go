@@ -119,3 +119,88 @@ func FuzzOutcomeText(f *testing.F) {
 		}
 	})
 }
+
+// decoderSeeds returns real encodings of accumulators and statistics,
+// with truncations and flipped bytes, as fuzz seeds.
+func decoderSeeds(tb testing.TB) [][]byte {
+	f, _ := New("A", "B", "C")
+	loc, _ := time.LoadLocation("America/Havana")
+	var out [][]byte
+	for _, opts := range []Options{{}, {Mode: Lenient, AsOf: day(20), Period: Day, Location: loc, Currency: "USD"},
+		{Policy: AnyStage, Location: time.FixedZone("", 5400), Test: Test{Confidence: 0.9, MinSample: 7}}} {
+		s, err := NewScan(f, opts)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		t := NewTally(s)
+		for _, d := range handDeals() {
+			d.Currency = opts.Currency
+			_ = t.Add(d)
+		}
+		_ = t.Add(Deal{ID: "bad", Stage: "Z", Currency: opts.Currency})
+		b, _ := t.MarshalBinary()
+		out = append(out, b, b[:len(b)/2], b[:len(b)-1])
+		flip := slices.Clone(b)
+		flip[len(flip)/3] ^= 0x41
+		out = append(out, flip)
+	}
+	var m MoneyStats
+	for _, a := range []string{"1.5", "100", "0.001", "99999999999999999999999"} {
+		m.Add(dec(a))
+	}
+	mb, _ := m.MarshalBinary()
+	var d DurationStats
+	d.AddSeconds(5)
+	d.AddSeconds(1 << 40)
+	db, _ := d.MarshalBinary()
+	return append(out, mb, db, nil, []byte("FNL"))
+}
+
+// FuzzTallyDecode feeds arbitrary bytes to the decoders: they must never
+// panic, and what decodes must encode back to the same bytes.
+func FuzzTallyDecode(f *testing.F) {
+	for _, b := range decoderSeeds(f) {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tl Tally
+		if err := tl.UnmarshalBinary(b); err == nil {
+			again, err := tl.MarshalBinary()
+			if err != nil || !slices.Equal(again, b) {
+				t.Fatalf("decoded tally encodes differently (%v)", err)
+			}
+			r := tl.Report()
+			if r.Input.Read != r.Input.Counted+r.Input.Future+r.Input.Skipped.Count {
+				t.Fatalf("decoded input does not add up: %+v", r.Input)
+			}
+		} else if !errors.Is(err, ErrInvalidParam) && !errors.Is(err, ErrIncompatible) {
+			t.Fatalf("error %v wraps neither ErrInvalidParam nor ErrIncompatible", err)
+		}
+		var m MoneyStats
+		if m.UnmarshalBinary(b) == nil {
+			if again, _ := m.MarshalBinary(); !slices.Equal(again, b) {
+				t.Fatalf("decoded money statistic encodes differently")
+			}
+			_ = m.Summary()
+		}
+		var d DurationStats
+		if d.UnmarshalBinary(b) == nil {
+			if again, _ := d.MarshalBinary(); !slices.Equal(again, b) {
+				t.Fatalf("decoded duration statistic encodes differently")
+			}
+			_ = d.Summary()
+		}
+		var in Intake
+		if in.UnmarshalBinary(b) == nil {
+			if again, _ := in.MarshalBinary(); !slices.Equal(again, b) {
+				t.Fatalf("decoded intake encodes differently")
+			}
+		}
+		if s, rest, err := DecodeScan(b); err == nil {
+			enc, _ := s.AppendBinary(nil)
+			if !slices.Equal(append(enc, rest...), b) {
+				t.Fatalf("decoded scan encodes differently")
+			}
+		}
+	})
+}

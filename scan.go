@@ -628,6 +628,9 @@ func (in *Intake) UnmarshalBinary(data []byte) error {
 	if err := r.End(); err != nil {
 		return fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
 	}
+	if err := canonical(&out, data); err != nil {
+		return err
+	}
 	*in = out
 	return nil
 }

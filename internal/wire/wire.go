@@ -285,6 +285,10 @@ func (r *Reader) Big() *big.Int {
 	return v
 }
 
+// MaxExponent bounds the exponent of a decoded decimal: arithmetic on
+// decimals whose exponents are far apart builds powers of ten that large.
+const MaxExponent = 4096
+
 // Decimal reads a decimal.
 func (r *Reader) Decimal() decimal.Decimal {
 	if r.err != nil {
@@ -303,7 +307,7 @@ func (r *Reader) Decimal() decimal.Decimal {
 		c = big.NewInt(r.Varint())
 	}
 	e := r.Varint()
-	if e < math.MinInt32 || e > math.MaxInt32 {
+	if e < -MaxExponent || e > MaxExponent {
 		r.Fail("decimal exponent %d", e)
 	}
 	if r.err != nil {
