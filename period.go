@@ -170,11 +170,15 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
 		ty, tm, td := t.In(loc).Date()
 		return ty > y || (ty == y && (tm > m || (tm == m && td >= d)))
 	}
-	if onOrAfter(c) && !onOrAfter(c.Add(-time.Nanosecond)) {
-		return c
+	_, offC := c.Zone()
+	_, offBefore := c.Add(-26 * time.Hour).In(loc).Zone()
+	if offC == offBefore && onOrAfter(c) && !onOrAfter(c.Add(-time.Nanosecond)) {
+		return c // no clock change in the day before: local time rose steadily to c
 	}
-	// the clock skips or repeats midnight: search the 52 hours around c
-	// in 15-minute steps (zone transitions are hours apart), then refine
+	// the clock skips midnight, or was turned back over it (the date then
+	// reaches the day, falls back and reaches it again: the first time
+	// counts): search the 52 hours around c in 15-minute steps (zone
+	// transitions are hours apart), then refine
 	lo := c.Add(-26 * time.Hour)
 	for lo.Before(c.Add(26*time.Hour)) && !onOrAfter(lo.Add(15*time.Minute)) {
 		lo = lo.Add(15 * time.Minute)

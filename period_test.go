@@ -1,7 +1,13 @@
 package funnel
 
 import (
+	"archive/zip"
+	"flag"
+	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata" // the tests must not depend on the machine's zone files
@@ -101,5 +107,132 @@ func TestLeadsByPeriodInZone(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{1, 2, 1}, created); diff != "" {
 		t.Errorf("UTC quarters (-want +got):\n%s", diff)
+	}
+}
+
+var long = flag.Bool("funnel.long", false, "run the long tests (every zone of the tz database)")
+
+// zoneNames lists the zones of the Go distribution's tz database.
+func zoneNames(t *testing.T) []string {
+	z, err := zip.OpenReader(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	if err != nil {
+		t.Skipf("no tz database to list: %v", err)
+	}
+	defer z.Close()
+	var names []string
+	for _, f := range z.File {
+		if !strings.HasSuffix(f.Name, "/") {
+			names = append(names, f.Name)
+		}
+	}
+	return names
+}
+
+// transitions returns the instants in [from, to) when the zone's offset or
+// abbreviation changes, to the second.
+func transitions(loc *time.Location, from, to time.Time) []time.Time {
+	var out []time.Time
+	zone := func(t time.Time) string { n, o := t.In(loc).Zone(); return n + strconv.Itoa(o) }
+	prev := zone(from)
+	for t := from; t.Before(to); t = t.Add(6 * time.Hour) {
+		next := t.Add(6 * time.Hour)
+		if z := zone(next); z != prev {
+			lo, hi := t, next // zone(lo) == prev != zone(hi)
+			for hi.Sub(lo) > time.Second {
+				mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+				if !mid.After(lo) {
+					mid = lo.Add(time.Second)
+				}
+				if zone(mid) == prev {
+					lo = mid
+				} else {
+					hi = mid
+				}
+			}
+			out = append(out, hi)
+			prev = z
+		}
+	}
+	return out
+}
+
+// checkPeriodsAround checks, every 15 minutes over the 72 hours around
+// each transition, that every period's start is at or before the instant,
+// idempotent, holds the instant's period, and that Next moves forward to a
+// start of its own.
+func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	n := 0
+	for _, tr := range transitions(loc, from, to) {
+		for at := tr.Add(-36 * time.Hour); at.Before(tr.Add(36 * time.Hour)); at = at.Add(15 * time.Minute) {
+			for _, p := range []Period{Day, Week, Month, Quarter, Year} {
+				s := p.Start(at, loc)
+				next := p.Next(at, loc)
+				switch {
+				case s.After(at):
+					t.Fatalf("%s %v: start %v of %v is after it", name, p, s, at)
+				case !p.Start(s, loc).Equal(s):
+					t.Fatalf("%s %v: start of %v is %v, whose start is %v", name, p, at, s, p.Start(s, loc))
+				case !next.After(at):
+					t.Fatalf("%s %v: next period %v of %v is not after it", name, p, next, at)
+				case !p.Start(next, loc).Equal(next):
+					t.Fatalf("%s %v: next period %v of %v is not a start", name, p, next, at)
+				case p.keyOf(at, loc) != p.keyOf(s, loc):
+					t.Fatalf("%s %v: %v and its start %v are in different periods", name, p, at, s)
+				}
+				// the start's own local date is on or after the period's
+				// first day (a start at 23:00 the day before is wrong)
+				fy, fm, fd := p.firstDay(p.keyOf(s, loc))
+				if sy, sm, sd := s.In(loc).Date(); time.Date(sy, sm, sd, 0, 0, 0, 0, time.UTC).Before(time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC)) {
+					t.Fatalf("%s %v: start %v of %v is on a local date before the period's first day %d-%02d-%02d", name, p, s, at, fy, fm, fd)
+				}
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestPeriodStartsAroundTransitions checks zones whose clocks skip or
+// repeat midnight or a whole day (Havana and Santiago change at midnight,
+// Apia skipped 30 December 2011, Lord Howe moves by half an hour, ...);
+// with -funnel.long it checks every zone of the tz database over the last
+// 20 years.
+func TestPeriodStartsAroundTransitions(t *testing.T) {
+	from, to := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	names := []string{"America/Havana", "America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "America/Asuncion",
+		"Asia/Beirut", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran", "Pacific/Chatham", "America/New_York", "Europe/Berlin"}
+	if *long {
+		names = zoneNames(t)
+	} else {
+		from = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	checks := 0
+	for _, name := range names {
+		checks += checkPeriodsAround(t, name, from, to)
+	}
+	t.Logf("%d zones, %d period starts checked", len(names), checks)
+}
+
+// TestPeriodSkippedDay: Pacific/Apia skipped 30 December 2011; its day
+// periods step from the 29th to the 31st, and the 29th ends at the 31st's
+// start.
+func TestPeriodSkippedDay(t *testing.T) {
+	apia, _ := time.LoadLocation("Pacific/Apia")
+	d29 := time.Date(2011, 12, 29, 12, 0, 0, 0, apia)
+	next := Day.Next(d29, apia)
+	if want := time.Date(2011, 12, 31, 0, 0, 0, 0, apia); !next.Equal(want) {
+		t.Errorf("day after 29 December in Apia starts %v, want %v", next, want)
+	}
+	if l := Day.Label(next, apia); l != "2011-12-31" {
+		t.Errorf("label %q", l)
+	}
+	havana, _ := time.LoadLocation("America/Havana")
+	// DST began at midnight on 10 March 2024: the day starts at 01:00
+	if got, want := Day.Start(time.Date(2024, 3, 10, 12, 0, 0, 0, havana), havana), time.Date(2024, 3, 10, 1, 0, 0, 0, havana); !got.Equal(want) {
+		t.Errorf("Havana day start %v, want %v", got, want)
 	}
 }
