@@ -13,7 +13,7 @@ import (
 func ExampleGenerate() {
 	deals := dealgen.Generate(1000, 1, dealgen.Options{})
 	r, err := funnel.Compute(dealgen.Funnel(), slices.Values(deals), funnel.Options{Currency: "USD"})
-	fmt.Println(len(deals), r.Deals, r.Skipped.Count, err)
+	fmt.Println(len(deals), r.Deals, r.Input.Skipped.Count, err)
 	// Output: 1000 1000 0 <nil>
 }
 

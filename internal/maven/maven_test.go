@@ -59,7 +59,7 @@ func TestReportAgainstSQL(t *testing.T) {
 		t.Errorf("counts = %d deals, %d won, %d lost, %d open", r.Deals, r.Won, r.Lost, r.Open)
 	}
 	// == 2. Win rate == 4238 / 6711 closed, 4238 / 8800 created
-	if r.WinRate != (funnel.Ratio{Num: 4238, Den: 6711}) || r.WinRateCreated != (funnel.Ratio{Num: 4238, Den: 8800}) {
+	if r.WinRate.Ratio != (funnel.Ratio{Num: 4238, Den: 6711}) || r.WinRateCreated.Ratio != (funnel.Ratio{Num: 4238, Den: 8800}) {
 		t.Errorf("win rates = %v, %v", r.WinRate, r.WinRateCreated)
 	}
 	// == 3. Deal size == n 4238, sum 10005534, mean 2360.9093912223, min 38,
@@ -106,7 +106,7 @@ func TestReportAgainstSQL(t *testing.T) {
 		t.Errorf("Prospecting row = %+v", p)
 	}
 	// Stage reach: every deal was prospected; 8300 have an engage date
-	if e := r.Funnel[1]; e.Reached != 8300 || e.Step != (funnel.Ratio{Num: 8300, Den: 8800}) || e.Pending != 500 || e.Lost != 2473 || e.Open != 1589 {
+	if e := r.Funnel[1]; e.Reached != 8300 || e.Step.Ratio != (funnel.Ratio{Num: 8300, Den: 8800}) || e.Pending != 500 || e.Lost != 2473 || e.Open != 1589 {
 		t.Errorf("Engaging row = %+v", e)
 	}
 	// == 7. Rows per engage_date quarter == (rows, won, lost, open)
