@@ -2,6 +2,7 @@ package funnel_test
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -45,4 +46,56 @@ func itoa(n int) string {
 		return "1k"
 	}
 	return "n"
+}
+
+// BenchmarkRun measures one pass of the full report over 1,000,000
+// generated deals through Scan.Run, on one worker and on two.
+func BenchmarkRun(b *testing.B) {
+	deals := benchDeals(b, 1_000_000)
+	f := dealgen.Funnel()
+	for _, w := range []int{1, 2} {
+		s, err := funnel.NewScan(f, funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD", Workers: w})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("workers="+strconv.Itoa(w), func(b *testing.B) {
+			b.ReportAllocs()
+			cputime.Report(b, func() {
+				t := funnel.NewTally(s)
+				if err := s.Run(slices.Values(deals), t); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkTallyEncoding measures the binary encoding of a tally of
+// 1,000,000 deals and its decoding.
+func BenchmarkTallyEncoding(b *testing.B) {
+	deals := benchDeals(b, 1_000_000)
+	s, _ := funnel.NewScan(dealgen.Funnel(), funnel.Options{AsOf: benchAsOf, Currency: "USD", Workers: 1})
+	t := funnel.NewTally(s)
+	if err := s.Run(slices.Values(deals), t); err != nil {
+		b.Fatal(err)
+	}
+	enc, _ := t.MarshalBinary()
+	b.Run("marshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := t.MarshalBinary(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(len(enc)), "bytes")
+	})
+	b.Run("unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var u funnel.Tally
+			if err := u.UnmarshalBinary(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -202,30 +202,77 @@ func (s *Scan) view(d *Deal, v *View, seq int64) {
 	v.reached, v.entered, v.pending = 0, 0, false
 	v.Deal = d
 	// the deal as given is validated, whatever the as-of time would cut
-	if s.check(d, v, !s.asOf.ok) != nil {
+	if s.check(d, v) != nil {
 		return
 	}
-	if !s.asOf.ok {
-		s.reach(v)
-		return
-	}
-	at, ok := d.At(s.opts.AsOf)
-	if !ok {
-		v.Future = true
-		return
-	}
-	v.deal = at
-	v.Deal = &v.deal
-	if s.check(v.Deal, v, true) != nil {
-		return
+	if s.asOf.ok {
+		switch s.asOfEffect(d, &v.p) {
+		case asOfFuture:
+			v.Future = true
+			return
+		case asOfChanged:
+			at, _ := d.At(s.opts.AsOf)
+			v.deal = at
+			v.Deal = &v.deal
+			if s.check(v.Deal, v) != nil {
+				return
+			}
+		}
 	}
 	s.reach(v)
 }
 
-// check validates d into v.p (its entries too when collect is true) and
-// sets v.Err when it is invalid.
-func (s *Scan) check(d *Deal, v *View, collect bool) error {
-	err := d.parse(s.f, &v.p, collect, s.opts.UndatedClose)
+// The effects of the as-of time on a deal.
+const (
+	asOfSame    = iota // the deal as given is the deal as of the as-of time
+	asOfChanged        // Deal.At changes it
+	asOfFuture         // it did not exist yet
+)
+
+// asOfEffect tells, from a valid deal's parsed times, what Deal.At(AsOf)
+// would do to it, without building the copy in the common case where it
+// changes nothing.
+func (s *Scan) asOfEffect(d *Deal, p *parsedDeal) int {
+	a := s.asOf
+	start := p.created
+	if !start.ok {
+		for _, e := range p.entries {
+			if start = e.at; start.ok {
+				break
+			}
+		}
+	}
+	if !start.ok {
+		start = p.closed
+	}
+	if start.ok && a.before(start) {
+		return asOfFuture
+	}
+	for i := len(p.entries) - 1; i >= 0; i-- {
+		if at := p.entries[i].at; at.ok {
+			if a.before(at) {
+				return asOfChanged
+			}
+			break // entry times do not go backwards
+		}
+	}
+	for i := len(d.Changes) - 1; i >= 0; i-- {
+		if at := instantOf(d.Changes[i].At); at.ok {
+			if a.before(at) {
+				return asOfChanged
+			}
+			break
+		}
+	}
+	if p.closed.ok && start.ok && a.before(p.closed) {
+		return asOfChanged
+	}
+	return asOfSame
+}
+
+// check validates d into v.p and sets v.Err when it is invalid.
+func (s *Scan) check(d *Deal, v *View) error {
+	err := d.parse(s.f, &v.p, true, s.opts.UndatedClose)
 	if err == nil && d.Currency != s.opts.Currency {
 		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
 	}
@@ -308,10 +355,10 @@ func (s *Scan) Add(d Deal, accs ...Accumulator) error {
 	if err := s.own(accs); err != nil {
 		return err
 	}
-	var v View
-	s.view(&d, &v, -1)
+	v := new(View)
+	s.view(&d, v, -1)
 	for _, a := range accs {
-		a.Observe(&v)
+		a.Observe(v)
 	}
 	if v.Err != nil {
 		return v.Err
@@ -383,9 +430,11 @@ func (s *Scan) Run(deals iter.Seq[Deal], accs ...Accumulator) error {
 
 func (s *Scan) runSerial(deals iter.Seq[Deal], accs []Accumulator) error {
 	var v View
+	var cur Deal // one copy for every deal, so that none escapes
 	seq := int64(0)
 	for d := range deals {
-		s.view(&d, &v, seq)
+		cur = d
+		s.view(&cur, &v, seq)
 		seq++
 		for _, a := range accs {
 			a.Observe(&v)
