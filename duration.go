@@ -3,6 +3,7 @@ package funnel
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/funnelmetrics/funnel/internal/sketch"
 	"math"
 	"math/big"
 	"time"
@@ -21,6 +22,12 @@ type DurationStats struct {
 	sum     int64    // seconds, while it fits
 	bigSum  *big.Int // seconds, once sum overflowed
 	samples sampleSet
+	n       int64 // durations added (equal to samples.n unless sketched)
+
+	// skErr, when positive, keeps a quantile sketch of that relative
+	// error instead of the durations (sk, made on the first one)
+	skErr float64
+	sk    *sketch.Sketch
 }
 
 // Add adds one duration, truncated to whole seconds.
@@ -28,8 +35,21 @@ func (s *DurationStats) Add(d time.Duration) { s.AddSeconds(int64(d / time.Secon
 
 // AddSeconds adds one duration given in seconds.
 func (s *DurationStats) AddSeconds(sec int64) {
-	s.samples.add(sec)
+	s.n++
 	s.addSum(sec)
+	if s.skErr > 0 {
+		s.sketch().Add(float64(sec))
+		return
+	}
+	s.samples.add(sec)
+}
+
+// sketch returns s's sketch, making it on first use.
+func (s *DurationStats) sketch() *sketch.Sketch {
+	if s.sk == nil {
+		s.sk, _ = sketch.New(s.skErr, sketch.DefaultMaxBuckets) // skErr was checked by NewScan
+	}
+	return s.sk
 }
 
 func (s *DurationStats) addSum(sec int64) {
@@ -49,7 +69,25 @@ func (s *DurationStats) Merge(o *DurationStats) {
 		c := s.clone()
 		o = &c
 	}
-	s.samples.addAll(&o.samples)
+	if s.skErr > 0 || o.skErr > 0 {
+		if s.skErr == 0 { // s turns into a sketch of o's accuracy
+			s.skErr = o.skErr
+			for v := range s.samples.values() {
+				s.sketch().Add(float64(v))
+			}
+			s.samples = sampleSet{}
+		}
+		if o.skErr == 0 {
+			for v := range o.samples.values() {
+				s.sketch().Add(float64(v))
+			}
+		} else if o.sk != nil {
+			_ = s.sketch().Merge(o.sk) // one accuracy per scan
+		}
+	} else {
+		s.samples.addAll(&o.samples)
+	}
+	s.n += o.n
 	if o.bigSum == nil {
 		s.addSum(o.sum)
 		return
@@ -61,7 +99,7 @@ func (s *DurationStats) Merge(o *DurationStats) {
 }
 
 // Count returns the number of durations added.
-func (s *DurationStats) Count() int64 { return int64(s.samples.n) }
+func (s *DurationStats) Count() int64 { return s.n }
 
 // TotalSeconds returns the exact total in seconds.
 func (s *DurationStats) TotalSeconds() *big.Int {
@@ -110,7 +148,7 @@ func saturate(ns *big.Int) time.Duration {
 // if a k is outside 0..100.
 func (s *DurationStats) Percentiles(ks ...int) ([]time.Duration, bool) {
 	checkPercentiles(ks)
-	if s.samples.n == 0 {
+	if s.n == 0 {
 		return nil, false
 	}
 	return s.percentiles(ks, new(selectScratch)), true
@@ -118,6 +156,13 @@ func (s *DurationStats) Percentiles(ks ...int) ([]time.Duration, bool) {
 
 func (s *DurationStats) percentiles(ks []int, sc *selectScratch) []time.Duration {
 	out := make([]time.Duration, len(ks))
+	if s.sk != nil {
+		for j, k := range ks {
+			q, _ := s.sk.Quantile(float64(k) / 100)
+			out[j] = time.Duration(math.Round(min(q*1e9, math.MaxInt64/2)))
+		}
+		return out
+	}
 	for j, p := range s.samples.percentiles(ks, sc) {
 		// nanoseconds: lo*1e9 + (hi-lo)*frac*1e7, in big integers so that
 		// no intermediate overflows
@@ -144,6 +189,10 @@ type DurationSummary struct {
 	P75    time.Duration
 	P90    time.Duration
 	Max    time.Duration
+	// RelativeError is zero when the percentiles are exact; otherwise they
+	// come from a quantile sketch (Options.QuantileError) and each is
+	// within this relative error of the exact value.
+	RelativeError float64
 }
 
 // Summary returns the count, mean, minimum, quartiles, 90th percentile and
@@ -156,18 +205,18 @@ func (s *DurationStats) Summary() DurationSummary {
 func (s *DurationStats) summary(sc *selectScratch) DurationSummary {
 	n := s.Count()
 	if n == 0 {
-		return DurationSummary{}
+		return DurationSummary{RelativeError: s.skErr}
 	}
 	p := s.percentiles([]int{0, 25, 50, 75, 90, 100}, sc)
 	mean, _ := s.Mean()
-	return DurationSummary{Count: n, Mean: mean, Min: p[0], P25: p[1], Median: p[2], P75: p[3], P90: p[4], Max: p[5]}
+	return DurationSummary{Count: n, Mean: mean, Min: p[0], P25: p[1], Median: p[2], P75: p[3], P90: p[4], Max: p[5], RelativeError: s.skErr}
 }
 
 // MarshalJSON encodes the summary with lower-case keys, durations in
 // seconds (a number with up to 9 decimals), and null statistics when Count
 // is 0.
 func (s DurationSummary) MarshalJSON() ([]byte, error) {
-	o := durationSummaryJSON{Count: s.Count}
+	o := durationSummaryJSON{Count: s.Count, Method: quantileMethod(s.RelativeError), RelativeError: s.RelativeError}
 	if s.Count > 0 {
 		o.Mean, o.Min, o.P25, o.Median, o.P75, o.P90, o.Max = secs(s.Mean), secs(s.Min), secs(s.P25), secs(s.Median), secs(s.P75), secs(s.P90), secs(s.Max)
 	}
@@ -176,7 +225,10 @@ func (s DurationSummary) MarshalJSON() ([]byte, error) {
 
 // clone returns a deep copy of s.
 func (s *DurationStats) clone() DurationStats {
-	c := DurationStats{sum: s.sum, samples: s.samples.clone()}
+	c := DurationStats{sum: s.sum, samples: s.samples.clone(), n: s.n, skErr: s.skErr}
+	if s.sk != nil {
+		c.sk = s.sk.Clone()
+	}
 	if s.bigSum != nil {
 		c.bigSum = new(big.Int).Set(s.bigSum)
 	}
@@ -184,14 +236,16 @@ func (s *DurationStats) clone() DurationStats {
 }
 
 type durationSummaryJSON struct {
-	Count  int64        `json:"count"`
-	Mean   *json.Number `json:"mean_seconds"`
-	Min    *json.Number `json:"min_seconds"`
-	P25    *json.Number `json:"p25_seconds"`
-	Median *json.Number `json:"median_seconds"`
-	P75    *json.Number `json:"p75_seconds"`
-	P90    *json.Number `json:"p90_seconds"`
-	Max    *json.Number `json:"max_seconds"`
+	Count         int64        `json:"count"`
+	Method        string       `json:"quantiles"`
+	RelativeError float64      `json:"relative_error"`
+	Mean          *json.Number `json:"mean_seconds"`
+	Min           *json.Number `json:"min_seconds"`
+	P25           *json.Number `json:"p25_seconds"`
+	Median        *json.Number `json:"median_seconds"`
+	P75           *json.Number `json:"p75_seconds"`
+	P90           *json.Number `json:"p90_seconds"`
+	Max           *json.Number `json:"max_seconds"`
 }
 
 // UnmarshalJSON decodes a summary written by [DurationSummary.MarshalJSON].
@@ -200,7 +254,7 @@ func (s *DurationSummary) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	out := DurationSummary{Count: o.Count}
+	out := DurationSummary{Count: o.Count, RelativeError: o.RelativeError}
 	if o.Count > 0 {
 		for _, f := range []struct {
 			dst *time.Duration

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/sketch"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -60,6 +61,7 @@ func (s *Scan) encode(w *wire.Writer) {
 	w.Float(s.level)
 	w.Varint(s.minSample)
 	w.Int(int(o.Test.Method))
+	w.Float(o.QuantileError)
 }
 
 // DecodeScan decodes a scan written by [Scan.AppendBinary] at the start of
@@ -103,6 +105,7 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	o.UndatedClose = r.Bool()
 	level, minSample := r.Float(), r.Varint()
 	o.Test.Method = Method(r.Int())
+	o.QuantileError = r.Float()
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
 	}
@@ -325,6 +328,16 @@ func (t *Tally) decode(r *wire.Reader) {
 	if r.Err() == nil && created+t.undated.created != t.deals {
 		r.Fail("periods do not add up to the deals")
 	}
+	q := t.s.opts.QuantileError
+	t.eachStat(func(m *MoneyStats) {
+		if m.skErr != q {
+			r.Fail("amounts kept otherwise than the scan says")
+		}
+	}, func(d *DurationStats) {
+		if d.skErr != q {
+			r.Fail("durations kept otherwise than the scan says")
+		}
+	})
 }
 
 func (p *periodAcc) encode(w *wire.Writer, canon []int) {
@@ -404,11 +417,30 @@ func (m *MoneyStats) UnmarshalBinary(data []byte) error {
 	return nil
 }
 
+// The forms of an encoded money statistic.
+const (
+	moneyInts     = 0 // the amounts as integers at one exponent
+	moneyDecimals = 1 // the amounts as decimals
+	moneySketch   = 2 // count, exact sum and a quantile sketch
+)
+
 // encode writes the amounts: as integers at one exponent when they fit,
-// as decimals otherwise, sorted either way.
+// as decimals otherwise, sorted either way; or the sketch.
 func (m *MoneyStats) encode(w *wire.Writer) {
+	if m.skErr > 0 {
+		w.Uvarint(moneySketch)
+		w.Float(m.skErr)
+		w.Varint(m.n)
+		w.Decimal(m.Sum())
+		w.Bool(m.sk != nil)
+		if m.sk != nil {
+			b, _ := m.sk.MarshalBinary()
+			w.String(string(b))
+		}
+		return
+	}
 	if m.big == nil {
-		w.Bool(false)
+		w.Uvarint(moneyInts)
 		exp := m.exp
 		if m.n == 0 {
 			exp = 0
@@ -418,12 +450,12 @@ func (m *MoneyStats) encode(w *wire.Writer) {
 		return
 	}
 	if ints, exp, ok := m.asInts(); ok {
-		w.Bool(false)
+		w.Uvarint(moneyInts)
 		w.Varint(int64(exp))
 		w.SortedInts(ints)
 		return
 	}
-	w.Bool(true)
+	w.Uvarint(moneyDecimals)
 	vals := slices.Clone(m.big.vals)
 	slices.SortFunc(vals, func(a, b decimal.Decimal) int {
 		return cmp.Or(a.Cmp(b), cmp.Compare(a.Exponent(), b.Exponent()))
@@ -468,13 +500,30 @@ func (m *MoneyStats) asInts() ([]int64, int32, bool) {
 
 func (m *MoneyStats) decode(r *wire.Reader) {
 	*m = MoneyStats{}
-	if !r.Bool() {
+	switch form := r.Uvarint(); {
+	case r.Err() != nil:
+	case form == moneySketch:
+		m.skErr = r.Float()
+		if !validQuantileError(m.skErr) {
+			r.Fail("relative error %v", m.skErr)
+			return
+		}
+		m.n = r.NonNeg()
+		sum := r.Decimal()
+		if r.Bool() {
+			m.sk = decodeSketch(r, m.skErr, uint64(m.n))
+		}
+		if r.Err() == nil && (m.sk == nil) != (m.n == 0) {
+			r.Fail("sketch of %d amounts", m.n)
+		}
+		m.setSum(sum)
+	case form == moneyInts:
 		exp := r.Varint()
 		ints := r.SortedInts()
 		if r.Err() != nil {
 			return
 		}
-		if exp < math.MinInt32 || exp > math.MaxInt32 {
+		if exp < -wire.MaxExponent || exp > wire.MaxExponent {
 			r.Fail("money exponent %d", exp)
 			return
 		}
@@ -486,16 +535,36 @@ func (m *MoneyStats) decode(r *wire.Reader) {
 		if len(ints) == 0 {
 			m.exp = 0
 		}
-		return
-	}
-	n := r.Count(3)
-	for range n {
-		d := r.Decimal()
-		if r.Err() != nil {
-			return
+	case form == moneyDecimals:
+		n := r.Count(3)
+		for range n {
+			d := r.Decimal()
+			if r.Err() != nil {
+				return
+			}
+			m.Add(d)
 		}
-		m.Add(d)
+	default:
+		r.Fail("money form %d", form)
 	}
+}
+
+// decodeSketch reads a sketch of n values and the relative error relErr.
+func decodeSketch(r *wire.Reader, relErr float64, n uint64) *sketch.Sketch {
+	b := r.String()
+	if r.Err() != nil {
+		return nil
+	}
+	var sk sketch.Sketch
+	if err := sk.UnmarshalBinary([]byte(b)); err != nil {
+		r.Fail("%v", err)
+		return nil
+	}
+	if sk.Count() != n || sk.RelativeAccuracy() != relErr || sk.MaxBuckets() != sketch.DefaultMaxBuckets {
+		r.Fail("sketch does not match its statistic")
+		return nil
+	}
+	return &sk
 }
 
 // addScaled adds the integer v at exponent exp without going through a
@@ -544,12 +613,46 @@ func (s *DurationStats) UnmarshalBinary(data []byte) error {
 }
 
 func (s *DurationStats) encode(w *wire.Writer) {
+	if s.skErr > 0 {
+		w.Bool(true)
+		w.Float(s.skErr)
+		w.Varint(s.n)
+		w.Big(s.TotalSeconds())
+		w.Bool(s.sk != nil)
+		if s.sk != nil {
+			b, _ := s.sk.MarshalBinary()
+			w.String(string(b))
+		}
+		return
+	}
+	w.Bool(false)
 	w.SortedInts(s.samples.sorted())
 }
 
 func (s *DurationStats) decode(r *wire.Reader) {
 	*s = DurationStats{}
-	for _, v := range r.SortedInts() {
-		s.AddSeconds(v)
+	if !r.Bool() {
+		for _, v := range r.SortedInts() {
+			s.AddSeconds(v)
+		}
+		return
+	}
+	s.skErr = r.Float()
+	if !validQuantileError(s.skErr) {
+		r.Fail("relative error %v", s.skErr)
+		return
+	}
+	s.n = r.NonNeg()
+	sum := r.Big()
+	if r.Bool() {
+		s.sk = decodeSketch(r, s.skErr, uint64(s.n))
+	}
+	if r.Err() == nil && (s.sk == nil) != (s.n == 0) {
+		r.Fail("sketch of %d durations", s.n)
+	}
+	if sum.IsInt64() {
+		s.sum = sum.Int64()
+	} else {
+		s.bigSum = sum
 	}
 }

@@ -127,7 +127,8 @@ func decoderSeeds(tb testing.TB) [][]byte {
 	loc, _ := time.LoadLocation("America/Havana")
 	var out [][]byte
 	for _, opts := range []Options{{}, {Mode: Lenient, AsOf: day(20), Period: Day, Location: loc, Currency: "USD"},
-		{Policy: AnyStage, Location: time.FixedZone("", 5400), Test: Test{Confidence: 0.9, MinSample: 7}}} {
+		{Policy: AnyStage, Location: time.FixedZone("", 5400), Test: Test{Confidence: 0.9, MinSample: 7}},
+		{QuantileError: 0.01, AsOf: day(30)}} {
 		s, err := NewScan(f, opts)
 		if err != nil {
 			tb.Fatal(err)

@@ -120,6 +120,16 @@ type Options struct {
 	// Test is the confidence level of every interval and the rule of every
 	// comparison.
 	Test Test
+	// QuantileError, when positive, keeps a mergeable quantile sketch of
+	// every amount and duration statistic instead of every value: memory
+	// then stays constant in the number of deals (a few kilobytes per
+	// statistic), and each percentile is within this relative error of
+	// the exact one (DDSketch; Masson, Rim and Lee 2019, "DDSketch: A Fast
+	// and Fully-Mergeable Quantile Sketch with Relative-Error Guarantees",
+	// PVLDB 12(12)), which the summaries report (RelativeError). Counts,
+	// sums and means stay exact. It must be in (0, 0.5]; zero means exact
+	// percentiles, the default.
+	QuantileError float64
 	// Workers is the number of goroutines [Scan.Run] uses; zero means
 	// GOMAXPROCS, 1 runs on the calling goroutine. Results do not depend
 	// on it.
@@ -140,6 +150,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: window %v without an as-of time: %w", o.Window, ErrInvalidParam)
 	case o.Workers < 0:
 		return fmt.Errorf("funnel: %d workers: %w", o.Workers, ErrInvalidParam)
+	case o.QuantileError != 0 && !validQuantileError(o.QuantileError):
+		return fmt.Errorf("funnel: quantile error %v outside (0, 0.5]: %w", o.QuantileError, ErrInvalidParam)
 	}
 	return nil
 }
@@ -208,8 +220,33 @@ type Tally struct {
 
 // NewTally returns an empty tally of the scan's deals.
 func NewTally(s *Scan) *Tally {
-	return &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
+	t := &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
+	if q := s.opts.QuantileError; q > 0 {
+		t.eachStat(func(m *MoneyStats) { m.skErr = q }, func(d *DurationStats) { d.skErr = q })
+	}
+	return t
 }
+
+// eachStat calls fm for every money statistic of t and fd for every
+// duration statistic.
+func (t *Tally) eachStat(fm func(*MoneyStats), fd func(*DurationStats)) {
+	for i := range t.stages {
+		s := &t.stages[i]
+		fm(&s.lost)
+		fm(&s.open)
+		fd(&s.latest)
+		fd(&s.total)
+	}
+	fm(&t.wonAmount)
+	fm(&t.lostAmount)
+	fd(&t.cycleWon)
+	fd(&t.cycleLost)
+	fd(&t.openAge)
+}
+
+// validQuantileError reports whether e is a sketch's relative error the
+// library accepts.
+func validQuantileError(e float64) bool { return e > 0 && e <= 0.5 }
 
 // Scan returns the scan the tally was built for.
 func (t *Tally) Scan() *Scan { return t.s }

@@ -3,6 +3,7 @@ package funnel
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/funnelmetrics/funnel/internal/sketch"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -22,6 +23,11 @@ type MoneyStats struct {
 	ints sampleSet
 
 	big *moneyBig // non-nil once amounts no longer fit the int64 representation
+
+	// skErr, when positive, keeps a quantile sketch of that relative
+	// error instead of the amounts (sk, made on the first amount)
+	skErr float64
+	sk    *sketch.Sketch
 }
 
 // moneyBig holds the amounts of a MoneyStats as decimals.
@@ -32,11 +38,16 @@ type moneyBig struct {
 
 // Add adds one amount.
 func (m *MoneyStats) Add(d decimal.Decimal) {
+	if m.skErr > 0 {
+		m.sketch().Add(d.InexactFloat64()) // finite: decimals are
+	}
 	if m.big == nil {
 		if c, ok := m.scaled(d); ok {
 			if s, ok := add64(m.sum, c); ok {
 				m.sum = s
-				m.ints.add(c)
+				if m.skErr == 0 {
+					m.ints.add(c)
+				}
 				m.n++
 				return
 			}
@@ -44,8 +55,18 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 		m.toBig()
 	}
 	m.big.sum = m.big.sum.Add(d)
-	m.big.vals = append(m.big.vals, d)
+	if m.skErr == 0 {
+		m.big.vals = append(m.big.vals, d)
+	}
 	m.n++
+}
+
+// sketch returns m's sketch, making it on first use.
+func (m *MoneyStats) sketch() *sketch.Sketch {
+	if m.sk == nil {
+		m.sk, _ = sketch.New(m.skErr, sketch.DefaultMaxBuckets) // skErr was checked by NewScan
+	}
+	return m.sk
 }
 
 // scaled returns d's coefficient at m's common exponent, lowering the
@@ -112,6 +133,10 @@ func (m *MoneyStats) Merge(o *MoneyStats) {
 		c := m.clone()
 		o = &c
 	}
+	if m.skErr > 0 || o.skErr > 0 {
+		m.mergeSketch(o)
+		return
+	}
 	if m.big == nil && o.big == nil && m.mergeInts(o) {
 		return
 	}
@@ -119,6 +144,45 @@ func (m *MoneyStats) Merge(o *MoneyStats) {
 	m.big.sum = m.big.sum.Add(o.Sum())
 	m.big.vals = o.appendDecimals(m.big.vals)
 	m.n += o.n
+}
+
+// mergeSketch merges o into m when either keeps a sketch: m keeps (or
+// turns into) a sketch, with o's amounts added to it when o kept them.
+func (m *MoneyStats) mergeSketch(o *MoneyStats) {
+	if m.skErr == 0 {
+		// m turns into a sketch of o's accuracy
+		vals := m.appendDecimals(nil)
+		*m = MoneyStats{skErr: o.skErr}
+		for _, v := range vals {
+			m.Add(v)
+		}
+	}
+	if o.skErr == 0 {
+		for _, v := range o.appendDecimals(nil) {
+			m.Add(v)
+		}
+		return
+	}
+	if o.sk != nil {
+		// one accuracy per scan: the sketches of a tally's statistics are
+		// always compatible
+		_ = m.sketch().Merge(o.sk)
+	}
+	sum := m.Sum().Add(o.Sum())
+	n := m.n + o.n
+	m.setSum(sum)
+	m.n = n
+}
+
+// setSum sets the exact sum of a sketched statistic.
+func (m *MoneyStats) setSum(d decimal.Decimal) {
+	m.big = nil
+	m.sum, m.exp = 0, 0
+	if d.NumDigits() <= 18 {
+		m.sum, m.exp = d.CoefficientInt64(), d.Exponent()
+		return
+	}
+	m.big = &moneyBig{sum: d}
 }
 
 // mergeInts merges o into m in the int64 representation and reports
@@ -201,6 +265,13 @@ func (m *MoneyStats) Percentiles(ks ...int) ([]decimal.Decimal, bool) {
 		return nil, false
 	}
 	out := make([]decimal.Decimal, len(ks))
+	if m.sk != nil {
+		for j, k := range ks {
+			q, _ := m.sk.Quantile(float64(k) / 100)
+			out[j] = decimal.NewFromFloat(q)
+		}
+		return out, true
+	}
 	if m.big == nil {
 		for j, p := range m.ints.percentiles(ks, new(selectScratch)) {
 			lo := decimal.New(p.lo, m.exp)
@@ -245,12 +316,16 @@ type MoneySummary struct {
 	P75    decimal.Decimal
 	P90    decimal.Decimal
 	Max    decimal.Decimal
+	// RelativeError is zero when the percentiles are exact; otherwise they
+	// come from a quantile sketch (Options.QuantileError) and each is
+	// within this relative error of the exact value (see Options).
+	RelativeError float64
 }
 
 // Summary returns the count, total, mean, minimum, quartiles, 90th
 // percentile and maximum (see [MoneyStats.Percentiles]).
 func (m *MoneyStats) Summary() MoneySummary {
-	s := MoneySummary{Count: m.n, Total: m.Sum()}
+	s := MoneySummary{Count: m.n, Total: m.Sum(), RelativeError: m.skErr}
 	if m.n == 0 {
 		return s
 	}
@@ -263,7 +338,7 @@ func (m *MoneyStats) Summary() MoneySummary {
 // MarshalJSON encodes the summary with lower-case keys and decimal strings;
 // the statistics are null when Count is 0.
 func (s MoneySummary) MarshalJSON() ([]byte, error) {
-	o := moneySummaryJSON{Count: s.Count, Total: s.Total}
+	o := moneySummaryJSON{Count: s.Count, Total: s.Total, Method: quantileMethod(s.RelativeError), RelativeError: s.RelativeError}
 	if s.Count > 0 {
 		o.Mean, o.Min, o.P25, o.Median, o.P75, o.P90, o.Max = &s.Mean, &s.Min, &s.P25, &s.Median, &s.P75, &s.P90, &s.Max
 	}
@@ -274,6 +349,9 @@ func (s MoneySummary) MarshalJSON() ([]byte, error) {
 func (m *MoneyStats) clone() MoneyStats {
 	c := *m
 	c.ints = m.ints.clone()
+	if m.sk != nil {
+		c.sk = m.sk.Clone()
+	}
 	if m.big != nil {
 		c.big = &moneyBig{sum: m.big.sum, vals: slices.Clone(m.big.vals)}
 	}
@@ -281,15 +359,17 @@ func (m *MoneyStats) clone() MoneyStats {
 }
 
 type moneySummaryJSON struct {
-	Count  int64            `json:"count"`
-	Total  decimal.Decimal  `json:"total"`
-	Mean   *decimal.Decimal `json:"mean"`
-	Min    *decimal.Decimal `json:"min"`
-	P25    *decimal.Decimal `json:"p25"`
-	Median *decimal.Decimal `json:"median"`
-	P75    *decimal.Decimal `json:"p75"`
-	P90    *decimal.Decimal `json:"p90"`
-	Max    *decimal.Decimal `json:"max"`
+	Count         int64            `json:"count"`
+	Method        string           `json:"quantiles"`
+	RelativeError float64          `json:"relative_error"`
+	Total         decimal.Decimal  `json:"total"`
+	Mean          *decimal.Decimal `json:"mean"`
+	Min           *decimal.Decimal `json:"min"`
+	P25           *decimal.Decimal `json:"p25"`
+	Median        *decimal.Decimal `json:"median"`
+	P75           *decimal.Decimal `json:"p75"`
+	P90           *decimal.Decimal `json:"p90"`
+	Max           *decimal.Decimal `json:"max"`
 }
 
 // UnmarshalJSON decodes a summary written by [MoneySummary.MarshalJSON].
@@ -298,7 +378,7 @@ func (s *MoneySummary) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	out := MoneySummary{Count: o.Count, Total: o.Total}
+	out := MoneySummary{Count: o.Count, Total: o.Total, RelativeError: o.RelativeError}
 	if o.Count > 0 {
 		for _, f := range []struct {
 			dst *decimal.Decimal
@@ -312,4 +392,12 @@ func (s *MoneySummary) UnmarshalJSON(b []byte) error {
 	}
 	*s = out
 	return nil
+}
+
+// quantileMethod names how percentiles were computed.
+func quantileMethod(relErr float64) string {
+	if relErr > 0 {
+		return "sketch"
+	}
+	return "exact"
 }

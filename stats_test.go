@@ -176,7 +176,7 @@ func TestMoneyStats(t *testing.T) {
 		t.Error("median of nothing is defined")
 	}
 	b, _ := json.Marshal(empty.Summary())
-	if string(b) != `{"count":0,"total":"0","mean":null,"min":null,"p25":null,"median":null,"p75":null,"p90":null,"max":null}` {
+	if string(b) != `{"count":0,"quantiles":"exact","relative_error":0,"total":"0","mean":null,"min":null,"p25":null,"median":null,"p75":null,"p90":null,"max":null}` {
 		t.Errorf("json = %s", b)
 	}
 }
@@ -265,7 +265,7 @@ func TestDurationStats(t *testing.T) {
 		t.Error("median of nothing is defined")
 	}
 	b, _ := json.Marshal(DurationSummary{Count: 1, Mean: 1500 * time.Millisecond})
-	if string(b) != `{"count":1,"mean_seconds":1.500000000,"min_seconds":0.000000000,"p25_seconds":0.000000000,"median_seconds":0.000000000,"p75_seconds":0.000000000,"p90_seconds":0.000000000,"max_seconds":0.000000000}` {
+	if string(b) != `{"count":1,"quantiles":"exact","relative_error":0,"mean_seconds":1.500000000,"min_seconds":0.000000000,"p25_seconds":0.000000000,"median_seconds":0.000000000,"p75_seconds":0.000000000,"p90_seconds":0.000000000,"max_seconds":0.000000000}` {
 		t.Errorf("json = %s", b)
 	}
 }
