@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"slices"
 	"strings"
@@ -352,7 +353,7 @@ func parseSecs(n json.Number) (time.Duration, error) {
 		return 0, fmt.Errorf("funnel: seconds %q: %w", n, ErrInvalidParam)
 	}
 	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
 		return 0, fmt.Errorf("funnel: seconds %q out of range: %w", n, ErrInvalidParam)
 	}
 	return time.Duration(ns.IntPart()), nil

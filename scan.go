@@ -606,9 +606,7 @@ func (in *Intake) addReason(err error, n int64) {
 
 // addExample inserts e in seq order, keeping the first maxSkipExamples.
 func (in *Intake) addExample(e example) {
-	i, _ := slices.BinarySearchFunc(in.examples, e, func(a, b example) int {
-		return cmp.Or(cmp.Compare(a.seq, b.seq), strings.Compare(a.err.ID, b.err.ID))
-	})
+	i, _ := slices.BinarySearchFunc(in.examples, e, compareExamples)
 	if i >= maxSkipExamples {
 		return
 	}
@@ -616,6 +614,14 @@ func (in *Intake) addExample(e example) {
 	if len(in.examples) > maxSkipExamples {
 		in.examples = in.examples[:maxSkipExamples]
 	}
+}
+
+// compareExamples orders kept examples: by stream position, then by
+// deal, field and reason, so that the examples kept never depend on the
+// order parts were merged in.
+func compareExamples(a, b example) int {
+	return cmp.Or(cmp.Compare(a.seq, b.seq), strings.Compare(a.err.ID, b.err.ID),
+		strings.Compare(a.err.Field, b.err.Field), strings.Compare(errText(a.err.Err), errText(b.err.Err)))
 }
 
 // Merge adds o's counts and examples to in.
@@ -731,7 +737,7 @@ func (in *Intake) decode(r *wire.Reader) {
 		id, field, text := r.String(), r.String(), r.String()
 		in.examples = append(in.examples, example{seq, DealError{ID: id, Field: field, Err: sentinel(text)}})
 	}
-	if r.Err() == nil && !slices.IsSortedFunc(in.examples, func(a, b example) int { return cmp.Compare(a.seq, b.seq) }) {
+	if r.Err() == nil && !slices.IsSortedFunc(in.examples, compareExamples) {
 		r.Fail("skip examples out of order")
 	}
 }
