@@ -49,7 +49,7 @@ func ci(iv funnel.Interval) string {
 
 func level(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
 
-func days(d time.Duration) string {
+func fmtDays(d time.Duration) string {
 	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
 }
 
@@ -106,7 +106,7 @@ func (r Report) WriteText(w io.Writer) error {
 		x := &p.Report
 		cycle := "n/a"
 		if x.CycleWon.Count > 0 {
-			cycle = days(x.CycleWon.Mean)
+			cycle = fmtDays(x.CycleWon.Mean)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", p.Label, x.Deals, x.Won, x.Lost, x.Open,
 			pct(x.WinRate.Ratio), ci(x.WinRate.Interval), pct(x.WinRateCreated.Ratio), x.DealSize.Total, cycle)
@@ -269,7 +269,7 @@ func (c Curve) WriteText(w io.Writer) error {
 		if s.Interval.Defined {
 			iv = fmt.Sprintf("%.4f..%.4f", s.Interval.Lo, s.Interval.Hi)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", days(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", fmtDays(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
 	}
 	_ = tw.Flush()
 	writeInput(ew, c.Input)
@@ -280,5 +280,5 @@ func qdays(d time.Duration, ok bool) string {
 	if !ok {
 		return "n/a"
 	}
-	return days(d)
+	return fmtDays(d)
 }
