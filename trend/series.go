@@ -115,7 +115,7 @@ func NewSeries(s *funnel.Scan, opts Options) (*Series, error) {
 			}
 			a.toOrd, a.toEnd = k, end
 		}
-		if n := a.toOrd - a.fromOrd + 1; n > MaxPeriods {
+		if n := a.toOrd - a.fromOrd + 1; !opts.From.IsZero() && !opts.To.IsZero() && n > MaxPeriods {
 			return nil, fmt.Errorf("trend: series from %v to %v spans %d %s periods, more than %d: %w",
 				opts.From, opts.To, n, a.cal.per, MaxPeriods, funnel.ErrInvalidParam)
 		}
