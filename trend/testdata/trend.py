@@ -64,7 +64,7 @@ def main():
     share, z, p = poisson(30, 10, 15 * 86400, 29 * 86400)
     print("counts 30 (15 d) vs 10 (29 d): share=%r z=%r p=%r" % (share, z, p))
     # cohort rates of cohort_test.go at 0.95
-    for x, n in [(1, 3), (2, 3), (0, 2), (1, 2)]:
+    for x, n in [(1, 4), (2, 4), (0, 2), (1, 2)]:
         lo, hi = wilson(x, n, z_of(0.95))
         print("wilson %d/%d at 0.95: lo=%r hi=%r" % (x, n, lo, hi))
 
