@@ -17,7 +17,7 @@ import (
 // cohort [Table]; a larger table is an error of [Cohorts.Table] that asks
 // for CohortOptions.MaxAge or a longer period. Each cell takes about 150
 // bytes.
-const MaxCells = 1 << 20
+const MaxCells = 1 << 19
 
 // CohortOptions are the settings of [Cohorts] of their own.
 type CohortOptions struct {
