@@ -36,9 +36,13 @@ var accCases = []accCase{
 	}, func() funnel.Accumulator { return new(Series) }, seriesResult},
 	{"cohorts", func(t testing.TB, s *funnel.Scan) funnel.Accumulator { return mustC(t)(NewCohorts(s, CohortOptions{})) },
 		func() funnel.Accumulator { return new(Cohorts) }, cohortResult},
-	{"cohorts max age", func(t testing.TB, s *funnel.Scan) funnel.Accumulator { return mustC(t)(NewCohorts(s, CohortOptions{MaxAge: 3})) },
+	{"cohorts max age", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
+		return mustC(t)(NewCohorts(s, CohortOptions{MaxAge: 3}))
+	},
 		func() funnel.Accumulator { return new(Cohorts) }, cohortResult},
-	{"survival cycle", func(t testing.TB, s *funnel.Scan) funnel.Accumulator { return mustS(t)(NewSurvival(s, SurvivalOptions{})) },
+	{"survival cycle", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
+		return mustS(t)(NewSurvival(s, SurvivalOptions{}))
+	},
 		func() funnel.Accumulator { return new(Survival) }, survivalResult},
 	{"survival to win", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
 		return mustS(t)(NewSurvival(s, SurvivalOptions{Measure: TimeToWin}))

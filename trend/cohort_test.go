@@ -23,8 +23,8 @@ func cohortDeals() []funnel.Deal {
 		simple("c", d(1, 15), funnel.Lost, d(2, 1), "10"),
 		simple("d", d(1, 20), funnel.Won, d(5, 1), "999"), // won after the as-of time: open then
 		simple("e", d(3, 3), funnel.Won, d(4, 10), "200"),
-		simple("f", d(3, 30), funnel.Won, time.Time{}, "7"), // won at an unknown time
-		simple("g", time.Time{}, funnel.Won, d(2, 2), "5"),  // created at an unknown time
+		simple("f", d(3, 30), funnel.Won, time.Time{}, "7"),  // won at an unknown time
+		simple("g", time.Time{}, funnel.Won, d(2, 2), "5"),   // created at an unknown time
 		simple("h", d(4, 20), funnel.Open, time.Time{}, "1"), // created after the as-of time
 	}
 }

@@ -149,11 +149,11 @@ func TestSeriesMonthsInTimeZone(t *testing.T) {
 func TestSeriesClosedBasis(t *testing.T) {
 	f := mustFunnel(t, "A")
 	deals := []funnel.Deal{
-		simple("w1", day(20), funnel.Won, day(31), "1"),           // 1 February 00:00 UTC: February
-		simple("l1", day(0), funnel.Lost, day(30), "1"),           // 31 January
-		simple("o1", day(0), funnel.Open, time.Time{}, "1"),       // open: outside
-		simple("x", day(3), funnel.Won, time.Time{}, "1"),         // won at an unknown time: outside, undated
-		simple("late", day(10), funnel.Lost, day(80), "1"),        // lost after the as-of time: open then
+		simple("w1", day(20), funnel.Won, day(31), "1"),          // 1 February 00:00 UTC: February
+		simple("l1", day(0), funnel.Lost, day(30), "1"),          // 31 January
+		simple("o1", day(0), funnel.Open, time.Time{}, "1"),      // open: outside
+		simple("x", day(3), funnel.Won, time.Time{}, "1"),        // won at an unknown time: outside, undated
+		simple("late", day(10), funnel.Lost, day(80), "1"),       // lost after the as-of time: open then
 		simple("future", day(70), funnel.Open, time.Time{}, "1"), // created after the as-of time
 	}
 	s := mustScan(t, f, funnel.Options{UndatedClose: true, AsOf: day(60)})

@@ -327,7 +327,7 @@ func TestSurvivalUndated(t *testing.T) {
 	deals := []funnel.Deal{
 		simple("u1", time.Time{}, funnel.Open, time.Time{}, "1"), // no creation time
 		simple("u2", day(1), funnel.Won, time.Time{}, "1"),       // won at an unknown time
-		simple("x", day(1), funnel.Won, day(0), "1"),              // invalid: closed before created
+		simple("x", day(1), funnel.Won, day(0), "1"),             // invalid: closed before created
 		simple("ok", day(1), funnel.Won, day(3), "1"),
 		simple("late", day(40), funnel.Open, time.Time{}, "1"), // created after the as-of time
 	}
