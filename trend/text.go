@@ -1,6 +1,7 @@
 package trend
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strings"
@@ -27,8 +28,28 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
 
-func table(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+// A textTable lays out tab-separated cells right-aligned, without the
+// padding an empty last cell would leave at the end of a line.
+type textTable struct {
+	buf bytes.Buffer
+	*tabwriter.Writer
+}
+
+func table() *textTable {
+	t := new(textTable)
+	t.Writer = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', tabwriter.AlignRight)
+	return t
+}
+
+// flush writes the table to ew.
+func (t *textTable) flush(ew *errWriter) {
+	_ = t.Writer.Flush()
+	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		ew.printf("%s\n", strings.TrimRight(line, " \n"))
+	}
 }
 
 func pct(r funnel.Ratio) string {
@@ -100,7 +121,7 @@ func (r Report) WriteText(w io.Writer) error {
 		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
 	}
 	ew.printf(":\n")
-	tw := table(ew)
+	tw := table()
 	fmt.Fprintf(tw, "period\tdeals\twon\tlost\topen\twin rate\t%s CI\twon/created\twon amount\tcycle days (won)\t\n", level(r.Confidence))
 	for _, p := range r.Periods {
 		x := &p.Report
@@ -111,7 +132,7 @@ func (r Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", p.Label, x.Deals, x.Won, x.Lost, x.Open,
 			pct(x.WinRate.Ratio), ci(x.WinRate.Interval), pct(x.WinRateCreated.Ratio), x.DealSize.Total, cycle)
 	}
-	_ = tw.Flush()
+	tw.flush(ew)
 	writeOutside(ew, r.Outside, r.Input)
 	return ew.err
 }
@@ -130,13 +151,13 @@ func (v Values) String() string {
 func (v Values) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s by %s period (%s):\n", v.Metric, v.Basis, v.Period)
-	tw := table(ew)
+	tw := table()
 	fmt.Fprintln(tw, "period\tvalue\tvs previous\tp\tverdict\tvs year ago\tp\tverdict\t")
 	k := v.Metric.kind()
 	for _, p := range v.Points {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Label, formatValue(k, p.Value), formatChange(k, p.Previous), formatChange(k, p.YearAgo))
 	}
-	_ = tw.Flush()
+	tw.flush(ew)
 	return ew.err
 }
 
@@ -202,7 +223,7 @@ func (t Table) WriteText(w io.Writer) error {
 	for _, c := range t.Cohorts {
 		ages = max(ages, len(c.Ages))
 	}
-	tw := table(ew)
+	tw := table()
 	fmt.Fprint(tw, "cohort\tsize\t")
 	for a := range ages {
 		fmt.Fprintf(tw, "%d\t", a)
@@ -220,7 +241,7 @@ func (t Table) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintln(tw)
 	}
-	_ = tw.Flush()
+	tw.flush(ew)
 	if t.Undated > 0 || t.WonUndated > 0 || t.Beyond > 0 {
 		ew.printf("%d deals without a creation time; %d won without a close time; %d won after age %d.\n", t.Undated, t.WonUndated, t.Beyond, t.MaxAge)
 	}
@@ -262,7 +283,7 @@ func (c Curve) WriteText(w io.Writer) error {
 		q, _ := c.Quantile(p)
 		ew.printf("  p%02.0f days: %s [%s, %s] (%s)\n", 100*p, qdays(q.At, q.Defined), qdays(q.Lo, q.LoDefined), qdays(q.Hi, q.HiDefined), level(c.Confidence))
 	}
-	tw := table(ew)
+	tw := table()
 	fmt.Fprintf(tw, "days\tat risk\tevents\tcensored\tS\t%s CI\t\n", level(c.Confidence))
 	for _, s := range c.Steps {
 		iv := ""
@@ -271,7 +292,7 @@ func (c Curve) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", fmtDays(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
 	}
-	_ = tw.Flush()
+	tw.flush(ew)
 	writeInput(ew, c.Input)
 	return ew.err
 }
