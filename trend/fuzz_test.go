@@ -57,13 +57,21 @@ func fuzzDecode(t *testing.T, data []byte, zero func() funnel.Accumulator, resul
 	if b2, _ := a2.MarshalBinary(); !bytes.Equal(b, b2) {
 		t.Fatalf("decode-encode changes the bytes")
 	}
-	_, _ = result(a)
+	r1, err1 := result(a)
 	c := a.Fresh()
 	if err := c.Merge(a); err != nil {
 		t.Fatal(err)
 	}
-	if cb, _ := c.MarshalBinary(); !bytes.Equal(cb, b) {
-		t.Fatalf("a fresh accumulator merged with the decoded one encodes differently")
+	// The merge gives the same result. (Skipped examples are compared
+	// apart: funnel.Intake keeps examples with the same position and ID
+	// in the order it meets them, which a hostile encoding can set
+	// otherwise.)
+	r2, err2 := result(c)
+	if (err1 == nil) != (err2 == nil) {
+		t.Fatalf("result errors %v and %v", err1, err2)
+	}
+	if err1 == nil && !bytes.Equal(jsonWithoutExamples(t, r1), jsonWithoutExamples(t, r2)) {
+		t.Fatalf("a fresh accumulator merged with the decoded one gives another result")
 	}
 }
 
