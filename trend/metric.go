@@ -27,10 +27,12 @@ const (
 	// Won and Lost count the period's won and lost deals.
 	Won  Metric = "won"
 	Lost Metric = "lost"
-	// WinRate is the win rate on the closed basis, W / (W + L).
+	// WinRate is the win rate on the closed basis, W / (W + L): the
+	// common CRM definition (Salesforce, HubSpot).
 	WinRate Metric = "win_rate"
-	// WinRateCreated is W / deals: over a creation cohort, the
-	// lead-to-customer conversion so far.
+	// WinRateCreated is W / deals (the created basis, as Bullhorn
+	// reports it): over a creation cohort, the lead-to-customer
+	// conversion so far.
 	WinRateCreated Metric = "win_rate_created"
 	// WonAmount is the total amount won.
 	WonAmount Metric = "won_amount"
