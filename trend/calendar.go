@@ -1,0 +1,280 @@
+package trend
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"slices"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+// MaxPeriods is the largest number of periods a [Series] spans: about 27
+// years of days, 190 years of weeks or 830 years of months. Each period
+// holds a [funnel.Tally] and gives a [funnel.Report] of a few kilobytes.
+// A series whose From and To span more is refused by [NewSeries]; a series
+// without them whose deals span more gives an error from [Series.Report].
+// The span is counted in calendar periods from the first to the last (a
+// day a zone skipped counts, though it has no row).
+const MaxPeriods = 10_000
+
+// Periods are placed on the calendar of years 1 to 9999, the years RFC
+// 3339 (and so JSON) can write: a time whose period starts before year 1
+// or ends after year 9999 in the scan's zone is undatable and counted as
+// such.
+const (
+	minYear = 1
+	maxYear = 9999
+)
+
+// calendar places times in the periods of a scan (its Period and
+// Location) and numbers the periods: the ordinal of a period counts
+// calendar periods from a fixed origin, so that the distance between two
+// ordinals is the number of periods between them (days in UTC dates, ISO
+// weeks, months, quarters, years).
+type calendar struct {
+	per funnel.Period
+	loc *time.Location
+}
+
+func newCalendar(s *funnel.Scan) calendar {
+	o := s.Options()
+	return calendar{per: o.Period, loc: o.Location}
+}
+
+// unixDays returns the days from 1970-01-01 to the date.
+func unixDays(y int, m time.Month, d int) int64 {
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if (a%b != 0) && ((a < 0) != (b < 0)) {
+		q--
+	}
+	return q
+}
+
+// dateOrdinal is the ordinal of the period holding a calendar date.
+func (c calendar) dateOrdinal(y int, m time.Month, d int) int64 {
+	switch c.per {
+	case funnel.Day:
+		return unixDays(y, m, d)
+	case funnel.Week:
+		// 1969-12-29, day -3, was a Monday
+		return floorDiv(unixDays(y, m, d)+3, 7)
+	case funnel.Quarter:
+		return int64(y)*4 + int64(m-1)/3
+	case funnel.Year:
+		return int64(y)
+	default: // Month
+		return int64(y)*12 + int64(m-1)
+	}
+}
+
+// ordinal returns the ordinal of the period that starts at start (a
+// period start in the calendar's zone).
+func (c calendar) ordinal(start time.Time) int64 {
+	y, m, d := start.In(c.loc).Date()
+	return c.dateOrdinal(y, m, d)
+}
+
+// firstDay returns the first calendar date of the period with ordinal k.
+func (c calendar) firstDay(k int64) (int, time.Month, int) {
+	switch c.per {
+	case funnel.Day:
+		return time.Unix(k*86400, 0).UTC().Date()
+	case funnel.Week:
+		return time.Unix((k*7-3)*86400, 0).UTC().Date()
+	case funnel.Quarter:
+		y := floorDiv(k, 4)
+		return int(y), time.Month((k-4*y)*3 + 1), 1
+	case funnel.Year:
+		return int(k), time.January, 1
+	default:
+		y := floorDiv(k, 12)
+		return int(y), time.Month(k - 12*y + 1), 1
+	}
+}
+
+// bounds returns the ordinals of the first and last periods of years 1 to
+// 9999.
+func (c calendar) bounds() (lo, hi int64) {
+	return c.dateOrdinal(minYear, time.January, 1), c.dateOrdinal(maxYear, time.December, 31)
+}
+
+// datable reports whether a period from start to end lies in years 1 to
+// 9999 in the calendar's zone.
+func (c calendar) datable(start, end time.Time) bool {
+	return start.In(c.loc).Year() >= minYear && end.In(c.loc).Year() <= maxYear
+}
+
+// place returns the ordinal, start and end of the period that holds t,
+// and false when t is undatable.
+func (c calendar) place(t time.Time) (int64, time.Time, time.Time, bool) {
+	if y := t.In(c.loc).Year(); y < minYear || y > maxYear {
+		return 0, time.Time{}, time.Time{}, false
+	}
+	start := c.per.Start(t, c.loc)
+	end := c.per.Next(t, c.loc)
+	if start.After(t) || !end.After(t) || !c.datable(start, end) {
+		return 0, time.Time{}, time.Time{}, false
+	}
+	return c.ordinal(start), start, end, true
+}
+
+// start returns the start of the period with ordinal k, and false when no
+// instant of the calendar's zone falls in it (a day the zone skipped) or
+// it is undatable.
+func (c calendar) start(k int64) (time.Time, bool) {
+	lo, hi := c.bounds()
+	if k < lo || k > hi {
+		return time.Time{}, false
+	}
+	y, m, d := c.firstDay(k)
+	k2, start, _, ok := c.place(time.Date(y, m, d, 12, 0, 0, 0, c.loc))
+	if !ok || k2 != k {
+		return time.Time{}, false
+	}
+	return start, true
+}
+
+// A periodCache remembers the Unix-second ranges of the periods seen, so
+// that placing a time costs a binary search. Period boundaries are whole
+// seconds, so comparing Unix seconds places a time exactly.
+type periodCache struct {
+	c      calendar
+	ranges []cachedRange // sorted by start
+}
+
+type cachedRange struct {
+	start, end, ord int64
+}
+
+// maxCached bounds the cache: past it, times are placed without caching,
+// so that data spread over many periods costs neither quadratic inserts
+// nor unbounded memory.
+const maxCached = 4096
+
+// place returns the ordinal of the period holding t, and false when t is
+// undatable.
+func (p *periodCache) place(t time.Time) (int64, bool) {
+	sec := t.Unix()
+	i, j := 0, len(p.ranges)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		switch r := &p.ranges[h]; {
+		case sec < r.start:
+			j = h
+		case sec >= r.end:
+			i = h + 1
+		default:
+			return r.ord, true
+		}
+	}
+	k, start, end, ok := p.c.place(t)
+	if !ok {
+		return 0, false
+	}
+	if len(p.ranges) < maxCached {
+		p.ranges = slices.Insert(p.ranges, i, cachedRange{start.Unix(), end.Unix(), k})
+	}
+	return k, true
+}
+
+// secondsBetween returns the whole seconds from a to b, truncated toward
+// zero, for b not before a, saturated at maxSeconds.
+func secondsBetween(a, b time.Time) int64 {
+	as, bs := a.Unix(), b.Unix()
+	if as < 0 && bs > math.MaxInt64+as {
+		return maxSeconds
+	}
+	d := bs - as
+	if b.Nanosecond() < a.Nanosecond() {
+		d--
+	}
+	return min(max(d, 0), maxSeconds)
+}
+
+// maxSeconds is the longest duration kept, in seconds (so that 2 s + 1
+// fits an int64); it is far beyond the years 1 to 9999.
+const maxSeconds = math.MaxInt64 >> 1
+
+// duration converts seconds to a Duration, saturated at its range (about
+// 292 years).
+func duration(sec int64) time.Duration {
+	if sec > math.MaxInt64/int64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(sec) * time.Second
+}
+
+// The JSON style of the library: times as RFC 3339 or null when zero,
+// durations as seconds with nine decimals.
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// secs returns d in seconds with nine decimals, exactly.
+func secs(d time.Duration) *json.Number {
+	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
+	return &n
+}
+
+// parseSecs reads seconds written by secs (a decimal number of seconds with
+// at most nine decimals) back into a Duration; nil is zero.
+func parseSecs(n *json.Number) (time.Duration, error) {
+	if n == nil || *n == "" {
+		return 0, nil
+	}
+	d, err := decimal.NewFromString(string(*n))
+	if err != nil {
+		return 0, fmt.Errorf("trend: seconds %q: %w", *n, funnel.ErrInvalidParam)
+	}
+	ns := d.Shift(9)
+	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+		return 0, fmt.Errorf("trend: seconds %q out of range: %w", *n, funnel.ErrInvalidParam)
+	}
+	return time.Duration(ns.IntPart()), nil
+}
+
+// enumText returns the name of v, or an error for an invalid value.
+func enumText[T ~int8](v T, names []string, what string) ([]byte, error) {
+	if v < 0 || int(v) >= len(names) {
+		return nil, fmt.Errorf("trend: %s %d: %w", what, v, funnel.ErrInvalidParam)
+	}
+	return []byte(names[v]), nil
+}
+
+// enumParse decodes a name written by enumText.
+func enumParse[T ~int8](v *T, b []byte, names []string, what string) error {
+	for i, n := range names {
+		if string(b) == n {
+			*v = T(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("trend: %s %q: %w", what, b, funnel.ErrInvalidParam)
+}
+
+// enumName returns the name of v, or "Type(N)" for an invalid value.
+func enumName[T ~int8](v T, names []string, typ string) string {
+	if v < 0 || int(v) >= len(names) {
+		return fmt.Sprintf("%s(%d)", typ, v)
+	}
+	return names[v]
+}

@@ -1,0 +1,55 @@
+// Package trend follows sales-funnel metrics through time: series of
+// funnel reports per period, creation cohorts, and Kaplan-Meier curves of
+// the sales cycle and of time in stage.
+//
+// Every analysis here is a [funnel.Accumulator] over the deals of one
+// [funnel.Scan]: it sees each deal once, validated once and as it stood at
+// the scan's as-of time, so it runs in the same pass as the report, the
+// segmentations and the other analyses ([funnel.Scan.Run]), on all cores,
+// and travels as bytes (MarshalBinary, UnmarshalBinary) to be merged
+// elsewhere. The scan gives the period (day, ISO week, month, quarter,
+// year), the time zone, the as-of time and the test rule (confidence level
+// and minimum sample); the options structs here hold only what is the
+// analysis' own. Each accumulator has a one-call form over a stream of
+// deals: [Compute], [ComputeCohorts] and [ComputeSurvival].
+//
+// # Series
+//
+// A [Series] holds one [funnel.Tally] per period of the deals' creation or
+// close time ([Basis]); its [Report] has a [funnel.Report] per period, the
+// empty periods in between included, at most [MaxPeriods] of them.
+// Periods are stepped with [funnel.Period.Next], which always moves on (a
+// day a zone skips, such as 30 December 2011 in Pacific/Apia, has no
+// row; a day whose midnight a zone skips, as in America/Havana, starts
+// when its clock does). [Report.Metric] follows one [Metric] across the
+// periods, with its change against the period before and the same period
+// a year before: rates tested with [funnel.CompareRates], counts with the
+// conditional test of two Poisson counts ([CountComparison]), both under
+// the scan's confidence level and minimum sample.
+//
+// # Cohorts
+//
+// [Cohorts] builds a table of creation cohorts ([Table] of
+// [funnel.Cohort] rows): for each creation period, the deals created and,
+// at each age (whole periods since creation), the deals won by then, their
+// share of the cohort with its Wilson interval, and their amount.
+//
+// # Survival
+//
+// [Survival] collects durations to an event, with deals still open at the
+// as-of time censored, and gives the Kaplan-Meier [Curve] with Greenwood
+// intervals on the log(-log) scale: the sales cycle to a close or to a win
+// ([Measure]), or the time of the latest visit to a stage. [Curve.Quantile]
+// reads medians and other quantiles by the midpoint rule of R's survival
+// package, so that the median of uncensored durations is their usual
+// median.
+//
+// # Results
+//
+// Results ([Report], [Values], [Table], [Curve]) share no memory with the
+// accumulators, marshal to JSON in the library's one style (snake_case,
+// enums by name, [] for empty lists, durations in seconds, money as
+// decimal strings, rates with their counts and intervals, times as RFC
+// 3339 or null) and decode back to equal values, and print as text tables
+// (WriteText).
+package trend

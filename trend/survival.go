@@ -1,0 +1,587 @@
+package trend
+
+import (
+	"encoding/json"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/stat"
+	"github.com/funnelmetrics/funnel/internal/wire"
+)
+
+// A Measure says what a [Survival] times. The zero Measure is [Cycle].
+type Measure int8
+
+// The measures of a survival curve.
+const (
+	// Cycle is the sales cycle, Closed - Created: the event is the close,
+	// won or lost; open deals are censored at their age, AsOf - Created.
+	Cycle Measure = iota
+	// TimeToWin is the time from creation to a win: lost deals are
+	// censored at their close and open ones at AsOf. It is the
+	// cause-specific curve: 1 - S over-states the share eventually won
+	// when losses compete with wins.
+	TimeToWin
+	// TimeInStage is the time of each deal's latest visit to
+	// SurvivalOptions.Stage (HubSpot's "latest time in stage"): the event
+	// is leaving it (the next stage entry, or the close); a deal open and
+	// still in the stage is censored at AsOf.
+	TimeInStage
+)
+
+var measureNames = []string{Cycle: "cycle", TimeToWin: "time_to_win", TimeInStage: "time_in_stage"}
+
+// String returns "cycle", "time_to_win" or "time_in_stage", or
+// "Measure(N)" for an invalid value.
+func (m Measure) String() string { return enumName(m, measureNames, "Measure") }
+
+// MarshalText encodes the measure by name. It returns an error wrapping
+// [funnel.ErrInvalidParam] for an invalid value.
+func (m Measure) MarshalText() ([]byte, error) { return enumText(m, measureNames, "measure") }
+
+// UnmarshalText decodes a measure name written by [Measure.MarshalText].
+func (m *Measure) UnmarshalText(b []byte) error { return enumParse(m, b, measureNames, "measure") }
+
+// SurvivalOptions are the settings of a [Survival] of its own.
+type SurvivalOptions struct {
+	Measure Measure
+	// Stage is the stage of TimeInStage; it must be empty for the other
+	// measures.
+	Stage funnel.Stage
+}
+
+// A Survival accumulates durations to an event, some of them censored (the
+// event has not happened by the as-of time), for a Kaplan-Meier curve: the
+// [funnel.Accumulator] behind [ComputeSurvival]. Deals are seen as they
+// stood at the scan's as-of time, so a deal won after it is open there,
+// and censored. Durations are whole seconds.
+//
+// It keeps every duration (8 bytes each). A Survival is not safe for
+// concurrent use: give each goroutine its own (Fresh) and Merge them.
+type Survival struct {
+	s     *funnel.Scan
+	opts  SurvivalOptions
+	stage int // funnel position of opts.Stage
+	in    funnel.Intake
+	// obs holds 2 × seconds, plus 1 for a censored duration, so that
+	// sorting orders by time, events first.
+	obs        []int64
+	untimed    int64
+	notEntered int64
+}
+
+// NewSurvival returns an empty survival accumulator of the scan's deals.
+// It returns an error wrapping [funnel.ErrInvalidParam] for a nil scan, an
+// invalid measure, or a stage given with another measure than
+// TimeInStage, and one wrapping [funnel.ErrUnknownStage] when
+// TimeInStage's stage is not a stage of the scan's funnel.
+func NewSurvival(s *funnel.Scan, opts SurvivalOptions) (*Survival, error) {
+	if s == nil {
+		return nil, fmt.Errorf("trend: nil scan: %w", funnel.ErrInvalidParam)
+	}
+	a := &Survival{s: s, opts: opts}
+	switch opts.Measure {
+	case Cycle, TimeToWin:
+		if opts.Stage != "" {
+			return nil, fmt.Errorf("trend: stage %q with measure %v: %w", opts.Stage, opts.Measure, funnel.ErrInvalidParam)
+		}
+	case TimeInStage:
+		k, ok := s.Funnel().Index(opts.Stage)
+		if !ok {
+			return nil, fmt.Errorf("trend: stage %q: %w", opts.Stage, funnel.ErrUnknownStage)
+		}
+		a.stage = k
+	default:
+		return nil, fmt.Errorf("trend: measure %d: %w", opts.Measure, funnel.ErrInvalidParam)
+	}
+	return a, nil
+}
+
+// ComputeSurvival returns the Kaplan-Meier curve of the deals, read in one
+// pass: [NewSurvival], [funnel.Scan.Run] and [Survival.Curve]. It returns
+// their errors, and one wrapping [funnel.ErrInvalidParam] for a nil
+// stream.
+func ComputeSurvival(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts SurvivalOptions) (Curve, error) {
+	a, err := NewSurvival(s, opts)
+	if err != nil {
+		return Curve{}, err
+	}
+	if err := s.Run(deals, a); err != nil {
+		return Curve{}, err
+	}
+	return a.Curve(), nil
+}
+
+// Scan returns the scan the accumulator was built for.
+func (a *Survival) Scan() *funnel.Scan { return a.s }
+
+// Fresh returns an empty accumulator of the same scan and options.
+func (a *Survival) Fresh() funnel.Accumulator {
+	b, _ := NewSurvival(a.s, a.opts) // the options were valid for a
+	return b
+}
+
+// Add validates d and adds it, as [funnel.Scan.Add] does.
+func (a *Survival) Add(d funnel.Deal) error { return a.s.Add(d, a) }
+
+// Observe adds one deal handed over by the scan (see
+// [funnel.Accumulator]).
+func (a *Survival) Observe(v *funnel.View) {
+	if !a.in.Note(v) {
+		return
+	}
+	d := v.Deal
+	asOf := a.s.Options().AsOf
+	if a.opts.Measure == TimeInStage {
+		last := -1
+		for i := range v.Len() {
+			if k, _ := v.Entry(i); k == a.stage {
+				last = i
+			}
+		}
+		if last < 0 {
+			a.notEntered++
+			return
+		}
+		_, start := v.Entry(last)
+		var end time.Time
+		event := true
+		switch {
+		case last+1 < v.Len():
+			_, end = v.Entry(last + 1)
+		case d.Outcome != funnel.Open:
+			end = d.Closed
+		default:
+			end, event = asOf, false
+		}
+		if start.IsZero() || end.IsZero() || end.Before(start) {
+			a.untimed++
+			return
+		}
+		a.add(secondsBetween(start, end), event)
+		return
+	}
+	switch {
+	case d.Created.IsZero(), d.Outcome == funnel.Open && asOf.IsZero(), d.Outcome != funnel.Open && d.Closed.IsZero():
+		a.untimed++
+	case d.Outcome == funnel.Open:
+		a.add(secondsBetween(d.Created, asOf), false)
+	default:
+		a.add(secondsBetween(d.Created, d.Closed), a.opts.Measure == Cycle || d.Outcome == funnel.Won)
+	}
+}
+
+func (a *Survival) add(sec int64, event bool) {
+	v := sec << 1
+	if !event {
+		v |= 1
+	}
+	a.obs = append(a.obs, v)
+}
+
+// Merge adds every duration of o, a *Survival of an equal scan and
+// options, to a. o is not modified. It returns an error wrapping
+// [funnel.ErrIncompatible] for another kind, scan or options, and one
+// wrapping [funnel.ErrInvalidParam] for a nil o or a itself.
+func (a *Survival) Merge(o funnel.Accumulator) error {
+	b, err := mergeable[*Survival](a, o)
+	if err != nil {
+		return err
+	}
+	if a.opts != b.opts {
+		return fmt.Errorf("trend: merging survival of other options: %w", funnel.ErrIncompatible)
+	}
+	a.in.Merge(&b.in)
+	a.obs = append(a.obs, b.obs...)
+	a.untimed += b.untimed
+	a.notEntered += b.notEntered
+	return nil
+}
+
+// A Curve is a Kaplan-Meier estimate of the survival function S(t), the
+// probability that the event (close, win, leaving the stage) has not
+// happened by t: the product-limit estimate (Kaplan and Meier 1958,
+// "Nonparametric estimation from incomplete observations", JASA 53)
+//
+//	S(t) = Π over event times t_i <= t of (1 - d_i / n_i)
+//
+// with d_i events among the n_i at risk just before t_i (units censored at
+// t_i count as at risk at t_i). Each step's interval is pointwise, at the
+// scan's confidence level, from Greenwood's variance (Greenwood 1926, "The
+// natural duration of cancer", Reports on Public Health and Medical
+// Subjects 33) on the log(-log) scale (Kalbfleisch and Prentice 1980, "The
+// Statistical Analysis of Failure Time Data"): with V = Σ d_i / (n_i (n_i -
+// d_i)) and c = z sqrt(V) / |ln S|, the bounds are S^exp(c) and
+// S^exp(-c), inside [0, 1]; where S is 1 or 0 the interval is not
+// defined (as in R's survival package, conf.type "log-log").
+//
+// Input.Counted = N + Untimed + NotEntered.
+type Curve struct {
+	Measure    Measure      `json:"measure"`
+	Stage      funnel.Stage `json:"stage"`
+	AsOf       time.Time    `json:"-"` // JSON as_of, null when zero
+	Confidence float64      `json:"confidence"`
+	Input      funnel.Input `json:"input"`
+	// N is the number of durations; Events + Censored = N.
+	N        int64 `json:"n"`
+	Events   int64 `json:"events"`
+	Censored int64 `json:"censored"`
+	// Untimed counts deals left out because a time was unknown: the
+	// creation time, the close time, the as-of time of an open deal, or a
+	// stage visit's entry or end.
+	Untimed int64 `json:"untimed"`
+	// NotEntered counts the deals that never entered the stage of
+	// TimeInStage.
+	NotEntered int64 `json:"not_entered"`
+	// Steps has one step per distinct duration, in time order.
+	Steps []Step `json:"steps"`
+	// Median is Quantile(0.5).
+	Median Quantile `json:"median"`
+}
+
+// A Step is the curve at one duration where events or censorings
+// happened.
+type Step struct {
+	At time.Duration `json:"-"` // JSON at_seconds
+	// AtRisk is the number of units without event and uncensored just
+	// before At; Events and Censored happened at At.
+	AtRisk   int64 `json:"at_risk"`
+	Events   int64 `json:"events"`
+	Censored int64 `json:"censored"`
+	// Survival is S(At), after the events at At.
+	Survival float64         `json:"survival"`
+	Interval funnel.Interval `json:"interval"`
+}
+
+// Curve returns the Kaplan-Meier curve of the durations added so far. It
+// shares no memory with a.
+func (a *Survival) Curve() Curve {
+	o := a.s.Options()
+	level := a.s.Level()
+	z := stat.Z(level)
+	obs := slices.Clone(a.obs)
+	slices.Sort(obs)
+	distinct := 0
+	for i := range obs {
+		if i == 0 || obs[i]>>1 != obs[i-1]>>1 {
+			distinct++
+		}
+	}
+	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
+		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered,
+		Steps: make([]Step, 0, distinct)}
+	atRisk := c.N
+	surv, v := 1.0, 0.0
+	for i := 0; i < len(obs); {
+		t := obs[i] >> 1
+		var d, cens int64
+		for ; i < len(obs) && obs[i]>>1 == t; i++ {
+			if obs[i]&1 == 0 {
+				d++
+			} else {
+				cens++
+			}
+		}
+		st := Step{At: duration(t), AtRisk: atRisk, Events: d, Censored: cens}
+		if d > 0 {
+			surv *= 1 - float64(d)/float64(atRisk)
+			if d < atRisk {
+				v += float64(d) / (float64(atRisk) * float64(atRisk-d))
+			}
+		}
+		st.Survival = surv
+		if surv > 0 && surv < 1 {
+			ci := z * math.Sqrt(v) / math.Abs(math.Log(surv))
+			st.Interval = funnel.Interval{Lo: math.Pow(surv, math.Exp(ci)), Hi: math.Pow(surv, math.Exp(-ci)), Confidence: level, Defined: true}
+		}
+		c.Events += d
+		c.Censored += cens
+		atRisk -= d + cens
+		c.Steps = append(c.Steps, st)
+	}
+	c.Median, _ = c.Quantile(0.5)
+	return c
+}
+
+// At returns S(t): the survival at the last step at or before t, and 1
+// before the first step.
+func (c Curve) At(t time.Duration) float64 {
+	i, found := slices.BinarySearchFunc(c.Steps, t, func(s Step, t time.Duration) int {
+		switch {
+		case s.At < t:
+			return -1
+		case s.At > t:
+			return 1
+		}
+		return 0
+	})
+	if found {
+		return c.Steps[i].Survival
+	}
+	if i == 0 {
+		return 1
+	}
+	return c.Steps[i-1].Survival
+}
+
+// A Quantile is the time by which the event has happened with probability
+// P, read from a [Curve], with an interval from the curve's pointwise
+// bounds.
+type Quantile struct {
+	P float64
+	// At is the quantile; Defined is false when the curve does not fall to
+	// 1 - P (too many censored units).
+	At      time.Duration
+	Defined bool
+	// Lo and Hi bound the quantile at the curve's confidence level: where
+	// the upper and the lower bound of S fall to 1 - P (Brookmeyer and
+	// Crowley 1982, "A confidence interval for the median survival time",
+	// Biometrics 38). A bound the curve's interval never reaches is not
+	// defined (LoDefined, HiDefined).
+	Lo, Hi               time.Duration
+	LoDefined, HiDefined bool
+	Confidence           float64
+}
+
+// quantileTolerance is the tolerance of comparisons of S with a level,
+// sqrt of the float64 machine epsilon, as R's quantile.survfit.
+const quantileTolerance = 1.4901161193847656e-08
+
+// Quantile returns the P-quantile of the time to event, P in [0, 1] (the
+// median is P = 0.5): the first time t at which 1 - S(t) reaches P. Where
+// the curve sits exactly on the level 1 - P over an interval of time, the
+// quantile is the midpoint of that interval (and, when the level holds to
+// the last step, the midpoint of where it starts and the last step), so
+// that the median of durations with no censoring is their usual median.
+// Comparisons with the level allow 1.5e-8 (the square root of the machine
+// epsilon). This is the rule of R's survival package (Therneau,
+// quantile.survfit). It returns an error wrapping [funnel.ErrInvalidParam]
+// for P outside [0, 1].
+func (c Curve) Quantile(p float64) (Quantile, error) {
+	if !(p >= 0 && p <= 1) {
+		return Quantile{}, fmt.Errorf("trend: quantile %v: %w", p, funnel.ErrInvalidParam)
+	}
+	q := Quantile{P: p, Confidence: c.Confidence}
+	q.At, q.Defined = c.findq(p, func(s *Step) (float64, bool) { return s.Survival, true })
+	q.Lo, q.LoDefined = c.findq(p, func(s *Step) (float64, bool) { return s.Interval.Lo, s.Interval.Defined })
+	q.Hi, q.HiDefined = c.findq(p, func(s *Step) (float64, bool) { return s.Interval.Hi, s.Interval.Defined })
+	return q, nil
+}
+
+// findq returns the time at which 1 - S, with S read from each step by
+// surv (skipping steps where it is undefined), reaches p, by the midpoint
+// rule.
+func (c Curve) findq(p float64, surv func(*Step) (float64, bool)) (time.Duration, bool) {
+	if len(c.Steps) == 0 {
+		return 0, false
+	}
+	if p == 0 {
+		return 0, true
+	}
+	// knots (x_j, y_j) of 1 - S: (0, 0), then each new value in time order
+	xs := []time.Duration{0}
+	ys := []float64{0}
+	for i := range c.Steps {
+		s, ok := surv(&c.Steps[i])
+		if !ok {
+			continue
+		}
+		if y := 1 - s; y != ys[len(ys)-1] {
+			xs = append(xs, c.Steps[i].At)
+			ys = append(ys, y)
+		}
+	}
+	xmax := c.Steps[len(c.Steps)-1].At
+	if slices.Max(ys) < p {
+		return 0, false
+	}
+	first := func(level float64) int {
+		for j, y := range ys {
+			if y >= level {
+				return j
+			}
+		}
+		return -1
+	}
+	i1, i2 := first(p-quantileTolerance), first(p+quantileTolerance)
+	switch {
+	case i1 < 0:
+		return 0, false
+	case i2 >= 0:
+		return midpoint(xs[i1], xs[i2]), true
+	case math.Abs(p-ys[len(ys)-1]) < quantileTolerance:
+		return midpoint(xs[i1], xmax), true
+	}
+	return 0, false
+}
+
+func midpoint(a, b time.Duration) time.Duration { return a + (b-a)/2 }
+
+type stepJSON struct {
+	stepAlias
+	At *json.Number `json:"at_seconds"`
+}
+
+type stepAlias Step
+
+// MarshalJSON encodes the step with its time in seconds.
+func (s Step) MarshalJSON() ([]byte, error) {
+	return json.Marshal(stepJSON{stepAlias(s), secs(s.At)})
+}
+
+// UnmarshalJSON decodes a step written by [Step.MarshalJSON].
+func (s *Step) UnmarshalJSON(b []byte) error {
+	var o stepJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	at, err := parseSecs(o.At)
+	if err != nil {
+		return err
+	}
+	*s = Step(o.stepAlias)
+	s.At = at
+	return nil
+}
+
+type quantileJSON struct {
+	P          float64      `json:"p"`
+	At         *json.Number `json:"at_seconds"`
+	Lo         *json.Number `json:"lo_seconds"`
+	Hi         *json.Number `json:"hi_seconds"`
+	Confidence float64      `json:"confidence"`
+}
+
+// MarshalJSON encodes the quantile with its times in seconds, null where
+// undefined.
+func (q Quantile) MarshalJSON() ([]byte, error) {
+	o := quantileJSON{P: q.P, Confidence: q.Confidence}
+	if q.Defined {
+		o.At = secs(q.At)
+	}
+	if q.LoDefined {
+		o.Lo = secs(q.Lo)
+	}
+	if q.HiDefined {
+		o.Hi = secs(q.Hi)
+	}
+	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a quantile written by [Quantile.MarshalJSON].
+func (q *Quantile) UnmarshalJSON(b []byte) error {
+	var o quantileJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	out := Quantile{P: o.P, Confidence: o.Confidence, Defined: o.At != nil, LoDefined: o.Lo != nil, HiDefined: o.Hi != nil}
+	var err error
+	for _, f := range []struct {
+		dst *time.Duration
+		src *json.Number
+	}{{&out.At, o.At}, {&out.Lo, o.Lo}, {&out.Hi, o.Hi}} {
+		if *f.dst, err = parseSecs(f.src); err != nil {
+			return err
+		}
+	}
+	*q = out
+	return nil
+}
+
+type curveJSON struct {
+	curveAlias
+	AsOf *time.Time `json:"as_of"`
+}
+
+type curveAlias Curve
+
+// MarshalJSON encodes the curve in the library's JSON style.
+func (c Curve) MarshalJSON() ([]byte, error) {
+	if c.Steps == nil {
+		c.Steps = []Step{}
+	}
+	return json.Marshal(curveJSON{curveAlias(c), timePtr(c.AsOf)})
+}
+
+// UnmarshalJSON decodes a curve written by [Curve.MarshalJSON].
+func (c *Curve) UnmarshalJSON(b []byte) error {
+	var o curveJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*c = Curve(o.curveAlias)
+	c.AsOf = timeOf(o.AsOf)
+	return nil
+}
+
+const survivalVersion = 1
+
+// MarshalBinary encodes the accumulator (see [funnel.Accumulator]):
+// deterministic for the same multiset of durations.
+func (a *Survival) MarshalBinary() ([]byte, error) {
+	var w wire.Writer
+	w.Header("trend.survival", survivalVersion)
+	sb, err := a.s.AppendBinary(nil)
+	if err != nil {
+		return nil, err
+	}
+	w.String(string(sb))
+	w.Int(int(a.opts.Measure))
+	w.String(string(a.opts.Stage))
+	ib, err := a.in.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	w.String(string(ib))
+	w.Varint(a.untimed)
+	w.Varint(a.notEntered)
+	obs := slices.Clone(a.obs)
+	slices.Sort(obs)
+	w.SortedInts(obs)
+	return w.Bytes(), nil
+}
+
+// UnmarshalBinary decodes an accumulator written by
+// [Survival.MarshalBinary], replacing a's contents. One built by
+// [NewSurvival] accepts only an encoding of an equal scan and options (an
+// error wrapping [funnel.ErrIncompatible] otherwise); the zero Survival
+// takes the encoded ones. It returns an error wrapping
+// [funnel.ErrInvalidParam] for an invalid encoding.
+func (a *Survival) UnmarshalBinary(data []byte) error {
+	r := wire.NewReader(data)
+	if v := r.Header("trend.survival"); r.Err() == nil && v != survivalVersion {
+		r.Fail("trend.survival version %d", v)
+	}
+	s, err := readScan(r, a.s)
+	if err != nil {
+		return err
+	}
+	opts := SurvivalOptions{Measure: Measure(readEnum(r)), Stage: funnel.Stage(r.String())}
+	if r.Err() != nil {
+		return decodeErr(r)
+	}
+	if a.s != nil && opts != a.opts {
+		return fmt.Errorf("trend: decoding survival of other options: %w", funnel.ErrIncompatible)
+	}
+	out, err := NewSurvival(s, opts)
+	if err != nil {
+		return fmt.Errorf("trend: %w: %w", funnel.ErrInvalidParam, err)
+	}
+	if err := out.in.UnmarshalBinary([]byte(r.String())); err != nil {
+		return err
+	}
+	out.untimed, out.notEntered = r.NonNeg(), r.NonNeg()
+	out.obs = r.SortedInts()
+	if r.Err() == nil {
+		if len(out.obs) > 0 && out.obs[0] < 0 {
+			r.Fail("negative duration")
+		} else if int64(len(out.obs))+out.untimed+out.notEntered != out.in.Counted() || (opts.Measure != TimeInStage && out.notEntered > 0) {
+			r.Fail("survival counts do not add up")
+		}
+	}
+	return finish(r, a, out)
+}

@@ -1,0 +1,305 @@
+package trend
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}
+
+func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
+
+// A textTable lays out tab-separated cells right-aligned, without the
+// padding an empty last cell would leave at the end of a line.
+type textTable struct {
+	buf bytes.Buffer
+	*tabwriter.Writer
+}
+
+func table() *textTable {
+	t := new(textTable)
+	t.Writer = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', tabwriter.AlignRight)
+	return t
+}
+
+// flush writes the table to ew.
+func (t *textTable) flush(ew *errWriter) {
+	_ = t.Writer.Flush()
+	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		ew.printf("%s\n", strings.TrimRight(line, " \n"))
+	}
+}
+
+func pct(r funnel.Ratio) string {
+	p, ok := r.Percent(1)
+	if !ok {
+		return "n/a"
+	}
+	return p.StringFixed(1) + "%"
+}
+
+// ci formats an interval as "18.1%..45.4%", or "" when undefined.
+func ci(iv funnel.Interval) string {
+	if !iv.Defined {
+		return ""
+	}
+	return fmt.Sprintf("%.1f%%..%.1f%%", 100*iv.Lo, 100*iv.Hi)
+}
+
+func level(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
+
+func fmtDays(d time.Duration) string {
+	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
+}
+
+func writeOutside(ew *errWriter, o Outside, in funnel.Input) {
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{o.Undated, "without the basis date"}, {o.Open, "open"}, {o.Before, "before the first period"},
+		{o.After, "after the last period"}, {o.Undatable, "outside years 1 to 9999"}} {
+		if p.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
+		}
+	}
+	if len(parts) > 0 {
+		ew.printf("Outside the periods: %s.\n", strings.Join(parts, ", "))
+	}
+	writeInput(ew, in)
+}
+
+func writeInput(ew *errWriter, in funnel.Input) {
+	if in.Future > 0 {
+		ew.printf("%d deals created after the as-of time are left out.\n", in.Future)
+	}
+	if in.Skipped.Count > 0 {
+		ew.printf("%d invalid deals skipped:", in.Skipped.Count)
+		for _, r := range in.Skipped.Reasons {
+			ew.printf(" %s (%d);", r.Reason, r.Count)
+		}
+		ew.printf("\n")
+	}
+}
+
+// String returns the series as text, as written by [Report.WriteText].
+func (r Report) String() string {
+	var b strings.Builder
+	_ = r.WriteText(&b)
+	return b.String()
+}
+
+// WriteText writes the series as a text table, one line per period: deals,
+// won, lost, open, win rate with its interval, won / created, amount won
+// and mean won cycle; then what was outside the periods or skipped.
+func (r Report) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Deals by %s period (%s, %s)", r.Basis, r.Period, r.Location)
+	if !r.AsOf.IsZero() {
+		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
+	}
+	ew.printf(":\n")
+	tw := table()
+	fmt.Fprintf(tw, "period\tdeals\twon\tlost\topen\twin rate\t%s CI\twon/created\twon amount\tcycle days (won)\t\n", level(r.Confidence))
+	for _, p := range r.Periods {
+		x := &p.Report
+		cycle := "n/a"
+		if x.CycleWon.Count > 0 {
+			cycle = fmtDays(x.CycleWon.Mean)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", p.Label, x.Deals, x.Won, x.Lost, x.Open,
+			pct(x.WinRate.Ratio), ci(x.WinRate.Interval), pct(x.WinRateCreated.Ratio), x.DealSize.Total, cycle)
+	}
+	tw.flush(ew)
+	writeOutside(ew, r.Outside, r.Input)
+	return ew.err
+}
+
+// String returns the values as text, as written by [Values.WriteText].
+func (v Values) String() string {
+	var b strings.Builder
+	_ = v.WriteText(&b)
+	return b.String()
+}
+
+// WriteText writes the metric as a text table, one line per period: the
+// value, its change against the period before and the same period a year
+// before, each with its p-value and verdict where the change was tested.
+// Undefined values print as "n/a".
+func (v Values) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("%s by %s period (%s):\n", v.Metric, v.Basis, v.Period)
+	tw := table()
+	fmt.Fprintln(tw, "period\tvalue\tvs previous\tp\tverdict\tvs year ago\tp\tverdict\t")
+	k := v.Metric.kind()
+	for _, p := range v.Points {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Label, formatValue(k, p.Value), formatChange(k, p.Previous), formatChange(k, p.YearAgo))
+	}
+	tw.flush(ew)
+	return ew.err
+}
+
+func formatValue(k kind, v Value) string {
+	if !v.Defined {
+		return "n/a"
+	}
+	switch k {
+	case kindRate:
+		return v.Rate.Ratio.String()
+	case kindDuration:
+		return v.Number.DivRound(decimal.NewFromInt(86400), 1).StringFixed(1) + " d"
+	}
+	return v.Number.String()
+}
+
+// formatChange writes the delta, the p-value and the verdict as three
+// tab-separated cells.
+func formatChange(k kind, c Change) string {
+	if !c.Defined {
+		return "n/a\t\t"
+	}
+	var delta string
+	switch k {
+	case kindRate:
+		delta = c.Delta.Mul(decimal.NewFromInt(100)).StringFixed(1) + " pts"
+	case kindDuration:
+		delta = c.Delta.DivRound(decimal.NewFromInt(86400), 1).StringFixed(1) + " d"
+	default:
+		delta = c.Delta.String()
+	}
+	if !strings.HasPrefix(delta, "-") {
+		delta = "+" + delta
+	}
+	switch {
+	case k == kindRate && c.Rates.Defined:
+		return fmt.Sprintf("%s\t%.4f\t%s", delta, c.Rates.PValue, c.Rates.Verdict)
+	case k == kindCount && c.Counts.Defined:
+		return fmt.Sprintf("%s\t%.4f\t%s", delta, c.Counts.PValue, c.Counts.Verdict)
+	case k == kindRate || k == kindCount:
+		return delta + "\t\twithheld"
+	}
+	return delta + "\t\t"
+}
+
+// String returns the table as text, as written by [Table.WriteText].
+func (t Table) String() string {
+	var b strings.Builder
+	_ = t.WriteText(&b)
+	return b.String()
+}
+
+// WriteText writes the cohort table as text: one line per cohort with its
+// size and the share won by each age.
+func (t Table) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Creation cohorts by %s (%s): share won by age", t.Period, t.Location)
+	if !t.AsOf.IsZero() {
+		ew.printf(", as of %s", t.AsOf.Format(time.RFC3339))
+	}
+	ew.printf(":\n")
+	ages := 0
+	for _, c := range t.Cohorts {
+		ages = max(ages, len(c.Ages))
+	}
+	tw := table()
+	fmt.Fprint(tw, "cohort\tsize\t")
+	for a := range ages {
+		fmt.Fprintf(tw, "%d\t", a)
+	}
+	fmt.Fprintln(tw)
+	loc := locationOr(t.Location)
+	for _, c := range t.Cohorts {
+		fmt.Fprintf(tw, "%s\t%d\t", t.Period.Label(c.Start, loc), c.Size)
+		for a := range ages {
+			if a < len(c.Ages) {
+				fmt.Fprintf(tw, "%s\t", pct(c.Ages[a].Rate.Ratio))
+			} else {
+				fmt.Fprint(tw, "\t")
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.flush(ew)
+	if t.Undated > 0 || t.WonUndated > 0 || t.Beyond > 0 {
+		ew.printf("%d deals without a creation time; %d won without a close time; %d won after age %d.\n", t.Undated, t.WonUndated, t.Beyond, t.MaxAge)
+	}
+	writeInput(ew, t.Input)
+	return ew.err
+}
+
+// locationOr returns the named zone, or UTC when it cannot be loaded.
+func locationOr(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+// String returns the curve as text, as written by [Curve.WriteText].
+func (c Curve) String() string {
+	var b strings.Builder
+	_ = c.WriteText(&b)
+	return b.String()
+}
+
+// WriteText writes the curve as text: what it measures, its counts, the
+// median and quartiles with their intervals, then one line per step with
+// the time in days, the units at risk, events, censored, S and its
+// interval.
+func (c Curve) WriteText(w io.Writer) error {
+	ew := &errWriter{w: w}
+	ew.printf("Kaplan-Meier curve of %s", c.Measure)
+	if c.Stage != "" {
+		ew.printf(" %q", string(c.Stage))
+	}
+	ew.printf(": n=%d, %d events, %d censored", c.N, c.Events, c.Censored)
+	if c.Untimed > 0 || c.NotEntered > 0 {
+		ew.printf(" (%d untimed, %d never entered the stage)", c.Untimed, c.NotEntered)
+	}
+	ew.printf("\n")
+	for _, p := range []float64{0.25, 0.5, 0.75} {
+		q, _ := c.Quantile(p)
+		ew.printf("  p%02.0f days: %s [%s, %s] (%s)\n", 100*p, qdays(q.At, q.Defined), qdays(q.Lo, q.LoDefined), qdays(q.Hi, q.HiDefined), level(c.Confidence))
+	}
+	tw := table()
+	fmt.Fprintf(tw, "days\tat risk\tevents\tcensored\tS\t%s CI\t\n", level(c.Confidence))
+	for _, s := range c.Steps {
+		iv := ""
+		if s.Interval.Defined {
+			iv = fmt.Sprintf("%.4f..%.4f", s.Interval.Lo, s.Interval.Hi)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", fmtDays(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
+	}
+	tw.flush(ew)
+	writeInput(ew, c.Input)
+	return ew.err
+}
+
+func qdays(d time.Duration, ok bool) string {
+	if !ok {
+		return "n/a"
+	}
+	return fmtDays(d)
+}
