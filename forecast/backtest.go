@@ -317,7 +317,7 @@ type Bucket struct {
 
 // A BacktestReport is the replay of past dates.
 type BacktestReport struct {
-	Horizon time.Duration  `json:"-"` // JSON horizon_seconds
+	Horizon time.Duration  `json:"-"`       // JSON horizon_seconds
 	Cutoffs []CutoffReport `json:"cutoffs"` // in time order
 	// Brier is the Brier score over every scored deal of every cutoff.
 	Brier        float64 `json:"-"`

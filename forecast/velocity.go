@@ -79,11 +79,11 @@ func (in *VelocityInputs) UnmarshalJSON(b []byte) error {
 // A VelocityChange splits the change of pipeline velocity between two
 // periods into the contributions of its four inputs.
 type VelocityChange struct {
-	From     VelocityInputs  `json:"from_inputs"`
-	To       VelocityInputs  `json:"to_inputs"`
-	Before   decimal.Decimal `json:"before"` // the velocity of From, money per day
-	After    decimal.Decimal `json:"after"`  // the velocity of To
-	Change   decimal.Decimal `json:"change"` // After - Before
+	From   VelocityInputs  `json:"from_inputs"`
+	To     VelocityInputs  `json:"to_inputs"`
+	Before decimal.Decimal `json:"before"` // the velocity of From, money per day
+	After  decimal.Decimal `json:"after"`  // the velocity of To
+	Change decimal.Decimal `json:"change"` // After - Before
 	// Volume, WinRate, DealSize and Cycle are the contributions of the
 	// inputs, each rounded to 10 places; they sum to Change up to that
 	// rounding. A longer cycle contributes negatively.
