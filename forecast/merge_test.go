@@ -3,6 +3,7 @@ package forecast_test
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -22,6 +23,8 @@ type accCase struct {
 	result func(a funnel.Accumulator) (any, error)
 	zero   func() funnel.Accumulator
 }
+
+var long = flag.Bool("long", false, "run the property tests over every split")
 
 var crossAsOf = time.Date(2024, 9, 15, 12, 0, 0, 0, time.UTC)
 
@@ -181,11 +184,15 @@ func TestMergeEqualsOnePass(t *testing.T) {
 		for _, c := range accCases(t, deals) {
 			whole := resultOf(t, c, build(t, c, s, deals))
 			wholeBytes := encodeAcc(t, build(t, c, s, deals))
-			step := 1
-			if testing.Short() {
-				step = 7
+			// every cut near the ends, every fifth between (every one
+			// with -long)
+			var cuts []int
+			for cut := 0; cut <= len(deals); cut++ {
+				if *long || cut < 3 || cut > len(deals)-3 || cut%5 == 0 {
+					cuts = append(cuts, cut)
+				}
 			}
-			for cut := 0; cut <= len(deals); cut += step {
+			for _, cut := range cuts {
 				a, b := build(t, c, s, deals[:cut]), build(t, c, s, deals[cut:])
 				bBefore := encodeAcc(t, b)
 				da, db := c.zero(), c.zero()
