@@ -511,6 +511,9 @@ func (b *Backtest) UnmarshalBinary(data []byte) error {
 	if err := finish(r); err != nil {
 		return err
 	}
+	if err := canonical(data, out); err != nil {
+		return err
+	}
 	*b = *out
 	return nil
 }

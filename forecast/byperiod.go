@@ -451,6 +451,9 @@ func (b *ByPeriod) UnmarshalBinary(data []byte) error {
 	if err := finish(r); err != nil {
 		return err
 	}
+	if err := canonical(data, out); err != nil {
+		return err
+	}
 	*b = *out
 	return nil
 }

@@ -430,6 +430,9 @@ func (c *Changes) UnmarshalBinary(data []byte) error {
 	if err := finish(r); err != nil {
 		return err
 	}
+	if err := canonical(data, out); err != nil {
+		return err
+	}
 	*c = *out
 	return nil
 }

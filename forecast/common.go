@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -204,6 +205,17 @@ func decodeErr(err error) error {
 func finish(r *wire.Reader) error {
 	if err := r.End(); err != nil {
 		return decodeErr(err)
+	}
+	return nil
+}
+
+// canonical rejects data that decoded but is not the encoding the
+// decoded value writes (a reordered list, a number in a longer form), so
+// that every accepted encoding re-encodes to the same bytes.
+func canonical(data []byte, m interface{ MarshalBinary() ([]byte, error) }) error {
+	b, err := m.MarshalBinary()
+	if err != nil || !bytes.Equal(b, data) {
+		return decodeErr(fmt.Errorf("%w: not in canonical form", wire.ErrFormat))
 	}
 	return nil
 }

@@ -312,6 +312,9 @@ func (l *Learner) UnmarshalBinary(data []byte) error {
 	if l.s != nil && out.opts != l.opts {
 		return incompatible("decoding a learner of other options")
 	}
+	if err := canonical(data, out); err != nil {
+		return err
+	}
 	*l = *out
 	return nil
 }
@@ -544,6 +547,9 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	}
 	out, err := decodeModel(wire.NewReader([]byte(body)))
 	if err != nil {
+		return err
+	}
+	if err := canonical(data, out); err != nil {
 		return err
 	}
 	*m = *out

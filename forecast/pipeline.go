@@ -514,6 +514,9 @@ func (p *Pipeline) UnmarshalBinary(data []byte) error {
 	if err := finish(r); err != nil {
 		return err
 	}
+	if err := canonical(data, out); err != nil {
+		return err
+	}
 	*p = *out
 	return nil
 }

@@ -279,9 +279,6 @@ func (q *Quota) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return decodeErr(err)
 	}
-	if out.settings() != string(data[len(data)-r.Remaining()-len(out.settings()):len(data)-r.Remaining()]) {
-		return decodeErr(fmt.Errorf("%w: goals not in their canonical form", wire.ErrFormat))
-	}
 	if q.s != nil && out.settings() != q.settings() {
 		return incompatible("decoding a quota of other goals")
 	}
@@ -297,6 +294,9 @@ func (q *Quota) UnmarshalBinary(data []byte) error {
 		r.Fail("quota counts above the deals")
 	}
 	if err := finish(r); err != nil {
+		return err
+	}
+	if err := canonical(data, out); err != nil {
 		return err
 	}
 	*q = *out
