@@ -2,14 +2,11 @@ package forecast
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -330,10 +327,6 @@ func cloneInput(in funnel.Input) funnel.Input {
 	return in
 }
 
-func compareStrings(a, b string) int { return strings.Compare(a, b) }
-
-var _ = cmp.Compare[int]
-var _ = errors.New
 
 func jsonString(v any) (string, error) {
 	b, err := json.Marshal(v)

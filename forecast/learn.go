@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"iter"
@@ -749,5 +748,3 @@ func (m *Model) closedEntries() int64 {
 	}
 	return n
 }
-
-var _ = cmp.Compare[int]

@@ -127,8 +127,13 @@ func newWeigher(s *funnel.Scan, opts Options, timing bool) (*weigher, error) {
 	if opts.Learn.MinSegment == 0 {
 		w.opts.Learn.MinSegment = s.MinSample()
 	}
-	if opts.Model != nil || (w.source == SourceGiven && !timing) {
-		w.opts.Learn = LearnOptions{}
+	switch {
+	case opts.Model != nil || (w.source == SourceGiven && !timing):
+		w.opts.Learn = LearnOptions{} // nothing is learned
+	case w.source == SourceGiven:
+		// learned for the time-to-win samples only, which have no
+		// segments
+		w.opts.Learn = LearnOptions{MinSegment: w.opts.Learn.MinSegment}
 	}
 	var e wire.Writer
 	w.encode(&e)
