@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
+	"math/bits"
 	"slices"
 	"strings"
 	"time"
@@ -271,10 +273,16 @@ func (b *ByPeriod) Report() (PeriodReport, error) {
 		r.Rows[j].Start = b.starts[j]
 	}
 	asOf := o.AsOf.Unix()
+	probs := map[okey]prob{} // the probability of each stage and segment, computed once
 	for _, p := range b.deals {
 		w := p.amount
 		if !p.own {
-			pr := b.w.prob(m, int(p.k), p.seg)
+			key := okey{int(p.k), p.seg}
+			pr, ok := probs[key]
+			if !ok {
+				pr = b.w.prob(m, key.k, key.seg)
+				probs[key] = pr
+			}
 			if !pr.ok {
 				r.Unweighted++
 				r.UnweightedAmount = r.UnweightedAmount.Add(p.amount)
@@ -337,7 +345,7 @@ func (b *ByPeriod) spread(r *PeriodReport, w decimal.Decimal, s []int64, entry, 
 		}
 		cum := w
 		if c < rem {
-			cum = w.Mul(decimal.NewFromInt(c)).DivRound(den, 10)
+			cum = shareOf(w, c, rem, den)
 		}
 		r.Rows[j].Expected = r.Rows[j].Expected.Add(cum.Sub(prev))
 		prev, prevC = cum, c
@@ -349,14 +357,58 @@ func (b *ByPeriod) spread(r *PeriodReport, w decimal.Decimal, s []int64, entry, 
 	return true
 }
 
+// shareOf returns w × c / rem rounded half away from zero to 10 decimal
+// places (den is rem as a decimal), in 64- and 128-bit integers when w's
+// coefficient fits.
+func shareOf(w decimal.Decimal, c, rem int64, den decimal.Decimal) decimal.Decimal {
+	e := int(w.Exponent()) + 10 // the result's coefficient is w.coef × c × 10^e / rem
+	if coef := w.Coefficient(); coef.IsInt64() && coef.Sign() >= 0 && e > -19 && e < 19 && c > 0 {
+		hi, lo := bits.Mul64(uint64(coef.Int64()), uint64(c))
+		d := uint64(rem)
+		ok := true
+		if e > 0 {
+			var carry uint64
+			hi1, lo1 := bits.Mul64(lo, uint64(pow10[e]))
+			hi2, lo2 := bits.Mul64(hi, uint64(pow10[e]))
+			hi, lo, carry = hi1+lo2, lo1, hi2
+			ok = carry == 0 && hi >= hi1
+		} else if e < 0 {
+			var ovf uint64
+			ovf, d = bits.Mul64(uint64(rem), uint64(pow10[-e]))
+			ok = ovf == 0
+		}
+		if ok && hi < d {
+			q, r := bits.Div64(hi, lo, d)
+			if r >= d-r { // 2r >= d, without overflow
+				q++
+			}
+			if q <= math.MaxInt64 {
+				return decimal.New(int64(q), -10)
+			}
+		}
+	}
+	return w.Mul(decimal.NewFromInt(c)).DivRound(den, 10)
+}
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
 // upperBound returns the number of values in the sorted s that are <= v.
 func upperBound(s []int64, v int64) int {
-	i, _ := slices.BinarySearchFunc(s, v, func(x, t int64) int {
-		if x <= t {
-			return -1
+	i, j := 0, len(s)
+	for i < j {
+		h := int(uint(i+j) >> 1)
+		if s[h] <= v {
+			i = h + 1
+		} else {
+			j = h
 		}
-		return 1
-	})
+	}
 	return i
 }
 

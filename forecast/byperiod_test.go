@@ -230,3 +230,43 @@ func TestByPeriodErrors(t *testing.T) {
 	}
 	roundTripJSON(t, r)
 }
+
+// TestPeriodsAgreeWithPipeline checks, for every source of probabilities,
+// period and zone, that the periods + later + untimed add up exactly to
+// the weighted pipeline of the same deals and options.
+func TestPeriodsAgreeWithPipeline(t *testing.T) {
+	deals := mixedDeals(t, 600)
+	f := mustFunnel(t, "Lead", "Qualified", "Proposal", "Negotiation")
+	model, err := forecast.Learn(scanOf(t, f, funnel.Options{AsOf: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC), Mode: funnel.Lenient}), values(deals),
+		forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range []forecast.Options{
+		{},
+		{Learn: forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 2}},
+		{Probabilities: map[funnel.Stage]decimal.Decimal{"Lead": dec("0.1"), "Proposal": dec("0.33")}},
+		{Model: model},
+	} {
+		for _, per := range []funnel.Period{funnel.Day, funnel.Week, funnel.Month, funnel.Quarter} {
+			for _, n := range []int{1, 5, 40} {
+				s := scanOf(t, f, funnel.Options{AsOf: crossAsOf, Mode: funnel.Lenient, Period: per, Location: time.FixedZone("UTC+5:30", 19800)})
+				p, err := forecast.Weighted(s, values(deals), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bp, err := forecast.Expected(s, values(deals), forecast.PeriodOptions{Options: opts, Periods: n})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sum := bp.Later.Add(bp.UntimedExpected)
+				for _, r := range bp.Rows {
+					sum = sum.Add(r.Expected)
+				}
+				if !sum.Equal(p.Weighted) || !bp.Expected.Equal(p.Weighted) || bp.Unweighted != p.Unweighted || !bp.UnweightedAmount.Equal(p.UnweightedAmount) {
+					t.Errorf("%v, %v x %d: periods sum to %v (total %v), pipeline %v; unweighted %d/%d", bp.Source, per, n, sum, bp.Expected, p.Weighted, bp.Unweighted, p.Unweighted)
+				}
+			}
+		}
+	}
+}

@@ -31,7 +31,8 @@ type Options struct {
 	Learn LearnOptions
 	// Since, when not zero, limits the Closed category of the roll-up to
 	// deals won at or after Since (the start of the forecast period); zero
-	// counts every deal won by the as-of time.
+	// counts every deal won by the as-of time. A won deal without a close
+	// time (funnel.Options.UndatedClose) counts only when Since is zero.
 	Since time.Time
 }
 
