@@ -327,7 +327,6 @@ func cloneInput(in funnel.Input) funnel.Input {
 	return in
 }
 
-
 func jsonString(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
