@@ -74,6 +74,10 @@ type openAgg struct {
 // weighted pipeline against the amount won, the Brier score of the
 // probabilities and their calibration. Memory: a learner per cutoff and
 // a few counters per cutoff, stage and segment.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewBacktest].
 type Backtest struct {
 	s        *funnel.Scan
 	opts     BacktestOptions // cutoffs sorted and unique, Buckets and MinSegment resolved

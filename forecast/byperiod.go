@@ -81,6 +81,10 @@ func comparePending(a, b pending) int {
 // Weighted exactly, on the same deals and options. The forecast needs the
 // scan's as-of time. One pass: the deals are kept (about 56 bytes per
 // open deal) until the probabilities are known.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewByPeriod].
 type ByPeriod struct {
 	w       *weigher
 	l       *Learner

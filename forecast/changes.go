@@ -119,6 +119,10 @@ type ChangeOptions struct {
 // amount changes are listed per deal and counted, with the open pipeline
 // at both dates: what Salesforce's pipeline inspection and Clari's
 // pipeline flow show. Memory: one row per changed deal.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewChanges].
 type Changes struct {
 	s            *funnel.Scan
 	opts         ChangeOptions

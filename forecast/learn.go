@@ -58,6 +58,10 @@ type LearnOptions struct {
 // [Backtest] use it, so the same deals give the same rates everywhere. Its
 // result is a read-only [Model]. Memory: two counters per stage (and per
 // stage and segment) and one 8-byte sample per won deal and stage.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewLearner].
 type Learner struct {
 	s        *funnel.Scan
 	opts     LearnOptions // MinSegment resolved

@@ -68,6 +68,10 @@ type group struct {
 //
 // Memory: one exact amount (8 bytes) per open deal, grouped by stage,
 // category and segment, and one per won deal.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewPipeline].
 type Pipeline struct {
 	w        *weigher
 	l        *Learner

@@ -47,6 +47,10 @@ type QuotaOptions struct {
 // as-of time when it has none; a deal counts toward the goal of its key in
 // that period, if there is one. Deals are seen as of the scan's as-of time:
 // a deal won later is open.
+//
+// It is not safe for concurrent use: give each goroutine its own and
+// merge them ([funnel.Scan.Run] does). The zero value is not usable but
+// as the receiver of UnmarshalBinary; build one with [NewQuota].
 type Quota struct {
 	s       *funnel.Scan
 	key     string
