@@ -135,7 +135,7 @@ func FuzzParseCategory(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		c, err := forecast.ParseCategory(s)
 		if err != nil {
-			if !errors.Is(err, forecast.ErrUnknownCategory) || len(err.Error()) > 200 {
+			if !errors.Is(err, forecast.ErrUnknownCategory) || len(err.Error()) > 400 {
 				t.Fatalf("ParseCategory(%q) error %v", s, err)
 			}
 		} else {
