@@ -73,11 +73,12 @@ const maxCategoryName = 64
 // ParseCategory returns the category a CRM names: case is ignored, and
 // so are spaces, underscores and hyphens, so that "Best Case",
 // "best_case", "BEST_CASE" and "BestCase" are all [CategoryBestCase]. It
-// knows the names of Salesforce (Pipeline, Best Case, Commit, Closed,
-// Omitted, and "Forecast", the API name of Commit), HubSpot (PIPELINE,
-// BEST_CASE, COMMIT, CLOSED, OMIT, "Not forecasted") and Clari, and
-// "closed won". Any other name, the empty one included, is an error
-// wrapping [ErrUnknownCategory].
+// knows Pipeline, Best Case (or Best), Commit (or Committed, or Forecast,
+// Salesforce's API value for Commit), Closed (or Closed Won, or Won) and
+// Omitted (or Omit, or Not forecasted), the spellings of Salesforce's
+// ForecastCategoryName, HubSpot's and Clari's categories. Any other name
+// (Salesforce's optional Most Likely included, which has no place in this
+// roll-up), the empty one too, is an error wrapping [ErrUnknownCategory].
 func ParseCategory(name string) (Category, error) {
 	if len(name) <= maxCategoryName {
 		var b strings.Builder

@@ -42,7 +42,9 @@ type LearnOptions struct {
 //	P(win | entered stage k) = won / closed
 //
 // over the closed deals that entered stage k at any point, whatever the
-// scan's stage-reach policy and conversion window: the historical stage
+// scan's stage-reach policy and conversion window, with its Wilson score
+// interval (Wilson 1927; see funnel.Ratio.Wilson) at the scan's confidence
+// level: the historical stage
 // probability behind Salesforce's opportunity probability and Pipedrive's
 // deal probability (its weighted value). Open deals teach it nothing, so
 // when winning takes longer than losing the rates learned from recent
