@@ -285,7 +285,13 @@ func (r *Reader) Big() *big.Int {
 	return v
 }
 
-// Decimal reads a decimal.
+// MaxExponent bounds the exponent of a decimal Reader.Decimal accepts:
+// arithmetic on decimals whose exponents are billions apart (adding,
+// comparing) builds powers of ten of billions of digits, so a hostile
+// encoding could hang its decoder; no amount of money comes near.
+const MaxExponent = 1 << 12
+
+// Decimal reads a decimal, with an exponent within ±MaxExponent.
 func (r *Reader) Decimal() decimal.Decimal {
 	if r.err != nil {
 		return decimal.Decimal{}
@@ -303,7 +309,7 @@ func (r *Reader) Decimal() decimal.Decimal {
 		c = big.NewInt(r.Varint())
 	}
 	e := r.Varint()
-	if e < math.MinInt32 || e > math.MaxInt32 {
+	if e < -MaxExponent || e > MaxExponent {
 		r.Fail("decimal exponent %d", e)
 	}
 	if r.err != nil {
