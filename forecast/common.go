@@ -240,6 +240,9 @@ func writeMoney(w *wire.Writer, m *funnel.MoneyStats) { blob(w, m) }
 func readMoney(r *wire.Reader) funnel.MoneyStats {
 	var m funnel.MoneyStats
 	unblob(r, &m)
+	if e := m.Sum().Exponent(); r.Err() == nil && (e < -wire.MaxExponent || e > wire.MaxExponent) {
+		r.Fail("amount exponent %d", e)
+	}
 	return m
 }
 
@@ -318,6 +321,30 @@ func writeInput(ew *errWriter, in funnel.Input) {
 	for _, e := range in.Skipped.Examples {
 		ew.printf("  e.g. %s\n", e.Error())
 	}
+}
+
+// checkInput checks that decoded counts add up, and gives empty lists
+// for null ones.
+func checkInput(in *funnel.Input) error {
+	sk := &in.Skipped
+	var sum int64
+	for _, r := range sk.Reasons {
+		if r.Count <= 0 {
+			return invalid("input reason count %d", r.Count)
+		}
+		sum += r.Count
+	}
+	if in.Read < 0 || in.Counted < 0 || in.Future < 0 || sk.Count < 0 || in.Read != in.Counted+in.Future+sk.Count || sum != sk.Count ||
+		len(sk.Examples) > 20 || int64(len(sk.Examples)) > sk.Count {
+		return invalid("input counts do not add up")
+	}
+	if sk.Reasons == nil {
+		sk.Reasons = []funnel.ReasonCount{}
+	}
+	if sk.Examples == nil {
+		sk.Examples = []funnel.DealError{}
+	}
+	return nil
 }
 
 // cloneInput returns a copy of in that shares no slices with it.

@@ -587,6 +587,9 @@ func decodeModel(r *wire.Reader) (*Model, error) {
 	if err := jsonParse(in, &m.input); err != nil {
 		return nil, decodeErr(err)
 	}
+	if err := checkInput(&m.input); err != nil {
+		return nil, err
+	}
 	m.rates = make([]counts, n)
 	m.toWin = make([][]int64, n)
 	for k := range n {
@@ -639,19 +642,18 @@ type modelJSON struct {
 }
 
 type timeToWinJSON struct {
-	Stage   funnel.Stage           `json:"stage"`
-	Summary funnel.DurationSummary `json:"summary"`
-	Seconds []int64                `json:"samples_seconds"`
+	Stage   funnel.Stage `json:"stage"`
+	Seconds []int64      `json:"samples_seconds"`
 }
 
 // MarshalJSON encodes the model in the package's JSON style: the rates
-// with their counts and intervals, and the time-to-win samples in seconds
-// with their summary.
+// with their counts and intervals, and the time-to-win samples of each
+// stage in seconds, sorted.
 func (m *Model) MarshalJSON() ([]byte, error) {
 	o := modelJSON{AsOf: timePtr(m.asOf), Confidence: m.level, Segment: m.segment, MinSegment: m.minSegment,
 		Stages: m.Stages(), Segments: m.Segments(), TimeToWin: make([]timeToWinJSON, len(m.stages)), Input: m.input}
 	for k, st := range m.stages {
-		o.TimeToWin[k] = timeToWinJSON{Stage: st, Summary: m.TimeToWin(st), Seconds: append([]int64{}, m.toWin[k]...)}
+		o.TimeToWin[k] = timeToWinJSON{Stage: st, Seconds: append([]int64{}, m.toWin[k]...)}
 	}
 	return jsonMarshal(o)
 }
