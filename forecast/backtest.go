@@ -315,7 +315,7 @@ type Bucket struct {
 	// deals (0 when it has none), and Observed the share of them won, with
 	// its Wilson interval: a well calibrated model has MeanPredicted
 	// inside that interval.
-	MeanPredicted float64     `json:"mean_predicted"`
+	MeanPredicted float64     `json:"-"` // JSON mean_predicted, null when empty
 	Observed      funnel.Rate `json:"observed"`
 }
 
@@ -519,6 +519,37 @@ func (b *Backtest) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	*b = *out
+	return nil
+}
+
+type bucketJSON struct {
+	bucketAlias
+	MeanPredicted *float64 `json:"mean_predicted"`
+}
+
+type bucketAlias Bucket
+
+// MarshalJSON encodes the bucket, its mean prediction null when it holds
+// no deal.
+func (b Bucket) MarshalJSON() ([]byte, error) {
+	o := bucketJSON{bucketAlias: bucketAlias(b)}
+	if b.Observed.Den > 0 {
+		o.MeanPredicted = &b.MeanPredicted
+	}
+	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a bucket written by [Bucket.MarshalJSON].
+func (b *Bucket) UnmarshalJSON(data []byte) error {
+	var o bucketJSON
+	if err := json.Unmarshal(data, &o); err != nil {
+		return err
+	}
+	*b = Bucket(o.bucketAlias)
+	b.MeanPredicted = 0
+	if o.MeanPredicted != nil {
+		b.MeanPredicted = *o.MeanPredicted
+	}
 	return nil
 }
 
