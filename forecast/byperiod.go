@@ -569,14 +569,10 @@ func (r PeriodReport) WriteText(w io.Writer) error {
 		ew.printf(" as of %s", r.AsOf.Format(time.RFC3339))
 	}
 	ew.printf("\n\n")
-	loc, err := time.LoadLocation(r.Location)
-	if err != nil {
-		loc = time.UTC
-	}
 	tw := newTable(ew)
 	fmt.Fprintln(tw, "period\tdated deals\texpected\t")
 	for _, row := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", r.Period.Label(row.Start, loc), row.Dated, money(row.Expected))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", r.Period.Label(row.Start, row.Start.Location()), row.Dated, money(row.Expected))
 	}
 	fmt.Fprintf(tw, "later\t%d\t%s\t\n", r.LaterDated, money(r.Later))
 	fmt.Fprintf(tw, "untimed\t%d\t%s\t\n", r.Untimed, money(r.UntimedExpected))

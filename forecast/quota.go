@@ -365,14 +365,10 @@ func (r QuotaReport) WriteText(w io.Writer) error {
 		ew.printf(" as of %s", r.AsOf.Format(time.RFC3339))
 	}
 	ew.printf("\n\n")
-	loc, err := time.LoadLocation(r.Location)
-	if err != nil {
-		loc = time.UTC
-	}
 	tw := newTable(ew)
 	fmt.Fprintln(tw, "key\tperiod\tquota\twon\tattainment\tremaining\tpipeline\tcoverage\t")
 	for _, row := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Period.Label(row.Start, loc), money(row.Quota), money(row.Won),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Period.Label(row.Start, row.Start.Location()), money(row.Quota), money(row.Won),
 			moneyPct(row.Attainment), money(row.Remaining), money(row.Pipeline), moneyPct(row.Coverage))
 	}
 	_ = tw.Flush()

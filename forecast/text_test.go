@@ -1,10 +1,12 @@
 package forecast_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/forecast"
@@ -199,5 +201,30 @@ func mutateInput(in *funnel.Input) {
 	}
 	for i := range in.Skipped.Examples {
 		in.Skipped.Examples[i].ID = "x"
+	}
+}
+
+// TestTextLabelsInZone checks that period labels are those of the scan's
+// zone, also a fixed zone the zone database does not name, and after a
+// JSON round trip.
+func TestTextLabelsInZone(t *testing.T) {
+	f := mustFunnel(t, "A")
+	zone := time.FixedZone("UTC+5:30", 19800)
+	s := scanOf(t, f, funnel.Options{AsOf: time.Date(2024, 3, 15, 0, 0, 0, 0, zone), Location: zone})
+	r, err := forecast.Expected(s, values(nil), forecast.PeriodOptions{Periods: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(r)
+	var back forecast.PeriodReport
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for _, rep := range []forecast.PeriodReport{r, back} {
+		var sb strings.Builder
+		_ = rep.WriteText(&sb)
+		if !strings.Contains(sb.String(), "2024-03") || !strings.Contains(sb.String(), "2024-04") || strings.Contains(sb.String(), "2024-02") {
+			t.Errorf("labels:\n%s", sb.String())
+		}
 	}
 }
