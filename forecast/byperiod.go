@@ -273,18 +273,22 @@ func (b *ByPeriod) Report() (PeriodReport, error) {
 	o := b.w.s.Options()
 	r := PeriodReport{AsOf: o.AsOf, Period: o.Period, Location: o.Location.String(), Source: b.w.source, Segment: b.w.segment,
 		Rows: make([]PeriodRow, b.periods), Input: b.in.Input()}
-	for j := range r.Rows {
-		r.Rows[j].Start = b.starts[j]
-	}
+	rows := make([]xsum, b.periods)
+	var later, untimed xsum
 	asOf := o.AsOf.Unix()
-	probs := map[okey]prob{} // the probability of each stage and segment, computed once
+	type keyProb struct {
+		ok bool
+		p  num
+	}
+	probs := map[okey]keyProb{} // the probability of each stage and segment, computed once
 	for _, p := range b.deals {
-		w := p.amount
+		w := numOf(p.amount)
 		if !p.own {
 			key := okey{int(p.k), p.seg}
 			pr, ok := probs[key]
 			if !ok {
-				pr = b.w.prob(m, key.k, key.seg)
+				q := b.w.prob(m, key.k, key.seg)
+				pr = keyProb{q.ok, numOf(q.p)}
 				probs[key] = pr
 			}
 			if !pr.ok {
@@ -292,34 +296,37 @@ func (b *ByPeriod) Report() (PeriodReport, error) {
 				r.UnweightedAmount = r.UnweightedAmount.Add(p.amount)
 				continue
 			}
-			w = w.Mul(pr.p)
+			w = w.mul(pr.p)
 		}
 		switch p.place {
 		case placeOverdue:
 			r.Overdue++
 			r.Rows[0].Dated++
-			r.Rows[0].Expected = r.Rows[0].Expected.Add(w)
+			rows[0].add(w)
 		case placeDated:
 			if int(p.at) == b.periods {
 				r.LaterDated++
-				r.Later = r.Later.Add(w)
+				later.add(w)
 				break
 			}
 			r.Rows[p.at].Dated++
-			r.Rows[p.at].Expected = r.Rows[p.at].Expected.Add(w)
+			rows[p.at].add(w)
 		case placeTimed:
-			if !b.spread(&r, w, m.toWin[p.k], p.at, asOf) {
+			if !b.spread(&r, rows, &later, w, m.toWin[p.k], p.at, asOf) {
 				r.Untimed++
-				r.UntimedExpected = r.UntimedExpected.Add(w)
+				untimed.add(w)
 			}
 		default:
 			r.Untimed++
-			r.UntimedExpected = r.UntimedExpected.Add(w)
+			untimed.add(w)
 		}
 	}
+	r.Later, r.UntimedExpected = later.value(), untimed.value()
 	r.Expected = r.Later.Add(r.UntimedExpected)
-	for _, row := range r.Rows {
-		r.Expected = r.Expected.Add(row.Expected)
+	for j := range r.Rows {
+		r.Rows[j].Start = b.starts[j]
+		r.Rows[j].Expected = rows[j].value()
+		r.Expected = r.Expected.Add(r.Rows[j].Expected)
 	}
 	return r, nil
 }
@@ -327,7 +334,7 @@ func (b *ByPeriod) Report() (PeriodReport, error) {
 // spread spreads w over the periods by the time-to-win samples s (sorted)
 // of a deal that entered its stage at Unix second entry, and reports
 // false when there is no sample.
-func (b *ByPeriod) spread(r *PeriodReport, w decimal.Decimal, s []int64, entry, asOf int64) bool {
+func (b *ByPeriod) spread(r *PeriodReport, rows []xsum, later *xsum, w num, s []int64, entry, asOf int64) bool {
 	if len(s) == 0 || entry > asOf {
 		return false
 	}
@@ -335,13 +342,12 @@ func (b *ByPeriod) spread(r *PeriodReport, w decimal.Decimal, s []int64, entry, 
 	rem := int64(len(s) - i0)
 	if rem == 0 {
 		r.Overdue++
-		r.Rows[0].Expected = r.Rows[0].Expected.Add(w)
+		rows[0].add(w)
 		return true
 	}
 	r.Spread++
-	den := decimal.NewFromInt(rem)
 	var prevC int64
-	var prev decimal.Decimal // the rounded amount expected so far
+	var prev num // the rounded amount expected so far
 	for j := range b.periods {
 		c := int64(upperBound(s, b.bounds[j+1]-1-entry) - i0)
 		if c == prevC {
@@ -349,25 +355,131 @@ func (b *ByPeriod) spread(r *PeriodReport, w decimal.Decimal, s []int64, entry, 
 		}
 		cum := w
 		if c < rem {
-			cum = shareOf(w, c, rem, den)
+			cum = shareOf(w, c, rem)
 		}
-		r.Rows[j].Expected = r.Rows[j].Expected.Add(cum.Sub(prev))
+		rows[j].add(cum)
+		rows[j].add(prev.neg())
 		prev, prevC = cum, c
 		if c == rem {
 			break
 		}
 	}
-	r.Later = r.Later.Add(w.Sub(prev))
+	later.add(w)
+	later.add(prev.neg())
 	return true
 }
 
+// A num is an exact decimal: an int64 coefficient and an exponent, or a
+// decimal when it does not fit.
+type num struct {
+	k   int64
+	e   int32
+	big bool
+	d   decimal.Decimal
+}
+
+func numOf(d decimal.Decimal) num {
+	if d.NumDigits() <= 18 {
+		return num{k: d.CoefficientInt64(), e: d.Exponent()}
+	}
+	return num{big: true, d: d}
+}
+
+func (n num) decimal() decimal.Decimal {
+	if n.big {
+		return n.d
+	}
+	return decimal.New(n.k, n.e)
+}
+
+func (n num) neg() num {
+	if n.big {
+		return num{big: true, d: n.d.Neg()}
+	}
+	return num{k: -n.k, e: n.e}
+}
+
+// mul returns n × p exactly, for non-negative n and p.
+func (n num) mul(p num) num {
+	if !n.big && !p.big && n.k >= 0 && p.k >= 0 {
+		hi, lo := bits.Mul64(uint64(n.k), uint64(p.k))
+		if e := int64(n.e) + int64(p.e); hi == 0 && lo <= math.MaxInt64 && e == int64(int32(e)) {
+			return num{k: int64(lo), e: int32(e)}
+		}
+	}
+	return num{big: true, d: n.decimal().Mul(p.decimal())}
+}
+
+// An xsum is an exact sum of decimals: an int64 coefficient at a common
+// exponent while the values fit, and a decimal for the rest.
+type xsum struct {
+	c   int64
+	e   int32
+	set bool
+	d   decimal.Decimal
+}
+
+func (s *xsum) add(n num) {
+	if n.big {
+		s.d = s.d.Add(n.d)
+		return
+	}
+	if !s.set {
+		s.c, s.e, s.set = n.k, n.e, true
+		return
+	}
+	k := n.k
+	if n.e < s.e {
+		c, ok := scale(s.c, int64(s.e)-int64(n.e))
+		if !ok {
+			s.d = s.d.Add(n.decimal())
+			return
+		}
+		s.c, s.e = c, n.e
+	}
+	if n.e > s.e {
+		var ok bool
+		if k, ok = scale(k, int64(n.e)-int64(s.e)); !ok {
+			s.d = s.d.Add(n.decimal())
+			return
+		}
+	}
+	if c := s.c + k; (k >= 0) == (c >= s.c) {
+		s.c = c
+		return
+	}
+	s.d = s.d.Add(n.decimal())
+}
+
+func (s *xsum) value() decimal.Decimal {
+	if !s.set {
+		return s.d
+	}
+	return decimal.New(s.c, s.e).Add(s.d)
+}
+
+// scale returns v × 10^d, and false when it does not fit.
+func scale(v, d int64) (int64, bool) {
+	if d < 0 || d > 18 {
+		return 0, false
+	}
+	if v == 0 {
+		return 0, true
+	}
+	f := pow10[d]
+	p := v * f
+	if p/f != v {
+		return 0, false
+	}
+	return p, true
+}
+
 // shareOf returns w × c / rem rounded half away from zero to 10 decimal
-// places (den is rem as a decimal), in 64- and 128-bit integers when w's
-// coefficient fits.
-func shareOf(w decimal.Decimal, c, rem int64, den decimal.Decimal) decimal.Decimal {
-	e := int(w.Exponent()) + 10 // the result's coefficient is w.coef × c × 10^e / rem
-	if coef := w.Coefficient(); coef.IsInt64() && coef.Sign() >= 0 && e > -19 && e < 19 && c > 0 {
-		hi, lo := bits.Mul64(uint64(coef.Int64()), uint64(c))
+// places, in 64- and 128-bit integers when w's coefficient fits.
+func shareOf(w num, c, rem int64) num {
+	e := int(w.e) + 10 // the result's coefficient is w.k × c × 10^e / rem
+	if !w.big && w.k >= 0 && e > -19 && e < 19 && c > 0 {
+		hi, lo := bits.Mul64(uint64(w.k), uint64(c))
 		d := uint64(rem)
 		ok := true
 		if e > 0 {
@@ -387,11 +499,11 @@ func shareOf(w decimal.Decimal, c, rem int64, den decimal.Decimal) decimal.Decim
 				q++
 			}
 			if q <= math.MaxInt64 {
-				return decimal.New(int64(q), -10)
+				return num{k: int64(q), e: -10}
 			}
 		}
 	}
-	return w.Mul(decimal.NewFromInt(c)).DivRound(den, 10)
+	return num{big: true, d: w.decimal().Mul(decimal.NewFromInt(c)).DivRound(decimal.NewFromInt(rem), 10)}
 }
 
 var pow10 = func() (p [19]int64) {
