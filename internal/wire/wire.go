@@ -285,11 +285,13 @@ func (r *Reader) Big() *big.Int {
 	return v
 }
 
-// MaxExponent bounds the exponent of a decoded decimal: arithmetic on
-// decimals whose exponents are far apart builds powers of ten that large.
-const MaxExponent = 4096
+// MaxExponent bounds the exponent of a decimal Reader.Decimal accepts:
+// arithmetic on decimals whose exponents are billions apart (adding,
+// comparing) builds powers of ten of billions of digits, so a hostile
+// encoding could hang its decoder; no amount of money comes near.
+const MaxExponent = 1 << 12
 
-// Decimal reads a decimal.
+// Decimal reads a decimal, with an exponent within ±MaxExponent.
 func (r *Reader) Decimal() decimal.Decimal {
 	if r.err != nil {
 		return decimal.Decimal{}

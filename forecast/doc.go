@@ -1,0 +1,50 @@
+// Package forecast forecasts revenue from a funnel's deals: stage win
+// rates learned from history, the weighted pipeline, expected revenue by
+// period, quota attainment and coverage, what changed in the pipeline
+// between two dates, backtests of the learned rates, and the inputs and
+// decomposition of pipeline velocity.
+//
+// Every analysis that reads deals is an accumulator ([funnel.Accumulator])
+// of one [funnel.Scan]: it sees each deal once, as it stood at the scan's
+// as-of time, so that one [funnel.Scan.Run] over a stream feeds all of
+// them (and the root's report) in one pass, on every core. Each merges
+// with another of the same settings (the merge of the parts of any split
+// of the deals is the accumulator of the whole), travels as bytes
+// (MarshalBinary, UnmarshalBinary) and gives a result that prints as text
+// (WriteText) and as JSON in the library's one style. Each has a plain
+// function that runs it over an [iter.Seq] of deals:
+//
+//   - [Learner] ([Learn]): P(win | entered stage k) = won / closed over
+//     the deals closed as of the as-of time, per segment if asked, with
+//     Wilson intervals at the scan's level, and time-to-win samples per
+//     stage; its result is a read-only [Model]. It is the one learner
+//     every other analysis uses.
+//   - [Pipeline] ([Weighted]): the weighted pipeline, Σ amount × P(win)
+//     over open deals (Salesforce's expected revenue, Pipedrive's
+//     weighted value), per stage and rolled up by forecast [Category],
+//     with each deal's own probability (funnel.Deal.Probability) taking
+//     precedence over its stage's.
+//   - [ByPeriod] ([Expected]): the same weighted amounts spread over
+//     future periods by expected close date (funnel.Deal.ExpectedClose)
+//     or by the stage's time to win; its periods add up exactly to the
+//     Pipeline's total on the same deals and options.
+//   - [Quota] ([Attainment]): quota attainment and pipeline coverage per
+//     rep (or any attribute) and period.
+//   - [Changes] ([ChangesBetween]): each deal at two dates, with new,
+//     won, lost, advanced, moved-back, pushed, pulled-in and resized deals
+//     listed and counted.
+//   - [Backtest] ([Replay]): for past cutoffs, the rates learned from the
+//     deals closed by each cutoff scored against what the deals open then
+//     did: predicted against actual, the Brier score (Brier 1950) and
+//     calibration, in one pass.
+//
+// Pipeline velocity is computed from a funnel.Report: [VelocityOf] gives
+// its inputs, [VelocityInputs.Velocity] the velocity N × W × S / L, and
+// [Decompose] splits a change of velocity between its inputs with the
+// logarithmic mean Divisia index (Ang 2005).
+//
+// Probabilities learned as a ratio are rounded to [ProbabilityPlaces]
+// decimal places before they weigh any amount: every weighted figure is
+// then an exact decimal, and the figures of an analysis add up exactly.
+// No function reads the clock; money is exact ([decimal.Decimal]).
+package forecast
