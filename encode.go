@@ -45,7 +45,17 @@ func (s *Scan) encode(w *wire.Writer) {
 	for _, st := range s.f.stages {
 		w.String(string(st))
 	}
+	w.Int(len(s.f.exclude))
+	for _, st := range s.f.exclude {
+		w.String(string(st))
+	}
 	o := s.opts
+	w.Uvarint(s.optional)
+	for k := 1; k <= len(s.f.stages); k++ {
+		w.Varint(int64(s.stepMin[k]))
+		w.Varint(int64(s.stepMax[k]))
+	}
+	w.String(o.HoldConstant)
 	w.Int(int(o.Mode))
 	w.Int(int(o.Policy))
 	w.Varint(int64(o.Window))
@@ -95,7 +105,23 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	for range n {
 		stages = append(stages, Stage(r.String()))
 	}
+	ne := r.Count(1)
+	if ne > MaxStages {
+		r.Fail("%d exclusion stages", ne)
+	}
+	excl := make([]Stage, 0, ne)
+	for range ne {
+		excl = append(excl, Stage(r.String()))
+	}
 	var o Options
+	optional := r.Uvarint()
+	for k := 1; k <= n && r.Err() == nil; k++ {
+		lo, hi := time.Duration(r.Varint()), time.Duration(r.Varint())
+		if lo != 0 || hi != 0 {
+			o.StepWindows = append(o.StepWindows, StepWindow{Step: k, Min: lo, Max: hi})
+		}
+	}
+	o.HoldConstant = r.String()
 	o.Mode, o.Policy = Mode(r.Int()), Policy(r.Int())
 	o.Window = time.Duration(r.Varint())
 	o.AsOf = r.Time()
@@ -128,8 +154,19 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 		o.Test.MinSample = minSample
 	}
 	f, err := New(stages...)
+	if err == nil && len(excl) > 0 {
+		f, err = f.Exclude(excl...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
+	}
+	if optional>>uint(n) != 0 {
+		return nil, fmt.Errorf("funnel: %w: %w: optional stage beyond the funnel", ErrInvalidParam, wire.ErrFormat)
+	}
+	for k := range n {
+		if optional&(1<<k) != 0 {
+			o.Optional = append(o.Optional, stages[k])
+		}
 	}
 	s, err := NewScan(f, o)
 	if err != nil {
@@ -242,7 +279,7 @@ func (t *Tally) encode(w *wire.Writer) {
 	}
 	for i := range t.stages {
 		s := &t.stages[i]
-		for _, v := range []int64{s.reached, s.entered, s.viaFirst, s.advanced, s.pending, s.untimed} {
+		for _, v := range []int64{s.reached, s.entered, s.viaFirst, s.stepIn, s.pending, s.untimed} {
 			w.Varint(v)
 		}
 		s.lost.encode(w)
@@ -286,7 +323,7 @@ func (t *Tally) decode(r *wire.Reader) {
 	}
 	for i := range t.stages {
 		s := &t.stages[i]
-		for _, p := range []*int64{&s.reached, &s.entered, &s.viaFirst, &s.advanced, &s.pending, &s.untimed} {
+		for _, p := range []*int64{&s.reached, &s.entered, &s.viaFirst, &s.stepIn, &s.pending, &s.untimed} {
 			*p = r.NonNeg()
 			if *p > t.deals {
 				r.Fail("stage count above the deals")

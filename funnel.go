@@ -111,8 +111,9 @@ type Stage string
 // A Funnel is immutable and safe for concurrent use. The zero Funnel has no
 // stages and validates no deal; build one with [New].
 type Funnel struct {
-	stages []Stage
-	index  map[Stage]int
+	stages  []Stage
+	index   map[Stage]int
+	exclude []Stage // exclusion stages: known, not steps (see Exclude)
 }
 
 // New returns a funnel with the given stages in order. It returns an error
@@ -167,9 +168,40 @@ func (f *Funnel) lookup(s Stage) (int, bool) {
 	return i, ok
 }
 
-// equal reports whether f and g declare the same stages in the same order.
+// Exclude returns a funnel with f's stages that also declares exclusion
+// stages: stages of the CRM that are not steps of the funnel, such as
+// "Disqualified", where a deal leaves the funnel. A deal's stage entries
+// after its first entry into an exclusion stage do not count (for reach,
+// conversion or time in stage), its visit of the stage before ends there,
+// and it is not counted as won. Validation accepts exclusion stages as
+// known. It returns an error wrapping [ErrInvalidStage] for an empty name,
+// a name that is already a stage or given twice, or more than [MaxStages]
+// stages in all.
+func (f *Funnel) Exclude(stages ...Stage) (*Funnel, error) {
+	if len(f.stages)+len(f.exclude)+len(stages) > MaxStages {
+		return nil, fmt.Errorf("funnel: %d stages and exclusions, at most %d: %w", len(f.stages)+len(f.exclude)+len(stages), MaxStages, ErrInvalidStage)
+	}
+	g := &Funnel{stages: f.stages, index: f.index, exclude: slices.Clone(f.exclude)}
+	for _, s := range stages {
+		if _, ok := f.index[s]; ok || s == "" || slices.Contains(g.exclude, s) {
+			return nil, fmt.Errorf("funnel: exclusion stage %q is empty, a stage or repeated: %w", s, ErrInvalidStage)
+		}
+		g.exclude = append(g.exclude, s)
+	}
+	return g, nil
+}
+
+// Exclusions returns an iterator over the exclusion stages (see
+// [Funnel.Exclude]).
+func (f *Funnel) Exclusions() iter.Seq[Stage] { return slices.Values(f.exclude) }
+
+// excluded reports whether s is an exclusion stage.
+func (f *Funnel) excluded(s Stage) bool { return len(f.exclude) > 0 && slices.Contains(f.exclude, s) }
+
+// equal reports whether f and g declare the same stages and exclusion
+// stages in the same order.
 func (f *Funnel) equal(g *Funnel) bool {
-	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages))
+	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages) && slices.Equal(f.exclude, g.exclude))
 }
 
 // enumString returns names[v], or "Type(N)" for a value out of range.

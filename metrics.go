@@ -102,6 +102,25 @@ type Options struct {
 	// the time spent so far in their current stage. Zero means the deals
 	// as they are, with no ages. Functions never read the clock.
 	AsOf time.Time
+	// Optional lists stages a deal may skip under InOrder and DirectNext
+	// without dropping out of the later ones (PostHog's optional steps).
+	// The step into the row after an optional stage is counted from the
+	// last row before it that is not optional: of the deals that reached
+	// that row, those that reached this one, whichever way.
+	Optional []Stage
+	// StepWindows bound the time a step may take, under InOrder and
+	// DirectNext: a deal counts at the step's row only if it entered it at
+	// least Min and at most Max (when positive) after it entered the row
+	// the step is counted from (see Optional); entries of unrecorded time
+	// pass. The conversion Window, from creation, applies too.
+	StepWindows []StepWindow
+	// HoldConstant names an attribute (an Attr constant or a custom key)
+	// that must keep its value across the funnel: a deal counts at a row
+	// only if the attribute's value when it entered the row, read from its
+	// field history (Deal.Changes), is the value it had when it entered the
+	// first row it reached (Amplitude's "hold property constant"). Empty
+	// means no such condition.
+	HoldConstant string
 	// Location is the time zone of periods (lead generation, cohorts,
 	// trends). Nil means UTC.
 	Location *time.Location
@@ -136,6 +155,17 @@ type Options struct {
 	Workers int
 }
 
+// A StepWindow bounds the time of one step of the funnel (see
+// Options.StepWindows).
+type StepWindow struct {
+	// Step is the row the step leads to: 1 .. the number of stages, that
+	// number meaning the won row.
+	Step int
+	// Min and Max bound the time from the previous counted row's entry
+	// (Max zero: no bound).
+	Min, Max time.Duration
+}
+
 func (o Options) validate() error {
 	switch {
 	case o.Mode != Strict && o.Mode != Lenient:
@@ -150,6 +180,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: window %v without an as-of time: %w", o.Window, ErrInvalidParam)
 	case o.Workers < 0:
 		return fmt.Errorf("funnel: %d workers: %w", o.Workers, ErrInvalidParam)
+	case slices.ContainsFunc(o.StepWindows, func(w StepWindow) bool { return w.Min < 0 || w.Max < 0 || (w.Max > 0 && w.Max < w.Min) }):
+		return fmt.Errorf("funnel: step window with a negative bound or Max below Min: %w", ErrInvalidParam)
 	case o.QuantileError != 0 && !validQuantileError(o.QuantileError):
 		return fmt.Errorf("funnel: quantile error %v outside (0, 0.5]: %w", o.QuantileError, ErrInvalidParam)
 	}
@@ -161,8 +193,8 @@ type stageAcc struct {
 	reached  int64 // deals that reached the stage
 	entered  int64 // deals that entered it at all (inside the window)
 	viaFirst int64 // of those, deals that also reached the first stage
-	advanced int64 // of those, deals that also reached the next stage
-	pending  int64 // of those that did not advance, open ones inside their window
+	stepIn   int64 // deals that reached the row the step into this row starts from, and this row
+	pending  int64 // deals that reached the step's start row but not this row, open inside their window
 	untimed  int64 // deals that entered the stage with a visit of unknown length
 	lost     MoneyStats
 	open     MoneyStats
@@ -369,9 +401,9 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 	return acc
 }
 
-// count updates the stage reach, advance and pending counts of one deal.
+// count updates the stage reach, step and pending counts of one deal.
 func (t *Tally) count(v *View) {
-	reached, n := v.reached, t.n
+	reached, from := v.reached, t.s.from
 	for e := v.entered; e != 0; e &= e - 1 {
 		t.stages[trailingZeros(e)].entered++
 	}
@@ -382,11 +414,14 @@ func (t *Tally) count(v *View) {
 		if reached&1 != 0 {
 			s.viaFirst++
 		}
-		if k == n {
-			break
+	}
+	for k := 1; k <= t.n; k++ {
+		if reached&(1<<from[k]) == 0 {
+			continue
 		}
-		if reached&(1<<(k+1)) != 0 {
-			s.advanced++
+		s := &t.stages[k]
+		if reached&(1<<k) != 0 {
+			s.stepIn++
 		} else if v.pending {
 			s.pending++
 		}
@@ -395,7 +430,7 @@ func (t *Tally) count(v *View) {
 
 // timeInStage adds the latest and cumulative time the deal spent in each
 // stage it entered. A visit lasts from its entry to the next entry, or to
-// the close time, or (open deals) to AsOf. A stage with a visit of unknown
+// the entry into an exclusion stage, the close time, or (open deals) AsOf. A stage with a visit of unknown
 // length is counted as untimed for this deal instead.
 func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 	var visited, untimed uint64
@@ -404,6 +439,8 @@ func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 		switch {
 		case i+1 < len(p.entries):
 			end = p.entries[i+1].at
+		case p.excluded:
+			end = p.exclAt // left the funnel (unrecorded: untimed)
 		case o != Open:
 			end = p.closed
 		default:
@@ -478,7 +515,7 @@ func (t *Tally) merge(o *Tally) {
 		s.reached += os.reached
 		s.entered += os.entered
 		s.viaFirst += os.viaFirst
-		s.advanced += os.advanced
+		s.stepIn += os.stepIn
 		s.pending += os.pending
 		s.untimed += os.untimed
 		s.lost.Merge(&os.lost)

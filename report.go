@@ -108,8 +108,9 @@ type StageReport struct {
 	Entered int64 `json:"entered"`
 	// Step is the step conversion N_k / N_(k-1): of the deals that
 	// reached the previous stage, those that also reached this one
-	// (PostHog "previous step", HubSpot "next step"). Undefined on the
-	// first row.
+	// (PostHog "previous step", HubSpot "next step"); after an optional
+	// stage (Options.Optional) the step is counted from the last row
+	// before it that is not optional. Undefined on the first row.
 	Step Rate `json:"step"`
 	// Cumulative is N_k / N_1, against the first stage (PostHog "total",
 	// HubSpot "cumulative"): of the deals that reached the first stage,
@@ -140,7 +141,8 @@ type StageReport struct {
 	// TimeLatest is the time in stage of each deal's latest visit, and
 	// TimeTotal the cumulative time over all its visits (HubSpot's "latest
 	// time in stage" and "cumulative time in stage"). A visit ends at the
-	// next stage entry, at the close time, or at AsOf for an open deal.
+	// next stage entry, at an entry into an exclusion stage, at the close
+	// time, or at AsOf for an open deal.
 	TimeLatest DurationSummary `json:"time_latest"`
 	TimeTotal  DurationSummary `json:"time_total"`
 	// Untimed counts deals left out of the time figures because a visit's
@@ -205,13 +207,13 @@ func (t *Tally) Report() Report {
 			row.Stage = t.s.f.stages[k]
 		}
 		if k > 0 {
-			p := &t.stages[k-1]
-			row.Step = rate(Ratio{p.advanced, p.reached}, level)
-			row.DropOff = p.reached - p.advanced
+			p := &t.stages[t.s.from[k]]
+			row.Step = rate(Ratio{s.stepIn, p.reached}, level)
+			row.DropOff = p.reached - s.stepIn
 			row.DropOffRate = rate(Ratio{row.DropOff, p.reached}, level)
-			row.Pending = p.pending
-			row.Dropped = row.DropOff - p.pending
-			row.StepDecided = rate(Ratio{p.advanced, p.reached - p.pending}, level)
+			row.Pending = s.pending
+			row.Dropped = row.DropOff - s.pending
+			row.StepDecided = rate(Ratio{s.stepIn, p.reached - s.pending}, level)
 		}
 		if k < n {
 			row.Lost, row.LostValue = s.lost.Count(), s.lost.Sum()

@@ -308,8 +308,10 @@ type entry struct {
 
 // parsedDeal holds what the metrics need of a valid deal.
 type parsedDeal struct {
-	entries         []entry
+	entries         []entry // the funnel entries, up to an exclusion
 	created, closed instant
+	excluded        bool    // entered an exclusion stage (Funnel.Exclude)
+	exclAt          instant // when, if recorded
 }
 
 var one = decimal.NewFromInt(1)
@@ -341,25 +343,34 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 		return bad("Closed", ErrClosedBeforeCreated)
 	}
 	p.entries = p.entries[:0]
+	p.excluded, p.exclAt = false, instant{}
 	if d.Stage != "" || len(d.History) == 0 {
 		i, ok := f.lookup(d.Stage)
-		if !ok {
-			return bad("Stage", ErrUnknownStage)
-		}
-		if len(d.History) == 0 && collect {
+		switch {
+		case !ok && !f.excluded(d.Stage), !ok && len(d.History) == 0:
+			return bad("Stage", ErrUnknownStage) // a deal needs a funnel stage
+		case len(d.History) == 0 && collect:
 			p.entries = append(p.entries, entry{k: i})
 		}
 	}
 	var prev instant
+	funnelEntry := false
 	for i := range d.History {
 		c := &d.History[i]
 		k, ok := f.lookup(c.Stage)
-		if !ok {
+		exclusion := !ok && f.excluded(c.Stage)
+		if !ok && !exclusion {
 			return bad(historyField("History", i), ErrUnknownStage)
 		}
 		at := instantOf(c.At)
-		if collect {
-			p.entries = append(p.entries, entry{k, at})
+		switch {
+		case exclusion && !p.excluded:
+			p.excluded, p.exclAt = true, at
+		case ok && !p.excluded:
+			funnelEntry = true
+			if collect {
+				p.entries = append(p.entries, entry{k, at})
+			}
 		}
 		if !at.ok {
 			continue
@@ -371,6 +382,12 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 			return bad(historyField("History", i), ErrHistoryOrder)
 		}
 		prev = at
+	}
+	if len(d.History) > 0 && !funnelEntry {
+		return bad("History", ErrUnknownStage) // only exclusion stages
+	}
+	if len(d.History) > 0 && d.Stage != "" && f.excluded(d.Stage) && !p.excluded {
+		p.excluded = true // in an exclusion stage now, entered at an unrecorded time
 	}
 	if len(d.Changes) > 0 {
 		if err := d.checkChanges(); err != nil {
