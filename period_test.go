@@ -203,12 +203,11 @@ func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
 // 20 years.
 func TestPeriodStartsAroundTransitions(t *testing.T) {
 	from, to := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	names := []string{"America/Havana", "America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "America/Asuncion",
-		"Asia/Beirut", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran", "Pacific/Chatham", "America/New_York", "Europe/Berlin"}
+	names := []string{"America/Havana", "America/Santiago", "Australia/Lord_Howe", "Africa/Casablanca", "America/New_York"}
 	if *long {
 		names = zoneNames(t)
 	} else {
-		from = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+		from = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	checks := 0
 	for _, name := range names {
