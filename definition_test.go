@@ -61,7 +61,7 @@ func TestStepWindows(t *testing.T) {
 		{ID: "fast", Created: day(0), History: hist("A", day(0), "B", day(0).Add(12*time.Hour))}, // too fast
 		{ID: "ok", Created: day(0), History: hist("A", day(0), "B", day(2))},
 		{ID: "slow", Created: day(0), History: hist("A", day(0), "B", day(5))}, // too slow
-		{ID: "untimed", History: hist("A", time.Time{}, "B", time.Time{})},    // unrecorded: passes
+		{ID: "untimed", History: hist("A", time.Time{}, "B", time.Time{})},     // unrecorded: passes
 		// won 10 days after B: the won step has no window
 		{ID: "won", Created: day(0), Outcome: Won, Closed: day(12), History: hist("A", day(0), "B", day(2))},
 	}

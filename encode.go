@@ -286,6 +286,16 @@ func (t *Tally) encode(w *wire.Writer) {
 		s.open.encode(w)
 		s.latest.encode(w)
 		s.total.encode(w)
+		s.reachedValue.encode(w)
+		s.stepValue.encode(w)
+		w.Int(len(s.reasons))
+		for _, r := range s.reasons {
+			w.String(r.reason)
+			w.Varint(r.n)
+			r.value.encode(w)
+		}
+		w.Varint(s.otherReasons.n)
+		s.otherReasons.value.encode(w)
 	}
 	t.wonAmount.encode(w)
 	t.lostAmount.encode(w)
@@ -333,6 +343,38 @@ func (t *Tally) decode(r *wire.Reader) {
 		s.open.decode(r)
 		s.latest.decode(r)
 		s.total.decode(r)
+		s.reachedValue.decode(r)
+		s.stepValue.decode(r)
+		if r.Err() == nil && (!s.reachedValue.sumOnly || !s.stepValue.sumOnly) {
+			r.Fail("stage values kept otherwise than as sums")
+		}
+		nr := r.Count(3)
+		if nr > maxKeptReasons {
+			r.Fail("%d lost reasons", nr)
+		}
+		var lost int64
+		for range nr {
+			lr := lostReason{reason: r.String(), n: r.NonNeg()}
+			lr.hash = reasonHash(lr.reason)
+			lr.value.decode(r)
+			if r.Err() != nil {
+				break
+			}
+			if !lr.value.sumOnly || lr.n == 0 || (len(s.reasons) > 0 && cmpReason(s.reasons[len(s.reasons)-1], &lr) >= 0) {
+				r.Fail("bad lost reason")
+				break
+			}
+			lost += lr.n
+			s.reasons = append(s.reasons, lr)
+		}
+		s.otherReasons.n = r.NonNeg()
+		s.otherReasons.value.decode(r)
+		if r.Err() == nil && s.otherReasons.n+lost != s.lost.n {
+			r.Fail("lost reasons do not add up to the stage's lost deals")
+		}
+		if r.Err() == nil && s.otherReasons.n == 0 {
+			s.otherReasons = lostReason{} // the zero state, as a fresh tally has it
+		}
 	}
 	t.wonAmount.decode(r)
 	t.lostAmount.decode(r)
@@ -459,11 +501,18 @@ const (
 	moneyInts     = 0 // the amounts as integers at one exponent
 	moneyDecimals = 1 // the amounts as decimals
 	moneySketch   = 2 // count, exact sum and a quantile sketch
+	moneySum      = 3 // count and exact sum only
 )
 
 // encode writes the amounts: as integers at one exponent when they fit,
 // as decimals otherwise, sorted either way; or the sketch.
 func (m *MoneyStats) encode(w *wire.Writer) {
+	if m.sumOnly {
+		w.Uvarint(moneySum)
+		w.Varint(m.n)
+		w.Decimal(m.Sum())
+		return
+	}
 	if m.skErr > 0 {
 		w.Uvarint(moneySketch)
 		w.Float(m.skErr)
@@ -539,6 +588,14 @@ func (m *MoneyStats) decode(r *wire.Reader) {
 	*m = MoneyStats{}
 	switch form := r.Uvarint(); {
 	case r.Err() != nil:
+	case form == moneySum:
+		m.sumOnly = true
+		m.n = r.NonNeg()
+		sum := r.Decimal()
+		if r.Err() == nil && m.n == 0 && !sum.IsZero() {
+			r.Fail("sum of no amounts")
+		}
+		m.setSum(sum)
 	case form == moneySketch:
 		m.skErr = r.Float()
 		if !validQuantileError(m.skErr) {

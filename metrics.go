@@ -6,7 +6,10 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // A Mode says what an analysis does with a deal that fails validation. The
@@ -196,11 +199,37 @@ type stageAcc struct {
 	stepIn   int64 // deals that reached the row the step into this row starts from, and this row
 	pending  int64 // deals that reached the step's start row but not this row, open inside their window
 	untimed  int64 // deals that entered the stage with a visit of unknown length
-	lost     MoneyStats
-	open     MoneyStats
-	latest   DurationStats
-	total    DurationStats
+	// the amounts of the deals that reached the row, and of those that
+	// also took the step into it (sums only)
+	reachedValue, stepValue MoneyStats
+	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
+	otherReasons            lostReason   // deals lost for the reasons not kept
+	lost                    MoneyStats
+	open                    MoneyStats
+	latest                  DurationStats
+	total                   DurationStats
 }
+
+// lostReason counts the deals lost in a stage for one reason.
+type lostReason struct {
+	reason string
+	hash   uint64
+	n      int64
+	value  MoneyStats // sum only
+}
+
+// maxKeptReasons is the number of distinct lost reasons a stage keeps: the
+// ones with the smallest hashes, so that which are kept does not depend on
+// the order deals come in; deals lost for the others are counted together.
+const maxKeptReasons = 1024
+
+// MaxLostReasons is the number of lost reasons a report lists per stage,
+// the most frequent; the others are counted under OtherReason.
+const MaxLostReasons = 20
+
+// OtherReason is the lost reason under which a report counts the deals lost
+// for the reasons it does not list.
+const OtherReason = "(other)"
 
 // periodAcc accumulates deals created in one period.
 type periodAcc struct {
@@ -253,6 +282,10 @@ type Tally struct {
 // NewTally returns an empty tally of the scan's deals.
 func NewTally(s *Scan) *Tally {
 	t := &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
+	for i := range t.stages {
+		t.stages[i].reachedValue.sumOnly = true
+		t.stages[i].stepValue.sumOnly = true
+	}
 	if q := s.opts.QuantileError; q > 0 {
 		t.eachStat(func(m *MoneyStats) { m.skErr = q }, func(d *DurationStats) { d.skErr = q })
 	}
@@ -311,12 +344,14 @@ func (t *Tally) add(v *View) {
 		t.lost++
 		t.lostAmount.Add(d.Amount)
 		last.lost.Add(d.Amount)
+		last.addReason(d.LostReason, 1, d.Amount)
 	default:
 		t.open++
 		last.open.Add(d.Amount)
 	}
 
 	t.count(v)
+	t.value(v)
 	t.timeInStage(d.Outcome, p)
 
 	switch {
@@ -428,6 +463,74 @@ func (t *Tally) count(v *View) {
 	}
 }
 
+// value adds the deal's amount to the rows it reached and the steps it
+// took.
+func (t *Tally) value(v *View) {
+	reached, from, amt := v.reached, t.s.from, v.Deal.Amount
+	for k := 0; k <= t.n; k++ {
+		if reached&(1<<k) == 0 {
+			continue
+		}
+		s := &t.stages[k]
+		s.reachedValue.Add(amt)
+		if k > 0 && reached&(1<<from[k]) != 0 {
+			s.stepValue.Add(amt)
+		}
+	}
+}
+
+// addReason counts n deals lost for reason with their amount.
+func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
+	var one MoneyStats
+	one.sumOnly = true
+	one.Add(amt)
+	s.mergeReason(&lostReason{reason: reason, hash: reasonHash(reason), n: n, value: one})
+}
+
+// mergeReason adds o's deals lost for one reason: to its own count when
+// the stage keeps it, to the others' otherwise. A stage keeps the
+// maxKeptReasons reasons of smallest hash.
+func (s *stageAcc) mergeReason(o *lostReason) {
+	i, found := slices.BinarySearchFunc(s.reasons, o, cmpReason)
+	if found {
+		s.reasons[i].n += o.n
+		s.reasons[i].value.Merge(&o.value)
+		return
+	}
+	if i >= maxKeptReasons {
+		s.foldReason(o)
+		return
+	}
+	r := lostReason{reason: o.reason, hash: o.hash, n: o.n, value: MoneyStats{sumOnly: true}}
+	r.value.Merge(&o.value)
+	s.reasons = slices.Insert(s.reasons, i, r)
+	if len(s.reasons) > maxKeptReasons {
+		s.foldReason(&s.reasons[maxKeptReasons])
+		s.reasons = s.reasons[:maxKeptReasons]
+	}
+}
+
+// foldReason counts a reason's deals among the reasons not kept.
+func (s *stageAcc) foldReason(o *lostReason) {
+	s.otherReasons.n += o.n
+	s.otherReasons.value.sumOnly = true
+	s.otherReasons.value.Merge(&o.value)
+}
+
+func cmpReason(a lostReason, b *lostReason) int {
+	return cmp.Or(cmp.Compare(a.hash, b.hash), strings.Compare(a.reason, b.reason))
+}
+
+// reasonHash is the FNV-1a hash of a lost reason.
+func reasonHash(r string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(r); i++ {
+		h ^= uint64(r[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 // timeInStage adds the latest and cumulative time the deal spent in each
 // stage it entered. A visit lasts from its entry to the next entry, or to
 // the entry into an exclusion stage, the close time, or (open deals) AsOf. A stage with a visit of unknown
@@ -520,6 +623,12 @@ func (t *Tally) merge(o *Tally) {
 		s.untimed += os.untimed
 		s.lost.Merge(&os.lost)
 		s.open.Merge(&os.open)
+		s.reachedValue.Merge(&os.reachedValue)
+		s.stepValue.Merge(&os.stepValue)
+		for _, r := range os.reasons {
+			s.mergeReason(&r)
+		}
+		s.foldReasonsOf(&os.otherReasons)
 		s.latest.Merge(&os.latest)
 		s.total.Merge(&os.total)
 	}
@@ -543,6 +652,14 @@ func (t *Tally) merge(o *Tally) {
 		p.add(op, remap)
 	}
 	t.undated.add(&o.undated, remap)
+}
+
+// foldReasonsOf adds the deals another stage counted among the reasons
+// not kept.
+func (s *stageAcc) foldReasonsOf(o *lostReason) {
+	if o.n > 0 {
+		s.foldReason(o)
+	}
 }
 
 // add adds o's counts to p; remap gives the index in p's tally of each of
