@@ -383,9 +383,13 @@ func (s *Scan) Run(deals iter.Seq[Deal], accs ...Accumulator) error {
 
 func (s *Scan) runSerial(deals iter.Seq[Deal], accs []Accumulator) error {
 	var v View
+	// one holder for the deal being viewed: a pointer to the loop
+	// variable would move every deal of the stream to the heap
+	cur := new(Deal)
 	seq := int64(0)
 	for d := range deals {
-		s.view(&d, &v, seq)
+		*cur = d
+		s.view(cur, &v, seq)
 		seq++
 		for _, a := range accs {
 			a.Observe(&v)
