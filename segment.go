@@ -404,10 +404,9 @@ func (t *dimTable) find(v string) (uint32, bool) {
 	return i, ok
 }
 
-// add indexes a new value; the value is copied, so that it keeps no
-// larger string of the caller's alive.
+// add indexes a new value. The string is kept as the deal gave it: the
+// comparisons of find then often end at equal pointers.
 func (t *dimTable) add(v string) uint32 {
-	v = strings.Clone(v)
 	i := uint32(len(t.vals))
 	t.vals = append(t.vals, v)
 	t.ids[v] = i
@@ -772,12 +771,12 @@ func bandCuts(edges []decimal.Decimal, exp int32) bandCache {
 
 // Record flags.
 const (
-	recOutcome = 3 // the outcome, in the low bits
-	recPending = 1 << (2 + iota)
-	recCreated
-	recClosed
-	recBig   // the amount's coefficient does not fit in an int64
-	recFlags = recOutcome | recPending | recCreated | recClosed | recBig
+	recOutcome = 3 // the outcome, in the low two bits
+	recPending = 4
+	recCreated = 8
+	recClosed  = 16
+	recBig     = 32 // the amount's coefficient does not fit in an int64
+	recFlags   = recOutcome | recPending | recCreated | recClosed | recBig
 )
 
 // appendRecord appends the compact record of a counted view to b: what a

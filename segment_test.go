@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/cputime"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -1502,4 +1504,128 @@ func TestSegmentMaxSegments(t *testing.T) {
 	if !errors.Is(err, funnel.ErrInvalidParam) || !strings.Contains(err.Error(), "10000") {
 		t.Errorf("20000 distinct keys under the default bound: %v", err)
 	}
+}
+
+var segBenchDims = []funnel.Dim{funnel.ByAttr(funnel.AttrSource), funnel.ByAttr(funnel.AttrRegion), funnel.ByAttr(funnel.AttrProduct)}
+
+// BenchmarkSegment measures a three-way segmentation (source x region x
+// product: 6 x 4 x 3 = 72 segments, one unknown source among the six) of
+// generated deals, report included, with the options of BenchmarkCompute,
+// on the scan's workers (GOMAXPROCS=1 for one core).
+func BenchmarkSegment(b *testing.B) {
+	for _, n := range []int{1_000, 1_000_000} {
+		deals := benchDeals(b, n)
+		s := scanOf(b, dealgen.Funnel(), funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD"})
+		b.Run(itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			cputime.Report(b, func() {
+				r, err := funnel.ComputeSegments(s, slices.Values(deals), funnel.SegmentOptions{Dims: segBenchDims})
+				if err != nil || r.Total.Deals != int64(n) {
+					b.Fatal(err, r.Total.Deals)
+				}
+			})
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/deal")
+		})
+	}
+}
+
+// BenchmarkSegmentRatio runs the unsegmented report (as BenchmarkCompute)
+// and the three-way segmentation (as BenchmarkSegment) of the same
+// 1,000,000 deals one after the other in each iteration, and reports the
+// ratio of their total times: "ratio" = segmented / unsegmented. Both
+// share the machine's load, so the ratio is steadier than two separate
+// benchmarks. Run it with a small -benchtime, such as 3x.
+func BenchmarkSegmentRatio(b *testing.B) {
+	const n = 1_000_000
+	deals := benchDeals(b, n)
+	f := dealgen.Funnel()
+	opts := funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD"}
+	s := scanOf(b, f, opts)
+	var plain, seg time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		t0 := time.Now()
+		r, err := funnel.Compute(f, slices.Values(deals), opts)
+		t1 := time.Now()
+		g, err2 := funnel.ComputeSegments(s, slices.Values(deals), funnel.SegmentOptions{Dims: segBenchDims})
+		t2 := time.Now()
+		if err != nil || err2 != nil || r.Deals != n || g.Total.Deals != n {
+			b.Fatal(err, err2)
+		}
+		plain += t1.Sub(t0)
+		seg += t2.Sub(t1)
+	}
+	b.ReportMetric(float64(plain.Nanoseconds())/float64(b.N), "plain-ns/op")
+	b.ReportMetric(float64(seg.Nanoseconds())/float64(b.N), "segmented-ns/op")
+	b.ReportMetric(float64(seg)/float64(plain), "ratio")
+}
+
+func liveHeap() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// BenchmarkSegmentMemory segments n deals by owner, each deal with an
+// owner of its own (n segments, TopK 10), and reports the live heap the
+// segmentation holds per segment ("heap-B/segment", measured after
+// garbage collection with every deal added, before the report) and the
+// bytes allocated per operation, report included.
+func BenchmarkSegmentMemory(b *testing.B) {
+	for _, n := range []int{1_000, 100_000} {
+		deals := dealgen.Generate(n, 1, dealgen.Options{})
+		for i := range deals {
+			deals[i].Attrs.Owner = "owner-" + strconv.Itoa(i)
+		}
+		s := scanOf(b, dealgen.Funnel(), funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD", Workers: 1})
+		seg := funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner)}, TopK: 10, MaxSegments: n}
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			var perSeg float64
+			for b.Loop() {
+				before := liveHeap()
+				g, err := funnel.NewSegments(s, seg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Run(slices.Values(deals), g); err != nil {
+					b.Fatal(err)
+				}
+				perSeg = float64(liveHeap()-before) / float64(n)
+				r, err := g.Report()
+				if err != nil || r.Total.Deals != int64(n) || len(r.Rows) != 11 {
+					b.Fatal(err, len(r.Rows))
+				}
+			}
+			b.ReportMetric(perSeg, "heap-B/segment")
+		})
+	}
+}
+
+// TestSegmentMemory checks that a segment of one deal costs well under a
+// kilobyte (a Tally of its own costs about 5 KB).
+func TestSegmentMemory(t *testing.T) {
+	const n = 20_000
+	deals := dealgen.Generate(n, 1, dealgen.Options{})
+	for i := range deals {
+		deals[i].Attrs.Owner = "owner-" + strconv.Itoa(i)
+	}
+	s := scanOf(t, dealgen.Funnel(), funnel.Options{Currency: "USD", Workers: 1})
+	before := liveHeap()
+	g, err := funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner)}, MaxSegments: n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run(slices.Values(deals), g); err != nil {
+		t.Fatal(err)
+	}
+	per := float64(liveHeap()-before) / n
+	runtime.KeepAlive(g)
+	runtime.KeepAlive(deals)
+	if per > 1000 {
+		t.Errorf("%.0f bytes per segment of one deal, want under 1000", per)
+	}
+	t.Logf("%.0f bytes per segment of one deal", per)
 }
