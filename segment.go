@@ -229,9 +229,9 @@ func (d *Dim) same(e *Dim) bool {
 
 // attrAt returns the value of attribute key of d at the deal's creation
 // or close, as [ValueAt] says, by the rule of [Deal.At]: the first change
-// recorded after the time cuts the field history; the value is that of
-// the key's last change before the cut, or else of its first change after
-// it, or else the attribute's value in d.
+// recorded after the time cuts the field history; with no cut the value is
+// the attribute's in d, else that of the key's last change before the cut,
+// or else of its first change after it, or else the attribute's in d.
 func attrAt(d *Deal, key string, field int8, at ValueAt) string {
 	var t instant
 	switch {
@@ -252,12 +252,15 @@ func attrAt(d *Deal, key string, field int8, at ValueAt) string {
 	default:
 		t = instantOf(d.Closed)
 	}
-	cut := len(d.Changes)
+	cut := -1
 	for i := range d.Changes {
 		if c := instantOf(d.Changes[i].At); c.ok && t.before(c) {
 			cut = i
 			break
 		}
+	}
+	if cut < 0 { // every change at or before the time: the value in d
+		return attrField(d, key, field)
 	}
 	for i := cut - 1; i >= 0; i-- {
 		if c := &d.Changes[i]; c.Field == FieldAttr && c.Key == key {

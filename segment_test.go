@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
@@ -15,8 +16,10 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/csvimport"
 	"github.com/funnelmetrics/funnel/internal/cputime"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
+	"github.com/funnelmetrics/funnel/internal/maven"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -519,9 +522,9 @@ func ownerChanges(key string, pairs ...any) []funnel.FieldChange {
 // TestSegmentAttrAt checks the value of an attribute at creation, at close
 // and now, read from the deals' field history, worked out by hand by the
 // rule of FieldChange: the value at T is the last change at or before T;
-// before the first change, the first change's value. Deal "x" was created
-// on day 0 with owner ana, moved to ben on day 5 and to cy on day 20, and
-// closed on day 10.
+// before the first change, the first change's value; each deal's current
+// value is its last change's. Deal "x" was created on day 0 with owner
+// ana, moved to ben on day 5 and to cy on day 20, and closed on day 10.
 func TestSegmentAttrAt(t *testing.T) {
 	closed := func(id string, changes ...funnel.FieldChange) funnel.Deal {
 		return funnel.Deal{ID: id, Created: segDays(0), Closed: segDays(10), Outcome: funnel.Won, Stage: "Lead",
@@ -531,13 +534,13 @@ func TestSegmentAttrAt(t *testing.T) {
 		ownerChanges("owner", "ben", 5, "cy", 20))...)
 	open := funnel.Deal{ID: "open", Created: segDays(0), Stage: "Lead", Attrs: funnel.Attributes{Owner: "ben"},
 		Changes: ownerChanges("owner", "ana", 0, "ben", 5)}
-	undated := closed("undated", ownerChanges("owner", "ana", 3, "ben", 5)...)
+	undated := closed("undated", ownerChanges("owner", "ana", 3, "cy", 5)...)
 	undated.Created = time.Time{}
-	undatedClose := closed("undated-close", ownerChanges("owner", "ana", 0, "ben", 5)...)
+	undatedClose := closed("undated-close", ownerChanges("owner", "ana", 0, "cy", 5)...)
 	undatedClose.Closed = time.Time{}
-	tie := closed("tie", ownerChanges("owner", "ana", 0, "ben", 3, "cy", 3)...)
+	tie := closed("tie", ownerChanges("owner", "ana", 0, "ben", 3, "dee", 3, "cy", 6)...)
 	tie.Created = segDays(3)
-	unrecorded := closed("unrecorded", ownerChanges("owner", "ana", math.MinInt, "ben", 5)...)
+	unrecorded := closed("unrecorded", ownerChanges("owner", "ana", math.MinInt, "cy", 5)...)
 	tests := []struct {
 		name string
 		d    funnel.Deal
@@ -556,9 +559,10 @@ func TestSegmentAttrAt(t *testing.T) {
 		{"no change of the key: current", x, "tier", funnel.AtCreation, "gold"},
 		{"custom key", closed("c", ownerChanges("tier", "silver", 0, "gold", 4)...), "tier", funnel.AtCreation, "silver"},
 		{"change after close", closed("late", ownerChanges("owner", "ana", 0, "cy", 50)...), "owner", funnel.AtClose, "ana"},
-		{"first change after creation: its value before", closed("first", ownerChanges("owner", "ben", 5)...), "owner", funnel.AtCreation, "ben"},
-		{"change at the creation instant counts", closed("at0", ownerChanges("owner", "ana", -3, "ben", 0)...), "owner", funnel.AtCreation, "ben"},
-		{"two changes at one time: the later", tie, "owner", funnel.AtCreation, "cy"},
+		{"first change after creation: its value before", closed("first", ownerChanges("owner", "ben", 5, "cy", 8)...), "owner", funnel.AtCreation, "ben"},
+		{"change at the creation instant counts", closed("at0", ownerChanges("owner", "ana", -3, "ben", 0, "cy", 5)...), "owner", funnel.AtCreation, "ben"},
+		{"two changes at one time: the later", tie, "owner", funnel.AtCreation, "dee"},
+		{"every change before the time: the deal's value", tie, "owner", funnel.AtClose, "cy"},
 		{"unknown creation time: the earliest value", undated, "owner", funnel.AtCreation, "ana"},
 		{"unknown close time: current", undatedClose, "owner", funnel.AtClose, "cy"},
 		{"change of unrecorded time before the cut", unrecorded, "owner", funnel.AtCreation, "ana"},
@@ -1628,4 +1632,341 @@ func TestSegmentMemory(t *testing.T) {
 		t.Errorf("%.0f bytes per segment of one deal, want under 1000", per)
 	}
 	t.Logf("%.0f bytes per segment of one deal", per)
+}
+
+// mavenCounts are a segment's rows, won and lost deals and won value.
+type mavenCounts struct {
+	Rows, Won, Lost int64
+	WonValue        string
+}
+
+// TestSegmentMaven breaks the Maven CRM export down by sales agent,
+// manager, regional office, product, account sector and quarter of
+// engagement (the export's creation date). The expectations are an
+// independent sqlite3 computation over the CSV files (no Go code
+// involved): testdata/maven-crm/crosscheck.sql (section 8) and
+// testdata/segment/maven_quarters.sql hold the queries and how to run
+// them. Accounts left empty in the pipeline (all open deals) have no
+// sector: they are the unknown segment, "(none)" in the SQL; deals never
+// engaged have no quarter.
+func TestSegmentMaven(t *testing.T) {
+	data, err := maven.Load("testdata/maven-crm", csvimport.Options{Mode: funnel.Lenient})
+	if err != nil {
+		t.Fatal(err)
+	}
+	quarter, _ := funnel.ByCreated(funnel.Quarter)
+	type m = mavenCounts
+	tests := []struct {
+		dim  funnel.Dim
+		want map[string]mavenCounts
+	}{
+		{funnel.ByAttr(funnel.AttrOwner), map[string]mavenCounts{
+			"Anna Snelling": {448, 208, 128, "275056"}, "Boris Faz": {210, 101, 52, "261631"},
+			"Cassey Cress": {346, 163, 98, "450489"}, "Cecily Lampkin": {203, 107, 53, "229800"},
+			"Corliss Cosme": {310, 150, 79, "421036"}, "Daniell Hammack": {259, 114, 73, "364229"},
+			"Darcel Schlecht": {747, 349, 204, "1153214"}, "Donn Cantrell": {275, 158, 117, "445860"},
+			"Elease Gluck": {177, 80, 46, "289195"}, "Garret Kinder": {123, 75, 48, "197773"},
+			"Gladys Colclough": {317, 135, 97, "345674"}, "Hayden Neloms": {202, 107, 45, "272111"},
+			"James Ascencio": {267, 135, 71, "413533"}, "Jonathan Berthelot": {345, 171, 93, "284886"},
+			"Kami Bicknell": {362, 174, 98, "316456"}, "Kary Hendrixson": {438, 209, 126, "454298"},
+			"Lajuana Vencill": {311, 127, 104, "194632"}, "Markita Hansen": {306, 130, 97, "328792"},
+			"Marty Freudenburg": {281, 122, 72, "291195"}, "Maureen Marcano": {285, 149, 64, "350395"},
+			"Moses Frase": {260, 129, 66, "207182"}, "Niesha Huffines": {239, 105, 70, "176961"},
+			"Reed Clapper": {237, 155, 82, "438336"}, "Rosalina Dieter": {160, 72, 38, "235403"},
+			"Rosie Papadopoulos": {160, 78, 43, "230169"}, "Versie Hillebrand": {361, 176, 88, "187693"},
+			"Vicki Laflamme": {451, 221, 126, "478396"}, "Violet Mclelland": {261, 122, 71, "123431"},
+			"Wilburn Farren": {110, 55, 24, "157640"}, "Zane Levy": {349, 161, 100, "430068"},
+		}},
+		{funnel.ByAttr("manager"), map[string]mavenCounts{
+			"Cara Losch": {964, 480, 265, "1130049"}, "Celia Rouche": {1296, 610, 352, "1603897"},
+			"Dustin Brinkmann": {1583, 747, 439, "1094363"}, "Melvin Marxen": {1929, 882, 536, "2251930"},
+			"Rocco Neubert": {1327, 691, 422, "1960545"}, "Summer Sewald": {1701, 828, 459, "1964750"},
+		}},
+		{funnel.ByAttr(funnel.AttrRegion), map[string]mavenCounts{
+			"Central": {3512, 1629, 975, "3346293"}, "East": {2291, 1171, 687, "3090594"}, "West": {2997, 1438, 811, "3568647"},
+		}},
+		{funnel.ByAttr(funnel.AttrProduct), map[string]mavenCounts{
+			"GTK 500": {40, 15, 10, "400612"}, "GTX Basic": {1866, 915, 521, "499263"}, "GTX Plus Basic": {1383, 653, 398, "705275"},
+			"GTX Plus Pro": {968, 479, 266, "2629651"}, "GTXPro": {1480, 729, 418, "3510578"}, "MG Advanced": {1412, 654, 430, "2216387"},
+			"MG Special": {1651, 793, 430, "43768"},
+		}},
+		{funnel.ByAttr(funnel.AttrIndustry), map[string]mavenCounts{
+			"(unknown)": {1425, 0, 0, "0"}, "employment": {311, 179, 107, "436174"}, "entertainment": {451, 260, 142, "689007"},
+			"finance": {678, 375, 238, "950908"}, "marketing": {674, 404, 219, "922321"}, "medical": {1051, 592, 358, "1359595"},
+			"retail": {1397, 799, 468, "1867528"}, "services": {390, 223, 129, "533006"}, "software": {757, 450, 254, "1077934"},
+			"technolgy": {1165, 671, 387, "1515487"}, "telecommunications": {501, 285, 171, "653574"},
+		}},
+		{quarter, map[string]mavenCounts{
+			"(unknown)": {500, 0, 0, "0"}, "2016-Q4": {358, 250, 55, "523531"}, "2017-Q1": {1619, 898, 424, "2170446"},
+			"2017-Q2": {2388, 1246, 776, "2968256"}, "2017-Q3": {2770, 1207, 805, "2792733"}, "2017-Q4": {1165, 637, 413, "1550568"},
+		}},
+	}
+	s := scanOf(t, data.Funnel, funnel.Options{Mode: funnel.Lenient, Currency: "USD", AsOf: time.Date(2018, 1, 1, 0, 0, 0, 0, time.UTC)})
+	for _, tt := range tests {
+		r := compute(t, s, funnel.SegmentOptions{Dims: []funnel.Dim{tt.dim}}, data.Deals)
+		t.Run(r.Dims[0], func(t *testing.T) {
+			got := make(map[string]mavenCounts)
+			for _, row := range r.Rows {
+				p := &row.Report
+				got[row.Label()] = m{p.Input.Read, p.Won, p.Lost, p.DealSize.Total.String()}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("by %s mismatch with the SQL (-sql +got):\n%s", r.Dims[0], diff)
+			}
+			if in := r.Total.Input; in.Read != 8800 || in.Counted != 8800 || r.Total.Won != 4238 || r.Total.Lost != 2473 {
+				t.Errorf("total = %+v, %d won, %d lost; the SQL has 8800 rows, 4238 won, 2473 lost", in, r.Total.Won, r.Total.Lost)
+			}
+		})
+	}
+}
+
+// fuzzSeeds returns encodings of segmentations with something in every
+// part: small and tally segments, skipped and future deals, bands,
+// creation periods, an overflowed one.
+func fuzzSeeds(t testing.TB) [][]byte {
+	deals := mixedDeals(400, 6)
+	for i := 0; i < len(deals); i += 29 {
+		deals[i].Created = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) // future
+		deals[i].History, deals[i].Stage, deals[i].Outcome, deals[i].Closed = nil, "Lead", funnel.Open, time.Time{}
+	}
+	bands, _ := funnel.ByAmount(dec("1000"), dec("50000.5"))
+	week, _ := funnel.ByCreated(funnel.Week)
+	atCreation, _ := funnel.ByAttrAt(funnel.AttrOwner, funnel.AtCreation)
+	s := scanOf(t, dealgen.Funnel(), funnel.Options{Mode: funnel.Lenient, Currency: "USD", AsOf: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC),
+		Location: mustZone("America/Havana")})
+	var out [][]byte
+	for _, seg := range []funnel.SegmentOptions{
+		{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrRegion)}},
+		{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrSource), bands, week}, TopK: 3, ByKey: true},
+		{Dims: []funnel.Dim{atCreation, funnel.ByAttr("tier")}},
+		{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner)}, MaxSegments: 3},
+	} {
+		for _, n := range []int{0, 7, len(deals)} {
+			out = append(out, encode(t, segmentsOf(t, s, seg, deals[:n])))
+		}
+	}
+	return out
+}
+
+// FuzzSegmentsDecode decodes fuzzed bytes: never a panic; what decodes
+// re-encodes, decodes again to the same bytes, reports (without NaN: the
+// report marshals to JSON) and merges with a copy of itself.
+func FuzzSegmentsDecode(f *testing.F) {
+	for _, b := range fuzzSeeds(f) {
+		f.Add(b)
+		f.Add(b[:len(b)/2])
+		f.Add(b[:len(b)-1])
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var g funnel.Segments
+		if err := g.UnmarshalBinary(data); err != nil {
+			if !errors.Is(err, funnel.ErrInvalidParam) && !errors.Is(err, funnel.ErrIncompatible) {
+				t.Fatalf("decode error %v wraps neither ErrInvalidParam nor ErrIncompatible", err)
+			}
+			return
+		}
+		b1 := encode(t, &g)
+		var h funnel.Segments
+		if err := h.UnmarshalBinary(b1); err != nil {
+			t.Fatalf("re-encoding does not decode: %v", err)
+		}
+		if b2 := encode(t, &h); !bytes.Equal(b1, b2) {
+			t.Fatalf("decode(encode(x)) encodes to other bytes")
+		}
+		for _, x := range []*funnel.Segments{&g, &h} {
+			r, err := x.Report()
+			if err != nil {
+				if !errors.Is(err, funnel.ErrInvalidParam) {
+					t.Fatal(err)
+				}
+				continue
+			}
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("report does not marshal: %v", err)
+			}
+		}
+		if err := g.Merge(&h); err != nil {
+			t.Fatalf("merge with a copy: %v", err)
+		}
+		if r, err := g.Report(); err == nil {
+			if _, err := json.Marshal(r); err != nil {
+				t.Fatalf("merged report does not marshal: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzSegmentCompare checks the invariants of comparing a row with the
+// rest and of ranking two rows: no NaN or infinity, a p-value in [0, 1],
+// Lo <= Diff <= Hi inside [-1, 1], a verdict withheld exactly under the
+// minimum sample, and ranks that follow the exact order of the rates.
+func FuzzSegmentCompare(f *testing.F) {
+	for _, c := range [][4]int64{{45, 100, 30, 100}, {3, 10, 8, 12}, {0, 40, 5, 40}, {50, 50, 50, 50}, {5, 20, 50, 100}, {1, 3, 0, 3}, {0, 0, 3, 10}, {500000, 1000000, 499000, 1000000}} {
+		f.Add(c[0], c[1], c[2], c[3], uint8(0), 0.95, int64(0))
+	}
+	f.Add(int64(7), int64(9), int64(0), int64(1), uint8(2), 0.5, int64(1))
+	f.Add(int64(1e11), int64(1e12), int64(3), int64(1e12), uint8(2), 0.99, int64(5))
+	f.Fuzz(func(t *testing.T, x1, n1, x2, n2 int64, method uint8, conf float64, minSample int64) {
+		bound := func(v, hi int64) int64 {
+			if v < 0 {
+				v = -(v + 1)
+			}
+			return v % (hi + 1)
+		}
+		n1, n2 = bound(n1, 1e12), bound(n2, 1e12)
+		x1, x2 = bound(x1, n1), bound(x2, n2)
+		minSample = bound(minSample, 100)
+		test := funnel.Test{Confidence: funnel.Confidence(conf), Method: funnel.Method(method % 3), MinSample: minSample}
+		r := funnel.SegmentReport{Test: test, Rows: []funnel.SegmentRow{{Key: []string{"a"}}, {Key: []string{"b"}}}}
+		r.Rows[0].Report.WinRate.Ratio = funnel.Ratio{Num: x1, Den: n1}
+		r.Rows[1].Report.WinRate.Ratio = funnel.Ratio{Num: x2, Den: n2}
+		r.Total.WinRate.Ratio = funnel.Ratio{Num: x1 + x2, Den: n1 + n2}
+		c, err := r.CompareRest(0, winRateOf)
+		ranks, rerr := r.Rank(winRateOf)
+		if conf != 0 && !(conf > 0 && conf < 1) {
+			if !errors.Is(err, funnel.ErrInvalidParam) || !errors.Is(rerr, funnel.ErrInvalidParam) {
+				t.Fatalf("confidence %v: errors %v, %v; want ErrInvalidParam", conf, err, rerr)
+			}
+			return
+		}
+		if err != nil || rerr != nil {
+			t.Fatal(err, rerr)
+		}
+		a, b := funnel.Ratio{Num: x1, Den: n1}, funnel.Ratio{Num: x2, Den: n2}
+		if c.A != a || c.B != b || c.Defined != (n1 > 0 && n2 > 0) {
+			t.Fatalf("compared %v with %v (defined %v), want %v with %v", c.A, c.B, c.Defined, a, b)
+		}
+		for _, v := range []float64{c.Diff, c.Interval.Lo, c.Interval.Hi, c.Z, c.PValue} {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("%v vs %v: non-finite value in %+v", a, b, c)
+			}
+		}
+		if !c.Defined {
+			if c.Verdict != funnel.Withheld {
+				t.Fatalf("undefined comparison with verdict %v", c.Verdict)
+			}
+		} else {
+			const eps = 1e-12
+			iv := c.Interval
+			if c.PValue < 0 || c.PValue > 1 || iv.Lo < -1 || iv.Hi > 1 || iv.Lo > c.Diff+eps || iv.Hi < c.Diff-eps {
+				t.Fatalf("%v vs %v: out of range: %+v", a, b, c)
+			}
+			least := cmpOr(minSample, 30)
+			if (n1 < least || n2 < least) != (c.Verdict == funnel.Withheld) {
+				t.Fatalf("%v vs %v, minimum %d: verdict %v", a, b, least, c.Verdict)
+			}
+		}
+		// ranks: the higher exact rate first, equal rates share a rank
+		byRow := map[int]funnel.RankRow{}
+		for _, k := range ranks {
+			byRow[k.Row] = k
+		}
+		ra, rb := byRow[0], byRow[1]
+		switch {
+		case n1 == 0 || n2 == 0:
+			if (n1 == 0) != (ra.Rank == 0) || (n2 == 0) != (rb.Rank == 0) {
+				t.Fatalf("undefined rates ranked: %+v", ranks)
+			}
+		case x1*1 == x1 && new(bigRat).cmp(x1, n1, x2, n2) == 0:
+			if ra.Rank != 1 || rb.Rank != 1 {
+				t.Fatalf("equal rates %v and %v ranked %d and %d", a, b, ra.Rank, rb.Rank)
+			}
+		case new(bigRat).cmp(x1, n1, x2, n2) > 0:
+			if ra.Rank != 1 || rb.Rank != 2 || ranks[0].Row != 0 {
+				t.Fatalf("%v above %v ranked %+v", a, b, ranks)
+			}
+		default:
+			if rb.Rank != 1 || ra.Rank != 2 || ranks[0].Row != 1 {
+				t.Fatalf("%v below %v ranked %+v", a, b, ranks)
+			}
+		}
+	})
+}
+
+func cmpOr(v, d int64) int64 {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+// bigRat compares fractions exactly, with math/big.
+type bigRat struct{}
+
+func (bigRat) cmp(x1, n1, x2, n2 int64) int {
+	return big.NewRat(x1, n1).Cmp(big.NewRat(x2, n2))
+}
+
+// FuzzSegmentAttrAt builds deals with fuzzed attribute histories (three
+// bytes per change: key, day, value; day 0 is an unrecorded time) and
+// compares the segment of each value choice with the value that Deal.At
+// gives at the as-of time and then at the deal's creation or close.
+func FuzzSegmentAttrAt(f *testing.F) {
+	f.Add([]byte{0, 5, 1, 0, 20, 2, 1, 3, 3}, uint8(10), uint8(1), uint8(15), uint8(0))
+	f.Add([]byte{0, 5, 1, 0, 5, 2, 0, 5, 3}, uint8(5), uint8(0), uint8(0), uint8(30))
+	f.Add([]byte{2, 0, 1, 0, 0, 0}, uint8(0), uint8(2), uint8(4), uint8(2))
+	f.Add([]byte{0, 1, 0, 1, 2, 1}, uint8(3), uint8(1), uint8(0), uint8(1))
+	keys := []string{funnel.AttrOwner, "tier", funnel.AttrRegion}
+	var dims []funnel.Dim
+	for _, key := range keys {
+		for _, at := range []funnel.ValueAt{funnel.AtCurrent, funnel.AtCreation, funnel.AtClose} {
+			d, _ := funnel.ByAttrAt(key, at)
+			dims = append(dims, d)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, created, outcome, closeAfter, asOf uint8) {
+		d := funnel.Deal{ID: "d", Stage: "Lead", Outcome: funnel.Outcome(outcome % 3),
+			Attrs: funnel.Attributes{Owner: "now", Region: "EU", Custom: map[string]string{"tier": "gold"}}}
+		if created != 0 {
+			d.Created = segDays(int(created))
+		}
+		if d.Outcome != funnel.Open {
+			d.Closed = segDays(int(created) + int(closeAfter))
+		}
+		day := 0
+		for i := 0; i+2 < len(data) && i < 90; i += 3 {
+			c := funnel.FieldChange{Field: funnel.FieldAttr, Key: keys[int(data[i])%len(keys)], Text: []string{"", "v1", "v2", "v3"}[data[i+2]%4]}
+			if data[i+1] != 0 {
+				day = max(day, int(data[i+1])) // changes in time order
+				c.At = segDays(day)
+			}
+			d.Changes = append(d.Changes, c)
+		}
+		opts := funnel.Options{Mode: funnel.Lenient, UndatedClose: true}
+		if asOf != 0 {
+			opts.AsOf = segDays(int(asOf))
+		}
+		s := scanOf(t, segFunnel(t), opts)
+		// the reference: the deal as of the as-of time (as given when it
+		// is invalid or created later), then Deal.At at the time chosen
+		ref := d
+		if d.Validate(s.Funnel()) == nil && !opts.AsOf.IsZero() {
+			if at, ok := d.At(opts.AsOf); ok {
+				ref = at
+			}
+		}
+		for i, dim := range dims {
+			key, choice := keys[i/3], funnel.ValueAt(i%3)
+			want := ref.Attrs.Get(key)
+			switch {
+			case choice == funnel.AtCreation && ref.Created.IsZero():
+				for _, c := range ref.Changes {
+					if c.Field == funnel.FieldAttr && c.Key == key {
+						want = c.Text
+						break
+					}
+				}
+			case choice == funnel.AtCreation:
+				at, _ := ref.At(ref.Created)
+				want = at.Attrs.Get(key)
+			case choice == funnel.AtClose && ref.Outcome != funnel.Open && !ref.Closed.IsZero():
+				at, _ := ref.At(ref.Closed)
+				want = at.Attrs.Get(key)
+			}
+			r := compute(t, s, funnel.SegmentOptions{Dims: []funnel.Dim{dim}}, []funnel.Deal{d})
+			if len(r.Rows) != 1 || r.Rows[0].Key[0] != want {
+				t.Fatalf("%s: key %v, want %q (deal %+v)", r.Dims[0], r.Rows, want, d)
+			}
+		}
+	})
 }
