@@ -505,7 +505,12 @@ func (s *Segments) Scan() *Scan {
 }
 
 // Fresh returns an empty segmentation of the same scan and settings.
-func (s *Segments) Fresh() Accumulator { return newSegments(s.s, s.opts) }
+func (s *Segments) Fresh() Accumulator {
+	if s.s == nil {
+		return new(Segments)
+	}
+	return newSegments(s.s, s.opts)
+}
 
 // Add validates d and adds it to its segment, as [Scan.Add] does: an
 // invalid deal is counted as skipped in its segment and its [*DealError]
@@ -513,13 +518,23 @@ func (s *Segments) Fresh() Accumulator { return newSegments(s.s, s.opts) }
 // SegmentOptions.MaxSegments, it returns that error (see [Segments.Report])
 // for every deal.
 func (s *Segments) Add(d Deal) error {
+	if s.s == nil {
+		return errZeroSegments
+	}
 	if err := s.s.Add(d, s); err != nil {
 		return err
 	}
 	return s.err()
 }
 
+// errZeroSegments reports the use of a Segments not built by NewSegments
+// (nor decoded).
+var errZeroSegments = fmt.Errorf("funnel: a segmentation not built by NewSegments: %w", ErrInvalidParam)
+
 func (s *Segments) err() error {
+	if s.s == nil {
+		return errZeroSegments
+	}
 	if s.over {
 		return fmt.Errorf("funnel: the deals make more than %d segments (SegmentOptions.MaxSegments): %w", s.opts.MaxSegments, ErrInvalidParam)
 	}
@@ -529,6 +544,9 @@ func (s *Segments) err() error {
 // Observe adds one deal handed over by the scan to its segment (see
 // [Accumulator]).
 func (s *Segments) Observe(v *View) {
+	if s.s == nil {
+		return
+	}
 	s.in.Note(v)
 	if s.over {
 		return
@@ -938,6 +956,9 @@ func readExp(r *wire.Reader) int32 {
 func (s *Segments) Merge(o Accumulator) error {
 	if g, ok := o.(*Segments); ok && g == nil {
 		return fmt.Errorf("funnel: merging a nil segmentation: %w", ErrInvalidParam)
+	}
+	if s.s == nil {
+		return errZeroSegments
 	}
 	og, err := mergeable[*Segments](s, o)
 	if err != nil {
@@ -1402,6 +1423,9 @@ const segmentsVersion = 1
 // depend only on the deals held, not on their order or on how they were
 // split and merged.
 func (s *Segments) MarshalBinary() ([]byte, error) {
+	if s.s == nil {
+		return nil, errZeroSegments
+	}
 	var w wire.Writer
 	w.Header("segments", segmentsVersion)
 	s.s.encode(&w)
