@@ -215,13 +215,17 @@ func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
 	if !ok {
 		return false
 	}
-	for v := range o.ints.values() {
-		if _, ok := mul64(v, f); !ok {
-			return false
+	if f == 1 {
+		m.ints.addAll(&o.ints)
+	} else {
+		for v := range o.ints.values() {
+			if _, ok := mul64(v, f); !ok {
+				return false
+			}
 		}
-	}
-	for v := range o.ints.values() {
-		m.ints.add(v * f)
+		for v := range o.ints.values() {
+			m.ints.add(v * f)
+		}
 	}
 	m.sum = t
 	m.n += o.n

@@ -462,40 +462,12 @@ func (h *holder) same(at instant) bool {
 	if !h.on {
 		return true
 	}
-	v := attrAt(h.d, h.key, at)
+	v := attrValueAt(h.d, h.key, at, h.d.Attrs.Get(h.key))
 	if !h.set {
 		h.first, h.set = v, true
 		return true
 	}
 	return v == h.first
-}
-
-// attrAt returns the value of attribute key of d at at, from its field
-// history (see FieldChange): the last change at or before at, the first
-// change when all are later, or the current value when there is none. An
-// unrecorded time reads the current value.
-func attrAt(d *Deal, key string, at instant) string {
-	var first, last *FieldChange
-	for i := range d.Changes {
-		c := &d.Changes[i]
-		if c.Field != FieldAttr || c.Key != key {
-			continue
-		}
-		if first == nil {
-			first = c
-		}
-		if t := instantOf(c.At); at.ok && (!t.ok || !at.before(t)) {
-			last = c
-		}
-	}
-	switch {
-	case first == nil || !at.ok:
-		return d.Attrs.Get(key)
-	case last != nil:
-		return last.Text
-	default:
-		return first.Text
-	}
 }
 
 // Add validates d once and hands it to every accumulator, each of which

@@ -568,3 +568,35 @@ func (d *Deal) fieldsAt(a instant) {
 	}
 	d.Changes = d.Changes[:cut:cut]
 }
+
+// attrValueAt returns the value of attribute key of d at t by the rule of
+// [Deal.At]: the first change recorded after t cuts the field history;
+// with no cut (or an unrecorded t) the value is current, the attribute's
+// value in d; else it is that of the key's last change before the cut, or
+// else of its first change after it, or else current.
+func attrValueAt(d *Deal, key string, t instant, current string) string {
+	if len(d.Changes) == 0 || !t.ok {
+		return current
+	}
+	cut := -1
+	for i := range d.Changes {
+		if c := instantOf(d.Changes[i].At); c.ok && t.before(c) {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return current
+	}
+	for i := cut - 1; i >= 0; i-- {
+		if c := &d.Changes[i]; c.Field == FieldAttr && c.Key == key {
+			return c.Text
+		}
+	}
+	for i := cut; i < len(d.Changes); i++ {
+		if c := &d.Changes[i]; c.Field == FieldAttr && c.Key == key {
+			return c.Text
+		}
+	}
+	return current
+}

@@ -145,10 +145,53 @@ func (s *sampleSet) shareFrom(o *sampleSet) {
 	s.n += o.n
 }
 
+// addAll adds o's samples to s, a chunk at a time; the chunks come out as
+// adding the samples one by one would make them. o must not be s.
 func (s *sampleSet) addAll(o *sampleSet) {
-	for v := range o.values() {
-		s.add(v)
+	if o.n == 0 {
+		return
 	}
+	if o.isWide {
+		s.widen()
+	}
+	if s.n == 0 {
+		s.mn, s.mx = o.mn, o.mx
+	} else {
+		s.bound(o.mn)
+		s.bound(o.mx)
+	}
+	if !s.isWide {
+		for _, c := range o.narrow {
+			s.narrow = appendAllChunked(s.narrow, c, s.n)
+			s.n += len(c)
+		}
+		return
+	}
+	for _, c := range o.narrow {
+		for _, v := range c {
+			s.wide = appendChunked(s.wide, int64(v), s.n)
+			s.n++
+		}
+	}
+	for _, c := range o.wide {
+		s.wide = appendAllChunked(s.wide, c, s.n)
+		s.n += len(c)
+	}
+}
+
+// appendAllChunked appends vals to the chunks, of which n samples are
+// held, as appendChunked does one value at a time.
+func appendAllChunked[T int32 | int64](chunks [][]T, vals []T, n int) [][]T {
+	for len(vals) > 0 {
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+			chunks = append(chunks, make([]T, 0, min(chunkSize, max(16, n))))
+		}
+		c := &chunks[len(chunks)-1]
+		k := min(len(vals), cap(*c)-len(*c))
+		*c = append(*c, vals[:k]...)
+		vals, n = vals[k:], n+k
+	}
+	return chunks
 }
 
 // scale multiplies every sample by m and reports whether none overflowed;
