@@ -44,6 +44,7 @@ type resolved struct {
 	min      int64
 	test     funnel.Test
 	level    float64
+	tq       map[int64]float64 // Student t quantiles at level, by degrees of freedom
 }
 
 func (o Options) resolve() (resolved, error) {
@@ -51,7 +52,7 @@ func (o Options) resolve() (resolved, error) {
 	if err != nil {
 		return resolved{}, err
 	}
-	r := resolved{enps: e, interval: o.Interval, min: int64(o.MinGroup), test: o.Test}
+	r := resolved{enps: e, interval: o.Interval, min: int64(o.MinGroup), test: o.Test, tq: map[int64]float64{}}
 	switch {
 	case o.MinGroup < 0:
 		return resolved{}, fmt.Errorf("pulse: minimum group %d: %w", o.MinGroup, funnel.ErrInvalidParam)

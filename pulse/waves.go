@@ -400,7 +400,11 @@ func (o resolved) mean(counts []int64, lo int) Mean {
 		ss += float64(c) * d * d
 	}
 	m.SD = math.Sqrt(ss / float64(n-1))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.5 + o.level/2)
+	t, ok := o.tq[n-1]
+	if !ok {
+		t = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.5 + o.level/2)
+		o.tq[n-1] = t
+	}
 	half := t * m.SD / math.Sqrt(float64(n))
 	hi := float64(lo + len(counts) - 1)
 	m.Interval = funnel.Interval{Lo: max(float64(lo), m.Value-half), Hi: min(hi, m.Value+half), Confidence: o.level, Defined: true}
