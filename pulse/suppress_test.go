@@ -361,7 +361,10 @@ func TestReportExhaustive(t *testing.T) {
 					break
 				}
 				opts := Options{MinGroup: min, ENPS: funnel.ENPSOptions{SkippedAsPassive: sap}}
-				type stats struct{ fav, sum int; score string }
+				type stats struct {
+					fav, sum int
+					score    string
+				}
 				type world struct {
 					key    string
 					st     [3]stats
