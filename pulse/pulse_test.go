@@ -223,7 +223,7 @@ func TestCompareWaves(t *testing.T) {
 			Mean: meanC(1.17142857143, 1.35430781577, -1.48296597147, 3.82582311432, 0.864964787019, 0.387058116233),
 			ENPS: &funnel.ENPSComparison{A: e2, B: e1, Defined: true, Diff: 22.8571428571, SE: 43.3360991866,
 				Interval: funnel.Interval{Lo: -62.0800507791, Hi: 107.794336493, Confidence: 0.95, Defined: true},
-				Tested: true, Z: 0.52743886243, PValue: 0.597888862032}},
+				Tested:   true, Z: 0.52743886243, PValue: 0.597888862032}},
 		{Question: "agree", Favourable: fisher(funnel.Ratio{Num: 6, Den: 7}, funnel.Ratio{Num: 4, Den: 6}, 0.190476190476, -0.248911934384, 0.575417637408, 0.559440559441),
 			Mean: meanC(0.452380952381, 0.556246735576, -0.637842615866, 1.54260452063, 0.813273900677, 0.416061037356)},
 		{Question: "yesno", Favourable: fisher(funnel.Ratio{Num: 6, Den: 7}, funnel.Ratio{Num: 3, Den: 5}, 0.257142857143, -0.208516254617, 0.644563981094, 0.522727272727),
@@ -412,7 +412,9 @@ func TestSurveyValidate(t *testing.T) {
 }
 
 func TestWaveOf(t *testing.T) {
-	d := func(y int, m time.Month, day, h, min int) time.Time { return time.Date(y, m, day, h, min, 0, 0, time.UTC) }
+	d := func(y int, m time.Month, day, h, min int) time.Time {
+		return time.Date(y, m, day, h, min, 0, 0, time.UTC)
+	}
 	// Wave boundaries worked out on a calendar.
 	tests := []struct {
 		cadence Cadence
