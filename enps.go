@@ -184,10 +184,10 @@ type ENPSOptions struct {
 	SkippedAsPassive bool `json:"skipped_as_passive"`
 }
 
-// Resolve returns the options with the bands resolved (the zero bands
+// resolve returns the options with the bands resolved (the zero bands
 // replaced by 7 and 9), or an error wrapping [ErrInvalidParam] for invalid
 // bands.
-func (o ENPSOptions) Resolve() (ENPSOptions, error) {
+func (o ENPSOptions) resolve() (ENPSOptions, error) {
 	if err := o.Bands.Validate(); err != nil {
 		return o, err
 	}
@@ -277,7 +277,7 @@ func (t *ENPSTally) Len() int64 { return t.n }
 // needs the suppression rules of the sub-package pulse. It returns an error
 // wrapping [ErrInvalidParam] for invalid bands.
 func (t *ENPSTally) Score(o ENPSOptions) (ENPSScore, error) {
-	r, err := o.Resolve()
+	r, err := o.resolve()
 	if err != nil {
 		return ENPSScore{}, err
 	}
@@ -356,7 +356,7 @@ func ENPSOf(answers iter.Seq[ENPSAnswer], o ENPSOptions) (ENPSScore, error) {
 	if answers == nil {
 		return ENPSScore{}, fmt.Errorf("funnel: nil enps answer sequence: %w", ErrInvalidParam)
 	}
-	r, err := o.Resolve()
+	r, err := o.resolve()
 	if err != nil {
 		return ENPSScore{}, err
 	}

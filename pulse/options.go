@@ -48,11 +48,11 @@ type resolved struct {
 }
 
 func (o Options) resolve() (resolved, error) {
-	e, err := o.ENPS.Resolve()
-	if err != nil {
+	if err := o.ENPS.Bands.Validate(); err != nil {
 		return resolved{}, err
 	}
-	r := resolved{enps: e, interval: o.Interval, min: int64(o.MinGroup), test: o.Test, tq: map[int64]float64{}}
+	var err error
+	r := resolved{enps: o.ENPS, interval: o.Interval, min: int64(o.MinGroup), test: o.Test, tq: map[int64]float64{}}
 	switch {
 	case o.MinGroup < 0:
 		return resolved{}, fmt.Errorf("pulse: minimum group %d: %w", o.MinGroup, funnel.ErrInvalidParam)
