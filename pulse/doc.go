@@ -59,10 +59,10 @@
 // Guaranteed, for the figures of one breakdown or one report taken
 // together (its total included): every published figure, and the sum that
 // the total minus the published figures gives, aggregates at least
-// MinGroup answers; and for every hidden figure with answers, another
-// assignment of answers to the same people (same groups, same skips)
-// publishes exactly the same figures and gives the hidden figure a
-// different eNPS, favourable count and sum. The tests check this on every
+// MinGroup answers; and for every hidden figure with answers and each of its
+// eNPS, favourable count and sum, another assignment of answers to the
+// same people (same groups, same skips) publishes exactly the same
+// figures and gives the hidden figure a different value. The tests check this on every
 // small population they can enumerate.
 //
 // Rolling figures overlap, so their differences are the answers that came

@@ -393,3 +393,50 @@ func containsNullList(b []byte) bool {
 	}
 	return false
 }
+
+func BenchmarkWavesAdd(b *testing.B) {
+	rs := randomResponses(7, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		w, _ := NewWaves(testSurvey(), "team")
+		for _, r := range rs {
+			_ = w.Add(r)
+		}
+	}
+}
+
+func BenchmarkReport(b *testing.B) {
+	w := wavesOf(b, "team", randomResponses(8, 3000))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := w.Report(1, 0, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkBreakdown(b *testing.B) {
+	var g Groups
+	for i := range 10000 {
+		_ = g.Add(string(rune('a'+i%40)), funnel.ENPSAnswer(i%11))
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.Breakdown(Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkSeries(b *testing.B) {
+	r, _ := NewRolling(testSurvey())
+	for _, x := range randomResponses(9, 3000) {
+		_ = r.Add(x)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.Series(60*24*time.Hour, 0, 3, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

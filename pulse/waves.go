@@ -137,9 +137,10 @@ func (w *Waves) Waves() []int { return slices.Sorted(maps.Keys(w.waves)) }
 
 // A Mean is the mean answer of a question with its sample standard
 // deviation and the Student t interval of the mean,
-// mean ∓ t(n−1) × sd / sqrt(n) at the options' level. Defined is false
-// when there is no answer; the interval is not Defined for fewer than two
-// answers.
+// mean ∓ t(n−1) × sd / sqrt(n) at the options' level, clamped to the
+// scale (Student 1908, "The probable error of a mean", Biometrika 6).
+// Defined is false when there is no answer; the interval is not Defined
+// for fewer than two answers.
 type Mean struct {
 	Defined  bool            `json:"defined"`
 	Value    float64         `json:"value"`
@@ -226,11 +227,11 @@ type Report struct {
 // company row included), question by question: (a) every published cell,
 // and the sum of the hidden cells' answers that the company cell minus
 // the published cells gives, aggregates at least MinGroup answers; (b)
-// for every hidden cell that has answers, another assignment of answers
-// to the same people (each in the same group, answering or skipping each
-// question as before) publishes exactly the same report and gives that
-// cell a different favourable count, a different sum of answers (so a
-// different mean) and, for the eNPS question, a different eNPS. So the
+// for every hidden cell that has answers, and for each of its favourable
+// count, its sum of answers (so its mean) and, for the eNPS question, its
+// eNPS, another assignment of answers to the same people (each in the
+// same group, answering or skipping each question as before) publishes
+// exactly the same report and gives that cell a different value. So the
 // company wave minus the published group waves does not give a hidden
 // group's answers. Respondent counts and skip counts are not protected:
 // every row shows its respondents.

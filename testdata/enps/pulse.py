@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""Independent computation of the pulse-survey comparison used by pulse_test.go.
+"""Independent computation of the pulse-survey figures used by pulse/pulse_test.go
+(TestReportHandWorked, TestCompareWaves).
 
-Wave 1 and wave 2 answers are listed below exactly as in the test. Mean change
-uses Welch's standard error sqrt(s1^2/n1 + s2^2/n2) with sample variances;
-shares use the unpooled two-proportion standard error; eNPS follows Rocks (2016).
+Wave 1 and wave 2 answers are listed below exactly as in the test (the
+functions wave1 and wave2). Shares carry Wilson intervals and their changes
+Newcombe's interval with Fisher's exact test or the pooled z-test (Cochran's
+rule); means carry Student t intervals and their changes the Welch z-test; the
+eNPS change follows Rocks (2016). Only the standard library is needed.
 Run: python3 testdata/enps/pulse.py
 """
 from math import sqrt, erfc
@@ -18,22 +21,6 @@ width = {"agree": 4, "yesno": 1, "enps": 10}
 
 def clamp(x, lo, hi):
     return min(hi, max(lo, x))
-
-
-def prop(p1, n1, p2, n2, lim=1):
-    se = sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
-    return ["%.12g" % v for v in (p2 - p1, se, clamp(p2 - p1 - z * se, -lim, lim), clamp(p2 - p1 + z * se, -lim, lim))]
-
-
-print("participation", prop(6 / 8, 8, 7 / 8, 8))
-for q in ("enps", "agree", "yesno"):
-    a, b = w1[q], w2[q]
-    se = sqrt(variance(a) / len(a) + variance(b) / len(b))
-    ch = mean(b) - mean(a)
-    print(q, "mean", ["%.12g" % v for v in (ch, se, clamp(ch - z * se, -width[q], width[q]), clamp(ch + z * se, -width[q], width[q]))])
-    f1 = sum(x >= fav[q] for x in a) / len(a)
-    f2 = sum(x >= fav[q] for x in b) / len(b)
-    print(q, "fav", prop(f1, len(a), f2, len(b)))
 
 
 def nps(xs):
