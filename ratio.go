@@ -401,8 +401,6 @@ const (
 
 var verdictNames = [...]string{Withheld: "withheld", NoDifference: "no difference", Higher: "higher", Lower: "lower"}
 
-func (v Verdict) valid() bool { return v >= Withheld && v <= Lower }
-
 // String returns "withheld", "no difference", "higher" or "lower", or
 // "Verdict(N)".
 func (v Verdict) String() string { return enumString(v, verdictNames[:], "Verdict") }
