@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -35,7 +36,7 @@ func (m BGNBD) check() error {
 		v    float64
 	}{{"R", m.R}, {"Alpha", m.Alpha}, {"A", m.A}, {"B", m.B}} {
 		if !(p.v > 0) || math.IsInf(p.v, 1) {
-			return fmt.Errorf("clv: BG/NBD %s = %v must be positive and finite: %w", p.name, p.v, ErrInvalidParam)
+			return fmt.Errorf("clv: BG/NBD %s = %v must be positive and finite: %w", p.name, p.v, funnel.ErrInvalidParam)
 		}
 	}
 	return nil
@@ -43,7 +44,7 @@ func (m BGNBD) check() error {
 
 func checkHorizon(t float64) error {
 	if !(t >= 0) || math.IsInf(t, 1) {
-		return fmt.Errorf("clv: horizon %v must be finite and >= 0: %w", t, ErrInvalidParam)
+		return fmt.Errorf("clv: horizon %v must be finite and >= 0: %w", t, funnel.ErrInvalidParam)
 	}
 	return nil
 }
@@ -56,7 +57,7 @@ func checkHorizon(t float64) error {
 //
 // The bracket is summed in log space (log-sum-exp), so the result stays
 // finite for any number of purchases. It returns an error wrapping
-// [ErrInvalidParam] or a [*CustomerError] for bad input.
+// [funnel.ErrInvalidParam] or a [*CustomerError] for bad input.
 func (m BGNBD) LogLikelihood(c Customer) (float64, error) {
 	if err := m.check(); err != nil {
 		return 0, err
@@ -339,7 +340,7 @@ func (m BGNBD) ProbPurchases(c Customer, n int, t float64) (float64, error) {
 		return 0, err
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("clv: purchase count %d is negative: %w", n, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: purchase count %d is negative: %w", n, funnel.ErrInvalidParam)
 	}
 	a, b := m.A, m.B
 	x := float64(c.Frequency)
@@ -410,7 +411,7 @@ type HoldoutCheck struct {
 // a negative maxFrequency.
 func (m BGNBD) CheckHoldout(customers []Customer, t float64, maxFrequency int) (HoldoutCheck, error) {
 	if maxFrequency < 0 {
-		return HoldoutCheck{}, fmt.Errorf("clv: maxFrequency %d is negative: %w", maxFrequency, ErrInvalidParam)
+		return HoldoutCheck{}, fmt.Errorf("clv: maxFrequency %d is negative: %w", maxFrequency, funnel.ErrInvalidParam)
 	}
 	rows := make([]HoldoutRow, maxFrequency+1)
 	var out HoldoutCheck

@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -40,8 +39,6 @@ import (
 // Errors returned by this package, always wrapped with context; test them
 // with [errors.Is].
 var (
-	// ErrInvalidParam reports a model parameter or option out of its domain.
-	ErrInvalidParam = errors.New("clv: invalid parameter")
 	// ErrInvalidCustomer reports a malformed customer summary.
 	ErrInvalidCustomer = errors.New("clv: invalid customer summary")
 	// ErrNoData reports data that cannot identify the model's parameters.
@@ -88,36 +85,6 @@ func (e *FitError) Error() string {
 
 // Unwrap returns the kind of error.
 func (e *FitError) Unwrap() error { return e.Err }
-
-// A Customer is the summary of one customer's purchases in a calibration
-// period, in one time unit (see [funnel.RFMRecord]).
-type Customer struct {
-	// Frequency (x) is the number of repeat purchases.
-	Frequency int
-	// Recency (t_x) is the time from the first to the last purchase;
-	// zero when Frequency is zero.
-	Recency float64
-	// T is the time from the first purchase to the end of calibration.
-	T float64
-	// Monetary (zbar) is the mean value of the repeat purchases; used by
-	// the Gamma-Gamma model only, and only when Frequency > 0.
-	Monetary decimal.Decimal
-	// Holdout is the number of purchases in the holdout period that
-	// follows calibration; used by [BGNBD.CheckHoldout] only.
-	Holdout int
-}
-
-// CustomersFromRFM converts RFM records into customer summaries, keeping
-// the records' time unit. Monetary is the mean repeat value, zero when there
-// was no repeat purchase.
-func CustomersFromRFM(recs []funnel.RFMRecord) []Customer {
-	out := make([]Customer, len(recs))
-	for i, r := range recs {
-		m, _ := r.MeanRepeatValue()
-		out[i] = Customer{Frequency: r.Frequency, Recency: r.Recency, T: r.T, Monetary: m, Holdout: r.HoldoutFrequency}
-	}
-	return out
-}
 
 // check validates the purchase-count part of a summary.
 func (c Customer) check(i int) error {

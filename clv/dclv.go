@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 )
 
@@ -34,18 +35,18 @@ type CLVOptions struct {
 // purchase: MarginRate x [GammaGamma.ExpectedSpend]. Purchases of period i
 // are discounted as if made at its end. Without discounting, the sum is
 // m E(N L). The result is rounded to 6 decimal places. It returns an error
-// wrapping [ErrInvalidParam] for invalid options, or any error of the two
+// wrapping [funnel.ErrInvalidParam] for invalid options, or any error of the two
 // models' predictions.
 func DiscountedCLV(bg BGNBD, gg GammaGamma, c Customer, o CLVOptions) (decimal.Decimal, error) {
 	switch {
 	case o.Periods < 1:
-		return decimal.Decimal{}, fmt.Errorf("clv: CLV periods %d must be >= 1: %w", o.Periods, ErrInvalidParam)
+		return decimal.Decimal{}, fmt.Errorf("clv: CLV periods %d must be >= 1: %w", o.Periods, funnel.ErrInvalidParam)
 	case !(o.PeriodLength > 0) || math.IsInf(o.PeriodLength, 1):
-		return decimal.Decimal{}, fmt.Errorf("clv: CLV period length %v must be positive and finite: %w", o.PeriodLength, ErrInvalidParam)
+		return decimal.Decimal{}, fmt.Errorf("clv: CLV period length %v must be positive and finite: %w", o.PeriodLength, funnel.ErrInvalidParam)
 	case !(o.DiscountRate >= 0) || math.IsInf(o.DiscountRate, 1):
-		return decimal.Decimal{}, fmt.Errorf("clv: CLV discount rate %v must be finite and >= 0: %w", o.DiscountRate, ErrInvalidParam)
+		return decimal.Decimal{}, fmt.Errorf("clv: CLV discount rate %v must be finite and >= 0: %w", o.DiscountRate, funnel.ErrInvalidParam)
 	case o.MarginRate.IsNegative() || o.MarginRate.GreaterThan(decimal.NewFromInt(1)):
-		return decimal.Decimal{}, fmt.Errorf("clv: CLV margin rate %s must be in [0, 1]: %w", o.MarginRate, ErrInvalidParam)
+		return decimal.Decimal{}, fmt.Errorf("clv: CLV margin rate %s must be in [0, 1]: %w", o.MarginRate, funnel.ErrInvalidParam)
 	}
 	spend, err := gg.expectedSpend(c)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 )
 
@@ -47,11 +48,11 @@ func TestFitDegenerate(t *testing.T) {
 			_, err := FitGammaGamma([]Customer{{Frequency: 2, Recency: 3, T: 9, Monetary: money("10")}, {Frequency: 1, Recency: 1, T: 4, Monetary: money("10.00")}})
 			return err
 		}, ErrNoData},
-		{"sBG empty", func() error { _, err := FitSBG(nil); return err }, ErrInvalidParam},
-		{"sBG cohort only", func() error { _, err := FitSBG([]int{100}); return err }, ErrInvalidParam},
-		{"sBG zero cohort", func() error { _, err := FitSBG([]int{0, 0}); return err }, ErrInvalidParam},
-		{"sBG increasing", func() error { _, err := FitSBG([]int{100, 80, 90}); return err }, ErrInvalidParam},
-		{"sBG negative", func() error { _, err := FitSBG([]int{100, -1}); return err }, ErrInvalidParam},
+		{"sBG empty", func() error { _, err := FitSBG(nil); return err }, funnel.ErrInvalidParam},
+		{"sBG cohort only", func() error { _, err := FitSBG([]int{100}); return err }, funnel.ErrInvalidParam},
+		{"sBG zero cohort", func() error { _, err := FitSBG([]int{0, 0}); return err }, funnel.ErrInvalidParam},
+		{"sBG increasing", func() error { _, err := FitSBG([]int{100, 80, 90}); return err }, funnel.ErrInvalidParam},
+		{"sBG negative", func() error { _, err := FitSBG([]int{100, -1}); return err }, funnel.ErrInvalidParam},
 		{"sBG no churn", func() error { _, err := FitSBG([]int{100, 100, 100}); return err }, ErrNoData},
 		{"sBG all churn at once", func() error { _, err := FitSBG([]int{100, 0, 0}); return err }, ErrNoData},
 	}
@@ -83,23 +84,23 @@ func TestPredictionErrors(t *testing.T) {
 		call func() error
 		want error
 	}{
-		{"zero model", func() error { _, err := BGNBD{}.PAlive(c); return err }, ErrInvalidParam},
-		{"infinite alpha", func() error { _, err := BGNBD{R: 1, Alpha: math.Inf(1), A: 1, B: 1}.LogLikelihood(c); return err }, ErrInvalidParam},
-		{"negative horizon", func() error { _, err := paper.ExpectedPurchases(c, -1); return err }, ErrInvalidParam},
-		{"NaN horizon", func() error { _, err := paper.ProbPurchases(c, 1, math.NaN()); return err }, ErrInvalidParam},
-		{"negative count", func() error { _, err := paper.ProbPurchases(c, -1, 1); return err }, ErrInvalidParam},
+		{"zero model", func() error { _, err := BGNBD{}.PAlive(c); return err }, funnel.ErrInvalidParam},
+		{"infinite alpha", func() error { _, err := BGNBD{R: 1, Alpha: math.Inf(1), A: 1, B: 1}.LogLikelihood(c); return err }, funnel.ErrInvalidParam},
+		{"negative horizon", func() error { _, err := paper.ExpectedPurchases(c, -1); return err }, funnel.ErrInvalidParam},
+		{"NaN horizon", func() error { _, err := paper.ProbPurchases(c, 1, math.NaN()); return err }, funnel.ErrInvalidParam},
+		{"negative count", func() error { _, err := paper.ProbPurchases(c, -1, 1); return err }, funnel.ErrInvalidParam},
 		{"a = 1", func() error { _, err := BGNBD{R: 1, Alpha: 1, A: 1, B: 2}.ExpectedPurchases(c, 1); return err }, ErrUndefined},
 		{"bad customer", func() error { _, err := paper.PAlive(Customer{Frequency: -2}); return err }, ErrInvalidCustomer},
-		{"holdout max frequency", func() error { _, err := paper.CheckHoldout([]Customer{c}, 1, -1); return err }, ErrInvalidParam},
+		{"holdout max frequency", func() error { _, err := paper.CheckHoldout([]Customer{c}, 1, -1); return err }, funnel.ErrInvalidParam},
 		{"holdout negative actual", func() error { _, err := paper.CheckHoldout([]Customer{{T: 1, Holdout: -1}}, 1, 3); return err }, ErrInvalidCustomer},
-		{"zero Gamma-Gamma", func() error { _, err := GammaGamma{}.ExpectedSpend(c); return err }, ErrInvalidParam},
+		{"zero Gamma-Gamma", func() error { _, err := GammaGamma{}.ExpectedSpend(c); return err }, funnel.ErrInvalidParam},
 		{"spend q+px <= 1", func() error { _, err := GammaGamma{P: 0.1, Q: 0.5, Gamma: 1}.ExpectedSpend(Customer{T: 1}); return err }, ErrUndefined},
 		{"spend without value", func() error { _, err := GammaGamma{P: 1, Q: 2, Gamma: 1}.ExpectedSpend(c); return err }, ErrInvalidCustomer},
-		{"sBG zero", func() error { _, err := SBG{}.Survival(1); return err }, ErrInvalidParam},
-		{"sBG negative period", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Survival(-1); return err }, ErrInvalidParam},
-		{"sBG churn period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Churn(0); return err }, ErrInvalidParam},
-		{"sBG retention period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Retention(0); return err }, ErrInvalidParam},
-		{"sBG negative discount", func() error { _, err := SBG{Alpha: 1, Beta: 1}.DiscountedExpectedLifetime(-0.1); return err }, ErrInvalidParam},
+		{"sBG zero", func() error { _, err := SBG{}.Survival(1); return err }, funnel.ErrInvalidParam},
+		{"sBG negative period", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Survival(-1); return err }, funnel.ErrInvalidParam},
+		{"sBG churn period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Churn(0); return err }, funnel.ErrInvalidParam},
+		{"sBG retention period 0", func() error { _, err := SBG{Alpha: 1, Beta: 1}.Retention(0); return err }, funnel.ErrInvalidParam},
+		{"sBG negative discount", func() error { _, err := SBG{Alpha: 1, Beta: 1}.DiscountedExpectedLifetime(-0.1); return err }, funnel.ErrInvalidParam},
 		{"sBG infinite lifetime", func() error { _, err := SBG{Alpha: 1, Beta: 1}.DiscountedExpectedLifetime(0); return err }, ErrUndefined},
 	}
 	for _, tt := range tests {

@@ -22,16 +22,16 @@ func cdnow() []clv.Customer {
 		panic(err)
 	}
 	defer f.Close()
-	var log funnel.TransactionLog
+	var log clv.Log
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text()) // master id, customer, YYYYMMDD, CDs, dollars
 		day, _ := time.Parse("20060102", fs[2])
-		if err := log.Add(funnel.Transaction{Customer: fs[1], Time: day, Amount: decimal.RequireFromString(fs[4])}); err != nil {
+		if err := log.Add(clv.Transaction{Customer: fs[1], Time: day, Amount: decimal.RequireFromString(fs[4])}); err != nil {
 			panic(err)
 		}
 	}
-	recs, err := log.RFM(funnel.RFMOptions{
+	rfm, err := log.RFM(clv.RFMOptions{
 		CalibrationEnd: time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC),
 		HoldoutEnd:     time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC),
 		Unit:           7 * 24 * time.Hour,
@@ -39,27 +39,13 @@ func cdnow() []clv.Customer {
 	if err != nil {
 		panic(err)
 	}
-	return clv.CustomersFromRFM(recs)
+	return rfm.Customers
 }
 
 // paper is the published CDNOW BG/NBD estimate.
 var paper = clv.BGNBD{R: 0.243, Alpha: 4.414, A: 0.793, B: 2.426}
 
 var customer1 = clv.Customer{Frequency: 2, Recency: 30.43, T: 38.86, Monetary: decimal.RequireFromString("22.35")}
-
-func ExampleCustomersFromRFM() {
-	var log funnel.TransactionLog
-	for _, tx := range []funnel.Transaction{
-		{Customer: "a", Time: time.Date(2024, 1, 1, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(30)},
-		{Customer: "a", Time: time.Date(2024, 1, 15, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(20)},
-		{Customer: "a", Time: time.Date(2024, 1, 29, 9, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(40)},
-	} {
-		_ = log.Add(tx)
-	}
-	recs, _ := log.RFM(funnel.RFMOptions{CalibrationEnd: time.Date(2024, 2, 26, 0, 0, 0, 0, time.UTC), Unit: 7 * 24 * time.Hour})
-	fmt.Printf("%+v\n", clv.CustomersFromRFM(recs)[0])
-	// Output: {Frequency:2 Recency:4 T:8 Monetary:30 Holdout:0}
-}
 
 func ExampleCustomer() {
 	// Two repeat purchases, the last 30.43 weeks after the first, observed
@@ -237,7 +223,7 @@ func ExampleDiscountedCLV() {
 func ExampleCLVOptions() {
 	g := clv.GammaGamma{P: 6.25, Q: 3.74, Gamma: 15.44}
 	_, err := clv.DiscountedCLV(paper, g, customer1, clv.CLVOptions{})
-	fmt.Println(errors.Is(err, clv.ErrInvalidParam))
+	fmt.Println(errors.Is(err, funnel.ErrInvalidParam))
 	// Output: true
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 	"testing"
+
+	"github.com/funnelmetrics/funnel"
 )
 
 // FuzzBGNBD checks the BG/NBD predictions' invariants for arbitrary
@@ -20,7 +22,7 @@ func FuzzBGNBD(f *testing.F) {
 	f.Fuzz(func(t *testing.T, r, alpha, a, b float64, x int, tx, T, h float64, n int) {
 		m := BGNBD{R: r, Alpha: alpha, A: a, B: b}
 		c := Customer{Frequency: x % 100_000, Recency: tx, T: T}
-		kinds := []error{ErrInvalidParam, ErrInvalidCustomer, ErrUndefined}
+		kinds := []error{funnel.ErrInvalidParam, ErrInvalidCustomer, ErrUndefined}
 		ok := func(err error) bool {
 			for _, k := range kinds {
 				if errors.Is(err, k) {
@@ -59,7 +61,7 @@ func FuzzFitSBG(f *testing.F) {
 		}
 		fit, err := FitSBG(s)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidParam) && !errors.Is(err, ErrNoData) && !errors.Is(err, ErrNotConverged) {
+			if !errors.Is(err, funnel.ErrInvalidParam) && !errors.Is(err, ErrNoData) && !errors.Is(err, ErrNotConverged) {
 				t.Fatalf("FitSBG(%v) error %v of no documented kind", s, err)
 			}
 			return

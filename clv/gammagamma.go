@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/mathext"
 )
@@ -38,7 +39,7 @@ func (g GammaGamma) check() error {
 		v    float64
 	}{{"P", g.P}, {"Q", g.Q}, {"Gamma", g.Gamma}} {
 		if !(p.v > 0) || math.IsInf(p.v, 1) {
-			return fmt.Errorf("clv: Gamma-Gamma %s = %v must be positive and finite: %w", p.name, p.v, ErrInvalidParam)
+			return fmt.Errorf("clv: Gamma-Gamma %s = %v must be positive and finite: %w", p.name, p.v, funnel.ErrInvalidParam)
 		}
 	}
 	return nil
@@ -144,7 +145,7 @@ func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 
 // MeanSpend returns the population mean purchase value, E[Z] = p γ / (q-1)
 // (Fader & Hardie 2013). It returns an error wrapping [ErrUndefined] when
-// q <= 1 (the mean is infinite), or [ErrInvalidParam]. The result is rounded
+// q <= 1 (the mean is infinite), or [funnel.ErrInvalidParam]. The result is rounded
 // to 6 decimal places.
 func (g GammaGamma) MeanSpend() (decimal.Decimal, error) {
 	if err := g.check(); err != nil {
@@ -164,7 +165,7 @@ func (g GammaGamma) MeanSpend() (decimal.Decimal, error) {
 // a weighted mean of the population mean p γ/(q-1) and zbar. For x = 0 it
 // is the population mean ([GammaGamma.MeanSpend]). It returns an error
 // wrapping [ErrUndefined] when p x + q <= 1, a [*CustomerError] for a repeat
-// customer whose Monetary is not positive, or [ErrInvalidParam]. The result
+// customer whose Monetary is not positive, or [funnel.ErrInvalidParam]. The result
 // is rounded to 6 decimal places.
 func (g GammaGamma) ExpectedSpend(c Customer) (decimal.Decimal, error) {
 	v, err := g.expectedSpend(c)
