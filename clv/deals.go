@@ -15,7 +15,8 @@ import (
 // time, for its Amount, in the scan's currency. Open and lost deals are
 // counted in the intake and are not purchases. The scan validates every
 // deal once; skipped and future deals are counted in Input, won deals
-// without an account or a close time in [LogSummary].
+// without an account or a close time, or with an amount beyond
+// [MaxAmountExponent], in [LogSummary].
 //
 // A DealLog is a [funnel.Accumulator]: feed it with [funnel.Scan.Run]
 // alongside other analyses, merge the logs of the parts of any split of the
@@ -24,11 +25,12 @@ import (
 // as-of time. Build one with [NewDealLog]; it is not safe for concurrent
 // use.
 type DealLog struct {
-	s         *funnel.Scan
-	in        funnel.Intake
-	log       Log
-	noAccount int64
-	undated   int64
+	s          *funnel.Scan
+	in         funnel.Intake
+	log        Log
+	noAccount  int64
+	undated    int64
+	outOfRange int64
 }
 
 // NewDealLog returns an empty log of the won deals of the scan s. It
@@ -70,6 +72,8 @@ func (a *DealLog) Observe(v *funnel.View) {
 		a.noAccount++
 	case d.Closed.IsZero():
 		a.undated++
+	case !amountInRange(d.Amount):
+		a.outOfRange++
 	default:
 		a.log.add(d.Account, d.Closed, d.Amount)
 	}
@@ -97,6 +101,7 @@ func (a *DealLog) Merge(o funnel.Accumulator) error {
 	a.log.merge(&b.log)
 	a.noAccount += b.noAccount
 	a.undated += b.undated
+	a.outOfRange += b.outOfRange
 	return nil
 }
 
@@ -117,7 +122,7 @@ func (a *DealLog) Len() int { return a.log.Len() }
 func (a *DealLog) Count() int { return a.log.Count() }
 
 func (a *DealLog) summary() LogSummary {
-	return LogSummary{Currency: a.s.Options().Currency, WonNoAccount: a.noAccount, WonUndated: a.undated}
+	return LogSummary{Currency: a.s.Options().Currency, WonNoAccount: a.noAccount, WonUndated: a.undated, WonOutOfRange: a.outOfRange}
 }
 
 // Historical returns the historical CLV of every account (see

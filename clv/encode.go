@@ -204,8 +204,8 @@ func (l *Log) decode(r *wire.Reader) {
 				return
 			}
 			at := time.Unix(sec, int64(nsec))
-			if at.IsZero() || amt.IsNegative() {
-				r.Fail("zero time or negative amount")
+			if at.IsZero() || amt.IsNegative() || !amountInRange(amt) {
+				r.Fail("zero time, negative amount or amount exponent out of range")
 				return
 			}
 			t := txn{sec: sec, nsec: int32(nsec), cust: int32(c)}
@@ -240,6 +240,7 @@ func (a *DealLog) MarshalBinary() ([]byte, error) {
 	w.String(string(in))
 	w.Varint(a.noAccount)
 	w.Varint(a.undated)
+	w.Varint(a.outOfRange)
 	a.log.encode(&w)
 	return w.Bytes(), nil
 }
@@ -276,12 +277,13 @@ func (a *DealLog) UnmarshalBinary(data []byte) error {
 	if err := out.in.UnmarshalBinary([]byte(ib)); err != nil {
 		return err
 	}
-	out.noAccount, out.undated = r.NonNeg(), r.NonNeg()
+	out.noAccount, out.undated, out.outOfRange = r.NonNeg(), r.NonNeg(), r.NonNeg()
 	out.log.decode(r)
 	if err := decodeErr(r); err != nil {
 		return err
 	}
-	if won := int64(out.log.Count()) + out.noAccount + out.undated; won < 0 || won > out.in.Counted() || out.noAccount > won || out.undated > won {
+	if won := int64(out.log.Count()) + out.noAccount + out.undated + out.outOfRange; won < 0 || won > out.in.Counted() ||
+		out.noAccount > won || out.undated > won || out.outOfRange > won {
 		r.Fail("won deals above the deals counted")
 		return decodeErr(r)
 	}

@@ -19,11 +19,13 @@ type LogSummary struct {
 	Currency string `json:"currency"`
 	// WonNoAccount counts won deals left out of the log because they have
 	// no Account, and WonUndated those left out because they have no close
-	// time (accepted by the scan under Options.UndatedClose). For a log of
-	// deals, Transactions + WonNoAccount + WonUndated is the number of won
-	// deals counted.
-	WonNoAccount int64 `json:"won_no_account"`
-	WonUndated   int64 `json:"won_undated"`
+	// time (accepted by the scan under Options.UndatedClose), and
+	// WonOutOfRange those whose amount's exponent is beyond
+	// [MaxAmountExponent]. For a log of deals, Transactions + WonNoAccount
+	// + WonUndated + WonOutOfRange is the number of won deals counted.
+	WonNoAccount  int64 `json:"won_no_account"`
+	WonUndated    int64 `json:"won_undated"`
+	WonOutOfRange int64 `json:"won_out_of_range"`
 }
 
 // A Historical is the historical customer lifetime value of every

@@ -22,9 +22,15 @@ type Transaction struct {
 	Amount   decimal.Decimal `json:"amount"`
 }
 
+// MaxAmountExponent bounds the decimal exponent of an amount: a
+// transaction whose amount has an exponent outside [-MaxAmountExponent,
+// MaxAmountExponent] (such as 1e-1000000, whose sums would take unbounded
+// time and memory) is refused.
+const MaxAmountExponent = 64
+
 // A TransactionError reports a transaction that a [Log] refused. Err is
-// [funnel.ErrInvalidParam] (empty customer, zero time) or
-// [funnel.ErrNegativeAmount].
+// [funnel.ErrInvalidParam] (empty customer, zero time, an amount's exponent
+// out of range) or [funnel.ErrNegativeAmount].
 type TransactionError struct {
 	// Index is the record's 0-based position in the sequence given to
 	// [LogOf]; for [Log.Add] it is the number of transactions the log held
@@ -139,12 +145,15 @@ func (l *Log) check(t Transaction, idx int) error {
 		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Time", Err: funnel.ErrInvalidParam}
 	case t.Amount.IsNegative():
 		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
+	case !amountInRange(t.Amount):
+		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrInvalidParam}
 	}
 	return nil
 }
 
 // Add adds one transaction. It returns a [*TransactionError] wrapping
-// [funnel.ErrInvalidParam] for an empty customer or a zero time, or
+// [funnel.ErrInvalidParam] for an empty customer, a zero time or an
+// amount's exponent beyond [MaxAmountExponent], or
 // wrapping [funnel.ErrNegativeAmount] for an amount below zero; the log is
 // then unchanged.
 func (l *Log) Add(t Transaction) error {
@@ -169,6 +178,11 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
 	t.amt, t.exp = l.amount(amt)
 	l.txns = append(l.txns, t)
+}
+
+func amountInRange(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -MaxAmountExponent && e <= MaxAmountExponent
 }
 
 // amount stores a decimal as an int64 coefficient and exponent, or in

@@ -430,6 +430,8 @@ func TestLogAdd(t *testing.T) {
 		{Transaction{"", at(2024, 1, 1, 0), dec("1")}, "Customer", funnel.ErrInvalidParam},
 		{Transaction{"a", time.Time{}, dec("1")}, "Time", funnel.ErrInvalidParam},
 		{Transaction{"a", at(2024, 1, 1, 0), dec("-0.01")}, "Amount", funnel.ErrNegativeAmount},
+		{Transaction{"a", at(2024, 1, 1, 0), dec("1e-65")}, "Amount", funnel.ErrInvalidParam},
+		{Transaction{"a", at(2024, 1, 1, 0), decimal.New(1, 1<<30)}, "Amount", funnel.ErrInvalidParam},
 	}
 	for _, tt := range tests {
 		err := l.Add(tt.tx)
@@ -550,5 +552,35 @@ func TestLogMerge(t *testing.T) {
 	other, _ := NewLog(LogOptions{Location: time.FixedZone("UTC+1", 3600)})
 	if err := left.Merge(other); !errors.Is(err, funnel.ErrIncompatible) {
 		t.Errorf("merge across zones: %v, want ErrIncompatible", err)
+	}
+}
+
+// TestCohortsCDNOW compares the monthly CDNOW cohorts with an independent
+// computation in plain Python from the raw log
+// (testdata/cdnow_cohorts.py, whose output is testdata/cdnow_cohorts.txt):
+// cohort sizes, customers active at each age and cumulative revenue.
+func TestCohortsCDNOW(t *testing.T) {
+	b, err := os.ReadFile("testdata/cdnow_cohorts.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		want = append(want, line)
+	}
+	l := logOf(t, readCDNOW(t)...)
+	got, err := l.Cohorts(CohortOptions{AsOf: time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, c := range got.Cohorts {
+		for k, a := range c.Ages {
+			lines = append(lines, c.Start.Format("2006-01")+" "+strconv.Itoa(k)+" "+strconv.FormatInt(c.Size, 10)+" "+
+				strconv.FormatInt(a.Count, 10)+" "+a.Amount.Shift(2).String())
+		}
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("CDNOW cohorts (-python +got):\n%s", diff)
 	}
 }
