@@ -264,25 +264,33 @@ func (m BGNBD) PAlive(c Customer) (float64, error) {
 //	E = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x)
 //	    · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))] · P(alive)
 //
-// with the Gaussian hypergeometric function 2F1, summed as a series after
-// Euler's transformation (so that it stays finite for any x). The
-// expression is singular at a = 1 exactly, which gives an error wrapping
-// [ErrUndefined]; so does a horizon so long (t beyond about 10^5 (α+T))
-// that the series needs more than ten million terms. It also returns an
-// error for invalid parameters, summary or horizon (t < 0).
+// with the Gaussian hypergeometric function 2F1 taken after Euler's
+// transformation (so that it stays finite for any x), by its power series
+// for z = t/(α+T+t) up to 0.9 and by the transformation to 1 - z beyond,
+// so that its cost does not grow with the horizon. The expression is
+// singular at a = 1 exactly, which gives an error wrapping [ErrUndefined].
+// It also returns an error for invalid parameters, summary or horizon
+// (t < 0).
 func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
+	e, _, err := m.expectedPurchases(c, t)
+	return e, err
+}
+
+// expectedPurchases is [BGNBD.ExpectedPurchases] that also reports the
+// work done by the hypergeometric function (see [hyp2f1Fast]).
+func (m BGNBD) expectedPurchases(c Customer, t float64) (float64, int, error) {
 	pa, err := m.PAlive(c)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := checkHorizon(t); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if t == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if m.A == 1 {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases at a = 1: %w", ErrUndefined)
+		return 0, 0, fmt.Errorf("clv: BG/NBD expected purchases at a = 1: %w", ErrUndefined)
 	}
 	// With z = t/(α+T+t), Euler's transformation 2F1(A, B; C; z) =
 	// (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) turns the bracket into
@@ -291,15 +299,15 @@ func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
 	x := float64(c.Frequency)
 	z := t / (m.Alpha + c.T + t)
 	cc := m.A + m.B + x - 1
-	f, ok := hyp2f1(m.A+m.B-1-m.R, m.A-1, cc, z)
+	f, work, ok := hyp2f1Fast(m.A+m.B-1-m.R, m.A-1, cc, z)
 	if !ok {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases: 2F1 series did not converge: %w", ErrUndefined)
+		return 0, work, fmt.Errorf("clv: BG/NBD expected purchases: 2F1 did not converge: %w", ErrUndefined)
 	}
 	e := cc / (m.A - 1) * (1 - math.Exp((m.A-1)*math.Log1p(-z))*f) * pa
 	if !finite(e) || e < 0 {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases = %v: %w", e, ErrUndefined)
+		return 0, work, fmt.Errorf("clv: BG/NBD expected purchases = %v: %w", e, ErrUndefined)
 	}
-	return e, nil
+	return e, work, nil
 }
 
 // ExpectedPurchasesNew returns E[X(t)], the expected number of repeat

@@ -352,6 +352,63 @@ func toMoney(v float64) (decimal.Decimal, error) {
 // converged by then is reported as undefined rather than summed further.
 const maxSeriesTerms = 10_000_000
 
+// seriesBudget is the number of power-series terms [hyp2f1Fast] tries
+// before it transforms to 1 - z: enough for z up to about 0.5, and for a
+// large c at any z.
+const seriesBudget = 64
+
+// hyp2f1Fast returns 2F1(a, b; c; z) for 0 <= z < 1 in bounded time. It
+// sums the power series of [hyp2f1] for at most 64 terms, which is enough
+// up to z of about 0.5, and for large c at any z. Otherwise (nearer 1,
+// where the number of terms grows like 1/(1-z)) it uses the transformation
+// to 1 - z of Abramowitz & Stegun 15.3.6 with d = c - a - b,
+//
+//	2F1(a, b; c; z) = Γ(c)Γ(d)/(Γ(c-a)Γ(c-b)) 2F1(a, b; 1-d; 1-z)
+//	    + (1-z)^d Γ(c)Γ(-d)/(Γ(a)Γ(b)) 2F1(c-a, c-b; d+1; 1-z)
+//
+// whose two series converge fast. Where d is within 1e-4 of an integer, or
+// the two terms cancel to lose more than three digits (large a and b), it
+// sums the series after all, at most maxSeriesTerms terms. terms reports
+// the work done: the series terms summed.
+func hyp2f1Fast(a, b, c, z float64) (v float64, terms int, ok bool) {
+	v, terms, ok = hyp2f1Terms(a, b, c, z, seriesBudget)
+	if ok || !(z > 0 && z < 1) || (c <= 0 && c == math.Trunc(c)) {
+		return v, terms, ok
+	}
+	d := c - a - b
+	if math.Abs(d-math.Round(d)) > 1e-4 {
+		w := 1 - z
+		f1, n1, ok1 := hyp2f1Terms(a, b, 1-d, w, maxSeriesTerms)
+		f2, n2, ok2 := hyp2f1Terms(c-a, c-b, d+1, w, maxSeriesTerms)
+		terms += n1 + n2
+		if ok1 && ok2 {
+			l1, s1 := gammaRatio(c, d, c-a, c-b)
+			l2, s2 := gammaRatio(c, -d, a, b)
+			t1, t2 := s1*math.Exp(l1)*f1, s2*math.Exp(l2+d*math.Log(w))*f2
+			v = t1 + t2
+			// accept unless the two terms cancel (Cephes's test)
+			if finite(v) && v != 0 && 1e-16*math.Max(math.Abs(t1), math.Abs(t2)) <= 1e-13*math.Abs(v) {
+				return v, terms, true
+			}
+		}
+	}
+	// d near an integer, or the terms cancel: the series, whose length is
+	// bounded by maxSeriesTerms
+	v, n, ok := hyp2f1Terms(a, b, c, z, maxSeriesTerms)
+	return v, terms + n, ok
+}
+
+// gammaRatio returns the log of |Γ(p)Γ(q)/(Γ(r)Γ(s))| and its sign; a
+// pole of the denominator (1/Γ = 0 at the non-positive integers) gives
+// -Inf.
+func gammaRatio(p, q, r, s float64) (float64, float64) {
+	lp, sp := math.Lgamma(p)
+	lq, sq := math.Lgamma(q)
+	lr, sr := math.Lgamma(r)
+	ls, ss := math.Lgamma(s)
+	return lp + lq - lr - ls, float64(sp * sq * sr * ss)
+}
+
 // hyp2f1 returns the Gaussian hypergeometric function 2F1(a, b; c; z) for
 // 0 <= z < 1 by its power series, sum_k (a)_k (b)_k / ((c)_k k!) z^k,
 // stopping when a term no longer changes the sum. ok is false if c is a
@@ -359,16 +416,23 @@ const maxSeriesTerms = 10_000_000
 // terms, or the sum is not finite. Callers arrange the parameters (by
 // Euler's transformation) so that the terms stay moderate.
 func hyp2f1(a, b, c, z float64) (v float64, ok bool) {
+	v, _, ok = hyp2f1Terms(a, b, c, z, maxSeriesTerms)
+	return v, ok
+}
+
+// hyp2f1Terms is [hyp2f1] with at most maxTerms terms, and that also
+// returns the number of terms summed.
+func hyp2f1Terms(a, b, c, z float64, maxTerms int) (v float64, terms int, ok bool) {
 	if !(z >= 0 && z < 1) || (c <= 0 && c == math.Trunc(c)) {
-		return 0, false
+		return 0, 0, false
 	}
 	sum, term := 1.0, 1.0
-	for k := 0; k < maxSeriesTerms; k++ {
+	for k := 0; k < maxTerms; k++ {
 		kf := float64(k)
 		term *= (a + kf) * (b + kf) / ((c + kf) * (kf + 1)) * z
 		sum += term
 		if !finite(sum) {
-			return 0, false
+			return 0, k, false
 		}
 		// Past the sign changes, every later term ratio is at most rho:
 		// (a+j)/(c+j) and (b+j)/(j+1) move monotonically towards 1, so
@@ -380,8 +444,8 @@ func hyp2f1(a, b, c, z float64) (v float64, ok bool) {
 		}
 		rho := z * math.Max(1, math.Abs((a+j)/(c+j))) * math.Max(1, math.Abs((b+j)/(j+1)))
 		if rho < 1 && math.Abs(term)*rho/(1-rho) <= 1e-16*math.Abs(sum) {
-			return sum, true
+			return sum, k + 1, true
 		}
 	}
-	return 0, false
+	return 0, maxTerms, false
 }

@@ -198,7 +198,7 @@ func (m SBG) DiscountedExpectedLifetime(d float64) (float64, error) {
 	if d == 0 {
 		return m.ExpectedLifetime()
 	}
-	v, ok := hyp2f1(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
+	v, _, ok := hyp2f1Fast(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
 	if !ok || v < 1 {
 		return 0, fmt.Errorf("clv: sBG discounted lifetime: %w", ErrUndefined)
 	}
