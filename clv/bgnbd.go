@@ -193,7 +193,9 @@ func (d *bgData) objective(th, grad []float64) float64 {
 // summary, an error wrapping [ErrNoData] if there are no customers or no
 // customer made a repeat purchase (the parameters are then not
 // identified), and a [*FitError] wrapping [ErrNotConverged] if the
-// optimiser fails or the estimate runs to the boundary.
+// optimiser fails (see [Diagnostics]). A fit whose likelihood rises
+// towards a bound of the parameter space is returned with the parameters
+// at the bound named in Diagnostics.AtBound.
 func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 	if len(customers) == 0 {
 		return BGNBDFit{}, &FitError{Model: "BG/NBD", Reason: "no customers", Err: ErrNoData}
@@ -214,13 +216,13 @@ func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 		return BGNBDFit{}, &FitError{Model: "BG/NBD", Reason: "all customers have T = 0", Diagnostics: Diagnostics{N: len(customers)}, Err: ErrNoData}
 	}
 	d := newBGData(customers)
-	res, err := maximise("BG/NBD", len(customers), d.objective, []float64{1, meanT, 1, 1})
+	res, err := maximise("BG/NBD", len(customers), d.objective, []float64{1, meanT, 1, 1}, []string{"r", "alpha", "a", "b"})
 	if err != nil {
 		return BGNBDFit{}, err
 	}
 	p := res.params
 	fit := BGNBDFit{Params: BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}, Diagnostics: res.diag}
-	se, err := stdErrors("BG/NBD", len(customers), d.objective, p, fit.Diagnostics)
+	se, err := stdErrors("BG/NBD", len(customers), d.objective, res)
 	if err != nil {
 		return BGNBDFit{}, err
 	}

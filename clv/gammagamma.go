@@ -100,7 +100,8 @@ func (d *ggData) objective(th, grad []float64) float64 {
 // customer whose Monetary is not positive, an error wrapping [ErrNoData] if
 // fewer than two customers made repeat purchases or all their zbar are
 // equal (the spread, and so q and gamma, is then not identified), and a
-// [*FitError] wrapping [ErrNotConverged] if the optimiser fails.
+// [*FitError] wrapping [ErrNotConverged] if the optimiser fails. A fit at a
+// bound of the parameter space says so in Diagnostics.AtBound.
 func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	d := &ggData{}
 	for i, c := range customers {
@@ -129,13 +130,13 @@ func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	if !spread {
 		return GammaGammaFit{}, &FitError{Model: "Gamma-Gamma", Reason: "all repeat customers have the same mean spend", Diagnostics: Diagnostics{N: n}, Err: ErrNoData}
 	}
-	res, err := maximise("Gamma-Gamma", n, d.objective, []float64{1, 2, mean})
+	res, err := maximise("Gamma-Gamma", n, d.objective, []float64{1, 2, mean}, []string{"p", "q", "gamma"})
 	if err != nil {
 		return GammaGammaFit{}, err
 	}
 	p := res.params
 	fit := GammaGammaFit{Params: GammaGamma{P: p[0], Q: p[1], Gamma: p[2]}, Diagnostics: res.diag}
-	se, err := stdErrors("Gamma-Gamma", n, d.objective, p, fit.Diagnostics)
+	se, err := stdErrors("Gamma-Gamma", n, d.objective, res)
 	if err != nil {
 		return GammaGammaFit{}, err
 	}

@@ -92,7 +92,9 @@ func (d *sbgData) objective(th, grad []float64) float64 {
 // positive, or the counts are negative or increase; an error wrapping
 // [ErrNoData] if no customer churned or every customer churned in the first
 // period (the estimate is then at the boundary); and a [*FitError] wrapping
-// [ErrNotConverged] if the optimiser fails. Diagnostics.N is the cohort size.
+// [ErrNotConverged] if the optimiser fails. A fit at a bound of the
+// parameter space says so in Diagnostics.AtBound. Diagnostics.N is the
+// cohort size.
 func FitSBG(survivors []int) (SBGFit, error) {
 	if len(survivors) < 2 || survivors[0] <= 0 {
 		return SBGFit{}, fmt.Errorf("clv: sBG needs a positive cohort and at least one later count, got %v: %w", survivors, funnel.ErrInvalidParam)
@@ -111,12 +113,12 @@ func FitSBG(survivors []int) (SBGFit, error) {
 	if survivors[1] == 0 {
 		return SBGFit{}, &FitError{Model: "sBG", Reason: "every customer churned in the first period", Diagnostics: Diagnostics{N: survivors[0]}, Err: ErrNoData}
 	}
-	res, err := maximise("sBG", survivors[0], d.objective, []float64{1, 1})
+	res, err := maximise("sBG", survivors[0], d.objective, []float64{1, 1}, []string{"alpha", "beta"})
 	if err != nil {
 		return SBGFit{}, err
 	}
 	fit := SBGFit{Params: SBG{Alpha: res.params[0], Beta: res.params[1]}, Diagnostics: res.diag}
-	se, err := stdErrors("sBG", survivors[0], d.objective, res.params, fit.Diagnostics)
+	se, err := stdErrors("sBG", survivors[0], d.objective, res)
 	if err != nil {
 		return SBGFit{}, err
 	}
