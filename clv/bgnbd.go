@@ -17,17 +17,20 @@ import (
 // probability p ~ Beta(A, B). All four parameters must be positive and
 // finite; the zero BGNBD is invalid and its methods return errors.
 type BGNBD struct {
-	R, Alpha, A, B float64
+	R     float64 `json:"r"`
+	Alpha float64 `json:"alpha"`
+	A     float64 `json:"a"`
+	B     float64 `json:"b"`
 }
 
 // BGNBDFit is a maximum-likelihood fit of the [BGNBD] model.
 type BGNBDFit struct {
 	// Params is the estimate.
-	Params BGNBD
+	Params BGNBD `json:"params"`
 	// StdErr holds the asymptotic standard errors of the estimates, from
 	// the inverse observed information.
-	StdErr BGNBD
-	Diagnostics
+	StdErr      BGNBD `json:"std_err"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (m BGNBD) check() error {
@@ -395,21 +398,21 @@ func (m BGNBD) ProbPurchasesNew(n int, t float64) (float64, error) {
 // customers with one calibration frequency (or, in the last row, that
 // frequency or more).
 type HoldoutRow struct {
-	Frequency int
-	AndMore   bool
-	Customers int
+	Frequency int  `json:"frequency"`
+	AndMore   bool `json:"and_more"`
+	Customers int  `json:"customers"`
 	// Actual and Predicted are mean holdout purchases per customer.
-	Actual    float64
-	Predicted float64
+	Actual    float64 `json:"actual"`
+	Predicted float64 `json:"predicted"`
 }
 
 // HoldoutCheck is the calibration-versus-holdout comparison of a fit
 // (Fader, Hardie & Lee 2005, Figure 4): per calibration frequency, and in
 // total over all customers.
 type HoldoutCheck struct {
-	Rows      []HoldoutRow
-	Actual    int
-	Predicted float64
+	Rows      []HoldoutRow `json:"rows"`
+	Actual    int          `json:"actual"`
+	Predicted float64      `json:"predicted"`
 }
 
 // CheckHoldout predicts every customer's purchases in a holdout period of

@@ -20,17 +20,19 @@ import (
 //
 // All three parameters must be positive and finite.
 type GammaGamma struct {
-	P, Q, Gamma float64
+	P     float64 `json:"p"`
+	Q     float64 `json:"q"`
+	Gamma float64 `json:"gamma"`
 }
 
 // GammaGammaFit is a maximum-likelihood fit of the [GammaGamma] model.
 type GammaGammaFit struct {
 	// Params is the estimate.
-	Params GammaGamma
+	Params GammaGamma `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr GammaGamma
-	Diagnostics
+	StdErr      GammaGamma `json:"std_err"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (g GammaGamma) check() error {

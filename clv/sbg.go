@@ -16,17 +16,18 @@ import (
 // numbered from 1; a customer acquired at time 0 is active in period 1. Both
 // parameters must be positive and finite.
 type SBG struct {
-	Alpha, Beta float64
+	Alpha float64 `json:"alpha"`
+	Beta  float64 `json:"beta"`
 }
 
 // SBGFit is a maximum-likelihood fit of the [SBG] model.
 type SBGFit struct {
 	// Params is the estimate.
-	Params SBG
+	Params SBG `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr SBG
-	Diagnostics
+	StdErr      SBG `json:"std_err"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (m SBG) check() error {
