@@ -363,3 +363,98 @@ func Example_segments() {
 	// heavy: 293 customers, 883 purchases expected in 39 weeks
 	// light: 2064 customers, 771 purchases expected in 39 weeks
 }
+
+// clvPurchases are five purchases by two customers.
+func clvPurchases() []clv.Transaction {
+	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 12, 0, 0, 0, time.UTC) }
+	return []clv.Transaction{
+		{Customer: "acme", Time: day(1, 10), Amount: decimal.RequireFromString("100.00")},
+		{Customer: "acme", Time: day(2, 5), Amount: decimal.RequireFromString("60.00")},
+		{Customer: "acme", Time: day(2, 5), Amount: decimal.RequireFromString("20.00")},
+		{Customer: "acme", Time: day(3, 20), Amount: decimal.RequireFromString("40.00")},
+		{Customer: "beta", Time: day(2, 14), Amount: decimal.RequireFromString("75.00")},
+	}
+}
+
+func ExampleLog_Historical() {
+	log, err := clv.LogOf(slices.Values(clvPurchases()))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, _ := log.Historical(decimal.RequireFromString("0.4"))
+	fmt.Println("Historical CLV at a 40% margin:")
+	fmt.Print(h)
+	// Output:
+	// Historical CLV at a 40% margin:
+	//   customer  purchases  revenue  margin       first        last
+	//       acme          4      220      88  2024-01-10  2024-03-20
+	//       beta          1       75      30  2024-02-14  2024-02-14
+	//      total          5      295     118
+}
+
+func ExampleLog_Cohorts() {
+	log, _ := clv.LogOf(slices.Values(clvPurchases()))
+	c, err := log.Cohorts(clv.CohortOptions{Period: funnel.Month, AsOf: time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("Monthly cohorts:")
+	fmt.Print(c)
+	// Output:
+	// Monthly cohorts:
+	//    cohort  customers  age  active   share  revenue per customer
+	//   2024-01          1    0       1  100.0%                100.00
+	//                    1    1       1  100.0%                180.00
+	//                    1    2       1  100.0%                220.00
+	//   2024-02          1    0       1  100.0%                 75.00
+	//                    1    1       0    0.0%                 75.00
+}
+
+func ExampleLog_RFM() {
+	log, _ := clv.LogOf(slices.Values(clvPurchases()))
+	rfm, err := log.RFM(clv.RFMOptions{
+		CalibrationEnd: time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC),
+		HoldoutEnd:     time.Date(2024, 3, 31, 0, 0, 0, 0, time.UTC),
+		Unit:           7 * 24 * time.Hour,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range rfm.Customers {
+		// the two purchases of 5 February are one purchase day of 80
+		fmt.Printf("%s x=%d t_x=%.2f T=%.2f zbar=%s holdout=%d\n", c.ID, c.Frequency, c.Recency, c.T, c.Monetary, c.Holdout)
+	}
+	// Output:
+	// acme x=1 t_x=3.71 T=7.14 zbar=80 holdout=1
+	// beta x=0 t_x=0.00 T=2.14 zbar=0 holdout=0
+}
+
+func ExampleFromDeals() {
+	f, _ := funnel.New("Lead", "Proposal")
+	s, _ := funnel.NewScan(f, funnel.Options{Currency: "USD", AsOf: time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)})
+	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 12, 0, 0, 0, time.UTC) }
+	deals := []funnel.Deal{
+		{ID: "D-1", Account: "acme", Amount: decimal.RequireFromString("12000"), Currency: "USD", Outcome: funnel.Won, Stage: "Proposal", Created: day(1, 2), Closed: day(2, 15)},
+		{ID: "D-2", Account: "acme", Amount: decimal.RequireFromString("8000"), Currency: "USD", Outcome: funnel.Lost, Stage: "Lead", Created: day(3, 1), Closed: day(4, 1)},
+		// won after the as-of time: not a purchase yet
+		{ID: "D-3", Account: "acme", Amount: decimal.RequireFromString("3000"), Currency: "USD", Outcome: funnel.Won, Stage: "Proposal", Created: day(5, 1), Closed: day(6, 10)},
+		{ID: "D-4", Account: "beta", Amount: decimal.RequireFromString("500"), Currency: "USD", Outcome: funnel.Won, Stage: "Proposal", Created: day(2, 1), Closed: day(3, 3)},
+	}
+	log, err := clv.FromDeals(s, slices.Values(deals))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	h, _ := log.Historical(decimal.RequireFromString("0.7"))
+	for _, c := range h.Customers {
+		fmt.Println(c.ID, c.Purchases, c.Revenue, c.Margin)
+	}
+	fmt.Println("deals read", h.Input.Read, "counted", h.Input.Counted, "currency", h.Log.Currency)
+	// Output:
+	// acme 1 12000 8400
+	// beta 1 500 350
+	// deals read 4 counted 4 currency USD
+}
