@@ -623,7 +623,7 @@ const maxSeriesTerms = 10_000_000
 const seriesBudget = 64
 
 // hyp2f1Fast returns 2F1(a, b; c; z) for 0 <= z < 1 in bounded time. It
-// sums the power series of [hyp2f1] for at most 64 terms, which is enough
+// sums the power series ([hyp2f1Terms]) for at most 64 terms, which is enough
 // up to z of about 0.5, and for large c at any z. Otherwise (nearer 1,
 // where the number of terms grows like 1/(1-z)) it uses the transformation
 // to 1 - z of Abramowitz & Stegun 15.3.6 with d = c - a - b,
@@ -674,19 +674,13 @@ func gammaRatio(p, q, r, s float64) (float64, float64) {
 	return lp + lq - lr - ls, float64(sp * sq * sr * ss)
 }
 
-// hyp2f1 returns the Gaussian hypergeometric function 2F1(a, b; c; z) for
-// 0 <= z < 1 by its power series, sum_k (a)_k (b)_k / ((c)_k k!) z^k,
-// stopping when a term no longer changes the sum. ok is false if c is a
-// non-positive integer, the series has not converged after maxSeriesTerms
-// terms, or the sum is not finite. Callers arrange the parameters (by
-// Euler's transformation) so that the terms stay moderate.
-func hyp2f1(a, b, c, z float64) (v float64, ok bool) {
-	v, _, ok = hyp2f1Terms(a, b, c, z, maxSeriesTerms)
-	return v, ok
-}
-
-// hyp2f1Terms is [hyp2f1] with at most maxTerms terms, and that also
-// returns the number of terms summed.
+// hyp2f1Terms returns the Gaussian hypergeometric function 2F1(a, b; c; z)
+// for 0 <= z < 1 by its power series, sum_k (a)_k (b)_k / ((c)_k k!) z^k,
+// stopping when a term no longer changes the sum, and the number of terms
+// summed. ok is false if c is a non-positive integer, the series has not
+// converged after maxTerms terms, or the sum is not finite. Callers arrange
+// the parameters (by Euler's transformation) so that the terms stay
+// moderate.
 func hyp2f1Terms(a, b, c, z float64, maxTerms int) (v float64, terms int, ok bool) {
 	if !(z >= 0 && z < 1) || (c <= 0 && c == math.Trunc(c)) {
 		return 0, 0, false

@@ -564,10 +564,7 @@ func TestCohortsCDNOW(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-		want = append(want, line)
-	}
+	want := strings.Split(strings.TrimSpace(string(b)), "\n")
 	l := logOf(t, readCDNOW(t)...)
 	got, err := l.Cohorts(CohortOptions{AsOf: time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC)})
 	if err != nil {
