@@ -138,6 +138,13 @@ func (f *Field) UnmarshalText(b []byte) error {
 	return enumUnmarshal(f, b, fieldNames[:], "field", ErrInvalidParam)
 }
 
+// MaxAmountExponent bounds the decimal exponent of an amount (and its
+// number of digits, at twice the bound): arithmetic on decimals whose
+// exponents are far apart builds powers of ten that large, so a hostile
+// amount such as 1e-1000000000 could take unbounded time. Amounts of
+// money come nowhere near.
+const MaxAmountExponent = 64
+
 // A FieldChange records that a field of a deal took a new value at a time:
 // an amount revised, an expected close date pushed, an owner reassigned.
 // The value is in the member the [Field] names; the others are zero.
@@ -238,9 +245,10 @@ func (e *DealError) Unwrap() error { return e.Err }
 // entry before Created or after Closed; [ErrUnknownStage] for a Stage or
 // History stage that f does not declare, or a deal with neither;
 // [ErrHistoryOrder] for recorded entry or field-change times that go
-// backwards; [ErrInvalidParam] for an invalid field change (an unknown
-// Field, a negative amount, a probability outside [0, 1], an attribute
-// change without a key) or a probability outside [0, 1]. Unrecorded (zero)
+// backwards; [ErrInvalidParam] for an amount past [MaxAmountExponent], an
+// invalid field change (an unknown Field, a negative amount or one past
+// the bound, a probability outside [0, 1], an attribute change without a
+// key) or a probability outside [0, 1]. Unrecorded (zero)
 // times are not compared. Validate reports the first problem found, in the
 // order listed. A nil funnel is an error wrapping [ErrInvalidParam].
 func (d *Deal) Validate(f *Funnel) error {
@@ -332,6 +340,9 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 	if d.Amount.Sign() < 0 {
 		return bad("Amount", ErrNegativeAmount)
 	}
+	if e := d.Amount.Exponent(); e < -MaxAmountExponent || e > MaxAmountExponent || d.Amount.NumDigits() > 2*MaxAmountExponent {
+		return bad("Amount", ErrInvalidParam) // arithmetic on it could take unbounded time
+	}
 	p.created, p.closed = instantOf(d.Created), instantOf(d.Closed)
 	if d.Outcome == Open && p.closed.ok {
 		return bad("Closed", ErrUnexpectedCloseTime)
@@ -411,6 +422,7 @@ func (d *Deal) checkChanges() error {
 		case !c.Field.valid(),
 			c.Field == FieldAttr && c.Key == "",
 			c.Field == FieldAmount && c.Amount.Sign() < 0,
+			(c.Field == FieldAmount || c.Field == FieldProbability) && (c.Amount.Exponent() < -MaxAmountExponent || c.Amount.Exponent() > MaxAmountExponent),
 			c.Field == FieldProbability && (c.Amount.Sign() < 0 || c.Amount.GreaterThan(one)):
 			return &DealError{ID: d.ID, Field: field, Err: ErrInvalidParam}
 		}
