@@ -181,7 +181,9 @@ func TestHeatmapBlocksTwoReports(t *testing.T) {
 	}
 	team, _ := byTeam.Report(0, 0, Options{})
 	loc, _ := byLoc.Report(0, 0, Options{})
-	row := func(rows []Row, g string) Row { return rows[slices.IndexFunc(rows, func(r Row) bool { return r.Group == g })] }
+	row := func(rows []Row, g string) Row {
+		return rows[slices.IndexFunc(rows, func(r Row) bool { return r.Group == g })]
+	}
 	for q := range s.Questions {
 		if row(team.Groups, "legal").Cells[q].Suppressed != TooFew || row(team.Groups, "ops").Cells[q].Suppressed != Complement {
 			t.Fatalf("team report: %v", team)
