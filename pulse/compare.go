@@ -103,7 +103,9 @@ type Change struct {
 // each favourable share by [funnel.CompareRates] (after against before),
 // each mean by a Welch test ([MeanComparison]), the eNPS by
 // [funnel.CompareENPS]. It reads published figures only, so it reveals
-// nothing the two reports do not; a suppressed cell has no change. It
+// nothing the two reports do not, and the limits of the reports hold (see
+// [Waves.Report] on a reader who assumes people answer as before); a
+// suppressed cell has no change. It
 // returns an error wrapping [funnel.ErrInvalidParam] for an invalid Test
 // or reports of different surveys.
 func Compare(before, after Report, t funnel.Test) (Change, error) {

@@ -94,7 +94,8 @@ const (
 	TooFew
 	// Complement hides a figure that is large enough, so that the figures
 	// hidden as TooFew cannot be recovered by subtracting the published
-	// ones from the total (complementary suppression).
+	// ones from the total or, in a [Heatmap], by combining the figures of
+	// its breakdowns (complementary suppression).
 	Complement
 	// Withheld hides every figure of a question (the total included)
 	// because every hidden answer falls on one side (all favourable, all

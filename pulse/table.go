@@ -234,7 +234,10 @@ type Heatmap struct {
 //     people at one intersection of published groups) must hold at least
 //     MinGroup answers too. While a pool falls short, the published
 //     cells that merge it with another pool at the least cost (the fewest
-//     answers hidden) are hidden as Complement.
+//     answers hidden; ties: the fewest cells, then the first pool in the
+//     order of groups) are hidden as Complement. This ends: each merge
+//     leaves fewer pools, and a single pool of every answer is never
+//     short.
 //  4. If a pool with answers in a hidden cell has its answers, added up,
 //     all favourable or all unfavourable, or (for the eNPS question) all
 //     in one eNPS class, the question is hidden everywhere, company row
@@ -261,22 +264,28 @@ type Heatmap struct {
 // same groups, answering or skipping each question as before) publishes
 // exactly the same heatmap and gives that cell a different value; and so
 // do the answers of every intersection of groups (say legal in Lisbon,
-// however few) within such a pool. So no hidden cell can be recovered from
-// the other sections: the attack this blocks is the company figure (or a
-// location's) minus the published teams, where the location's people are
-// those of a hidden team and a published one (say, Lisbon is legal's
-// three people and sales's), which gives the hidden team's answers. With
-// Intersections, every pool holds 0 or at least MinGroup answers: whatever
-// can be derived is a function of sums over at least MinGroup answers, as
+// however few) within such a pool. So no hidden cell can be recovered
+// from the other sections. The attack this blocks: legal (3 people, too
+// few) and ops (hidden as its complement) are hidden by team, and ops's
+// six people are the Lisbon office; published as two reports, Lisbon's
+// figures are ops's, and the company minus sales minus Lisbon is legal's
+// three answers. With Intersections, every pool holds 0 or at least
+// MinGroup answers: whatever can be derived is a function of sums over at
+// least MinGroup answers, as
 // if each pool were a published group. The tests check (a) and (b) on
 // every small population they can enumerate.
 //
+// The price of the guarantee: the people of small hidden groups spread
+// over several offices make small pools, and the merges that grow them
+// often hide a whole section; the more sections, the more pools, and the
+// likelier one is all on one side (rule 4). Publish fewer or coarser
+// breakdowns together to keep more figures.
+//
 // Not covered, and how it leaks:
 //   - Without Intersections, the people at the intersection of published
-//     groups: the one engineer in Lisbon, when engineering and Lisbon are
-//     both published and the Lisbon answers of the other published teams
-//     are pinned by their own figures (say, a 3 appears in Lisbon's
-//     figures and in no other team's), tells that engineer's answer.
+//     groups: when engineering and Lisbon are both published and the one
+//     engineer in Lisbon is the only Lisbon person whose team's figures
+//     hold an answer 1, a 1 in Lisbon's figures is the engineer's.
 //   - Figures of other publications of the same answers: a [Waves.Report]
 //     or another heatmap of the same wave by other attributes, or a
 //     [Rolling.Series] that includes the wave (each publication is

@@ -240,3 +240,18 @@ for q in ("enps", "tools"):
     print("attack", q, "company - sales - Lisbon =", [c - s - l for c, s, l in zip(company, sales, lisbon)],
           "legal =", hist([p for p in attack if p["team"] == "legal"]))
     print("attack heatmap", q, heatmap_states(attack, ["team", "loc"], {"team": {"legal", "ops", "sales"}, "loc": {"Paris", "Lisbon"}}, q, 5))
+
+# The examples of pulse/example_test.go (ExampleReport_WriteText,
+# ExampleHeatmap_WriteText, ExampleCoverage_WriteText): figures printed in
+# their text output.
+legal = [(2, 1), (3, 2), (10, 5)]
+ops = [(9, 4), (10, 5), (7, 3), (8, 4), (6, 2), (9, 5)]
+sales = [(10, 5), (9, 4), (3, 2), (7, 4), (8, None), (10, 5), (9, 4)]
+for name, rows in (("company", legal + ops + sales), ("sales", sales)):
+    for i, q in enumerate(("enps", "tools")):
+        xs = [r[i] for r in rows if r[i] is not None]
+        print("example report", name, q, fmt(figures(q, xs, len(rows) - len(xs))))
+print("example report participation 16/20", fmt(wilson(16, 20)))
+print("example heatmap participation 23/28", fmt(wilson(23, 28)))
+for x, n in ((3, 5), (2, 2), (3, 4), (1, 2)):
+    print("example coverage", x, n, fmt(wilson(x, n)))
