@@ -79,9 +79,10 @@
 // on the counts and the pools' added-up answers only, so whatever the
 // breakdowns reveal together is a function of those sums. Every pool with
 // answers in a hidden figure must hold at least MinGroup answers, of two
-// hidden groups in each breakdown where it is hidden, on both sides;
-// further figures are hidden ([Complement]) until it does, or the question
-// is withheld. So one breakdown's figures cannot be subtracted from
+// hidden groups in each breakdown where it is hidden (further figures are
+// hidden, [Complement], until it does), and every hidden figure needs its
+// answers in at least one pool on both sides (or the question is
+// withheld). So one breakdown's figures cannot be subtracted from
 // another's to recover a hidden group. With
 // [HeatmapOptions.Intersections], every pool, the intersections of
 // published groups too, holds 0 or at least MinGroup answers.

@@ -22,6 +22,7 @@ type jointTable struct {
 // attribute, the same published group (label >= 0) or hidden groups
 // (label -1).
 type pool struct {
+	id     int // the order in which pools found it
 	labels []int
 	n      int64
 	hist   [11]int64
@@ -79,8 +80,9 @@ func (jt *jointTable) suppress(twoSided func([11]int64) bool) (Suppression, [][]
 	}
 	// Rule 3: grow the short pools, cheapest merge first.
 	var pools []*pool
+	var cellPool []int
 	for {
-		pools = jt.pools(out)
+		pools, cellPool = jt.pools(out)
 		i := slices.IndexFunc(pools, func(p *pool) bool { return p.short(jt.min, jt.strict) })
 		if i < 0 {
 			break
@@ -95,48 +97,71 @@ func (jt *jointTable) suppress(twoSided func([11]int64) bool) (Suppression, [][]
 			return Withheld, out
 		}
 	}
-	// Rule 4.
-	for _, p := range pools {
-		if p.hidden() && !twoSided(p.hist) {
-			for a := range out {
-				for g := range out[a] {
-					out[a][g] = Withheld
-				}
+	// Rule 4: every hidden cell with answers needs a pool on both sides.
+	sides := make([]bool, len(pools))
+	for i, p := range pools {
+		sides[i] = twoSided(p.hist)
+	}
+	ok := make([][]bool, len(out))
+	for a := range ok {
+		ok[a] = make([]bool, len(out[a]))
+	}
+	for c, i := range cellPool {
+		if i < 0 || !sides[i] {
+			continue
+		}
+		for a, of := range jt.of {
+			if pools[i].labels[a] < 0 {
+				ok[a][of[c]] = true
 			}
-			return Withheld, out
+		}
+	}
+	for a := range out {
+		for g, why := range out[a] {
+			if why != Shown && jt.answered[a][g] > 0 && !ok[a][g] {
+				for a := range out {
+					for g := range out[a] {
+						out[a][g] = Withheld
+					}
+				}
+				return Withheld, out
+			}
 		}
 	}
 	return Shown, out
 }
 
 // pools returns the pools of the joint cells with answers under the
-// suppression out, ordered by labels.
-func (jt *jointTable) pools(out [][]Suppression) []*pool {
-	byKey := map[string]*pool{}
-	var list []*pool
-	labels := make([]int, len(jt.of))
-	key := make([]byte, 0, 8*len(jt.of))
+// suppression out, ordered by labels, and the pool of each joint cell (-1
+// for a cell without answers).
+func (jt *jointTable) pools(out [][]Suppression) ([]*pool, []int) {
+	na := len(jt.of)
+	byKey := map[[MaxAttributes]int]int{}
+	var list []pool
+	var labels [MaxAttributes]int
+	cellPool := make([]int, len(jt.n))
 	for c, n := range jt.n {
+		cellPool[c] = -1
 		if n == 0 {
 			continue
 		}
-		key = key[:0]
 		for a, of := range jt.of {
 			labels[a] = of[c]
 			if out[a][of[c]] != Shown {
 				labels[a] = -1
 			}
-			key = appendInt(key, labels[a])
 		}
-		p := byKey[string(key)]
-		if p == nil {
-			p = &pool{labels: slices.Clone(labels), first: make([]int, len(jt.of)), multi: make([]bool, len(jt.of))}
+		i, ok := byKey[labels]
+		if !ok {
+			i = len(list)
+			byKey[labels] = i
+			list = append(list, pool{id: i, labels: slices.Clone(labels[:na]), first: make([]int, na), multi: make([]bool, na)})
 			for a, of := range jt.of {
-				p.first[a] = of[c]
+				list[i].first[a] = of[c]
 			}
-			byKey[string(key)] = p
-			list = append(list, p)
 		}
+		cellPool[c] = i
+		p := &list[i]
 		p.n += n
 		for v, x := range jt.hist[c] {
 			p.hist[v] += x
@@ -147,17 +172,21 @@ func (jt *jointTable) pools(out [][]Suppression) []*pool {
 			}
 		}
 	}
-	slices.SortFunc(list, func(x, y *pool) int { return slices.Compare(x.labels, y.labels) })
-	return list
-}
-
-func appendInt(b []byte, v int) []byte {
-	u := uint64(int64(v)) // -1 and group indexes map to distinct values
-	for range 8 {
-		b = append(b, byte(u))
-		u >>= 8
+	ps := make([]*pool, len(list))
+	for i := range list {
+		ps[i] = &list[i]
 	}
-	return b
+	slices.SortFunc(ps, func(x, y *pool) int { return slices.Compare(x.labels, y.labels) })
+	rank := make([]int, len(ps))
+	for i, p := range ps {
+		rank[p.id] = i
+	}
+	for c, i := range cellPool {
+		if i >= 0 {
+			cellPool[c] = rank[i]
+		}
+	}
+	return ps, cellPool
 }
 
 // merge hides the published groups that merge pool i with another pool at

@@ -197,8 +197,9 @@ func (p population) poolsOf(h Heatmap) (key []string, hidden map[string]bool) {
 // cell holds the population's true figures and at least min answers; and
 // unless the question is hidden everywhere, every pool of the published
 // pattern that has a hidden label holds at least min answers, of two
-// groups in every attribute where it is hidden, on both sides; with
-// strict, every pool holds at least min answers.
+// groups in every attribute where it is hidden; with strict, every pool
+// holds at least min answers; and every hidden cell with answers has
+// answers in a pool on both sides.
 func (p population) checkHeatmap(t *testing.T, h Heatmap, min int, strict bool, sap bool) {
 	t.Helper()
 	figs := []figure{{-1, ""}}
@@ -276,27 +277,46 @@ func (p population) checkHeatmap(t *testing.T, h Heatmap, min int, strict bool, 
 				t.Fatalf("pool %s holds answers of one %s", k, p.attrs[a])
 			}
 		}
-		sides := g.st.fav > 0 && g.st.fav < g.n
-		if p.q.ENPS {
-			cls := 0
-			for _, c := range []int{g.st.promoters, g.n - g.st.promoters - g.st.detr, g.st.detr} {
-				if c > 0 {
-					cls++
-				}
-			}
-			sides = sides && cls >= 2
+	}
+	// Every hidden cell with answers has answers in a pool on both sides.
+	for _, f := range figs[1:] {
+		if h.cellOf(f).Suppressed == Shown || p.statsOf(p.in(f)).answered == 0 {
+			continue
 		}
-		if !sides {
-			t.Fatalf("pool %s with hidden answers is one-sided (%+v) and published", k, g.st)
+		sided := false
+		for i, k := range key {
+			if k != "" && p.cells[i][f.attr] == f.group && p.twoSided(p.statsOf(func(j int) bool { return key[j] == k })) {
+				sided = true
+			}
+		}
+		if !sided {
+			t.Fatalf("hidden %v has its answers in pools all on one side, and is not withheld", f)
 		}
 	}
+}
+
+// twoSided reports whether added-up answers are favourable and not and,
+// for the eNPS question, of two classes.
+func (p population) twoSided(st stats) bool {
+	sides := st.fav > 0 && st.fav < st.answered
+	if p.q.ENPS {
+		cls := 0
+		for _, c := range []int{st.promoters, st.answered - st.promoters - st.detr, st.detr} {
+			if c > 0 {
+				cls++
+			}
+		}
+		sides = sides && cls >= 2
+	}
+	return sides
 }
 
 // secrets returns, for one population and its heatmap, each secret that
 // must not be derivable and its value: for every hidden cell with
 // answers, its favourable count, sum and eNPS; and for every combination
-// of groups with answers in a pool with a hidden label (or anywhere when
-// the question is hidden everywhere), its answers.
+// of groups with answers in a pool with a hidden label and answers on
+// both sides (or anywhere when the question is hidden everywhere), its
+// answers.
 func (p population) secrets(h Heatmap, sap bool) map[string]string {
 	out := map[string]string{}
 	figs := []figure{{-1, ""}}
@@ -323,7 +343,7 @@ func (p population) secrets(h Heatmap, sap bool) map[string]string {
 	all := h.Company.Cells[0].Suppressed != Shown
 	key, hidden := p.poolsOf(h)
 	for i, k := range key {
-		if k != "" && (all || hidden[k]) {
+		if k != "" && (all || hidden[k] && p.twoSided(p.statsOf(func(j int) bool { return key[j] == k }))) {
 			out[fmt.Sprintf("cell %d", i)] = fmt.Sprint(p.counts[i][:len(p.vals)])
 		}
 	}

@@ -238,10 +238,10 @@ type Heatmap struct {
 //     order of groups) are hidden as Complement. This ends: each merge
 //     leaves fewer pools, and a single pool of every answer is never
 //     short.
-//  4. If a pool with answers in a hidden cell has its answers, added up,
-//     all favourable or all unfavourable, or (for the eNPS question) all
-//     in one eNPS class, the question is hidden everywhere, company row
-//     included, as [Withheld].
+//  4. If a hidden cell with answers has none of them in a pool whose
+//     answers, added up, are on both sides (favourable and not and, for
+//     the eNPS question, of two eNPS classes), the question is hidden
+//     everywhere, company row included, as [Withheld].
 //
 // Rules 1 to 3 look at counts only (how many people of each combination
 // of groups answered), rule 4 at the pools' added-up answers only. Every
@@ -254,17 +254,17 @@ type Heatmap struct {
 //
 // What is guaranteed, for all the figures of one heatmap taken together
 // (every section and the company row), question by question: (a) every
-// published cell aggregates at least MinGroup answers, and every pool
-// with answers in a hidden cell holds at least MinGroup answers, of at
-// least two groups in every section where it is hidden, on both sides
-// (favourable and not; for the eNPS question, of two classes); (b) for
+// published cell aggregates at least MinGroup answers; every pool with
+// answers in a hidden cell holds at least MinGroup answers, of at least
+// two groups in every section where it is hidden; and every hidden cell
+// with answers has answers in a pool on both sides; (b) for
 // every hidden cell that has answers, and for each of its favourable
 // count, its sum of answers (so its mean) and, for the eNPS question, its
 // eNPS, another assignment of answers to the same people (each in the
 // same groups, answering or skipping each question as before) publishes
 // exactly the same heatmap and gives that cell a different value; and so
 // do the answers of every intersection of groups (say legal in Lisbon,
-// however few) within such a pool. So no hidden cell can be recovered
+// however few) within a pool on both sides. So no hidden cell can be recovered
 // from the other sections. The attack this blocks: legal (3 people, too
 // few) and ops (hidden as its complement) are hidden by team, and ops's
 // six people are the Lisbon office; published as two reports, Lisbon's
@@ -277,9 +277,10 @@ type Heatmap struct {
 //
 // The price of the guarantee: the people of small hidden groups spread
 // over several offices make small pools, and the merges that grow them
-// often hide a whole section; the more sections, the more pools, and the
-// likelier one is all on one side (rule 4). Publish fewer or coarser
-// breakdowns together to keep more figures.
+// often hide a whole section; the more sections, the more and smaller
+// the pools, and the likelier a hidden cell's pools are all on one side
+// (rule 4). Publish fewer or coarser breakdowns together to keep more
+// figures.
 //
 // Not covered, and how it leaks:
 //   - Without Intersections, the people at the intersection of published
@@ -302,7 +303,10 @@ type Heatmap struct {
 //     newcomer's; [Rolling.Series] is where answers are carried over, and
 //     it prevents this.
 //   - Like any published group, a published cell whose answers are all
-//     alike tells each of them.
+//     alike tells each of them, and so may a pool: if the ops people
+//     outside the published offices all answered favourably, and their
+//     figures can be derived, each of them is seen to have (ops's own
+//     cell stays protected by another of its pools, on both sides).
 //
 // Participation says who responded, not what anyone answered. It is
 // published for every group, hidden cells or not: the rules above decide

@@ -2,9 +2,13 @@ package pulse
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/google/go-cmp/cmp"
 )
 
 type failingWriter struct{ n int }
@@ -67,5 +71,47 @@ func TestWriteText(t *testing.T) {
 		if err == nil || err.Error() != "disk full" {
 			t.Errorf("%s: WriteText to a failing writer = %v", name, err)
 		}
+	}
+}
+
+// TestOneOnOnesRollUp: three levels of managers under a head who is not on
+// the roster; the roll-up rows carry each manager's own manager and level,
+// and the text prints them as a tree.
+func TestOneOnOnesRollUp(t *testing.T) {
+	asOf := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+	ago := func(d int) time.Time { return asOf.AddDate(0, 0, -d) }
+	roster := []Member{
+		{"vp", "ceo"}, {"m1", "vp"}, {"m2", "vp"},
+		{"a1", "m1"}, {"a2", "m1"}, {"a3", "m1"}, {"b1", "m2"}, {"b2", "m2"},
+	}
+	meetings := []Meeting{{"vp", ago(40)}, {"m1", ago(2)}, {"m2", ago(5)}, {"a1", ago(1)}, {"a2", ago(8)}, {"b1", ago(29)}, {"b2", ago(3)}}
+	got, err := OneOnOnes(roster, slices.Values(meetings), asOf, 14*24*time.Hour, 0.9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := func(num, den int64) funnel.Rate {
+		iv, _ := funnel.Ratio{Num: num, Den: den}.Wilson(0.9)
+		return funnel.Rate{Ratio: funnel.Ratio{Num: num, Den: den}, Interval: iv}
+	}
+	// By hand: met within 14 days: m1, m2, a1, a2, b2 (5 of 8). m1's
+	// reports a1 a2 a3: 2/3; m2's b1 b2: 1/2; vp's direct m1 m2: 2/2,
+	// everyone under vp: 7 people, 5 met; ceo (not on the roster): vp
+	// only directly (0/1), all 8 under, 5 met.
+	want := []ManagerCoverage{
+		{Manager: "ceo", Direct: r(0, 1), All: r(5, 8)},
+		{Manager: "m1", ReportsTo: "vp", Level: 2, Direct: r(2, 3), All: r(2, 3)},
+		{Manager: "m2", ReportsTo: "vp", Level: 2, Direct: r(1, 2), All: r(1, 2)},
+		{Manager: "vp", ReportsTo: "ceo", Level: 1, Direct: r(2, 2), All: r(5, 7)},
+	}
+	if diff := cmp.Diff(want, got.Managers); diff != "" {
+		t.Errorf("roll-up (-want +got):\n%s", diff)
+	}
+	lines := strings.Split(got.String(), "\n")
+	var tree []string
+	for _, l := range lines[3:7] {
+		tree = append(tree, strings.Fields(l)[0]+"@"+strings.Repeat(" ", len(l)-len(strings.TrimLeft(l, " "))))
+	}
+	if diff := cmp.Diff([]string{"ceo@", "vp@  ", "m1@    ", "m2@    "}, tree); diff != "" {
+		t.Errorf("tree order and indentation (-want +got):\n%s\n%s", diff, got.String())
 	}
 }
