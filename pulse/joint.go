@@ -20,148 +20,61 @@ type jointTable struct {
 
 // A pool is a set of joint cells whose people answered alike: in every
 // attribute, the same published group (label >= 0) or hidden groups
-// (label -1).
+// (label -1). Labels past the number of attributes are 0.
 type pool struct {
-	id     int // the order in which pools found it
-	labels []int
+	labels [MaxAttributes]int
 	n      int64
 	hist   [11]int64
 	// first is, by attribute, the group of the first joint cell with
 	// answers, and multi whether another group has answers too.
-	first []int
-	multi []bool
+	first [MaxAttributes]int
+	multi [MaxAttributes]bool
+	// into is the pool this one merged into, or itself while alive.
+	into int
 }
 
-// hidden reports whether the pool's people are in a hidden group of some
-// attribute.
-func (p *pool) hidden() bool { return slices.Contains(p.labels, -1) }
-
-// short reports whether the pool must grow: it holds answers of a hidden
-// group (or, strict, any answers) and fewer than min of them, or answers
-// of a single group of an attribute where its groups are hidden.
-func (p *pool) short(min int64, strict bool) bool {
-	if !p.hidden() && !strict {
-		return false
-	}
-	if p.n < min {
-		return true
-	}
-	for a, l := range p.labels {
-		if l < 0 && !p.multi[a] {
-			return true
-		}
-	}
-	return false
+// A poolSet is the pools of the joint cells with answers under a
+// suppression, kept up to date as groups are hidden.
+type poolSet struct {
+	na      int
+	ps      []pool
+	byKey   map[[MaxAttributes]int]int // the alive pool of each labels
+	byGroup [][][]int                  // by attribute and group, the pools that had its label
+	cell    []int                      // the first pool of each joint cell, -1 without answers
 }
 
-// suppress applies the rules of Table.Heatmap to one question: it returns
-// the suppression of the company cell and, by attribute and group, of
-// every group's cell. twoSided reports whether added-up answers are on
-// both sides.
-func (jt *jointTable) suppress(twoSided func([11]int64) bool) (Suppression, [][]Suppression) {
-	out := make([][]Suppression, len(jt.of))
-	var total int64
-	for _, n := range jt.n {
-		total += n
+func (jt *jointTable) poolSet(out [][]Suppression) *poolSet {
+	s := &poolSet{na: len(jt.of), byKey: map[[MaxAttributes]int]int{}, byGroup: make([][][]int, len(jt.of)), cell: make([]int, len(jt.n))}
+	for a := range jt.of {
+		s.byGroup[a] = make([][]int, len(jt.answered[a]))
 	}
-	// Rule 1.
-	if total < jt.min {
-		for a := range out {
-			out[a] = make([]Suppression, len(jt.answered[a]))
-			for g := range out[a] {
-				out[a][g] = TooFew
-			}
-		}
-		return TooFew, out
-	}
-	// Rule 2: each attribute on its own, as one report would.
-	for a := range out {
-		_, out[a] = suppress(total, jt.answered[a], jt.min, func([]bool) bool { return true })
-	}
-	// Rule 3: grow the short pools, cheapest merge first.
-	var pools []*pool
-	var cellPool []int
-	for {
-		pools, cellPool = jt.pools(out)
-		i := slices.IndexFunc(pools, func(p *pool) bool { return p.short(jt.min, jt.strict) })
-		if i < 0 {
-			break
-		}
-		if !jt.merge(pools, i, out) {
-			// Unreachable (see merge); hiding everything is safe.
-			for a := range out {
-				for g := range out[a] {
-					out[a][g] = Withheld
-				}
-			}
-			return Withheld, out
-		}
-	}
-	// Rule 4: every hidden cell with answers needs a pool on both sides.
-	sides := make([]bool, len(pools))
-	for i, p := range pools {
-		sides[i] = twoSided(p.hist)
-	}
-	ok := make([][]bool, len(out))
-	for a := range ok {
-		ok[a] = make([]bool, len(out[a]))
-	}
-	for c, i := range cellPool {
-		if i < 0 || !sides[i] {
-			continue
-		}
-		for a, of := range jt.of {
-			if pools[i].labels[a] < 0 {
-				ok[a][of[c]] = true
-			}
-		}
-	}
-	for a := range out {
-		for g, why := range out[a] {
-			if why != Shown && jt.answered[a][g] > 0 && !ok[a][g] {
-				for a := range out {
-					for g := range out[a] {
-						out[a][g] = Withheld
-					}
-				}
-				return Withheld, out
-			}
-		}
-	}
-	return Shown, out
-}
-
-// pools returns the pools of the joint cells with answers under the
-// suppression out, ordered by labels, and the pool of each joint cell (-1
-// for a cell without answers).
-func (jt *jointTable) pools(out [][]Suppression) ([]*pool, []int) {
-	na := len(jt.of)
-	byKey := map[[MaxAttributes]int]int{}
-	var list []pool
-	var labels [MaxAttributes]int
-	cellPool := make([]int, len(jt.n))
 	for c, n := range jt.n {
-		cellPool[c] = -1
+		s.cell[c] = -1
 		if n == 0 {
 			continue
 		}
+		var labels [MaxAttributes]int
 		for a, of := range jt.of {
 			labels[a] = of[c]
 			if out[a][of[c]] != Shown {
 				labels[a] = -1
 			}
 		}
-		i, ok := byKey[labels]
+		i, ok := s.byKey[labels]
 		if !ok {
-			i = len(list)
-			byKey[labels] = i
-			list = append(list, pool{id: i, labels: slices.Clone(labels[:na]), first: make([]int, na), multi: make([]bool, na)})
+			i = len(s.ps)
+			s.byKey[labels] = i
+			p := pool{labels: labels, into: i}
 			for a, of := range jt.of {
-				list[i].first[a] = of[c]
+				p.first[a] = of[c]
+				if labels[a] >= 0 {
+					s.byGroup[a][labels[a]] = append(s.byGroup[a][labels[a]], i)
+				}
 			}
+			s.ps = append(s.ps, p)
 		}
-		cellPool[c] = i
-		p := &list[i]
+		s.cell[c] = i
+		p := &s.ps[i]
 		p.n += n
 		for v, x := range jt.hist[c] {
 			p.hist[v] += x
@@ -172,39 +85,178 @@ func (jt *jointTable) pools(out [][]Suppression) ([]*pool, []int) {
 			}
 		}
 	}
-	ps := make([]*pool, len(list))
-	for i := range list {
-		ps[i] = &list[i]
+	return s
+}
+
+// alive reports whether pool i has not merged into another.
+func (s *poolSet) alive(i int) bool { return s.ps[i].into == i }
+
+// find returns the alive pool that pool i merged into.
+func (s *poolSet) find(i int) int {
+	for s.ps[i].into != i {
+		if up := s.ps[s.ps[i].into].into; up != s.ps[i].into {
+			s.ps[i].into = up
+		}
+		i = s.ps[i].into
 	}
-	slices.SortFunc(ps, func(x, y *pool) int { return slices.Compare(x.labels, y.labels) })
-	rank := make([]int, len(ps))
-	for i, p := range ps {
-		rank[p.id] = i
+	return i
+}
+
+// hide relabels the pools of group g of attribute a as hidden there,
+// merging those that then have the labels of another.
+func (s *poolSet) hide(a, g int) {
+	for _, i := range s.byGroup[a][g] {
+		if !s.alive(i) || s.ps[i].labels[a] != g {
+			continue
+		}
+		p := &s.ps[i]
+		delete(s.byKey, p.labels)
+		p.labels[a] = -1
+		j, ok := s.byKey[p.labels]
+		if !ok {
+			s.byKey[p.labels] = i
+			continue
+		}
+		q := &s.ps[j]
+		q.n += p.n
+		for v, x := range p.hist {
+			q.hist[v] += x
+		}
+		for b := range s.na {
+			if p.multi[b] || p.first[b] != q.first[b] {
+				q.multi[b] = true
+			}
+		}
+		p.into = j
 	}
-	for c, i := range cellPool {
-		if i >= 0 {
-			cellPool[c] = rank[i]
+	s.byGroup[a][g] = nil
+}
+
+// hidden reports whether the pool's people are in a hidden group of some
+// attribute.
+func (s *poolSet) hidden(i int) bool { return slices.Contains(s.ps[i].labels[:s.na], -1) }
+
+// short reports whether pool i must grow: it holds answers of a hidden
+// group (or, strict, any answers) and fewer than min of them, or answers
+// of a single group of an attribute where its groups are hidden.
+func (s *poolSet) short(i int, min int64, strict bool) bool {
+	p := &s.ps[i]
+	if !s.hidden(i) && !strict {
+		return false
+	}
+	if p.n < min {
+		return true
+	}
+	for a, l := range p.labels[:s.na] {
+		if l < 0 && !p.multi[a] {
+			return true
 		}
 	}
-	return ps, cellPool
+	return false
+}
+
+// before orders pools by their labels.
+func (s *poolSet) before(i, j int) bool {
+	return slices.Compare(s.ps[i].labels[:s.na], s.ps[j].labels[:s.na]) < 0
+}
+
+// suppress applies the rules of Table.Heatmap to one question: it returns
+// the suppression of the company cell and, by attribute and group, of
+// every group's cell. twoSided reports whether added-up answers are on
+// both sides.
+func (jt *jointTable) suppress(twoSided func([11]int64) bool) (Suppression, [][]Suppression) {
+	out := make([][]Suppression, len(jt.of))
+	withhold := func(why Suppression) (Suppression, [][]Suppression) {
+		for a := range out {
+			out[a] = make([]Suppression, len(jt.answered[a]))
+			for g := range out[a] {
+				out[a][g] = why
+			}
+		}
+		return why, out
+	}
+	var total int64
+	for _, n := range jt.n {
+		total += n
+	}
+	// Rule 1.
+	if total < jt.min {
+		return withhold(TooFew)
+	}
+	// Rule 2: each attribute on its own, as one report would.
+	for a := range out {
+		_, out[a] = suppress(total, jt.answered[a], jt.min, func([]bool) bool { return true })
+	}
+	// Rule 3: grow the short pools, the first in order of labels first,
+	// by the cheapest merge.
+	s := jt.poolSet(out)
+	for {
+		first := -1
+		for i := range s.ps {
+			if s.alive(i) && s.short(i, jt.min, jt.strict) && (first < 0 || s.before(i, first)) {
+				first = i
+			}
+		}
+		if first < 0 {
+			break
+		}
+		if !jt.merge(s, first, out) {
+			// Unreachable (see merge); hiding everything is safe.
+			return withhold(Withheld)
+		}
+	}
+	// Rule 4: every hidden cell with answers needs a pool on both sides.
+	ok := make([][]bool, len(out))
+	for a := range ok {
+		ok[a] = make([]bool, len(out[a]))
+	}
+	sides := map[int]bool{}
+	for c, i := range s.cell {
+		if i < 0 {
+			continue
+		}
+		i = s.find(i)
+		two, seen := sides[i]
+		if !seen {
+			two = twoSided(s.ps[i].hist)
+			sides[i] = two
+		}
+		if !two {
+			continue
+		}
+		for a, of := range jt.of {
+			if s.ps[i].labels[a] < 0 {
+				ok[a][of[c]] = true
+			}
+		}
+	}
+	for a := range out {
+		for g, why := range out[a] {
+			if why != Shown && jt.answered[a][g] > 0 && !ok[a][g] {
+				return withhold(Withheld)
+			}
+		}
+	}
+	return Shown, out
 }
 
 // merge hides the published groups that merge pool i with another pool at
 // the least cost: the fewest answers hidden, then the fewest groups, then
-// the first pool in order. Another pool always exists: a short pool
-// cannot hold every answer (all the answers are at least min, and an
+// the first pool in order of labels. Another pool always exists: a short
+// pool cannot hold every answer (all the answers are at least min, and an
 // attribute's groups are hidden only when at least two of them have
 // answers). It reports false if there is none.
-func (jt *jointTable) merge(pools []*pool, i int, out [][]Suppression) bool {
-	p := pools[i]
+func (jt *jointTable) merge(s *poolSet, i int, out [][]Suppression) bool {
+	p := &s.ps[i]
 	best, bestCost, bestCount := -1, int64(0), 0
-	for j, q := range pools {
-		if j == i {
+	for j := range s.ps {
+		if j == i || !s.alive(j) {
 			continue
 		}
+		q := &s.ps[j]
 		var cost int64
 		count := 0
-		for a := range p.labels {
+		for a := range s.na {
 			if p.labels[a] == q.labels[a] {
 				continue
 			}
@@ -215,21 +267,22 @@ func (jt *jointTable) merge(pools []*pool, i int, out [][]Suppression) bool {
 				}
 			}
 		}
-		if best < 0 || cost < bestCost || (cost == bestCost && count < bestCount) {
+		if best < 0 || cost < bestCost || (cost == bestCost && (count < bestCount || count == bestCount && s.before(j, best))) {
 			best, bestCost, bestCount = j, cost, count
 		}
 	}
 	if best < 0 {
 		return false
 	}
-	q := pools[best]
-	for a := range p.labels {
-		if p.labels[a] == q.labels[a] {
+	pl, ql := p.labels, s.ps[best].labels
+	for a := range s.na {
+		if pl[a] == ql[a] {
 			continue
 		}
-		for _, l := range [2]int{p.labels[a], q.labels[a]} {
-			if l >= 0 {
+		for _, l := range [2]int{pl[a], ql[a]} {
+			if l >= 0 && out[a][l] == Shown {
 				out[a][l] = Complement
+				s.hide(a, l)
 			}
 		}
 	}
