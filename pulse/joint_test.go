@@ -507,7 +507,7 @@ var long = flag.Bool("pulse.long", false, "run the exhaustive heatmap searches i
 // tables of two and three attributes, minima 2 and 3, with and without
 // Intersections, (a) and (b) hold (see jointCase.run). The default run
 // takes a selection of the settings (a few seconds); -pulse.long runs
-// every one (go test -run TestHeatmapExhaustive -pulse.long ./pulse);
+// every one (go test ./pulse -run TestHeatmapExhaustive -args -pulse.long);
 // -short and the race detector run two.
 func TestHeatmapExhaustive(t *testing.T) {
 	two := combos([]string{"A", "B"}, []string{"X", "Y"})
