@@ -508,8 +508,11 @@ var long = flag.Bool("pulse.long", false, "run the exhaustive heatmap searches i
 // Intersections, (a) and (b) hold (see jointCase.run). The default run
 // takes a selection of the settings (a few seconds); -pulse.long runs
 // every one (go test ./pulse -run TestHeatmapExhaustive -args -pulse.long);
-// -short and the race detector run two.
+// the race detector runs two; -short skips it.
 func TestHeatmapExhaustive(t *testing.T) {
+	if testing.Short() {
+		t.Skip("exhaustive search")
+	}
 	two := combos([]string{"A", "B"}, []string{"X", "Y"})
 	type setting struct {
 		min         int
@@ -544,7 +547,7 @@ func TestHeatmapExhaustive(t *testing.T) {
 					settings = append(settings, setting{s.min, s.strict, true})
 				}
 			}
-		case testing.Short() || raceEnabled:
+		case raceEnabled:
 			if i != 0 && i != 4 {
 				continue
 			}
@@ -560,7 +563,11 @@ func TestHeatmapExhaustive(t *testing.T) {
 // TestHeatmapOneAttribute: with one attribute, the heatmap hides exactly
 // what Waves.Report hides and publishes the same cells.
 func TestHeatmapOneAttribute(t *testing.T) {
-	for seed := range uint64(40) {
+	seeds := uint64(40)
+	if testing.Short() || raceEnabled {
+		seeds = 8
+	}
+	for seed := range seeds {
 		rs := randomResponses(seed, 10+int(seed)*3)
 		w := wavesOf(t, "team", rs)
 		tab, _ := NewTable(testSurvey(), "team")
