@@ -262,31 +262,53 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	z := stat.Z(level)
 	obs := slices.Clone(a.obs)
 	slices.Sort(obs)
-	distinct := 0
-	for i := range obs {
-		if i == 0 || obs[i]>>1 != obs[i-1]>>1 {
-			distinct++
-		}
-	}
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
-		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered,
-		Steps: make([]Step, 0, distinct)}
-	atRisk := c.N
-	surv, v := 1.0, 0.0
+		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
+	c.Steps = kmSteps(tiesOf(obs, 1), level)
+	for _, st := range c.Steps {
+		c.Events += st.Events
+		c.Censored += st.Censored
+	}
+	c.Median, _ = c.Quantile(0.5)
+	return c
+}
+
+// tiesOf groups sorted observations, each a duration in seconds shifted
+// left by bits with a non-zero low part for a censored one, into one
+// [stat.Tie] per distinct duration.
+func tiesOf(obs []int64, bits uint) []stat.Tie {
+	var out []stat.Tie
+	mask := int64(1)<<bits - 1
 	for i := 0; i < len(obs); {
-		t := obs[i] >> 1
-		var d, cens int64
-		for ; i < len(obs) && obs[i]>>1 == t; i++ {
-			if obs[i]&1 == 0 {
-				d++
+		t := obs[i] >> bits
+		x := stat.Tie{At: t}
+		for ; i < len(obs) && obs[i]>>bits == t; i++ {
+			if obs[i]&mask == 0 {
+				x.Events++
 			} else {
-				cens++
+				x.Censored++
 			}
 		}
-		st := Step{At: duration(t), AtRisk: atRisk, Events: d, Censored: cens}
+		out = append(out, x)
+	}
+	return out
+}
+
+// kmSteps returns the Kaplan-Meier steps (see [Curve]) of durations in
+// seconds given by their ties, with pointwise intervals at the level.
+func kmSteps(ties []stat.Tie, level float64) []Step {
+	z := stat.Z(level)
+	var atRisk int64
+	for _, x := range ties {
+		atRisk += x.Events + x.Censored
+	}
+	steps := make([]Step, 0, len(ties))
+	surv, v := 1.0, 0.0
+	for _, x := range ties {
+		d, cens := x.Events, x.Censored
+		st := Step{At: duration(x.At), AtRisk: atRisk, Events: d, Censored: cens}
 		if d > 0 {
 			surv *= 1 - float64(d)/float64(atRisk)
 			if d < atRisk {
@@ -298,13 +320,10 @@ func (a *Survival) Curve() Curve {
 			ci := z * math.Sqrt(v) / math.Abs(math.Log(surv))
 			st.Interval = funnel.Interval{Lo: math.Pow(surv, math.Exp(ci)), Hi: math.Pow(surv, math.Exp(-ci)), Confidence: level, Defined: true}
 		}
-		c.Events += d
-		c.Censored += cens
 		atRisk -= d + cens
-		c.Steps = append(c.Steps, st)
+		steps = append(steps, st)
 	}
-	c.Median, _ = c.Quantile(0.5)
-	return c
+	return steps
 }
 
 // At returns S(t): the survival at the last step at or before t, and 1
