@@ -19,6 +19,7 @@ import (
 // build one with New.
 type Map[V any] struct {
 	max   int
+	make  func(key string) *V
 	merge func(dst, src *V)
 	m     map[string]*V
 	h     maxHeap // the kept keys
@@ -26,16 +27,22 @@ type Map[V any] struct {
 }
 
 // New returns an empty map of at most limit keys (at least 1) whose folded
-// entries merge into Other with merge.
+// entries merge into Other with merge. New entries are zero values.
 func New[V any](limit int, merge func(dst, src *V)) *Map[V] {
-	return &Map[V]{max: max(limit, 1), merge: merge, m: map[string]*V{}}
+	return NewFunc(limit, func(string) *V { return new(V) }, merge)
+}
+
+// NewFunc is New with new entries made by make; Other starts as the zero
+// V.
+func NewFunc[V any](limit int, make func(key string) *V, merge func(dst, src *V)) *Map[V] {
+	return &Map[V]{max: max(limit, 1), make: make, merge: merge, m: map[string]*V{}}
 }
 
 // Max returns the bound on the keys.
 func (c *Map[V]) Max() int { return c.max }
 
 // At returns the entry that the data of key goes to: key's own, made
-// (zero) when key is new and among the Max smallest keys seen, or Other.
+// when key is new and among the Max smallest keys seen, or Other.
 // Making an entry may fold the largest kept key into Other.
 func (c *Map[V]) At(key string) *V {
 	if v, ok := c.m[key]; ok {
@@ -47,7 +54,7 @@ func (c *Map[V]) At(key string) *V {
 		}
 		c.evict()
 	}
-	v := new(V)
+	v := c.make(key)
 	c.m[key] = v
 	heap.Push(&c.h, key)
 	return v
