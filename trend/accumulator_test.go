@@ -12,6 +12,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -536,7 +537,31 @@ func TestJSONRoundTrip(t *testing.T) {
 			q, _ := r.Quantile(0.25)
 			check(c.name+" quantile", q, new(Quantile))
 		case ConversionReport:
+			schematest.Check(t, "trend_conversion_report", r)
 			check(c.name, r, new(ConversionReport))
+			for _, sg := range r.Segments {
+				check(c.name+" segment", sg, new(ConversionSegment))
+			}
+			for _, p := range r.Periods {
+				check(c.name+" period", p, new(ConversionPeriod))
+			}
+		}
+		if rep, ok := resultOf(t, c, a).(Report); ok {
+			for _, row := range rep.Periods {
+				schematest.Check(t, "trend_row_tests", row.Tests)
+				check(c.name+" row tests", row.Tests, new(RowTests))
+			}
+			for _, m := range []Metric{DealSize, CycleWon} {
+				v, _ := rep.Metric(m)
+				for _, p := range v.Points {
+					if p.Previous.Amounts.Defined {
+						schematest.Check(t, "trend_amount_comparison", p.Previous.Amounts)
+					}
+					if p.Previous.Durations.Defined {
+						schematest.Check(t, "trend_duration_comparison", p.Previous.Durations)
+					}
+				}
+			}
 		}
 	}
 	// empty results: [] for lists
