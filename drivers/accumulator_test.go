@@ -56,7 +56,7 @@ func propDeals(n int, seed uint64, mixed bool) []funnel.Deal {
 			d.Attrs.Custom["k"+strconv.Itoa(i%5)] = "v" + strconv.Itoa(i%7)
 		}
 		if i%11 == 0 {
-			d.Attrs.Custom["id"] = d.ID          // a value per deal
+			d.Attrs.Custom["id"] = d.ID       // a value per deal
 			d.Attrs.Custom["key-"+d.ID] = "x" // a key per deal
 		}
 		if i%4 == 0 {
