@@ -381,7 +381,15 @@ func daysIn(m time.Month, y int) int {
 // It rejects exponents, thousands separators, currency symbols, NaN and
 // values of more than maxDigits digits (30 when maxDigits <= 0), with an
 // error wrapping [ErrAmount]. The bound keeps a hostile input from making
-// arithmetic on the result expensive.
+// arithmetic on the result expensive: it counts every digit written except
+// the leading zeros of the integer part, which change neither the value nor
+// its scale. So "0.5", ".5" and "000.5" have one digit, "1.50" three.
+//
+// Every amount it accepts prints ([decimal.Decimal.String]) to a string
+// that it accepts with the same bound and that parses to an equal amount:
+// printing drops leading zeros of the integer part (bar one before the
+// point) and trailing zeros of the fraction, so it never adds a digit that
+// counts.
 func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 	if maxDigits <= 0 {
 		maxDigits = 30
@@ -398,13 +406,17 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 		neg = body[0] == '-'
 		body = body[1:]
 	}
-	digits, frac, dot := 0, 0, false
+	// seen counts every digit, digits those that count toward the bound.
+	seen, digits, frac, dot := 0, 0, 0, false
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; {
 		case c >= '0' && c <= '9':
-			digits++
+			seen++
 			if dot {
 				frac++
+				digits++
+			} else if digits > 0 || c != '0' {
+				digits++
 			}
 		case c == '.' && !dot:
 			dot = true
@@ -412,13 +424,14 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 			return bad("not a plain decimal number")
 		}
 	}
-	if digits == 0 {
+	if seen == 0 {
 		return bad("no digits")
 	}
 	if digits > maxDigits {
 		return bad(fmt.Sprintf("more than %d digits", maxDigits))
 	}
 	if digits <= 18 {
+		// Leading zeros add nothing to v, so 18 counted digits fit an int64.
 		var v int64
 		for i := 0; i < len(body); i++ {
 			if c := body[i]; c != '.' {
@@ -430,7 +443,18 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 		}
 		return decimal.New(v, int32(-frac)), nil
 	}
-	d, err := decimal.NewFromString(s)
+	// Leading zeros are dropped first: they are not counted, so there may
+	// be any number of them, and big.Int parsing is not linear in them.
+	i := 0
+	for i < len(body)-1 && body[i] == '0' && body[i+1] != '.' {
+		i++
+	}
+	if neg {
+		body = "-" + body[i:]
+	} else {
+		body = body[i:]
+	}
+	d, err := decimal.NewFromString(body)
 	if err != nil {
 		return bad(err.Error())
 	}

@@ -281,3 +281,26 @@ func TestClosedStage(t *testing.T) {
 		t.Errorf("stages (-want +got):\n%s", diff)
 	}
 }
+
+// TestParseAmountRoundTrip checks that amounts at the digit bound print to
+// a string that parses back: the leading zero that decimal prints before
+// the point of a value below one is not a digit of the amount.
+func TestParseAmountRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"." + strings.Repeat("0", 29) + "1",  // prints as 0.000...1
+		"-." + strings.Repeat("0", 29) + "1", // prints as -0.000...1
+		"." + strings.Repeat("9", 30),
+		"0" + strings.Repeat("9", 30),  // a leading zero is not a digit either
+		strings.Repeat("9", 18) + ".5", // past the int64 fast path
+	} {
+		d, err := ParseAmount(s, 0)
+		if err != nil {
+			t.Errorf("ParseAmount(%q): %v", s, err)
+			continue
+		}
+		back, err := ParseAmount(d.String(), 0)
+		if err != nil || !back.Equal(d) {
+			t.Errorf("ParseAmount(%q) = %s, which reads back as %v, %v", s, d, back, err)
+		}
+	}
+}
