@@ -2,6 +2,8 @@ package csvimport
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -302,5 +304,40 @@ func TestParseAmountRoundTrip(t *testing.T) {
 		if err != nil || !back.Equal(d) {
 			t.Errorf("ParseAmount(%q) = %s, which reads back as %v, %v", s, d, back, err)
 		}
+	}
+}
+
+// claimedSize is a reader that reports a size of its own, as a file being
+// appended to or a wrong Content-Length would.
+type claimedSize struct {
+	*strings.Reader
+	size int
+}
+
+func (c claimedSize) Len() int { return c.size }
+
+// TestReadDealsEstimateCapped reads a file whose first rows are short and
+// whose later rows are long (here: a reader that claims 256 MiB and holds
+// far less): the deals slice must not be sized from the first rows alone.
+func TestReadDealsEstimateCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,stage,notes\n")
+	for i := range 64 {
+		fmt.Fprintf(&b, "s%d,Lead,\n", i)
+	}
+	long := strings.Repeat("x", 2048)
+	for i := range 1000 {
+		fmt.Fprintf(&b, "l%d,Lead,%s\n", i, long)
+	}
+	in := claimedSize{strings.NewReader(b.String()), 256 << 20}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	deals, _, err := ReadDeals(in, "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	runtime.ReadMemStats(&after)
+	if err != nil || len(deals) != 1064 {
+		t.Fatalf("ReadDeals: %d deals, %v", len(deals), err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("ReadDeals allocated %d MiB for %d deals of a %d KiB file", got>>20, len(deals), b.Len()>>10)
 	}
 }

@@ -92,19 +92,24 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 		return nil, nil, err
 	}
 	// The deals go into one slice sized from the input size and the
-	// average length of the first rows when the size is known; otherwise
-	// they are collected in chunks and copied once into a slice of the
-	// right size. Growing one slice would copy them many times.
+	// average length of the first rows when the size is known; otherwise,
+	// or once that estimate is used up, into chunks that are copied once
+	// into a slice of the right size. Growing one slice would copy the
+	// deals many times. An estimate is capped at maxReserve deals: a file
+	// whose first rows are short would otherwise ask for room for many
+	// times its deals.
 	var chunks [][]funnel.Deal
 	cur := make([]funnel.Deal, 0, 64)
+	total := 0 // deals in chunks
 	for d := range x.All() {
 		if len(cur) == cap(cur) {
-			if n := x.estimate; n > 0 && len(chunks) == 0 {
-				cur = append(make([]funnel.Deal, 0, len(cur)+n), cur...)
-				x.estimate = 0
+			est := x.remaining()
+			if len(chunks) == 0 && cap(cur) == 64 && est > 0 {
+				cur = append(make([]funnel.Deal, 0, len(cur)+min(est+est/64+16, maxReserve)), cur...)
 			} else {
 				chunks = append(chunks, cur)
-				cur = make([]funnel.Deal, 0, min(4096, 2*cap(cur)))
+				total += len(cur)
+				cur = make([]funnel.Deal, 0, min(max(est+est/64+16, 4096), maxReserve))
 			}
 		}
 		cur = append(cur, d)
@@ -115,23 +120,27 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 	if len(chunks) == 0 {
 		return cur, x.Report(), nil
 	}
-	deals := make([]funnel.Deal, 0, x.dr.rd.rep.Kept)
+	deals := make([]funnel.Deal, 0, total+len(cur))
 	for _, c := range chunks {
 		deals = append(deals, c...)
 	}
 	return append(deals, cur...), x.Report(), nil
 }
 
+// maxReserve is the most deals (about 36 MB of them) that a reader
+// reserves room for ahead of the rows it has read, whatever the input size
+// and the rows read so far suggest.
+const maxReserve = 1 << 17
+
 // A DealReader reads deals from a CSV file one row at a time, so that a
 // large export can be streamed into a [funnel.Tally] or [funnel.Compute]
 // without holding every deal. Build one with [NewDealReader]. A
 // DealReader is not safe for concurrent use.
 type DealReader struct {
-	dr       *dealReader
-	size     int64 // input size when known, else -1
-	estimate int   // rows still expected, once estimated; 0 when unknown
-	err      error
-	used     bool
+	dr   *dealReader
+	size int64 // input size when known, else -1
+	err  error
+	used bool
 }
 
 // NewDealReader reads the header row and checks the mapping: a funnel and
@@ -232,14 +241,23 @@ func (x *DealReader) All() iter.Seq[funnel.Deal] {
 	}
 }
 
-// sizeFromFirstRows estimates the rows still to come from the input size
-// and the length of the rows read so far, and sizes the ID set for them.
-func (x *DealReader) sizeFromFirstRows() {
+// remaining estimates the rows still to come from the input size and the
+// average length of the rows read so far; 0 means unknown.
+func (x *DealReader) remaining() int {
 	rd := x.dr.rd
+	if x.size <= 0 || rd.rep.Rows == 0 {
+		return 0
+	}
 	off := rd.cr.InputOffset()
 	perRow := max(1, off/int64(rd.rep.Rows))
-	x.estimate = int((x.size-off)/perRow) + rd.rep.Rows/8 + 16
-	seen := make(map[string]struct{}, len(x.dr.seen)+x.estimate)
+	return int(max(0, x.size-off) / perRow)
+}
+
+// sizeFromFirstRows sizes the ID set for the rows still expected, up to
+// maxReserve.
+func (x *DealReader) sizeFromFirstRows() {
+	n := min(x.remaining(), maxReserve)
+	seen := make(map[string]struct{}, len(x.dr.seen)+n)
 	for id := range x.dr.seen {
 		seen[id] = struct{}{}
 	}
