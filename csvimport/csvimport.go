@@ -139,7 +139,8 @@ type reader struct {
 	cr      *csv.Reader
 	file    string
 	opts    Options
-	header  map[string]int
+	header  []string       // the trimmed column names, by index
+	index   map[string]int // the first index of each name
 	rep     *Report
 	reasons tally
 	notes   tally
@@ -161,14 +162,24 @@ func newReader(r io.Reader, file string, opts Options) (*reader, error) {
 		}
 		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("%w: %v", ErrRow, err)}
 	}
-	rd.header = make(map[string]int, len(head))
+	rd.header = make([]string, len(head))
+	rd.index = make(map[string]int, len(head))
 	for i, h := range head {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := rd.header[h]; !dup {
-			rd.header[h] = i
+		rd.header[i] = h
+		if _, dup := rd.index[h]; !dup {
+			rd.index[h] = i
 		}
 	}
 	return rd, nil
+}
+
+// name returns the name of column i, or "" for i < 0.
+func (rd *reader) name(i int) string {
+	if i < 0 || i >= len(rd.header) {
+		return ""
+	}
+	return rd.header[i]
 }
 
 // column returns the index of the named column, -1 for "" (not mapped),
@@ -177,7 +188,7 @@ func (rd *reader) column(name string) (int, error) {
 	if name == "" {
 		return -1, nil
 	}
-	i, ok := rd.header[name]
+	i, ok := rd.index[name]
 	if !ok {
 		return 0, &ParseError{File: rd.file, Line: 1, Column: name, Err: ErrMissingColumn}
 	}

@@ -341,3 +341,28 @@ func TestReadDealsEstimateCapped(t *testing.T) {
 		t.Errorf("ReadDeals allocated %d MiB for %d deals of a %d KiB file", got>>20, len(deals), b.Len()>>10)
 	}
 }
+
+// TestErrorColumnByIndex checks that naming the column of a row error does
+// not cost time in the width of the header: 1,000 errors under a header of
+// 1,000,000 columns.
+func TestErrorColumnByIndex(t *testing.T) {
+	const width = 1_000_000
+	var b strings.Builder
+	for i := range width - 2 {
+		fmt.Fprintf(&b, "c%d,", i)
+	}
+	b.WriteString("stage,id\n")
+	x, err := NewDealReader(strings.NewReader(b.String()), "wide.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range 1000 {
+		if pe := x.dr.errAt(width-1, ErrEmpty); pe.Column != "id" {
+			t.Fatalf("error names column %q, want id", pe.Column)
+		}
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("1000 row errors took %v under a %d-column header", d, width)
+	}
+}

@@ -296,16 +296,7 @@ type dealReader struct {
 }
 
 func (dr *dealReader) errAt(col int, err error) *ParseError {
-	name := ""
-	if col >= 0 {
-		for n, i := range dr.rd.header {
-			if i == col {
-				name = n
-				break
-			}
-		}
-	}
-	return &ParseError{File: dr.rd.file, Line: dr.rd.line, Column: name, Err: err}
+	return &ParseError{File: dr.rd.file, Line: dr.rd.line, Column: dr.rd.name(col), Err: err}
 }
 
 func (dr *dealReader) time(rec []string, col int) (t time.Time, perr *ParseError) {

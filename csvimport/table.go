@@ -30,7 +30,7 @@ func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, er
 	if err != nil {
 		return nil, nil, err
 	}
-	t := &Table{file: file, cols: rd.header, rows: make(map[string][]string)}
+	t := &Table{file: file, cols: rd.index, rows: make(map[string][]string)}
 	for {
 		rec, err := rd.next()
 		if err != nil {
