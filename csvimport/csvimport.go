@@ -46,6 +46,9 @@ var (
 	ErrOutcome       = errors.New("csvimport: invalid outcome")
 	ErrRow           = errors.New("csvimport: malformed row")
 	ErrMapping       = errors.New("csvimport: invalid mapping")
+	// ErrAlreadyRead reports a second iteration of a single-use stream,
+	// such as [DealReader.All]: the rows were read by the first.
+	ErrAlreadyRead = errors.New("csvimport: stream already read")
 )
 
 // A ParseError reports a problem in one row of a file. Column is the

@@ -366,3 +366,42 @@ func TestErrorColumnByIndex(t *testing.T) {
 		t.Errorf("1000 row errors took %v under a %d-column header", d, width)
 	}
 }
+
+// TestDealReaderSingleUse checks that a second iteration of a DealReader,
+// through All again or through the same iterator, is an error and not an
+// empty stream.
+func TestDealReaderSingleUse(t *testing.T) {
+	in := "id,stage\n1,Lead\n2,Demo\n"
+	count := func(seq func(func(funnel.Deal) bool)) int {
+		n := 0
+		for range seq {
+			n++
+		}
+		return n
+	}
+	x, err := NewDealReader(strings.NewReader(in), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := x.All()
+	if n := count(all); n != 2 || x.Err() != nil {
+		t.Fatalf("first iteration: %d deals, %v", n, x.Err())
+	}
+	if n := count(all); n != 0 || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("same iterator again: %d deals, error %v, want ErrAlreadyRead", n, x.Err())
+	}
+	x, _ = NewDealReader(strings.NewReader(in), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	for range x.All() {
+		break // stopped early: the stream is still used up
+	}
+	if n := count(x.All()); n != 0 || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("All after a stopped iteration: %d deals, error %v, want ErrAlreadyRead", n, x.Err())
+	}
+	// a strict error stays visible next to the second use
+	x, _ = NewDealReader(strings.NewReader(in+"3,Limbo\n"), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	count(x.All())
+	count(x.All())
+	if !errors.Is(x.Err(), funnel.ErrUnknownStage) || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("error after a failed read and a second use = %v", x.Err())
+	}
+}

@@ -200,15 +200,24 @@ func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, op
 	return &DealReader{dr: dr, size: sizeOf(r)}, nil
 }
 
-// All returns an iterator over the valid deals, in file order. It can be
-// used once. In strict mode it stops at the first bad row, and [Err]
-// returns that row's [*ParseError]; in lenient mode it skips bad rows,
-// which [DealReader.Report] counts and lists.
+// All returns an iterator over the valid deals, in file order. In strict
+// mode it stops at the first bad row, and [Err] returns that row's
+// [*ParseError]; in lenient mode it skips bad rows, which
+// [DealReader.Report] counts and lists.
+//
+// The input is read once: only the first iteration, through this iterator
+// or another one that All returns, reads it, even when stopped early. A
+// later iteration yields nothing and sets [Err] to an error wrapping
+// [ErrAlreadyRead] (joined with the error of the first, if any), so that a
+// caller that needs two passes learns it instead of getting an empty
+// second pass. Collect the deals with [ReadDeals] or [slices.Collect] to
+// go over them again.
 //
 // [Err]: DealReader.Err
 func (x *DealReader) All() iter.Seq[funnel.Deal] {
 	return func(yield func(funnel.Deal) bool) {
 		if x.used {
+			x.err = errors.Join(x.err, fmt.Errorf("%w: DealReader.All of %s iterated a second time", ErrAlreadyRead, x.dr.rd.file))
 			return
 		}
 		x.used = true
@@ -264,7 +273,8 @@ func (x *DealReader) sizeFromFirstRows() {
 	x.dr.seen = seen
 }
 
-// Err returns the error that stopped [DealReader.All], or nil.
+// Err returns the error that stopped [DealReader.All], or nil; after a
+// second iteration, an error wrapping [ErrAlreadyRead].
 func (x *DealReader) Err() error { return x.err }
 
 // Report returns what the reader did with the rows read so far.
