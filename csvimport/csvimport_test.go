@@ -111,7 +111,7 @@ func TestReadDealsErrors(t *testing.T) {
 		{"closed before created", "1,A,2024-01-02,2024-01-01,5,Closed Lost,,,,\n", 3, "closed", funnel.ErrClosedBeforeCreated},
 		{"negative", "1,A,2024-01-02,,-5,Lead,,,,\n", 3, "amount", funnel.ErrNegativeAmount},
 		{"duplicate id", "9,A,2024-01-02,,5,Lead,,,,\n", 3, "id", ErrDuplicateID},
-		{"bare quote", "1,\"A\"x,2024-01-02,,5,Lead,,,,\n", 3, "", ErrRow},
+		{"bare quote", "1,\"A\"x,2024-01-02,,5,Lead,,,,\n", 3, "account", ErrRow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
