@@ -102,6 +102,8 @@ type Options struct {
 	// AllowTrailingEmpty accepts rows with more fields than the header
 	// when every extra field is empty.
 	AllowTrailingEmpty bool
+	// AssumeUniqueIDs turns the duplicate-ID check off.
+	AssumeUniqueIDs bool
 	// MaxRecordBytes bounds the bytes of one record.
 	MaxRecordBytes int
 }

@@ -140,9 +140,10 @@ const maxReserve = 1 << 17
 // DealReader is not safe for concurrent use.
 //
 // What a DealReader keeps while it streams is the set of IDs it has seen,
-// for the duplicate check (copies: no ID keeps its row alive), and buffers
-// the size of the longest record. The deals it yields hold copies of their
-// fields, never a part of the input that they do not use.
+// for the duplicate check (about 25 bytes and the ID's length per deal;
+// none with [Options.AssumeUniqueIDs]), and buffers the size of the longest
+// record. The deals it yields hold copies of their fields, never a part
+// of the input that they do not use.
 type DealReader struct {
 	dr   *dealReader
 	size int64 // input size when known, else -1
@@ -155,7 +156,7 @@ type DealReader struct {
 // column must exist ([ErrMissingColumn]) once ([ErrDuplicateColumn]).
 // file names the input in errors. Each row becomes a deal, validated
 // against f (see [funnel.Deal.Validate]); a repeated ID is an error
-// ([ErrDuplicateID]), and an ID
+// ([ErrDuplicateID]) unless [Options.AssumeUniqueIDs] is set, and an ID
 // or a stage that holds a line break or a whole row's separators is one
 // too ([ErrSuspicious]): the sign of an unbalanced quote that made one
 // field of several rows.
@@ -211,7 +212,9 @@ func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, op
 	for s := range f.Stages() {
 		dr.stages[string(s)], _ = f.Index(s)
 	}
-	dr.seen = make(map[string]int, 1024)
+	if !opts.AssumeUniqueIDs {
+		dr.seen = newIDSet(1024)
+	}
 	return &DealReader{dr: dr, size: sizeOf(r)}, nil
 }
 
@@ -249,12 +252,8 @@ func (x *DealReader) All() iter.Seq[funnel.Deal] {
 			if !ok {
 				return
 			}
-			if rd.rep.Rows == 64 && x.size > 0 {
-				seen := make(map[string]int, len(x.dr.seen)+min(x.remaining(), maxReserve))
-				for id, line := range x.dr.seen {
-					seen[id] = line
-				}
-				x.dr.seen = seen
+			if rd.rep.Rows == 64 && x.size > 0 && x.dr.seen != nil {
+				x.dr.seen.grow(min(x.remaining(), maxReserve))
 			}
 			if perr := x.dr.deal(&d); perr != nil {
 				if err := rd.fail(perr); err != nil {
@@ -313,7 +312,7 @@ type dealReader struct {
 	times  []*timeParser        // per column, each remembering its last value
 	slab   []funnel.StageChange // backing storage for histories
 	dated  []funnel.StageChange // scratch
-	seen   map[string]int       // the IDs seen, copied, and their lines
+	seen   *idSet               // nil without the duplicate check
 	parts  [][]byte             // scratch: the fields a deal keeps
 }
 
@@ -446,10 +445,11 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 	if err := d.Validate(dr.f); err != nil {
 		return dr.errAt(dr.columnOf(err, d), err)
 	}
-	if first, dup := dr.seen[d.ID]; dup {
-		return dr.errAt(c.id, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first))
+	if dr.seen != nil {
+		if first := dr.seen.add(d.ID, rd.fieldLine(c.id)); first > 0 {
+			return dr.errAt(c.id, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first))
+		}
 	}
-	dr.seen[strings.Clone(d.ID)] = rd.fieldLine(c.id)
 	return nil
 }
 
