@@ -1,11 +1,12 @@
 module github.com/funnelmetrics/funnel
 
-go 1.24.0
+go 1.26.0
 
 require (
 	github.com/google/go-cmp v0.7.0
 	github.com/shopspring/decimal v1.6.0
+	golang.org/x/text v0.44.0
 	gonum.org/v1/gonum v0.17.0
 )
 
-require golang.org/x/tools v0.30.0 // indirect
+require golang.org/x/tools v0.52.0 // indirect

@@ -35,6 +35,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding"
 )
 
 // Errors wrapped by [ParseError].
@@ -57,6 +58,8 @@ var (
 	ErrSuspicious = errors.New("csvimport: suspicious value")
 	// ErrDuplicateColumn reports a header that names a mapped column twice.
 	ErrDuplicateColumn = errors.New("csvimport: duplicate column")
+	// ErrEncoding reports input that is not text in a known encoding.
+	ErrEncoding = errors.New("csvimport: unreadable encoding")
 	// ErrAlreadyRead reports a second iteration of a single-use stream,
 	// such as [DealReader.All]: the rows were read by the first.
 	ErrAlreadyRead = errors.New("csvimport: stream already read")
@@ -104,6 +107,8 @@ type Options struct {
 	AllowTrailingEmpty bool
 	// AssumeUniqueIDs turns the duplicate-ID check off.
 	AssumeUniqueIDs bool
+	// Encoding is the character encoding of the input.
+	Encoding encoding.Encoding
 	// MaxRecordBytes bounds the bytes of one record.
 	MaxRecordBytes int
 }
@@ -133,6 +138,9 @@ type Report struct {
 	// Notes counts rows read with a documented default, such as an empty
 	// amount read as zero.
 	Notes []Reason `json:"notes"`
+	// Encoding names the character encoding the input was decoded from,
+	// or "" for UTF-8.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // A Reason counts the rows that share one reason or note.
@@ -185,7 +193,7 @@ func newReader(r io.Reader, file string, opts Options) (*reader, error) {
 	}
 	sc := newScanner(r, sep, maxRecord)
 	rd := &reader{sc: sc, file: file, opts: opts, rep: &Report{File: file}, reasons: tally{}, notes: tally{}}
-	sc.skipBOM()
+	rd.rep.Encoding = sc.decode(opts.Encoding)
 	if err := sc.next(); err != nil {
 		var se *scanError
 		switch {
@@ -203,6 +211,9 @@ func newReader(r io.Reader, file string, opts Options) (*reader, error) {
 		names.Write(trim(bytes.TrimPrefix(trim(sc.field(i)), utf8BOM)))
 	}
 	all := names.String()
+	if strings.IndexByte(all, 0) >= 0 {
+		return nil, &ParseError{File: file, Line: rd.headAt, Err: fmt.Errorf("%w: the header holds NUL bytes: binary data, or text in an encoding that was not detected (set Options.Encoding)", ErrEncoding)}
+	}
 	rd.header = make([]string, n)
 	rd.index = make(map[string]int, n)
 	for i := range n {
@@ -238,8 +249,8 @@ func (rd *reader) column(name string) (int, error) {
 	i, ok := rd.index[name]
 	if !ok {
 		err := ErrMissingColumn
-		if !utf8.ValidString(strings.Join(rd.header, "")) {
-			err = fmt.Errorf("%w (the header is not UTF-8)", ErrMissingColumn)
+		if rd.opts.Encoding == nil && !utf8.ValidString(strings.Join(rd.header, "")) {
+			err = fmt.Errorf("%w (the header is not UTF-8: set Options.Encoding, such as charmap.Windows1252)", ErrMissingColumn)
 		}
 		return 0, &ParseError{File: rd.file, Line: rd.headAt, Column: name, Err: err}
 	}

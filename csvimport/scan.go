@@ -140,17 +140,6 @@ func (s *scanner) fill() bool {
 	return false
 }
 
-var utf8BOM = []byte("\ufeff")
-
-// skipBOM skips a UTF-8 byte-order mark at the start of the input.
-func (s *scanner) skipBOM() {
-	for s.end-s.pos < len(utf8BOM) && s.fill() {
-	}
-	if bytes.HasPrefix(s.buf[s.pos:s.end], utf8BOM) {
-		s.pos += len(utf8BOM)
-	}
-}
-
 // offset returns the number of input bytes consumed.
 func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
 
