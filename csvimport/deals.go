@@ -350,6 +350,10 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 	if perr := rd.suspicious(c.stage, stage); perr != nil {
 		return perr
 	}
+	var h uint64
+	if dr.seen != nil {
+		h = dr.seen.hash(id)
+	}
 
 	parts := append(dr.parts[:0], id, rd.get(c.account), rd.get(c.currency), rd.get(c.lostReason),
 		rd.get(c.source), rd.get(c.industry), rd.get(c.owner), rd.get(c.region), rd.get(c.product), rd.get(c.campaign))
@@ -446,7 +450,7 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 		return dr.errAt(dr.columnOf(err, d), err)
 	}
 	if dr.seen != nil {
-		if first := dr.seen.add(d.ID, rd.fieldLine(c.id)); first > 0 {
+		if first := dr.seen.add(d.ID, h, rd.fieldLine(c.id)); first > 0 {
 			return dr.errAt(c.id, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first))
 		}
 	}

@@ -199,8 +199,9 @@ func (s *scanner) next() error {
 	return s.slowRecord()
 }
 
-// fastRecord reads a record that is one line without quotes and lies
-// whole in the buffer, the common case, without copying it. It returns
+// fastRecord reads a record that is one line and lies whole in the
+// buffer, the common case, without copying it: the line may have quoted
+// fields, each closed on the line and without doubled quotes. It returns
 // whether it did, and if not whether more input could make it.
 func (s *scanner) fastRecord() (ok, more bool) {
 	e := s.find('\n', &s.lf)
@@ -216,34 +217,16 @@ func (s *scanner) fastRecord() (ok, more bool) {
 		}
 		e = s.end
 	}
-	if q := s.find('"', &s.quote); q >= 0 && q < e {
-		return false, false
-	}
 	line := s.buf[s.pos:e]
-	s.data = line
 	s.bounds = s.bounds[:0]
-	start := 0
-	if len(s.sep) == 1 {
-		c := s.sep[0]
-		for {
-			i := bytes.IndexByte(line[start:], c)
-			if i < 0 {
-				break
-			}
-			s.bounds = append(s.bounds, start, start+i)
-			start += i + 1
+	if q := s.find('"', &s.quote); q >= 0 && q < e {
+		if !s.splitQuoted(line, q-s.pos) {
+			return false, false
 		}
 	} else {
-		for {
-			i := bytes.Index(line[start:], s.sep)
-			if i < 0 {
-				break
-			}
-			s.bounds = append(s.bounds, start, start+i)
-			start += i + len(s.sep)
-		}
+		s.split(line)
 	}
-	s.bounds = append(s.bounds, start, len(line))
+	s.data = line
 	s.lines = nil
 	s.recLine, s.endLine = s.line, s.line
 	s.pos = e
@@ -255,6 +238,77 @@ func (s *scanner) fastRecord() (ok, more bool) {
 		s.line++
 	}
 	return true, false
+}
+
+// index returns the index of the next separator in b, or len(b).
+func (s *scanner) index(b []byte) int {
+	var i int
+	if len(s.sep) == 1 {
+		i = bytes.IndexByte(b, s.sep[0])
+	} else {
+		i = bytes.Index(b, s.sep)
+	}
+	if i < 0 {
+		return len(b)
+	}
+	return i
+}
+
+// split splits a line without quotes into fields.
+func (s *scanner) split(line []byte) {
+	start := 0
+	for {
+		end := start + s.index(line[start:])
+		s.bounds = append(s.bounds, start, end)
+		if end == len(line) {
+			return
+		}
+		start = end + len(s.sep)
+	}
+}
+
+// splitQuoted splits a line whose first quote is at q into fields, if its
+// quoted fields close on the line and hold no doubled quote; otherwise,
+// or if a quote is out of place, it returns false and the record is read
+// by slowRecord.
+func (s *scanner) splitQuoted(line []byte, q int) bool {
+	start := 0
+	for {
+		if start < len(line) && line[start] == '"' {
+			j := bytes.IndexByte(line[start+1:], '"')
+			if j < 0 {
+				return false // closed on a later line, or never
+			}
+			end := start + 1 + j
+			after := end + 1
+			if after < len(line) && line[after] == '"' {
+				return false // a doubled quote: the field needs a copy
+			}
+			s.bounds = append(s.bounds, start+1, end)
+			if after == len(line) {
+				return true
+			}
+			if !bytes.HasPrefix(line[after:], s.sep) {
+				return false // slowRecord reports it
+			}
+			start = after + len(s.sep)
+			if q = bytes.IndexByte(line[start:], '"'); q < 0 {
+				q = len(line)
+			} else {
+				q += start
+			}
+			continue
+		}
+		end := start + s.index(line[start:])
+		if q < end {
+			return false // a bare quote: slowRecord reports it
+		}
+		s.bounds = append(s.bounds, start, end)
+		if end == len(line) {
+			return true
+		}
+		start = end + len(s.sep)
+	}
 }
 
 // peek returns the next byte, reading more input if need be.
