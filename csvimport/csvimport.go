@@ -326,10 +326,11 @@ func (rd *reader) fieldCount(n int) *ParseError {
 // get returns the trimmed value of column i of the current record, or nil
 // when i < 0. It is valid until the next call of next.
 func (rd *reader) get(i int) []byte {
-	if i < 0 || i >= rd.sc.fields() {
+	b := rd.sc.bounds
+	if i < 0 || 2*i+1 >= len(b) {
 		return nil
 	}
-	return trim(rd.sc.field(i))
+	return trim(rd.sc.data[b[2*i]:b[2*i+1]])
 }
 
 // fieldLine returns the line where column i of the current record begins,

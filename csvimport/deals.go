@@ -437,7 +437,7 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 		d.Outcome = funnel.Lost
 	case len(stage) == 0:
 	default:
-		if k, ok := dr.stages[string(stage)]; ok {
+		if k, ok := dr.stage(stage); ok {
 			d.Stage = dr.f.Stage(k) // the funnel's string: no copy
 		} else {
 			d.Stage = funnel.Stage(stage) // validation reports it
@@ -455,6 +455,21 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 		}
 	}
 	return nil
+}
+
+// stage returns the index of the funnel's stage named b: by a scan for a
+// short funnel, faster than hashing, else from the map.
+func (dr *dealReader) stage(b []byte) (int, bool) {
+	if dr.f.Len() <= 8 {
+		for k := range dr.f.Len() {
+			if string(dr.f.Stage(k)) == string(b) {
+				return k, true
+			}
+		}
+		return 0, false
+	}
+	k, ok := dr.stages[string(b)]
+	return k, ok
 }
 
 // containsBytes reports whether list holds the string b.
