@@ -44,11 +44,15 @@ func newIDSet(size int) *idSet {
 
 // grow makes room for n more IDs without a rehash.
 func (s *idSet) grow(n int) {
-	want := (s.n + n) * 10 / 7
-	if want < len(s.slots) {
+	want := max((s.n+n)*10/7, 8)
+	if want <= len(s.slots) {
 		return
 	}
-	size := 1 << bits.Len(uint(max(want, 8)))
+	s.resize(1 << bits.Len(uint(want-1)))
+}
+
+// resize moves the IDs into a table of size slots, a power of two.
+func (s *idSet) resize(size int) {
 	old := s.slots
 	s.slots = make([]uint64, size)
 	for _, v := range old {
@@ -102,7 +106,7 @@ func (s *idSet) add(id string, h uint64, line int) int {
 	s.slots[i] = tag<<posBits | (pos + 1)
 	s.n++
 	if s.n*10 > len(s.slots)*7 {
-		s.grow(s.n) // double
+		s.resize(2 * len(s.slots))
 	}
 	return 0
 }

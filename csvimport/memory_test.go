@@ -2,11 +2,16 @@ package csvimport
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
+
+	"github.com/funnelmetrics/funnel"
 )
 
 // genReader streams a generated CSV file: the header, then row(i) for i
@@ -132,4 +137,184 @@ func TestDealsDoNotPinRecords(t *testing.T) {
 		t.Errorf("%d bytes live per deal (%d KiB for a %d KiB file)", perDeal, live>>10, g.size>>10)
 	}
 	runtime.KeepAlive(deals)
+}
+
+// sized is a genReader that tells its size, as a file does.
+type sized struct {
+	*genReader
+	total int64
+}
+
+func (s sized) Len() int { return int(s.total - s.size) }
+
+// shortFirstRows streams a file whose first 64 rows are short and whose
+// other rows carry an unmapped pad-byte column, and tells its size.
+func shortFirstRows(rows, pad int) sized {
+	row := func(b []byte, i int) []byte {
+		if i < 64 {
+			return fmt.Appendf(b, "s%d,Lead,\n", i)
+		}
+		b = fmt.Appendf(b, "l%d,Lead,", i)
+		return append(append(b, bytes.Repeat([]byte{'x'}, pad)...), '\n')
+	}
+	g := &genReader{header: "id,stage,notes\n", rows: rows, row: row}
+	total := int64(len(g.header))
+	var buf []byte
+	for i := range rows {
+		buf = row(buf[:0], i)
+		total += int64(len(buf))
+	}
+	return sized{g, total}
+}
+
+// peakHeap samples the heap while fn runs: the largest HeapAlloc seen
+// (garbage not yet collected included) every 10 ms.
+func peakHeap(fn func()) (peak uint64) {
+	done := make(chan struct{})
+	out := make(chan uint64)
+	go func() {
+		var ms runtime.MemStats
+		var p uint64
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			p = max(p, ms.HeapAlloc)
+			select {
+			case <-done:
+				out <- p
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	fn()
+	close(done)
+	return <-out
+}
+
+// BenchmarkStreamingMemory streams large generated files (never held in
+// memory) and reports the peak heap next to the file's size: 200 MB of
+// rows with an unmapped 1 KB column, 10,000,000 tiny rows with and
+// without the duplicate-ID check, and ReadDeals of a 1 GB file whose first
+// rows are short (a reader that sized its slice from them asked for
+// about 30 GB). Run with -benchtime 1x.
+func BenchmarkStreamingMemory(b *testing.B) {
+	fn := testFunnel(b)
+	stream := func(b *testing.B, g *genReader, m DealMapping, opts Options, want int) {
+		var n int
+		var live uint64
+		base := liveHeap()
+		peak := peakHeap(func() {
+			x, err := NewDealReader(g, "gen.csv", fn, m, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for range x.All() {
+				n++
+			}
+			if x.Err() != nil {
+				b.Fatal(x.Err())
+			}
+			live = liveHeap() - min(base, liveHeap()) // what the reader keeps at the end
+			runtime.KeepAlive(x)
+		})
+		if n != want {
+			b.Fatalf("%d deals, want %d", n, want)
+		}
+		b.ReportMetric(float64(g.size)/1e6, "file-MB")
+		b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+		b.ReportMetric(float64(live)/1e6, "live-end-MB")
+	}
+	wide := DealMapping{ID: "id", Stage: "stage", Owner: "owner"}
+	tiny := DealMapping{ID: "id", Stage: "stage"}
+	b.Run("wide-200MB", func(b *testing.B) {
+		for b.Loop() {
+			stream(b, wideRows(195_000, 1024), wide, Options{}, 195_000)
+		}
+	})
+	b.Run("tiny-10M", func(b *testing.B) {
+		for b.Loop() {
+			stream(b, tinyRows(10_000_000), tiny, Options{}, 10_000_000)
+		}
+	})
+	b.Run("tiny-10M-unique", func(b *testing.B) {
+		for b.Loop() {
+			stream(b, tinyRows(10_000_000), tiny, Options{AssumeUniqueIDs: true}, 10_000_000)
+		}
+	})
+	b.Run("short-first-1GB-ReadDeals", func(b *testing.B) {
+		for b.Loop() {
+			in := shortFirstRows(1_000_000, 1024)
+			var deals []funnel.Deal
+			peak := peakHeap(func() {
+				var err error
+				deals, _, err = ReadDeals(in, "gen.csv", fn, tiny, Options{})
+				if err != nil || len(deals) != 1_000_000 {
+					b.Fatal(len(deals), err)
+				}
+			})
+			b.ReportMetric(float64(in.total)/1e6, "file-MB")
+			b.ReportMetric(float64(peak)/1e6, "peak-heap-MB")
+			b.ReportMetric(float64(len(deals))*float64(unsafe.Sizeof(deals[0]))/1e6, "deals-MB")
+		}
+	})
+}
+
+// TestHostileFiles reads generated files built to exhaust memory or hide
+// rows, scaled down, and checks that each fails or reads as documented
+// with the heap bounded: a quote opened at the start of a 64 MB stream
+// (the read stops at MaxRecordBytes, naming the quote's line), an
+// unquoted line longer than MaxRecordBytes, a row of a million
+// separators, a header of NUL bytes, and a classic Mac OS file of 100,000
+// rows ended by lone CRs.
+func TestHostileFiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("streams 64 MB")
+	}
+	fn := testFunnel(t)
+	m := DealMapping{ID: "id", Stage: "stage"}
+	read := func(r io.Reader, opts Options) ([]funnel.Deal, *Report, error) {
+		return ReadDeals(r, "h.csv", fn, m, opts)
+	}
+
+	swallow := &genReader{header: "id,stage\n1,\"Lead\n", rows: 1_000_000, row: func(b []byte, i int) []byte {
+		return fmt.Appendf(b, "%d,Lead,%s\n", i, strings.Repeat("x", 50))
+	}}
+	var err error
+	peak := peakHeap(func() { _, _, err = read(swallow, Options{Mode: funnel.Lenient}) })
+	var pe *ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrUnclosedQuote) || pe.Line != 2 || pe.Column != "stage" {
+		t.Errorf("quote opened at line 2 of a %d MB stream: %v", swallow.size>>20, err)
+	}
+	if peak > 96<<20 {
+		t.Errorf("peak heap %d MB reading a quote that never closes", peak>>20)
+	}
+
+	long := "id,stage\n1," + strings.Repeat("L", 2<<20) + "\n2,Lead\n"
+	_, _, err = read(strings.NewReader(long), Options{MaxRecordBytes: 1 << 20, Mode: funnel.Lenient})
+	if !errors.Is(err, ErrRow) || !strings.Contains(err.Error(), "longer than") {
+		t.Errorf("a 2 MB line under a 1 MB bound: %v", err)
+	}
+
+	wide := "id,stage\n" + strings.Repeat(",", 1_000_000) + "\n1,Lead\n"
+	deals, rep, err := read(strings.NewReader(wide), Options{Mode: funnel.Lenient})
+	if err != nil || len(deals) != 1 || rep.Skipped != 1 || !errors.Is(rep.Examples[0], ErrFieldCount) {
+		t.Errorf("a row of a million separators: %d deals, %v, %+v", len(deals), err, rep)
+	}
+
+	_, _, err = read(strings.NewReader("\x00\x00\x00\x00\x00\x00\x00\x00,stage\n"), Options{})
+	if !errors.Is(err, ErrEncoding) {
+		t.Errorf("NUL header: %v", err)
+	}
+
+	var mac strings.Builder
+	mac.WriteString("id,stage\r")
+	for i := range 100_000 {
+		fmt.Fprintf(&mac, "M%d,Demo\r", i)
+	}
+	deals, rep, err = read(strings.NewReader(mac.String()), Options{})
+	if err != nil || len(deals) != 100_000 || rep.Rows != 100_000 {
+		t.Errorf("lone-CR file: %d deals, %v", len(deals), err)
+	}
 }
