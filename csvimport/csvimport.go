@@ -12,7 +12,51 @@
 // that wraps one of the ErrXxx sentinels (or a [*funnel.DealError] for a
 // deal that reads well but does not validate). In strict mode reading stops
 // at the first problem; in lenient mode the row is skipped, counted and
-// listed in the [Report].
+// listed in the [Report], so that rows read = kept + skipped.
+//
+// # Reading CSV
+//
+// Files are read as RFC 4180 describes (fields separated by
+// [Options.Comma], a field in double quotes may hold separators, line
+// breaks and doubled quotes), with these rules for what exports get wrong:
+//
+//   - LF, CRLF and a lone CR (classic Mac OS) each end a row outside
+//     quotes, in any mix, and each counts as one line; blank lines are
+//     skipped.
+//   - A row must have as many fields as the header ([ErrFieldCount]): an
+//     unquoted "1,000" or "Smith, John" would otherwise shift or cut the
+//     values. [Options.AllowTrailingEmpty] accepts extra empty fields.
+//   - A quote that is never closed stops the read in either mode
+//     ([ErrUnclosedQuote]), at the line where it opened: the rows after it
+//     cannot be told apart, and are not counted as read. A record is
+//     bounded by [Options.MaxRecordBytes].
+//   - An ID or a stage that holds a line break or a whole row's separators
+//     is rejected ([ErrSuspicious]), naming the line where the field
+//     begins: the mark of a quote opened in one row and closed rows later.
+//     Line breaks are ordinary in other columns, such as notes.
+//   - A header that names a mapped column twice is an error
+//     ([ErrDuplicateColumn]), naming both positions.
+//   - Times are [Options.Layouts] in [Options.Location]; 0001-01-01, the
+//     zero time that a deal reads as "not recorded", is rejected as such.
+//
+// # Encodings
+//
+// Input is UTF-8 unless [Options.Encoding] names another encoding (such as
+// charmap.Windows1252 of golang.org/x/text/encoding/charmap for the
+// exports of Excel on Windows). A byte-order mark is skipped; with no
+// Encoding set, a UTF-16 or UTF-32 byte-order mark, or the NUL bytes that
+// interleave ASCII text in those encodings, selects that encoding.
+// [Report.Encoding] says what was decoded.
+//
+// # Memory
+//
+// A [DealReader] streams: what it keeps is the set of deal IDs it has seen
+// for the duplicate check (the ID's length and 15 to 25 bytes per deal;
+// nothing with [Options.AssumeUniqueIDs]) and buffers the size of the
+// longest record. Deals hold copies of the fields they use, never the rest
+// of their row. [ReadDeals] reserves room for the deals it expects from the
+// input size, at most 131,072 ahead of the rows read. The stream is read
+// once: a second iteration is an error ([ErrAlreadyRead]).
 //
 // Amounts are decimal numbers in plain notation (no exponent) of bounded
 // length, so a hostile value such as "1e999999999" cannot exhaust memory.
@@ -47,18 +91,24 @@ var (
 	ErrDuplicateID   = errors.New("csvimport: duplicate deal id")
 	ErrOutcome       = errors.New("csvimport: invalid outcome")
 	ErrRow           = errors.New("csvimport: malformed row")
-	ErrMapping       = errors.New("csvimport: invalid mapping")
+	// ErrMapping reports a mapping that names no ID or Stage column or a
+	// stage the funnel does not declare, or an Options.Comma that cannot
+	// separate fields.
+	ErrMapping = errors.New("csvimport: invalid mapping")
 	// ErrFieldCount reports a row whose number of fields differs from the
-	// header's.
+	// header's; it wraps ErrRow.
 	ErrFieldCount = fmt.Errorf("%w: wrong number of fields", ErrRow)
-	// ErrUnclosedQuote reports a quoted field that the input never closes.
+	// ErrUnclosedQuote reports a quoted field that the input never closes
+	// (or not within Options.MaxRecordBytes); it wraps ErrRow.
 	ErrUnclosedQuote = fmt.Errorf("%w: unclosed quote", ErrRow)
-	// ErrSuspicious reports an ID or a stage whose value looks like the
-	// rest of a row or several rows.
+	// ErrSuspicious reports an ID or a stage whose value holds a line break
+	// or as many separators as a row: the rest of a row or several rows,
+	// swallowed by an unbalanced quote.
 	ErrSuspicious = errors.New("csvimport: suspicious value")
 	// ErrDuplicateColumn reports a header that names a mapped column twice.
 	ErrDuplicateColumn = errors.New("csvimport: duplicate column")
-	// ErrEncoding reports input that is not text in a known encoding.
+	// ErrEncoding reports input that is not text in a known encoding: a
+	// header that holds NUL bytes.
 	ErrEncoding = errors.New("csvimport: unreadable encoding")
 	// ErrAlreadyRead reports a second iteration of a single-use stream,
 	// such as [DealReader.All]: the rows were read by the first.
@@ -86,9 +136,10 @@ func (e *ParseError) Error() string {
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// Options configure reading. The zero Options read strictly, with comma
-// separators, ISO dates or RFC 3339 times in UTC, and amounts of at most 30
-// digits.
+// Options configure reading. The zero Options read strictly, UTF-8 (or
+// UTF-16 or UTF-32 told from the input) with comma separators, rows of the
+// header's width, ISO dates or RFC 3339 times in UTC, amounts of at most 30
+// digits, records of at most 16 MiB, and check deal IDs for duplicates.
 type Options struct {
 	// Mode is funnel.Strict (stop at the first bad row) or funnel.Lenient
 	// (skip, count and list bad rows).
@@ -103,13 +154,22 @@ type Options struct {
 	// MaxDigits bounds the digits of an amount; zero means 30.
 	MaxDigits int
 	// AllowTrailingEmpty accepts rows with more fields than the header
-	// when every extra field is empty.
+	// when every extra field is empty (or white space), as some exports
+	// end rows with separators. Otherwise such a row, like any row whose
+	// field count differs from the header's, is an error
+	// ([ErrFieldCount]).
 	AllowTrailingEmpty bool
-	// AssumeUniqueIDs turns the duplicate-ID check off.
+	// AssumeUniqueIDs turns the duplicate-ID check of deal readers off,
+	// for callers who know their IDs are unique: a DealReader then keeps
+	// nothing per row, and a repeated ID is read as another deal.
 	AssumeUniqueIDs bool
-	// Encoding is the character encoding of the input.
+	// Encoding is the character encoding of the input; nil means UTF-8,
+	// or UTF-16 or UTF-32 when a byte-order mark or NUL-interleaved text
+	// says so. A byte-order mark overrides it.
 	Encoding encoding.Encoding
-	// MaxRecordBytes bounds the bytes of one record.
+	// MaxRecordBytes bounds the bytes of one record, after decoding; zero
+	// means 16 MiB. A longer record, most often a quote that is never
+	// closed, stops the read.
 	MaxRecordBytes int
 }
 

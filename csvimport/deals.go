@@ -93,6 +93,16 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 	if err != nil {
 		return nil, nil, err
 	}
+	// The duplicate-ID check runs once the deals are read, over all of
+	// them, a batch at a time: the lookups of a batch read their slots of
+	// the ID set together, so that their cache misses overlap instead of
+	// following one another. It finds what the row-by-row check finds, in
+	// the same order.
+	set := x.dr.seen
+	x.dr.seen = nil
+	var lines []int // the line of each deal's ID
+	idCol := x.dr.c.id
+
 	// The deals go into one slice sized from the input size and the
 	// average length of the first rows when the size is known; otherwise,
 	// or once that estimate is used up, into chunks that are copied once
@@ -115,18 +125,78 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 			}
 		}
 		cur = append(cur, d)
+		if set != nil {
+			if len(lines) == cap(lines) {
+				lines = slices.Grow(lines, total+cap(cur)-len(lines))
+			}
+			lines = append(lines, x.dr.rd.fieldLine(idCol))
+		}
+	}
+	deals := cur
+	if len(chunks) > 0 {
+		deals = make([]funnel.Deal, 0, total+len(cur))
+		for _, c := range chunks {
+			deals = append(deals, c...)
+		}
+		deals = append(deals, cur...)
+	}
+	if set != nil {
+		var perr *ParseError
+		if deals, perr = x.dedup(set, deals, lines); perr != nil {
+			return nil, nil, perr // strict: the first problem is this one
+		}
 	}
 	if err := x.Err(); err != nil {
 		return nil, nil, err
 	}
-	if len(chunks) == 0 {
-		return cur, x.Report(), nil
+	return deals, x.Report(), nil
+}
+
+// dedup removes the deals whose ID an earlier deal has, as the row-by-row
+// check of All would have skipped them, and reports them; in strict mode
+// it returns the first one's error instead.
+func (x *DealReader) dedup(set *idSet, deals []funnel.Deal, lines []int) ([]funnel.Deal, *ParseError) {
+	rd := x.dr.rd
+	strict := rd.opts.Mode == funnel.Strict
+	earlier := rd.rep.Examples
+	rd.rep.Examples = nil
+	set.grow(len(deals))
+	out := deals[:0]
+	const batch = 16
+	var hs [batch]uint64
+	for start := 0; start < len(deals); start += batch {
+		end := min(len(deals), start+batch)
+		var touched uint64
+		for j := start; j < end; j++ {
+			h := set.hashString(deals[j].ID)
+			hs[j-start] = h
+			touched += set.slots[h&uint64(len(set.slots)-1)]
+		}
+		set.touched = touched
+		for j := start; j < end; j++ {
+			d := &deals[j]
+			first := set.add(d.ID, hs[j-start], lines[j])
+			if first == 0 {
+				out = append(out, *d)
+				continue
+			}
+			perr := &ParseError{File: rd.file, Line: lines[j], Column: rd.name(x.dr.c.id),
+				Err: fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first)}
+			if strict {
+				return nil, perr
+			}
+			_ = rd.fail(perr)
+			rd.rep.Kept--
+		}
 	}
-	deals := make([]funnel.Deal, 0, total+len(cur))
-	for _, c := range chunks {
-		deals = append(deals, c...)
+	clear(deals[len(out):]) // what was moved up holds on to nothing
+	if len(rd.rep.Examples) > 0 {
+		ex := append(earlier, rd.rep.Examples...)
+		slices.SortStableFunc(ex, func(a, b *ParseError) int { return a.Line - b.Line })
+		earlier = ex[:min(len(ex), maxExamples)]
 	}
-	return append(deals, cur...), x.Report(), nil
+	rd.rep.Examples = earlier
+	return out, nil
 }
 
 // maxReserve is the most deals (about 36 MB of them) that a reader

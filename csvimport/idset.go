@@ -27,7 +27,8 @@ type idSet struct {
 	// (2^24, a terabyte of IDs): no machine gets there, but no input
 	// makes the set fail.
 	more      map[string]int
-	maxChunks int // 1<<24; less in tests
+	maxChunks int    // 1<<24; less in tests
+	touched   uint64 // what reading slots ahead of add read, kept so that the reads are done
 }
 
 const (
@@ -76,6 +77,9 @@ func (s *idSet) place(h, v uint64) {
 
 // hash returns the hash of id for add.
 func (s *idSet) hash(id []byte) uint64 { return maphash.Bytes(s.seed, id) }
+
+// hashString is hash for a string.
+func (s *idSet) hashString(id string) uint64 { return maphash.String(s.seed, id) }
 
 // add adds id, of hash h, seen on line, and returns 0; or, if id is in
 // the set, returns the line where it was first seen.
