@@ -17,9 +17,13 @@ type Table struct {
 }
 
 // ReadTable reads a CSV file with a header row, indexed by the key column.
-// Rows with an empty key or a key seen before are skipped and reported
-// (the first row of a key wins). A missing key column is
-// [ErrMissingColumn].
+// Rows with an empty key or a key seen before, rows whose field count
+// differs from the header's and keys that hold a line break or a whole
+// row's separators are skipped and reported (the first row of a key
+// wins); an unclosed quote stops the read ([ErrUnclosedQuote]). A missing
+// key column is [ErrMissingColumn]; a header that names a column twice is
+// [ErrDuplicateColumn], since [Table.Get] could not tell which is meant.
+// Each row is kept as a copy of its own fields.
 func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, error) {
 	opts.Mode = funnel.Lenient // a side table's bad rows are reported, not fatal
 	rd, err := newReader(r, file, opts)
