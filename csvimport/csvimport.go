@@ -51,7 +51,7 @@
 // # Memory
 //
 // A [DealReader] streams: what it keeps is the set of deal IDs it has seen
-// for the duplicate check (the ID's length and 15 to 25 bytes per deal;
+// for the duplicate check (the ID's length and 15 to 30 bytes per deal;
 // nothing with [Options.AssumeUniqueIDs]) and buffers the size of the
 // longest record. Deals hold copies of the fields they use, never the rest
 // of their row. [ReadDeals] reserves room for the deals it expects from the

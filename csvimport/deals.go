@@ -210,7 +210,7 @@ const maxReserve = 1 << 17
 // DealReader is not safe for concurrent use.
 //
 // What a DealReader keeps while it streams is the set of IDs it has seen,
-// for the duplicate check (about 25 bytes and the ID's length per deal;
+// for the duplicate check (the ID's length and 15 to 30 bytes per deal;
 // none with [Options.AssumeUniqueIDs]), and buffers the size of the longest
 // record. The deals it yields hold copies of their fields, never a part
 // of the input that they do not use.
