@@ -99,7 +99,7 @@ func streamLive(t testing.TB, g *genReader, opts Options) (peak uint64, n int) {
 
 // TestStreamingMemory streams generated files and checks that the memory a
 // DealReader keeps grows with the IDs it has seen, not with the file: 20 MB
-// of rows with an unmapped 2 KB column, and 500,000 tiny rows, with and
+// of rows with an unmapped 2 KB column, and 200,000 tiny rows, with and
 // without the duplicate-ID check.
 func TestStreamingMemory(t *testing.T) {
 	if testing.Short() {
@@ -110,12 +110,12 @@ func TestStreamingMemory(t *testing.T) {
 	if n != 10_000 || peak > uint64(g.size/16) {
 		t.Errorf("wide rows: %d deals, %d KiB live for a %d KiB file", n, peak>>10, g.size>>10)
 	}
-	g = tinyRows(500_000)
+	g = tinyRows(200_000)
 	peak, _ = streamLive(t, g, Options{})
-	if perID := peak / 500_000; perID > 64 {
+	if perID := peak / 200_000; perID > 64 {
 		t.Errorf("tiny rows: %d bytes live per ID (%d KiB for a %d KiB file)", perID, peak>>10, g.size>>10)
 	}
-	g = tinyRows(500_000)
+	g = tinyRows(200_000)
 	peak, _ = streamLive(t, g, Options{AssumeUniqueIDs: true})
 	if peak > 1<<20 {
 		t.Errorf("tiny rows, no duplicate check: %d KiB live for a %d KiB file", peak>>10, g.size>>10)
