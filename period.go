@@ -177,13 +177,13 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
 	}
 	// the clock skips midnight, or was turned back over it (the date then
 	// reaches the day, falls back and reaches it again: the first time
-	// counts): search the 52 hours around c in 15-minute steps (zone
-	// transitions are hours apart), then refine
+	// counts): search the 52 hours around c in one-hour steps (zone
+	// transitions are months apart), then refine
 	lo := c.Add(-26 * time.Hour)
-	for lo.Before(c.Add(26*time.Hour)) && !onOrAfter(lo.Add(15*time.Minute)) {
-		lo = lo.Add(15 * time.Minute)
+	for lo.Before(c.Add(26*time.Hour)) && !onOrAfter(lo.Add(time.Hour)) {
+		lo = lo.Add(time.Hour)
 	}
-	hi := lo.Add(15 * time.Minute) // onOrAfter(hi), !onOrAfter(lo)
+	hi := lo.Add(time.Hour) // onOrAfter(hi), !onOrAfter(lo)
 	for hi.Sub(lo) > time.Second {
 		mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
 		if !mid.After(lo) {

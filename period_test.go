@@ -3,8 +3,8 @@ package funnel
 import (
 	"archive/zip"
 	"flag"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -114,7 +114,11 @@ var long = flag.Bool("funnel.long", false, "run the long tests (every zone of th
 
 // zoneNames lists the zones of the Go distribution's tz database.
 func zoneNames(t *testing.T) []string {
-	z, err := zip.OpenReader(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Skipf("no go command to find the tz database: %v", err)
+	}
+	z, err := zip.OpenReader(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
 	if err != nil {
 		t.Skipf("no tz database to list: %v", err)
 	}
@@ -203,12 +207,11 @@ func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
 // 20 years.
 func TestPeriodStartsAroundTransitions(t *testing.T) {
 	from, to := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	names := []string{"America/Havana", "America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "America/Asuncion",
-		"Asia/Beirut", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran", "Pacific/Chatham", "America/New_York", "Europe/Berlin"}
+	names := []string{"America/Havana", "America/Santiago", "Australia/Lord_Howe", "Africa/Casablanca", "America/New_York"}
 	if *long {
 		names = zoneNames(t)
 	} else {
-		from = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+		from = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	checks := 0
 	for _, name := range names {
