@@ -14,7 +14,6 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
 	"github.com/funnelmetrics/funnel/internal/schematest"
-	"github.com/funnelmetrics/funnel/trend"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -23,7 +22,7 @@ import (
 var optionCases = []Options{
 	{Stage: "Qualified", Stall: 14 * 24 * time.Hour},
 	{Stage: "Lead", ToWon: true, Pairs: true, MaxKeys: 2, MaxValues: 3, MaxPairs: 4, Stall: 30 * 24 * time.Hour},
-	{Stage: "Proposal", Keys: []string{funnel.AttrOwner, "tier", "k1"}, Pairs: true, ValueAt: trend.Current},
+	{Stage: "Proposal", Keys: []string{funnel.AttrOwner, "tier", "k1"}, Pairs: true, ValueAt: funnel.AtCurrent},
 	{Stage: "Negotiation", MaxValues: 1, MaxKeys: 1},
 }
 

@@ -34,7 +34,6 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/attr"
 	"github.com/funnelmetrics/funnel/internal/capped"
-	"github.com/funnelmetrics/funnel/trend"
 )
 
 // The bounds of the options.
@@ -59,7 +58,7 @@ const (
 // builtinKeys are the attribute keys of funnel.Attributes' own fields.
 var builtinKeys = []string{funnel.AttrCampaign, funnel.AttrIndustry, funnel.AttrOwner, funnel.AttrProduct, funnel.AttrRegion, funnel.AttrSource}
 
-func isBuiltin(k string) bool { return slices.Contains(builtinKeys, k) }
+func isBuiltin(k string) bool { return attr.Builtin(k) }
 
 // Options are the settings of a [Drivers] of its own.
 type Options struct {
@@ -74,9 +73,10 @@ type Options struct {
 	// in Stage at the scan's as-of time (which it needs), those that have
 	// been in it longer than Stall since they last entered it.
 	Stall time.Duration
-	// ValueAt says when attribute values are read: at the deal's creation
-	// (the default, from its field history) or as of the scan.
-	ValueAt trend.ValueAt
+	// ValueAt says which value of each attribute a deal has: as of the
+	// scan (the zero value), at its creation or at its close, by the rule
+	// of the funnel package's segmentations (see [funnel.ValueAt]).
+	ValueAt funnel.ValueAt
 	// Keys, when given, are the attribute keys analysed (built-in names
 	// such as funnel.AttrOwner, or custom keys; at most MaxExplicitKeys).
 	// Nil means the six built-in attributes and the custom ones, at most
@@ -162,6 +162,7 @@ type Drivers struct {
 	pairs                   map[string]*pairData // by join2(key1, key2), key1 < key2
 	evicted                 *[]string            // custom keys folded since the last purge
 	scratch                 []feature            // the current deal's kept features
+	keyScratch              []string             // the current deal's custom keys
 }
 
 // pairData holds the value pairs of one pair of keys.
@@ -199,7 +200,7 @@ func New(s *funnel.Scan, opts Options) (*Drivers, error) {
 		return nil, bad("stall %v", opts.Stall)
 	case opts.Stall > 0 && s.Options().AsOf.IsZero():
 		return nil, bad("stall without an as-of time")
-	case opts.ValueAt != trend.AtCreation && opts.ValueAt != trend.Current:
+	case !attr.Valid(opts.ValueAt):
 		return nil, bad("value at %d", opts.ValueAt)
 	case opts.MaxKeys < 0 || opts.MaxKeys > MaxKeysLimit:
 		return nil, bad("max keys %d", opts.MaxKeys)
@@ -356,29 +357,29 @@ func (a *Drivers) Observe(v *funnel.View) {
 		}
 		return
 	}
-	at := attr.Of(d, a.opts.ValueAt == trend.AtCreation)
+	at := a.opts.ValueAt
 	fs := a.scratch[:0]
 	for _, key := range a.fixedKeys {
-		if !isBuiltin(key) {
-			if _, ok := at.Custom[key]; !ok {
-				continue
-			}
+		value := attr.Value(d, key, at)
+		if value == "" && !isBuiltin(key) {
+			continue // a custom attribute the deal does not have
 		}
-		value := at.Get(key)
 		a.fixed[key].values.At(value).add(&c)
 		fs = append(fs, feature{key, value})
 	}
-	if a.custom != nil && len(at.Custom) > 0 {
-		for _, key := range slices.Sorted(maps.Keys(at.Custom)) {
-			if isBuiltin(key) {
-				continue // shadowed by the built-in field
+	if a.custom != nil && (len(d.Attrs.Custom) > 0 || len(d.Changes) > 0) {
+		keys := attr.CustomKeys(a.keyScratch[:0], d, at)
+		a.keyScratch = keys
+		for _, key := range keys {
+			value := attr.Value(d, key, at)
+			if value == "" {
+				continue
 			}
 			kd := a.custom.At(key)
 			if kd.values == nil { // not analysed
 				kd.dropped.add(&c)
 				continue
 			}
-			value := at.Custom[key]
 			kd.values.At(value).add(&c)
 			fs = append(fs, feature{key, value})
 		}
@@ -400,6 +401,7 @@ func (a *Drivers) Observe(v *funnel.View) {
 	}
 	clear(fs)
 	a.scratch = fs[:0]
+	clear(a.keyScratch)
 }
 
 // Merge adds every deal counted by o, a *Drivers of an equal scan and

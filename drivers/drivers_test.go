@@ -11,7 +11,6 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/stat"
-	"github.com/funnelmetrics/funnel/trend"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -207,9 +206,9 @@ func TestValueAt(t *testing.T) {
 	d.Changes = []funnel.FieldChange{{Field: funnel.FieldAttr, Key: funnel.AttrOwner, At: day(1), Text: "ana"},
 		{Field: funnel.FieldAttr, Key: funnel.AttrOwner, At: day(2), Text: "ben"}}
 	for _, tt := range []struct {
-		at   trend.ValueAt
+		at   funnel.ValueAt
 		want string
-	}{{trend.AtCreation, "ana"}, {trend.Current, "ben"}} {
+	}{{funnel.AtCreation, "ana"}, {funnel.AtCurrent, "ben"}} {
 		r := mustCompute(t, s, []funnel.Deal{d}, Options{Stage: "A", ValueAt: tt.at, Keys: []string{funnel.AttrOwner}})
 		if len(r.Conversion.Drivers) != 1 || r.Conversion.Drivers[0].Value != tt.want {
 			t.Errorf("%v: %+v", tt.at, r.Conversion.Drivers)

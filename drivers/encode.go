@@ -11,7 +11,6 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/capped"
 	"github.com/funnelmetrics/funnel/internal/wire"
-	"github.com/funnelmetrics/funnel/trend"
 	"github.com/shopspring/decimal"
 )
 
@@ -169,7 +168,7 @@ func (a *Drivers) UnmarshalBinary(data []byte) error {
 	o.Stage = funnel.Stage(r.String())
 	o.ToWon = r.Bool()
 	o.Stall = time.Duration(r.Varint())
-	o.ValueAt = trend.ValueAt(readEnum(r))
+	o.ValueAt = funnel.ValueAt(readEnum(r))
 	n := r.Count(1)
 	if n > MaxExplicitKeys {
 		r.Fail("%d keys", n)

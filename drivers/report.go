@@ -12,7 +12,6 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/capped"
 	"github.com/funnelmetrics/funnel/internal/stat"
-	"github.com/funnelmetrics/funnel/trend"
 )
 
 // A Report holds the drivers of converting at one step and of stalling in
@@ -25,9 +24,9 @@ type Report struct {
 	Stage funnel.Stage `json:"stage"`
 	To    funnel.Stage `json:"to"`
 	// Stall is the stalling threshold (zero: no stalling analysis).
-	Stall   time.Duration `json:"-"` // JSON stall_seconds
-	ValueAt trend.ValueAt `json:"value_at"`
-	Pairs   bool          `json:"pairs"`
+	Stall   time.Duration  `json:"-"` // JSON stall_seconds
+	ValueAt funnel.ValueAt `json:"value_at"`
+	Pairs   bool           `json:"pairs"`
 	// Keys are the keys asked for, empty for the built-in ones and the
 	// custom ones found; MaxKeys, MaxValues and MaxPairs the caps in
 	// force.
@@ -116,7 +115,8 @@ type Driver struct {
 	// verdict are those of the feature tested alone.
 	Comparison funnel.Comparison `json:"comparison"`
 	// PAdjusted is the p-value adjusted by Benjamini-Hochberg over every
-	// tested feature of the table ([trend.Adjust]), and Verdict the
+	// tested feature of the table (as
+	// [github.com/funnelmetrics/funnel/trend.Adjust]), and Verdict the
 	// comparison's verdict on it: higher (the event goes with the
 	// feature), lower, no difference or withheld.
 	PAdjusted float64        `json:"p_adjusted"`

@@ -28,7 +28,7 @@ func (r Report) String() string {
 // raw and adjusted p-values and the verdict, and how many more there are.
 func (r Report) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	ew.printf("Conversion drivers from %s to %s (values at %s", r.Stage, r.To, r.ValueAt)
+	ew.printf("Conversion drivers from %s to %s (attribute values: %s", r.Stage, r.To, r.ValueAt)
 	if !r.AsOf.IsZero() {
 		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
 	}

@@ -56,7 +56,7 @@ var accCases = []accCase{
 	}, func() funnel.Accumulator { return new(Conversion) }, conversionResult},
 	{"conversion between stages by tier", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
 		return mustV(t)(NewConversion(s, ConvertOptions{From: Milestone{Kind: Entry, Stage: "Qualified"}, To: Milestone{Kind: Entry, Stage: "Negotiation"},
-			Visit: Latest, Segment: "tier", SegmentAt: Current, Percentiles: []float64{10, 99.5}, Edges: []time.Duration{0, days(5), days(30), days(90)}}))
+			Visit: Latest, Segment: "tier", SegmentAt: funnel.AtCurrent, Percentiles: []float64{10, 99.5}, Edges: []time.Duration{0, days(5), days(30), days(90)}}))
 	}, func() funnel.Accumulator { return new(Conversion) }, conversionResult},
 	{"conversion time in stage", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
 		return mustV(t)(NewConversion(s, ConvertOptions{From: Milestone{Kind: Entry, Stage: "Proposal"}, To: Milestone{Kind: Exit}, ByPeriod: true}))

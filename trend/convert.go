@@ -98,34 +98,6 @@ func (v Visit) MarshalText() ([]byte, error) { return enumText(v, visitNames, "v
 // UnmarshalText decodes a visit name written by [Visit.MarshalText].
 func (v *Visit) UnmarshalText(b []byte) error { return enumParse(v, b, visitNames, "visit") }
 
-// A ValueAt says when an attribute's value is read for a segment. The
-// zero ValueAt is [AtCreation].
-type ValueAt int8
-
-// When attribute values are read.
-const (
-	// AtCreation reads the value the deal had when it was created, from
-	// its field history (see [funnel.Deal.At]; the value it has as of the
-	// scan when its creation time is unknown). A deal reassigned from
-	// one owner to another stays in the first owner's segment.
-	AtCreation ValueAt = iota
-	// Current reads the value as of the scan's as-of time.
-	Current
-)
-
-var valueAtNames = []string{AtCreation: "creation", Current: "current"}
-
-// String returns "creation" or "current", or "ValueAt(N)" for an invalid
-// value.
-func (v ValueAt) String() string { return enumName(v, valueAtNames, "ValueAt") }
-
-// MarshalText encodes the choice by name. It returns an error wrapping
-// [funnel.ErrInvalidParam] for an invalid value.
-func (v ValueAt) MarshalText() ([]byte, error) { return enumText(v, valueAtNames, "value at") }
-
-// UnmarshalText decodes a name written by [ValueAt.MarshalText].
-func (v *ValueAt) UnmarshalText(b []byte) error { return enumParse(v, b, valueAtNames, "value at") }
-
 // The bounds of a [Conversion]'s options.
 const (
 	// DefaultMaxSegments is the number of segment values kept when
@@ -168,8 +140,11 @@ type ConvertOptions struct {
 	// the funnel package or a custom key) whose values split the deals
 	// into segments, each compared with the rest.
 	Segment string
-	// SegmentAt says when a deal's segment value is read.
-	SegmentAt ValueAt
+	// SegmentAt says which value of the attribute a deal's segment is:
+	// as of the scan (the zero value), at its creation or at its close,
+	// by the rule of the funnel package's segmentations (see
+	// [funnel.ValueAt], [funnel.ByAttrAt]).
+	SegmentAt funnel.ValueAt
 	// MaxSegments bounds the segments kept (zero means
 	// DefaultMaxSegments; at most MaxSegmentsLimit): the values first in
 	// byte order. The deals of the other values are folded into one
@@ -240,7 +215,8 @@ type Conversion struct {
 
 // NewConversion returns an empty conversion accumulator of the scan's
 // deals. It returns an error wrapping [funnel.ErrInvalidParam] for a nil
-// scan or invalid options (an invalid milestone, visit or ValueAt; a From
+// scan or invalid options (an invalid milestone, visit or
+// [funnel.ValueAt]; a From
 // other than Creation or an Entry; an Exit after anything but an Entry;
 // an Entry into the stage a conversion starts from; a stage given where
 // the kind takes none; percentiles or edges out of range; MaxSegments out
@@ -307,7 +283,7 @@ func NewConversion(s *funnel.Scan, opts ConvertOptions) (*Conversion, error) {
 	if opts.Visit != First && opts.Visit != Latest {
 		return nil, bad("visit %d", opts.Visit)
 	}
-	if opts.SegmentAt != AtCreation && opts.SegmentAt != Current {
+	if !attr.Valid(opts.SegmentAt) {
 		return nil, bad("segment value at %d", opts.SegmentAt)
 	}
 	if len(opts.Percentiles) > MaxPercentiles {
@@ -467,7 +443,7 @@ func (a *Conversion) Observe(v *funnel.View) {
 	o := min(secondsBetween(start, end), maxConvertSeconds)<<obsBits | kind
 	a.all.obs = append(a.all.obs, o)
 	if a.segs != nil {
-		g := a.segs.At(attr.Value(d, a.opts.Segment, a.opts.SegmentAt == AtCreation))
+		g := a.segs.At(attr.Value(d, a.opts.Segment, a.opts.SegmentAt))
 		g.obs = append(g.obs, o)
 	}
 	if a.periods != nil {
@@ -672,7 +648,7 @@ func (a *Conversion) UnmarshalBinary(data []byte) error {
 		o.Edges = append(o.Edges, time.Duration(e))
 	}
 	o.Segment = r.String()
-	o.SegmentAt = ValueAt(readEnum(r))
+	o.SegmentAt = funnel.ValueAt(readEnum(r))
 	o.MaxSegments = r.Int()
 	o.ByPeriod = r.Bool()
 	if r.Err() != nil {

@@ -54,11 +54,11 @@ func (b *BinRule) UnmarshalText(t []byte) error { return enumParse(b, t, binRule
 //
 // Input.Counted = All.N + NotStarted + Untimed.
 type ConversionReport struct {
-	From      Milestone `json:"from"`
-	To        Milestone `json:"to"`
-	Visit     Visit     `json:"visit"`
-	Segment   string    `json:"segment"`
-	SegmentAt ValueAt   `json:"segment_at"`
+	From      Milestone      `json:"from"`
+	To        Milestone      `json:"to"`
+	Visit     Visit          `json:"visit"`
+	Segment   string         `json:"segment"`
+	SegmentAt funnel.ValueAt `json:"segment_at"`
 	// MaxSegments is the bound on the segments kept.
 	MaxSegments int           `json:"max_segments"`
 	Period      funnel.Period `json:"period"`

@@ -139,7 +139,7 @@ func rQuantile(t *testing.T, w []string) Quantile {
 func TestConversionAgainstRAndNumPy(t *testing.T) {
 	deals := amlDeals(t)
 	s := mustScan(t, mustFunnel(t, "A"), funnel.Options{AsOf: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC)})
-	r := mustConversion(t, s, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", ByPeriod: true})
+	r := mustConversion(t, s, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", SegmentAt: funnel.AtCreation, ByPeriod: true})
 	groups := map[string]ConversionGroup{"all": r.All}
 	if len(r.Segments) != 2 || r.Segments[0].Value != "Nonmaintained" || r.Segments[1].Value != "Maintained" {
 		t.Fatalf("segments %+v", r.Segments)
@@ -218,14 +218,14 @@ func TestConversionAgainstRAndNumPy(t *testing.T) {
 	// than expected: Z < 0) takes longer, p = 0.0653 < 0.1; both segments'
 	// p-values are equal, so BH leaves them unchanged
 	s90 := mustScan(t, mustFunnel(t, "A"), funnel.Options{AsOf: time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC), Test: funnel.Test{Confidence: 0.9, MinSample: 5}})
-	r90 := mustConversion(t, s90, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", ByPeriod: true})
+	r90 := mustConversion(t, s90, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", SegmentAt: funnel.AtCreation, ByPeriod: true})
 	got := []funnel.Verdict{r90.Segments[0].Versus.Verdict, r90.Segments[1].Versus.Verdict, r90.Periods[1].Previous.Verdict}
 	if diff := cmp.Diff([]funnel.Verdict{funnel.Lower, funnel.Higher, funnel.Lower}, got); diff != "" {
 		t.Errorf("verdicts at 90%% (-want +got):\n%s", diff)
 	}
 	// read as of the scan, every deal's x is "Changed": one segment, with
 	// no rest to compare with
-	cur := mustConversion(t, s, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", SegmentAt: Current})
+	cur := mustConversion(t, s, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: "x", SegmentAt: funnel.AtCurrent})
 	if len(cur.Segments) != 1 || cur.Segments[0].Value != "Changed" || cur.Segments[0].Group.N != 23 || cur.Segments[0].Versus.Defined ||
 		cur.Segments[0].Versus.Verdict != funnel.Withheld {
 		t.Errorf("current segments: %+v", cur.Segments)
@@ -547,7 +547,7 @@ func TestConversionOptionErrors(t *testing.T) {
 			t.Errorf("milestone %v: %v", k, err)
 		}
 	}
-	for _, v := range []any{MilestoneKind(7), Visit(2), ValueAt(2), BinRule(2), PermutationMethod(4)} {
+	for _, v := range []any{MilestoneKind(7), Visit(2), BinRule(2), PermutationMethod(4)} {
 		if m, ok := v.(interface{ MarshalText() ([]byte, error) }); ok {
 			if _, err := m.MarshalText(); !errors.Is(err, funnel.ErrInvalidParam) {
 				t.Errorf("%v: %v", v, err)

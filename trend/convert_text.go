@@ -94,7 +94,11 @@ func (r ConversionReport) WriteText(w io.Writer) error {
 	tw.flush(ew)
 	ew.printf("KM: Kaplan-Meier quantiles with their %s intervals; verdicts on Benjamini-Hochberg adjusted p-values, higher meaning longer.\n", level(r.Confidence))
 	if h := a.Histogram; len(h.Bins) > 0 {
-		ew.printf("Completed durations (%s bins", h.Rule)
+		rule := "Freedman-Diaconis bins"
+		if h.Rule == GivenEdges {
+			rule = "given bins"
+		}
+		ew.printf("Completed durations (%s", rule)
 		if h.Capped {
 			ew.printf(", capped at %d", MaxBins)
 		}
