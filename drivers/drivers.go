@@ -70,8 +70,9 @@ type Options struct {
 	Stage funnel.Stage
 	ToWon bool
 	// Stall, when positive, adds the stalling analysis: of the deals open
-	// in Stage at the scan's as-of time (which it needs), those that have
-	// been in it longer than Stall since they last entered it.
+	// in Stage at the scan's as-of time (which it needs; a deal that
+	// entered an exclusion stage is not), those that have been in it
+	// longer than Stall since they last entered it.
 	Stall time.Duration
 	// ValueAt says which value of each attribute a deal has: as of the
 	// scan (the zero value), at its creation or at its close, by the rule
@@ -335,7 +336,7 @@ func (a *Drivers) Observe(v *funnel.View) {
 			c.notConv = 1
 		}
 	}
-	if a.opts.Stall > 0 && d.Outcome == funnel.Open && v.Current() == a.k {
+	if _, excluded := v.Excluded(); a.opts.Stall > 0 && d.Outcome == funnel.Open && !excluded && v.Current() == a.k {
 		_, at := v.Entry(v.Len() - 1)
 		asOf := a.s.Options().AsOf
 		switch {

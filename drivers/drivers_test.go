@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	_ "time/tzdata"
@@ -349,5 +350,52 @@ func TestSplit2(t *testing.T) {
 		if _, _, ok := split2(bad); ok {
 			t.Errorf("split2(%q) ok", bad)
 		}
+	}
+}
+
+// TestExclusion leaves a deal that entered an exclusion stage out of
+// the stalling table and counts it as not converted.
+func TestExclusion(t *testing.T) {
+	f, _ := funnel.New("A", "B")
+	f, err := f.Exclude("Junk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := funnel.NewScan(f, funnel.Options{AsOf: day(30)})
+	d := deal("x", 1, 0, false, "web", "ana")
+	d.History = append(d.History, funnel.StageChange{Stage: "Junk", At: day(2)})
+	d.Stage = "Junk"
+	r := mustCompute(t, s, []funnel.Deal{d}, Options{Stage: "A", Stall: 24 * time.Hour, Keys: []string{funnel.AttrSource}})
+	if r.Stalling.Deals != 0 || r.Conversion.Deals != 1 || r.Conversion.Events != 0 || r.Conversion.Excluded != 0 {
+		t.Errorf("excluded deal: conversion %+v stalling %+v", r.Conversion, r.Stalling)
+	}
+}
+
+var errBroken = errors.New("broken")
+
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errBroken }
+
+// TestText checks what the text says of caps and left-out deals, and
+// that a failing writer's error is returned.
+func TestText(t *testing.T) {
+	s := mustScan(t, funnel.Options{AsOf: day(30), Mode: funnel.Lenient}, "A", "B")
+	var deals []funnel.Deal
+	for i := range 30 {
+		d := deal(strconv.Itoa(i), 1, 2*(i%2), i%2 == 0, "web", "o"+strconv.Itoa(i))
+		d.Attrs.Custom = map[string]string{"k" + strconv.Itoa(i): "v"}
+		deals = append(deals, d)
+	}
+	deals = append(deals, funnel.Deal{ID: "bad", Stage: "Nowhere"})
+	r := mustCompute(t, s, deals, Options{Stage: "A", MaxKeys: 1})
+	out := r.String()
+	for _, want := range []string{"... and ", "29 values of custom keys beyond the cap were not analysed.", "1 invalid deals skipped."} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if err := r.WriteText(brokenWriter{}); !errors.Is(err, errBroken) {
+		t.Errorf("WriteText to a failing writer: %v", err)
 	}
 }

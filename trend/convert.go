@@ -188,9 +188,13 @@ func mergeGroups(dst, src *convGroup) { dst.obs = append(dst.obs, src.obs...) }
 // they stood at the scan's as-of time: a deal that has not reached To by
 // then is censored, at the as-of time when it is open and at its close
 // when it closed without reaching To (as [TimeToWin] censors lost deals:
-// the Kaplan-Meier figures are then of the cause-specific time). Times
-// are read from the recorded stage entries, whatever the scan's policy
-// and conversion window.
+// the Kaplan-Meier figures are then of the cause-specific time). A deal
+// that entered an exclusion stage of the funnel ([funnel.Funnel.Exclude])
+// left the funnel there: its entries after it do not count, it is not
+// won, lost or closed, and without reaching To it is censored at the
+// exclusion (counted with the closed ones); its visit of the stage before
+// ends there (Exit). Times are read from the recorded stage entries,
+// whatever the scan's policy and conversion window.
 //
 // It keeps every duration (8 bytes each, and as much again per segment
 // and per period row asked for). A Conversion is not safe for concurrent
@@ -381,9 +385,15 @@ func (a *Conversion) Observe(v *funnel.View) {
 		a.untimed++
 		return
 	}
-	// censor returns the end of a deal that did not reach To
+	// censor returns the end of a deal that did not reach To: where it
+	// left the funnel, by an exclusion stage or its close, or the as-of
+	// time
+	exclAt, excluded := v.Excluded()
 	censor := func() (time.Time, int64) {
-		if d.Outcome == funnel.Open {
+		switch {
+		case excluded:
+			return exclAt, obsClosed
+		case d.Outcome == funnel.Open:
 			return asOf, obsOpen
 		}
 		return d.Closed, obsClosed
@@ -414,6 +424,8 @@ func (a *Conversion) Observe(v *funnel.View) {
 		switch {
 		case visit+1 < v.Len():
 			_, end = v.Entry(visit + 1)
+		case excluded:
+			end = exclAt
 		case d.Outcome != funnel.Open:
 			end = d.Closed
 		default:
@@ -424,16 +436,16 @@ func (a *Conversion) Observe(v *funnel.View) {
 		if a.opts.To.Kind == Loss {
 			want = funnel.Lost
 		}
-		if d.Outcome == want {
+		if d.Outcome == want && !excluded {
 			end = d.Closed
 		} else {
 			end, kind = censor()
 		}
 	default: // Close
-		if d.Outcome != funnel.Open {
+		if d.Outcome != funnel.Open && !excluded {
 			end = d.Closed
 		} else {
-			end, kind = asOf, obsOpen
+			end, kind = censor()
 		}
 	}
 	if end.IsZero() || end.Before(start) {

@@ -94,9 +94,9 @@ type ConversionReport struct {
 // Converted + Closed + Open.
 type ConversionGroup struct {
 	// N is the number of deals timed; Converted those that reached To;
-	// Closed those closed without reaching it (censored at their close);
-	// Open those open at the as-of time without reaching it (censored
-	// there).
+	// Closed those closed (or excluded) without reaching it, censored
+	// then; Open those open at the as-of time without reaching it,
+	// censored there.
 	N         int64 `json:"n"`
 	Converted int64 `json:"converted"`
 	Closed    int64 `json:"closed"`

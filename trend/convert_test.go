@@ -558,3 +558,90 @@ func TestConversionOptionErrors(t *testing.T) {
 		t.Errorf("visit First: %v", err)
 	}
 }
+
+// TestConversionExclusion checks a deal that entered an exclusion stage:
+// A on day 0, B on day 2, Disqualified on day 4, then C on day 6 and won
+// on day 8, which do not count. From A to C it is censored at day 4 (4
+// days), with the closed ones; its time in B ends at the exclusion (2
+// days); it is not won.
+func TestConversionExclusion(t *testing.T) {
+	f, err := mustFunnel(t, "A", "B", "C").Exclude("Disqualified")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mustScan(t, f, funnel.Options{AsOf: day(30)})
+	d := funnel.Deal{ID: "x", Created: day(0), Outcome: funnel.Won, Closed: day(8),
+		History: hist("A", day(0), "B", day(2), "Disqualified", day(4), "C", day(6))}
+	type got struct {
+		Converted, Closed, Open int64
+		Max                     time.Duration
+	}
+	for _, tt := range []struct {
+		name string
+		o    ConvertOptions
+		want got
+	}{
+		{"A to C", ConvertOptions{From: Milestone{Kind: Entry, Stage: "A"}, To: Milestone{Kind: Entry, Stage: "C"}}, got{0, 1, 0, 0}},
+		{"time in B", ConvertOptions{From: Milestone{Kind: Entry, Stage: "B"}, To: Milestone{Kind: Exit}}, got{1, 0, 0, days(2)}},
+		{"to a win", ConvertOptions{To: Milestone{Kind: Win}}, got{0, 1, 0, 0}},
+		{"to a close", ConvertOptions{To: Milestone{Kind: Close}}, got{0, 1, 0, 0}},
+	} {
+		r := mustConversion(t, s, []funnel.Deal{d}, tt.o)
+		g := r.All
+		if diff := cmp.Diff(tt.want, got{g.Converted, g.Closed, g.Open, g.Completed.Max}); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+		if tt.want.Closed == 1 && g.KaplanMeier[0].Defined {
+			t.Errorf("%s: a censored duration gives a quantile", tt.name)
+		}
+	}
+	// the censoring time is the exclusion: a second deal converting from A
+	// to C after 5 days is at risk alone after day 4
+	d2 := funnel.Deal{ID: "y", Created: day(0), History: hist("A", day(0), "C", day(5))}
+	r := mustConversion(t, s, []funnel.Deal{d, d2}, ConvertOptions{From: Milestone{Kind: Entry, Stage: "A"}, To: Milestone{Kind: Entry, Stage: "C"}, Percentiles: []float64{50}})
+	if q := r.All.KaplanMeier[0]; !q.Defined || q.At != days(5) {
+		t.Errorf("median after the exclusion: %+v", q)
+	}
+}
+
+// TestConversionText checks the text of a report with segments, a fold
+// and undatable starts, and that a failing writer's error is returned.
+func TestConversionText(t *testing.T) {
+	s := mustScan(t, mustFunnel(t, "A"), funnel.Options{AsOf: day(40)})
+	var deals []funnel.Deal
+	for i, o := range []string{"ana", "ben", "", "cy"} {
+		d := simple(strconv.Itoa(i), day(i), funnel.Won, day(2*i+3), "1")
+		d.Attrs.Owner = o
+		deals = append(deals, d)
+	}
+	r := mustConversion(t, s, deals, ConvertOptions{To: Milestone{Kind: Win}, Segment: funnel.AttrOwner, MaxSegments: 3, Percentiles: []float64{50}})
+	// kept: "", ana, ben (first in byte order); cy folded. ana's 3 days
+	// against the rest's 4, 5, 6: at day 3, E = 1/4, V = 3/16, chi² = 3, p
+	// = 0.0833; BH over the four segments: 4 × 0.0833 = 0.3331 (0.33325 in
+	// the p-value's digits), 2 × 0.1823, 4/3 × 0.5151, 0.9183. Bins: IQR
+	// 1.5 days, width 2 × 1.5 / cbrt 4 = 1.89 days: two bins over 3 days.
+	want := `Time from creation to win, as of 2024-02-10T00:00:00Z: 4 deals timed, 4 converted, 0 closed and 0 open without converting (censored).
+            group  n  converted  censored  mean days  p50          KM p50    vs       p   p adj   verdict
+              all  4          4         0        4.5  4.5  4.5 [3.0, n/a]
+  owner=(unknown)  1          1         0        5.0  5.0  5.0 [n/a, n/a]  rest  0.9183  0.9183  withheld
+        owner=ana  1          1         0        3.0  3.0  3.0 [n/a, n/a]  rest  0.0833  0.3331  withheld
+        owner=ben  1          1         0        4.0  4.0  4.0 [n/a, n/a]  rest  0.5151  0.6868  withheld
+    owner=(other)  1          1         0        6.0  6.0  6.0 [n/a, n/a]  rest  0.1823  0.3646  withheld
+KM: Kaplan-Meier quantiles with their 95% intervals; verdicts on Benjamini-Hochberg adjusted p-values, higher meaning longer.
+Completed durations (Freedman-Diaconis bins), days:
+  3.0  ..  4.5  2  ########################################
+  4.5  ..  6.0  2  ########################################
+`
+	if diff := cmp.Diff(want, r.String()); diff != "" {
+		t.Errorf("text (-want +got):\n%s", diff)
+	}
+	if err := r.WriteText(brokenWriter{}); !errors.Is(err, errBroken) {
+		t.Errorf("WriteText to a failing writer: %v", err)
+	}
+}
+
+var errBroken = errors.New("broken")
+
+type brokenWriter struct{}
+
+func (brokenWriter) Write([]byte) (int, error) { return 0, errBroken }

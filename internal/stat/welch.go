@@ -77,12 +77,18 @@ func WelchTest(a, b Moments, level float64) Welch {
 		w.SE = 0
 		return w
 	}
-	w.Defined = true
-	w.T = w.Diff / w.SE
-	w.DF = (va + vb) * (va + vb) / (va*va/(na-1) + vb*vb/(nb-1))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: w.DF}
-	w.P = min(1, 2*t.Survival(math.Abs(w.T)))
+	// the degrees of freedom with the variances scaled by their sum, so
+	// that tiny variances do not underflow to 0/0
+	fa, fb := va/(va+vb), vb/(va+vb)
+	df := 1 / (fa*fa/(na-1) + fb*fb/(nb-1))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+	tt := w.Diff / w.SE
+	p := min(1, 2*t.Survival(math.Abs(tt)))
 	q := t.Quantile((1 + level) / 2)
-	w.Lo, w.Hi = w.Diff-q*w.SE, w.Diff+q*w.SE
+	lo, hi := w.Diff-q*w.SE, w.Diff+q*w.SE
+	if math.IsNaN(df) || math.IsNaN(tt) || math.IsNaN(p) || math.IsNaN(lo) || math.IsNaN(hi) || math.IsInf(tt, 0) {
+		return Welch{}
+	}
+	w.Defined, w.T, w.DF, w.P, w.Lo, w.Hi = true, tt, df, p, lo, hi
 	return w
 }
