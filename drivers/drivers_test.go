@@ -399,3 +399,22 @@ func TestText(t *testing.T) {
 		t.Errorf("WriteText to a failing writer: %v", err)
 	}
 }
+
+// TestAsOf reads deals as they stood at the scan's as-of time: a deal
+// that reached B on day 12 has not converted as of day 10 (it is
+// pending, and open in A for 9 days then: stalled), and a deal created on
+// day 11 is in neither table then; as of day 20 it has been open in A for
+// 9 days.
+func TestAsOf(t *testing.T) {
+	deals := []funnel.Deal{deal("late", 1, 12, false, "web", "ana"), deal("new", 11, 0, false, "web", "ana"), deal("early", 1, 3, false, "web", "ana")}
+	for _, tt := range []struct {
+		asOf                        time.Time
+		conv, pending, stall, total int64
+	}{{day(10), 1, 1, 1, 2}, {day(20), 2, 1, 1, 3}} {
+		s := mustScan(t, funnel.Options{AsOf: tt.asOf}, "A", "B")
+		r := mustCompute(t, s, deals, Options{Stage: "A", Stall: 5 * 24 * time.Hour, Keys: []string{funnel.AttrSource}})
+		if r.Conversion.Events != tt.conv || r.Conversion.Excluded != tt.pending || r.Stalling.Events != tt.stall || r.Input.Counted != tt.total {
+			t.Errorf("as of %v: conversion %+v stalling %+v input %+v", tt.asOf, r.Conversion, r.Stalling, r.Input)
+		}
+	}
+}

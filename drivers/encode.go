@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"math/big"
 	"slices"
 	"time"
@@ -297,7 +298,7 @@ func parseSecs(n *json.Number) (time.Duration, error) {
 		return 0, fmt.Errorf("drivers: seconds %q: %w", *n, funnel.ErrInvalidParam)
 	}
 	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
 		return 0, fmt.Errorf("drivers: seconds %q out of range: %w", *n, funnel.ErrInvalidParam)
 	}
 	return time.Duration(ns.IntPart()), nil

@@ -645,3 +645,28 @@ var errBroken = errors.New("broken")
 type brokenWriter struct{}
 
 func (brokenWriter) Write([]byte) (int, error) { return 0, errBroken }
+
+// TestConversionHuge times a deal from year 1 to year 9999: its duration
+// saturates at the largest time.Duration, and the report stays finite and
+// encodes to JSON. By month, its start is too far from the others' for a
+// report (an error, not a silent loss).
+func TestConversionHuge(t *testing.T) {
+	s := mustScan(t, mustFunnel(t, "A"), funnel.Options{})
+	d := simple("x", time.Date(1, 1, 2, 0, 0, 0, 0, time.UTC), funnel.Won, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), "1")
+	d2 := simple("y", day(0), funnel.Won, day(1), "1")
+	r := mustConversion(t, s, []funnel.Deal{d, d2}, ConvertOptions{To: Milestone{Kind: Win}, Segment: funnel.AttrOwner})
+	if c := r.All.Completed; c.Max != math.MaxInt64 || c.Min != days(1) || c.Mean != math.MaxInt64 || c.Count != 2 {
+		t.Errorf("huge durations: %+v", c)
+	}
+	b, err := r.MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back ConversionReport
+	if err := back.UnmarshalJSON(b); err != nil || !cmp.Equal(r, back, cmpopts.EquateEmpty()) {
+		t.Errorf("JSON round trip of huge durations: %v", err)
+	}
+	if _, err := ComputeConversion(s, slices.Values([]funnel.Deal{d, d2}), ConvertOptions{To: Milestone{Kind: Win}, ByPeriod: true}); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("by month: %v", err)
+	}
+}
