@@ -214,7 +214,8 @@ func (a *Conversion) Report() (ConversionReport, error) {
 	mk := func(obs []int64) (ConversionGroup, []stat.Tie) {
 		s := slices.Clone(obs)
 		slices.Sort(s)
-		return a.group(s, ps, level), convTies(s)
+		t := convTies(s)
+		return a.group(s, t, ps, level), t
 	}
 	var all []stat.Tie
 	r.All, all = mk(a.all.obs)
@@ -299,9 +300,10 @@ func subtractTies(all, part []stat.Tie) []stat.Tie {
 	return out
 }
 
-// group computes the figures of sorted observations.
-func (a *Conversion) group(obs []int64, ps []float64, level float64) ConversionGroup {
-	g := ConversionGroup{N: int64(len(obs)), KaplanMeier: make([]Quantile, 0, len(ps))}
+// group computes the figures of sorted observations, whose ties are
+// ties.
+func (a *Conversion) group(obs []int64, ties []stat.Tie, ps []float64, level float64) ConversionGroup {
+	g := ConversionGroup{N: int64(len(obs))}
 	done := make([]int64, 0, len(obs))
 	for _, o := range obs {
 		switch o & (1<<obsBits - 1) {
@@ -315,11 +317,7 @@ func (a *Conversion) group(obs []int64, ps []float64, level float64) ConversionG
 	}
 	g.Converted = int64(len(done))
 	g.Completed = completedOf(done, ps)
-	curve := Curve{Steps: kmSteps(convTies(obs), level), Confidence: level}
-	for _, p := range ps {
-		q, _ := curve.Quantile(p / 100)
-		g.KaplanMeier = append(g.KaplanMeier, q)
-	}
+	g.KaplanMeier = kmQuantiles(ties, level, ps)
 	if a.opts.Edges != nil {
 		g.Histogram = edgeHistogram(done, a.opts.Edges)
 	} else {
@@ -342,10 +340,17 @@ func completedOf(x []int64, ps []float64) Completed {
 		return c
 	}
 	c.Min, c.Max = duration(x[0]), duration(x[len(x)-1])
+	// the sum in 64 bits while it fits, in a big integer past that
 	sum := new(big.Int)
+	var part int64
 	for _, v := range x {
-		sum.Add(sum, big.NewInt(v))
+		if part > math.MaxInt64-v {
+			sum.Add(sum, big.NewInt(part))
+			part = 0
+		}
+		part += v
 	}
+	sum.Add(sum, big.NewInt(part))
 	// mean in nanoseconds, rounded half up: (2 sum 1e9 + n) / 2n
 	n := big.NewInt(int64(len(x)))
 	num := new(big.Int).Mul(sum, big.NewInt(2*int64(time.Second)))
