@@ -103,4 +103,3 @@ func TestCalendarLeads(t *testing.T) {
 		t.Error("month 13 accepted")
 	}
 }
-
