@@ -1,0 +1,187 @@
+package target
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/wire"
+	"github.com/shopspring/decimal"
+)
+
+const bottleneckVersion = 1
+
+// MarshalBinary encodes the bottleneck analysis (see
+// [funnel.Accumulator]): its scan, options, tally and stalls.
+// Deterministic: one pass and any merge of parts give the same bytes.
+func (b *Bottleneck) MarshalBinary() ([]byte, error) {
+	var w wire.Writer
+	w.Header("target.bottleneck", bottleneckVersion)
+	sb, err := b.s.AppendBinary(nil)
+	if err != nil {
+		return nil, err
+	}
+	w.String(string(sb))
+	w.Varint(int64(b.opts.StallAfter))
+	w.Int(len(b.opts.Targets))
+	for _, set := range b.opts.Targets {
+		w.String(set.Name)
+		w.String(set.Source)
+		w.Bool(set.Benchmark)
+		w.Int(len(set.Targets))
+		for _, t := range set.Targets {
+			w.String(string(t.Metric))
+			w.String(string(t.Stage))
+			w.String(t.Segment)
+			w.Time(t.Period)
+			w.Int(int(t.Bound))
+			w.Decimal(t.Value)
+		}
+	}
+	tb, err := b.t.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	w.String(string(tb))
+	for k := range b.stalled {
+		w.Varint(b.stalled[k])
+		w.Varint(b.stallUntimed[k])
+		w.Decimal(b.stalledValue[k])
+	}
+	return w.Bytes(), nil
+}
+
+// UnmarshalBinary decodes a bottleneck analysis written by
+// [Bottleneck.MarshalBinary], replacing b's contents. One built by
+// [NewBottleneck] accepts only an encoding of an equal scan and options
+// (an error wrapping [funnel.ErrIncompatible] otherwise); the zero
+// Bottleneck takes the encoded ones. It returns an error wrapping
+// [funnel.ErrInvalidParam] for an invalid encoding: truncated,
+// inconsistent or not canonical.
+func (b *Bottleneck) UnmarshalBinary(data []byte) error {
+	r := wire.NewReader(data)
+	if v := r.Header("target.bottleneck"); r.Err() == nil && v != bottleneckVersion {
+		r.Fail("target.bottleneck version %d", v)
+	}
+	sb := r.String()
+	if r.Err() != nil {
+		return decodeErr(r)
+	}
+	s, rest, err := funnel.DecodeScan([]byte(sb))
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("target: %w: %w: bytes after the scan", funnel.ErrInvalidParam, wire.ErrFormat)
+	}
+	if b.s != nil {
+		if !b.s.Equal(s) {
+			return fmt.Errorf("target: decoding an accumulator of another scan: %w", funnel.ErrIncompatible)
+		}
+		s = b.s
+	}
+	var opts Options
+	opts.StallAfter = time.Duration(r.Varint())
+	nsets := r.Count(4)
+	for range nsets {
+		set := Set{Name: r.String(), Source: r.String(), Benchmark: r.Bool(), Targets: []Target{}}
+		n := r.Count(7)
+		for range n {
+			t := Target{Metric: Metric(r.String()), Stage: funnel.Stage(r.String()), Segment: r.String(), Period: r.Time()}
+			bound := r.Int()
+			t.Value = r.Decimal()
+			if r.Err() != nil {
+				return decodeErr(r)
+			}
+			if bound > int(AtMost) {
+				r.Fail("bound %d", bound)
+				return decodeErr(r)
+			}
+			t.Bound = Bound(bound)
+			set.Targets = append(set.Targets, t)
+		}
+		if r.Err() != nil {
+			return decodeErr(r)
+		}
+		opts.Targets = append(opts.Targets, set)
+	}
+	if r.Err() != nil {
+		return decodeErr(r)
+	}
+	out, err := NewBottleneck(s, opts)
+	if err != nil {
+		return fmt.Errorf("target: %w: %w", funnel.ErrInvalidParam, err)
+	}
+	if b.s != nil {
+		if !b.sameOptions(out.opts) {
+			return fmt.Errorf("target: decoding a bottleneck analysis of other options: %w", funnel.ErrIncompatible)
+		}
+		out.opts = b.opts // keep the receiver's own, periods with their zones
+	}
+	if err := out.t.UnmarshalBinary([]byte(r.String())); err != nil {
+		return err
+	}
+	rows := out.t.Report().Funnel
+	for k := range out.stalled {
+		out.stalled[k], out.stallUntimed[k] = r.NonNeg(), r.NonNeg()
+		v := r.Decimal()
+		if r.Err() != nil {
+			break
+		}
+		out.stalledValue[k] = v
+		open := rows[k]
+		switch {
+		case out.opts.StallAfter == 0 && (out.stalled[k] > 0 || out.stallUntimed[k] > 0):
+			r.Fail("stalls without a stall threshold")
+		case out.stalled[k] > open.Open-out.stallUntimed[k]:
+			r.Fail("more stalled deals than open ones")
+		case v.Sign() < 0 || v.Exponent() > 0 || v.GreaterThan(open.OpenValue):
+			r.Fail("stalled value %s", v)
+		case out.stalled[k] == 0 && (!v.IsZero() || v.Exponent() != 0):
+			r.Fail("stalled value without stalled deals")
+		}
+	}
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	if enc, err := out.MarshalBinary(); err != nil || string(enc) != string(data) {
+		return fmt.Errorf("target: %w: %w: non-canonical encoding", funnel.ErrInvalidParam, wire.ErrFormat)
+	}
+	*b = *out
+	return nil
+}
+
+func decodeErr(r *wire.Reader) error {
+	if err := r.End(); err != nil {
+		return fmt.Errorf("target: %w: %w", funnel.ErrInvalidParam, err)
+	}
+	return nil
+}
+
+// seconds returns d in seconds with nine decimals, exactly.
+func seconds(d time.Duration) json.Number {
+	return json.Number(new(big.Rat).SetFrac64(int64(d), int64(time.Second)).FloatString(9))
+}
+
+// parseSeconds reads a number of seconds with at most nine decimals back
+// into a Duration.
+func parseSeconds(n json.Number) (time.Duration, error) {
+	if n == "" {
+		return 0, nil
+	}
+	d, err := decimal.NewFromString(string(n))
+	if err != nil {
+		return 0, fmt.Errorf("target: seconds %q: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
+	}
+	if d.Exponent() > 30 || d.Exponent() < -30 {
+		return 0, fmt.Errorf("target: seconds %q out of range: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
+	}
+	ns := d.Shift(9)
+	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
+		return 0, fmt.Errorf("target: seconds %q out of range: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
+	}
+	return time.Duration(ns.IntPart()), nil
+}
