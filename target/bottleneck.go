@@ -46,7 +46,7 @@ type Bottleneck struct {
 	t    *funnel.Tally
 	// per funnel stage (not the won row)
 	stalled      []int64           // open deals in the stage for longer than StallAfter
-	stalledValue []decimal.Decimal // their amount as of the as-of time
+	stalledValue []amountSum // their amount as of the as-of time
 	stallUntimed []int64           // open deals in the stage whose entry time is unknown
 }
 
@@ -71,7 +71,7 @@ func NewBottleneck(s *funnel.Scan, opts Options) (*Bottleneck, error) {
 	opts.Targets = sets
 	n := s.Funnel().Len()
 	b := &Bottleneck{s: s, opts: opts, t: funnel.NewTally(s),
-		stalled: make([]int64, n), stalledValue: make([]decimal.Decimal, n), stallUntimed: make([]int64, n)}
+		stalled: make([]int64, n), stalledValue: make([]amountSum, n), stallUntimed: make([]int64, n)}
 	return b, nil
 }
 
@@ -118,7 +118,7 @@ func (b *Bottleneck) Observe(v *funnel.View) {
 		b.stallUntimed[k]++
 	case b.s.Options().AsOf.Sub(at) > b.opts.StallAfter:
 		b.stalled[k]++
-		b.stalledValue[k] = b.stalledValue[k].Add(v.Deal.Amount)
+		b.stalledValue[k].add(v.Deal.Amount)
 	}
 }
 
@@ -146,7 +146,7 @@ func (b *Bottleneck) Merge(o funnel.Accumulator) error {
 	}
 	for k := range b.stalled {
 		b.stalled[k] += ob.stalled[k]
-		b.stalledValue[k] = b.stalledValue[k].Add(ob.stalledValue[k])
+		b.stalledValue[k].add(ob.stalledValue[k].value())
 		b.stallUntimed[k] += ob.stallUntimed[k]
 	}
 	return nil
@@ -249,7 +249,7 @@ func (b *Bottleneck) Ranking() Ranking {
 			DropOff: to.DropOff, DropOffRate: to.DropOffRate, Dropped: to.Dropped, Pending: to.Pending,
 			Lost: from.Lost, LostValue: from.LostValue, TimeInStage: from.TimeLatest,
 			Open: from.Open, OpenValue: from.OpenValue,
-			Stalled: b.stalled[k], StalledValue: b.stalledValue[k], StallUntimed: b.stallUntimed[k]}
+			Stalled: b.stalled[k], StalledValue: b.stalledValue[k].value(), StallUntimed: b.stallUntimed[k]}
 		if t, set, ok := b.find(StepConversion, to.Stage); ok {
 			res := compare(t, rateObservation(s.Decided), minSample)
 			res.Set, res.Source, res.Benchmark = set.Name, set.Source, set.Benchmark

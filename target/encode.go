@@ -18,6 +18,15 @@ const bottleneckVersion = 1
 // [funnel.Accumulator]): its scan, options, tally and stalls.
 // Deterministic: one pass and any merge of parts give the same bytes.
 func (b *Bottleneck) MarshalBinary() ([]byte, error) {
+	tb, err := b.t.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	return b.encode(tb)
+}
+
+// encode writes the analysis around the encoding of its tally.
+func (b *Bottleneck) encode(tally []byte) ([]byte, error) {
 	var w wire.Writer
 	w.Header("target.bottleneck", bottleneckVersion)
 	sb, err := b.s.AppendBinary(nil)
@@ -41,15 +50,11 @@ func (b *Bottleneck) MarshalBinary() ([]byte, error) {
 			w.Decimal(t.Value)
 		}
 	}
-	tb, err := b.t.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	w.String(string(tb))
+	w.String(string(tally))
 	for k := range b.stalled {
 		w.Varint(b.stalled[k])
 		w.Varint(b.stallUntimed[k])
-		w.Decimal(b.stalledValue[k])
+		w.Decimal(b.stalledValue[k].value())
 	}
 	return w.Bytes(), nil
 }
@@ -60,7 +65,8 @@ func (b *Bottleneck) MarshalBinary() ([]byte, error) {
 // (an error wrapping [funnel.ErrIncompatible] otherwise); the zero
 // Bottleneck takes the encoded ones. It returns an error wrapping
 // [funnel.ErrInvalidParam] for an invalid encoding: truncated,
-// inconsistent or not canonical.
+// inconsistent (more deals stalled in a stage than open there, a stalled
+// value above the stage's open value) or not canonical.
 func (b *Bottleneck) UnmarshalBinary(data []byte) error {
 	r := wire.NewReader(data)
 	if v := r.Header("target.bottleneck"); r.Err() == nil && v != bottleneckVersion {
@@ -115,40 +121,54 @@ func (b *Bottleneck) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return fmt.Errorf("target: %w: %w", funnel.ErrInvalidParam, err)
 	}
+	tally := []byte(r.String())
+	if r.Err() != nil {
+		return decodeErr(r)
+	}
+	if err := out.t.UnmarshalBinary(tally); err != nil {
+		return err
+	}
+	values := make([]decimal.Decimal, len(out.stalled))
+	stalls := false
+	for k := range out.stalled {
+		out.stalled[k], out.stallUntimed[k] = r.NonNeg(), r.NonNeg()
+		v := r.Decimal()
+		if r.Err() != nil {
+			return decodeErr(r)
+		}
+		switch {
+		case out.opts.StallAfter == 0 && (out.stalled[k] > 0 || out.stallUntimed[k] > 0):
+			r.Fail("stalls without a stall threshold")
+		case v.Sign() < 0 || v.Exponent() > 0:
+			r.Fail("stalled value %s", v)
+		case out.stalled[k] == 0 && (!v.IsZero() || v.Exponent() != 0):
+			r.Fail("stalled value without stalled deals")
+		}
+		values[k] = v
+		out.stalledValue[k].add(v)
+		stalls = stalls || out.stalled[k] > 0 || out.stallUntimed[k] > 0
+	}
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	if stalls { // the stalls must fit in the stages' open deals
+		rows := out.t.Report().Funnel
+		for k := range out.stalled {
+			if out.stalled[k]+out.stallUntimed[k] > rows[k].Open || values[k].GreaterThan(rows[k].OpenValue) {
+				return fmt.Errorf("target: %w: %w: more stalled in stage %d than open", funnel.ErrInvalidParam, wire.ErrFormat, k)
+			}
+		}
+	}
+	// canonical: the one encoding of its contents (the tally's checked by
+	// its own decoder)
+	if enc, err := out.encode(tally); err != nil || string(enc) != string(data) {
+		return fmt.Errorf("target: %w: %w: non-canonical encoding", funnel.ErrInvalidParam, wire.ErrFormat)
+	}
 	if b.s != nil {
 		if !b.sameOptions(out.opts) {
 			return fmt.Errorf("target: decoding a bottleneck analysis of other options: %w", funnel.ErrIncompatible)
 		}
 		out.opts = b.opts // keep the receiver's own, periods with their zones
-	}
-	if err := out.t.UnmarshalBinary([]byte(r.String())); err != nil {
-		return err
-	}
-	rows := out.t.Report().Funnel
-	for k := range out.stalled {
-		out.stalled[k], out.stallUntimed[k] = r.NonNeg(), r.NonNeg()
-		v := r.Decimal()
-		if r.Err() != nil {
-			break
-		}
-		out.stalledValue[k] = v
-		open := rows[k]
-		switch {
-		case out.opts.StallAfter == 0 && (out.stalled[k] > 0 || out.stallUntimed[k] > 0):
-			r.Fail("stalls without a stall threshold")
-		case out.stalled[k] > open.Open-out.stallUntimed[k]:
-			r.Fail("more stalled deals than open ones")
-		case v.Sign() < 0 || v.Exponent() > 0 || v.GreaterThan(open.OpenValue):
-			r.Fail("stalled value %s", v)
-		case out.stalled[k] == 0 && (!v.IsZero() || v.Exponent() != 0):
-			r.Fail("stalled value without stalled deals")
-		}
-	}
-	if err := decodeErr(r); err != nil {
-		return err
-	}
-	if enc, err := out.MarshalBinary(); err != nil || string(enc) != string(data) {
-		return fmt.Errorf("target: %w: %w: non-canonical encoding", funnel.ErrInvalidParam, wire.ErrFormat)
 	}
 	*b = *out
 	return nil
