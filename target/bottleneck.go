@@ -45,9 +45,9 @@ type Bottleneck struct {
 	opts Options
 	t    *funnel.Tally
 	// per funnel stage (not the won row)
-	stalled      []int64           // open deals in the stage for longer than StallAfter
+	stalled      []int64     // open deals in the stage for longer than StallAfter
 	stalledValue []amountSum // their amount as of the as-of time
-	stallUntimed []int64           // open deals in the stage whose entry time is unknown
+	stallUntimed []int64     // open deals in the stage whose entry time is unknown
 }
 
 // NewBottleneck returns an empty bottleneck analysis of the scan's deals.
