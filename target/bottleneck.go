@@ -23,8 +23,12 @@ type Options struct {
 	// the order of the sets and of their targets.
 	Targets []Set
 	// StallAfter, when positive, is the time in their current stage after
-	// which open deals count as stalled: AsOf - entry > StallAfter. It
-	// needs the scan's as-of time. Zero counts no stalls.
+	// which open deals count as stalled: AsOf - entry > StallAfter, with
+	// entry the time the deal (as of AsOf) entered its current stage. It
+	// is the idea of Pipedrive's "rotting" deals, flagged once they stay
+	// idle in a stage for a set number of days; the clock here is the
+	// time in the stage, as a deal carries no activities. It needs the
+	// scan's as-of time. Zero counts no stalls.
 	StallAfter time.Duration
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -197,9 +196,6 @@ func stable(t *testing.T, data []byte, v any, fresh func() any) {
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
-		if strings.Contains(err.Error(), "invalid") {
-			return // a decoded value the library never writes (such as a negative rate) may refuse to encode
-		}
 		t.Fatalf("encoding a decoded %T: %v", v, err)
 	}
 	w := fresh()

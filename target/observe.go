@@ -82,6 +82,25 @@ type Result struct {
 	Status Status              `json:"status"`
 }
 
+// UnmarshalJSON decodes a result written by encoding/json; its target is
+// required and validated (see [Target.UnmarshalJSON]).
+func (r *Result) UnmarshalJSON(b []byte) error {
+	type alias Result
+	var o struct {
+		alias
+		Target *Target `json:"target"`
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	if o.Target == nil {
+		return &Error{Index: -1, Field: "target", Err: fmt.Errorf("result without a target: %w", ErrInvalid)}
+	}
+	*r = Result(o.alias)
+	r.Target = *o.Target
+	return nil
+}
+
 // Observe returns the value of the target's metric in the report, with
 // the Wilson score interval of a rate at the confidence level c (zero
 // means 0.95; see [funnel.Confidence]):

@@ -194,7 +194,8 @@ type Target struct {
 }
 
 // Validate checks the target: a known metric and bound, a stage for stage
-// metrics and none for the others, a non-negative value within
+// metrics and none for the others, a period (when not zero) in years 1 to
+// 9999, a non-negative value within
 // [MaxExponent] and [MaxDigits], at most 1 for a rate. It returns an
 // [*Error] (Index -1) wrapping [ErrInvalid] for the first problem, in
 // that order.
@@ -220,6 +221,8 @@ func (t Target) check() (string, error) {
 		return "stage", fmt.Errorf("metric %s needs a stage: %w", t.Metric, ErrInvalid)
 	case !needsStage && t.Stage != "":
 		return "stage", fmt.Errorf("metric %s takes no stage: %w", t.Metric, ErrInvalid)
+	case !t.Period.IsZero() && (!inYears(t.Period) || !inYears(t.Period.UTC())):
+		return "period", fmt.Errorf("period outside years 1 to 9999: %w", ErrInvalid)
 	}
 	v := t.Value
 	switch {
@@ -232,6 +235,10 @@ func (t Target) check() (string, error) {
 	}
 	return "", nil
 }
+
+// inYears reports whether t's year is in 1..9999, the years RFC 3339
+// writes.
+func inYears(t time.Time) bool { return t.Year() >= 1 && t.Year() <= 9999 }
 
 // applies reports whether the target applies to the segment and the
 // period starting at period.

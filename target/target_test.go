@@ -120,6 +120,15 @@ func TestValidate(t *testing.T) {
 	if got := err.Error(); !strings.HasPrefix(got, "target: set: stage: metric step_conversion needs a stage") {
 		t.Errorf("Error() = %q", got)
 	}
+	for _, p := range []time.Time{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(0, 12, 31, 23, 0, 0, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 30, 0, 0, time.FixedZone("east", 3600))} {
+		if err := (target.Target{Metric: target.WinRate, Period: p}).Validate(); !errors.As(err, &te) || te.Field != "period" {
+			t.Errorf("period %v: %v", p, err)
+		}
+	}
+	if err := (target.Target{Metric: target.WinRate, Period: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}).Validate(); err != nil {
+		t.Errorf("period in 9999: %v", err)
+	}
 	// boundaries of the value's range
 	for _, v := range []string{"0", "1", "1e30", "1e-30", "0.000000000000000000000000000001"} {
 		m := target.DealSize
@@ -419,5 +428,34 @@ func TestObserveErrorsAndEmpty(t *testing.T) {
 	e, err := (target.Set{}).Evaluate(funnel.Report{}, "", time.Time{}, funnel.Test{})
 	if err != nil || e.Results == nil || len(e.Results) != 0 || e.Confidence != 0.95 || e.MinSample != 30 {
 		t.Errorf("Evaluate(empty set) = %+v, %v", e, err)
+	}
+}
+
+// TestEvaluatePeriodZones checks that a target's period is matched as an
+// instant: the start of 10 March 2024 in America/Havana (whose clocks
+// skip from midnight to 1:00 that day) written with its offset matches the
+// day's start as funnel.Day.Start gives it, whatever the zone it is read
+// in, and the same wall-clock time in UTC does not.
+func TestEvaluatePeriodZones(t *testing.T) {
+	havana := mustLoad("America/Havana")
+	start := funnel.Day.Start(time.Date(2024, 3, 10, 12, 0, 0, 0, havana), havana)
+	if start.Hour() != 1 {
+		t.Fatalf("Havana's day starts at %v", start)
+	}
+	set, err := target.Parse(strings.NewReader(`{"targets": [{"metric": "deals_created", "period": "2024-03-10T01:00:00-04:00", "value": 1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		period time.Time
+		n      int
+	}{{start, 1}, {start.UTC(), 1}, {start.In(mustLoad("Pacific/Apia")), 1}, {time.Date(2024, 3, 10, 1, 0, 0, 0, time.UTC), 0}} {
+		e, err := set.Evaluate(funnel.Report{Deals: 3}, "", tt.period, funnel.Test{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(e.Results) != tt.n {
+			t.Errorf("period %v: %d results, want %d", tt.period, len(e.Results), tt.n)
+		}
 	}
 }
