@@ -100,17 +100,29 @@ func (b *Bottleneck) Scan() *funnel.Scan { return b.s }
 // Fresh returns an empty bottleneck analysis of the same scan and
 // options.
 func (b *Bottleneck) Fresh() funnel.Accumulator {
+	if b.s == nil {
+		return new(Bottleneck)
+	}
 	out, _ := NewBottleneck(b.s, b.opts) // the options were valid for b
 	return out
 }
 
 // Add validates d and adds it, as [funnel.Scan.Add] does: an invalid deal
 // is counted as skipped and its [*funnel.DealError] returned.
-func (b *Bottleneck) Add(d funnel.Deal) error { return b.s.Add(d, b) }
+func (b *Bottleneck) Add(d funnel.Deal) error {
+	if b.s == nil {
+		return errZero
+	}
+	return b.s.Add(d, b)
+}
+
+// errZero reports the use of a zero Bottleneck.
+var errZero = fmt.Errorf("target: a zero Bottleneck, not built by NewBottleneck: %w", funnel.ErrInvalidParam)
 
 // Observe adds one deal handed over by the scan (see
 // [funnel.Accumulator]): to the tally, which counts the intake, and, for
-// an open deal, to the stalls of its current stage.
+// an open deal, to the stalls of its current stage. The scan's Run and
+// Add refuse a zero Bottleneck, which has no scan.
 func (b *Bottleneck) Observe(v *funnel.View) {
 	b.t.Observe(v)
 	if !v.Counted() || b.opts.StallAfter <= 0 || v.Deal.Outcome != funnel.Open {
@@ -140,6 +152,8 @@ func (b *Bottleneck) Merge(o funnel.Accumulator) error {
 		return fmt.Errorf("target: merging %T into %T: %w", o, b, funnel.ErrIncompatible)
 	case ob == b:
 		return fmt.Errorf("target: merging %T into itself: %w", b, funnel.ErrInvalidParam)
+	case b.s == nil || ob.s == nil:
+		return errZero
 	case !b.s.Equal(ob.s):
 		return fmt.Errorf("target: merging accumulators of different scans: %w", funnel.ErrIncompatible)
 	case !b.sameOptions(ob.opts):
@@ -216,6 +230,8 @@ type Step struct {
 // A Ranking ranks the steps of a funnel, the one that holds deals back the
 // most first (see [Bottleneck.Ranking]).
 type Ranking struct {
+	// Steps has one step per pair of consecutive funnel rows, worst
+	// first.
 	Steps []Step `json:"steps"`
 	// StallAfter is the stall threshold (zero: stalls not counted).
 	StallAfter time.Duration `json:"-"` // JSON stall_after_seconds
@@ -243,6 +259,9 @@ type Ranking struct {
 // pending deals have not had their chance yet; verdicts follow [Compare]
 // under the scan's minimum sample. The ranking shares no memory with b.
 func (b *Bottleneck) Ranking() Ranking {
+	if b.s == nil {
+		return Ranking{Steps: []Step{}, Input: cloneInput(funnel.Input{})}
+	}
 	r := b.t.Report()
 	level, minSample := b.s.Level(), b.s.MinSample()
 	out := Ranking{StallAfter: b.opts.StallAfter, Confidence: level, MinSample: minSample,

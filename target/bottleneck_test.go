@@ -372,3 +372,32 @@ func TestBottleneckMerge(t *testing.T) {
 		t.Errorf("the bottleneck kept the caller's sets: %v", err)
 	}
 }
+
+// TestBottleneckZero checks that a zero Bottleneck, good only for
+// decoding into, refuses work with errors instead of panicking.
+func TestBottleneckZero(t *testing.T) {
+	var z target.Bottleneck
+	if err := z.Add(funnel.Deal{ID: "x", Stage: "A"}); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("Add: %v", err)
+	}
+	if _, err := z.MarshalBinary(); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("MarshalBinary: %v", err)
+	}
+	if err := z.Merge(new(target.Bottleneck)); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("Merge: %v", err)
+	}
+	if r := z.Ranking(); r.Steps == nil || len(r.Steps) != 0 {
+		t.Errorf("Ranking: %+v", r)
+	}
+	if z.Scan() != nil || z.Fresh() == nil {
+		t.Error("Scan, Fresh")
+	}
+	s := mustScan(t, mustFunnel(t, "A"), funnel.Options{})
+	if err := s.Run(values(nil), &z); !errors.Is(err, funnel.ErrIncompatible) {
+		t.Errorf("Run: %v", err)
+	}
+	b, _ := target.NewBottleneck(s, target.Options{})
+	if err := b.Merge(&z); !errors.Is(err, funnel.ErrIncompatible) && !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("Merge(zero): %v", err)
+	}
+}

@@ -18,6 +18,9 @@ const bottleneckVersion = 1
 // [funnel.Accumulator]): its scan, options, tally and stalls.
 // Deterministic: one pass and any merge of parts give the same bytes.
 func (b *Bottleneck) MarshalBinary() ([]byte, error) {
+	if b.s == nil {
+		return nil, errZero
+	}
 	tb, err := b.t.MarshalBinary()
 	if err != nil {
 		return nil, err

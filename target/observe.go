@@ -64,13 +64,15 @@ func (s *Status) UnmarshalText(b []byte) error { return enumParse(s, b, statusNa
 
 // A Result compares one observation with one target.
 type Result struct {
+	// Target is the target compared with.
 	Target Target `json:"target"`
 	// Set and Source name the set the target comes from, and Benchmark
 	// tells whether it is a benchmark set.
-	Set       string      `json:"set"`
-	Source    string      `json:"source"`
-	Benchmark bool        `json:"benchmark"`
-	Observed  Observation `json:"observed"`
+	Set       string `json:"set"`
+	Source    string `json:"source"`
+	Benchmark bool   `json:"benchmark"`
+	// Observed is what the report shows.
+	Observed Observation `json:"observed"`
 	// Attainment is observed / target for a minimum and target / observed
 	// for a maximum (1 or more when met), to 10 places; null when the
 	// divisor is zero or there is no data.
@@ -78,8 +80,9 @@ type Result struct {
 	// Gap is observed - target, to 10 places: negative for a minimum
 	// missed, positive for a maximum exceeded; null when there is no
 	// data.
-	Gap    decimal.NullDecimal `json:"gap"`
-	Status Status              `json:"status"`
+	Gap decimal.NullDecimal `json:"gap"`
+	// Status is the verdict (see [Compare]).
+	Status Status `json:"status"`
 }
 
 // UnmarshalJSON decodes a result written by encoding/json; its target is

@@ -180,6 +180,7 @@ const (
 // "period" may be null): no stage, every segment, every period, at
 // least. The value may be a JSON number or a decimal string.
 type Target struct {
+	// Metric is the figure the target applies to.
 	Metric Metric `json:"metric"`
 	// Stage is the stage of a stage metric ("won" for the won row), ""
 	// for the others.
@@ -188,9 +189,12 @@ type Target struct {
 	Segment string `json:"segment"`
 	// Period, when not zero, limits the target to the period that starts
 	// at Period (compared as instants); zero applies to every period.
-	Period time.Time       `json:"-"` // JSON period, null when zero
-	Bound  Bound           `json:"bound"`
-	Value  decimal.Decimal `json:"value"`
+	Period time.Time `json:"-"` // JSON period, null when zero
+	// Bound says whether Value is a minimum or a maximum.
+	Bound Bound `json:"bound"`
+	// Value is the target: a fraction in [0, 1] for a rate, an amount, a
+	// number of days or of deals.
+	Value decimal.Decimal `json:"value"`
 }
 
 // Validate checks the target: a known metric and bound, a stage for stage
@@ -380,13 +384,16 @@ func wrapInvalid(err error) error {
 //
 // where every key may be left out (an empty set).
 type Set struct {
+	// Name names the set in results ("2024 targets", "SaaS peers").
 	Name string `json:"name"`
 	// Source says where the figures come from (a report, a peer group).
 	Source string `json:"source"`
 	// Benchmark is true for external reference figures, false for the
 	// team's own targets.
-	Benchmark bool     `json:"benchmark"`
-	Targets   []Target `json:"targets"`
+	Benchmark bool `json:"benchmark"`
+	// Targets are the set's targets, in order: where several match, the
+	// first one is used.
+	Targets []Target `json:"targets"`
 }
 
 // Validate checks every target of the set (see [Target.Validate]). It
