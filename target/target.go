@@ -41,7 +41,11 @@ func (e *Error) Error() string {
 	if e.Index >= 0 {
 		where = "target " + strconv.Itoa(e.Index)
 	}
-	return "target: " + where + ": " + e.Field + ": " + e.Err.Error()
+	reason := "invalid"
+	if e.Err != nil {
+		reason = e.Err.Error()
+	}
+	return "target: " + where + ": " + e.Field + ": " + reason
 }
 
 // Unwrap returns the underlying error.

@@ -129,6 +129,9 @@ func TestValidate(t *testing.T) {
 	if err := (target.Target{Metric: target.WinRate, Period: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}).Validate(); err != nil {
 		t.Errorf("period in 9999: %v", err)
 	}
+	if got := (&target.Error{Index: 3, Field: "value"}).Error(); got != "target: target 3: value: invalid" {
+		t.Errorf("Error() without Err = %q", got)
+	}
 	// boundaries of the value's range
 	for _, v := range []string{"0", "1", "1e30", "1e-30", "0.000000000000000000000000000001"} {
 		m := target.DealSize
