@@ -140,9 +140,11 @@ func (sp span) keyOf(t time.Time, loc *time.Location) int32 {
 	return k
 }
 
-// dayNumber returns the days from 1970-01-01 to y-m-d.
+// dayNumber returns the days from 1970-01-01 to y-m-d (negative before
+// it: midnight's Unix time is an exact multiple of a day, so the division
+// does not round toward zero).
 func dayNumber(y int, m time.Month, d int) int32 {
-	return int32(time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Unix() / 86400)
+	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
 // civil returns the date of a day number.
