@@ -207,3 +207,89 @@ func (c Calendar) weekIndex(k int32) (name, quarter, period int) {
 	}
 	return name, i/3 + 1, i + 1
 }
+
+// Index returns the number of the period p that holds t in loc (nil means
+// UTC) in the calendar c, counted so that consecutive periods have
+// consecutive numbers: days since 1970-01-01, ISO weeks since the week of
+// 1970-01-01, and months, quarters and years (fiscal or week-based ones
+// too) since year 0. [Calendar.At] is its inverse.
+func (c Calendar) Index(p Period, t time.Time, loc *time.Location) int64 {
+	sp, loc := c.span(p, loc)
+	return sp.index(sp.keyOf(t, loc))
+}
+
+// At returns the start, in loc (nil means UTC), of the period p numbered i
+// by [Calendar.Index].
+func (c Calendar) At(p Period, i int64, loc *time.Location) time.Time {
+	sp, loc := c.span(p, loc)
+	return sp.keyStart(sp.keyAt(i), loc)
+}
+
+// index returns the number of the period with key k.
+func (sp span) index(k int32) int64 {
+	switch sp.p {
+	case Day:
+		return int64(k)
+	case Week:
+		return floorDiv64(int64(k)+3, 7) // 1969-12-29, day -3, was a Monday
+	}
+	if sp.c.Weeks != 0 {
+		e := int64(sp.c.weekYear(k))
+		_, q, per := sp.c.weekIndex(k)
+		switch sp.p {
+		case Quarter:
+			return e*4 + int64(q-1)
+		case Year:
+			return e
+		}
+		return e*12 + int64(per-1)
+	}
+	y, m, _ := civil(k)
+	months := int64(y)*12 + int64(m-1) - int64(sp.c.startMonth()-1)
+	switch sp.p {
+	case Quarter:
+		return floorDiv64(months, 3)
+	case Year:
+		return floorDiv64(months, 12)
+	}
+	return months
+}
+
+// keyAt returns the key of the period numbered i.
+func (sp span) keyAt(i int64) int32 {
+	switch sp.p {
+	case Day:
+		return int32(i)
+	case Week:
+		return int32(i*7 - 3)
+	}
+	if sp.c.Weeks != 0 {
+		switch sp.p {
+		case Quarter:
+			e := floorDiv64(i, 4)
+			return sp.c.weekLayout(int(e))[(i-4*e)*3]
+		case Year:
+			return sp.c.weekLayout(int(i))[0]
+		}
+		e := floorDiv64(i, 12)
+		return sp.c.weekLayout(int(e))[i-12*e]
+	}
+	months := i
+	switch sp.p {
+	case Quarter:
+		months = i * 3
+	case Year:
+		months = i * 12
+	}
+	months += int64(sp.c.startMonth() - 1)
+	y := floorDiv64(months, 12)
+	return dayNumber(int(y), time.Month(months-12*y+1), 1)
+}
+
+func floorDiv64(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

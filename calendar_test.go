@@ -103,3 +103,33 @@ func TestCalendarLeads(t *testing.T) {
 		t.Error("month 13 accepted")
 	}
 }
+
+// TestCalendarIndex checks that Index numbers consecutive periods
+// consecutively and that At inverts it, for every period of several
+// calendars over 30 years, before and after 1970.
+func TestCalendarIndex(t *testing.T) {
+	for _, c := range []Calendar{{}, {FiscalStart: time.July}, {FiscalStart: time.February, Weeks: Weeks445, EndWeekday: time.Saturday},
+		{FiscalStart: time.February, Weeks: Weeks454, EndWeekday: time.Saturday, Nearest: true, NameByStart: true}} {
+		for _, p := range []Period{Day, Week, Month, Quarter, Year} {
+			for _, from := range []int{1950, 2010} {
+				at := c.Start(p, time.Date(from, 3, 1, 0, 0, 0, 0, time.UTC), nil)
+				i := c.Index(p, at, nil)
+				for n := 0; n < 400 && at.Year() < from+30; n++ {
+					if got := c.Index(p, at, nil); got != i {
+						t.Fatalf("%+v %v: period %v numbered %d, want %d", c, p, at, got, i)
+					}
+					if got := c.At(p, i, nil); !got.Equal(at) {
+						t.Fatalf("%+v %v: At(%d) = %v, want %v", c, p, i, got, at)
+					}
+					at, i = c.Next(p, at, nil), i+1
+				}
+			}
+		}
+	}
+	// the fiscal quarter of March 2024 under a February start is the
+	// first of its year: quarter numbers count from the fiscal year's start
+	fy := Calendar{FiscalStart: time.February}
+	if i, j := fy.Index(Quarter, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), nil), fy.Index(Quarter, time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), nil); i != j+1 {
+		t.Errorf("quarters of February and January 2024: %d and %d", i, j)
+	}
+}
