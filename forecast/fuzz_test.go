@@ -232,3 +232,5 @@ func FuzzPipelineInvariants(f *testing.F) {
 		}
 	})
 }
+
+func FuzzWaterfallDecode(f *testing.F) { fuzzDecoder(f, "waterfall") }

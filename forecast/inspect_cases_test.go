@@ -1,0 +1,70 @@
+package forecast_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/forecast"
+)
+
+// inspectCases are the accumulators of pipeline inspection and planning
+// for the property tests of merge_test.go (over the cross-check deals, as
+// of 15 September 2024).
+func inspectCases(t testing.TB) []accCase {
+	may, aug := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
+	waterfall := func(o forecast.WaterfallOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
+		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewWaterfall(s, o) }
+	}
+	waterfallRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Waterfall).Report() }
+	return []accCase{
+		{"waterfall", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug}), waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
+		{"waterfall by owner", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug, By: []string{funnel.AttrOwner, "region"}, List: 2}),
+			waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
+	}
+}
+
+// inspectTextWant is what the text of each inspection result holds.
+var inspectTextWant = map[string][]string{
+	"waterfall":          {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
+	"waterfall by owner": {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
+}
+
+// roundTripInspect round-trips an inspection result through JSON, checked
+// against its schema definition, and reports whether it knew the type.
+func roundTripInspect(t *testing.T, r any) bool {
+	switch r := r.(type) {
+	case forecast.WaterfallReport:
+		roundTripJSON(t, r)
+		checkSchema(t, "waterfall_report", r)
+	default:
+		return false
+	}
+	return true
+}
+
+// mutateInspect changes every slice of an inspection result, and reports
+// whether it knew the type.
+func mutateInspect(r any) bool {
+	switch r := r.(type) {
+	case forecast.WaterfallReport:
+		r.Total.Flows[0].Deals = -1
+		for _, f := range r.Total.Flows {
+			for i := range f.Listed {
+				f.Listed[i].ID = "x"
+			}
+		}
+		for i := range r.Segments {
+			r.Segments[i].Flow.Flows[1].Listed = append(r.Segments[i].Flow.Flows[1].Listed, forecast.WaterfallDeal{})
+			for _, f := range r.Segments[i].Flow.Flows {
+				for j := range f.Listed {
+					f.Listed[j].ID = "x"
+				}
+			}
+		}
+		mutateInput(&r.Input)
+	default:
+		return false
+	}
+	return true
+}
