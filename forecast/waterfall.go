@@ -219,7 +219,9 @@ type wkey struct {
 	value string
 }
 
-func compareWkeys(a, b wkey) int { return cmp.Or(cmp.Compare(a.by, b.by), strings.Compare(a.value, b.value)) }
+func compareWkeys(a, b wkey) int {
+	return cmp.Or(cmp.Compare(a.by, b.by), strings.Compare(a.value, b.value))
+}
 
 // A Waterfall accumulates the pipeline waterfall of a close-date period
 // between two dates (Clari's pipeline flow, Salesforce's pipeline
