@@ -234,3 +234,4 @@ func FuzzPipelineInvariants(f *testing.F) {
 }
 
 func FuzzWaterfallDecode(f *testing.F) { fuzzDecoder(f, "waterfall") }
+func FuzzRiskDecode(f *testing.F)      { fuzzDecoder(f, "risk") }

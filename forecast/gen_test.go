@@ -100,3 +100,38 @@ func genDeals(n int, seed uint64) []funnel.Deal {
 	}
 	return deals
 }
+
+// changeLater records a change of a field after the deal's other changes
+// and sets the field's current value: a field with no history had its
+// current value all along, so that value is recorded at the deal's
+// creation first.
+func changeLater(d *funnel.Deal, c funnel.FieldChange) {
+	has := false
+	for _, o := range d.Changes {
+		has = has || (o.Field == c.Field && o.Key == c.Key)
+	}
+	ch := append([]funnel.FieldChange{}, d.Changes...)
+	if !has {
+		first := funnel.FieldChange{Field: c.Field, Key: c.Key, At: d.Created}
+		switch c.Field {
+		case funnel.FieldAmount:
+			first.Amount = d.Amount
+		case funnel.FieldExpectedClose:
+			first.Time = d.ExpectedClose
+		case funnel.FieldAttr:
+			first.Text = d.Attrs.Get(c.Key)
+		}
+		ch = append([]funnel.FieldChange{first}, ch...)
+	}
+	d.Changes = append(ch, c)
+	switch c.Field {
+	case funnel.FieldAmount:
+		d.Amount = c.Amount
+	case funnel.FieldExpectedClose:
+		d.ExpectedClose = c.Time
+	case funnel.FieldAttr:
+		if c.Key == funnel.AttrOwner {
+			d.Attrs.Owner = c.Text
+		}
+	}
+}

@@ -17,16 +17,25 @@ func inspectCases(t testing.TB) []accCase {
 		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewWaterfall(s, o) }
 	}
 	waterfallRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Waterfall).Report() }
+	risk := func(o forecast.RiskOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
+		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewRisk(s, o) }
+	}
+	riskRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Risk).Report(), nil }
 	return []accCase{
 		{"waterfall", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug}), waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
 		{"waterfall by owner", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug, By: []string{funnel.AttrOwner, "region"}, List: 2}),
 			waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
+		{"risk", risk(forecast.RiskOptions{}), riskRes, func() funnel.Accumulator { return new(forecast.Risk) }},
+		{"risk stalled", risk(forecast.RiskOptions{StallAfter: 20 * 24 * time.Hour, StagePercentile: 50, Pushes: 1, Cut: dec("0.1"), List: 5}),
+			riskRes, func() funnel.Accumulator { return new(forecast.Risk) }},
 	}
 }
 
 // inspectTextWant is what the text of each inspection result holds.
 var inspectTextWant = map[string][]string{
 	"waterfall":          {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
+	"risk":               {"Deals at risk as of 2024-09-15", "Lead", "overdue", "days in stage"},
+	"risk stalled":       {"stalled after 20.0 days", "stage p50", "1 pushes"},
 	"waterfall by owner": {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
 }
 
@@ -37,6 +46,9 @@ func roundTripInspect(t *testing.T, r any) bool {
 	case forecast.WaterfallReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "waterfall_report", r)
+	case forecast.RiskReport:
+		roundTripJSON(t, r)
+		checkSchema(t, "risk_report", r)
 	default:
 		return false
 	}
@@ -61,6 +73,12 @@ func mutateInspect(r any) bool {
 					f.Listed[j].ID = "x"
 				}
 			}
+		}
+		mutateInput(&r.Input)
+	case forecast.RiskReport:
+		r.Stages[0].Open, r.Flags[0].Deals = -1, -1
+		if len(r.Deals) > 0 {
+			r.Deals[0].ID = "x"
 		}
 		mutateInput(&r.Input)
 	default:
