@@ -6,6 +6,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/forecast"
+	"github.com/shopspring/decimal"
 )
 
 // inspectCases are the accumulators of pipeline inspection and planning
@@ -13,6 +14,7 @@ import (
 // of 15 September 2024).
 func inspectCases(t testing.TB) []accCase {
 	may, aug := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC), time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC)
+	sep := time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC)
 	waterfall := func(o forecast.WaterfallOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
 		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewWaterfall(s, o) }
 	}
@@ -21,6 +23,11 @@ func inspectCases(t testing.TB) []accCase {
 		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewRisk(s, o) }
 	}
 	riskRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Risk).Report(), nil }
+	rng := func(o forecast.RangeOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
+		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewRange(s, o) }
+	}
+	rangeRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Range).Report() }
+	quotas := []decimal.Decimal{decimal.NewFromInt(1000), decimal.NewFromInt(20000)}
 	return []accCase{
 		{"waterfall", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug}), waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
 		{"waterfall by owner", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug, By: []string{funnel.AttrOwner, "region"}, List: 2}),
@@ -28,15 +35,21 @@ func inspectCases(t testing.TB) []accCase {
 		{"risk", risk(forecast.RiskOptions{}), riskRes, func() funnel.Accumulator { return new(forecast.Risk) }},
 		{"risk stalled", risk(forecast.RiskOptions{StallAfter: 20 * 24 * time.Hour, StagePercentile: 50, Pushes: 1, Cut: dec("0.1"), List: 5}),
 			riskRes, func() funnel.Accumulator { return new(forecast.Risk) }},
+		{"range", rng(forecast.RangeOptions{Close: sep, Quotas: quotas, Uncertainty: true, Samples: 500, Seed: 3}), rangeRes,
+			func() funnel.Accumulator { return new(forecast.Range) }},
+		{"range given by owner", rng(forecast.RangeOptions{Options: forecast.Options{Learn: forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 5}},
+			Quotas: quotas, Cells: 64}), rangeRes, func() funnel.Accumulator { return new(forecast.Range) }},
 	}
 }
 
 // inspectTextWant is what the text of each inspection result holds.
 var inspectTextWant = map[string][]string{
-	"waterfall":          {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
-	"risk":               {"Deals at risk as of 2024-09-15", "Lead", "overdue", "days in stage"},
-	"risk stalled":       {"stalled after 20.0 days", "stage p50", "1 pushes"},
-	"waterfall by owner": {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
+	"waterfall":            {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
+	"risk":                 {"Deals at risk as of 2024-09-15", "Lead", "overdue", "days in stage"},
+	"risk stalled":         {"stalled after 20.0 days", "stage p50", "1 pushes"},
+	"range":                {"Forecast range of 2024-09", "uncertain rates", "P(reaching 1000.00)", "with the rates' uncertainty"},
+	"range given by owner": {"learned probabilities per owner", "grid", "every value within"},
+	"waterfall by owner":   {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
 }
 
 // roundTripInspect round-trips an inspection result through JSON, checked
@@ -46,6 +59,9 @@ func roundTripInspect(t *testing.T, r any) bool {
 	case forecast.WaterfallReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "waterfall_report", r)
+	case forecast.RangeReport:
+		roundTripJSON(t, r)
+		checkSchema(t, "range_report", r)
 	case forecast.RiskReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "risk_report", r)
@@ -73,6 +89,12 @@ func mutateInspect(r any) bool {
 					f.Listed[j].ID = "x"
 				}
 			}
+		}
+		mutateInput(&r.Input)
+	case forecast.RangeReport:
+		r.Percentiles[0].Percent, r.Quotas[0].Lo = -1, -1
+		if r.Uncertain != nil {
+			r.Uncertain.Percentiles[0].Percent, r.Uncertain.Quotas[0].Hi = -1, -1
 		}
 		mutateInput(&r.Input)
 	case forecast.RiskReport:
