@@ -236,3 +236,4 @@ func FuzzPipelineInvariants(f *testing.F) {
 func FuzzWaterfallDecode(f *testing.F) { fuzzDecoder(f, "waterfall") }
 func FuzzRiskDecode(f *testing.F)      { fuzzDecoder(f, "risk") }
 func FuzzRangeDecode(f *testing.F)     { fuzzDecoder(f, "range") }
+func FuzzScoringDecode(f *testing.F)   { fuzzDecoder(f, "scoring") }

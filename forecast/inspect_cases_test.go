@@ -27,6 +27,10 @@ func inspectCases(t testing.TB) []accCase {
 		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewRange(s, o) }
 	}
 	rangeRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Range).Report() }
+	scoring := func(o forecast.ScoringOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
+		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewScoring(s, o) }
+	}
+	scoringRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Scoring).Report() }
 	quotas := []decimal.Decimal{decimal.NewFromInt(1000), decimal.NewFromInt(20000)}
 	return []accCase{
 		{"waterfall", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug}), waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
@@ -39,6 +43,10 @@ func inspectCases(t testing.TB) []accCase {
 			func() funnel.Accumulator { return new(forecast.Range) }},
 		{"range given by owner", rng(forecast.RangeOptions{Options: forecast.Options{Learn: forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 5}},
 			Quotas: quotas, Cells: 64}), rangeRes, func() funnel.Accumulator { return new(forecast.Range) }},
+		{"scoring", scoring(forecast.ScoringOptions{Attrs: []string{funnel.AttrOwner}, Holdout: time.Date(2024, 7, 1, 0, 0, 0, 0, time.UTC), Buckets: 4}),
+			scoringRes, func() funnel.Accumulator { return new(forecast.Scoring) }},
+		{"scoring plain", scoring(forecast.ScoringOptions{Snapshots: []time.Time{may, aug}, Factors: 1}), scoringRes,
+			func() funnel.Accumulator { return new(forecast.Scoring) }},
 	}
 }
 
@@ -49,6 +57,8 @@ var inspectTextWant = map[string][]string{
 	"risk stalled":         {"stalled after 20.0 days", "stage p50", "1 pushes"},
 	"range":                {"Forecast range of 2024-09", "uncertain rates", "P(reaching 1000.00)", "with the rates' uncertainty"},
 	"range given by owner": {"learned probabilities per owner", "grid", "every value within"},
+	"scoring":              {"Win probability (logistic regression)", "owner", "Held out: deals open at 2024-07-01", "Brier score: model"},
+	"scoring plain":        {"2 snapshots", "stage rate"},
 	"waterfall by owner":   {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
 }
 
@@ -62,6 +72,9 @@ func roundTripInspect(t *testing.T, r any) bool {
 	case forecast.RangeReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "range_report", r)
+	case forecast.ScoringReport:
+		roundTripJSON(t, r)
+		checkSchema(t, "scoring_report", r)
 	case forecast.RiskReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "risk_report", r)
@@ -95,6 +108,19 @@ func mutateInspect(r any) bool {
 		r.Percentiles[0].Percent, r.Quotas[0].Lo = -1, -1
 		if r.Uncertain != nil {
 			r.Uncertain.Percentiles[0].Percent, r.Uncertain.Quotas[0].Hi = -1, -1
+		}
+		mutateInput(&r.Input)
+	case forecast.ScoringReport:
+		r.Snapshots[0], r.Fit.Coefficients[0].Weight = time.Time{}, -1
+		if len(r.Deals) > 0 {
+			r.Deals[0].ID = "x"
+			if len(r.Deals[0].For) > 0 {
+				r.Deals[0].For[0].Effect = -1
+			}
+		}
+		if r.Evaluation != nil {
+			r.Evaluation.Model.Calibration[0].Lo = -1
+			r.Evaluation.Fit.Coefficients[0].Level = "x"
 		}
 		mutateInput(&r.Input)
 	case forecast.RiskReport:
