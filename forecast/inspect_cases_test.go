@@ -31,6 +31,22 @@ func inspectCases(t testing.TB) []accCase {
 		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewScoring(s, o) }
 	}
 	scoringRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Scoring).Report() }
+	var calls []forecast.Call
+	for i, o := range []string{"ana", "ben", "chen", "ana"} {
+		for m := 4; m <= 9; m++ {
+			calls = append(calls, forecast.Call{Key: o, Period: time.Date(2024, time.Month(m), 1, 0, 0, 0, 0, time.UTC),
+				At: time.Date(2024, time.Month(m), 1+i, 0, 0, 0, 0, time.UTC), Amount: decimal.NewFromInt(int64(5000 * (i + m)))})
+		}
+	}
+	team := make([]forecast.Call, 6)
+	for i, c := range calls[:6] {
+		c.Key = ""
+		team[i] = c
+	}
+	accuracy := func(o forecast.AccuracyOptions) func(s *funnel.Scan) (funnel.Accumulator, error) {
+		return func(s *funnel.Scan) (funnel.Accumulator, error) { return forecast.NewAccuracy(s, o) }
+	}
+	accuracyRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Accuracy).Report() }
 	quotas := []decimal.Decimal{decimal.NewFromInt(1000), decimal.NewFromInt(20000)}
 	return []accCase{
 		{"waterfall", waterfall(forecast.WaterfallOptions{From: may, To: aug, Close: aug}), waterfallRes, func() funnel.Accumulator { return new(forecast.Waterfall) }},
@@ -47,19 +63,24 @@ func inspectCases(t testing.TB) []accCase {
 			scoringRes, func() funnel.Accumulator { return new(forecast.Scoring) }},
 		{"scoring plain", scoring(forecast.ScoringOptions{Snapshots: []time.Time{may, aug}, Factors: 1}), scoringRes,
 			func() funnel.Accumulator { return new(forecast.Scoring) }},
+		{"accuracy", accuracy(forecast.AccuracyOptions{Key: funnel.AttrOwner, Calls: calls}), accuracyRes, func() funnel.Accumulator { return new(forecast.Accuracy) }},
+		{"accuracy team by owner", accuracy(forecast.AccuracyOptions{Calls: team, Learn: forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 3}}),
+			accuracyRes, func() funnel.Accumulator { return new(forecast.Accuracy) }},
 	}
 }
 
 // inspectTextWant is what the text of each inspection result holds.
 var inspectTextWant = map[string][]string{
-	"waterfall":            {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
-	"risk":                 {"Deals at risk as of 2024-09-15", "Lead", "overdue", "days in stage"},
-	"risk stalled":         {"stalled after 20.0 days", "stage p50", "1 pushes"},
-	"range":                {"Forecast range of 2024-09", "uncertain rates", "P(reaching 1000.00)", "with the rates' uncertainty"},
-	"range given by owner": {"learned probabilities per owner", "grid", "every value within"},
-	"scoring":              {"Win probability (logistic regression)", "owner", "Held out: deals open at 2024-07-01", "Brier score: model"},
-	"scoring plain":        {"2 snapshots", "stage rate"},
-	"waterfall by owner":   {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
+	"waterfall":              {"Pipeline waterfall of 2024-08", "pushed out", "start", "end"},
+	"risk":                   {"Deals at risk as of 2024-09-15", "Lead", "overdue", "days in stage"},
+	"risk stalled":           {"stalled after 20.0 days", "stage p50", "1 pushes"},
+	"range":                  {"Forecast range of 2024-09", "uncertain rates", "P(reaching 1000.00)", "with the rates' uncertainty"},
+	"range given by owner":   {"learned probabilities per owner", "grid", "every value within"},
+	"scoring":                {"Win probability (logistic regression)", "owner", "Held out: deals open at 2024-07-01", "Brier score: model"},
+	"scoring plain":          {"2 snapshots", "stage rate"},
+	"accuracy":               {"Forecast accuracy by month and owner", "chen", "(so far)", "all"},
+	"accuracy team by owner": {"Forecast accuracy by month as of", "(none)"},
+	"waterfall by owner":     {"owner=ana", "region=(none)", "x121 (none) -> Qualified"},
 }
 
 // roundTripInspect round-trips an inspection result through JSON, checked
@@ -75,6 +96,9 @@ func roundTripInspect(t *testing.T, r any) bool {
 	case forecast.ScoringReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "scoring_report", r)
+	case forecast.AccuracyReport:
+		roundTripJSON(t, r)
+		checkSchema(t, "accuracy_report", r)
 	case forecast.RiskReport:
 		roundTripJSON(t, r)
 		checkSchema(t, "risk_report", r)
@@ -121,6 +145,12 @@ func mutateInspect(r any) bool {
 		if r.Evaluation != nil {
 			r.Evaluation.Model.Calibration[0].Lo = -1
 			r.Evaluation.Fit.Coefficients[0].Level = "x"
+		}
+		mutateInput(&r.Input)
+	case forecast.AccuracyReport:
+		r.Rows[0].Key = "x"
+		if len(r.Keys) > 0 {
+			r.Keys[0].Calls = -1
 		}
 		mutateInput(&r.Input)
 	case forecast.RiskReport:
