@@ -168,7 +168,7 @@ func roundTrip(t *testing.T, r plan.PlanReport) {
 // many deals of the deal size, weighed by the same learned model, is the
 // target exactly.
 func TestForwardGivesBackTarget(t *testing.T) {
-	deals := dealgen.Generate(3000, 4, dealgen.Options{})
+	deals := dealgen.Generate(1500, 4, dealgen.Options{})
 	f := dealgen.Funnel()
 	s, err := funnel.NewScan(f, funnel.Options{AsOf: time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC), Currency: "USD"})
 	if err != nil {
@@ -186,7 +186,7 @@ func TestForwardGivesBackTarget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for trial := range 200 {
+	for trial := range 40 {
 		target := decimal.New(1+rng.Int64N(1e12), -int32(rng.IntN(4)))
 		q, _ := plan.NewPlanner(s, plan.Options{Target: target})
 		if err := q.UnmarshalBinary(mustEncode(t, p)); err == nil {
