@@ -47,6 +47,11 @@ type ScoringOptions struct {
 	Holdout time.Time
 	// L2 is the ridge penalty λ; zero means 1. It must not be negative.
 	L2 float64
+	// Without names features left out of the model: "days in stage",
+	// "age", "pushes", "amount", "overdue" or "cut" (a field an export
+	// fills only at the close, such as an amount zeroed on lost deals,
+	// gives the outcome away).
+	Without []string
 	// Levels is the number of most frequent values kept per attribute
 	// (the others share the reference level); zero means 20, at most
 	// MaxLevels.
@@ -145,7 +150,8 @@ func featuresAt(f *funnel.Funnel, d *funnel.Deal, t time.Time, attrs []string) s
 // expected close date, log(1 + amount), whether the expected close date
 // is past, whether the amount was cut, and one indicator per value of
 // each attribute asked for (the most frequent values; the others share
-// the reference level). Numeric features are standardized by their mean
+// the reference level), but for the features left out
+// (ScoringOptions.Without). Numeric features are standardized by their mean
 // and standard deviation over the training rows. β maximizes the
 // ridge-penalized log-likelihood, Σ [y z - log(1 + e^z)] - λ/2 Σ_{j≥1}
 // β_j² (the intercept penalized only by 10⁻⁴ λ, so that one class alone
@@ -220,7 +226,16 @@ func NewScoring(s *funnel.Scan, opts ScoringOptions) (*Scoring, error) {
 			return nil, invalid("attribute %q: empty or repeated", a)
 		}
 	}
-	opts.Attrs = slices.Clone(opts.Attrs)
+	var without []string
+	for _, n := range numericNames {
+		if slices.Contains(opts.Without, n) {
+			without = append(without, n)
+		}
+	}
+	if len(without) != len(opts.Without) {
+		return nil, invalid("features %q to leave out: unknown or repeated", opts.Without)
+	}
+	opts.Attrs, opts.Without = slices.Clone(opts.Attrs), without
 	snaps := slices.Clone(opts.Snapshots)
 	if len(snaps) == 0 {
 		t := o.Period.Start(o.AsOf, o.Location)
@@ -268,6 +283,10 @@ func (sc *Scoring) encodeSettings(w *wire.Writer) {
 	w.Int(len(sc.opts.Snapshots))
 	for _, t := range sc.opts.Snapshots {
 		w.Time(t)
+	}
+	w.Int(len(sc.opts.Without))
+	for _, n := range sc.opts.Without {
+		w.String(n)
 	}
 	w.Time(sc.opts.Holdout)
 	w.Float(sc.opts.L2)
@@ -417,7 +436,8 @@ func (x *sfeat) numeric() [numNumeric]float64 {
 type design struct {
 	stages      int
 	mean, sd    [numNumeric]float64
-	levels      [][]string // per attribute, the values kept
+	off         [numNumeric]bool // features left out
+	levels      [][]string       // per attribute, the values kept
 	index       []map[string]int
 	dim         int
 	stageFreq   []float64 // training share of each stage
@@ -425,8 +445,11 @@ type design struct {
 	numericBase int
 }
 
-func newDesign(stages int, rows []srow, attrs int, maxLevels int) *design {
+func newDesign(stages int, rows []srow, attrs int, maxLevels int, without []string) *design {
 	d := &design{stages: stages, numericBase: 1 + stages, stageFreq: make([]float64, stages)}
+	for j, n := range numericNames {
+		d.off[j] = slices.Contains(without, n)
+	}
 	n := float64(len(rows))
 	var sum, sq [numNumeric]float64
 	counts := make([]map[string]int, attrs)
@@ -458,7 +481,7 @@ func newDesign(stages int, rows []srow, attrs int, maxLevels int) *design {
 	for j := range sq {
 		// a feature alike in every row (up to rounding) has no
 		// standard deviation: it is left out
-		if sd := math.Sqrt(sq[j] / max(n-1, 1)); n > 1 && sd > 1e-9*max(1, math.Abs(d.mean[j])) {
+		if sd := math.Sqrt(sq[j] / max(n-1, 1)); n > 1 && sd > 1e-9*max(1, math.Abs(d.mean[j])) && !d.off[j] {
 			d.sd[j] = sd
 		}
 	}
@@ -649,7 +672,7 @@ func (sc *Scoring) fitModel(rows []srow, deals int64) *model {
 	rows = slices.Clone(rows)
 	slices.SortFunc(rows, compareSrows)
 	f := sc.s.Funnel()
-	d := newDesign(f.Len(), rows, len(sc.opts.Attrs), sc.opts.Levels)
+	d := newDesign(f.Len(), rows, len(sc.opts.Attrs), sc.opts.Levels, sc.opts.Without)
 	m := &model{d: d, beta: make([]float64, d.dim)}
 	m.fit = ScoringFit{Rows: int64(len(rows)), Deals: deals, Coefficients: []Coefficient{}}
 	enc := make([]encoded, len(rows))
@@ -734,7 +757,9 @@ func (sc *Scoring) fitModel(rows []srow, deals int64) *model {
 		m.fit.Coefficients = append(m.fit.Coefficients, Coefficient{Feature: "stage", Level: string(f.Stage(k)), Weight: m.beta[1+k]})
 	}
 	for j, n := range numericNames {
-		m.fit.Coefficients = append(m.fit.Coefficients, Coefficient{Feature: n, Weight: m.beta[d.numericBase+j]})
+		if !d.off[j] {
+			m.fit.Coefficients = append(m.fit.Coefficients, Coefficient{Feature: n, Weight: m.beta[d.numericBase+j]})
+		}
 	}
 	for a, levels := range d.levels {
 		for _, l := range levels {
@@ -771,7 +796,9 @@ func (m *model) factors(x *sfeat, f *funnel.Funnel, attrs []string, amount decim
 	out := []Factor{{Feature: "stage", Value: string(f.Stage(int(x.k))), Effect: m.beta[e.stage] - avg}}
 	values := [numNumeric]string{daysValue(x.inStage), daysValue(x.age), strconv.FormatInt(x.pushes, 10), amount.String(), yesNo(x.overdue), yesNo(x.cut)}
 	for j := range e.num {
-		out = append(out, Factor{Feature: numericNames[j], Value: values[j], Effect: m.beta[d.numericBase+j] * e.num[j]})
+		if !d.off[j] {
+			out = append(out, Factor{Feature: numericNames[j], Value: values[j], Effect: m.beta[d.numericBase+j] * e.num[j]})
+		}
 	}
 	for a, l := range e.levels {
 		avg = 0
@@ -1000,6 +1027,13 @@ func (sc *Scoring) UnmarshalBinary(data []byte) error {
 	for range ns {
 		opts.Snapshots = append(opts.Snapshots, r.Time())
 	}
+	nw := r.Count(1)
+	if r.Err() == nil && nw > numNumeric {
+		r.Fail("%d features left out", nw)
+	}
+	for range nw {
+		opts.Without = append(opts.Without, r.String())
+	}
 	opts.Holdout, opts.L2, opts.Levels, opts.Factors, opts.Buckets = r.Time(), r.Float(), r.Int(), r.Int(), r.Int()
 	if err := r.Err(); err != nil {
 		return decodeErr(err)
@@ -1185,8 +1219,8 @@ func (r *ScoringReport) UnmarshalJSON(b []byte) error {
 // probability with their factors, and the evaluation.
 func (r ScoringReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
-	ew.printf("Win probability (logistic regression) as of %s: %d training rows from %d closed deals (%d won), %d snapshots, λ %g\n",
-		r.AsOf.Format(time.RFC3339), r.Fit.Rows, r.Fit.Deals, r.Fit.Won, len(r.Snapshots), r.L2)
+	ew.printf("Win probability (logistic regression) as of %s: %d training rows (%d of them won) from %d closed deals, %d snapshots, λ %g\n",
+		r.AsOf.Format(time.RFC3339), r.Fit.Rows, r.Fit.Won, r.Fit.Deals, len(r.Snapshots), r.L2)
 	ew.printf("Fit: %d iterations, converged %t, log loss %.4f\n", r.Fit.Iterations, r.Fit.Converged, r.Fit.LogLoss)
 	tw := newTable(ew)
 	fmt.Fprintln(tw, "feature\tlevel\tweight\t")

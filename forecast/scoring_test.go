@@ -196,7 +196,7 @@ func TestScoringHandWorked(t *testing.T) {
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []string{"7 training rows from 7 closed deals (3 won)", "open-b  B      100.00  0.667   0.667       stage B (+1.02)"} {
+	for _, w := range []string{"7 training rows (3 of them won) from 7 closed deals", "open-b  B      100.00  0.667   0.667       stage B (+1.02)"} {
 		if !strings.Contains(b.String(), w) {
 			t.Errorf("text lacks %q:\n%s", w, b.String())
 		}
@@ -270,6 +270,8 @@ func TestScoringEdges(t *testing.T) {
 		"nan":       {L2: math.NaN()},
 		"levels":    {Levels: forecast.MaxLevels + 1},
 		"buckets":   {Buckets: -1},
+		"without":   {Without: []string{"colour"}},
+		"twice":     {Without: []string{"age", "age"}},
 	} {
 		if _, err := forecast.NewScoring(s, o); !errors.Is(err, funnel.ErrInvalidParam) {
 			t.Errorf("%s: %v", name, err)
