@@ -1,7 +1,6 @@
 package forecast
 
 import (
-	"cmp"
 	"container/heap"
 	"math"
 	"math/big"
@@ -279,8 +278,4 @@ func unitsAtLeast(x, offset, unit decimal.Decimal) int64 {
 		return math.MaxInt64 / 2
 	}
 	return q.IntPart()
-}
-
-func compareBets(a, b bet) int {
-	return cmp.Or(a.amount.Cmp(b.amount), cmp.Compare(a.p, b.p), cmp.Compare(a.group, b.group), cmp.Compare(a.amount.Exponent(), b.amount.Exponent()))
 }
