@@ -356,6 +356,16 @@ func TestWaterfallEdges(t *testing.T) {
 	}
 	roundTripJSON(t, r)
 	checkSchema(t, "waterfall_report", r)
+	for f := forecast.FlowCreated; f <= forecast.FlowReassignedOut; f++ {
+		roundTripJSON(t, f)
+	}
+	if _, err := forecast.Flow(13).MarshalText(); !errors.Is(err, funnel.ErrInvalidParam) || forecast.Flow(13).String() != "Flow(13)" {
+		t.Errorf("invalid flow: %v %s", err, forecast.Flow(13))
+	}
+	var fl forecast.Flow
+	if err := fl.UnmarshalText([]byte("sideways")); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("unknown flow: %v", err)
+	}
 	// one huge amount
 	huge := funnel.Deal{ID: "h", Created: d24(4, 1), Amount: dec("123456789012345678901234567890.01"), ExpectedClose: d24(5, 1), History: hist("A", d24(4, 1))}
 	r, err = forecast.Flows(s, values([]funnel.Deal{huge}), ok)
