@@ -370,8 +370,9 @@ type RangeMixture struct {
 	// distribution function is within ε of the mixture's everywhere.
 	CDFError   float64 `json:"cdf_error"`
 	Confidence float64 `json:"confidence"`
-	// Mean is the simulated mean, rounded to the cent-free unit of the
-	// lattice; Rates counts the learned rates mixed in.
+	// Mean is the simulated mean, rounded to the decimal places of the
+	// lattice's unit; Rates counts the uncertain learned rates mixed in
+	// (those with 0 < won < closed).
 	Mean        decimal.Decimal   `json:"mean"`
 	Rates       int               `json:"rates"`
 	Percentiles []RangePercentile `json:"percentiles"`

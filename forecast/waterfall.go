@@ -702,11 +702,19 @@ func (w *Waterfall) decodeAgg(r *wire.Reader, counted int64) *wfAgg {
 			return nil
 		}
 		fl := Flow(i)
+		sign := fa.amount.Sign()
 		switch {
 		case fl.inflow():
 			effect += fa.n
 		case fl.outflow():
 			effect -= fa.n
+			sign = -sign
+		case fl == FlowDecreased:
+			sign = -sign
+		}
+		if sign < 0 || (fa.n == 0 && sign != 0) || (sign == 0 && fa.n > 0 && (fl == FlowIncreased || fl == FlowDecreased)) {
+			r.Fail("bucket amount of the wrong sign")
+			return nil
 		}
 		amount = amount.Add(fa.amount)
 		for range m {
