@@ -265,10 +265,14 @@ func (a *Accuracy) Observe(v *funnel.View) {
 	}
 	f := a.s.Funnel()
 	for _, sn := range a.snaps {
-		_ = sn.scan.Add(*d, sn.l)
 		dt, ok := d.At(sn.at)
 		if !ok {
 			continue
+		}
+		if dt.Outcome != funnel.Open {
+			// the learner of the time sees the deal as it stood then; a
+			// deal open then would teach it nothing
+			_ = sn.scan.Add(*d, sn.l)
 		}
 		key := a.keyOf(&dt)
 		switch dt.Outcome {

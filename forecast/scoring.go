@@ -334,7 +334,9 @@ func (sc *Scoring) Observe(v *funnel.View) {
 	f := sc.s.Funnel()
 	attrs := sc.opts.Attrs
 	h := sc.opts.Holdout
-	if sc.hl != nil {
+	if sc.hl != nil && d.Outcome != funnel.Open {
+		// a deal open at the as-of time was open at the holdout too,
+		// and teaches the holdout's learner nothing
 		_ = sc.hscan.Add(*d, sc.hl)
 	}
 	if d.Outcome == funnel.Open {
