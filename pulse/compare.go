@@ -164,7 +164,8 @@ func compareRows(before, after Row, o resolved) (RowChange, error) {
 }
 
 // Changes compares each report with the next ([Compare]) and returns
-// len(reports) − 1 changes (none for fewer than two reports).
+// len(reports) − 1 changes (none for fewer than two reports). Like
+// Compare, it reveals nothing the reports do not, and their limits hold.
 func Changes(reports []Report, t funnel.Test) ([]Change, error) {
 	if _, err := (Options{Test: t}).resolve(); err != nil {
 		return nil, err

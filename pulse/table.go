@@ -303,10 +303,11 @@ type Heatmap struct {
 //     newcomer's; [Rolling.Series] is where answers are carried over, and
 //     it prevents this.
 //   - Like any published group, a published cell whose answers are all
-//     alike tells each of them, and so may a pool: if the ops people
-//     outside the published offices all answered favourably, and their
-//     figures can be derived, each of them is seen to have (ops's own
-//     cell stays protected by another of its pools, on both sides).
+//     alike tells each of them, and so may a pool: if the Lisbon people
+//     of the hidden teams all answered favourably and their added-up
+//     answers can be derived, each of them is known to have (each hidden
+//     team's own figures stay protected by another of its pools, on both
+//     sides).
 //
 // Participation says who responded, not what anyone answered. It is
 // published for every group, hidden cells or not: the rules above decide
