@@ -488,19 +488,21 @@ func newtonPolish(obj objective, theta []float64) ([]float64, bool) {
 // the inverse of the observed information, the negative Hessian of the
 // log-likelihood sum, which it obtains by central differences of the
 // analytic gradient, over the free parameters (those of a boundary fit at
-// their bound get zero). If the matrix is not positive definite the
-// estimate is not a strict local maximum (a flat likelihood: the data do
-// not identify the parameters), and it returns a [*FitError] wrapping
-// [ErrNotConverged].
-func stdErrors(model string, n int, obj objective, fr fitResult) ([]float64, error) {
-	se, ok := stdErrorsOK(n, obj, fr.params, fr.free)
+// their bound get zero), and that inverse itself, the asymptotic
+// covariance matrix of the estimates (row-major, dim x dim, zero in the
+// rows and columns of parameters at a bound). If the matrix is not
+// positive definite the estimate is not a strict local maximum (a flat
+// likelihood: the data do not identify the parameters), and it returns a
+// [*FitError] wrapping [ErrNotConverged].
+func stdErrors(model string, n int, obj objective, fr fitResult) (se, cov []float64, err error) {
+	se, cov, ok := stdErrorsOK(n, obj, fr.params, fr.free)
 	if !ok {
-		return nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: fr.diag, Err: ErrNotConverged}
+		return nil, nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: fr.diag, Err: ErrNotConverged}
 	}
-	return se, nil
+	return se, cov, nil
 }
 
-func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []float64, ok bool) {
+func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se, covariance []float64, ok bool) {
 	dim := len(params)
 	var idx []int // the free parameters
 	for i := range dim {
@@ -509,9 +511,10 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 		}
 	}
 	se = make([]float64, dim)
+	covariance = make([]float64, dim*dim)
 	k := len(idx)
 	if k == 0 {
-		return se, true
+		return se, covariance, true
 	}
 	// Gradient of the log-likelihood sum on the natural scale.
 	grad := func(p []float64) ([]float64, bool) {
@@ -542,7 +545,7 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 		gu, ok1 := grad(up)
 		gd, ok2 := grad(dn)
 		if !ok1 || !ok2 {
-			return nil, false
+			return nil, nil, false
 		}
 		cols[jj] = make([]float64, k)
 		for ii, i := range idx {
@@ -556,20 +559,23 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(h) {
-		return nil, false
+		return nil, nil, false
 	}
 	var cov mat.SymDense
 	if err := ch.InverseTo(&cov); err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	for ii, i := range idx {
 		v := cov.At(ii, ii)
 		if !(v > 0) || !finite(v) {
-			return nil, false
+			return nil, nil, false
 		}
 		se[i] = math.Sqrt(v)
+		for jj, j := range idx {
+			covariance[i*dim+j] = cov.At(ii, jj)
+		}
 	}
-	return se, true
+	return se, covariance, true
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
