@@ -404,12 +404,12 @@ func ExampleLog_Cohorts() {
 	fmt.Print(c)
 	// Output:
 	// Monthly cohorts:
-	//    cohort  customers  age  active   share  revenue per customer
-	//   2024-01          1    0       1  100.0%                100.00
-	//                    1    1       1  100.0%                180.00
-	//                    1    2       1  100.0%                220.00
-	//   2024-02          1    0       1  100.0%                 75.00
-	//                    1    1       0    0.0%                 75.00
+	//    cohort  customers  age  active   share         interval  revenue per customer
+	//   2024-01          1    0       1  100.0%  [20.7%, 100.0%]                100.00
+	//                    1    1       1  100.0%  [20.7%, 100.0%]                180.00
+	//                    1    2       1  100.0%  [20.7%, 100.0%]                220.00
+	//   2024-02          1    0       1  100.0%  [20.7%, 100.0%]                 75.00
+	//                    1    1       0    0.0%    [0.0%, 79.3%]                 75.00
 }
 
 func ExampleLog_RFM() {
