@@ -223,7 +223,10 @@ func TestPredictErrors(t *testing.T) {
 		{"negative variance", func() error { _, err := PredictCLV(bg, neg, c, cdnowCLVOptions, 0); return err }, funnel.ErrInvalidParam},
 		{"zero model", func() error { _, err := (BGNBDFit{}).PredictPurchases(c, 1, 0); return err }, funnel.ErrInvalidParam},
 		{"negative horizon", func() error { _, err := bg.PredictPurchases(c, -1, 0); return err }, funnel.ErrInvalidParam},
-		{"Predict negative horizon", func() error { _, err := Predict(bg, gg, []Customer{c}, PredictOptions{Horizon: -1, CLV: cdnowCLVOptions}); return err }, funnel.ErrInvalidParam},
+		{"Predict negative horizon", func() error {
+			_, err := Predict(bg, gg, []Customer{c}, PredictOptions{Horizon: -1, CLV: cdnowCLVOptions})
+			return err
+		}, funnel.ErrInvalidParam},
 		{"Predict zero CLV options", func() error { _, err := Predict(bg, gg, []Customer{c}, PredictOptions{Horizon: 1}); return err }, funnel.ErrInvalidParam},
 		{"PredictCLV zero CLV options", func() error { _, err := PredictCLV(bg, gg, c, CLVOptions{}, 0); return err }, funnel.ErrInvalidParam},
 		{"bad summary", func() error { _, err := Predict(bg, gg, []Customer{{Frequency: -1}}, o); return err }, ErrInvalidCustomer},
