@@ -170,9 +170,15 @@ func (l *Log) tracking(m BGNBD, o TrackingOptions, in funnel.Input, sum LogSumma
 	}
 	firstDays := slices.Sorted(maps.Keys(firsts))
 	cal := newCalendar(o.Period, loc)
+	periodOf := map[int64]int64{} // day -> period, each computed once
 	dayPeriod := func(d int64) int64 {
+		if k, ok := periodOf[d]; ok {
+			return k
+		}
 		s := days.start(d)
-		return cal.index(s.sec, s.nsec)
+		k := cal.index(s.sec, s.nsec)
+		periodOf[d] = k
+		return k
 	}
 	k0, kn := dayPeriod(firstDays[0]), dayPeriod(endDay)
 	n := kn - k0 + 1
