@@ -21,7 +21,13 @@
 //     cumulative revenue per customer, as [funnel.Cohort] rows;
 //   - [Log.RFM]: the [Customer] summaries (frequency, recency, T, mean
 //     repeat value, holdout purchases) of Fader, Hardie & Lee (2005), the
-//     input of the models; it reproduces the published CDNOW summary.
+//     input of the models; it reproduces the published CDNOW summary;
+//   - [Log.Retention]: period by period, the revenue movements of the
+//     customers (new, reactivated, expansion, contraction, churn), the
+//     gross and net revenue retention and the customer retention, with
+//     intervals, reconciling exactly;
+//   - [Log.Tracking]: the calendar-time tracking plot of a BG/NBD fit,
+//     actual against expected cumulative repeat purchases, as a fit check.
 //
 // # Models
 //
@@ -31,6 +37,52 @@
 // spend (Fader & Hardie 2013), all by maximum likelihood with standard
 // errors; [DiscountedCLV] combines the last two (Fader, Hardie & Lee 2005,
 // "RFM and CLV"). Definitions and sources are given on each model.
+//
+// # Predictions with intervals
+//
+// [BGNBDFit.PredictPurchases], [BGNBDFit.PredictPAlive], [PredictCLV] and
+// [Predict] give the predictions with intervals from the delta method.
+//
+// A prediction g(θ) (expected purchases, P(alive), discounted CLV) is a
+// smooth function of the fitted parameters θ, whose estimate is
+// asymptotically normal with the covariance Σ of the fit (BGNBDFit.Cov,
+// GammaGammaFit.Cov, the inverse observed information). By the delta
+// method (Casella & Berger 2002, "Statistical Inference", 2nd ed.,
+// section 5.5.4; Oehlert 1992, "A Note on the Delta Method", The American
+// Statistician 46(1)) its standard error is
+//
+//	se(g) = sqrt(∇gᵀ Σ ∇g)
+//
+// The gradient ∇g is numerical: central differences
+// (g(θ + h_j e_j) - g(θ - h_j e_j)) / (2 h_j) with the relative step
+// h_j = ε^(1/3) θ_j, ε = 2^-52 (Nocedal & Wright 2006, "Numerical
+// Optimization", 2nd ed., section 8.1: the step that balances the
+// truncation error, of order h², against the rounding error, of order ε/h).
+// Parameters at a bound of the parameter space (zero variance) are left
+// out. The interval is the delta-method interval of a transform that maps
+// the quantity's range onto the real line, taken back: for a positive
+// quantity (purchases, CLV) ln g ± z se/g, so [g e^(-z se/g), g e^(z se/g)],
+// and for a probability (P(alive)) logit g ± z se/(g(1-g)); it is [g, g]
+// when se is zero, such as P(alive) = 1 for a customer without repeat
+// purchases.
+//
+// Why the delta method and not a parametric bootstrap: the fits already
+// give the information matrix, the delta method then costs 2k+1
+// evaluations of the prediction per customer (k parameters) instead of
+// refitting the model to hundreds of simulated data sets, and it is
+// deterministic, so the same fit gives the same interval. Its intervals
+// rest on the normal approximation to the estimates' distribution, good
+// for the thousands of customers these models are fitted to and doubtful
+// for a few dozen, where a bootstrap would be the better tool.
+//
+// The interval covers the uncertainty of the estimated parameters only:
+// it is a confidence interval for the model's expectation given the
+// customer's history, not a prediction interval for the purchases the
+// customer will actually make, which vary around that expectation
+// ([BGNBD.ProbPurchases] gives their distribution). The purchase and spend
+// models are fitted separately and assumed independent (Fader, Hardie &
+// Lee 2005, "RFM and CLV"), so the covariance of the seven parameters of a
+// CLV is block-diagonal.
 //
 // # Time unit
 //
