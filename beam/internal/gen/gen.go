@@ -156,7 +156,7 @@ func step(r *rand.Rand, d Dist) time.Duration {
 	var s int64
 	switch d {
 	case LogNormal:
-		s = int64(math.Exp(r.NormFloat64()+13))
+		s = int64(math.Exp(r.NormFloat64() + 13))
 	case Pareto:
 		s = int64(min(3600/math.Pow(1-r.Float64(), 1/1.1), 5*365*86400))
 	case Ties:
