@@ -22,6 +22,7 @@ import (
 	"github.com/funnelmetrics/funnel/trend"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
 )
 
 var dealsFlag = flag.Int("funnelbeam.deals", 0, "deals in the equality test (0: 100,000, or 20,000 with -short)")
@@ -262,3 +263,5 @@ func checkImport(t testing.TB, out string, deals []gen.Deal) {
 		}
 	}
 }
+
+func mustDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
