@@ -21,7 +21,7 @@ var dealFields = map[reflect.Type][]string{
 		"ExpectedClose", "Probability", "Category", "LostReason", "Stage", "History", "Changes", "Attrs"},
 	reflect.TypeFor[funnel.StageChange](): {"Stage", "At"},
 	reflect.TypeFor[funnel.FieldChange](): {"Field", "Key", "At", "Amount", "Time", "Text"},
-	reflect.TypeFor[funnel.Attributes](): {"Source", "Industry", "Owner", "Region", "Product", "Campaign", "Custom"},
+	reflect.TypeFor[funnel.Attributes]():  {"Source", "Industry", "Owner", "Region", "Product", "Campaign", "Custom"},
 }
 
 func TestDealCoderCoversFields(t *testing.T) {

@@ -211,8 +211,12 @@ func TestBuildErrors(t *testing.T) {
 		"bad name":           func(c *funnelbeam.Config) { r := report; r.Name = "../x"; c.Analyses = []funnelbeam.Analysis{r} },
 		"import name":        func(c *funnelbeam.Config) { r := report; r.Name = "import"; c.Analyses = []funnelbeam.Analysis{r} },
 		"unknown kind":       func(c *funnelbeam.Config) { r := report; r.Kind = "nope"; c.Analyses = []funnelbeam.Analysis{r} },
-		"bad options":        func(c *funnelbeam.Config) { r := report; r.Options = []byte("[1]"); c.Analyses = []funnelbeam.Analysis{r} },
-		"forecast no as-of":  func(c *funnelbeam.Config) { c.Scan = noAsOf },
+		"bad options": func(c *funnelbeam.Config) {
+			r := report
+			r.Options = []byte("[1]")
+			c.Analyses = []funnelbeam.Analysis{r}
+		},
+		"forecast no as-of": func(c *funnelbeam.Config) { c.Scan = noAsOf },
 	} {
 		c := ok
 		change(&c)

@@ -193,7 +193,11 @@ func TestEqualsInProcess(t *testing.T) {
 			n = 20_000
 		}
 	}
-	deals := gen.Generate(gen.Options{Deals: n, Seed: 1, Tenants: 4, Files: 8, Dist: gen.LogNormal})
+	tenants, files := 4, 8
+	if n >= 500_000 {
+		tenants, files = 8, 16
+	}
+	deals := gen.Generate(gen.Options{Deals: n, Seed: 1, Tenants: tenants, Files: files, Dist: gen.LogNormal})
 	s := newScan(t, 0)
 	out := runPipeline(t, s, deals, false)
 
@@ -265,3 +269,29 @@ func checkImport(t testing.TB, out string, deals []gen.Deal) {
 }
 
 func mustDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// BenchmarkPipeline runs the whole pipeline on the test runner over
+// 100,000 generated deals in 32 files (run with -benchtime=1x or a few
+// x: each run takes seconds).
+func BenchmarkPipeline(b *testing.B) {
+	deals := gen.Generate(gen.Options{Deals: 100_000, Seed: 1, Tenants: 4, Files: 8, Dist: gen.LogNormal})
+	dir := b.TempDir()
+	in := filepath.Join(dir, "in")
+	if _, err := gen.Write(in, deals); err != nil {
+		b.Fatal(err)
+	}
+	s := newScan(b, 0)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		p, scope := beam.NewPipelineWithRoot()
+		c := funnelbeam.Config{Input: filepath.Join(in, "*", "*.csv"), Output: filepath.Join(dir, fmt.Sprint("out", i)), Scan: s,
+			Mapping: gen.Mapping(), TenantColumn: "tenant", PipelineColumn: "pipeline"}
+		if err := funnelbeam.Build(scope, c); err != nil {
+			b.Fatal(err)
+		}
+		if err := ptest.Run(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(deals))*float64(b.N)/b.Elapsed().Seconds(), "deals/s")
+}

@@ -60,6 +60,8 @@ type Options struct {
 	Tenants int  // at least 1
 	Files   int  // files per tenant, at least 1
 	Dist    Dist // of amounts and stage times
+	// TenantPrefix starts every tenant's name; "" means "tenant".
+	TenantPrefix string
 	// Start is the first creation time; creation times spread over two
 	// years from it. Zero means 2023-01-01 UTC.
 	Start time.Time
@@ -86,6 +88,9 @@ var (
 // Generate returns the deals of the options, in file order.
 func Generate(o Options) []Deal {
 	o.Tenants, o.Files = max(o.Tenants, 1), max(o.Files, 1)
+	if o.TenantPrefix == "" {
+		o.TenantPrefix = "tenant"
+	}
 	if o.Start.IsZero() {
 		o.Start = time.Date(2023, time.January, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -95,7 +100,7 @@ func Generate(o Options) []Deal {
 	for i := range out {
 		t := r.IntN(o.Tenants)
 		g := &out[i]
-		g.Tenant = fmt.Sprintf("tenant-%02d", t)
+		g.Tenant = fmt.Sprintf("%s-%02d", o.TenantPrefix, t)
 		g.File = filepath.Join(g.Tenant, fmt.Sprintf("deals-%03d.csv", r.IntN(o.Files)))
 		d := &g.Deal
 		d.ID = fmt.Sprintf("%s-%07d", g.Tenant, i)
