@@ -16,6 +16,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	funnelbeam "github.com/funnelmetrics/funnel/beam"
 	"github.com/funnelmetrics/funnel/beam/internal/gen"
+	"github.com/funnelmetrics/funnel/csvimport"
 	"github.com/funnelmetrics/funnel/forecast"
 	"github.com/google/go-cmp/cmp"
 )
@@ -264,5 +265,27 @@ func TestGroupText(t *testing.T) {
 	var g funnelbeam.Group
 	if err := g.UnmarshalText([]byte("nope")); !errors.Is(err, funnel.ErrInvalidParam) {
 		t.Errorf("invalid name: %v", err)
+	}
+}
+
+func TestFileReportJSON(t *testing.T) {
+	for _, r := range []funnelbeam.FileReport{
+		{File: "f.csv", Reasons: []csvimport.Reason{}, Examples: []funnelbeam.RowError{}, Notes: []csvimport.Reason{}},
+		{File: "gs://b/t/f.csv", Tenant: "t \"q\"", Rows: 3, Kept: 1, Skipped: 2,
+			Reasons:  []csvimport.Reason{{Reason: "csvimport: invalid amount", Count: 2}},
+			Examples: []funnelbeam.RowError{{Line: 2, Column: "amount", Error: "x"}, {Line: 4, Error: "y"}},
+			Notes:    []csvimport.Reason{{Reason: csvimport.NoteEmptyAmount, Count: 1}}},
+	} {
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back funnelbeam.FileReport
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(r, back); diff != "" {
+			t.Errorf("round trip (-sent +decoded):\n%s", diff)
+		}
 	}
 }
