@@ -2,6 +2,7 @@ package funnelbeam
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -113,6 +114,9 @@ func TestCombineSplits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if _, err := splitResults(got, len(sp.Analyses)); err != nil {
+				t.Fatal(err)
+			}
 			if !bytes.Equal(got, want) {
 				t.Errorf("quantile error %v, seed %d, %d parts: combined results differ from one pass", qe, seed, parts)
 			}
@@ -151,5 +155,21 @@ func TestCombineEncodingDeterministic(t *testing.T) {
 	e2, _ := encodeAccumulator(m)
 	if !bytes.Equal(e1, e2) {
 		t.Error("the merge of two parts encodes to other bytes than one pass")
+	}
+}
+
+func TestSplitResults(t *testing.T) {
+	good := []byte{2, '{', '}', 0, 1, '1'}
+	parts, err := splitResults(good, 3)
+	if err != nil || string(parts[0]) != "{}" || len(parts[1]) != 0 || string(parts[2]) != "1" {
+		t.Fatalf("%q, %v", parts, err)
+	}
+	for _, bad := range [][]byte{{3, '{', '}'}, {0x80}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}} {
+		if _, err := splitResults(bad, 1); !errors.Is(err, funnel.ErrInvalidParam) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if _, err := splitResults(good, 2); !errors.Is(err, funnel.ErrInvalidParam) {
+		t.Errorf("three results for two analyses: %v", err)
 	}
 }

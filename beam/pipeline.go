@@ -2,10 +2,10 @@ package funnelbeam
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -583,8 +583,8 @@ func (fn *combineFn) MergeAccumulators(a, b *accumulator) (*accumulator, error) 
 	return a, nil
 }
 
-// ExtractOutput returns the results as a JSON array, in the order of the
-// analyses.
+// ExtractOutput returns the analyses' results as JSON, in the order of
+// the analyses, each prefixed with its length (see splitResults).
 func (fn *combineFn) ExtractOutput(a *accumulator) ([]byte, error) {
 	if err := fn.open(a); err != nil {
 		return nil, err
@@ -592,19 +592,40 @@ func (fn *combineFn) ExtractOutput(a *accumulator) ([]byte, error) {
 	return results(fn.Spec, a.accs)
 }
 
-// results returns the results of the accumulators as a JSON array.
+// results returns the JSON results of the accumulators, each prefixed with
+// its length as a uvarint.
 func results(sp *spec, accs []funnel.Accumulator) ([]byte, error) {
-	out := make([]json.RawMessage, len(accs))
+	var out []byte
 	for i, x := range accs {
 		k, err := lookup(sp.Analyses[i].Kind)
 		if err != nil {
 			return nil, err
 		}
-		if out[i], err = k.result(x); err != nil {
+		b, err := k.result(x)
+		if err != nil {
 			return nil, fmt.Errorf("funnelbeam: analysis %q: %w", sp.Analyses[i].Name, err)
 		}
+		out = binary.AppendUvarint(out, uint64(len(b)))
+		out = append(out, b...)
 	}
-	return json.Marshal(out)
+	return out, nil
+}
+
+// splitResults splits what results wrote into n results.
+func splitResults(b []byte, n int) ([][]byte, error) {
+	parts := make([][]byte, 0, n)
+	for len(b) > 0 {
+		l, k := binary.Uvarint(b)
+		if k <= 0 || l > uint64(len(b)-k) {
+			return nil, fmt.Errorf("funnelbeam: %w: truncated results", funnel.ErrInvalidParam)
+		}
+		parts = append(parts, b[k:k+int(l)])
+		b = b[k+int(l):]
+	}
+	if len(parts) != n {
+		return nil, fmt.Errorf("funnelbeam: %w: %d results for %d analyses", funnel.ErrInvalidParam, len(parts), n)
+	}
+	return parts, nil
 }
 
 // counts counts what the combines of this process did, for tests that
@@ -642,12 +663,9 @@ func (fn *writeFn) ProcessElement(ctx context.Context, key string, found func(*[
 			return err
 		}
 	}
-	var parts []json.RawMessage
-	if err := json.Unmarshal(res, &parts); err != nil {
+	parts, err := splitResults(res, len(fn.Spec.Analyses))
+	if err != nil {
 		return err
-	}
-	if len(parts) != len(fn.Spec.Analyses) {
-		return fmt.Errorf("funnelbeam: %d results for %d analyses", len(parts), len(fn.Spec.Analyses))
 	}
 	for i, a := range fn.Spec.Analyses {
 		if err := writeFile(ctx, fn.Spec.Output+"/"+key+"/"+a.Name+".json", parts[i]); err != nil {
@@ -700,6 +718,6 @@ func writeFile(ctx context.Context, path string, data []byte) (err error) {
 			err = cerr
 		}
 	}()
-	_, err = io.Copy(w, strings.NewReader(string(data)))
+	_, err = w.Write(data)
 	return err
 }
