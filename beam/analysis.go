@@ -23,7 +23,9 @@ const (
 )
 
 // The built-in kinds, one line each: the accumulator's constructor over a
-// scan and its options, and the method that gives its result.
+// scan and its options, and the method that gives its result. Another
+// accumulator of the library (a segmentation, say) is one more line of the
+// same form.
 func init() {
 	mustRegister(KindReport, func(s *funnel.Scan, _ struct{}) (*funnel.Tally, error) { return funnel.NewTally(s), nil },
 		func(t *funnel.Tally) (funnel.Report, error) { return t.Report(), nil })

@@ -31,11 +31,21 @@
 // merged. The accumulators' merges are exact (the merge of the parts of
 // any split is the accumulator of the whole), so every result equals, byte
 // for byte, that of one funnel.Scan.Run over the same deals, whatever the
-// runner, the number of workers and the order of the files. In exact mode
-// an accumulator keeps every amount and duration of its key (about 26
-// bytes a deal for the report); with funnel.Options.QuantileError it keeps
-// quantile sketches of constant size instead, and each percentile is
-// within that relative error of the exact one.
+// runner, the number of workers and the order of the files.
+//
+// # Memory
+//
+// The final merge of a key holds that key's accumulators in one worker.
+// Measured live heap per deal of a key (BenchmarkHeap, 200,000 generated
+// deals, 26 monthly periods): exact mode about 24 bytes for the report, 34
+// for the trend series, 17 for the forecast by period, 10 for the weighted
+// pipeline and 9 for the survival curve, 94 in all. With
+// funnel.Options.QuantileError the report and the series keep quantile
+// sketches instead of every amount and duration: the report's memory is
+// then constant in the deals (under 1 byte a deal at 200,000 deals, about
+// 180 KB in all), the series' grows with its periods only (about 12 bytes
+// a deal here); the survival curve and the forecasts keep their per-deal
+// values in both modes.
 //
 // # Analyses
 //

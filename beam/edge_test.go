@@ -233,6 +233,9 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestNewAnalysisErrors(t *testing.T) {
+	if diff := cmp.Diff([]string{"forecast.by_period", "forecast.pipeline", "report", "trend.series", "trend.survival"}, funnelbeam.Kinds()); diff != "" {
+		t.Errorf("kinds (-want +got):\n%s", diff)
+	}
 	if _, err := funnelbeam.NewAnalysis("x", "nope", struct{}{}); !errors.Is(err, funnel.ErrInvalidParam) {
 		t.Errorf("unknown kind: %v", err)
 	}
