@@ -162,6 +162,8 @@ func TestValidateChanges(t *testing.T) {
 		{"attribute without key", func(d *Deal) { d.Changes = []FieldChange{{Field: FieldAttr, Text: "x"}} }, "Changes[0]", ErrInvalidParam},
 		{"unknown field", func(d *Deal) { d.Changes = []FieldChange{{Field: 9}} }, "Changes[0]", ErrInvalidParam},
 		{"deal probability", func(d *Deal) { d.Probability = decimal.NewNullDecimal(dec("-0.1")) }, "Probability", ErrInvalidParam},
+		{"hostile amount", func(d *Deal) { d.Amount = decimal.New(1, -1_000_000_000) }, "Amount", ErrInvalidParam},
+		{"hostile changed amount", func(d *Deal) { d.Changes = []FieldChange{{Field: FieldAmount, Amount: decimal.New(1, 900)}} }, "Changes[0]", ErrInvalidParam},
 	}
 	for _, tt := range tests {
 		d := base

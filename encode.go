@@ -45,7 +45,17 @@ func (s *Scan) encode(w *wire.Writer) {
 	for _, st := range s.f.stages {
 		w.String(string(st))
 	}
+	w.Int(len(s.f.exclude))
+	for _, st := range s.f.exclude {
+		w.String(string(st))
+	}
 	o := s.opts
+	w.Uvarint(s.optional)
+	for k := 1; k <= len(s.f.stages); k++ {
+		w.Varint(int64(s.stepMin[k]))
+		w.Varint(int64(s.stepMax[k]))
+	}
+	w.String(o.HoldConstant)
 	w.Int(int(o.Mode))
 	w.Int(int(o.Policy))
 	w.Varint(int64(o.Window))
@@ -62,6 +72,11 @@ func (s *Scan) encode(w *wire.Writer) {
 	w.Varint(s.minSample)
 	w.Int(int(o.Test.Method))
 	w.Float(o.QuantileError)
+	w.Int(int(o.Calendar.FiscalStart))
+	w.Bool(o.Calendar.NameByStart)
+	w.Int(int(o.Calendar.Weeks))
+	w.Int(int(o.Calendar.EndWeekday))
+	w.Bool(o.Calendar.Nearest)
 }
 
 // DecodeScan decodes a scan written by [Scan.AppendBinary] at the start of
@@ -95,7 +110,23 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	for range n {
 		stages = append(stages, Stage(r.String()))
 	}
+	ne := r.Count(1)
+	if ne > MaxStages {
+		r.Fail("%d exclusion stages", ne)
+	}
+	excl := make([]Stage, 0, ne)
+	for range ne {
+		excl = append(excl, Stage(r.String()))
+	}
 	var o Options
+	optional := r.Uvarint()
+	for k := 1; k <= n && r.Err() == nil; k++ {
+		lo, hi := time.Duration(r.Varint()), time.Duration(r.Varint())
+		if lo != 0 || hi != 0 {
+			o.StepWindows = append(o.StepWindows, StepWindow{Step: k, Min: lo, Max: hi})
+		}
+	}
+	o.HoldConstant = r.String()
 	o.Mode, o.Policy = Mode(r.Int()), Policy(r.Int())
 	o.Window = time.Duration(r.Varint())
 	o.AsOf = r.Time()
@@ -106,6 +137,8 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	level, minSample := r.Float(), r.Varint()
 	o.Test.Method = Method(r.Int())
 	o.QuantileError = r.Float()
+	o.Calendar = Calendar{FiscalStart: time.Month(r.Int()), NameByStart: r.Bool(), Weeks: WeekPattern(r.Int()),
+		EndWeekday: time.Weekday(r.Int()), Nearest: r.Bool()}
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
 	}
@@ -128,8 +161,19 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 		o.Test.MinSample = minSample
 	}
 	f, err := New(stages...)
+	if err == nil && len(excl) > 0 {
+		f, err = f.Exclude(excl...)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
+	}
+	if optional>>uint(n) != 0 {
+		return nil, fmt.Errorf("funnel: %w: %w: optional stage beyond the funnel", ErrInvalidParam, wire.ErrFormat)
+	}
+	for k := range n {
+		if optional&(1<<k) != 0 {
+			o.Optional = append(o.Optional, stages[k])
+		}
 	}
 	s, err := NewScan(f, o)
 	if err != nil {
@@ -242,13 +286,23 @@ func (t *Tally) encode(w *wire.Writer) {
 	}
 	for i := range t.stages {
 		s := &t.stages[i]
-		for _, v := range []int64{s.reached, s.entered, s.viaFirst, s.advanced, s.pending, s.untimed} {
+		for _, v := range []int64{s.reached, s.entered, s.viaFirst, s.stepIn, s.pending, s.untimed} {
 			w.Varint(v)
 		}
 		s.lost.encode(w)
 		s.open.encode(w)
 		s.latest.encode(w)
 		s.total.encode(w)
+		s.reachedValue.encode(w)
+		s.stepValue.encode(w)
+		w.Int(len(s.reasons))
+		for _, r := range s.reasons {
+			w.String(r.reason)
+			w.Varint(r.n)
+			r.value.encode(w)
+		}
+		w.Varint(s.otherReasons.n)
+		s.otherReasons.value.encode(w)
 	}
 	t.wonAmount.encode(w)
 	t.lostAmount.encode(w)
@@ -286,7 +340,7 @@ func (t *Tally) decode(r *wire.Reader) {
 	}
 	for i := range t.stages {
 		s := &t.stages[i]
-		for _, p := range []*int64{&s.reached, &s.entered, &s.viaFirst, &s.advanced, &s.pending, &s.untimed} {
+		for _, p := range []*int64{&s.reached, &s.entered, &s.viaFirst, &s.stepIn, &s.pending, &s.untimed} {
 			*p = r.NonNeg()
 			if *p > t.deals {
 				r.Fail("stage count above the deals")
@@ -296,6 +350,38 @@ func (t *Tally) decode(r *wire.Reader) {
 		s.open.decode(r)
 		s.latest.decode(r)
 		s.total.decode(r)
+		s.reachedValue.decode(r)
+		s.stepValue.decode(r)
+		if r.Err() == nil && (!s.reachedValue.sumOnly || !s.stepValue.sumOnly) {
+			r.Fail("stage values kept otherwise than as sums")
+		}
+		nr := r.Count(3)
+		if nr > maxKeptReasons {
+			r.Fail("%d lost reasons", nr)
+		}
+		var lost int64
+		for range nr {
+			lr := lostReason{reason: r.String(), n: r.NonNeg()}
+			lr.hash = reasonHash(lr.reason)
+			lr.value.decode(r)
+			if r.Err() != nil {
+				break
+			}
+			if !lr.value.sumOnly || lr.n == 0 || (len(s.reasons) > 0 && cmpReason(s.reasons[len(s.reasons)-1], &lr) >= 0) {
+				r.Fail("bad lost reason")
+				break
+			}
+			lost += lr.n
+			s.reasons = append(s.reasons, lr)
+		}
+		s.otherReasons.n = r.NonNeg()
+		s.otherReasons.value.decode(r)
+		if r.Err() == nil && s.otherReasons.n+lost != s.lost.n {
+			r.Fail("lost reasons do not add up to the stage's lost deals")
+		}
+		if r.Err() == nil && s.otherReasons.n == 0 {
+			s.otherReasons = lostReason{} // the zero state, as a fresh tally has it
+		}
 	}
 	t.wonAmount.decode(r)
 	t.lostAmount.decode(r)
@@ -422,11 +508,18 @@ const (
 	moneyInts     = 0 // the amounts as integers at one exponent
 	moneyDecimals = 1 // the amounts as decimals
 	moneySketch   = 2 // count, exact sum and a quantile sketch
+	moneySum      = 3 // count and exact sum only
 )
 
 // encode writes the amounts: as integers at one exponent when they fit,
 // as decimals otherwise, sorted either way; or the sketch.
 func (m *MoneyStats) encode(w *wire.Writer) {
+	if m.sumOnly {
+		w.Uvarint(moneySum)
+		w.Varint(m.n)
+		w.Decimal(m.Sum())
+		return
+	}
 	if m.skErr > 0 {
 		w.Uvarint(moneySketch)
 		w.Float(m.skErr)
@@ -502,6 +595,14 @@ func (m *MoneyStats) decode(r *wire.Reader) {
 	*m = MoneyStats{}
 	switch form := r.Uvarint(); {
 	case r.Err() != nil:
+	case form == moneySum:
+		m.sumOnly = true
+		m.n = r.NonNeg()
+		sum := r.Decimal()
+		if r.Err() == nil && m.n == 0 && !sum.IsZero() {
+			r.Fail("sum of no amounts")
+		}
+		m.setSum(sum)
 	case form == moneySketch:
 		m.skErr = r.Float()
 		if !validQuantileError(m.skErr) {

@@ -282,7 +282,7 @@ func ExampleReport_WriteText() {
 	//
 	// Win rate (won / closed):    1/2 (50.0%)  95% CI 9.5%..90.5%
 	// Win rate (won / created):   1/3 (33.3%)  95% CI 6.1%..79.2%
-	// Win rate (value):           1200/2000 (60.0%)
+	// Win rate (value):           1200/2000 (60.0%)  95% CI 0.0%..100.0%
 	// Deal size (won):            n=1 total 1200 mean 1200.00 median 1200.00 p90 1200.00
 	// Open pipeline:              500
 	//  Sales cycle (won), days:    n=1 mean 20.0 median 20.0 p90 20.0

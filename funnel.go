@@ -1,58 +1,97 @@
-// Package funnel computes sales-funnel and revenue metrics from CRM data:
-// lead generation, stage conversion and drop-off, leakage, win rates, deal
-// size, sales-cycle length and time in stage, with exact money arithmetic in
-// [decimal.Decimal].
+// Package funnel computes sales-funnel and revenue metrics from CRM data,
+// exactly: lead generation, stage conversion and drop-off, leakage, win
+// rates, deal size, sales-cycle length and time in stage, segmentation,
+// and the shared machinery that every analysis of the sub-packages uses.
+// Money is [decimal.Decimal], never float64; a rate keeps its numerator
+// and denominator ([Ratio]) and carries its interval ([Rate]); an empty set
+// is undefined, never NaN or 0.
 //
 // # Model
 //
-// A [Funnel] is an ordered list of distinct stages, declared once. A [Deal]
-// carries its amount, outcome ([Open], [Won] or [Lost]), creation and close
-// times, the history of stages it entered and its segmentation attributes.
-// [Deal.Validate] checks a deal against a funnel and returns a [*DealError]
-// that names the deal and the field and wraps one of the ErrXxx sentinels.
+// A [Funnel] is an ordered list of distinct stages, declared once, with
+// optional exclusion stages ([Funnel.Exclude]). A [Deal] carries its
+// amount, outcome ([Open], [Won] or [Lost]), creation, close and expected
+// close times, the history of stages it entered ([StageChange]), the
+// history of its other fields ([FieldChange]: amount, expected close,
+// probability, forecast category, attributes such as the owner) and its
+// segmentation [Attributes]. [Deal.At] rebuilds a deal as it stood at any
+// time. [Deal.Validate] returns a [*DealError] that names the deal and
+// the field and wraps one of the ErrXxx sentinels.
+//
+// # One scan, many accumulators
+//
+// A [Scan] is the one validated reading of deals: a funnel and one
+// [Options] value (strict or lenient [Mode], stage-reach [Policy] with
+// optional stages, step windows and an attribute held constant, conversion
+// window, as-of time, zone and [Period], currency, the confidence and
+// minimum-sample rule of every test ([Test]), exact or sketched
+// percentiles). Each deal is validated once, seen as it stood at the as-of
+// time, and handed as a [View] to every [Accumulator]: [Tally] (the funnel
+// [Report]), [Segments] (breakdowns) and the analyses of the
+// sub-packages. [Scan.Run] feeds one stream to all of them in one pass, on
+// all cores, with results equal to a serial run. Every accumulator merges
+// (the merge of any split equals one pass), travels as bytes (versioned,
+// deterministic, validated binary encodings) and reports what it read,
+// left out and skipped ([Input], kept by an [Intake]). Every result
+// marshals to JSON in one style (schema/funnel.schema.json in the
+// repository) and decodes back.
 //
 // # Metrics
 //
-// A [Tally] is a one-pass accumulator: [Tally.Add] adds one deal and
-// [Tally.Merge] combines two tallies, so work can be split across goroutines,
-// files or machines and merged to exactly the one-pass result. [Tally.Report]
-// (or [Compute] over an [iter.Seq] of deals) gives a [Report] with every
-// metric. Every metric's formula and source are documented on the field that
-// holds it.
+// [Report] holds the funnel metrics; every metric's formula and source are
+// documented on the field that holds it. [CompareRates] is the one test of
+// two proportions (z-test or Fisher's exact test, Newcombe interval,
+// verdict withheld under the minimum sample). [MoneyStats] and
+// [DurationStats] give exact (or sketched) percentiles of amounts and
+// durations; [Cohort] is the one cohort-table row of deals and of
+// customers.
 //
-// Rates are [Ratio] values that keep their numerator and denominator: an
-// empty set is 0/0, which is "undefined", never NaN and never 0%.
+// # Segmentation
 //
-// # Customer lifetime value
+// [Segments] breaks a report down by attributes ([ByAttr], [ByAttrAt] for
+// an attribute's value at creation or close), amount bands ([ByAmount]),
+// creation periods ([ByCreated]) or any key ([ByFunc]); [SegmentReport]
+// compares segments with the rest or with each other and ranks them.
 //
-// A [TransactionLog] holds purchases per customer (or, from won deals with
-// [TransactionsFromDeals], per account). It gives historical CLV, cohort
-// curves and the RFM summary that the predictive models of the sub-package
-// clv (BG/NBD, Gamma-Gamma, shifted-beta-geometric) are fitted to; the
-// formula CLVs are [CLVSimple], [CLVMarginMultiple] and [CLVContractual].
+// # Customer lifetime value and employee sentiment
 //
-// # Employee sentiment
+// The formula CLVs are [CLVSimple], [CLVMarginMultiple] and
+// [CLVContractual]; [ENPSTally] scores employee Net Promoter Score answers
+// exactly, with intervals ([ENPSScore.Interval]) and comparisons
+// ([CompareENPS]).
 //
-// [ENPSTally] scores employee Net Promoter Score answers exactly, with
-// intervals and comparisons; [ENPSGroups] breaks scores down with
-// confidentiality (small groups suppressed, complementary suppression).
-// [Survey] defines short pulse surveys and reports each wave.
+// # Sub-packages
+//
+//   - csvimport: CRM exports (CSV) into deals, stage and field histories,
+//     side tables and joins, with every row read or reported skipped.
+//   - forecast: stage win rates learned once (Learner), weighted
+//     pipeline, expected revenue by period, quota attainment, pipeline
+//     changes between dates, backtests, velocity; pipeline inspection and
+//     planning.
+//   - trend: reports per period with their changes and tests, creation
+//     cohorts, Kaplan-Meier survival curves, time to convert.
+//   - target: targets and benchmarks, bottleneck ranking.
+//   - drivers: conversion drivers (odds ratios per attribute value).
+//   - attribution: touchpoint attribution and campaign ROI.
+//   - clv: transaction logs, historical CLV, RFM, retention, and the
+//     BG/NBD, Gamma-Gamma and shifted-beta-geometric models.
+//   - pulse: pulse surveys, eNPS breakdowns with confidentiality,
+//     one-on-ones.
 //
 // # Time
 //
-// Functions in this package never read the clock. Whatever depends on "now"
-// (the age of open deals, whether an open deal is still inside its
-// conversion window) takes an explicit as-of time in [Options]. Periods are
-// computed in a caller-given time zone. A zero [time.Time] means "not
-// recorded": such deals are counted as undated wherever a time is needed.
+// Functions never read the clock. Whatever depends on "now" takes the
+// as-of time of [Options], and "as of" means the same in every analysis.
+// Periods are computed in a caller-given zone, also where its clock skips
+// midnight or a whole day. A zero [time.Time] means "not recorded".
 //
 // # Concurrency
 //
-// Functions in this package are safe for concurrent use. [Funnel] is
-// immutable after [New] and may be shared. [Ratio], [Report] and the other
-// result types are plain values. Accumulators ([Tally], [MoneyStats],
-// [DurationStats]) are not safe for concurrent mutation: give each goroutine
-// its own and combine them with Merge.
+// Functions are safe for concurrent use. [Funnel] and [Scan] are
+// immutable and may be shared. Results are plain values that share no
+// memory with the accumulators. Accumulators are not safe for concurrent
+// mutation: give each goroutine its own and Merge them, or let
+// [Scan.Run] do it.
 package funnel
 
 import (
@@ -111,8 +150,9 @@ type Stage string
 // A Funnel is immutable and safe for concurrent use. The zero Funnel has no
 // stages and validates no deal; build one with [New].
 type Funnel struct {
-	stages []Stage
-	index  map[Stage]int
+	stages  []Stage
+	index   map[Stage]int
+	exclude []Stage // exclusion stages: known, not steps (see Exclude)
 }
 
 // New returns a funnel with the given stages in order. It returns an error
@@ -167,9 +207,40 @@ func (f *Funnel) lookup(s Stage) (int, bool) {
 	return i, ok
 }
 
-// equal reports whether f and g declare the same stages in the same order.
+// Exclude returns a funnel with f's stages that also declares exclusion
+// stages: stages of the CRM that are not steps of the funnel, such as
+// "Disqualified", where a deal leaves the funnel. A deal's stage entries
+// after its first entry into an exclusion stage do not count (for reach,
+// conversion or time in stage), its visit of the stage before ends there,
+// and it is not counted as won. Validation accepts exclusion stages as
+// known. It returns an error wrapping [ErrInvalidStage] for an empty name,
+// a name that is already a stage or given twice, or more than [MaxStages]
+// stages in all.
+func (f *Funnel) Exclude(stages ...Stage) (*Funnel, error) {
+	if len(f.stages)+len(f.exclude)+len(stages) > MaxStages {
+		return nil, fmt.Errorf("funnel: %d stages and exclusions, at most %d: %w", len(f.stages)+len(f.exclude)+len(stages), MaxStages, ErrInvalidStage)
+	}
+	g := &Funnel{stages: f.stages, index: f.index, exclude: slices.Clone(f.exclude)}
+	for _, s := range stages {
+		if _, ok := f.index[s]; ok || s == "" || slices.Contains(g.exclude, s) {
+			return nil, fmt.Errorf("funnel: exclusion stage %q is empty, a stage or repeated: %w", s, ErrInvalidStage)
+		}
+		g.exclude = append(g.exclude, s)
+	}
+	return g, nil
+}
+
+// Exclusions returns an iterator over the exclusion stages (see
+// [Funnel.Exclude]).
+func (f *Funnel) Exclusions() iter.Seq[Stage] { return slices.Values(f.exclude) }
+
+// excluded reports whether s is an exclusion stage.
+func (f *Funnel) excluded(s Stage) bool { return len(f.exclude) > 0 && slices.Contains(f.exclude, s) }
+
+// equal reports whether f and g declare the same stages and exclusion
+// stages in the same order.
 func (f *Funnel) equal(g *Funnel) bool {
-	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages))
+	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages) && slices.Equal(f.exclude, g.exclude))
 }
 
 // enumString returns names[v], or "Type(N)" for a value out of range.

@@ -123,12 +123,14 @@ func FuzzOutcomeText(f *testing.F) {
 // decoderSeeds returns real encodings of accumulators and statistics,
 // with truncations and flipped bytes, as fuzz seeds.
 func decoderSeeds(tb testing.TB) [][]byte {
-	f, _ := New("A", "B", "C")
+	f0, _ := New("A", "B", "C")
+	f, _ := f0.Exclude("DQ")
 	loc, _ := time.LoadLocation("America/Havana")
 	var out [][]byte
 	for _, opts := range []Options{{}, {Mode: Lenient, AsOf: day(20), Period: Day, Location: loc, Currency: "USD"},
 		{Policy: AnyStage, Location: time.FixedZone("", 5400), Test: Test{Confidence: 0.9, MinSample: 7}},
-		{QuantileError: 0.01, AsOf: day(30)}} {
+		{QuantileError: 0.01, AsOf: day(30)},
+		{Optional: []Stage{"B"}, StepWindows: []StepWindow{{Step: 2, Min: time.Hour, Max: 90 * time.Hour}}, HoldConstant: AttrOwner}} {
 		s, err := NewScan(f, opts)
 		if err != nil {
 			tb.Fatal(err)

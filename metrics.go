@@ -6,7 +6,10 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // A Mode says what an analysis does with a deal that fails validation. The
@@ -102,11 +105,34 @@ type Options struct {
 	// the time spent so far in their current stage. Zero means the deals
 	// as they are, with no ages. Functions never read the clock.
 	AsOf time.Time
+	// Optional lists stages a deal may skip under InOrder and DirectNext
+	// without dropping out of the later ones (PostHog's optional steps).
+	// The step into the row after an optional stage is counted from the
+	// last row before it that is not optional: of the deals that reached
+	// that row, those that reached this one, whichever way.
+	Optional []Stage
+	// StepWindows bound the time a step may take, under InOrder and
+	// DirectNext: a deal counts at the step's row only if it entered it at
+	// least Min and at most Max (when positive) after it entered the row
+	// the step is counted from (see Optional); entries of unrecorded time
+	// pass. The conversion Window, from creation, applies too.
+	StepWindows []StepWindow
+	// HoldConstant names an attribute (an Attr constant or a custom key)
+	// that must keep its value across the funnel: a deal counts at a row
+	// only if the attribute's value when it entered the row, read from its
+	// field history (Deal.Changes), is the value it had when it entered the
+	// first row it reached (Amplitude's "hold property constant"). Empty
+	// means no such condition.
+	HoldConstant string
 	// Location is the time zone of periods (lead generation, cohorts,
 	// trends). Nil means UTC.
 	Location *time.Location
 	// Period is the period of lead generation and creation cohorts.
 	Period Period
+	// Calendar counts months, quarters and years in calendar years (the
+	// zero Calendar), fiscal years starting in any month, or 4-4-5 weeks;
+	// every analysis of the scan uses it for its periods.
+	Calendar Calendar
 	// Currency is the currency code every deal must carry (Deal.Currency);
 	// a deal in another currency is invalid ([ErrCurrencyMismatch]).
 	// Empty means deals carry no currency code.
@@ -136,6 +162,17 @@ type Options struct {
 	Workers int
 }
 
+// A StepWindow bounds the time of one step of the funnel (see
+// Options.StepWindows).
+type StepWindow struct {
+	// Step is the row the step leads to: 1 .. the number of stages, that
+	// number meaning the won row.
+	Step int
+	// Min and Max bound the time from the previous counted row's entry
+	// (Max zero: no bound).
+	Min, Max time.Duration
+}
+
 func (o Options) validate() error {
 	switch {
 	case o.Mode != Strict && o.Mode != Lenient:
@@ -144,12 +181,16 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: policy %d: %w", o.Policy, ErrInvalidParam)
 	case !o.Period.valid():
 		return fmt.Errorf("funnel: period %d: %w", o.Period, ErrInvalidParam)
+	case o.Calendar.validate() != nil:
+		return o.Calendar.validate()
 	case o.Window < 0:
 		return fmt.Errorf("funnel: negative window %v: %w", o.Window, ErrInvalidParam)
 	case o.Window > 0 && o.AsOf.IsZero():
 		return fmt.Errorf("funnel: window %v without an as-of time: %w", o.Window, ErrInvalidParam)
 	case o.Workers < 0:
 		return fmt.Errorf("funnel: %d workers: %w", o.Workers, ErrInvalidParam)
+	case slices.ContainsFunc(o.StepWindows, func(w StepWindow) bool { return w.Min < 0 || w.Max < 0 || (w.Max > 0 && w.Max < w.Min) }):
+		return fmt.Errorf("funnel: step window with a negative bound or Max below Min: %w", ErrInvalidParam)
 	case o.QuantileError != 0 && !validQuantileError(o.QuantileError):
 		return fmt.Errorf("funnel: quantile error %v outside (0, 0.5]: %w", o.QuantileError, ErrInvalidParam)
 	}
@@ -161,14 +202,40 @@ type stageAcc struct {
 	reached  int64 // deals that reached the stage
 	entered  int64 // deals that entered it at all (inside the window)
 	viaFirst int64 // of those, deals that also reached the first stage
-	advanced int64 // of those, deals that also reached the next stage
-	pending  int64 // of those that did not advance, open ones inside their window
+	stepIn   int64 // deals that reached the row the step into this row starts from, and this row
+	pending  int64 // deals that reached the step's start row but not this row, open inside their window
 	untimed  int64 // deals that entered the stage with a visit of unknown length
-	lost     MoneyStats
-	open     MoneyStats
-	latest   DurationStats
-	total    DurationStats
+	// the amounts of the deals that reached the row, and of those that
+	// also took the step into it (sums only)
+	reachedValue, stepValue MoneyStats
+	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
+	otherReasons            lostReason   // deals lost for the reasons not kept
+	lost                    MoneyStats
+	open                    MoneyStats
+	latest                  DurationStats
+	total                   DurationStats
 }
+
+// lostReason counts the deals lost in a stage for one reason.
+type lostReason struct {
+	reason string
+	hash   uint64
+	n      int64
+	value  MoneyStats // sum only
+}
+
+// maxKeptReasons is the number of distinct lost reasons a stage keeps: the
+// ones with the smallest hashes, so that which are kept does not depend on
+// the order deals come in; deals lost for the others are counted together.
+const maxKeptReasons = 1024
+
+// MaxLostReasons is the number of lost reasons a report lists per stage,
+// the most frequent; the others are counted under OtherReason.
+const MaxLostReasons = 20
+
+// OtherReason is the lost reason under which a report counts the deals lost
+// for the reasons it does not list.
+const OtherReason = "(other)"
 
 // periodAcc accumulates deals created in one period.
 type periodAcc struct {
@@ -221,6 +288,10 @@ type Tally struct {
 // NewTally returns an empty tally of the scan's deals.
 func NewTally(s *Scan) *Tally {
 	t := &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
+	for i := range t.stages {
+		t.stages[i].reachedValue.sumOnly = true
+		t.stages[i].stepValue.sumOnly = true
+	}
 	if q := s.opts.QuantileError; q > 0 {
 		t.eachStat(func(m *MoneyStats) { m.skErr = q }, func(d *DurationStats) { d.skErr = q })
 	}
@@ -279,12 +350,14 @@ func (t *Tally) add(v *View) {
 		t.lost++
 		t.lostAmount.Add(d.Amount)
 		last.lost.Add(d.Amount)
+		last.addReason(d.LostReason, 1, d.Amount)
 	default:
 		t.open++
 		last.open.Add(d.Amount)
 	}
 
 	t.count(v)
+	t.value(v)
 	t.timeInStage(d.Outcome, p)
 
 	switch {
@@ -357,7 +430,7 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 			return r.acc
 		}
 	}
-	per, loc := t.s.opts.Period, t.s.opts.Location
+	per, loc := span{t.s.opts.Period, t.s.opts.Calendar}, t.s.opts.Location
 	k := per.keyOf(created, loc)
 	start := per.keyStart(k, loc)
 	acc := t.periods[k]
@@ -369,9 +442,9 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 	return acc
 }
 
-// count updates the stage reach, advance and pending counts of one deal.
+// count updates the stage reach, step and pending counts of one deal.
 func (t *Tally) count(v *View) {
-	reached, n := v.reached, t.n
+	reached, from := v.reached, t.s.from
 	for e := v.entered; e != 0; e &= e - 1 {
 		t.stages[trailingZeros(e)].entered++
 	}
@@ -382,20 +455,91 @@ func (t *Tally) count(v *View) {
 		if reached&1 != 0 {
 			s.viaFirst++
 		}
-		if k == n {
-			break
+	}
+	for k := 1; k <= t.n; k++ {
+		if reached&(1<<from[k]) == 0 {
+			continue
 		}
-		if reached&(1<<(k+1)) != 0 {
-			s.advanced++
+		s := &t.stages[k]
+		if reached&(1<<k) != 0 {
+			s.stepIn++
 		} else if v.pending {
 			s.pending++
 		}
 	}
 }
 
+// value adds the deal's amount to the rows it reached and the steps it
+// took.
+func (t *Tally) value(v *View) {
+	reached, from, amt := v.reached, t.s.from, v.Deal.Amount
+	for k := 0; k <= t.n; k++ {
+		if reached&(1<<k) == 0 {
+			continue
+		}
+		s := &t.stages[k]
+		s.reachedValue.Add(amt)
+		if k > 0 && reached&(1<<from[k]) != 0 {
+			s.stepValue.Add(amt)
+		}
+	}
+}
+
+// addReason counts n deals lost for reason with their amount.
+func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
+	var one MoneyStats
+	one.sumOnly = true
+	one.Add(amt)
+	s.mergeReason(&lostReason{reason: reason, hash: reasonHash(reason), n: n, value: one})
+}
+
+// mergeReason adds o's deals lost for one reason: to its own count when
+// the stage keeps it, to the others' otherwise. A stage keeps the
+// maxKeptReasons reasons of smallest hash.
+func (s *stageAcc) mergeReason(o *lostReason) {
+	i, found := slices.BinarySearchFunc(s.reasons, o, cmpReason)
+	if found {
+		s.reasons[i].n += o.n
+		s.reasons[i].value.Merge(&o.value)
+		return
+	}
+	if i >= maxKeptReasons {
+		s.foldReason(o)
+		return
+	}
+	r := lostReason{reason: o.reason, hash: o.hash, n: o.n, value: MoneyStats{sumOnly: true}}
+	r.value.Merge(&o.value)
+	s.reasons = slices.Insert(s.reasons, i, r)
+	if len(s.reasons) > maxKeptReasons {
+		s.foldReason(&s.reasons[maxKeptReasons])
+		s.reasons = s.reasons[:maxKeptReasons]
+	}
+}
+
+// foldReason counts a reason's deals among the reasons not kept.
+func (s *stageAcc) foldReason(o *lostReason) {
+	s.otherReasons.n += o.n
+	s.otherReasons.value.sumOnly = true
+	s.otherReasons.value.Merge(&o.value)
+}
+
+func cmpReason(a lostReason, b *lostReason) int {
+	return cmp.Or(cmp.Compare(a.hash, b.hash), strings.Compare(a.reason, b.reason))
+}
+
+// reasonHash is the FNV-1a hash of a lost reason.
+func reasonHash(r string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(r); i++ {
+		h ^= uint64(r[i])
+		h *= 1099511628211
+	}
+	return h
+}
+
 // timeInStage adds the latest and cumulative time the deal spent in each
 // stage it entered. A visit lasts from its entry to the next entry, or to
-// the close time, or (open deals) to AsOf. A stage with a visit of unknown
+// the entry into an exclusion stage, the close time, or (open deals) AsOf. A stage with a visit of unknown
 // length is counted as untimed for this deal instead.
 func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 	var visited, untimed uint64
@@ -404,6 +548,8 @@ func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 		switch {
 		case i+1 < len(p.entries):
 			end = p.entries[i+1].at
+		case p.excluded:
+			end = p.exclAt // left the funnel (unrecorded: untimed)
 		case o != Open:
 			end = p.closed
 		default:
@@ -478,11 +624,17 @@ func (t *Tally) merge(o *Tally) {
 		s.reached += os.reached
 		s.entered += os.entered
 		s.viaFirst += os.viaFirst
-		s.advanced += os.advanced
+		s.stepIn += os.stepIn
 		s.pending += os.pending
 		s.untimed += os.untimed
 		s.lost.Merge(&os.lost)
 		s.open.Merge(&os.open)
+		s.reachedValue.Merge(&os.reachedValue)
+		s.stepValue.Merge(&os.stepValue)
+		for _, r := range os.reasons {
+			s.mergeReason(&r)
+		}
+		s.foldReasonsOf(&os.otherReasons)
 		s.latest.Merge(&os.latest)
 		s.total.Merge(&os.total)
 	}
@@ -506,6 +658,14 @@ func (t *Tally) merge(o *Tally) {
 		p.add(op, remap)
 	}
 	t.undated.add(&o.undated, remap)
+}
+
+// foldReasonsOf adds the deals another stage counted among the reasons
+// not kept.
+func (s *stageAcc) foldReasonsOf(o *lostReason) {
+	if o.n > 0 {
+		s.foldReason(o)
+	}
 }
 
 // add adds o's counts to p; remap gives the index in p's tally of each of

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/funnelmetrics/funnel/internal/sketch"
+	"math"
+	"math/big"
+	"math/bits"
 	"slices"
 
 	"github.com/shopspring/decimal"
@@ -28,6 +31,9 @@ type MoneyStats struct {
 	// error instead of the amounts (sk, made on the first amount)
 	skErr float64
 	sk    *sketch.Sketch
+	// sumOnly keeps the count and sum only, for totals that need no
+	// percentiles
+	sumOnly bool
 }
 
 // moneyBig holds the amounts of a MoneyStats as decimals.
@@ -41,11 +47,12 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 	if m.skErr > 0 {
 		m.sketch().Add(d.InexactFloat64()) // finite: decimals are
 	}
+	keep := m.skErr == 0 && !m.sumOnly
 	if m.big == nil {
 		if c, ok := m.scaled(d); ok {
 			if s, ok := add64(m.sum, c); ok {
 				m.sum = s
-				if m.skErr == 0 {
+				if keep {
 					m.ints.add(c)
 				}
 				m.n++
@@ -55,7 +62,7 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 		m.toBig()
 	}
 	m.big.sum = m.big.sum.Add(d)
-	if m.skErr == 0 {
+	if keep {
 		m.big.vals = append(m.big.vals, d)
 	}
 	m.n++
@@ -208,13 +215,17 @@ func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
 	if !ok {
 		return false
 	}
-	for v := range o.ints.values() {
-		if _, ok := mul64(v, f); !ok {
-			return false
+	if f == 1 {
+		m.ints.addAll(&o.ints)
+	} else {
+		for v := range o.ints.values() {
+			if _, ok := mul64(v, f); !ok {
+				return false
+			}
 		}
-	}
-	for v := range o.ints.values() {
-		m.ints.add(v * f)
+		for v := range o.ints.values() {
+			m.ints.add(v * f)
+		}
 	}
 	m.sum = t
 	m.n += o.n
@@ -400,4 +411,50 @@ func quantileMethod(relErr float64) string {
 		return "sketch"
 	}
 	return "exact"
+}
+
+// sumSquares returns the sum of the squares of the kept amounts, as a
+// float64 (for variances), or 0 when the amounts are not kept. The sum is
+// exact before the one rounding to float64, so that it does not depend on
+// the order the amounts were added in.
+func (m *MoneyStats) sumSquares() float64 {
+	if m.big != nil {
+		sum := new(big.Int)
+		exp := int32(math.MaxInt32)
+		for _, v := range m.big.vals {
+			exp = min(exp, v.Exponent())
+		}
+		var c big.Int
+		for _, v := range m.big.vals {
+			c.Set(v.Shift(-exp).BigInt())
+			sum.Add(sum, c.Mul(&c, &c))
+		}
+		f, _ := new(big.Float).SetInt(sum).Float64()
+		return f * math.Pow(10, 2*float64(exp))
+	}
+	var hi, lo uint64
+	var over *big.Int // the part above 128 bits, once it is needed
+	for v := range m.ints.values() {
+		a := uint64(v)
+		if v < 0 {
+			a = uint64(-v)
+		}
+		h, l := bits.Mul64(a, a)
+		var carry uint64
+		lo, carry = bits.Add64(lo, l, 0)
+		hi, carry = bits.Add64(hi, h, carry)
+		if carry != 0 {
+			if over == nil {
+				over = new(big.Int)
+			}
+			over.Add(over, big.NewInt(1))
+		}
+	}
+	sum := new(big.Int).SetUint64(hi)
+	sum.Lsh(sum, 64).Or(sum, new(big.Int).SetUint64(lo))
+	if over != nil {
+		sum.Add(sum, over.Lsh(over, 128))
+	}
+	f, _ := new(big.Float).SetInt(sum).Float64()
+	return f * math.Pow(10, 2*float64(m.exp))
 }

@@ -3,8 +3,8 @@ package funnel
 import (
 	"archive/zip"
 	"flag"
+	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,9 +88,9 @@ func TestLeadsByPeriodInZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []PeriodRow{
-		{Start: at(2023, 10, 1, 0, 0), Created: 1, Won: 1, LeadToCustomer: rt(1, 1), BySource: []SourceCount{{"", 1}}},
-		{Start: at(2024, 1, 1, 0, 0), Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"web", 1}}},
-		{Start: at(2024, 4, 1, 0, 0), Created: 2, Open: 2, LeadToCustomer: rt(0, 2), BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
+		{Start: at(2023, 10, 1, 0, 0), Label: "2023-Q4", Created: 1, Won: 1, LeadToCustomer: rt(1, 1), BySource: []SourceCount{{"", 1}}},
+		{Start: at(2024, 1, 1, 0, 0), Label: "2024-Q1", Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"web", 1}}},
+		{Start: at(2024, 4, 1, 0, 0), Label: "2024-Q2", Created: 2, Open: 2, LeadToCustomer: rt(0, 2), BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
 	}
 	if diff := cmp.Diff(want, r.Periods); diff != "" {
 		t.Errorf("periods (-want +got):\n%s", diff)
@@ -114,7 +114,11 @@ var long = flag.Bool("funnel.long", false, "run the long tests (every zone of th
 
 // zoneNames lists the zones of the Go distribution's tz database.
 func zoneNames(t *testing.T) []string {
-	z, err := zip.OpenReader(filepath.Join(runtime.GOROOT(), "lib", "time", "zoneinfo.zip"))
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Skipf("no go command to find the tz database: %v", err)
+	}
+	z, err := zip.OpenReader(filepath.Join(strings.TrimSpace(string(out)), "lib", "time", "zoneinfo.zip"))
 	if err != nil {
 		t.Skipf("no tz database to list: %v", err)
 	}
@@ -180,12 +184,12 @@ func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
 					t.Fatalf("%s %v: next period %v of %v is not after it", name, p, next, at)
 				case !p.Start(next, loc).Equal(next):
 					t.Fatalf("%s %v: next period %v of %v is not a start", name, p, next, at)
-				case p.keyOf(at, loc) != p.keyOf(s, loc):
+				case (span{p: p}).keyOf(at, loc) != (span{p: p}).keyOf(s, loc):
 					t.Fatalf("%s %v: %v and its start %v are in different periods", name, p, at, s)
 				}
 				// the start's own local date is on or after the period's
 				// first day (a start at 23:00 the day before is wrong)
-				fy, fm, fd := p.firstDay(p.keyOf(s, loc))
+				fy, fm, fd := civil((span{p: p}).keyOf(s, loc))
 				if sy, sm, sd := s.In(loc).Date(); time.Date(sy, sm, sd, 0, 0, 0, 0, time.UTC).Before(time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC)) {
 					t.Fatalf("%s %v: start %v of %v is on a local date before the period's first day %d-%02d-%02d", name, p, s, at, fy, fm, fd)
 				}
@@ -203,12 +207,11 @@ func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
 // 20 years.
 func TestPeriodStartsAroundTransitions(t *testing.T) {
 	from, to := time.Date(2006, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	names := []string{"America/Havana", "America/Santiago", "Pacific/Apia", "Australia/Lord_Howe", "America/Asuncion",
-		"Asia/Beirut", "Africa/Casablanca", "America/Sao_Paulo", "Asia/Tehran", "Pacific/Chatham", "America/New_York", "Europe/Berlin"}
+	names := []string{"America/Havana", "America/Santiago", "Australia/Lord_Howe", "Africa/Casablanca", "America/New_York"}
 	if *long {
 		names = zoneNames(t)
 	} else {
-		from = time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
+		from = time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	checks := 0
 	for _, name := range names {

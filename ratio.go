@@ -218,6 +218,46 @@ func (r *Rate) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// A MoneyRate is a [MoneyRatio] of sums over a set of deals, such as the
+// value won over the value closed, with an interval: the ratio estimator
+// R = sum(y) / sum(x) over n deals (y_i the deal's part of the numerator,
+// x_i of the denominator) has, by the delta method, the variance
+// s_d^2 / (n xbar^2) with d_i = y_i - R x_i, s_d^2 = sum(d_i^2) / (n-1)
+// and xbar the mean of x (Cochran 1977, "Sampling Techniques", 3rd ed.,
+// section 6.3); the interval is R ± z sqrt of it, clamped to [0, 1] for a
+// share such as the value win rate (a ratio that can exceed 1, such as net
+// revenue retention, says how it is clamped). It is
+// not defined for fewer than two deals, a zero denominator, or sketched
+// amounts.
+type MoneyRate struct {
+	MoneyRatio
+	Interval Interval
+}
+
+type moneyRateJSON struct {
+	moneyRatioJSON
+	Interval Interval `json:"interval"`
+}
+
+// MarshalJSON encodes the rate as {"num":"30","den":"40","value":"0.75","interval":{...}}.
+func (r MoneyRate) MarshalJSON() ([]byte, error) {
+	o := moneyRateJSON{moneyRatioJSON: moneyRatioJSON{Num: r.Num, Den: r.Den}, Interval: r.Interval}
+	if v, ok := r.Value(); ok {
+		o.Value = &v
+	}
+	return json.Marshal(o)
+}
+
+// UnmarshalJSON decodes a rate written by [MoneyRate.MarshalJSON].
+func (r *MoneyRate) UnmarshalJSON(b []byte) error {
+	var o moneyRateJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*r = MoneyRate{MoneyRatio{o.Num, o.Den}, o.Interval}
+	return nil
+}
+
 // A MoneyRatio is a proportion of two amounts of money, such as the value
 // won over the value closed. The zero MoneyRatio is 0/0: undefined.
 type MoneyRatio struct {
@@ -362,8 +402,6 @@ const (
 )
 
 var verdictNames = [...]string{Withheld: "withheld", NoDifference: "no difference", Higher: "higher", Lower: "lower"}
-
-func (v Verdict) valid() bool { return v >= Withheld && v <= Lower }
 
 // String returns "withheld", "no difference", "higher" or "lower", or
 // "Verdict(N)".

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/shopspring/decimal"
 )
 
@@ -56,8 +57,9 @@ type Report struct {
 	// creation period).
 	WinRateCreated Rate `json:"win_rate_created"`
 	// WinRateValue is the value-weighted win rate, sum(won amount) /
-	// sum(closed amount), closed = won + lost.
-	WinRateValue MoneyRatio `json:"win_rate_value"`
+	// sum(closed amount), closed = won + lost, with the interval of a
+	// ratio estimator (see [MoneyRate]).
+	WinRateValue MoneyRate `json:"win_rate_value"`
 
 	// DealSize summarises won amounts: count W, total, average deal size
 	// sum(won amount) / W, median and percentiles (exact).
@@ -89,6 +91,9 @@ type Report struct {
 	// BySource counts all deals per source (Attributes.Source), dated or
 	// not, most first, ties by name; "" is an unknown source.
 	BySource []SourceCount `json:"by_source"`
+	// LostReasons break every lost deal down by its lost reason, over all
+	// stages, as StageReport.LostReasons does per stage.
+	LostReasons []LostReason `json:"lost_reasons"`
 }
 
 // A StageReport is one row of the funnel: the deals that reached a stage
@@ -108,8 +113,9 @@ type StageReport struct {
 	Entered int64 `json:"entered"`
 	// Step is the step conversion N_k / N_(k-1): of the deals that
 	// reached the previous stage, those that also reached this one
-	// (PostHog "previous step", HubSpot "next step"). Undefined on the
-	// first row.
+	// (PostHog "previous step", HubSpot "next step"); after an optional
+	// stage (Options.Optional) the step is counted from the last row
+	// before it that is not optional. Undefined on the first row.
 	Step Rate `json:"step"`
 	// Cumulative is N_k / N_1, against the first stage (PostHog "total",
 	// HubSpot "cumulative"): of the deals that reached the first stage,
@@ -140,22 +146,45 @@ type StageReport struct {
 	// TimeLatest is the time in stage of each deal's latest visit, and
 	// TimeTotal the cumulative time over all its visits (HubSpot's "latest
 	// time in stage" and "cumulative time in stage"). A visit ends at the
-	// next stage entry, at the close time, or at AsOf for an open deal.
+	// next stage entry, at an entry into an exclusion stage, at the close
+	// time, or at AsOf for an open deal.
 	TimeLatest DurationSummary `json:"time_latest"`
 	TimeTotal  DurationSummary `json:"time_total"`
 	// Untimed counts deals left out of the time figures because a visit's
 	// start or end time is unknown.
 	Untimed int64 `json:"untimed"`
+	// ReachedValue is the total amount of the deals that reached the row
+	// (the value funnel), and StepValue the value-weighted step
+	// conversion: the amount of the deals that took the step into this
+	// row over the amount of those at the row it is counted from.
+	ReachedValue decimal.Decimal `json:"reached_value"`
+	StepValue    MoneyRatio      `json:"step_value"`
+	// LostReasons break Lost down by the deals' lost reasons, the most
+	// frequent first (ties by reason; "" is an unknown reason), at most
+	// MaxLostReasons of them, the others counted under OtherReason.
+	LostReasons []LostReason `json:"lost_reasons"`
+}
+
+// A LostReason counts the deals lost for one reason: how many, their
+// amount, and their share of the deals lost there.
+type LostReason struct {
+	Reason string          `json:"reason"`
+	Lost   int64           `json:"lost"`
+	Value  decimal.Decimal `json:"value"`
+	Share  Rate            `json:"share"`
 }
 
 // A PeriodRow counts the deals created in one period: lead generation and
 // the creation cohort's outcomes.
 type PeriodRow struct {
-	Start   time.Time `json:"-"` // first instant of the period; zero for undated deals (JSON start, null when zero)
-	Created int64     `json:"created"`
-	Won     int64     `json:"won"`
-	Lost    int64     `json:"lost"`
-	Open    int64     `json:"open"`
+	Start time.Time `json:"-"` // first instant of the period; zero for undated deals (JSON start, null when zero)
+	// Label names the period in the scan's calendar (2024-03, FY2025-Q1;
+	// see [Calendar.Label]); "" for undated deals.
+	Label   string `json:"label"`
+	Created int64  `json:"created"`
+	Won     int64  `json:"won"`
+	Lost    int64  `json:"lost"`
+	Open    int64  `json:"open"`
 	// LeadToCustomer is won / created over the cohort (Close.com's
 	// "created in period" cohorting). Deals still open are in the
 	// denominator: see Open.
@@ -184,7 +213,7 @@ func (t *Tally) Report() Report {
 		Deals: t.deals, Open: t.open, Won: t.won, Lost: t.lost,
 		WinRate:        rate(Ratio{t.won, t.won + t.lost}, level),
 		WinRateCreated: rate(Ratio{t.won, t.deals}, level),
-		WinRateValue:   MoneyRatio{t.wonAmount.Sum(), t.wonAmount.Sum().Add(t.lostAmount.Sum())},
+		WinRateValue:   t.valueRate(level),
 		DealSize:       t.wonAmount.Summary(),
 		CycleUndated:   t.cycleUndated,
 		AgeUndated:     t.ageUndated,
@@ -204,14 +233,16 @@ func (t *Tally) Report() Report {
 		} else {
 			row.Stage = t.s.f.stages[k]
 		}
+		row.ReachedValue = s.reachedValue.Sum()
 		if k > 0 {
-			p := &t.stages[k-1]
-			row.Step = rate(Ratio{p.advanced, p.reached}, level)
-			row.DropOff = p.reached - p.advanced
+			p := &t.stages[t.s.from[k]]
+			row.StepValue = MoneyRatio{s.stepValue.Sum(), p.reachedValue.Sum()}
+			row.Step = rate(Ratio{s.stepIn, p.reached}, level)
+			row.DropOff = p.reached - s.stepIn
 			row.DropOffRate = rate(Ratio{row.DropOff, p.reached}, level)
-			row.Pending = p.pending
-			row.Dropped = row.DropOff - p.pending
-			row.StepDecided = rate(Ratio{p.advanced, p.reached - p.pending}, level)
+			row.Pending = s.pending
+			row.Dropped = row.DropOff - s.pending
+			row.StepDecided = rate(Ratio{s.stepIn, p.reached - s.pending}, level)
 		}
 		if k < n {
 			row.Lost, row.LostValue = s.lost.Count(), s.lost.Sum()
@@ -220,13 +251,18 @@ func (t *Tally) Report() Report {
 			row.TimeLatest = s.latest.summary(scratch)
 			row.TimeTotal = s.total.summary(scratch)
 			row.Untimed = s.untimed
+			row.LostReasons = lostReasons([]*stageAcc{s}, level)
+		} else {
+			row.LostReasons = []LostReason{}
 		}
 		r.Funnel = append(r.Funnel, row)
 	}
 
 	for _, k := range sortedKeys(t.periods) {
 		row := t.periods[k].row(t.sourceNames, level)
-		row.Start = o.Period.keyStart(k, o.Location)
+		sp := span{o.Period, o.Calendar}
+		row.Start = sp.keyStart(k, o.Location)
+		row.Label = sp.label(k)
 		r.Periods = append(r.Periods, row)
 	}
 	r.Undated = t.undated.row(t.sourceNames, level)
@@ -240,6 +276,83 @@ func (t *Tally) Report() Report {
 	}
 	all.add(&t.undated, identity)
 	r.BySource = all.row(t.sourceNames, level).BySource
+	stages := make([]*stageAcc, n)
+	for k := range stages {
+		stages[k] = &t.stages[k]
+	}
+	r.LostReasons = lostReasons(stages, level)
+	return r
+}
+
+// lostReasons sums the lost reasons of the stages and lists the most
+// frequent MaxLostReasons, the others under OtherReason.
+func lostReasons(stages []*stageAcc, level float64) []LostReason {
+	type acc struct {
+		n     int64
+		value MoneyStats
+	}
+	by := map[string]*acc{}
+	var other acc
+	other.value.sumOnly = true
+	var total int64
+	for _, s := range stages {
+		for _, r := range s.reasons {
+			a := by[r.reason]
+			if a == nil {
+				a = &acc{value: MoneyStats{sumOnly: true}}
+				by[r.reason] = a
+			}
+			a.n += r.n
+			a.value.Merge(&r.value)
+		}
+		other.n += s.otherReasons.n
+		other.value.Merge(&s.otherReasons.value)
+		total += s.lost.Count()
+	}
+	out := make([]LostReason, 0, len(by))
+	for reason, a := range by {
+		out = append(out, LostReason{Reason: reason, Lost: a.n, Value: a.value.Sum()})
+	}
+	slices.SortFunc(out, func(a, b LostReason) int {
+		return cmp.Or(cmp.Compare(b.Lost, a.Lost), strings.Compare(a.Reason, b.Reason))
+	})
+	if len(out) > MaxLostReasons || other.n > 0 {
+		var rest []LostReason
+		if len(out) > MaxLostReasons {
+			out, rest = out[:MaxLostReasons], out[MaxLostReasons:]
+		}
+		o := LostReason{Reason: OtherReason, Lost: other.n, Value: other.value.Sum()}
+		for _, r := range rest {
+			o.Lost += r.Lost
+			o.Value = o.Value.Add(r.Value)
+		}
+		out = append(out, o)
+	}
+	for i := range out {
+		out[i].Share = rate(Ratio{out[i].Lost, total}, level)
+	}
+	return out
+}
+
+// valueRate returns the value-weighted win rate with the interval of the
+// ratio estimator (see MoneyRate), from the kept amounts; the interval is
+// not defined when the amounts are sketched or fewer than two deals
+// closed.
+func (t *Tally) valueRate(level float64) MoneyRate {
+	won, lost := &t.wonAmount, &t.lostAmount
+	r := MoneyRate{MoneyRatio: MoneyRatio{won.Sum(), won.Sum().Add(lost.Sum())}}
+	n := won.Count() + lost.Count()
+	if won.skErr > 0 || n < 2 || r.Den.Sign() <= 0 {
+		return r
+	}
+	rv := r.Num.InexactFloat64() / r.Den.InexactFloat64()
+	sw, sl := won.sumSquares(), lost.sumSquares()
+	xbar := r.Den.InexactFloat64() / float64(n)
+	// sum of (y_i - R x_i)^2 = (1 - R)^2 sum_won x^2 + R^2 sum_lost x^2
+	ss := (1-rv)*(1-rv)*sw + rv*rv*sl
+	se := math.Sqrt(ss/float64(n-1)/float64(n)) / xbar
+	z := stat.Z(level)
+	r.Interval = Interval{Lo: max(0, rv-z*se), Hi: min(1, rv+z*se), Confidence: level, Defined: true}
 	return r
 }
 
@@ -427,7 +540,7 @@ func (r Report) WriteText(w io.Writer) error {
 
 	ew.printf("\nWin rate (won / closed):    %s  %s\n", r.WinRate.Ratio, ci(r.WinRate.Interval))
 	ew.printf("Win rate (won / created):   %s  %s\n", r.WinRateCreated.Ratio, ci(r.WinRateCreated.Interval))
-	ew.printf("Win rate (value):           %s\n", r.WinRateValue)
+	ew.printf("Win rate (value):           %s  %s\n", r.WinRateValue.MoneyRatio, ci(r.WinRateValue.Interval))
 	ew.printf("Deal size (won):            n=%d total %s mean %s median %s p90 %s\n", r.DealSize.Count, r.DealSize.Total,
 		money(r.DealSize.Count, r.DealSize.Mean), money(r.DealSize.Count, r.DealSize.Median), money(r.DealSize.Count, r.DealSize.P90))
 	ew.printf("Open pipeline:              %s\n", r.Pipeline)
@@ -445,7 +558,7 @@ func (r Report) WriteText(w io.Writer) error {
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "period\tcreated\twon\tlost\topen\tlead-to-customer\ttop sources\t")
 	for _, p := range r.Periods {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", r.Period.Label(p.Start, locationOr(r.Location)), p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer.Ratio), topSources(p.BySource, 3))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", p.Label, p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer.Ratio), topSources(p.BySource, 3))
 	}
 	if r.Undated.Created > 0 {
 		u := r.Undated

@@ -32,6 +32,11 @@ type Scan struct {
 	asOf      instant
 	level     float64 // the resolved confidence level
 	minSample int64
+
+	optional uint64                       // bit k: stage k is optional
+	from     [MaxStages + 1]int           // the row the step into row k is counted from
+	stepMin  [MaxStages + 1]time.Duration // per row: the step window's bounds (zero: none)
+	stepMax  [MaxStages + 1]time.Duration
 }
 
 // NewScan returns the scan of deals for the funnel f with the options. It
@@ -49,7 +54,36 @@ func NewScan(f *Funnel, opts Options) (*Scan, error) {
 		return nil, err
 	}
 	opts.Location = cmp.Or(opts.Location, time.UTC)
-	return &Scan{f: f, opts: opts, asOf: instantOf(opts.AsOf), level: level, minSample: minSample}, nil
+	s := &Scan{f: f, opts: opts, asOf: instantOf(opts.AsOf), level: level, minSample: minSample}
+	n := len(f.stages)
+	for _, st := range opts.Optional {
+		k, ok := f.lookup(st)
+		if !ok {
+			return nil, fmt.Errorf("funnel: optional stage %q is not a stage of the funnel: %w", st, ErrInvalidParam)
+		}
+		s.optional |= 1 << k
+	}
+	for k := 1; k <= n; k++ {
+		s.from[k] = k - 1
+		if s.optional&(1<<(k-1)) != 0 {
+			s.from[k] = s.from[k-1]
+		}
+	}
+	if s.optional&1 != 0 {
+		// an optional first stage: its next rows count from the first row
+		for k := 1; k <= n && s.optional&(1<<(k-1)) != 0; k++ {
+			s.from[k] = 0
+		}
+	}
+	seen := uint64(0)
+	for _, w := range opts.StepWindows {
+		if w.Step < 1 || w.Step > n || seen&(1<<w.Step) != 0 {
+			return nil, fmt.Errorf("funnel: step window of row %d (1..%d, once each): %w", w.Step, n, ErrInvalidParam)
+		}
+		seen |= 1 << w.Step
+		s.stepMin[w.Step], s.stepMax[w.Step] = w.Min, w.Max
+	}
+	return s, nil
 }
 
 // Funnel returns the scan's funnel.
@@ -79,8 +113,9 @@ func (s *Scan) Equal(o *Scan) bool {
 	}
 	a, b := s.opts, o.opts
 	return a.Mode == b.Mode && a.Policy == b.Policy && a.Window == b.Window &&
-		a.AsOf.Equal(b.AsOf) && a.Period == b.Period && a.Currency == b.Currency &&
+		a.AsOf.Equal(b.AsOf) && a.Period == b.Period && a.Calendar == b.Calendar && a.Currency == b.Currency &&
 		a.UndatedClose == b.UndatedClose && a.QuantileError == b.QuantileError && s.level == o.level && s.minSample == o.minSample &&
+		s.optional == o.optional && s.stepMin == o.stepMin && s.stepMax == o.stepMax && a.HoldConstant == b.HoldConstant &&
 		a.Test.Method == b.Test.Method && sameLocation(a.Location, b.Location)
 }
 
@@ -163,6 +198,11 @@ func (v *View) Current() int { return v.p.entries[len(v.p.entries)-1].k }
 // policy and conversion window: k = 0 .. Len()-1 of the funnel for its
 // stages, k = the number of stages for the won outcome.
 func (v *View) Reached(k int) bool { return k >= 0 && k < 64 && v.reached&(1<<k) != 0 }
+
+// Excluded reports whether the deal entered an exclusion stage (see
+// [Funnel.Exclude]), and when (zero when not recorded): its entries end
+// there, and its last funnel stage's visit with them.
+func (v *View) Excluded() (at time.Time, ok bool) { return v.p.exclAt.time(), v.p.excluded }
 
 // Pending reports whether the deal is open and still inside its
 // conversion window (always, when there is no window).
@@ -295,7 +335,8 @@ func (s *Scan) reach(v *View) {
 		cutoff = p.created.add(s.opts.Window)
 	}
 	inWindow := func(at instant) bool { return !cutoff.ok || !at.ok || !cutoff.before(at) }
-	wonIn := o == Won && inWindow(p.closed)
+	wonIn := o == Won && !p.excluded && inWindow(p.closed)
+	hold := s.holder(v)
 	var entered uint64
 	for _, e := range p.entries {
 		if inWindow(e.at) {
@@ -309,42 +350,124 @@ func (s *Scan) reach(v *View) {
 	var reached uint64
 	switch s.opts.Policy {
 	case AnyStage:
-		reached = entered
+		for _, e := range p.entries {
+			if inWindow(e.at) && hold.same(e.at) {
+				reached |= 1 << e.k
+			}
+		}
+		if wonIn && hold.same(p.closed) {
+			reached |= 1 << n
+		}
 	case DirectNext:
-		var moved uint64 // bit k: entered k (k = 0) or moved directly from k-1 to k
-		prev := -1
+		// each entry must come right after the one of the row it steps
+		// from (optional rows in between may be skipped)
+		last, lastAt := -1, instant{}
 		for _, e := range p.entries {
 			if !inWindow(e.at) {
 				break
 			}
-			if e.k == 0 || prev == e.k-1 {
-				moved |= 1 << e.k
+			switch {
+			case last < 0 && e.k <= s.firstRequired():
+				// the deal enters the funnel at its first row or an
+				// optional row before the first required one
+			case last >= 0 && s.stepsTo(last, e.k) && s.stepOK(e.k, lastAt, e.at):
+			default:
+				last = -2 // the chain is broken
 			}
-			prev = e.k
-		}
-		if wonIn && prev == n-1 {
-			moved |= 1 << n
-		}
-		for k := 0; k <= n && moved&(1<<k) != 0; k++ {
-			reached |= 1 << k
-		}
-	default: // InOrder
-		next := 0
-		for _, e := range p.entries {
-			if !inWindow(e.at) || e.k > next {
+			if last == -2 || !hold.same(e.at) {
 				break
 			}
-			if e.k == next {
-				next++
+			reached |= 1 << e.k
+			last, lastAt = e.k, e.at
+		}
+		if wonIn && last >= 0 && s.stepsTo(last, n) && s.stepOK(n, lastAt, p.closed) && hold.same(p.closed) {
+			reached |= 1 << n
+		}
+	default: // InOrder
+		next, prevAt := 0, instant{}
+		for _, e := range p.entries {
+			if !inWindow(e.at) {
+				break
 			}
+			if e.k < next {
+				continue // a re-entry or a move back: what was reached stays
+			}
+			if !s.skippable(next, e.k) || !s.stepOK(e.k, prevAt, e.at) || !hold.same(e.at) {
+				break
+			}
+			reached |= 1 << e.k
+			next, prevAt = e.k+1, e.at
 		}
-		if wonIn && next == n {
-			next++
+		if wonIn && s.skippable(next, n) && (next > 0 || n == 0) && s.stepOK(n, prevAt, p.closed) && hold.same(p.closed) {
+			reached |= 1 << n
 		}
-		reached = 1<<next - 1
 	}
 	v.reached = reached
-	v.pending = o == Open && (!cutoff.ok || s.asOf.before(cutoff))
+	v.pending = o == Open && !p.excluded && (!cutoff.ok || s.asOf.before(cutoff))
+}
+
+// skippable reports whether every stage from a up to (not including) b is
+// optional, so that a deal may go from row a-1 to row b.
+func (s *Scan) skippable(a, b int) bool {
+	if b <= a {
+		return true
+	}
+	mask := uint64(1)<<b - uint64(1)<<a
+	return s.optional&mask == mask
+}
+
+// stepsTo reports whether a move from row a to row b is a direct step:
+// b follows a, with only optional rows in between.
+func (s *Scan) stepsTo(a, b int) bool { return b > a && s.skippable(a+1, b) }
+
+// firstRequired returns the first row that is not optional.
+func (s *Scan) firstRequired() int {
+	k := 0
+	for k < len(s.f.stages) && s.optional&(1<<k) != 0 {
+		k++
+	}
+	return k
+}
+
+// stepOK reports whether the step into row k, entered at at after the
+// previous counted entry at prev, keeps to its step window; times not
+// recorded pass.
+func (s *Scan) stepOK(k int, prev, at instant) bool {
+	lo, hi := s.stepMin[k], s.stepMax[k]
+	if (lo == 0 && hi == 0) || !prev.ok || !at.ok {
+		return true
+	}
+	d := time.Duration(at.sec-prev.sec)*time.Second + time.Duration(at.nsec-prev.nsec)
+	return d >= lo && (hi == 0 || d <= hi)
+}
+
+// A holder checks that a deal's HoldConstant attribute keeps its value.
+type holder struct {
+	d     *Deal
+	key   string
+	first string // the value at the deal's first counted entry
+	on    bool
+	set   bool
+}
+
+// holder returns the attribute check of a view's deal.
+func (s *Scan) holder(v *View) holder {
+	h := holder{d: v.Deal, key: s.opts.HoldConstant, on: s.opts.HoldConstant != ""}
+	return h
+}
+
+// same reports whether the attribute has, at at, the value it had at the
+// first entry checked.
+func (h *holder) same(at instant) bool {
+	if !h.on {
+		return true
+	}
+	v := attrValueAt(h.d, h.key, at, h.d.Attrs.Get(h.key))
+	if !h.set {
+		h.first, h.set = v, true
+		return true
+	}
+	return v == h.first
 }
 
 // Add validates d once and hands it to every accumulator, each of which

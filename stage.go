@@ -138,6 +138,13 @@ func (f *Field) UnmarshalText(b []byte) error {
 	return enumUnmarshal(f, b, fieldNames[:], "field", ErrInvalidParam)
 }
 
+// MaxAmountExponent bounds the decimal exponent of an amount (and its
+// number of digits, at twice the bound): arithmetic on decimals whose
+// exponents are far apart builds powers of ten that large, so a hostile
+// amount such as 1e-1000000000 could take unbounded time. Amounts of
+// money come nowhere near.
+const MaxAmountExponent = 64
+
 // A FieldChange records that a field of a deal took a new value at a time:
 // an amount revised, an expected close date pushed, an owner reassigned.
 // The value is in the member the [Field] names; the others are zero.
@@ -238,9 +245,10 @@ func (e *DealError) Unwrap() error { return e.Err }
 // entry before Created or after Closed; [ErrUnknownStage] for a Stage or
 // History stage that f does not declare, or a deal with neither;
 // [ErrHistoryOrder] for recorded entry or field-change times that go
-// backwards; [ErrInvalidParam] for an invalid field change (an unknown
-// Field, a negative amount, a probability outside [0, 1], an attribute
-// change without a key) or a probability outside [0, 1]. Unrecorded (zero)
+// backwards; [ErrInvalidParam] for an amount past [MaxAmountExponent], an
+// invalid field change (an unknown Field, a negative amount or one past
+// the bound, a probability outside [0, 1], an attribute change without a
+// key) or a probability outside [0, 1]. Unrecorded (zero)
 // times are not compared. Validate reports the first problem found, in the
 // order listed. A nil funnel is an error wrapping [ErrInvalidParam].
 func (d *Deal) Validate(f *Funnel) error {
@@ -308,8 +316,10 @@ type entry struct {
 
 // parsedDeal holds what the metrics need of a valid deal.
 type parsedDeal struct {
-	entries         []entry
+	entries         []entry // the funnel entries, up to an exclusion
 	created, closed instant
+	excluded        bool    // entered an exclusion stage (Funnel.Exclude)
+	exclAt          instant // when, if recorded
 }
 
 var one = decimal.NewFromInt(1)
@@ -330,6 +340,9 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 	if d.Amount.Sign() < 0 {
 		return bad("Amount", ErrNegativeAmount)
 	}
+	if e := d.Amount.Exponent(); e < -MaxAmountExponent || e > MaxAmountExponent || d.Amount.NumDigits() > 2*MaxAmountExponent {
+		return bad("Amount", ErrInvalidParam) // arithmetic on it could take unbounded time
+	}
 	p.created, p.closed = instantOf(d.Created), instantOf(d.Closed)
 	if d.Outcome == Open && p.closed.ok {
 		return bad("Closed", ErrUnexpectedCloseTime)
@@ -341,25 +354,34 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 		return bad("Closed", ErrClosedBeforeCreated)
 	}
 	p.entries = p.entries[:0]
+	p.excluded, p.exclAt = false, instant{}
 	if d.Stage != "" || len(d.History) == 0 {
 		i, ok := f.lookup(d.Stage)
-		if !ok {
-			return bad("Stage", ErrUnknownStage)
-		}
-		if len(d.History) == 0 && collect {
+		switch {
+		case !ok && !f.excluded(d.Stage), !ok && len(d.History) == 0:
+			return bad("Stage", ErrUnknownStage) // a deal needs a funnel stage
+		case len(d.History) == 0 && collect:
 			p.entries = append(p.entries, entry{k: i})
 		}
 	}
 	var prev instant
+	funnelEntry := false
 	for i := range d.History {
 		c := &d.History[i]
 		k, ok := f.lookup(c.Stage)
-		if !ok {
+		exclusion := !ok && f.excluded(c.Stage)
+		if !ok && !exclusion {
 			return bad(historyField("History", i), ErrUnknownStage)
 		}
 		at := instantOf(c.At)
-		if collect {
-			p.entries = append(p.entries, entry{k, at})
+		switch {
+		case exclusion && !p.excluded:
+			p.excluded, p.exclAt = true, at
+		case ok && !p.excluded:
+			funnelEntry = true
+			if collect {
+				p.entries = append(p.entries, entry{k, at})
+			}
 		}
 		if !at.ok {
 			continue
@@ -371,6 +393,12 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 			return bad(historyField("History", i), ErrHistoryOrder)
 		}
 		prev = at
+	}
+	if len(d.History) > 0 && !funnelEntry {
+		return bad("History", ErrUnknownStage) // only exclusion stages
+	}
+	if len(d.History) > 0 && d.Stage != "" && f.excluded(d.Stage) && !p.excluded {
+		p.excluded = true // in an exclusion stage now, entered at an unrecorded time
 	}
 	if len(d.Changes) > 0 {
 		if err := d.checkChanges(); err != nil {
@@ -394,6 +422,7 @@ func (d *Deal) checkChanges() error {
 		case !c.Field.valid(),
 			c.Field == FieldAttr && c.Key == "",
 			c.Field == FieldAmount && c.Amount.Sign() < 0,
+			(c.Field == FieldAmount || c.Field == FieldProbability) && (c.Amount.Exponent() < -MaxAmountExponent || c.Amount.Exponent() > MaxAmountExponent),
 			c.Field == FieldProbability && (c.Amount.Sign() < 0 || c.Amount.GreaterThan(one)):
 			return &DealError{ID: d.ID, Field: field, Err: ErrInvalidParam}
 		}
@@ -550,4 +579,36 @@ func (d *Deal) fieldsAt(a instant) {
 		}
 	}
 	d.Changes = d.Changes[:cut:cut]
+}
+
+// attrValueAt returns the value of attribute key of d at t by the rule of
+// [Deal.At]: the first change recorded after t cuts the field history;
+// with no cut (or an unrecorded t) the value is current, the attribute's
+// value in d; else it is that of the key's last change before the cut, or
+// else of its first change after it, or else current.
+func attrValueAt(d *Deal, key string, t instant, current string) string {
+	if len(d.Changes) == 0 || !t.ok {
+		return current
+	}
+	cut := -1
+	for i := range d.Changes {
+		if c := instantOf(d.Changes[i].At); c.ok && t.before(c) {
+			cut = i
+			break
+		}
+	}
+	if cut < 0 {
+		return current
+	}
+	for i := cut - 1; i >= 0; i-- {
+		if c := &d.Changes[i]; c.Field == FieldAttr && c.Key == key {
+			return c.Text
+		}
+	}
+	for i := cut; i < len(d.Changes); i++ {
+		if c := &d.Changes[i]; c.Field == FieldAttr && c.Key == key {
+			return c.Text
+		}
+	}
+	return current
 }

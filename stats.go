@@ -1,23 +1,11 @@
 package funnel
 
 import (
-	"encoding/json"
-	"fmt"
 	"iter"
 	"math"
 	"math/bits"
 	"slices"
 )
-
-// zScore returns the two-sided standard normal quantile for a confidence
-// level in (0, 1): 1.959964 for 0.95. It returns an error wrapping
-// [ErrInvalidParam] for a level outside (0, 1).
-func zScore(confidence float64) (float64, error) {
-	if !(confidence > 0 && confidence < 1) {
-		return 0, fmt.Errorf("funnel: confidence %v outside (0, 1): %w", confidence, ErrInvalidParam)
-	}
-	return math.Sqrt2 * math.Erfinv(confidence), nil
-}
 
 // divScale is the number of decimal places kept by divisions of money, such
 // as a mean deal size. [decimal.Decimal.DivRound] rounds half away from zero.
@@ -109,22 +97,14 @@ func (s *sampleSet) values() iter.Seq[int64] {
 	}
 }
 
-// shareFrom adds o's samples to s, sharing o's chunks instead of copying
-// them where both keep the same width. The shared chunks are clipped to
-// their length, so that adding to s never writes into o's memory; s is
-// meant for reading while o does not change.
-func (s *sampleSet) shareFrom(o *sampleSet) {
+// addAll adds o's samples to s, a chunk at a time; the chunks come out as
+// adding the samples one by one would make them. o must not be s.
+func (s *sampleSet) addAll(o *sampleSet) {
 	if o.n == 0 {
 		return
 	}
-	switch {
-	case !s.isWide && o.isWide:
+	if o.isWide {
 		s.widen()
-	case s.isWide && !o.isWide:
-		for v := range o.values() { // copy into s's own chunks
-			s.add(v)
-		}
-		return
 	}
 	if s.n == 0 {
 		s.mn, s.mx = o.mn, o.mx
@@ -132,23 +112,38 @@ func (s *sampleSet) shareFrom(o *sampleSet) {
 		s.bound(o.mn)
 		s.bound(o.mx)
 	}
-	switch {
-	case !s.isWide && !o.isWide:
+	if !s.isWide {
 		for _, c := range o.narrow {
-			s.narrow = append(s.narrow, c[:len(c):len(c)])
+			s.narrow = appendAllChunked(s.narrow, c, s.n)
+			s.n += len(c)
 		}
-	default: // both wide
-		for _, c := range o.wide {
-			s.wide = append(s.wide, c[:len(c):len(c)])
+		return
+	}
+	for _, c := range o.narrow {
+		for _, v := range c {
+			s.wide = appendChunked(s.wide, int64(v), s.n)
+			s.n++
 		}
 	}
-	s.n += o.n
+	for _, c := range o.wide {
+		s.wide = appendAllChunked(s.wide, c, s.n)
+		s.n += len(c)
+	}
 }
 
-func (s *sampleSet) addAll(o *sampleSet) {
-	for v := range o.values() {
-		s.add(v)
+// appendAllChunked appends vals to the chunks, of which n samples are
+// held, as appendChunked does one value at a time.
+func appendAllChunked[T int32 | int64](chunks [][]T, vals []T, n int) [][]T {
+	for len(vals) > 0 {
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
+			chunks = append(chunks, make([]T, 0, min(chunkSize, max(16, n))))
+		}
+		c := &chunks[len(chunks)-1]
+		k := min(len(vals), cap(*c)-len(*c))
+		*c = append(*c, vals[:k]...)
+		vals, n = vals[k:], n+k
 	}
+	return chunks
 }
 
 // scale multiplies every sample by m and reports whether none overflowed;
@@ -372,11 +367,6 @@ func orderStats[T int32 | int64](chunks [][]T, n int, mn, mx int64, ranks []int,
 }
 
 func trailingZeros(v uint64) int { return bits.TrailingZeros64(v) }
-
-func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
-}
 
 // clone returns a deep copy of s.
 func (s *sampleSet) clone() sampleSet {

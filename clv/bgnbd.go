@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -16,17 +17,26 @@ import (
 // probability p ~ Beta(A, B). All four parameters must be positive and
 // finite; the zero BGNBD is invalid and its methods return errors.
 type BGNBD struct {
-	R, Alpha, A, B float64
+	R     float64 `json:"r"`
+	Alpha float64 `json:"alpha"`
+	A     float64 `json:"a"`
+	B     float64 `json:"b"`
 }
 
 // BGNBDFit is a maximum-likelihood fit of the [BGNBD] model.
 type BGNBDFit struct {
 	// Params is the estimate.
-	Params BGNBD
+	Params BGNBD `json:"params"`
 	// StdErr holds the asymptotic standard errors of the estimates, from
 	// the inverse observed information.
-	StdErr BGNBD
-	Diagnostics
+	StdErr BGNBD `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order r, alpha, a, b; its
+	// diagonal is the square of StdErr. The rows and columns of parameters
+	// at a bound are zero. [BGNBDFit.PredictPurchases] and the other
+	// predictions with intervals read it.
+	Cov         [4][4]float64 `json:"cov"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (m BGNBD) check() error {
@@ -35,7 +45,7 @@ func (m BGNBD) check() error {
 		v    float64
 	}{{"R", m.R}, {"Alpha", m.Alpha}, {"A", m.A}, {"B", m.B}} {
 		if !(p.v > 0) || math.IsInf(p.v, 1) {
-			return fmt.Errorf("clv: BG/NBD %s = %v must be positive and finite: %w", p.name, p.v, ErrInvalidParam)
+			return fmt.Errorf("clv: BG/NBD %s = %v must be positive and finite: %w", p.name, p.v, funnel.ErrInvalidParam)
 		}
 	}
 	return nil
@@ -43,7 +53,7 @@ func (m BGNBD) check() error {
 
 func checkHorizon(t float64) error {
 	if !(t >= 0) || math.IsInf(t, 1) {
-		return fmt.Errorf("clv: horizon %v must be finite and >= 0: %w", t, ErrInvalidParam)
+		return fmt.Errorf("clv: horizon %v must be finite and >= 0: %w", t, funnel.ErrInvalidParam)
 	}
 	return nil
 }
@@ -56,7 +66,7 @@ func checkHorizon(t float64) error {
 //
 // The bracket is summed in log space (log-sum-exp), so the result stays
 // finite for any number of purchases. It returns an error wrapping
-// [ErrInvalidParam] or a [*CustomerError] for bad input.
+// [funnel.ErrInvalidParam] or a [*CustomerError] for bad input.
 func (m BGNBD) LogLikelihood(c Customer) (float64, error) {
 	if err := m.check(); err != nil {
 		return 0, err
@@ -192,7 +202,9 @@ func (d *bgData) objective(th, grad []float64) float64 {
 // summary, an error wrapping [ErrNoData] if there are no customers or no
 // customer made a repeat purchase (the parameters are then not
 // identified), and a [*FitError] wrapping [ErrNotConverged] if the
-// optimiser fails or the estimate runs to the boundary.
+// optimiser fails (see [Diagnostics]). A fit whose likelihood rises
+// towards a bound of the parameter space is returned with the parameters
+// at the bound named in Diagnostics.AtBound.
 func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 	if len(customers) == 0 {
 		return BGNBDFit{}, &FitError{Model: "BG/NBD", Reason: "no customers", Err: ErrNoData}
@@ -213,17 +225,20 @@ func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 		return BGNBDFit{}, &FitError{Model: "BG/NBD", Reason: "all customers have T = 0", Diagnostics: Diagnostics{N: len(customers)}, Err: ErrNoData}
 	}
 	d := newBGData(customers)
-	res, err := maximise("BG/NBD", len(customers), d.objective, []float64{1, meanT, 1, 1})
+	res, err := maximise("BG/NBD", len(customers), d.objective, []float64{1, meanT, 1, 1}, []string{"r", "alpha", "a", "b"})
 	if err != nil {
 		return BGNBDFit{}, err
 	}
 	p := res.params
 	fit := BGNBDFit{Params: BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}, Diagnostics: res.diag}
-	se, err := stdErrors("BG/NBD", len(customers), d.objective, p, fit.Diagnostics)
+	se, cov, err := stdErrors("BG/NBD", len(customers), d.objective, res)
 	if err != nil {
 		return BGNBDFit{}, err
 	}
 	fit.StdErr = BGNBD{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
+	for i := range fit.Cov {
+		copy(fit.Cov[i][:], cov[4*i:4*i+4])
+	}
 	return fit, nil
 }
 
@@ -263,25 +278,33 @@ func (m BGNBD) PAlive(c Customer) (float64, error) {
 //	E = (a+b+x-1)/(a-1) · [1 - ((α+T)/(α+T+t))^(r+x)
 //	    · 2F1(r+x, b+x; a+b+x-1; t/(α+T+t))] · P(alive)
 //
-// with the Gaussian hypergeometric function 2F1, summed as a series after
-// Euler's transformation (so that it stays finite for any x). The
-// expression is singular at a = 1 exactly, which gives an error wrapping
-// [ErrUndefined]; so does a horizon so long (t beyond about 10^5 (α+T))
-// that the series needs more than ten million terms. It also returns an
-// error for invalid parameters, summary or horizon (t < 0).
+// with the Gaussian hypergeometric function 2F1 taken after Euler's
+// transformation (so that it stays finite for any x), by its power series
+// for z = t/(α+T+t) up to 0.9 and by the transformation to 1 - z beyond,
+// so that its cost does not grow with the horizon. The expression is
+// singular at a = 1 exactly, which gives an error wrapping [ErrUndefined].
+// It also returns an error for invalid parameters, summary or horizon
+// (t < 0).
 func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
+	e, _, err := m.expectedPurchases(c, t)
+	return e, err
+}
+
+// expectedPurchases is [BGNBD.ExpectedPurchases] that also reports the
+// work done by the hypergeometric function (see [hyp2f1Fast]).
+func (m BGNBD) expectedPurchases(c Customer, t float64) (float64, int, error) {
 	pa, err := m.PAlive(c)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := checkHorizon(t); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if t == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if m.A == 1 {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases at a = 1: %w", ErrUndefined)
+		return 0, 0, fmt.Errorf("clv: BG/NBD expected purchases at a = 1: %w", ErrUndefined)
 	}
 	// With z = t/(α+T+t), Euler's transformation 2F1(A, B; C; z) =
 	// (1-z)^(C-A-B) 2F1(C-A, C-B; C; z) turns the bracket into
@@ -290,15 +313,15 @@ func (m BGNBD) ExpectedPurchases(c Customer, t float64) (float64, error) {
 	x := float64(c.Frequency)
 	z := t / (m.Alpha + c.T + t)
 	cc := m.A + m.B + x - 1
-	f, ok := hyp2f1(m.A+m.B-1-m.R, m.A-1, cc, z)
+	f, work, ok := hyp2f1Fast(m.A+m.B-1-m.R, m.A-1, cc, z)
 	if !ok {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases: 2F1 series did not converge: %w", ErrUndefined)
+		return 0, work, fmt.Errorf("clv: BG/NBD expected purchases: 2F1 did not converge: %w", ErrUndefined)
 	}
 	e := cc / (m.A - 1) * (1 - math.Exp((m.A-1)*math.Log1p(-z))*f) * pa
 	if !finite(e) || e < 0 {
-		return 0, fmt.Errorf("clv: BG/NBD expected purchases = %v: %w", e, ErrUndefined)
+		return 0, work, fmt.Errorf("clv: BG/NBD expected purchases = %v: %w", e, ErrUndefined)
 	}
-	return e, nil
+	return e, work, nil
 }
 
 // ExpectedPurchasesNew returns E[X(t)], the expected number of repeat
@@ -339,7 +362,7 @@ func (m BGNBD) ProbPurchases(c Customer, n int, t float64) (float64, error) {
 		return 0, err
 	}
 	if n < 0 {
-		return 0, fmt.Errorf("clv: purchase count %d is negative: %w", n, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: purchase count %d is negative: %w", n, funnel.ErrInvalidParam)
 	}
 	a, b := m.A, m.B
 	x := float64(c.Frequency)
@@ -384,21 +407,21 @@ func (m BGNBD) ProbPurchasesNew(n int, t float64) (float64, error) {
 // customers with one calibration frequency (or, in the last row, that
 // frequency or more).
 type HoldoutRow struct {
-	Frequency int
-	AndMore   bool
-	Customers int
+	Frequency int  `json:"frequency"`
+	AndMore   bool `json:"and_more"`
+	Customers int  `json:"customers"`
 	// Actual and Predicted are mean holdout purchases per customer.
-	Actual    float64
-	Predicted float64
+	Actual    float64 `json:"actual"`
+	Predicted float64 `json:"predicted"`
 }
 
 // HoldoutCheck is the calibration-versus-holdout comparison of a fit
 // (Fader, Hardie & Lee 2005, Figure 4): per calibration frequency, and in
 // total over all customers.
 type HoldoutCheck struct {
-	Rows      []HoldoutRow
-	Actual    int
-	Predicted float64
+	Rows      []HoldoutRow `json:"rows"`
+	Actual    int          `json:"actual"`
+	Predicted float64      `json:"predicted"`
 }
 
 // CheckHoldout predicts every customer's purchases in a holdout period of
@@ -410,7 +433,7 @@ type HoldoutCheck struct {
 // a negative maxFrequency.
 func (m BGNBD) CheckHoldout(customers []Customer, t float64, maxFrequency int) (HoldoutCheck, error) {
 	if maxFrequency < 0 {
-		return HoldoutCheck{}, fmt.Errorf("clv: maxFrequency %d is negative: %w", maxFrequency, ErrInvalidParam)
+		return HoldoutCheck{}, fmt.Errorf("clv: maxFrequency %d is negative: %w", maxFrequency, funnel.ErrInvalidParam)
 	}
 	rows := make([]HoldoutRow, maxFrequency+1)
 	var out HoldoutCheck

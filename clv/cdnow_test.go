@@ -1,57 +1,29 @@
 package clv
 
 import (
-	"bufio"
 	"math"
-	"os"
 	"slices"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/funnelmetrics/funnel"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	"github.com/shopspring/decimal"
 )
 
 // cdnowCustomers builds the CDNOW calibration summaries (39 weeks to
 // 1997-09-30, holdout to 1998-06-30, unit one week) from the raw log in
-// ../testdata/cdnow with the root package's RFM summary (which the root
-// package's tests check against the published summary file).
+// ../testdata/cdnow with [Log.RFM] (which TestRFMCDNOW checks against the
+// published summary file).
 func cdnowCustomers(t testing.TB) []Customer {
 	t.Helper()
-	f, err := os.Open("../testdata/cdnow/CDNOW_sample.txt")
+	l, err := LogOf(slices.Values(readCDNOW(t)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var txs []funnel.Transaction
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		day, err := time.Parse("20060102", fs[2])
-		if err != nil {
-			t.Fatal(err)
-		}
-		txs = append(txs, funnel.Transaction{Customer: fs[1], Time: day, Amount: decimal.RequireFromString(fs[4])})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	l, err := funnel.TransactionLogFrom(slices.Values(txs))
+	r, err := l.RFM(cdnowRFMOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs, err := l.RFM(funnel.RFMOptions{
-		CalibrationEnd: time.Date(1997, time.September, 30, 0, 0, 0, 0, time.UTC),
-		HoldoutEnd:     time.Date(1998, time.June, 30, 0, 0, 0, 0, time.UTC),
-		Unit:           7 * 24 * time.Hour,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return CustomersFromRFM(recs)
+	return r.Customers
 }
 
 // published is a value printed in a paper with a given number of decimals.

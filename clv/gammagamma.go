@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/mathext"
 )
@@ -19,17 +20,24 @@ import (
 //
 // All three parameters must be positive and finite.
 type GammaGamma struct {
-	P, Q, Gamma float64
+	P     float64 `json:"p"`
+	Q     float64 `json:"q"`
+	Gamma float64 `json:"gamma"`
 }
 
 // GammaGammaFit is a maximum-likelihood fit of the [GammaGamma] model.
 type GammaGammaFit struct {
 	// Params is the estimate.
-	Params GammaGamma
+	Params GammaGamma `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr GammaGamma
-	Diagnostics
+	StdErr GammaGamma `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order p, q, gamma; its
+	// diagonal is the square of StdErr. The rows and columns of parameters
+	// at a bound are zero. [PredictCLV] reads it.
+	Cov         [3][3]float64 `json:"cov"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (g GammaGamma) check() error {
@@ -38,7 +46,7 @@ func (g GammaGamma) check() error {
 		v    float64
 	}{{"P", g.P}, {"Q", g.Q}, {"Gamma", g.Gamma}} {
 		if !(p.v > 0) || math.IsInf(p.v, 1) {
-			return fmt.Errorf("clv: Gamma-Gamma %s = %v must be positive and finite: %w", p.name, p.v, ErrInvalidParam)
+			return fmt.Errorf("clv: Gamma-Gamma %s = %v must be positive and finite: %w", p.name, p.v, funnel.ErrInvalidParam)
 		}
 	}
 	return nil
@@ -99,7 +107,8 @@ func (d *ggData) objective(th, grad []float64) float64 {
 // customer whose Monetary is not positive, an error wrapping [ErrNoData] if
 // fewer than two customers made repeat purchases or all their zbar are
 // equal (the spread, and so q and gamma, is then not identified), and a
-// [*FitError] wrapping [ErrNotConverged] if the optimiser fails.
+// [*FitError] wrapping [ErrNotConverged] if the optimiser fails. A fit at a
+// bound of the parameter space says so in Diagnostics.AtBound.
 func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	d := &ggData{}
 	for i, c := range customers {
@@ -128,23 +137,26 @@ func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	if !spread {
 		return GammaGammaFit{}, &FitError{Model: "Gamma-Gamma", Reason: "all repeat customers have the same mean spend", Diagnostics: Diagnostics{N: n}, Err: ErrNoData}
 	}
-	res, err := maximise("Gamma-Gamma", n, d.objective, []float64{1, 2, mean})
+	res, err := maximise("Gamma-Gamma", n, d.objective, []float64{1, 2, mean}, []string{"p", "q", "gamma"})
 	if err != nil {
 		return GammaGammaFit{}, err
 	}
 	p := res.params
 	fit := GammaGammaFit{Params: GammaGamma{P: p[0], Q: p[1], Gamma: p[2]}, Diagnostics: res.diag}
-	se, err := stdErrors("Gamma-Gamma", n, d.objective, p, fit.Diagnostics)
+	se, cov, err := stdErrors("Gamma-Gamma", n, d.objective, res)
 	if err != nil {
 		return GammaGammaFit{}, err
 	}
 	fit.StdErr = GammaGamma{P: se[0], Q: se[1], Gamma: se[2]}
+	for i := range fit.Cov {
+		copy(fit.Cov[i][:], cov[3*i:3*i+3])
+	}
 	return fit, nil
 }
 
 // MeanSpend returns the population mean purchase value, E[Z] = p γ / (q-1)
 // (Fader & Hardie 2013). It returns an error wrapping [ErrUndefined] when
-// q <= 1 (the mean is infinite), or [ErrInvalidParam]. The result is rounded
+// q <= 1 (the mean is infinite), or [funnel.ErrInvalidParam]. The result is rounded
 // to 6 decimal places.
 func (g GammaGamma) MeanSpend() (decimal.Decimal, error) {
 	if err := g.check(); err != nil {
@@ -164,7 +176,7 @@ func (g GammaGamma) MeanSpend() (decimal.Decimal, error) {
 // a weighted mean of the population mean p γ/(q-1) and zbar. For x = 0 it
 // is the population mean ([GammaGamma.MeanSpend]). It returns an error
 // wrapping [ErrUndefined] when p x + q <= 1, a [*CustomerError] for a repeat
-// customer whose Monetary is not positive, or [ErrInvalidParam]. The result
+// customer whose Monetary is not positive, or [funnel.ErrInvalidParam]. The result
 // is rounded to 6 decimal places.
 func (g GammaGamma) ExpectedSpend(c Customer) (decimal.Decimal, error) {
 	v, err := g.expectedSpend(c)

@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -391,8 +392,8 @@ func TestDiscountedCLV(t *testing.T) {
 		{Periods: 1, PeriodLength: 4, MarginRate: decimal.RequireFromString("1.5")},
 	}
 	for _, o := range bad {
-		if _, err := DiscountedCLV(paper, g, c, o); !errors.Is(err, ErrInvalidParam) {
-			t.Errorf("DiscountedCLV(%+v) error = %v, want ErrInvalidParam", o, err)
+		if _, err := DiscountedCLV(paper, g, c, o); !errors.Is(err, funnel.ErrInvalidParam) {
+			t.Errorf("DiscountedCLV(%+v) error = %v, want funnel.ErrInvalidParam", o, err)
 		}
 	}
 }

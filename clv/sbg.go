@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/funnelmetrics/funnel"
 	"gonum.org/v1/gonum/mathext"
 )
 
@@ -15,22 +16,28 @@ import (
 // numbered from 1; a customer acquired at time 0 is active in period 1. Both
 // parameters must be positive and finite.
 type SBG struct {
-	Alpha, Beta float64
+	Alpha float64 `json:"alpha"`
+	Beta  float64 `json:"beta"`
 }
 
 // SBGFit is a maximum-likelihood fit of the [SBG] model.
 type SBGFit struct {
 	// Params is the estimate.
-	Params SBG
+	Params SBG `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr SBG
-	Diagnostics
+	StdErr SBG `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order alpha, beta; its diagonal
+	// is the square of StdErr. The rows and columns of parameters at a
+	// bound are zero.
+	Cov         [2][2]float64 `json:"cov"`
+	Diagnostics `json:"diagnostics"`
 }
 
 func (m SBG) check() error {
 	if !(m.Alpha > 0) || math.IsInf(m.Alpha, 1) || !(m.Beta > 0) || math.IsInf(m.Beta, 1) {
-		return fmt.Errorf("clv: sBG alpha = %v, beta = %v must be positive and finite: %w", m.Alpha, m.Beta, ErrInvalidParam)
+		return fmt.Errorf("clv: sBG alpha = %v, beta = %v must be positive and finite: %w", m.Alpha, m.Beta, funnel.ErrInvalidParam)
 	}
 	return nil
 }
@@ -87,19 +94,21 @@ func (d *sbgData) objective(th, grad []float64) float64 {
 // FitSBG fits the [SBG] model by maximum likelihood to the survivor counts
 // of one cohort: survivors[0] customers acquired at time 0, survivors[t]
 // still active after t periods. It returns an error wrapping
-// [ErrInvalidParam] if there are fewer than two counts, the first is not
+// [funnel.ErrInvalidParam] if there are fewer than two counts, the first is not
 // positive, or the counts are negative or increase; an error wrapping
 // [ErrNoData] if no customer churned or every customer churned in the first
 // period (the estimate is then at the boundary); and a [*FitError] wrapping
-// [ErrNotConverged] if the optimiser fails. Diagnostics.N is the cohort size.
+// [ErrNotConverged] if the optimiser fails. A fit at a bound of the
+// parameter space says so in Diagnostics.AtBound. Diagnostics.N is the
+// cohort size.
 func FitSBG(survivors []int) (SBGFit, error) {
 	if len(survivors) < 2 || survivors[0] <= 0 {
-		return SBGFit{}, fmt.Errorf("clv: sBG needs a positive cohort and at least one later count, got %v: %w", survivors, ErrInvalidParam)
+		return SBGFit{}, fmt.Errorf("clv: sBG needs a positive cohort and at least one later count, got %v: %w", survivors, funnel.ErrInvalidParam)
 	}
 	d := &sbgData{n: float64(survivors[0])}
 	for t := 1; t < len(survivors); t++ {
 		if survivors[t] < 0 || survivors[t] > survivors[t-1] {
-			return SBGFit{}, fmt.Errorf("clv: sBG survivors[%d] = %d after %d: counts must be non-negative and non-increasing: %w", t, survivors[t], survivors[t-1], ErrInvalidParam)
+			return SBGFit{}, fmt.Errorf("clv: sBG survivors[%d] = %d after %d: counts must be non-negative and non-increasing: %w", t, survivors[t], survivors[t-1], funnel.ErrInvalidParam)
 		}
 		d.lost = append(d.lost, float64(survivors[t-1]-survivors[t]))
 	}
@@ -110,16 +119,17 @@ func FitSBG(survivors []int) (SBGFit, error) {
 	if survivors[1] == 0 {
 		return SBGFit{}, &FitError{Model: "sBG", Reason: "every customer churned in the first period", Diagnostics: Diagnostics{N: survivors[0]}, Err: ErrNoData}
 	}
-	res, err := maximise("sBG", survivors[0], d.objective, []float64{1, 1})
+	res, err := maximise("sBG", survivors[0], d.objective, []float64{1, 1}, []string{"alpha", "beta"})
 	if err != nil {
 		return SBGFit{}, err
 	}
 	fit := SBGFit{Params: SBG{Alpha: res.params[0], Beta: res.params[1]}, Diagnostics: res.diag}
-	se, err := stdErrors("sBG", survivors[0], d.objective, res.params, fit.Diagnostics)
+	se, cov, err := stdErrors("sBG", survivors[0], d.objective, res)
 	if err != nil {
 		return SBGFit{}, err
 	}
 	fit.StdErr = SBG{Alpha: se[0], Beta: se[1]}
+	fit.Cov = [2][2]float64{{cov[0], cov[1]}, {cov[2], cov[3]}}
 	return fit, nil
 }
 
@@ -131,7 +141,7 @@ func (m SBG) Survival(t int) (float64, error) {
 		return 0, err
 	}
 	if t < 0 {
-		return 0, fmt.Errorf("clv: sBG period %d is negative: %w", t, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: sBG period %d is negative: %w", t, funnel.ErrInvalidParam)
 	}
 	return math.Exp(mathext.Lbeta(m.Alpha, m.Beta+float64(t)) - mathext.Lbeta(m.Alpha, m.Beta)), nil
 }
@@ -144,7 +154,7 @@ func (m SBG) Churn(t int) (float64, error) {
 		return 0, err
 	}
 	if t < 1 {
-		return 0, fmt.Errorf("clv: sBG churn period %d must be >= 1: %w", t, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: sBG churn period %d must be >= 1: %w", t, funnel.ErrInvalidParam)
 	}
 	return math.Exp(mathext.Lbeta(m.Alpha+1, m.Beta+float64(t)-1) - mathext.Lbeta(m.Alpha, m.Beta)), nil
 }
@@ -159,7 +169,7 @@ func (m SBG) Retention(t int) (float64, error) {
 		return 0, err
 	}
 	if t < 1 {
-		return 0, fmt.Errorf("clv: sBG retention period %d must be >= 1: %w", t, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: sBG retention period %d must be >= 1: %w", t, funnel.ErrInvalidParam)
 	}
 	tf := float64(t)
 	return (m.Beta + tf - 1) / (m.Alpha + m.Beta + tf - 1), nil
@@ -168,7 +178,7 @@ func (m SBG) Retention(t int) (float64, error) {
 // ExpectedLifetime returns the mean number of periods a new customer stays
 // active, E[T] = sum_{t>=0} S(t) = (α + β - 1) / (α - 1). It returns an
 // error wrapping [ErrUndefined] when α <= 1 (the mean is infinite: use
-// [SBG.DiscountedExpectedLifetime]), or [ErrInvalidParam].
+// [SBG.DiscountedExpectedLifetime]), or [funnel.ErrInvalidParam].
 func (m SBG) ExpectedLifetime() (float64, error) {
 	if err := m.check(); err != nil {
 		return 0, err
@@ -192,12 +202,12 @@ func (m SBG) DiscountedExpectedLifetime(d float64) (float64, error) {
 		return 0, err
 	}
 	if !(d >= 0) || math.IsInf(d, 1) {
-		return 0, fmt.Errorf("clv: discount rate %v must be finite and >= 0: %w", d, ErrInvalidParam)
+		return 0, fmt.Errorf("clv: discount rate %v must be finite and >= 0: %w", d, funnel.ErrInvalidParam)
 	}
 	if d == 0 {
 		return m.ExpectedLifetime()
 	}
-	v, ok := hyp2f1(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
+	v, _, ok := hyp2f1Fast(1, m.Beta, m.Alpha+m.Beta, 1/(1+d))
 	if !ok || v < 1 {
 		return 0, fmt.Errorf("clv: sBG discounted lifetime: %w", ErrUndefined)
 	}

@@ -46,13 +46,13 @@ func main() {
 
 // readLog reads the CDNOW log: master id, customer id, date YYYYMMDD,
 // number of CDs, dollar value.
-func readLog(path string) (*funnel.TransactionLog, error) {
+func readLog(path string) (*clv.Log, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var log funnel.TransactionLog
+	var log clv.Log
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
 		fs := strings.Fields(sc.Text())
@@ -67,7 +67,7 @@ func readLog(path string) (*funnel.TransactionLog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
-		if err := log.Add(funnel.Transaction{Customer: fs[1], Time: day, Amount: amt}); err != nil {
+		if err := log.Add(clv.Transaction{Customer: fs[1], Time: day, Amount: amt}); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
 	}
@@ -88,39 +88,47 @@ func run(path string) error {
 	if err != nil {
 		return err
 	}
-	var total decimal.Decimal
-	for _, h := range hist {
-		total = total.Add(h.Revenue)
-	}
-	fmt.Printf("CDNOW sample: %d customers, %d purchases, revenue $%s (1997-01-01 to 1998-06-30)\n\n", log.Len(), log.Count(), total.StringFixed(2))
-	slices.SortStableFunc(hist, func(a, b funnel.CLVHistorical) int { return b.Revenue.Cmp(a.Revenue) })
+	fmt.Printf("CDNOW sample: %d customers, %d purchases, revenue $%s (1997-01-01 to 1998-06-30)\n\n", log.Len(), log.Count(), hist.Revenue.StringFixed(2))
+	top := slices.Clone(hist.Customers)
+	slices.SortStableFunc(top, func(a, b clv.CustomerValue) int { return b.Revenue.Cmp(a.Revenue) })
 	fmt.Println("Historical CLV, top 5 customers (margin at 30%):")
-	for _, h := range hist[:5] {
-		fmt.Printf("  %s  %3d purchases  revenue %9s  margin %8s\n", h.Customer, h.Purchases, h.Revenue.StringFixed(2), h.Margin.StringFixed(2))
+	for _, h := range top[:5] {
+		fmt.Printf("  %s  %3d purchases  revenue %9s  margin %8s\n", h.ID, h.Purchases, h.Revenue.StringFixed(2), h.Margin.StringFixed(2))
 	}
 
-	curves, err := log.Cohorts(funnel.CohortOptions{Period: funnel.CohortMonth, AsOf: end})
+	cohorts, err := log.Cohorts(clv.CohortOptions{Period: funnel.Month, AsOf: end})
 	if err != nil {
 		return err
 	}
 	fmt.Println("\nCumulative revenue per customer by months since acquisition:")
 	fmt.Println("  cohort   customers      m0      m3      m6     m12     m17")
-	for _, c := range curves {
-		fmt.Printf("  %s  %9d", c.Start.Format("2006-01"), c.Customers)
+	for _, c := range cohorts.Cohorts {
+		fmt.Printf("  %s  %9d", c.Start.Format("2006-01"), c.Size)
 		for _, k := range []int{0, 3, 6, 12, 17} {
-			if k < len(c.Cumulative) {
-				fmt.Printf("  %6s", c.Cumulative[k].StringFixed(2))
+			if k < len(c.Ages) {
+				fmt.Printf("  %6s", c.Ages[k].PerUnit.StringFixed(2))
+			}
+		}
+		fmt.Println()
+	}
+	fmt.Println("\nShare of customers buying in months 1, 3, 6 and 12 after acquisition:")
+	fmt.Println("  cohort      m1      m3      m6     m12")
+	for _, c := range cohorts.Cohorts {
+		fmt.Printf("  %s", c.Start.Format("2006-01"))
+		for _, k := range []int{1, 3, 6, 12} {
+			if p, ok := c.Ages[k].Rate.Percent(1); ok {
+				fmt.Printf("  %5s%%", p.StringFixed(1))
 			}
 		}
 		fmt.Println()
 	}
 
 	// Predictive value.
-	recs, err := log.RFM(funnel.RFMOptions{CalibrationEnd: calEnd, HoldoutEnd: end, Unit: week})
+	rfm, err := log.RFM(clv.RFMOptions{CalibrationEnd: calEnd, HoldoutEnd: end, Unit: week})
 	if err != nil {
 		return err
 	}
-	cs := clv.CustomersFromRFM(recs)
+	cs := rfm.Customers
 	bg, err := clv.FitBGNBD(cs)
 	if err != nil {
 		return err
@@ -143,7 +151,7 @@ func run(path string) error {
 	}
 	rows := make([]row, 0, len(cs))
 	opts := clv.CLVOptions{Periods: periods, PeriodLength: periodWeeks, DiscountRate: discount, MarginRate: margin}
-	for i, c := range cs {
+	for _, c := range cs {
 		pa, err := bg.Params.PAlive(c)
 		if err != nil {
 			return err
@@ -160,7 +168,7 @@ func run(path string) error {
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{recs[i].Customer, c.Frequency, pa, e, s, v})
+		rows = append(rows, row{c.ID, c.Frequency, pa, e, s, v})
 	}
 	slices.SortStableFunc(rows, func(a, b row) int {
 		if c := b.clvValue.Cmp(a.clvValue); c != 0 {

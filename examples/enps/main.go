@@ -1,8 +1,8 @@
 // Command enps prints an eNPS and pulse-survey report on generated survey
-// data: the company score with its uncertainty, breakdowns by team and by
-// location with small groups hidden, the trend over three monthly waves,
-// each wave's pulse statistics, a rolling 90-day view and the one-on-one
-// cadence.
+// data: the company score with its uncertainty, the latest wave by team as
+// a heatmap table with a small team hidden (and its complement), the eNPS
+// trend by team, wave-over-wave changes, rolling 90-day figures on the
+// survey's cadence, and one-on-one coverage per manager.
 //
 // The data are generated with a fixed seed, so the report is the same on
 // every run.
@@ -17,11 +17,12 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/pulse"
 )
 
 type person struct {
-	id, team, location string
-	mood               float64 // shifts this person's answers
+	id, team, location, manager string
+	mood                        float64 // shifts this person's answers
 }
 
 // teams and their sizes; legal is small enough to be hidden.
@@ -47,212 +48,217 @@ func run() error {
 	var people []person
 	for _, t := range teams {
 		for i := range t.size {
-			people = append(people, person{
+			p := person{
 				id:       fmt.Sprintf("%s-%02d", t.name[:3], i+1),
 				team:     t.name,
 				location: locations[r.IntN(len(locations))],
 				mood:     t.mood + r.NormFloat64()*0.8,
-			})
+				manager:  t.name[:3] + "-01",
+			}
+			if i == 0 {
+				p.manager = "ceo"
+			}
+			people = append(people, p)
 		}
 	}
 
-	survey := &funnel.Survey{
+	survey := &pulse.Survey{
 		Name: "monthly pulse",
-		Questions: []funnel.SurveyQuestion{
+		Questions: []pulse.Question{
 			{ID: "enps", Text: "How likely are you to recommend us as a place to work?", ENPS: true},
-			{ID: "workload", Text: "My workload is manageable.", Scale: funnel.SurveyAgree5},
-			{ID: "growth", Text: "I see a path to grow here.", Scale: funnel.SurveyAgree5},
-			{ID: "1on1", Text: "Did you have a one-on-one in the last two weeks?", Scale: funnel.SurveyYesNo},
+			{ID: "workload", Text: "My workload is manageable.", Scale: pulse.Agree5},
+			{ID: "growth", Text: "I see a path to grow here.", Scale: pulse.Agree5},
+			{ID: "1on1", Text: "Did you have a one-on-one in the last two weeks?", Scale: pulse.YesNo},
 		},
-		Cadence: funnel.SurveyMonthly,
+		Cadence: pulse.Monthly,
 		Start:   time.Date(2026, time.January, 12, 9, 0, 0, 0, time.UTC),
 	}
-	if err := survey.Validate(); err != nil {
+	byTeam, err := pulse.NewWaves(survey, "team")
+	if err != nil {
 		return err
 	}
+	rolling, err := pulse.NewRolling(survey)
+	if err != nil {
+		return err
+	}
+	var enpsByWave [3]pulse.Groups // eNPS answers of each wave, by team
 
 	// Three waves; the mood drifts up a little each month. About 85% answer.
-	var all []funnel.SurveyResponse
-	byWave := make([][]funnel.SurveyResponse, 3)
-	for w := range 3 {
+	const waves = 3
+	for w := range waves {
 		at := survey.WaveStart(w).Add(26 * time.Hour)
 		for _, p := range people {
 			if r.Float64() > 0.85 {
 				continue
 			}
 			m := p.mood + 0.3*float64(w)
-			resp := funnel.SurveyResponse{Respondent: p.id, At: at, Answers: map[string]int{
-				"workload": clampInt(int(3.2+m+r.NormFloat64()), 1, 5),
-				"growth":   clampInt(int(3+m+r.NormFloat64()), 1, 5),
-				"1on1":     boolInt(r.Float64() < 0.6+0.1*m),
-			}}
+			resp := pulse.Response{Respondent: p.id, At: at, Attrs: map[string]string{"team": p.team, "location": p.location},
+				Answers: map[string]int{
+					"workload": clampInt(int(3.2+m+r.NormFloat64()), 1, 5),
+					"growth":   clampInt(int(3+m+r.NormFloat64()), 1, 5),
+					"1on1":     boolInt(r.Float64() < 0.6+0.1*m),
+				}}
+			a := funnel.ENPSSkipped
 			if r.Float64() < 0.95 { // a few skip the eNPS question
 				resp.Answers["enps"] = clampInt(int(7.6+1.4*m+1.5*r.NormFloat64()), 0, 10)
+				a = funnel.ENPSAnswer(resp.Answers["enps"])
 			}
-			byWave[w] = append(byWave[w], resp)
-			all = append(all, resp)
+			if err := byTeam.Add(resp); err != nil {
+				return err
+			}
+			if err := rolling.Add(resp); err != nil {
+				return err
+			}
+			if err := enpsByWave[w].Add(p.team, a); err != nil {
+				return err
+			}
 		}
 	}
-	team := make(map[string]person, len(people))
-	for _, p := range people {
-		team[p.id] = p
+	opts := pulse.Options{}
+	labels := make([]string, waves)
+	for w := range waves {
+		labels[w] = survey.WaveStart(w).Format("2006-01")
 	}
 
-	// eNPS of the latest wave, overall and by team and location.
-	latest := byWave[2]
-	var byTeam, byLocation, byMonth funnel.ENPSGroups
-	for w, rs := range byWave {
-		for _, resp := range rs {
-			a := funnel.ENPSSkipped
-			if v, ok := resp.Answers["enps"]; ok {
-				a = funnel.ENPSAnswer(v)
-			}
-			if err := byMonth.Add(waveLabel(survey, w), a); err != nil {
-				return err
-			}
-			if w != 2 {
-				continue
-			}
-			p := team[resp.Respondent]
-			if err := byTeam.Add(p.team, a); err != nil {
-				return err
-			}
-			if err := byLocation.Add(p.location, a); err != nil {
-				return err
-			}
-		}
-	}
-	fmt.Printf("eNPS report, %s (%d invited, %d responses)\n\n", waveLabel(survey, 2), len(people), len(latest))
-	tb, err := byTeam.Breakdown(nil)
+	// The latest wave: company eNPS and the heatmap by team.
+	latest, err := byTeam.Report(waves-1, int64(len(people)), opts)
 	if err != nil {
 		return err
 	}
-	o := tb.Overall
-	fmt.Printf("Company eNPS: %s\n", scoreText(o))
+	company := latest.Company.Cells[0].ENPS
+	fmt.Printf("eNPS report, %s (%d invited, %d responses, participation %v)\n\n",
+		labels[waves-1], len(people), latest.Company.Respondents, latest.Participation.Ratio)
+	fmt.Printf("Company eNPS: %s\n", scoreText(*company))
+	fmt.Printf("  promoters %d, passives %d, detractors %d, skipped %d\n",
+		company.Promoters, company.Passives, company.Detractors, company.Skipped)
 	for _, m := range []funnel.ENPSIntervalMethod{funnel.ENPSAdjustedWald, funnel.ENPSWald} {
-		if iv, ok, err := o.Interval(m, 0.95); err == nil && ok {
-			fmt.Printf("  95%% %s interval: %.1f to %.1f\n", m, iv.Low, iv.High)
+		if iv, err := company.ENPSScore.Interval(m, 0.95); err == nil && iv.Defined {
+			fmt.Printf("  95%% %s interval: %.1f to %.1f\n", m, iv.Lo, iv.Hi)
 		}
 	}
-	fmt.Printf("  promoters %d, passives %d, detractors %d, skipped %d\n\n", o.Promoters, o.Passives, o.Detractors, o.Skipped)
-	printBreakdown("By team", tb)
-	lb, err := byLocation.Breakdown(nil)
-	if err != nil {
-		return err
-	}
-	printBreakdown("By location", lb)
+	fmt.Println()
+	printHeatmap(latest)
 
-	labels := []string{waveLabel(survey, 0), waveLabel(survey, 1), waveLabel(survey, 2)}
-	trend, err := funnel.ENPSTrend(&byMonth, labels, nil, 0.95)
+	// eNPS trend by team: one breakdown per wave, so the company trend
+	// minus the team trends never isolates a hidden team.
+	trend, err := pulse.Trend(labels, []*pulse.Groups{&enpsByWave[0], &enpsByWave[1], &enpsByWave[2]}, opts)
 	if err != nil {
 		return err
 	}
-	fmt.Println("Trend")
+	fmt.Println("eNPS trend")
 	for _, p := range trend {
-		fmt.Printf("  %-8s %s", p.Label, scoreText(p.Score))
-		if p.HasChange {
-			fmt.Printf("   change %+.1f (SE %.1f, p = %.2f)", p.Change.Change, p.Change.SE, p.Change.PValue)
+		fmt.Printf("  %-8s company %s", p.Label, scoreText(p.Breakdown.Overall))
+		if p.Change.Defined {
+			fmt.Printf("   change %+.1f (SE %.1f, p = %.2f, %v)", p.Change.Diff, p.Change.SE, p.Change.PValue, p.Change.Verdict)
 		}
 		fmt.Println()
-	}
-	fmt.Println()
-
-	// Pulse statistics per wave, and the change from wave to wave.
-	var waves []funnel.SurveyWave
-	for w, rs := range byWave {
-		t, err := survey.TallyOf(slices.Values(rs))
-		if err != nil {
-			return err
-		}
-		wave, err := survey.Wave(t, int64(len(people)), nil)
-		if err != nil {
-			return err
-		}
-		waves = append(waves, wave)
-		part, _ := wave.Participation()
-		fmt.Printf("Pulse %s: %d of %d answered (%.0f%%)\n", waveLabel(survey, w), wave.Respondents, wave.Invited, 100*part)
-		for _, q := range wave.Questions {
-			mean, _ := q.Mean()
-			fav, _ := q.Favourability()
-			fmt.Printf("  %-9s mean %5.2f  favourable %3.0f%%  skipped %d  %v\n", q.ID, mean, 100*fav, q.Skipped, q.Counts)
-		}
-	}
-	trs, err := funnel.SurveyTrends(waves, 0.95)
-	if err != nil {
-		return err
-	}
-	fmt.Println("Wave over wave (95% intervals)")
-	for i, tr := range trs {
-		fmt.Printf("  %s -> %s: participation %+.1f pp\n", labels[i], labels[i+1], 100*tr.Participation.Change)
-		for _, q := range tr.Questions {
-			fmt.Printf("    %-9s mean %+.2f [%+.2f, %+.2f]  favourable %+.1f pp\n",
-				q.ID, q.Mean.Change, q.Mean.Low, q.Mean.High, 100*q.Favourability.Change)
+		for _, g := range p.Breakdown.Groups {
+			fmt.Printf("           %-12s %s\n", g.Group, scoreText(g.Score))
 		}
 	}
 	fmt.Println()
 
-	// Rolling 90 days: each person's latest answer.
-	asOf := time.Date(2026, time.April, 1, 0, 0, 0, 0, time.UTC)
-	rt, err := survey.Rolling(slices.Values(all), asOf, 90*24*time.Hour)
+	// Wave over wave, company row.
+	var reports []pulse.Report
+	for w := range waves {
+		rep, err := byTeam.Report(w, int64(len(people)), opts)
+		if err != nil {
+			return err
+		}
+		reports = append(reports, rep)
+	}
+	changes, err := pulse.Changes(reports, opts.Test)
 	if err != nil {
 		return err
 	}
-	rw, err := survey.Wave(rt, int64(len(people)), nil)
-	if err != nil {
-		return err
+	fmt.Println("Wave over wave, company (95% intervals; verdicts need 30 answers a side)")
+	for i, c := range changes {
+		fmt.Printf("  %s -> %s: participation %+.1f pp (%v)\n", labels[i], labels[i+1], 100*c.Participation.Diff, c.Participation.Verdict)
+		for _, q := range c.Company.Questions {
+			fmt.Printf("    %-9s mean %+.2f [%+.2f, %+.2f] %-13v favourable %+5.1f pp [%+.1f, %+.1f] %v\n", q.Question,
+				q.Mean.Diff, q.Mean.Interval.Lo, q.Mean.Interval.Hi, q.Mean.Verdict,
+				100*q.Favourable.Diff, 100*q.Favourable.Interval.Lo, 100*q.Favourable.Interval.Hi, q.Favourable.Verdict)
+		}
 	}
-	fmt.Printf("Rolling 90 days to %s: %d people, eNPS %s\n\n", asOf.Format(time.DateOnly), rw.Respondents, scoreText(rw.ENPS))
+	fmt.Println()
 
-	// One-on-ones of the support team in the last 14 days.
-	var log []funnel.OneOnOne
-	var roster []string
+	// Rolling 90 days, published at each wave start only, held while too
+	// few answers changed since the last published figure.
+	pts, err := rolling.Series(90*24*time.Hour, 1, waves, opts)
+	if err != nil {
+		return err
+	}
+	fmt.Println("Rolling 90 days (each person's latest answers), company")
+	for _, p := range pts {
+		c := p.Cells[0]
+		fmt.Printf("  %s: %d people, eNPS %s\n", p.At.Format(time.DateOnly), p.Respondents, scoreText(*c.ENPS))
+	}
+	fmt.Println()
+
+	// One-on-ones in the last 14 days, per manager.
+	asOf := survey.WaveStart(waves)
+	var roster []pulse.Member
+	var log []pulse.Meeting
 	for _, p := range people {
-		if p.team != "support" {
-			continue
-		}
-		roster = append(roster, p.id)
+		roster = append(roster, pulse.Member{Person: p.id, Manager: p.manager})
 		for d := 1 + r.IntN(25); d < 60; d += 10 + r.IntN(20) {
-			log = append(log, funnel.OneOnOne{Person: p.id, At: asOf.AddDate(0, 0, -d)})
+			log = append(log, pulse.Meeting{Person: p.id, At: asOf.AddDate(0, 0, -d)})
 		}
 	}
-	roster = append(roster, "sup-10") // a new hire with no meeting yet
-	oo, err := funnel.OneOnOneCadence(roster, slices.Values(log), asOf, 14*24*time.Hour)
+	roster = append(roster, pulse.Member{Person: "ceo"}, pulse.Member{Person: "sup-10", Manager: "sup-01"}) // a new hire, not met yet
+	cov, err := pulse.OneOnOnes(roster, slices.Values(log), asOf, 14*24*time.Hour, opts.Test.Confidence)
 	if err != nil {
 		return err
 	}
-	share, _ := oo.Share()
-	fmt.Printf("One-on-ones (support, 14 days): %d of %d met (%.0f%%)\n", oo.MetWithin, oo.People, 100*share)
-	for _, st := range oo.Overdue {
-		if st.Met {
-			fmt.Printf("  overdue: %s, last met %s (%.0f days)\n", st.Person, st.Last.Format(time.DateOnly), st.Since.Hours()/24)
-		} else {
-			fmt.Printf("  overdue: %s, never met\n", st.Person)
+	fmt.Printf("One-on-ones as of %s (14 days): %v met, 95%% %.0f%% to %.0f%%\n",
+		asOf.Format(time.DateOnly), cov.Met.Ratio, 100*cov.Met.Interval.Lo, 100*cov.Met.Interval.Hi)
+	for _, m := range cov.Managers {
+		fmt.Printf("  %-7s direct reports %-13v everyone below %v\n", m.Manager, m.Direct.Ratio, m.All.Ratio)
+	}
+	fmt.Printf("  %d overdue; never met: ", len(cov.Overdue))
+	var never []string
+	for _, o := range cov.Overdue {
+		if !o.Met {
+			never = append(never, o.Person)
 		}
 	}
+	fmt.Println(strings.Join(never, ", "))
 	return nil
 }
 
-func waveLabel(s *funnel.Survey, w int) string { return s.WaveStart(w).Format("2006-01") }
-
-func scoreText(s funnel.ENPSScore) string {
+func scoreText(s pulse.Score) string {
 	if v, ok := s.Round(1); ok {
-		return fmt.Sprintf("%6s (n=%d)", v.StringFixed(1), s.Total)
+		return fmt.Sprintf("%6s (n=%d)", v.StringFixed(1), s.Answered)
 	}
 	return "hidden (" + s.Suppressed.String() + ")"
 }
 
-func printBreakdown(title string, b funnel.ENPSBreakdown) {
-	fmt.Println(title)
-	fmt.Printf("  %-12s %s\n", "all", scoreText(b.Overall))
+// printHeatmap prints the favourable share of every question by team.
+func printHeatmap(rep pulse.Report) {
+	fmt.Printf("By %s, %% favourable (minimum %d answers)\n  %-12s", rep.By, rep.MinGroup, "")
+	for _, c := range rep.Company.Cells {
+		fmt.Printf(" %10s", c.Question)
+	}
+	fmt.Println()
 	var hidden []string
-	for _, g := range b.Groups {
-		fmt.Printf("  %-12s %s\n", g.Group, scoreText(g.Score))
-		if g.Score.Suppressed != funnel.ENPSShown {
-			hidden = append(hidden, g.Group+": "+g.Score.Suppressed.String())
+	for _, row := range append([]pulse.Row{rep.Company}, rep.Groups...) {
+		name := row.Group
+		if name == "" {
+			name = "company"
 		}
+		fmt.Printf("  %-12s", name)
+		for _, c := range row.Cells {
+			if f, ok := c.Favourable.Float64(); ok && c.Suppressed == pulse.Shown {
+				fmt.Printf(" %9.0f%%", 100*f)
+			} else {
+				fmt.Printf(" %10s", "-")
+				hidden = append(hidden, name+"/"+c.Question+": "+c.Suppressed.String())
+			}
+		}
+		fmt.Println()
 	}
 	if len(hidden) > 0 {
-		fmt.Printf("  hidden to protect confidentiality (minimum %d answers): %s\n", funnel.ENPSDefaultMinGroupSize, strings.Join(hidden, "; "))
+		fmt.Printf("  hidden to protect confidentiality: %s\n", strings.Join(hidden, "; "))
 	}
 	fmt.Println()
 }

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Independent computation of eNPS expectations used by enps_test.go.
+"""Independent computation of eNPS expectations used by enps_test.go and
+pulse/pulse_test.go (the (2, 2, 1) and (4, 2, 1) rows: waves 1 and 2 of the
+pulse tests).
 
 Formulas from Rocks (2016), "Interval Estimation for the Net Promoter Score",
 The American Statistician 70(4): per-answer variance v = (p + d) - (p - d)^2,
@@ -45,7 +47,7 @@ def compare(b, a, conf):
     return ch, se, clamp(ch - zz * se, -200, 200), clamp(ch + zz * se, -200, 200), zt, p
 
 
-for case in [(8, 7, 5, 0.95), (1, 0, 0, 0.95), (10, 0, 0, 0.90), (0, 0, 3, 0.95), (2, 1, 1, 0.80), (45, 30, 25, 0.99)]:
+for case in [(2, 2, 1, 0.95), (4, 2, 1, 0.95), (8, 7, 5, 0.95), (1, 0, 0, 0.95), (10, 0, 0, 0.90), (0, 0, 3, 0.95), (2, 1, 1, 0.80), (45, 30, 25, 0.99)]:
     for adj in (False, True):
         print("interval", case, "adjusted" if adj else "wald", ["%.12g" % x for x in wald(*case[:3], case[3], adj)])
 for b, a, conf in [((8, 7, 5), (12, 5, 3), 0.95), ((5, 0, 0), (0, 0, 5), 0.95), ((45, 30, 25), (30, 30, 40), 0.95), ((3, 3, 3), (3, 3, 3), 0.9)]:

@@ -1,0 +1,131 @@
+package clv
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+// A LogSummary says what a log held when a result was computed: its
+// customers and transactions and, for a [DealLog], the currency of its
+// amounts and the won deals it could not use.
+type LogSummary struct {
+	Customers    int64 `json:"customers"`
+	Transactions int64 `json:"transactions"`
+	// Currency is the scan's currency code for a log of deals ("" for a
+	// log of transactions, or deals without a code).
+	Currency string `json:"currency"`
+	// WonNoAccount counts won deals left out of the log because they have
+	// no Account, and WonUndated those left out because they have no close
+	// time (accepted by the scan under Options.UndatedClose), and
+	// WonOutOfRange those whose amount's exponent is beyond
+	// [MaxAmountExponent]. For a log of deals, Transactions + WonNoAccount
+	// + WonUndated + WonOutOfRange is the number of won deals counted.
+	WonNoAccount  int64 `json:"won_no_account"`
+	WonUndated    int64 `json:"won_undated"`
+	WonOutOfRange int64 `json:"won_out_of_range"`
+}
+
+// A Historical is the historical customer lifetime value of every
+// customer of a log: what each has paid so far and the margin on it
+// (historical CLV is the sum of past revenue, or of past gross margin:
+// Gupta & Lehmann 2003, "Customers as Assets", J. Interactive Marketing
+// 17(1), contrast it with the predictive CLV of the models in this
+// package).
+type Historical struct {
+	// Input says what deals the log was built from (zero for a log of
+	// transactions).
+	Input funnel.Input `json:"input"`
+	Log   LogSummary   `json:"log"`
+	// MarginRate is the margin rate applied, in [0, 1].
+	MarginRate decimal.Decimal `json:"margin_rate"`
+	// Revenue and Margin are the totals over all customers.
+	Revenue decimal.Decimal `json:"revenue"`
+	Margin  decimal.Decimal `json:"margin"`
+	// Customers has one row per customer, in ascending order of ID.
+	Customers []CustomerValue `json:"customers"`
+}
+
+// A CustomerValue is the historical CLV of one customer: Revenue = the sum
+// of the customer's amounts, Margin = Revenue x margin rate, both exact.
+// Purchases counts transactions, not days. First and Last are the times of
+// the first and the last transaction, in the log's zone.
+type CustomerValue struct {
+	ID        string          `json:"id"`
+	Purchases int64           `json:"purchases"`
+	Revenue   decimal.Decimal `json:"revenue"`
+	Margin    decimal.Decimal `json:"margin"`
+	First     time.Time       `json:"first"`
+	Last      time.Time       `json:"last"`
+}
+
+// Historical returns the historical CLV of every customer: Revenue = sum
+// of amounts, Margin = Revenue x marginRate; pass a margin rate of 1 for
+// revenue. It reads each transaction once and sorts only the customers,
+// never their transactions. It returns an error wrapping
+// [funnel.ErrInvalidParam] if marginRate is outside [0, 1].
+func (l *Log) Historical(marginRate decimal.Decimal) (Historical, error) {
+	return l.historical(marginRate, funnel.Input{}, LogSummary{})
+}
+
+func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSummary) (Historical, error) {
+	if marginRate.IsNegative() || marginRate.GreaterThan(decimal.NewFromInt(1)) {
+		return Historical{}, fmt.Errorf("clv: margin rate %s must be in [0, 1]: %w", marginRate, funnel.ErrInvalidParam)
+	}
+	type acc struct {
+		n           int64
+		first, last instant
+		sum         exactSum
+	}
+	accs := make([]acc, len(l.names))
+	for i := range l.txns {
+		t := &l.txns[i]
+		a := &accs[t.cust]
+		at := instant{t.sec, t.nsec}
+		if a.n == 0 || at.before(a.first) {
+			a.first = at
+		}
+		if a.n == 0 || a.last.before(at) {
+			a.last = at
+		}
+		a.n++
+		a.sum.add(l, t)
+	}
+	loc := l.location()
+	h := Historical{Input: in, Log: l.summary(sum), MarginRate: marginRate, Customers: make([]CustomerValue, 0, len(l.names))}
+	var total exactSum
+	for _, c := range l.sortedNames() {
+		a := &accs[c]
+		rev := a.sum.value()
+		total.addDecimalFast(rev)
+		h.Customers = append(h.Customers, CustomerValue{
+			ID: l.names[c], Purchases: a.n, Revenue: rev, Margin: rev.Mul(marginRate),
+			First: a.first.time(loc), Last: a.last.time(loc),
+		})
+	}
+	h.Revenue = total.value()
+	h.Margin = h.Revenue.Mul(marginRate)
+	return h, nil
+}
+
+// summary fills the counts of what l holds into s.
+func (l *Log) summary(s LogSummary) LogSummary {
+	s.Customers, s.Transactions = int64(len(l.names)), int64(len(l.txns))
+	return s
+}
+
+func (a instant) time(loc *time.Location) time.Time {
+	return time.Unix(a.sec, int64(a.nsec)).In(loc)
+}
+
+// addDecimalFast adds a decimal, on the int64 path when it fits.
+func (s *exactSum) addDecimalFast(d decimal.Decimal) {
+	if d.NumDigits() <= 18 && d.Exponent() != bigExp {
+		t := txn{amt: d.CoefficientInt64(), exp: d.Exponent()}
+		s.add(nil, &t)
+		return
+	}
+	s.addDecimal(d)
+}

@@ -1,0 +1,377 @@
+package clv
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+// A Transaction is one purchase by one customer (or one account, for B2B):
+// who bought, when, and for how much. The amounts of one log share one
+// currency.
+type Transaction struct {
+	Customer string          `json:"customer"`
+	Time     time.Time       `json:"time"`
+	Amount   decimal.Decimal `json:"amount"`
+}
+
+// MaxAmountExponent bounds the decimal exponent of an amount: a
+// transaction whose amount has an exponent outside [-MaxAmountExponent,
+// MaxAmountExponent] (such as 1e-1000000, whose sums would take unbounded
+// time and memory) is refused.
+const MaxAmountExponent = 64
+
+// A TransactionError reports a transaction that a [Log] refused. Err is
+// [funnel.ErrInvalidParam] (empty customer, zero time, an amount's exponent
+// out of range) or [funnel.ErrNegativeAmount].
+type TransactionError struct {
+	// Index is the record's 0-based position in the sequence given to
+	// [LogOf]; for [Log.Add] it is the number of transactions the log held
+	// before the call.
+	Index    int
+	Customer string // the record's customer, possibly empty
+	Field    string // "Customer", "Time" or "Amount"
+	Err      error
+}
+
+// Error implements the error interface.
+func (e *TransactionError) Error() string {
+	return fmt.Sprintf("clv: transaction %d (customer %q): field %s: %v", e.Index, e.Customer, e.Field, e.Err)
+}
+
+// Unwrap returns the kind of error, for [errors.Is].
+func (e *TransactionError) Unwrap() error { return e.Err }
+
+// LogOptions configure a [Log] of transactions. The zero LogOptions give
+// calendar days and periods in UTC and 95% intervals.
+type LogOptions struct {
+	// Location is the time zone of calendar days (RFM summaries) and
+	// periods (cohorts), and of the times in results. Nil means UTC.
+	Location *time.Location
+	// Confidence is the level of the intervals of cohort rates; zero
+	// means 0.95, a value outside (0, 1) is an error.
+	Confidence funnel.Confidence
+}
+
+// A Log accumulates transactions per customer: the input of historical
+// CLV ([Log.Historical]), cohort curves and retention ([Log.Cohorts]) and
+// the RFM summary the models are fitted to ([Log.RFM]). Merging logs built
+// from any split of the records gives the same results, and the same
+// binary encoding, as one log built from all of them.
+//
+// The zero Log is empty and ready to use, with the zero [LogOptions]. A
+// Log keeps every transaction (32 bytes each, plus the customer names); it
+// is not safe for concurrent mutation: give each goroutine its own and
+// combine them with [Log.Merge]. A log built from won deals is a
+// [DealLog].
+type Log struct {
+	loc   *time.Location // nil: UTC
+	level float64        // 0: 0.95
+
+	index map[string]int32
+	names []string
+	txns  []txn
+	bigs  []decimal.Decimal // amounts that do not fit a txn's int64
+}
+
+// txn is one stored transaction: its instant and its amount, as an int64
+// coefficient and exponent, or (exp == bigExp) an index into Log.bigs.
+type txn struct {
+	sec  int64
+	amt  int64
+	nsec int32
+	cust int32
+	exp  int32
+}
+
+const bigExp = math.MinInt32
+
+// NewLog returns an empty log with the options. It returns an error
+// wrapping [funnel.ErrInvalidParam] for a confidence outside (0, 1).
+func NewLog(o LogOptions) (*Log, error) {
+	l := &Log{loc: o.Location}
+	if o.Confidence != 0 {
+		level, err := o.Confidence.Level()
+		if err != nil {
+			return nil, err
+		}
+		l.level = level
+	}
+	return l, nil
+}
+
+// LogOf collects a sequence of transactions into a new log with the zero
+// [LogOptions]. It stops at the first bad record and returns a
+// [*TransactionError] naming its position in the sequence; a nil sequence
+// is an error wrapping [funnel.ErrInvalidParam].
+func LogOf(txs iter.Seq[Transaction]) (*Log, error) {
+	if txs == nil {
+		return nil, fmt.Errorf("clv: nil transaction sequence: %w", funnel.ErrInvalidParam)
+	}
+	l := &Log{}
+	i := 0
+	for t := range txs {
+		if err := l.check(t, i); err != nil {
+			return nil, err
+		}
+		l.add(t.Customer, t.Time, t.Amount)
+		i++
+	}
+	return l, nil
+}
+
+func (l *Log) location() *time.Location { return cmp.Or(l.loc, time.UTC) }
+
+func (l *Log) confidence() float64 {
+	if l.level == 0 {
+		return 0.95
+	}
+	return l.level
+}
+
+// check validates one transaction.
+func (l *Log) check(t Transaction, idx int) error {
+	switch {
+	case t.Customer == "":
+		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Customer", Err: funnel.ErrInvalidParam}
+	case t.Time.IsZero():
+		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Time", Err: funnel.ErrInvalidParam}
+	case t.Amount.IsNegative():
+		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
+	case !amountInRange(t.Amount):
+		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrInvalidParam}
+	}
+	return nil
+}
+
+// Add adds one transaction. It returns a [*TransactionError] wrapping
+// [funnel.ErrInvalidParam] for an empty customer, a zero time or an
+// amount's exponent beyond [MaxAmountExponent], or
+// wrapping [funnel.ErrNegativeAmount] for an amount below zero; the log is
+// then unchanged.
+func (l *Log) Add(t Transaction) error {
+	if err := l.check(t, len(l.txns)); err != nil {
+		return err
+	}
+	l.add(t.Customer, t.Time, t.Amount)
+	return nil
+}
+
+// add appends a validated transaction.
+func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
+	c, ok := l.index[customer]
+	if !ok {
+		if l.index == nil {
+			l.index = make(map[string]int32)
+		}
+		c = int32(len(l.names))
+		l.index[customer] = c
+		l.names = append(l.names, customer)
+	}
+	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
+	t.amt, t.exp = l.amount(amt)
+	l.txns = append(l.txns, t)
+}
+
+func amountInRange(d decimal.Decimal) bool {
+	e := d.Exponent()
+	return e >= -MaxAmountExponent && e <= MaxAmountExponent
+}
+
+// amount stores a decimal as an int64 coefficient and exponent, or in
+// l.bigs when it has more than 18 digits.
+func (l *Log) amount(d decimal.Decimal) (int64, int32) {
+	if d.NumDigits() <= 18 && d.Exponent() != bigExp {
+		return d.CoefficientInt64(), d.Exponent()
+	}
+	l.bigs = append(l.bigs, d)
+	return int64(len(l.bigs) - 1), bigExp
+}
+
+// decimalOf returns a stored amount as a decimal.
+func (l *Log) decimalOf(t *txn) decimal.Decimal {
+	if t.exp == bigExp {
+		return l.bigs[t.amt]
+	}
+	return decimal.New(t.amt, t.exp)
+}
+
+// Merge adds every transaction of o to l. o is not modified. It returns an
+// error wrapping [funnel.ErrInvalidParam] when o is nil or l itself, and
+// one wrapping [funnel.ErrIncompatible] when the logs' options differ
+// (zone or confidence).
+func (l *Log) Merge(o *Log) error {
+	if o == nil || o == l {
+		return fmt.Errorf("clv: merging a nil log or a log into itself: %w", funnel.ErrInvalidParam)
+	}
+	if !sameLocation(l.location(), o.location()) || l.confidence() != o.confidence() {
+		return fmt.Errorf("clv: merging logs with other options: %w", funnel.ErrIncompatible)
+	}
+	l.merge(o)
+	return nil
+}
+
+// merge appends o's transactions, mapping its customers to l's.
+func (l *Log) merge(o *Log) {
+	if len(o.txns) == 0 {
+		return
+	}
+	remap := make([]int32, len(o.names))
+	if l.index == nil {
+		l.index = make(map[string]int32, len(o.names))
+	}
+	for i, name := range o.names {
+		c, ok := l.index[name]
+		if !ok {
+			c = int32(len(l.names))
+			l.index[name] = c
+			l.names = append(l.names, name)
+		}
+		remap[i] = c
+	}
+	l.txns = slices.Grow(l.txns, len(o.txns))
+	for _, t := range o.txns {
+		t.cust = remap[t.cust]
+		if t.exp == bigExp {
+			l.bigs = append(l.bigs, o.bigs[t.amt])
+			t.amt = int64(len(l.bigs) - 1)
+		}
+		l.txns = append(l.txns, t)
+	}
+}
+
+// Len returns the number of distinct customers.
+func (l *Log) Len() int { return len(l.names) }
+
+// Count returns the number of transactions.
+func (l *Log) Count() int { return len(l.txns) }
+
+// byCustomer returns the log's transactions grouped by customer: the
+// transactions of customer index c are order[start[c]:start[c+1]], in the
+// order they were added. It is a counting sort, in linear time; the
+// analyses do not depend on the order within a customer.
+func (l *Log) byCustomer() (order []int32, start []int32) {
+	n := len(l.names)
+	start = make([]int32, n+1)
+	for i := range l.txns {
+		start[l.txns[i].cust+1]++
+	}
+	for i := 1; i <= n; i++ {
+		start[i] += start[i-1]
+	}
+	order = make([]int32, len(l.txns))
+	next := slices.Clone(start[:n])
+	for i := range l.txns {
+		c := l.txns[i].cust
+		order[next[c]] = int32(i)
+		next[c]++
+	}
+	return order, start
+}
+
+// sortedNames returns the customer indices in ascending order of name.
+func (l *Log) sortedNames() []int32 {
+	sorted := make([]int32, len(l.names))
+	for i := range sorted {
+		sorted[i] = int32(i)
+	}
+	slices.SortFunc(sorted, func(a, b int32) int { return strings.Compare(l.names[a], l.names[b]) })
+	return sorted
+}
+
+// before reports whether instant a is before instant b.
+func before(asec int64, ansec int32, bsec int64, bnsec int32) bool {
+	return asec < bsec || (asec == bsec && ansec < bnsec)
+}
+
+// exactSum is an exact running sum of amounts: an int64 at a common
+// exponent while it fits, a decimal after.
+type exactSum struct {
+	v     int64
+	e     int32
+	isBig bool
+	d     decimal.Decimal
+}
+
+func (s *exactSum) add(l *Log, t *txn) {
+	if t.exp == bigExp {
+		s.addDecimal(l.bigs[t.amt])
+		return
+	}
+	if !s.isBig {
+		c, e := t.amt, t.exp
+		v := s.v
+		ok := true
+		if e < s.e {
+			if d := s.e - e; d > 18 {
+				ok = false
+			} else {
+				v, ok = mul64(v, pow10[d])
+			}
+			if ok {
+				s.v, s.e = v, e
+			}
+		} else if e > s.e {
+			if d := e - s.e; d > 18 {
+				ok = false
+			} else {
+				c, ok = mul64(c, pow10[d])
+			}
+		}
+		if ok {
+			if sum, fits := add64(s.v, c); fits {
+				s.v = sum
+				return
+			}
+		}
+	}
+	s.addDecimal(decimal.New(t.amt, t.exp))
+}
+
+func (s *exactSum) addDecimal(d decimal.Decimal) {
+	if !s.isBig {
+		s.d, s.isBig = decimal.New(s.v, s.e), true
+	}
+	s.d = s.d.Add(d)
+}
+
+func (s *exactSum) value() decimal.Decimal {
+	if s.isBig {
+		return s.d
+	}
+	return decimal.New(s.v, s.e)
+}
+
+func mul64(a, b int64) (int64, bool) {
+	if a == 0 || b == 0 {
+		return 0, true
+	}
+	p := a * b
+	if p/b != a || (a == -1 && b == math.MinInt64) || (b == -1 && a == math.MinInt64) {
+		return 0, false
+	}
+	return p, true
+}
+
+func add64(a, b int64) (int64, bool) {
+	s := a + b
+	if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) {
+		return 0, false
+	}
+	return s, true
+}
+
+var pow10 = func() (p [19]int64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()

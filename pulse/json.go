@@ -1,0 +1,172 @@
+package pulse
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+// The result types marshal to JSON in the library's one style: snake_case
+// names, enums by name, [] for empty lists, durations in seconds, times in
+// RFC 3339 (null when zero), rates with their counts, value and interval;
+// and each decodes back to an equal value.
+
+type scoreJSON struct {
+	Suppressed Suppression      `json:"suppressed"`
+	Score      funnel.ENPSScore `json:"score"`
+	Interval   funnel.Interval  `json:"interval"`
+}
+
+// MarshalJSON encodes the score as {"suppressed":"shown","score":{...},
+// "interval":{...}}, the score in the form of [funnel.ENPSScore.MarshalJSON].
+func (s Score) MarshalJSON() ([]byte, error) {
+	return json.Marshal(scoreJSON{s.Suppressed, s.ENPSScore, s.Interval})
+}
+
+// UnmarshalJSON decodes a score written by [Score.MarshalJSON].
+func (s *Score) UnmarshalJSON(b []byte) error {
+	var o scoreJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*s = Score{ENPSScore: o.Score, Interval: o.Interval, Suppressed: o.Suppressed}
+	return nil
+}
+
+// secs writes a duration as seconds with up to nine decimals.
+func secs(d time.Duration) json.Number {
+	return json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
+}
+
+// parseSecs reads seconds written by secs.
+func parseSecs(n json.Number) (time.Duration, error) {
+	if n == "" {
+		return 0, nil
+	}
+	d, err := decimal.NewFromString(string(n))
+	if err != nil {
+		return 0, fmt.Errorf("pulse: seconds %q: %w", n, funnel.ErrInvalidParam)
+	}
+	ns := d.Shift(9)
+	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+		return 0, fmt.Errorf("pulse: seconds %q out of range: %w", n, funnel.ErrInvalidParam)
+	}
+	return time.Duration(ns.IntPart()), nil
+}
+
+// timeOrNull returns t, or nil for the zero time.
+func timeOrNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+type pointJSON struct {
+	Wave          int         `json:"wave"`
+	At            time.Time   `json:"at"`
+	WindowSeconds json.Number `json:"window_seconds"`
+	Respondents   int64       `json:"respondents"`
+	Cells         []Cell      `json:"cells"`
+}
+
+// MarshalJSON encodes the point with its window in seconds.
+func (p Point) MarshalJSON() ([]byte, error) {
+	return json.Marshal(pointJSON{p.Wave, p.At, secs(p.Window), p.Respondents, nonNil(p.Cells)})
+}
+
+// UnmarshalJSON decodes a point written by [Point.MarshalJSON].
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var o pointJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	w, err := parseSecs(o.WindowSeconds)
+	if err != nil {
+		return err
+	}
+	*p = Point{Wave: o.Wave, At: o.At, Window: w, Respondents: o.Respondents, Cells: nonNil(o.Cells)}
+	return nil
+}
+
+type overdueJSON struct {
+	Person       string       `json:"person"`
+	Manager      string       `json:"manager"`
+	Met          bool         `json:"met"`
+	Last         *time.Time   `json:"last"`
+	SinceSeconds *json.Number `json:"since_seconds"`
+}
+
+// MarshalJSON encodes the entry with "last" and "since_seconds" null when
+// the person was never met.
+func (o Overdue) MarshalJSON() ([]byte, error) {
+	j := overdueJSON{Person: o.Person, Manager: o.Manager, Met: o.Met, Last: timeOrNull(o.Last)}
+	if o.Met {
+		s := secs(o.Since)
+		j.SinceSeconds = &s
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes an entry written by [Overdue.MarshalJSON].
+func (o *Overdue) UnmarshalJSON(b []byte) error {
+	var j overdueJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	var since time.Duration
+	if j.SinceSeconds != nil {
+		var err error
+		if since, err = parseSecs(*j.SinceSeconds); err != nil {
+			return err
+		}
+	}
+	*o = Overdue{Person: j.Person, Manager: j.Manager, Met: j.Met, Last: timeOf(j.Last), Since: since}
+	return nil
+}
+
+type coverageJSON struct {
+	AsOf            *time.Time        `json:"as_of"`
+	IntervalSeconds json.Number       `json:"interval_seconds"`
+	Met             funnel.Rate       `json:"met"`
+	Managers        []ManagerCoverage `json:"managers"`
+	Overdue         []Overdue         `json:"overdue"`
+}
+
+// MarshalJSON encodes the coverage with its interval in seconds.
+func (c Coverage) MarshalJSON() ([]byte, error) {
+	return json.Marshal(coverageJSON{timeOrNull(c.AsOf), secs(c.Interval), c.Met, nonNil(c.Managers), nonNil(c.Overdue)})
+}
+
+// UnmarshalJSON decodes a coverage written by [Coverage.MarshalJSON].
+func (c *Coverage) UnmarshalJSON(b []byte) error {
+	var j coverageJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	iv, err := parseSecs(j.IntervalSeconds)
+	if err != nil {
+		return err
+	}
+	*c = Coverage{AsOf: timeOf(j.AsOf), Interval: iv, Met: j.Met, Managers: nonNil(j.Managers), Overdue: nonNil(j.Overdue)}
+	return nil
+}
+
+// nonNil returns s, or an empty slice for nil, so that lists encode as [].
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
