@@ -86,8 +86,7 @@ const badFile = `id,tenant,pipeline,account,created,closed,amount,currency,stage
 ok-1,acme,new,A,2024-01-05T00:00:00Z,,100.00,USD,Lead,,ana,NA,web,2024-01-05T00:00:00Z
 bad-amount,acme,new,A,2024-01-05T00:00:00Z,,1e9,USD,Lead,,ana,NA,web,2024-01-05T00:00:00Z
 bad-stage,acme,new,A,2024-01-05T00:00:00Z,,1.00,USD,Nowhere,,ana,NA,web,
-"multi
-line",acme,renewal,"Globex,
+multi-line,acme,renewal,"Globex,
 Inc.",2024-02-01T00:00:00Z,2024-03-01T00:00:00Z,250.50,USD,Closed Won,,ben,EMEA,,2024-02-01T00:00:00Z
 eur,acme,new,A,2024-01-05T00:00:00Z,,5.00,EUR,Lead,,ana,NA,web,2024-01-05T00:00:00Z
 `
