@@ -37,13 +37,13 @@
 //
 // The final merge of a key holds that key's accumulators in one worker.
 // Measured live heap per deal of a key (BenchmarkHeap, 200,000 generated
-// deals, 26 monthly periods): exact mode about 24 bytes for the report, 34
+// deals, 26 monthly periods): exact mode about 24 bytes for the report, 47
 // for the trend series, 17 for the forecast by period, 10 for the weighted
-// pipeline and 9 for the survival curve, 94 in all. With
+// pipeline and 9 for the survival curve, 107 in all. With
 // funnel.Options.QuantileError the report and the series keep quantile
 // sketches instead of every amount and duration: the report's memory is
 // then constant in the deals (under 1 byte a deal at 200,000 deals, about
-// 180 KB in all), the series' grows with its periods only (about 12 bytes
+// 180 KB in all), the series' grows with its periods only (about 13 bytes
 // a deal here); the survival curve and the forecasts keep their per-deal
 // values in both modes.
 //
