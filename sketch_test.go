@@ -153,9 +153,25 @@ func BenchmarkSketchTally(b *testing.B) {
 				runtime.GC()
 				runtime.ReadMemStats(&before)
 				t := funnel.NewTally(s)
-				if err := s.Run(streamDeals(n), t); err != nil {
+				var peak uint64
+				var ms runtime.MemStats
+				stream := func(yield func(funnel.Deal) bool) {
+					i := 0
+					for d := range streamDeals(n) {
+						if i%500_000 == 0 {
+							runtime.ReadMemStats(&ms)
+							peak = max(peak, ms.HeapAlloc)
+						}
+						i++
+						if !yield(d) {
+							return
+						}
+					}
+				}
+				if err := s.Run(stream, t); err != nil {
 					b.Fatal(err)
 				}
+				b.ReportMetric(float64(peak-before.HeapAlloc), "peak-heap-B")
 				runtime.GC()
 				runtime.ReadMemStats(&after)
 				b.ReportMetric(float64(after.HeapAlloc)-float64(before.HeapAlloc), "tally-heap-B")
