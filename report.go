@@ -569,14 +569,6 @@ func (r Report) WriteText(w io.Writer) error {
 	return ew.err
 }
 
-// locationOr returns the named zone, or UTC when it cannot be loaded.
-func locationOr(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.UTC
-}
-
 // writeInput writes what was left out and skipped.
 func writeInput(ew *errWriter, in Input) {
 	if in.Future > 0 {
@@ -656,22 +648,4 @@ func topSources(s []SourceCount, k int) string {
 		fmt.Fprintf(&b, "%s %d", name, c.Created)
 	}
 	return b.String()
-}
-
-// label formats the start of a period: 2024-03-05, 2024-W10, 2024-03,
-// 2024-Q1 or 2024.
-func (p Period) label(t time.Time) string {
-	switch p {
-	case Day:
-		return t.Format(time.DateOnly)
-	case Week:
-		y, w := t.ISOWeek()
-		return fmt.Sprintf("%d-W%02d", y, w)
-	case Quarter:
-		return fmt.Sprintf("%d-Q%d", t.Year(), (int(t.Month())-1)/3+1)
-	case Year:
-		return fmt.Sprint(t.Year())
-	default:
-		return t.Format("2006-01")
-	}
 }

@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -904,6 +905,20 @@ type Skipped struct {
 	// Examples holds the errors of the first skipped deals (at most 20),
 	// in stream order.
 	Examples []DealError `json:"examples"`
+}
+
+type skippedJSON Skipped
+
+// MarshalJSON encodes the report of skipped deals, with [] for empty
+// lists.
+func (s Skipped) MarshalJSON() ([]byte, error) {
+	if s.Reasons == nil {
+		s.Reasons = []ReasonCount{}
+	}
+	if s.Examples == nil {
+		s.Examples = []DealError{}
+	}
+	return json.Marshal(skippedJSON(s))
 }
 
 // A ReasonCount is the number of deals skipped for one reason.

@@ -649,7 +649,7 @@ type timeToWinJSON struct {
 // MarshalJSON encodes the model in the package's JSON style: the rates
 // with their counts and intervals, and the time-to-win samples of each
 // stage in seconds, sorted.
-func (m *Model) MarshalJSON() ([]byte, error) {
+func (m Model) MarshalJSON() ([]byte, error) {
 	o := modelJSON{AsOf: timePtr(m.asOf), Confidence: m.level, Segment: m.segment, MinSegment: m.minSegment,
 		Stages: m.Stages(), Segments: m.Segments(), TimeToWin: make([]timeToWinJSON, len(m.stages)), Input: m.input}
 	for k, st := range m.stages {

@@ -133,7 +133,7 @@ type Value struct {
 	// rate's value rounded half away from zero to 10 places.
 	Number decimal.Decimal `json:"number"`
 	// Rate is the rate of a rate metric, with its Wilson interval.
-	Rate funnel.Rate `json:"rate,omitzero"`
+	Rate funnel.Rate `json:"rate"`
 }
 
 // A Change compares a period's value with a base period's: the period
@@ -156,15 +156,15 @@ type Change struct {
 	// Rates is the test of a rate metric's change: [funnel.CompareRates]
 	// of the period's rate (A) against the base's (B), under the scan's
 	// Test. Zero for other metrics.
-	Rates funnel.Comparison `json:"rates,omitzero"`
+	Rates funnel.Comparison `json:"rates"`
 	// Counts is the test of a count metric's change. Zero for other
 	// metrics.
-	Counts CountComparison `json:"counts,omitzero"`
+	Counts CountComparison `json:"counts"`
 	// Amounts is the test of DealSize's change, the row's
 	// [BaseTests].DealSize; Durations that of CycleWon's, the row's
 	// CycleWon. Zero for other metrics.
-	Amounts   AmountComparison   `json:"amounts,omitzero"`
-	Durations DurationComparison `json:"durations,omitzero"`
+	Amounts   AmountComparison   `json:"amounts"`
+	Durations DurationComparison `json:"durations"`
 	// Tested reports whether the change was tested (Rates, Counts,
 	// Amounts or Durations is defined). PValue is then that test's
 	// p-value, PAdjusted its Benjamini-Hochberg adjustment over every
