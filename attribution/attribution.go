@@ -43,6 +43,7 @@
 package attribution
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -161,11 +162,11 @@ type Journey struct {
 // [CountScale] decimal places, money has [Options.MoneyScale]. The zero
 // Credit is no credit.
 type Credit struct {
-	Leads         decimal.Decimal // share of journeys (every journey is a lead)
-	Opportunities decimal.Decimal // share of journeys that created an opportunity
-	Conversions   decimal.Decimal // share of converted (won) journeys
-	Pipeline      decimal.Decimal // share of pipeline created
-	Revenue       decimal.Decimal // share of revenue
+	Leads         decimal.Decimal `json:"leads"`         // share of journeys (every journey is a lead)
+	Opportunities decimal.Decimal `json:"opportunities"` // share of journeys that created an opportunity
+	Conversions   decimal.Decimal `json:"conversions"`   // share of converted (won) journeys
+	Pipeline      decimal.Decimal `json:"pipeline"`      // share of pipeline created
+	Revenue       decimal.Decimal `json:"revenue"`       // share of revenue
 }
 
 // Add returns the field-by-field sum c + d.
@@ -181,7 +182,7 @@ func (c Credit) Add(d Credit) Credit {
 
 // KeyCredit is the credit of one channel or campaign.
 type KeyCredit struct {
-	Key string
+	Key string `json:"key"`
 	Credit
 }
 
@@ -190,16 +191,29 @@ type KeyCredit struct {
 //
 // For every metric, the sum over Keys plus Unattributed equals Total
 // exactly.
+//
+// It marshals to JSON in the library's one style (snake_case names, the
+// model and dimension by name, money and counts as decimal strings).
 type Result struct {
-	Model Model
-	By    Dimension
+	Model Model     `json:"model"`
+	By    Dimension `json:"by"`
 	// Keys holds one entry per channel or campaign seen in a touch, in
 	// ascending key order. A key can have zero credit.
-	Keys []KeyCredit
+	Keys []KeyCredit `json:"keys"`
 	// Unattributed is the credit of journeys without touches.
-	Unattributed Credit
+	Unattributed Credit `json:"unattributed"`
 	// Total is the sum over all journeys.
-	Total Credit
+	Total Credit `json:"total"`
+}
+
+type resultJSON Result
+
+// MarshalJSON encodes the result, with [] for no keys.
+func (r Result) MarshalJSON() ([]byte, error) {
+	if r.Keys == nil {
+		r.Keys = []KeyCredit{}
+	}
+	return json.Marshal(resultJSON(r))
 }
 
 // Lookup returns the credit of key and whether the key was seen.

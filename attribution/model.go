@@ -152,6 +152,28 @@ func (d Dimension) String() string {
 	return fmt.Sprintf("Dimension(%d)", int(d))
 }
 
+// MarshalText encodes the dimension as "channel" or "campaign". It returns
+// an error wrapping [ErrInvalidParam] for another value.
+func (d Dimension) MarshalText() ([]byte, error) {
+	if d != ByChannel && d != ByCampaign {
+		return nil, fmt.Errorf("attribution: %v: %w", d, ErrInvalidParam)
+	}
+	return []byte(d.String()), nil
+}
+
+// UnmarshalText decodes "channel" or "campaign".
+func (d *Dimension) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "channel":
+		*d = ByChannel
+	case "campaign":
+		*d = ByCampaign
+	default:
+		return fmt.Errorf("attribution: dimension %q: %w", b, ErrInvalidParam)
+	}
+	return nil
+}
+
 // UWeights are the shares of the [PositionBased] model. The zero value
 // means the default 0.4 / 0.2 / 0.4. Weights need not add up to 1: the
 // shares of each journey are rescaled to sum to 1, which also covers

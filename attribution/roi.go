@@ -1,6 +1,7 @@
 package attribution
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -22,6 +23,29 @@ type Figure struct {
 	Defined bool            // false when the denominator is zero
 }
 
+// MarshalJSON encodes the figure as a decimal string, or null when it is
+// undefined.
+func (f Figure) MarshalJSON() ([]byte, error) {
+	if !f.Defined {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f.Value)
+}
+
+// UnmarshalJSON decodes a figure written by [Figure.MarshalJSON].
+func (f *Figure) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = Figure{}
+		return nil
+	}
+	var v decimal.Decimal
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = Figure{Value: v, Defined: true}
+	return nil
+}
+
 // String returns the value, or "n/a" when undefined.
 func (f Figure) String() string {
 	if !f.Defined {
@@ -41,31 +65,42 @@ func quo(num, den decimal.Decimal) Figure {
 // CampaignROI is the return and efficiency of one campaign under one
 // attribution model.
 type CampaignROI struct {
-	Campaign string
+	Campaign string `json:"campaign"`
 	// Cost is the sum of the campaign's cost rows, each counted once
 	// whatever the number of journeys that touch the campaign.
-	Cost decimal.Decimal
+	Cost decimal.Decimal `json:"cost"`
 	// Credit is the campaign's attributed credit.
-	Credit Credit
+	Credit Credit `json:"credit"`
 	// ROI = (Credit.Revenue - Cost) / Cost; undefined for zero cost.
-	ROI Figure
+	ROI Figure `json:"roi"`
 	// CostPerLead = Cost / Credit.Leads; undefined for zero leads.
-	CostPerLead Figure
+	CostPerLead Figure `json:"cost_per_lead"`
 	// CostPerOpportunity = Cost / Credit.Opportunities.
-	CostPerOpportunity Figure
+	CostPerOpportunity Figure `json:"cost_per_opportunity"`
 	// CostPerWon = Cost / Credit.Conversions: customer acquisition cost.
-	CostPerWon Figure
+	CostPerWon Figure `json:"cost_per_won"`
 }
 
 // ROIReport is the campaign ROI table of one attribution.
 type ROIReport struct {
-	Model Model
+	Model Model `json:"model"`
 	// Campaigns has one row per campaign that has a cost or credit, in
 	// ascending campaign order.
-	Campaigns []CampaignROI
+	Campaigns []CampaignROI `json:"campaigns"`
 	// Total has every cost and the credit of every journey, attributed or
 	// not (its Campaign is empty): the blended ROI and acquisition costs.
-	Total CampaignROI
+	Total CampaignROI `json:"total"`
+}
+
+type roiJSON ROIReport
+
+// MarshalJSON encodes the report in the library's one style, with [] for
+// no campaigns.
+func (r ROIReport) MarshalJSON() ([]byte, error) {
+	if r.Campaigns == nil {
+		r.Campaigns = []CampaignROI{}
+	}
+	return json.Marshal(roiJSON(r))
 }
 
 func newROI(campaign string, cost decimal.Decimal, c Credit) CampaignROI {

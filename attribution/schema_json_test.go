@@ -6,9 +6,11 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/funnelmetrics/funnel/attribution"
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -128,35 +130,40 @@ func styleProblems(b []byte, enumKeys ...string) []string {
 }
 
 // TestJSONStyle checks the JSON of attributions and ROI reports against
-// the library's one style. Both types predate it and encode with Go's
-// defaults; the test lists the departures and is skipped until they are
-// fixed, after which the types need their definitions in
-// schema/funnel.schema.json and a check here.
+// the schema (snake_case names, the model and dimension by name, money as
+// decimal strings, null only for an undefined figure) and decodes it back.
 func TestJSONStyle(t *testing.T) {
 	results, rois := attributionResults(t)
-	var problems []string
 	for _, r := range results {
 		b, _ := json.Marshal(r)
-		problems = append(problems, styleProblems(b, "By", "by")...)
+		schematest.CheckJSON(t, "attribution_result", b)
+		for _, p := range styleProblems(b, "by") {
+			t.Errorf("result: %s", p)
+		}
+		var back attribution.Result
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(*r, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("result after a JSON round trip (-want +got):\n%s", diff)
+		}
 	}
 	for _, r := range rois {
 		b, _ := json.Marshal(r)
-		problems = append(problems, styleProblems(b)...)
+		schematest.CheckJSON(t, "attribution_roi_report", b)
+		for _, p := range styleProblems(b) {
+			if !strings.HasSuffix(p, ": null") { // an undefined figure is null
+				t.Errorf("ROI report: %s", p)
+			}
+		}
+		var back attribution.ROIReport
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(*r, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("ROI report after a JSON round trip (-want +got):\n%s", diff)
+		}
 	}
-	slices.Sort(problems)
-	problems = slices.Compact(problems)
-	if len(problems) > 0 {
-		t.Skipf("TODO(attribution): Result and ROIReport do not follow the library's JSON style "+
-			"(no json tags, no MarshalJSON; Dimension has no MarshalText; no Input of what was read and skipped): %d departures:\n%s",
-			len(problems), joinLines(problems))
-	}
-	t.Errorf("attribution's JSON follows the style: add definitions of Result and ROIReport to schema/funnel.schema.json and validate them here")
-}
-
-func joinLines(s []string) string {
-	out := ""
-	for _, l := range s {
-		out += "  " + l + "\n"
-	}
-	return out
+	empty, _ := json.Marshal(attribution.Result{})
+	schematest.CheckJSON(t, "attribution_result", empty)
 }
