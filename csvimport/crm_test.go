@@ -1,0 +1,309 @@
+package csvimport_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/csvimport"
+	"github.com/google/go-cmp/cmp"
+)
+
+// The CRM samples of testdata/crm are read with the presets, rows as they
+// are, and the figures compared with truth.json: the ground truth of the
+// generator's model of each deal, defined in testdata/crm/PROVENANCE.md
+// (never from the files or this package).
+
+type crmTruth struct {
+	CRM       string          `json:"crm"`
+	Deals     int             `json:"deals"`
+	Pipelines []pipelineTruth `json:"pipelines"`
+}
+
+type pipelineTruth struct {
+	Pipeline   string       `json:"pipeline"`
+	Deals      int          `json:"deals"`
+	Won        int          `json:"won"`
+	Lost       int          `json:"lost"`
+	Open       int          `json:"open"`
+	WonInOrder int          `json:"won_in_order"`
+	Stages     []stageTruth `json:"stages"`
+}
+
+type stageTruth struct {
+	Stage          string  `json:"stage"`
+	Entered        int     `json:"entered"`
+	EnteredInOrder int     `json:"entered_in_order"`
+	TimedVisits    int     `json:"timed_visits"`
+	SecondsSum     int64   `json:"seconds_sum"`
+	SecondsMedian  float64 `json:"seconds_median"`
+}
+
+const crmDir = "../testdata/crm"
+
+func loadTruth(t testing.TB, crm string) crmTruth {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(crmDir, crm, "truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tr crmTruth
+	if err := json.Unmarshal(b, &tr); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// crmSample is how each sample is read: its preset, files and the sales
+// team's zone (PROVENANCE.md).
+type crmSample struct {
+	crm, deals, history, zone string
+	preset                    func() csvimport.Mapping
+}
+
+var crmSamples = []crmSample{
+	{"hubspot", "deals.csv", "", "America/New_York", csvimport.HubSpot},
+	{"salesforce", "opportunities.csv", "opportunity_history.csv", "America/Los_Angeles", csvimport.Salesforce},
+	{"pipedrive", "deals.csv", "deal_flow.csv", "UTC", csvimport.Pipedrive},
+	{"close", "opportunities.csv", "opportunity_status_changes.csv", "UTC", csvimport.Close},
+	{"zoho", "deals.csv", "stage_history.csv", "Europe/Berlin", csvimport.Zoho},
+}
+
+// pipelinesOf returns the funnels of a sample's pipelines: the account's
+// configuration, stages in order as truth.json lists them.
+func pipelinesOf(t testing.TB, tr crmTruth) csvimport.Pipelines {
+	t.Helper()
+	p := csvimport.Pipelines{}
+	for _, pl := range tr.Pipelines {
+		var stages []funnel.Stage
+		for _, s := range pl.Stages {
+			stages = append(stages, funnel.Stage(s.Stage))
+		}
+		f, err := funnel.New(stages...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p[pl.Pipeline] = f
+	}
+	return p
+}
+
+// openSample opens a sample with its preset, in strict mode.
+func openSample(t testing.TB, s crmSample, p csvimport.Pipelines, adjust func(*csvimport.Mapping)) (*csvimport.DealReader, func()) {
+	t.Helper()
+	m := s.preset()
+	loc, err := time.LoadLocation(s.zone)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Options.Location = loc
+	if adjust != nil {
+		adjust(&m)
+	}
+	df, err := os.Open(filepath.Join(crmDir, s.crm, s.deals))
+	if err != nil {
+		t.Fatal(err)
+	}
+	closers := []func() error{df.Close}
+	var hist csvimport.File
+	if s.history != "" {
+		hf, err := os.Open(filepath.Join(crmDir, s.crm, s.history))
+		if err != nil {
+			t.Fatal(err)
+		}
+		closers = append(closers, hf.Close)
+		hist = csvimport.File{Name: s.history, R: hf}
+	}
+	x, err := csvimport.Open(m, p, csvimport.File{Name: s.deals, R: df}, hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, func() {
+		for _, c := range closers {
+			_ = c()
+		}
+	}
+}
+
+// visitsOf returns the durations in seconds of the deal's timed visits per
+// stage, as PROVENANCE.md defines them: from an entry to the next entry,
+// or to the close; the visit an open deal is in has no end.
+func visitsOf(d funnel.Deal, add func(stage funnel.Stage, secs int64)) {
+	for i, e := range d.History {
+		var end time.Time
+		switch {
+		case i+1 < len(d.History):
+			end = d.History[i+1].At
+		case d.Outcome != funnel.Open:
+			end = d.Closed
+		}
+		if e.At.IsZero() || end.IsZero() {
+			continue
+		}
+		add(e.Stage, int64(end.Sub(e.At)/time.Second))
+	}
+}
+
+func median(xs []int64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 1 {
+		return float64(s[m])
+	}
+	return float64(s[m-1]+s[m]) / 2
+}
+
+// figures computes the truth.json figures of each pipeline from the deals
+// read: counts and stage reach from the funnel reports (in-order policy:
+// Reached is in order, Entered any stage), time in stage from the deals'
+// histories.
+func figures(t testing.TB, tr crmTruth, p csvimport.Pipelines, deals []funnel.Deal) (crmTruth, map[string]funnel.Report) {
+	t.Helper()
+	reports := pipelineReports(t, p, deals, funnel.Options{Policy: funnel.InOrder})
+	out := crmTruth{CRM: tr.CRM, Deals: len(deals)}
+	for _, pl := range tr.Pipelines {
+		r := reports[pl.Pipeline]
+		got := pipelineTruth{Pipeline: pl.Pipeline, Deals: int(r.Deals), Won: int(r.Won), Lost: int(r.Lost), Open: int(r.Open)}
+		n := len(r.Funnel) - 1
+		durations := map[funnel.Stage][]int64{}
+		inOrder := make([]int, n)
+		for _, d := range deals {
+			if d.Pipeline != pl.Pipeline {
+				continue
+			}
+			visitsOf(d, func(s funnel.Stage, secs int64) { durations[s] = append(durations[s], secs) })
+			k := firstInOrder(d, p[pl.Pipeline])
+			for j := range k {
+				inOrder[j]++
+			}
+			if k == n && d.Outcome == funnel.Won {
+				got.WonInOrder++
+			}
+		}
+		for k := range n {
+			row := r.Funnel[k]
+			ds := durations[row.Stage]
+			var sum int64
+			for _, x := range ds {
+				sum += x
+			}
+			got.Stages = append(got.Stages, stageTruth{Stage: string(row.Stage), Entered: int(row.Entered),
+				EnteredInOrder: inOrder[k], TimedVisits: len(ds), SecondsSum: sum, SecondsMedian: median(ds)})
+			// The funnel's in-order policy walks a deal's entries in time
+			// order and stops at its first skip, so it counts no more than
+			// PROVENANCE.md's "first entries in stage order" (a deal that
+			// starts in the second stage and goes back to the first
+			// reaches neither under the policy).
+			if row.Reached > int64(inOrder[k]) {
+				t.Errorf("%s %s: in-order policy reached %d, more than the %d whose first entries are in order", pl.Pipeline, row.Stage, row.Reached, inOrder[k])
+			}
+		}
+		out.Pipelines = append(out.Pipelines, got)
+	}
+	return out, reports
+}
+
+// TestCRMSamples reads each CRM's sample export with its preset, rows as
+// they are, and checks every figure of truth.json per pipeline: deals,
+// won, lost, open, stage reach (any stage and in order), won in order,
+// timed visits, their total and median seconds; and the win rate.
+func TestCRMSamples(t *testing.T) {
+	for _, s := range crmSamples {
+		t.Run(s.crm, func(t *testing.T) {
+			tr := loadTruth(t, s.crm)
+			p := pipelinesOf(t, tr)
+			x, done := openSample(t, s, p, nil)
+			defer done()
+			deals := slices.Collect(x.All())
+			if err := x.Err(); err != nil {
+				t.Fatal(err)
+			}
+			got, reports := figures(t, tr, p, deals)
+			if diff := cmp.Diff(tr, got); diff != "" {
+				t.Errorf("figures (-truth +read):\n%s", diff)
+			}
+			for _, pl := range tr.Pipelines {
+				want := funnel.Ratio{Num: int64(pl.Won), Den: int64(pl.Won + pl.Lost)}
+				if r := reports[pl.Pipeline]; r.WinRate.Ratio != want {
+					t.Errorf("%s win rate %v, truth %v", pl.Pipeline, r.WinRate.Ratio, want)
+				}
+			}
+			rep := x.Report()
+			if rep.Rows != tr.Deals || rep.Kept != tr.Deals || rep.Skipped != 0 {
+				t.Errorf("report: %d rows, %d kept, %d skipped; want %d", rep.Rows, rep.Kept, rep.Skipped, tr.Deals)
+			}
+			fmt.Fprintf(os.Stderr, "%s: %+v\n", s.crm, rep)
+			if h := x.HistoryReport(); h != nil {
+				fmt.Fprintf(os.Stderr, "%s history: %+v %+v\n", s.crm, h, h.History)
+			}
+		})
+	}
+}
+
+// pipelineReports returns one report per pipeline of deals in several
+// currencies: one scan per pipeline and currency in one pass (RunBy), the
+// figures added up per pipeline (counts only).
+func pipelineReports(t testing.TB, p csvimport.Pipelines, deals []funnel.Deal, opts funnel.Options) map[string]funnel.Report {
+	t.Helper()
+	key := func(d *funnel.Deal) string { return d.Pipeline + "\x00" + d.Currency }
+	parts, err := csvimport.ReportsBy(slices.Values(deals), key, func(k string) (*funnel.Scan, error) {
+		name, cur, _ := strings.Cut(k, "\x00")
+		o := opts
+		o.Currency = cur
+		return funnel.NewScan(p[name], o)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]funnel.Report{}
+	for _, k := range slices.Sorted(maps.Keys(parts)) {
+		name, _, _ := strings.Cut(k, "\x00")
+		r, ok := out[name]
+		part := parts[k]
+		if !ok {
+			r = part
+			r.Funnel = slices.Clone(part.Funnel)
+		} else {
+			r.Deals += part.Deals
+			r.Won += part.Won
+			r.Lost += part.Lost
+			r.Open += part.Open
+			for i := range r.Funnel {
+				r.Funnel[i].Reached += part.Funnel[i].Reached
+				r.Funnel[i].Entered += part.Funnel[i].Entered
+			}
+		}
+		r.WinRate.Ratio = funnel.Ratio{Num: r.Won, Den: r.Won + r.Lost}
+		out[name] = r
+	}
+	return out
+}
+
+// firstInOrder returns the number of the funnel's first stages S1 ... Sk
+// that the deal entered with its first entries in stage order, strictly
+// (PROVENANCE.md's entered_in_order).
+func firstInOrder(d funnel.Deal, f *funnel.Funnel) int {
+	first := make([]time.Time, f.Len())
+	seen := make([]bool, f.Len())
+	for _, e := range d.History {
+		if k, ok := f.Index(e.Stage); ok && !seen[k] {
+			first[k], seen[k] = e.At, true
+		}
+	}
+	k := 0
+	for k < f.Len() && seen[k] && (k == 0 || first[k].After(first[k-1])) {
+		k++
+	}
+	return k
+}
