@@ -19,6 +19,11 @@ type ChangeMapping struct {
 	At string
 }
 
+// NoteRepeatedStage counts the rows of a stage-change log that repeat the
+// deal's previous stage: not stage changes, and not read as entries. A log
+// whose rows record other fields too is read with a [HistoryMapping].
+const NoteRepeatedStage = "row repeating the deal's previous stage: not a stage change (a log of other fields too? read it with HistoryMapping)"
+
 // Changes holds stage changes per deal ID, each in time order.
 type Changes map[string][]funnel.StageChange
 
@@ -110,6 +115,13 @@ func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, op
 	for k, h := range lists {
 		if atc >= 0 {
 			slices.SortStableFunc(h, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
+		}
+		// a row that repeats the deal's previous stage is no stage change
+		// (the save of another field, as in opportunity history reports)
+		n := len(h)
+		h = slices.CompactFunc(h, func(a, b funnel.StageChange) bool { return a.Stage == b.Stage })
+		if n > len(h) {
+			rd.notes[NoteRepeatedStage] += n - len(h)
 		}
 		out[keys[k]] = h
 	}

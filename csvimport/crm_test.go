@@ -307,3 +307,23 @@ func firstInOrder(d funnel.Deal, f *funnel.Funnel) int {
 	}
 	return k
 }
+
+func mustLoad(t testing.TB, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+func exampleFunnelT(t testing.TB) *funnel.Funnel {
+	t.Helper()
+	f, err := funnel.New("Lead", "Demo", "Proposal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func itoa(n int) string { return fmt.Sprint(n) }

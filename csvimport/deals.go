@@ -154,6 +154,11 @@ const (
 	// NoteClosedStatus counts closed deals whose Stage column holds the
 	// name of a closed status, not a stage.
 	NoteClosedStatus = "closed deal whose stage column names its closed status; stage from its history"
+	// NoteUnreadPipeline, with the column's name, counts the rows of a
+	// file that has a column of pipelines that the mapping does not read:
+	// every deal is read into the one funnel, whatever its pipeline (map
+	// DealMapping.Pipeline and read with Open to keep them apart).
+	NoteUnreadPipeline = "the file's column %q looks like a pipeline that the mapping does not read: deals of every pipeline read into one funnel (map DealMapping.Pipeline)"
 	// NoteEmptyFlag counts empty flag values read as false.
 	NoteEmptyFlag = "empty flag read as false"
 	// NoteNoHistory counts deals without rows in the history file: they
@@ -510,6 +515,14 @@ func newDealReader(r io.Reader, file string, m *DealMapping, pipes []*pipe, hist
 	for _, col := range cols {
 		if *col.dst, err = rd.column(col.name); err != nil {
 			return nil, err
+		}
+	}
+	if c.pipeline < 0 {
+		for _, h := range rd.header {
+			if l := strings.ToLower(h); strings.Contains(l, "pipeline") || strings.Contains(l, "record type") {
+				rd.constNotes = append(rd.constNotes, fmt.Sprintf(NoteUnreadPipeline, h))
+				break
+			}
 		}
 	}
 	if c.pipeline < 0 && len(pipes) > 1 {
