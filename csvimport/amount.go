@@ -137,13 +137,12 @@ func parseFormatted(s []byte, f AmountFormat, maxDigits int, scratch *[]byte) (d
 		}
 		r, n := utf8.DecodeRune(body[i:])
 		if !f.Grouping || seenDot || !isGroupSeparator(r, dec) {
-			if c == '.' || c == ',' {
-				if f.Decimal == 0 || f.Decimal == '.' {
-					return bad(fmt.Sprintf("unexpected %q (a decimal comma? set AmountFormat.Decimal)", r))
-				}
-				return bad(fmt.Sprintf("unexpected %q (thousands separators? set AmountFormat.Grouping)", r))
-			}
-			if f.Symbols {
+			switch {
+			case (c == '.' || c == ',') && !f.Grouping:
+				return bad(fmt.Sprintf("unexpected %q (thousands separators or a decimal comma? set AmountFormat.Decimal and Grouping)", r))
+			case c == '.' || c == ',':
+				return bad(fmt.Sprintf("unexpected %q (a decimal separator other than %q? set AmountFormat.Decimal)", r, dec))
+			case f.Symbols:
 				return bad("not an amount")
 			}
 			return bad("not a plain decimal number (a currency symbol? set AmountFormat.Symbols)")

@@ -243,10 +243,6 @@ func TestCRMSamples(t *testing.T) {
 			if rep.Rows != tr.Deals || rep.Kept != tr.Deals || rep.Skipped != 0 {
 				t.Errorf("report: %d rows, %d kept, %d skipped; want %d", rep.Rows, rep.Kept, rep.Skipped, tr.Deals)
 			}
-			fmt.Fprintf(os.Stderr, "%s: %+v\n", s.crm, rep)
-			if h := x.HistoryReport(); h != nil {
-				fmt.Fprintf(os.Stderr, "%s history: %+v %+v\n", s.crm, h, h.History)
-			}
 		})
 	}
 }

@@ -838,7 +838,10 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return bad("not a plain decimal number")
+			if c == ',' || c == '.' {
+				return bad("not a plain decimal number (thousands separators or a decimal comma? set AmountFormat.Decimal and Grouping)")
+			}
+			return bad("not a plain decimal number (a currency symbol? set AmountFormat.Symbols)")
 		}
 	}
 	if seen == 0 {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/funnelmetrics/funnel"
+	"golang.org/x/text/encoding"
 )
 
 // A Mapping describes a CRM's export as data: the columns of its deals
@@ -45,10 +46,26 @@ type Mapping struct {
 // holds one funnel, and its name is every deal's Deal.Pipeline.
 type Pipelines map[string]*funnel.Funnel
 
-// A File is an input with the name its errors give.
+// A File is an input with the name its errors give. Comma and Encoding,
+// when set, override the mapping's Options for this file alone, as for a
+// deals file that was saved again from a spreadsheet (Excel's "Unicode
+// Text": UTF-16, tab-separated) beside a history file as exported.
 type File struct {
-	Name string
-	R    io.Reader
+	Name     string
+	R        io.Reader
+	Comma    rune
+	Encoding encoding.Encoding
+}
+
+// options returns the options of the file.
+func (f File) options(o Options) Options {
+	if f.Comma != 0 {
+		o.Comma = f.Comma
+	}
+	if f.Encoding != nil {
+		o.Encoding = f.Encoding
+	}
+	return o
 }
 
 // Open reads an export with the mapping m: the history file (if m has a
@@ -106,12 +123,12 @@ func open(m Mapping, p Pipelines, deals, historyFile File) (*DealReader, error) 
 			hm.Open = m.Deals.Open
 		}
 		var err error
-		if hist, err = readHistory(historyFile.R, historyFile.Name, &hm, m.Options); err != nil {
+		if hist, err = readHistory(historyFile.R, historyFile.Name, &hm, historyFile.options(m.Options)); err != nil {
 			return nil, err
 		}
 	}
 	dm := m.Deals
-	return newDealReader(deals.R, deals.Name, &dm, pipes, hist, m.Options)
+	return newDealReader(deals.R, deals.Name, &dm, pipes, hist, deals.options(m.Options))
 }
 
 func nameOr(s, or string) string {

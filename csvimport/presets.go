@@ -227,8 +227,8 @@ func Close() Mapping {
 // 31/03/2024 10:15 in the user's zone (set Options.Location) and
 // 74.750,00; for a US locale use the layouts 01/02/2006 and
 // 01/02/2006 03:04 PM and AmountFormat{Grouping: true}. Excel's "Unicode
-// Text" save of the export (UTF-16, tab-separated) reads with
-// Options.Comma '\t'.
+// Text" save of the export (UTF-16, tab-separated) reads with the deals
+// File's Comma '\t' (the encoding is told from the file).
 func Zoho() Mapping {
 	amounts := AmountFormat{Decimal: ',', Grouping: true}
 	none := ValueRule{Missing: []string{"-None-"}}

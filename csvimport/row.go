@@ -737,7 +737,11 @@ func (dr *dealReader) invalid(err error, d *funnel.Deal, p *pipe) *ParseError {
 	case de.Field == "Stage", de.Field == "Outcome":
 		col = c.stage
 		if errors.Is(err, funnel.ErrUnknownStage) && d.Stage == "" && len(d.History) == 0 {
-			return dr.errAt(col, withHint(de, " (the row gives no stage: map DealMapping.Stage to a column that has one, or give the column a value in DealMapping.Defaults)"))
+			hint := " (the row gives no stage: map DealMapping.Stage to a column that has one, or give the column a value in DealMapping.Defaults)"
+			if d.Outcome != funnel.Open {
+				hint = " (the deal is closed and its row records no stage: read its history (a history file, StageDates) or set DealMapping.ClosedStage)"
+			}
+			return dr.errAt(col, withHint(de, hint))
 		}
 	case strings.HasPrefix(de.Field, "History[") && strings.HasSuffix(de.Field, "]"):
 		k, aerr := strconv.Atoi(de.Field[len("History[") : len(de.Field)-1])
