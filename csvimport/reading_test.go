@@ -21,7 +21,9 @@ import (
 
 var equalTimes = cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) })
 
-func utc(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, time.UTC)
+}
 
 func read(t *testing.T, in string, m csvimport.DealMapping, opts csvimport.Options) ([]funnel.Deal, *csvimport.Report, error) {
 	t.Helper()
