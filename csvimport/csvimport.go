@@ -201,8 +201,8 @@ type Options struct {
 	UndatedClose bool
 	// IgnoreOtherPipelines reads only the deals of the pipelines given
 	// (see [Open]): the rows of other pipelines are counted per pipeline
-	// in [Report.Ignored] and not yielded. Otherwise such a row is an
-	// error ([ErrPipeline]).
+	// in [Report.Ignored] and not yielded (nor checked, not even for a
+	// duplicate ID). Otherwise such a row is an error ([ErrPipeline]).
 	IgnoreOtherPipelines bool
 	// Currency, when set, is the reporting currency: every deal is read
 	// in it, its amount (and amount history) converted with Rates when the

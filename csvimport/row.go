@@ -218,7 +218,7 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 	}
 	if dr.rd.opts.IgnoreOtherPipelines {
 		dr.ignored[string(v)]++
-		return nil, ignoredRow
+		return nil, ignoredRow // not read: its ID takes no part in the duplicate check
 	}
 	names := make([]string, len(dr.pipes))
 	for i, p := range dr.pipes {
