@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/csvimport"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // The CRM samples of testdata/crm are read with the presets, rows as they
@@ -323,3 +325,188 @@ func exampleFunnelT(t testing.TB) *funnel.Funnel {
 }
 
 func itoa(n int) string { return fmt.Sprint(n) }
+
+// readCounts is testdata/crm/read_counts.json, written by read_counts.py
+// from the raw files (see there how to run it).
+type readCounts struct {
+	Deals struct {
+		Rows                int                `json:"rows"`
+		Pipelines           []csvimport.Reason `json:"pipelines"`
+		FooterRecords       *int               `json:"footer_records"`
+		NoStageRows         *int               `json:"no_stage_rows"`
+		ClosedStatusInStage *int               `json:"closed_status_in_stage"`
+		Periods             map[string]int     `json:"periods"`
+	} `json:"deals"`
+	History *struct {
+		Rows          int                `json:"rows"`
+		FooterRecords *int               `json:"footer_records"`
+		Entries       int                `json:"entries"`
+		Closes        int                `json:"closes"`
+		Unchanged     int                `json:"unchanged"`
+		FieldChanges  []csvimport.Reason `json:"field_changes"`
+		OtherFields   []csvimport.Reason `json:"other_fields"`
+	} `json:"history"`
+}
+
+// TestReadCounts compares the read reports of the samples with the counts
+// an independent script takes from the raw files: rows, rows per
+// pipeline, footers, the history's entries, closes, saves of other
+// fields and field changes, and the notes.
+func TestReadCounts(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(crmDir, "read_counts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want map[string]readCounts
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range crmSamples {
+		t.Run(s.crm, func(t *testing.T) {
+			w := want[s.crm]
+			p := pipelinesOf(t, loadTruth(t, s.crm))
+			x, done := openSample(t, s, p, nil)
+			defer done()
+			for range x.All() {
+			}
+			if x.Err() != nil {
+				t.Fatal(x.Err())
+			}
+			rep := x.Report()
+			if rep.Rows != w.Deals.Rows || rep.Kept != w.Deals.Rows {
+				t.Errorf("rows %d kept %d, want %d", rep.Rows, rep.Kept, w.Deals.Rows)
+			}
+			if diff := cmp.Diff(w.Deals.Pipelines, rep.Pipelines); diff != "" {
+				t.Errorf("pipelines (-want +got):\n%s", diff)
+			}
+			if (w.Deals.FooterRecords != nil) != (len(rep.Footer) > 0) {
+				t.Errorf("footer %v, want records %v", rep.Footer, w.Deals.FooterRecords)
+			}
+			notes := map[string]*int{csvimport.NoteNoHistory: w.Deals.NoStageRows, csvimport.NoteClosedStatus: w.Deals.ClosedStatusInStage}
+			for note, n := range notes {
+				want := 0
+				if n != nil {
+					want = *n
+				}
+				if got := noteCount(rep.Notes, note); got != want {
+					t.Errorf("note %q: %d, want %d", note, got, want)
+				}
+			}
+			for period, n := range w.Deals.Periods {
+				if got := noteCount(rep.Notes, fmt.Sprintf("amount per period %q, kept as exported (DealMapping.AmountPeriodFactors)", period)); got != n {
+					t.Errorf("period %s: %d, want %d", period, got, n)
+				}
+			}
+			h := x.HistoryReport()
+			if w.History == nil {
+				if h != nil {
+					t.Errorf("history report %+v", h)
+				}
+				return
+			}
+			got := csvimport.HistoryCounts{Entries: w.History.Entries, Closes: w.History.Closes, Unchanged: w.History.Unchanged,
+				FieldChanges: w.History.FieldChanges, OtherFields: w.History.OtherFields}
+			if diff := cmp.Diff(&got, h.History, cmpopts.EquateEmpty()); diff != "" || h.Rows != w.History.Rows || h.Skipped != 0 {
+				t.Errorf("history: rows %d skipped %d (want %d); counts (-want +got):\n%s", h.Rows, h.Skipped, w.History.Rows, diff)
+			}
+			if (w.History.FooterRecords != nil) != (len(h.Footer) > 0) {
+				t.Errorf("history footer %v", h.Footer)
+			}
+		})
+	}
+}
+
+// TestFiscalColumns: the Salesforce preset keeps the org's fiscal period
+// and year columns as attributes, to segment by and to check against a
+// fiscal calendar: here the sample org's, years from 1 February named for
+// the year they start in (PROVENANCE.md), applied to each deal's close
+// date (its expected close date while open).
+func TestFiscalColumns(t *testing.T) {
+	p := pipelinesOf(t, loadTruth(t, "salesforce"))
+	x, done := openSample(t, crmSamples[1], p, nil)
+	defer done()
+	la := mustLoad(t, "America/Los_Angeles")
+	n := 0
+	for d := range x.All() {
+		date := d.ExpectedClose
+		if d.Outcome != funnel.Open {
+			date = d.Closed
+		}
+		date = date.In(la)
+		fy := date.Year()
+		if date.Month() < time.February {
+			fy--
+		}
+		q := (int(date.Month())-int(time.February)+12)%12/3 + 1
+		want := map[string]string{"fiscal_period": fmt.Sprintf("Q%d-%d", q, fy), "fiscal_year": fmt.Sprint(fy)}
+		got := map[string]string{"fiscal_period": d.Attrs.Custom["fiscal_period"], "fiscal_year": d.Attrs.Custom["fiscal_year"]}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("deal %s closing %s (-calendar +export):\n%s", d.ID, date.Format(time.DateOnly), diff)
+		}
+		n++
+	}
+	if x.Err() != nil || n != 400 {
+		t.Fatal(n, x.Err())
+	}
+}
+
+// TestCheckScript compares the figures read with those of
+// testdata/crm/check.py, an independent script over the same files, when
+// the script is there: run with no arguments from testdata/crm, it is
+// expected to print JSON, either a list of objects in truth.json's shape or
+// an object of them by CRM. Another output is reported, and the test
+// skipped.
+func TestCheckScript(t *testing.T) {
+	script := filepath.Join(crmDir, "check.py")
+	if _, err := os.Stat(script); err != nil {
+		t.Skip("no testdata/crm/check.py yet")
+	}
+	if testing.Short() {
+		t.Skip("runs python3")
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	cmd := exec.Command(py, "check.py")
+	cmd.Dir = crmDir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Skipf("check.py: %v", err)
+	}
+	byCRM := map[string]crmTruth{}
+	var list []crmTruth
+	if json.Unmarshal(out, &list) == nil {
+		for _, tr := range list {
+			byCRM[tr.CRM] = tr
+		}
+	} else if json.Unmarshal(out, &byCRM) != nil {
+		t.Skipf("check.py printed no JSON of truth.json's shape:\n%.400s", out)
+	}
+	compared := 0
+	for _, s := range crmSamples {
+		want, ok := byCRM[s.crm]
+		if !ok || len(want.Pipelines) == 0 {
+			continue
+		}
+		want.CRM = s.crm
+		p := pipelinesOf(t, loadTruth(t, s.crm))
+		x, done := openSample(t, s, p, nil)
+		deals := slices.Collect(x.All())
+		done()
+		if x.Err() != nil {
+			t.Fatal(x.Err())
+		}
+		got, _ := figures(t, want, p, deals)
+		if want.Deals == 0 {
+			want.Deals = got.Deals // not in every output
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s (-check.py +read):\n%s", s.crm, diff)
+		}
+		compared++
+	}
+	if compared == 0 {
+		t.Skipf("check.py gave no CRM's figures:\n%.400s", out)
+	}
+}

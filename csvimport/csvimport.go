@@ -1,18 +1,55 @@
-// Package csvimport loads deals and stage-change logs from CSV exports of
-// CRMs into [funnel.Deal] values.
+// Package csvimport loads deals and their stage and field histories from
+// CSV exports of CRMs into [funnel.Deal] values.
 //
 // A [DealMapping] names the columns that hold each deal field; a
 // [ChangeMapping] does the same for a stage-change log (one row per stage
-// change, as CRMs export opportunity history), which [AttachHistory] joins
-// to the deals. [ReadTable] and [Join] bring in attributes from side tables
-// (accounts, teams, products), and report the keys that found no row
-// instead of dropping them silently.
+// change), which [AttachHistory] joins to the deals. [ReadTable] and
+// [Table.Join] bring in attributes from side tables (accounts, teams,
+// products), and report the keys that found no row, and the rows that
+// found no deal, instead of dropping them silently.
+//
+// # CRM exports
+//
+// A [Mapping] describes a CRM's whole export as data: its deals file, its
+// stage-history file ([HistoryMapping]) and how it writes values. The
+// presets [HubSpot], [Salesforce], [Pipedrive], [Close] and [Zoho] are
+// such values, each documented with the sources of what it assumes; [Open]
+// reads an export with one, as its files come:
+//
+//   - pipelines: one read of an export with several pipelines reads each
+//     deal against its own pipeline's funnel ([Pipelines]; stage names
+//     may repeat across pipelines), sets Deal.Pipeline, and never puts a
+//     deal in a pipeline it is not in; [Pipelines.Reports] and [RunBy]
+//     give each pipeline its own scan in the one pass;
+//   - stage history as wide stage-date columns (HubSpot's Date entered
+//     "<stage> (<pipeline>)": [DealMapping.StageDateColumns]) or as a long
+//     log beside the deals whose rows may record other fields too: only
+//     stage changes become stage entries, the other fields the deal's
+//     field history (funnel.FieldChange), counted in [HistoryCounts];
+//   - the outcome in its own column, in the stage column, or as flags;
+//     won and lost times apart; a close date that is the expected close
+//     date of an open deal; closed deals without a close time
+//     ([Options.UndatedClose]); untimed stage entries; constant and
+//     default values for columns an export lacks ([DealMapping.Defaults]);
+//     missing-value tokens, aliases and case folding ([ValueRule]);
+//   - amounts with currency symbols, thousands separators, decimal commas
+//     or in minor units, recurring amounts by period ([AmountFormat]); a
+//     currency per deal, read in a reporting currency with dated rates
+//     ([Options.Currency], [Rates]) or broken down by currency
+//     ([ByCurrency]);
+//   - report footers such as Salesforce's Grand Totals ([Options.Footer]).
+//
+// The conversion of one row into a deal is a sequence of steps, one per
+// group of fields (identity and pipeline, string fields, outcome, dates,
+// amount and currency, stage, history, close time, forecast fields,
+// currency conversion, validation), each reading only its own columns.
 //
 // Every problem names the file, the line and the column, in a [*ParseError]
 // that wraps one of the ErrXxx sentinels (or a [*funnel.DealError] for a
 // deal that reads well but does not validate). In strict mode reading stops
 // at the first problem; in lenient mode the row is skipped, counted and
-// listed in the [Report], so that rows read = kept + skipped.
+// listed in the [Report], so that rows read = kept + skipped (+ the rows
+// of pipelines not read, [Report.Ignored]).
 //
 // # Reading CSV
 //

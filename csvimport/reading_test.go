@@ -83,9 +83,6 @@ func TestOutcomeSources(t *testing.T) {
 				if r.want != funnel.Open || r.err != "" {
 					m.CloseDate = "at"
 				}
-				for _, c := range []*string{&m.Outcome, &m.WonFlag, &m.ClosedFlag} {
-					_ = c
-				}
 				deals, _, err := read(t, in, m, csvimport.Options{})
 				switch {
 				case r.err != "":
