@@ -632,15 +632,17 @@ func (rd *reader) at(i int, err error) *ParseError {
 // quote opened in one row and closed rows later, which makes one field of
 // several rows. IDs and stages never hold those.
 func (rd *reader) suspicious(i int, v []byte) *ParseError {
-	if len(rd.sc.sep) == 1 && len(v) <= 64 {
-		// the common case, short values, in one pass
-		n, sep := 0, rd.sc.sep[0]
+	if len(v) <= 64 {
+		// the common case, short values without a line break or a
+		// separator's first byte, in one pass
+		clean := true
 		for _, c := range v {
-			if c == '\n' || c == sep {
-				n++
+			if rd.sc.unquoted[c] {
+				clean = false
+				break
 			}
 		}
-		if n == 0 {
+		if clean {
 			return nil
 		}
 	}
@@ -695,7 +697,8 @@ func trim(b []byte) []byte {
 // timeParser parses times with the options' layouts, remembering the last
 // value (exports repeat dates often).
 type timeParser struct {
-	layouts []string
+	layouts  []string
+	dateOnly []bool // whether each layout is time.DateOnly, parsed without time.Parse
 	tried   string // the layouts, quoted, for errors
 	loc     *time.Location
 	last    string
@@ -722,7 +725,11 @@ func newTimeParser(o Options) *timeParser {
 	for i, x := range l {
 		q[i] = strconv.Quote(x)
 	}
-	return &timeParser{layouts: l, tried: strings.Join(q, ", "), loc: o.location()}
+	d := make([]bool, len(l))
+	for i, x := range l {
+		d[i] = x == time.DateOnly
+	}
+	return &timeParser{layouts: l, dateOnly: d, tried: strings.Join(q, ", "), loc: o.location()}
 }
 
 // errNotDate is the error of parseDate; it is not shown.
@@ -738,10 +745,10 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 		return p.lastT, nil
 	}
 	s := "" // b as a string, made when a layout needs one
-	for _, l := range p.layouts {
+	for i, l := range p.layouts {
 		var t time.Time
 		var err error
-		if l == time.DateOnly {
+		if p.dateOnly[i] {
 			t, err = p.date(b)
 		} else {
 			if s == "" {

@@ -181,7 +181,6 @@ type dealColumns struct {
 	id, account, created, closed, amount, currency, lostReason, stage int
 	source, industry, owner, region, product, campaign                int
 	custom                                                            []customColumn
-	stageDates                                                        []stageDate // in funnel order
 
 	pipeline, outcome, wonFlag, closedFlag, wonAt, lostAt, closeDate, expected int
 	probability, category, period                                              int

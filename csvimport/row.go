@@ -158,8 +158,10 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 	if perr := dr.amount(d); perr != nil {
 		return perr
 	}
-	if perr := dr.stage(d, p, stage, byStage); perr != nil {
-		return perr
+	if !byStage && len(stage) > 0 {
+		if perr := dr.stage(d, p, stage); perr != nil {
+			return perr
+		}
 	}
 	if dr.hist != nil {
 		perr = dr.attach(d, p)
@@ -184,8 +186,12 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 			return perr
 		}
 	}
-	if perr := dr.validate(d, p); perr != nil {
-		return perr
+	if d.Outcome != funnel.Open && d.Closed.IsZero() {
+		if perr := dr.validate(d, p); perr != nil {
+			return perr
+		}
+	} else if err := d.Validate(p.f); err != nil {
+		return dr.invalid(err, d, p)
 	}
 	if dr.seen != nil {
 		if first := dr.seen.add(d.ID, h, rd.fieldLine(c.id)); first > 0 {
@@ -491,12 +497,9 @@ func (dr *dealReader) amount(d *funnel.Deal) *ParseError {
 	return nil
 }
 
-// stage sets the deal's current stage from the Stage column.
-func (dr *dealReader) stage(d *funnel.Deal, p *pipe, stage []byte, byStage bool) *ParseError {
-	switch {
-	case byStage || len(stage) == 0:
-		return nil
-	}
+// stage sets the deal's current stage from the Stage column's value, when
+// it holds no outcome.
+func (dr *dealReader) stage(d *funnel.Deal, p *pipe, stage []byte) *ParseError {
 	if f := p.f; f.Len() <= 8 {
 		// a scan of a short funnel, faster than hashing
 		for k := range f.Len() {
