@@ -699,11 +699,11 @@ func trim(b []byte) []byte {
 type timeParser struct {
 	layouts  []string
 	dateOnly []bool // whether each layout is time.DateOnly, parsed without time.Parse
-	tried   string // the layouts, quoted, for errors
-	loc     *time.Location
-	last    string
-	lastT   time.Time
-	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
+	tried    string // the layouts, quoted, for errors
+	loc      *time.Location
+	last     string
+	lastT    time.Time
+	dates    *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
 }
 
 // dateCacheSize is the number of dates a timeParser remembers.
