@@ -745,7 +745,7 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 		return p.lastT, nil
 	}
 	s := "" // b as a string, made when a layout needs one
-	for i, l := range p.layouts {
+	for i := range p.layouts {
 		var t time.Time
 		var err error
 		if p.dateOnly[i] {
@@ -754,7 +754,7 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 			if s == "" {
 				s = string(b)
 			}
-			t, err = time.ParseInLocation(l, s, p.loc)
+			t, err = time.ParseInLocation(p.layouts[i], s, p.loc)
 		}
 		if err == nil {
 			if t.IsZero() {

@@ -53,15 +53,17 @@ type DealMapping struct {
 	// status, as Close's status_label is: the stage is then its last one
 	// in the history).
 	Stage string
-	// Won and Lost are the values of the Stage and Outcome columns that
-	// mean won and lost, compared without regard to case.
+	// Won and Lost are the values of the Stage column (compared exactly)
+	// and of the Outcome column (without regard to case) that mean won and
+	// lost.
 	Won, Lost []string
 	// Outcome is the column of the deal's status when the export keeps it
 	// apart from the stage (Pipedrive's Status: Open, Won, Lost; Close's
 	// status_type: active, won, lost). Its values must be in Won, Lost or
 	// Open; an empty value is an error ([ErrEmpty]).
 	Outcome string
-	// Open lists the values of the Outcome column that mean open.
+	// Open lists the values of the Outcome column that mean open,
+	// compared without regard to case.
 	Open []string
 	// WonFlag and ClosedFlag are yes-or-no columns (see [ParseFlag]):
 	// Salesforce's Won and Closed, HubSpot's "Is Closed Won", a lead

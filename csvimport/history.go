@@ -130,19 +130,22 @@ const (
 	rowOpen    // open again, with no stage (a status change)
 )
 
+// A histRow is one row of a history file, while the file is read: its
+// deal, time, what it says of the stage, and its field changes (n of them
+// from changes[ch] of the reader).
 type histRow struct {
-	at      time.Time
-	line    int32
-	kind    int8
-	stage   string
-	from    string
-	changes []funnel.FieldChange
+	at    time.Time
+	line  int32
+	deal  int32
+	ch, n int32
+	kind  int8
+	stage string
+	from  string
 }
 
 // A histDeal is what a history file says of one deal.
 type histDeal struct {
 	id       string
-	rows     []histRow // while reading
 	entries  []histEntry
 	from     string // the stage it was created in, or ""
 	fromLine int32
@@ -295,10 +298,29 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		}
 		rd.rep.Kept++
 	}
+	// The rows of each deal, in time order (stably: file order otherwise),
+	// become its entries and changes, carved from two slices that hold
+	// every deal's.
+	rows := hr.rows
+	hr.rows = nil
+	slices.SortStableFunc(rows, func(a, b histRow) int {
+		if a.deal != b.deal {
+			return cmp.Compare(a.deal, b.deal)
+		}
+		return a.at.Compare(b.at)
+	})
+	hr.entries = make([]histEntry, 0, len(rows)+len(h.deals))
+	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
-	for i := range h.deals {
-		hr.derive(&h.deals[i], hc)
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && rows[end].deal == rows[start].deal {
+			end++
+		}
+		hr.derive(&h.deals[rows[start].deal], rows[start:end], hc)
+		start = end
 	}
+	hr.changes = nil
 	hc.FieldChanges = hr.counts.sorted()
 	hc.OtherFields = hr.other.sorted()
 	if hc.FieldChanges == nil {
@@ -313,16 +335,20 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 }
 
 type historyReader struct {
-	rd     *reader
-	m      *HistoryMapping
-	c      *historyColumns
-	h      *history
-	times  *timeParser
-	exp    *timeParser
-	intern map[string]string
-	counts tally // field changes
-	other  tally // rows of other fields
-	buf    []byte
+	rd      *reader
+	m       *HistoryMapping
+	c       *historyColumns
+	h       *history
+	times   *timeParser
+	exp     *timeParser
+	intern  map[string]string
+	counts  tally // field changes
+	other   tally // rows of other fields
+	buf     []byte
+	rows    []histRow            // every row read
+	changes []funnel.FieldChange // the rows' field changes
+	entries []histEntry          // every deal's entries, once derived
+	out     []funnel.FieldChange // every deal's changes, once derived
 }
 
 // text returns b as a string, one copy per distinct value.
@@ -366,7 +392,7 @@ func (hr *historyReader) row() *ParseError {
 		}
 		at = t
 	}
-	row := histRow{at: at, line: int32(rd.line)}
+	row := histRow{at: at, line: int32(rd.line), ch: int32(len(hr.changes))}
 	won, lost, open := hr.lists()
 	classify := func(col int, v []byte) *ParseError {
 		switch {
@@ -436,15 +462,15 @@ func (hr *historyReader) row() *ParseError {
 				return perr
 			}
 		case isField:
-			ch, perr := hr.change(kind, "", c.value, v)
+			ch, ok, perr := hr.change(kind, c.value, v)
 			if perr != nil {
 				return perr
 			}
-			if ch != nil {
-				row.changes = append(row.changes, *ch)
+			if ok {
+				hr.changes = grow(hr.changes, ch)
 			}
 		case isAttr:
-			row.changes = append(row.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: attr, Text: hr.text(v)})
+			hr.changes = grow(hr.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: attr, Text: hr.text(v)})
 		default:
 			hr.other[hr.text(key)]++
 		}
@@ -459,17 +485,18 @@ func (hr *historyReader) row() *ParseError {
 			if f.col < 0 {
 				continue
 			}
-			ch, perr := hr.change(f.kind, "", f.col, rd.get(f.col))
+			ch, ok, perr := hr.change(f.kind, f.col, rd.get(f.col))
 			if perr != nil {
+				hr.changes = hr.changes[:row.ch]
 				return perr
 			}
-			if ch != nil {
-				row.changes = append(row.changes, *ch)
+			if ok {
+				hr.changes = grow(hr.changes, ch)
 			}
 		}
 		for _, a := range c.attrs {
 			if v := rd.get(a.col); len(v) > 0 {
-				row.changes = append(row.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: a.key, Text: hr.text(v)})
+				hr.changes = grow(hr.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: a.key, Text: hr.text(v)})
 			}
 		}
 	}
@@ -488,82 +515,90 @@ func (hr *historyReader) row() *ParseError {
 		case d.pipeline == "":
 			d.pipeline, d.pipeLine = hr.text(p), int32(rd.line)
 		case d.pipeline != string(p):
+			hr.changes = hr.changes[:row.ch]
 			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, d.pipeline))
 		}
 	}
-	d.rows = append(d.rows, row)
+	row.deal = k
+	row.n = int32(len(hr.changes)) - row.ch
+	hr.rows = grow(hr.rows, row)
 	return nil
 }
 
+// grow appends v to list, doubling its capacity when full, so that a large
+// file's rows are copied about once in all (append grows large slices by
+// less, and copies them more often).
+func grow[T any](list []T, v T) []T {
+	if len(list) == cap(list) {
+		bigger := make([]T, len(list), max(2*cap(list), 256))
+		copy(bigger, list)
+		list = bigger
+	}
+	return append(list, v)
+}
+
 // change reads the value v of column col as a change of the field kind;
-// nil for an empty value.
-func (hr *historyReader) change(kind HistoryField, key string, col int, v []byte) (*funnel.FieldChange, *ParseError) {
+// false for an empty value.
+func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.FieldChange, bool, *ParseError) {
 	if len(v) == 0 {
-		return nil, nil
+		return funnel.FieldChange{}, false, nil
 	}
 	rd, m := hr.rd, hr.m
 	switch kind {
 	case HistoryAmount:
 		a, _, err := parseFormatted(v, m.AmountFormat, rd.opts.MaxDigits, &hr.buf)
 		if err != nil {
-			return nil, rd.at(col, err)
+			return funnel.FieldChange{}, false, rd.at(col, err)
 		}
-		return &funnel.FieldChange{Field: funnel.FieldAmount, Amount: a}, nil
+		return funnel.FieldChange{Field: funnel.FieldAmount, Amount: a}, true, nil
 	case HistoryExpectedClose:
 		if hr.exp == nil {
 			hr.exp = newTimeParser(rd.opts)
 		}
 		t, err := hr.exp.parse(v)
 		if err != nil {
-			return nil, rd.at(col, err)
+			return funnel.FieldChange{}, false, rd.at(col, err)
 		}
-		return &funnel.FieldChange{Field: funnel.FieldExpectedClose, Time: t}, nil
+		return funnel.FieldChange{Field: funnel.FieldExpectedClose, Time: t}, true, nil
 	case HistoryProbability:
 		if len(v) > 1 && v[len(v)-1] == '%' {
 			v = trim(v[:len(v)-1])
 		}
 		a, err := parseAmount(v, 0)
 		if err != nil {
-			return nil, rd.at(col, err)
+			return funnel.FieldChange{}, false, rd.at(col, err)
 		}
 		if m.ProbabilityPercent {
 			a = a.Shift(-2)
 		}
 		if a.Sign() < 0 || a.GreaterThan(decimal.New(1, 0)) {
-			return nil, rd.at(col, fmt.Errorf("%w: probability %s is outside [0, 1] (HistoryMapping.ProbabilityPercent)", ErrAmount, v))
+			return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: probability %s is outside [0, 1] (HistoryMapping.ProbabilityPercent)", ErrAmount, v))
 		}
-		return &funnel.FieldChange{Field: funnel.FieldProbability, Amount: a}, nil
+		return funnel.FieldChange{Field: funnel.FieldProbability, Amount: a}, true, nil
 	case HistoryCategory:
-		return &funnel.FieldChange{Field: funnel.FieldCategory, Text: hr.text(v)}, nil
+		return funnel.FieldChange{Field: funnel.FieldCategory, Text: hr.text(v)}, true, nil
 	}
-	return nil, rd.at(col, fmt.Errorf("%w: HistoryField %d", ErrMapping, kind))
+	return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: HistoryField %d", ErrMapping, kind))
 }
 
 // derive turns a deal's rows, sorted by time, into its stage entries,
 // close events and field changes.
-func (hr *historyReader) derive(d *histDeal, hc *HistoryCounts) {
-	rows := d.rows
-	d.rows = nil
-	if hr.c.at >= 0 {
-		slices.SortStableFunc(rows, func(a, b histRow) int { return a.at.Compare(b.at) })
-	}
+func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) {
 	snapshot := hr.c.field < 0
 	prev := ""      // the stage of the previous stage row
 	lastOpen := ""  // the last stage entered
 	closed := false // whether the deal is closed now
 	first := true
-	type key struct {
-		f funnel.Field
-		k string
+	e0, c0 := len(hr.entries), len(hr.out)
+	// the last value of each field, for snapshot rows: few fields
+	type last struct {
+		f   funnel.Field
+		key string
+		ch  funnel.FieldChange
 	}
-	var last map[key]funnel.FieldChange
-	nChanges := 0
-	for _, r := range rows {
-		nChanges += len(r.changes)
-	}
-	if nChanges > 0 {
-		d.changes = make([]funnel.FieldChange, 0, nChanges)
-	}
+	var lastBuf [8]last
+	lasts := lastBuf[:0]
+	entry := func(e histEntry) { hr.entries = append(hr.entries, e) }
 	for _, r := range rows {
 		switch r.kind {
 		case rowStage:
@@ -577,7 +612,7 @@ func (hr *historyReader) derive(d *histDeal, hc *HistoryCounts) {
 				hc.Unchanged++
 				break
 			}
-			d.entries = append(d.entries, histEntry{stage: r.stage, at: r.at, line: r.line})
+			entry(histEntry{stage: r.stage, at: r.at, line: r.line})
 			hc.Entries++
 			prev, lastOpen, closed = r.stage, r.stage, false
 		case rowWon, rowLost:
@@ -591,40 +626,48 @@ func (hr *historyReader) derive(d *histDeal, hc *HistoryCounts) {
 				hc.Entries++
 				first = false
 			}
-			if closed && len(d.entries) > 0 && d.entries[len(d.entries)-1].close == o {
+			if n := len(hr.entries); closed && n > e0 && hr.entries[n-1].close == o {
 				hc.Unchanged++
 				break
 			}
-			d.entries = append(d.entries, histEntry{at: r.at, line: r.line, close: o})
+			entry(histEntry{at: r.at, line: r.line, close: o})
 			hc.Closes++
 			closed = true
 		case rowOpen:
 			if closed && lastOpen != "" {
 				// reopened in the stage it was closed from
-				d.entries = append(d.entries, histEntry{stage: lastOpen, at: r.at, line: r.line})
+				entry(histEntry{stage: lastOpen, at: r.at, line: r.line})
 				hc.Entries++
 				closed = false
 			}
 		}
-		for _, ch := range r.changes {
+	next:
+		for _, ch := range hr.changes[r.ch : r.ch+r.n] {
 			ch.At = r.at
 			if snapshot {
-				if last == nil {
-					last = make(map[key]funnel.FieldChange)
+				for i := range lasts {
+					if l := &lasts[i]; l.f == ch.Field && l.key == ch.Key {
+						if sameValue(l.ch, ch) {
+							continue next
+						}
+						l.ch = ch
+						goto keep
+					}
 				}
-				k := key{ch.Field, ch.Key}
-				if p, ok := last[k]; ok && sameValue(p, ch) {
-					continue
-				}
-				last[k] = ch
+				lasts = append(lasts, last{ch.Field, ch.Key, ch})
 			}
-			d.changes = append(d.changes, ch)
+		keep:
+			hr.out = append(hr.out, ch)
 			name := ch.Field.String()
 			if ch.Field == funnel.FieldAttr {
 				name = "attribute " + ch.Key
 			}
 			hr.counts[name]++
 		}
+	}
+	d.entries = hr.entries[e0:len(hr.entries):len(hr.entries)]
+	if len(hr.out) > c0 {
+		d.changes = hr.out[c0:len(hr.out):len(hr.out)]
 	}
 }
 
