@@ -19,15 +19,11 @@ func salesforceLike(n int) (deals, history []byte) {
 	var d, h bytes.Buffer
 	d.WriteString(`"Opportunity Owner","Account Name","Opportunity Name","Opportunity ID","Opportunity Record Type","Type","Lead Source","Stage","Amount","Probability (%)","Close Date","Created Date","Fiscal Period","Fiscal Year","Won","Closed","Loss Reason"` + "\n")
 	h.WriteString(`"Opportunity ID","Opportunity Name","Opportunity Record Type","Last Modified By","Last Modified","From Stage","Stage","Amount","Probability (%)","Close Date"` + "\n")
-	stages := []string{"Prospecting", "Qualification", "Needs Analysis"}
 	for i := range n {
 		id := fmt.Sprintf("006Hs%013d", i)
-		pipe := "New Business"
+		pipe, stages := "New Business", []string{"Prospecting", "Qualification", "Needs Analysis"}
 		if i%4 == 3 {
-			pipe = "Renewal"
-			stages = []string{"Qualification", "Proposal/Price Quote", "Negotiation/Review"}
-		} else {
-			stages = []string{"Prospecting", "Qualification", "Needs Analysis"}
+			pipe, stages = "Renewal", []string{"Qualification", "Proposal/Price Quote", "Negotiation/Review"}
 		}
 		day := 1 + i%27
 		outcome, won, closed := stages[i%3], "0", "0"

@@ -140,7 +140,10 @@ type JoinReport struct {
 }
 
 func (j *JoinReport) finish(missing tally) {
-	j.Missing = missing.sorted()
+	j.Missing = nil // nil when every record matched, as Join has always reported
+	if len(missing) > 0 {
+		j.Missing = missing.sorted()
+	}
 	if len(j.Missing) > maxExamples {
 		j.Missing = j.Missing[:maxExamples]
 	}

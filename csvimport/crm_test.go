@@ -16,6 +16,7 @@ import (
 	"github.com/funnelmetrics/funnel/csvimport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/shopspring/decimal"
 )
 
 // The CRM samples of testdata/crm are read with the presets, rows as they
@@ -508,5 +509,56 @@ func TestCheckScript(t *testing.T) {
 	}
 	if compared == 0 {
 		t.Skipf("check.py gave no CRM's figures:\n%.400s", out)
+	}
+}
+
+// TestReportJSON: the read reports of the samples, history counts,
+// footers and conversions included, marshal to JSON with [] for empty
+// lists and decode back to equal values (Examples are not in JSON).
+func TestReportJSON(t *testing.T) {
+	for _, s := range crmSamples {
+		p := pipelinesOf(t, loadTruth(t, s.crm))
+		rates, err := csvimport.NewRates([]csvimport.Rate{
+			{From: "GBP", To: "EUR", Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Rate: decimal.RequireFromString("1.15")},
+			{From: "USD", To: "EUR", Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Rate: decimal.RequireFromString("0.91")},
+			{From: "SEK", To: "EUR", Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Rate: decimal.RequireFromString("0.089")},
+			{From: "JPY", To: "EUR", Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Rate: decimal.RequireFromString("0.0064")},
+			{From: "CHF", To: "EUR", Date: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Rate: decimal.RequireFromString("1.07")},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, done := openSample(t, s, p, func(m *csvimport.Mapping) {
+			if s.crm == "pipedrive" || s.crm == "zoho" {
+				m.Options.Currency, m.Options.Rates = "EUR", rates
+			}
+		})
+		for range x.All() {
+		}
+		done()
+		if x.Err() != nil {
+			t.Fatal(x.Err())
+		}
+		for _, rep := range []*csvimport.Report{x.Report(), x.HistoryReport()} {
+			if rep == nil {
+				continue
+			}
+			b, err := json.Marshal(rep)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(b), "null") {
+				t.Errorf("%s: null in %s", s.crm, b)
+			}
+			var back csvimport.Report
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			want := *rep
+			want.Examples = nil
+			if diff := cmp.Diff(want, back, cmp.Comparer(func(a, b time.Time) bool { return a.Equal(b) }), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s: JSON round trip (-want +got):\n%s", s.crm, diff)
+			}
+		}
 	}
 }

@@ -310,7 +310,7 @@ type Reason struct {
 type tally map[string]int
 
 func (t tally) sorted() []Reason {
-	var out []Reason
+	out := []Reason{}
 	for r, c := range t {
 		out = append(out, Reason{r, c})
 	}

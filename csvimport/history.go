@@ -102,6 +102,39 @@ const (
 	HistoryCategory
 )
 
+var historyFieldNames = [...]string{HistoryStage: "stage", HistoryStatus: "status", HistoryAmount: "amount",
+	HistoryExpectedClose: "expected_close", HistoryProbability: "probability", HistoryCategory: "category"}
+
+// String returns the field's name ("stage", "status", "amount",
+// "expected_close", "probability" or "category"), or "HistoryField(N)".
+func (f HistoryField) String() string {
+	if f >= HistoryStage && f <= HistoryCategory {
+		return historyFieldNames[f]
+	}
+	return fmt.Sprintf("HistoryField(%d)", int8(f))
+}
+
+// MarshalText encodes the field by name; an invalid value is an error
+// wrapping [ErrMapping].
+func (f HistoryField) MarshalText() ([]byte, error) {
+	if f < HistoryStage || f > HistoryCategory {
+		return nil, fmt.Errorf("%w: %v", ErrMapping, f)
+	}
+	return []byte(historyFieldNames[f]), nil
+}
+
+// UnmarshalText decodes a name written by [HistoryField.MarshalText]; any
+// other text is an error wrapping [ErrMapping].
+func (f *HistoryField) UnmarshalText(b []byte) error {
+	for i, n := range historyFieldNames {
+		if i > 0 && n == string(b) {
+			*f = HistoryField(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: history field %q", ErrMapping, b)
+}
+
 // HistoryCounts say what the rows of a history file gave.
 type HistoryCounts struct {
 	// Entries counts the stage entries: rows whose stage differs from the
@@ -578,7 +611,7 @@ func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.Fi
 	case HistoryCategory:
 		return funnel.FieldChange{Field: funnel.FieldCategory, Text: hr.text(v)}, true, nil
 	}
-	return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: HistoryField %d", ErrMapping, kind))
+	return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: %v", ErrMapping, kind))
 }
 
 // derive turns a deal's rows, sorted by time, into its stage entries,
