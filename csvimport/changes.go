@@ -9,25 +9,35 @@ import (
 )
 
 // A ChangeMapping names the columns of a stage-change log: one row per
-// stage a deal entered, as CRMs export opportunity (field) history.
+// stage a deal entered, as CRMs export opportunity (field) history. For
+// CRM histories whose rows also record other fields, see [HistoryMapping].
 type ChangeMapping struct {
 	DealID string // required
 	Stage  string // required; the stage entered
-	At     string // required; when
+	// At is when; empty for a log without times (a table of who reached
+	// which step): the entries are then untimed, in file order.
+	At string
 }
+
+// NoteRepeatedStage counts the rows of a stage-change log that repeat the
+// deal's previous stage: not stage changes, and not read as entries. A log
+// whose rows record other fields too is read with a [HistoryMapping].
+const NoteRepeatedStage = "row repeating the deal's previous stage: not a stage change (a log of other fields too? read it with HistoryMapping)"
 
 // Changes holds stage changes per deal ID, each in time order.
 type Changes map[string][]funnel.StageChange
 
 // ReadChanges reads a stage-change log with a header row. A row whose stage
 // the funnel does not declare wraps [funnel.ErrUnknownStage]; an empty deal
-// ID, stage or time is [ErrEmpty]; a deal ID or a stage that holds a line
-// break or a whole row's separators is [ErrSuspicious]. Strict and lenient
-// modes, field counts and quotes are as for [ReadDeals]. Each deal's changes are sorted by time (stably: rows with the
-// same time keep file order).
+// ID, stage or (with an At column) time is [ErrEmpty]; a deal ID or a stage
+// that holds a line break or a whole row's separators is [ErrSuspicious].
+// Strict and lenient modes, field counts and quotes are as for
+// [ReadDeals]. Each deal's changes are sorted by time (stably: rows with
+// the same time keep file order); without an At column they are untimed,
+// in file order.
 func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, opts Options) (Changes, *Report, error) {
-	if f == nil || m.DealID == "" || m.Stage == "" || m.At == "" {
-		return nil, nil, fmt.Errorf("%w: a funnel and the DealID, Stage and At columns are required", ErrMapping)
+	if f == nil || m.DealID == "" || m.Stage == "" {
+		return nil, nil, fmt.Errorf("%w: a funnel and the DealID and Stage columns are required", ErrMapping)
 	}
 	rd, err := newReader(r, file, opts)
 	if err != nil {
@@ -67,7 +77,7 @@ func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, op
 			perr = rd.at(idc, ErrEmpty)
 		case len(st) == 0:
 			perr = rd.at(stc, ErrEmpty)
-		case len(at) == 0:
+		case atc >= 0 && len(at) == 0:
 			perr = rd.at(atc, ErrEmpty)
 		default:
 			if perr = rd.suspicious(idc, id); perr != nil {
@@ -82,7 +92,7 @@ func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, op
 			}
 			stage, ok := stages[string(st)]
 			if !ok {
-				perr = rd.at(stc, fmt.Errorf("%w %q", funnel.ErrUnknownStage, st))
+				perr = rd.at(stc, newPipe("", f).unknownStage(st, "", nil, nil))
 				break
 			}
 			k, seen := index[string(id)]
@@ -103,7 +113,16 @@ func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, op
 	}
 	out := make(Changes, len(keys))
 	for k, h := range lists {
-		slices.SortStableFunc(h, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
+		if atc >= 0 {
+			slices.SortStableFunc(h, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
+		}
+		// a row that repeats the deal's previous stage is no stage change
+		// (the save of another field, as in opportunity history reports)
+		n := len(h)
+		h = slices.CompactFunc(h, func(a, b funnel.StageChange) bool { return a.Stage == b.Stage })
+		if n > len(h) {
+			rd.notes[NoteRepeatedStage] += n - len(h)
+		}
 		out[keys[k]] = h
 	}
 	return out, rd.report(), nil
@@ -121,7 +140,10 @@ type JoinReport struct {
 }
 
 func (j *JoinReport) finish(missing tally) {
-	j.Missing = missing.sorted()
+	j.Missing = nil // nil when every record matched, as Join has always reported
+	if len(missing) > 0 {
+		j.Missing = missing.sorted()
+	}
 	if len(j.Missing) > maxExamples {
 		j.Missing = j.Missing[:maxExamples]
 	}

@@ -1,18 +1,55 @@
-// Package csvimport loads deals and stage-change logs from CSV exports of
-// CRMs into [funnel.Deal] values.
+// Package csvimport loads deals and their stage and field histories from
+// CSV exports of CRMs into [funnel.Deal] values.
 //
 // A [DealMapping] names the columns that hold each deal field; a
 // [ChangeMapping] does the same for a stage-change log (one row per stage
-// change, as CRMs export opportunity history), which [AttachHistory] joins
-// to the deals. [ReadTable] and [Join] bring in attributes from side tables
-// (accounts, teams, products), and report the keys that found no row
-// instead of dropping them silently.
+// change), which [AttachHistory] joins to the deals. [ReadTable] and
+// [Table.Join] bring in attributes from side tables (accounts, teams,
+// products), and report the keys that found no row, and the rows that
+// found no deal, instead of dropping them silently.
+//
+// # CRM exports
+//
+// A [Mapping] describes a CRM's whole export as data: its deals file, its
+// stage-history file ([HistoryMapping]) and how it writes values. The
+// presets [HubSpot], [Salesforce], [Pipedrive], [Close] and [Zoho] are
+// such values, each documented with the sources of what it assumes; [Open]
+// reads an export with one, as its files come:
+//
+//   - pipelines: one read of an export with several pipelines reads each
+//     deal against its own pipeline's funnel ([Pipelines]; stage names
+//     may repeat across pipelines), sets Deal.Pipeline, and never puts a
+//     deal in a pipeline it is not in; [Pipelines.Reports] and [RunBy]
+//     give each pipeline its own scan in the one pass;
+//   - stage history as wide stage-date columns (HubSpot's Date entered
+//     "<stage> (<pipeline>)": [DealMapping.StageDateColumns]) or as a long
+//     log beside the deals whose rows may record other fields too: only
+//     stage changes become stage entries, the other fields the deal's
+//     field history (funnel.FieldChange), counted in [HistoryCounts];
+//   - the outcome in its own column, in the stage column, or as flags;
+//     won and lost times apart; a close date that is the expected close
+//     date of an open deal; closed deals without a close time
+//     ([Options.UndatedClose]); untimed stage entries; constant and
+//     default values for columns an export lacks ([DealMapping.Defaults]);
+//     missing-value tokens, aliases and case folding ([ValueRule]);
+//   - amounts with currency symbols, thousands separators, decimal commas
+//     or in minor units, recurring amounts by period ([AmountFormat]); a
+//     currency per deal, read in a reporting currency with dated rates
+//     ([Options.Currency], [Rates]) or broken down by currency
+//     ([ByCurrency]);
+//   - report footers such as Salesforce's Grand Totals ([Options.Footer]).
+//
+// The conversion of one row into a deal is a sequence of steps, one per
+// group of fields (identity and pipeline, string fields, outcome, dates,
+// amount and currency, stage, history, close time, forecast fields,
+// currency conversion, validation), each reading only its own columns.
 //
 // Every problem names the file, the line and the column, in a [*ParseError]
 // that wraps one of the ErrXxx sentinels (or a [*funnel.DealError] for a
 // deal that reads well but does not validate). In strict mode reading stops
 // at the first problem; in lenient mode the row is skipped, counted and
-// listed in the [Report], so that rows read = kept + skipped.
+// listed in the [Report], so that rows read = kept + skipped (+ the rows
+// of pipelines not read, [Report.Ignored]).
 //
 // # Reading CSV
 //
@@ -71,6 +108,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,6 +151,20 @@ var (
 	// ErrAlreadyRead reports a second iteration of a single-use stream,
 	// such as [DealReader.All]: the rows were read by the first.
 	ErrAlreadyRead = errors.New("csvimport: stream already read")
+	// ErrFooter reports a report footer whose record count differs from
+	// the rows read (see Options.Footer).
+	ErrFooter = errors.New("csvimport: footer disagrees with the rows")
+	// ErrPipeline reports a deal of a pipeline that no funnel is given
+	// for, or a history row whose pipeline is not its deal's.
+	ErrPipeline = errors.New("csvimport: unknown pipeline")
+	// ErrCurrency reports a deal that cannot be read in the reporting
+	// currency (Options.Currency): no rate, no currency, or an amount's
+	// currency code that disagrees with the currency column.
+	ErrCurrency = errors.New("csvimport: currency mismatch")
+	// ErrFlag reports a flag column whose value is not a yes or a no.
+	ErrFlag = errors.New("csvimport: invalid flag")
+	// ErrRate reports an invalid exchange rate.
+	ErrRate = errors.New("csvimport: invalid exchange rate")
 )
 
 // A ParseError reports a problem in one row of a file. Column is the
@@ -171,6 +223,34 @@ type Options struct {
 	// means 16 MiB. A longer record, most often a quote that is never
 	// closed, stops the read.
 	MaxRecordBytes int
+	// Footer, when set, is how the first row of a report footer begins,
+	// such as Salesforce's "Grand Totals": that row and every row after it
+	// are the footer, kept in [Report.Footer] and not read as data rows.
+	// A footer row that gives a record count, as "Grand Totals (400
+	// records)" does, must agree with the data rows read ([ErrFooter]).
+	Footer string
+	// UndatedClose accepts won and lost deals whose row gives no close
+	// time (a lead list with a "converted" flag and no dates): they are
+	// read with a zero Closed and counted in [Report.Notes]
+	// ([NoteUndatedClose]). The scan that counts them needs
+	// funnel.Options.UndatedClose too. Otherwise such a row is an error
+	// that wraps [funnel.ErrMissingCloseTime].
+	UndatedClose bool
+	// IgnoreOtherPipelines reads only the deals of the pipelines given
+	// (see [Open]): the rows of other pipelines are counted per pipeline
+	// in [Report.Ignored] and not yielded (nor checked, not even for a
+	// duplicate ID). Otherwise such a row is an error ([ErrPipeline]).
+	IgnoreOtherPipelines bool
+	// Currency, when set, is the reporting currency: every deal is read
+	// in it, its amount (and amount history) converted with Rates when the
+	// deal is in another currency. A deal in another currency without a
+	// rate, or without Rates, is an error ([ErrCurrency]) that names both
+	// currencies. Empty means deals keep the currency they are in.
+	Currency string
+	// Rates are the dated exchange rates that Currency conversion uses
+	// (see [Rates.Convert]); the rates used are listed in
+	// [Report.Conversions].
+	Rates *Rates
 }
 
 func (o Options) location() *time.Location {
@@ -201,6 +281,24 @@ type Report struct {
 	// Encoding names the character encoding the input was decoded from,
 	// or "" for UTF-8.
 	Encoding string `json:"encoding,omitempty"`
+	// Pipelines counts the rows kept per pipeline, by name ("" for deals
+	// read without pipelines); they add up to Kept.
+	Pipelines []Reason `json:"pipelines,omitempty"`
+	// Ignored counts the rows of pipelines left out by
+	// Options.IgnoreOtherPipelines, per pipeline. Rows = Kept + Skipped +
+	// the Ignored counts.
+	Ignored []Reason `json:"ignored,omitempty"`
+	// Footer holds the report footer's rows (see Options.Footer), each
+	// as its non-empty fields joined by " | ", at most 20; they are not
+	// counted in Rows.
+	Footer []string `json:"footer,omitempty"`
+	// History says what the rows of a history file gave (see
+	// [HistoryMapping]); nil for other files.
+	History *HistoryCounts `json:"history,omitempty"`
+	// Conversions lists the exchange rates used to read deals in the
+	// reporting currency (Options.Currency), with the deals converted at
+	// each.
+	Conversions []Conversion `json:"conversions,omitempty"`
 }
 
 // A Reason counts the rows that share one reason or note.
@@ -212,7 +310,7 @@ type Reason struct {
 type tally map[string]int
 
 func (t tally) sorted() []Reason {
-	var out []Reason
+	out := []Reason{}
 	for r, c := range t {
 		out = append(out, Reason{r, c})
 	}
@@ -237,6 +335,16 @@ type reader struct {
 	reasons tally
 	notes   tally
 	line    int // the line where the current record begins
+
+	// Columns past the header's are virtual: constants for columns the
+	// file lacks (DealMapping.Defaults), named virtualNames.
+	virtual      [][]byte
+	virtualNames []string
+	defaults     [][]byte // per column, the value of an empty field, or nil
+	direct       int      // columns below it have no default: get reads them directly
+	constNotes   []string // a note per virtual column, counted on every row
+	footer       []byte   // how a footer row begins, or nil
+	inFooter     bool
 }
 
 func newReader(r io.Reader, file string, opts Options) (*reader, error) {
@@ -253,6 +361,9 @@ func newReader(r io.Reader, file string, opts Options) (*reader, error) {
 	}
 	sc := newScanner(r, sep, maxRecord)
 	rd := &reader{sc: sc, file: file, opts: opts, rep: &Report{File: file}, reasons: tally{}, notes: tally{}}
+	if opts.Footer != "" {
+		rd.footer = []byte(opts.Footer)
+	}
 	rd.rep.Encoding = sc.decode(opts.Encoding)
 	if err := sc.next(); err != nil {
 		var se *scanError
@@ -289,25 +400,60 @@ func newReader(r io.Reader, file string, opts Options) (*reader, error) {
 		}
 	}
 	rd.suspect = max(1, n-1)
+	rd.direct = n
 	return rd, nil
 }
 
 // name returns the name of column i, or "" for i < 0.
 func (rd *reader) name(i int) string {
-	if i < 0 || i >= len(rd.header) {
-		return ""
+	if uint(i) < uint(len(rd.header)) {
+		return rd.header[i]
 	}
-	return rd.header[i]
+	return rd.virtualName(i)
+}
+
+// virtualName returns the name of virtual column i, or "".
+func (rd *reader) virtualName(i int) string {
+	if j := i - len(rd.header); i >= 0 && j < len(rd.virtualNames) {
+		return rd.virtualNames[j]
+	}
+	return ""
+}
+
+// setDefaults gives columns a value for empty fields, and columns the file
+// lacks a constant value (see DealMapping.Defaults).
+func (rd *reader) setDefaults(defaults map[string]string) {
+	for _, name := range sortedKeys(defaults) {
+		v := []byte(strings.TrimSpace(defaults[name]))
+		if i, ok := rd.index[name]; ok {
+			if rd.defaults == nil {
+				rd.defaults = make([][]byte, len(rd.header))
+			}
+			rd.defaults[i] = v
+			rd.direct = 0 // every column through getSlow
+			continue
+		}
+		rd.virtual = append(rd.virtual, v)
+		rd.virtualNames = append(rd.virtualNames, name)
+		rd.constNotes = append(rd.constNotes, fmt.Sprintf("column %q is not in the file: read as %q (DealMapping.Defaults)", name, v))
+	}
 }
 
 // column returns the index of the named column, -1 for "" (not mapped),
-// or an error if the file has no such column or more than one.
+// or an error if the file has no such column or more than one. A column
+// the file lacks but that has a default is a virtual column, of constant
+// value.
 func (rd *reader) column(name string) (int, error) {
 	if name == "" {
 		return -1, nil
 	}
 	i, ok := rd.index[name]
 	if !ok {
+		for j, v := range rd.virtualNames {
+			if v == name {
+				return len(rd.header) + j, nil
+			}
+		}
 		err := ErrMissingColumn
 		if rd.opts.Encoding == nil && !utf8.ValidString(strings.Join(rd.header, "")) {
 			err = fmt.Errorf("%w (the header is not UTF-8: set Options.Encoding, such as charmap.Windows1252)", ErrMissingColumn)
@@ -347,6 +493,9 @@ func (rd *reader) next() (bool, error) {
 			continue
 		}
 		rd.line = rd.sc.recLine
+		if rd.footer != nil && rd.sc.fields() > 0 && bytes.HasPrefix(trim(rd.sc.field(0)), rd.footer) {
+			return false, rd.readFooter()
+		}
 		rd.rep.Rows++
 		if n := rd.sc.fields(); n != len(rd.header) && !rd.trailingEmpty(n) {
 			if e := rd.fail(rd.fieldCount(n)); e != nil {
@@ -356,6 +505,50 @@ func (rd *reader) next() (bool, error) {
 		}
 		return true, nil
 	}
+}
+
+// footerCount finds the record count of a footer row such as "Grand
+// Totals (400 records)".
+var footerCount = regexp.MustCompile(`\((\d{1,18}) records?\)`)
+
+// readFooter reads the footer, from its first row (the current record) to
+// the end of the input, into the report, and checks a record count it
+// gives against the rows read. Malformed rows of a footer are kept as
+// text; an unclosed quote or an I/O error is returned.
+func (rd *reader) readFooter() error {
+	rd.inFooter = true
+	first := rd.line
+	for {
+		if len(rd.rep.Footer) < maxExamples {
+			var parts []string
+			for i := range rd.sc.fields() {
+				if f := trim(rd.sc.field(i)); len(f) > 0 {
+					parts = append(parts, string(f))
+				}
+			}
+			rd.rep.Footer = append(rd.rep.Footer, strings.Join(parts, " | "))
+		}
+		err := rd.sc.next()
+		if err == io.EOF {
+			break
+		}
+		var se *scanError
+		if errors.As(err, &se) && !se.fatal {
+			continue
+		}
+		if err != nil {
+			if se != nil {
+				return &ParseError{File: rd.file, Line: se.line, Column: rd.name(se.field), Err: se.err}
+			}
+			return err
+		}
+	}
+	if m := footerCount.FindStringSubmatch(rd.rep.Footer[0]); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil && n != rd.rep.Rows {
+			return &ParseError{File: rd.file, Line: first, Err: fmt.Errorf("%w: it gives %d records where %d data rows were read: rows lost to a quote, or added", ErrFooter, n, rd.rep.Rows)}
+		}
+	}
+	return nil
 }
 
 // trailingEmpty reports whether a record of n fields is accepted as
@@ -387,19 +580,46 @@ func (rd *reader) fieldCount(n int) *ParseError {
 // when i < 0. It is valid until the next call of next.
 func (rd *reader) get(i int) []byte {
 	b := rd.sc.bounds
-	if i < 0 || 2*i+1 >= len(b) {
+	if uint(i) < uint(rd.direct) && 2*i+1 < len(b) {
+		v := rd.sc.data[b[2*i]:b[2*i+1]]
+		if n := len(v); n == 0 || (v[0]-'!' < 0x80-'!' && v[n-1]-'!' < 0x80-'!') {
+			return v // nothing to trim (trim, inlined)
+		}
+		return bytes.TrimSpace(v)
+	}
+	if i < 0 {
 		return nil
 	}
-	return trim(rd.sc.data[b[2*i]:b[2*i+1]])
+	return rd.getSlow(i)
+}
+
+// getSlow is get for the columns that have defaults, virtual columns
+// and i < 0.
+func (rd *reader) getSlow(i int) []byte {
+	if i < 0 {
+		return nil
+	}
+	if i >= len(rd.header) {
+		return rd.virtual[i-len(rd.header)]
+	}
+	b := rd.sc.bounds
+	if 2*i+1 >= len(b) {
+		return nil
+	}
+	v := trim(rd.sc.data[b[2*i]:b[2*i+1]])
+	if len(v) == 0 && rd.defaults != nil {
+		return rd.defaults[i]
+	}
+	return v
 }
 
 // fieldLine returns the line where column i of the current record begins,
-// or where the record begins for i < 0.
+// or where the record begins for i < 0 or a virtual column.
 func (rd *reader) fieldLine(i int) int {
-	if i < 0 {
-		return rd.line
+	if uint(i) < uint(len(rd.header)) {
+		return rd.sc.fieldLine(i)
 	}
-	return rd.sc.fieldLine(i)
+	return rd.line
 }
 
 // at returns a ParseError for column i of the current record.
@@ -412,15 +632,17 @@ func (rd *reader) at(i int, err error) *ParseError {
 // quote opened in one row and closed rows later, which makes one field of
 // several rows. IDs and stages never hold those.
 func (rd *reader) suspicious(i int, v []byte) *ParseError {
-	if len(rd.sc.sep) == 1 && len(v) <= 64 {
-		// the common case, short values, in one pass
-		n, sep := 0, rd.sc.sep[0]
+	if len(v) <= 64 {
+		// the common case, short values without a line break or a
+		// separator's first byte, in one pass
+		clean := true
 		for _, c := range v {
-			if c == '\n' || c == sep {
-				n++
+			if rd.sc.unquoted[c] {
+				clean = false
+				break
 			}
 		}
-		if n == 0 {
+		if clean {
 			return nil
 		}
 	}
@@ -456,6 +678,9 @@ func (rd *reader) fail(err *ParseError) error {
 }
 
 func (rd *reader) report() *Report {
+	for _, n := range rd.constNotes {
+		rd.notes[n] = rd.rep.Rows
+	}
 	rd.rep.Reasons = rd.reasons.sorted()
 	rd.rep.Notes = rd.notes.sorted()
 	return rd.rep
@@ -463,8 +688,8 @@ func (rd *reader) report() *Report {
 
 // trim returns b without leading and trailing white space.
 func trim(b []byte) []byte {
-	if len(b) == 0 || (b[0] > ' ' && b[len(b)-1] > ' ' && b[0] < 0x80 && b[len(b)-1] < 0x80) {
-		return b // nothing to trim: the common case
+	if n := len(b); n == 0 || (b[0]-'!' < 0x80-'!' && b[n-1]-'!' < 0x80-'!') {
+		return b // nothing to trim: the common case, inlined
 	}
 	return bytes.TrimSpace(b)
 }
@@ -472,11 +697,13 @@ func trim(b []byte) []byte {
 // timeParser parses times with the options' layouts, remembering the last
 // value (exports repeat dates often).
 type timeParser struct {
-	layouts []string
-	loc     *time.Location
-	last    string
-	lastT   time.Time
-	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
+	layouts  []string
+	dateOnly []bool // whether each layout is time.DateOnly, parsed without time.Parse
+	tried    string // the layouts, quoted, for errors
+	loc      *time.Location
+	last     string
+	lastT    time.Time
+	dates    *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
 }
 
 // dateCacheSize is the number of dates a timeParser remembers.
@@ -494,7 +721,15 @@ func newTimeParser(o Options) *timeParser {
 	if len(l) == 0 {
 		l = []string{time.DateOnly, time.RFC3339Nano}
 	}
-	return &timeParser{layouts: l, loc: o.location()}
+	q := make([]string, len(l))
+	for i, x := range l {
+		q[i] = strconv.Quote(x)
+	}
+	d := make([]bool, len(l))
+	for i, x := range l {
+		d[i] = x == time.DateOnly
+	}
+	return &timeParser{layouts: l, dateOnly: d, tried: strings.Join(q, ", "), loc: o.location()}
 }
 
 // errNotDate is the error of parseDate; it is not shown.
@@ -510,16 +745,16 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 		return p.lastT, nil
 	}
 	s := "" // b as a string, made when a layout needs one
-	for _, l := range p.layouts {
+	for i := range p.layouts {
 		var t time.Time
 		var err error
-		if l == time.DateOnly {
+		if p.dateOnly[i] {
 			t, err = p.date(b)
 		} else {
 			if s == "" {
 				s = string(b)
 			}
-			t, err = time.ParseInLocation(l, s, p.loc)
+			t, err = time.ParseInLocation(p.layouts[i], s, p.loc)
 		}
 		if err == nil {
 			if t.IsZero() {
@@ -531,7 +766,7 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%w %q", ErrTime, b)
+	return time.Time{}, fmt.Errorf("%w %q: it matches none of the layouts tried, %s (set Options.Layouts)", ErrTime, b, p.tried)
 }
 
 // parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
@@ -560,17 +795,12 @@ func parseDate(s []byte, loc *time.Location) (time.Time, error) {
 // date parses YYYY-MM-DD like parseDate, remembering the dates it has seen
 // (an export has few distinct dates, and time.Date is not cheap).
 func (p *timeParser) date(s []byte) (time.Time, error) {
-	if len(s) == 10 {
-		var key int32
-		for i := 0; i < 10; i++ {
-			if c := s[i]; c >= '0' && c <= '9' {
-				key = key*10 + int32(c-'0')
-			} else if i != 4 && i != 7 {
-				key = -1
-				break
-			}
-		}
-		if key > 0 {
+	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+		y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
+		m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
+		if max(y0, y1, y2, y3, m0, m1, d0, d1) <= 9 {
+			key := ((int32(y0)*10+int32(y1))*10+int32(y2))*10 + int32(y3)
+			key = ((key*10+int32(m0))*10+int32(m1))*100 + int32(d0)*10 + int32(d1)
 			if p.dates == nil {
 				p.dates = new([dateCacheSize]cachedDate)
 			}
@@ -579,7 +809,7 @@ func (p *timeParser) date(s []byte) (time.Time, error) {
 				return c.t, nil
 			}
 			t, err := parseDate(s, p.loc)
-			if err == nil {
+			if err == nil && key > 0 {
 				*c = cachedDate{key, t}
 			}
 			return t, err
@@ -652,7 +882,10 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		case c == '.' && !dot:
 			dot = true
 		default:
-			return bad("not a plain decimal number")
+			if c == ',' || c == '.' {
+				return bad("not a plain decimal number (thousands separators or a decimal comma? set AmountFormat.Decimal and Grouping)")
+			}
+			return bad("not a plain decimal number (a currency symbol? set AmountFormat.Symbols)")
 		}
 	}
 	if seen == 0 {

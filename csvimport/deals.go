@@ -7,15 +7,33 @@ import (
 	"io/fs"
 	"iter"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/funnelmetrics/funnel"
 )
 
-// A DealMapping names the columns of a deals file. Empty names are columns
-// the file does not have. ID and Stage are required.
+// A DealMapping names the columns of a deals file: one row per deal, its
+// current state. Empty names are columns the file does not have. ID and
+// Stage are required; a column may feed several fields.
+//
+// Outcome. A deal's outcome is read from every source the mapping names,
+// and the sources must agree ([ErrOutcome] names them otherwise): a Stage
+// value listed in Won or Lost; the Outcome column (values in Won, Lost or
+// Open); WonFlag and ClosedFlag. Where no source says won or lost, the
+// deal is open; a WonFlag that says no means lost when a ClosedFlag says
+// closed, or when nothing else could say (no Won or Lost values, no
+// Outcome column: a lead list's "converted" flag).
+//
+// Close time of a won or lost deal, from the first source that has one:
+// the Closed column; the history's close event ([HistoryMapping]); WonAt
+// or LostAt, by outcome; the stage-date column of the outcome's value
+// (StageDateColumns, such as HubSpot's Date entered "Closed Won (P)");
+// CloseDate. Without any, the row is an error that wraps
+// [funnel.ErrMissingCloseTime], unless [Options.UndatedClose] is set.
+//
+// Stage history, from the first form the mapping has: the history file
+// ([Open] with a [HistoryMapping]); the stage-date columns (StageDates,
+// StageDateColumns); the Stage column alone.
 type DealMapping struct {
 	ID         string
 	Account    string
@@ -24,23 +42,71 @@ type DealMapping struct {
 	Amount     string
 	Currency   string
 	LostReason string
+	// Pipeline is the column that names the deal's pipeline; each
+	// pipeline has its own funnel (see [Pipelines]) and stage names may
+	// repeat across them. Reading with a Pipeline column needs [Open].
+	Pipeline string
 	// Stage is the column of the deal's current stage, or of its outcome:
 	// a value listed in Won or Lost closes the deal with that outcome,
-	// any other value must be a stage of the funnel.
+	// any other value must be a stage of the deal's funnel (or, for a deal
+	// that another source says is closed, may be the name of its closed
+	// status, as Close's status_label is: the stage is then its last one
+	// in the history).
 	Stage string
-	// Won and Lost are the values of the Stage column that mean won and
-	// lost, compared exactly.
+	// Won and Lost are the values of the Stage column (compared exactly)
+	// and of the Outcome column (without regard to case) that mean won and
+	// lost.
 	Won, Lost []string
+	// Outcome is the column of the deal's status when the export keeps it
+	// apart from the stage (Pipedrive's Status: Open, Won, Lost; Close's
+	// status_type: active, won, lost). Its values must be in Won, Lost or
+	// Open; an empty value is an error ([ErrEmpty]).
+	Outcome string
+	// Open lists the values of the Outcome column that mean open,
+	// compared without regard to case.
+	Open []string
+	// WonFlag and ClosedFlag are yes-or-no columns (see [ParseFlag]):
+	// Salesforce's Won and Closed, HubSpot's "Is Closed Won", a lead
+	// list's "converted".
+	WonFlag, ClosedFlag string
+	// WonAt and LostAt are the columns of the close time of won and of
+	// lost deals, where an export keeps them apart (Pipedrive's Won time
+	// and Lost time). They are not read for open deals.
+	WonAt, LostAt string
+	// CloseDate is a close date as CRMs show it: the expected close date
+	// of an open deal (read into Deal.ExpectedClose) and the close date of
+	// a closed one (its close time, when no other source gives one).
+	CloseDate string
+	// ExpectedClose is a column that holds the expected close date of
+	// every deal, open or closed (Pipedrive's Expected close date).
+	ExpectedClose string
+	// Probability is the column of the deal's own win probability, in
+	// [0, 1], or in percent with ProbabilityPercent.
+	Probability        string
+	ProbabilityPercent bool
+	// Category is the column of the deal's forecast category.
+	Category string
 	// StageDates maps a stage to the column holding the time the deal
 	// entered it. Those entries make up the deal's history, in time order,
 	// followed by the current stage (as an entry of unrecorded time) when
 	// no dated entry is for it. The stage of a won or lost deal is the last
 	// stage of its history.
 	StageDates map[funnel.Stage]string
+	// StageDateColumns are templates of the names of stage-date columns,
+	// one column per stage of every pipeline, such as HubSpot's
+	// `Date entered "{stage} ({pipeline})"`: {stage} stands for a stage
+	// of the deal's funnel (or an exclusion stage, or a Won or Lost value,
+	// whose column gives the close time) and {pipeline} for the pipeline's
+	// name. The first template that names a column of the file is used,
+	// per pipeline; a funnel stage without a column is an error
+	// ([ErrMissingColumn]), an exclusion stage or outcome value without one
+	// is not read.
+	StageDateColumns []string
 	// ClosedStage is the stage given to a won or lost deal whose row
 	// records no stage (its Stage column holds the outcome and no
 	// StageDates column has a date), such as the last stage of the funnel.
-	// Empty means such a row is an error ([funnel.ErrUnknownStage]).
+	// Empty means such a row is an error ([funnel.ErrUnknownStage]). The
+	// deals it is given to are counted in [Report.Notes].
 	ClosedStage funnel.Stage
 	// ImplyEarlierStages says that the funnel is linear: a deal that
 	// reached stage k passed through every stage before it. The history is
@@ -52,24 +118,93 @@ type DealMapping struct {
 	// Custom maps attribute keys to columns.
 	Custom map[string]string
 	// DefaultCurrency is the currency of deals whose Currency column is
-	// empty or not mapped.
+	// empty or not mapped (and whose amount names none).
 	DefaultCurrency string
 	// EmptyAmountIsZero reads an empty amount as 0 and counts it in the
 	// report's notes; otherwise an empty amount is an error ([ErrEmpty]).
 	EmptyAmountIsZero bool
+	// AmountFormat says how amounts are written: separators, symbols,
+	// minor units.
+	AmountFormat AmountFormat
+	// AmountPeriod is the column that says what period a recurring
+	// amount is for (Close's value_period: one_time, monthly, annual).
+	// Amounts are kept as exported, and the rows of each period other
+	// than those in AmountPeriodFactors are counted in [Report.Notes],
+	// so that monthly and one-time values are never summed unnoticed.
+	AmountPeriod string
+	// AmountPeriodFactors multiply the amounts of a period, such as
+	// {"monthly": 12} for annual values.
+	AmountPeriodFactors map[string]int64
+	// Defaults gives, by column name, the value of an empty field, or the
+	// value of every row when the file has no such column: a constant
+	// stage for a lead list, a pipeline for a one-pipeline export. A
+	// constant column is noted in [Report.Notes].
+	Defaults map[string]string
+	// Values cleans the values of columns, by column name: missing-value
+	// tokens, aliases and case folding (see [ValueRule]).
+	Values map[string]ValueRule
 }
 
 // Notes written to a Report by ReadDeals.
 const (
 	NoteEmptyAmount = "empty amount read as 0"
+	// NoteUndatedClose counts won and lost deals read without a close
+	// time (Options.UndatedClose).
+	NoteUndatedClose = "closed deal without a close time (funnel.Options.UndatedClose counts it)"
+	// NoteClosedStage counts closed deals given DealMapping.ClosedStage.
+	NoteClosedStage = "closed deal without a recorded stage given DealMapping.ClosedStage"
+	// NoteClosedStatus counts closed deals whose Stage column holds the
+	// name of a closed status, not a stage.
+	NoteClosedStatus = "closed deal whose stage column names its closed status; stage from its history"
+	// NoteUnreadPipeline, with the column's name, counts the rows of a
+	// file that has a column of pipelines that the mapping does not read:
+	// every deal is read into the one funnel, whatever its pipeline (map
+	// DealMapping.Pipeline and read with Open to keep them apart).
+	NoteUnreadPipeline = "the file's column %q looks like a pipeline that the mapping does not read: deals of every pipeline read into one funnel (map DealMapping.Pipeline)"
+	// NoteEmptyFlag counts empty flag values read as false.
+	NoteEmptyFlag = "empty flag read as false"
+	// NoteNoHistory counts deals without rows in the history file: they
+	// entered their current stage when created.
+	NoteNoHistory = "deal without history rows: its current stage entered at creation"
+	// NoteStageAdded counts deals whose current stage is not the last one
+	// of their history: it is added as an entry of unrecorded time.
+	NoteStageAdded = "current stage not the history's last: added as an untimed entry"
+	// NoteHistoryClose counts closed deals whose history records no close
+	// event, or one of another outcome: another source gave the close time.
+	NoteHistoryClose = "closed deal without a matching close in its history"
 )
+
+// notePeriod is the note of amounts of one period, kept as exported.
+func notePeriod(p string) string {
+	return fmt.Sprintf("amount per period %q, kept as exported (DealMapping.AmountPeriodFactors)", p)
+}
 
 type dealColumns struct {
 	id, account, created, closed, amount, currency, lostReason, stage int
 	source, industry, owner, region, product, campaign                int
 	custom                                                            []customColumn
-	stageDates                                                        []stageDate // in funnel order
+
+	pipeline, outcome, wonFlag, closedFlag, wonAt, lostAt, closeDate, expected int
+	probability, category, period                                              int
+	// parts are the columns of the string fields a deal keeps, in the
+	// order of the part* constants, then the custom columns.
+	parts []int
 }
+
+// The positions of the string fields in dealColumns.parts.
+const (
+	partID = iota
+	partAccount
+	partCurrency
+	partLostReason
+	partSource
+	partIndustry
+	partOwner
+	partRegion
+	partProduct
+	partCampaign
+	partCustom // the first custom attribute
+)
 
 type customColumn struct {
 	key string
@@ -78,8 +213,102 @@ type customColumn struct {
 
 type stageDate struct {
 	stage funnel.Stage
-	index int // in the funnel
+	index int // in the funnel; -1 for an exclusion stage
 	col   int
+}
+
+// A closeDate is the stage-date column of an outcome value.
+type closeDate struct {
+	outcome funnel.Outcome
+	col     int
+}
+
+// A pipe is one pipeline of a read: its name, funnel, and the columns of
+// its stages.
+type pipe struct {
+	name       string
+	f          *funnel.Funnel
+	stages     map[string]int // the funnel's stages by name
+	excluded   []funnel.Stage // its exclusion stages
+	stageDates []stageDate
+	closeDates []closeDate
+	kept       int
+}
+
+// stage returns the index of the funnel's stage named b: by a scan for a
+// short funnel, faster than hashing, else from the map.
+func (p *pipe) stage(b []byte) (int, bool) {
+	if p.f.Len() <= 8 {
+		for k := range p.f.Len() {
+			if string(p.f.Stage(k)) == string(b) {
+				return k, true
+			}
+		}
+		return 0, false
+	}
+	k, ok := p.stages[string(b)]
+	return k, ok
+}
+
+// exclusion returns the exclusion stage named b, if the funnel has it.
+func (p *pipe) exclusion(b []byte) (funnel.Stage, bool) {
+	for _, s := range p.excluded {
+		if string(s) == string(b) {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// resolve returns the funnel's stage (or exclusion stage) named s.
+func (p *pipe) resolve(s string) (funnel.Stage, bool) {
+	if k, ok := p.stage([]byte(s)); ok {
+		return p.f.Stage(k), true
+	}
+	return p.exclusion([]byte(s))
+}
+
+func newPipe(name string, f *funnel.Funnel) *pipe {
+	p := &pipe{name: name, f: f, stages: make(map[string]int, f.Len())}
+	for s := range f.Stages() {
+		p.stages[string(s)], _ = f.Index(s)
+	}
+	p.excluded = slices.Collect(f.Exclusions())
+	return p
+}
+
+// unknownStage returns the error of a stage value that p's funnel does
+// not declare, with what to do about it: where (a mapping's name, such as
+// "DealMapping") to list the values that close deals, which hold won and
+// lost; no where for a log of stage entries only.
+func (p *pipe) unknownStage(v []byte, where string, won, lost []string) error {
+	var names []string
+	for s := range p.f.Stages() {
+		names = append(names, string(s))
+	}
+	in := ""
+	if p.name != "" {
+		in = fmt.Sprintf(" of pipeline %q", p.name)
+	}
+	hint := ""
+	for _, s := range names {
+		if equalFold(s, v) {
+			hint = fmt.Sprintf("; did you mean %q?", s)
+		}
+	}
+	if hint == "" {
+		lv := strings.ToLower(string(v))
+		closing := strings.Contains(lv, "won") || strings.Contains(lv, "lost") || strings.Contains(lv, "closed")
+		switch {
+		case where == "":
+			hint = "; add it to the funnel"
+		case closing:
+			hint = fmt.Sprintf("; if it closes the deal, list it in %s.Won or %s.Lost (they hold %s and %s)", where, where, quoteList(won), quoteList(lost))
+		default:
+			hint = fmt.Sprintf("; add it to the pipeline's funnel, or list it in %s.Won or %s.Lost if it closes the deal", where, where)
+		}
+	}
+	return fmt.Errorf("%w %q: the funnel%s has %s%s", funnel.ErrUnknownStage, v, in, strings.Join(names, ", "), hint)
 }
 
 // ReadDeals reads a deals file with a header row into a slice; see
@@ -187,6 +416,7 @@ func (x *DealReader) dedup(set *idSet, deals []funnel.Deal, lines []int) ([]funn
 			}
 			_ = rd.fail(perr)
 			rd.rep.Kept--
+			x.dr.pipeNamed(d.Pipeline).kept--
 		}
 	}
 	clear(deals[len(out):]) // what was moved up holds on to nothing
@@ -230,12 +460,38 @@ type DealReader struct {
 // or a stage that holds a line break or a whole row's separators is one
 // too ([ErrSuspicious]): the sign of an unbalanced quote that made one
 // field of several rows.
+//
+// NewDealReader reads one funnel's deals; an export of several pipelines
+// (a mapping with a Pipeline column), or with a history file, is read
+// with [Open].
 func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts Options) (*DealReader, error) {
 	if f == nil || m.ID == "" || m.Stage == "" {
 		return nil, fmt.Errorf("%w: a funnel and the ID and Stage columns are required", ErrMapping)
 	}
+	if m.Pipeline != "" {
+		return nil, fmt.Errorf("%w: DealMapping.Pipeline is set: give a funnel per pipeline, with Open", ErrMapping)
+	}
+	return newDealReader(r, file, &m, []*pipe{newPipe("", f)}, nil, opts)
+}
+
+// newDealReader reads the header and builds the reader of one deals file:
+// pipes are the pipelines read (one, unnamed, without a Pipeline column),
+// hist the history file's deals or nil.
+func newDealReader(r io.Reader, file string, m *DealMapping, pipes []*pipe, hist *history, opts Options) (*DealReader, error) {
+	if m.ID == "" || m.Stage == "" {
+		return nil, fmt.Errorf("%w: the ID and Stage columns are required", ErrMapping)
+	}
+	if err := m.AmountFormat.validate(); err != nil {
+		return nil, err
+	}
 	for s := range m.StageDates {
-		if _, ok := f.Index(s); !ok {
+		found := false
+		for _, p := range pipes {
+			if _, ok := p.f.Index(s); ok {
+				found = true
+			}
+		}
+		if !found {
 			return nil, fmt.Errorf("%w: StageDates names stage %q that the funnel does not declare", ErrMapping, s)
 		}
 	}
@@ -243,7 +499,8 @@ func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, op
 	if err != nil {
 		return nil, err
 	}
-	var c dealColumns
+	rd.setDefaults(m.Defaults)
+	c := &dealColumns{}
 	cols := []struct {
 		dst  *int
 		name string
@@ -252,11 +509,25 @@ func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, op
 		{&c.amount, m.Amount}, {&c.currency, m.Currency}, {&c.lostReason, m.LostReason}, {&c.stage, m.Stage},
 		{&c.source, m.Source}, {&c.industry, m.Industry}, {&c.owner, m.Owner}, {&c.region, m.Region},
 		{&c.product, m.Product}, {&c.campaign, m.Campaign},
+		{&c.pipeline, m.Pipeline}, {&c.outcome, m.Outcome}, {&c.wonFlag, m.WonFlag}, {&c.closedFlag, m.ClosedFlag},
+		{&c.wonAt, m.WonAt}, {&c.lostAt, m.LostAt}, {&c.closeDate, m.CloseDate}, {&c.expected, m.ExpectedClose},
+		{&c.probability, m.Probability}, {&c.category, m.Category}, {&c.period, m.AmountPeriod},
 	}
 	for _, col := range cols {
 		if *col.dst, err = rd.column(col.name); err != nil {
 			return nil, err
 		}
+	}
+	if c.pipeline < 0 {
+		for _, h := range rd.header {
+			if l := strings.ToLower(h); strings.Contains(l, "pipeline") || strings.Contains(l, "record type") {
+				rd.constNotes = append(rd.constNotes, fmt.Sprintf(NoteUnreadPipeline, h))
+				break
+			}
+		}
+	}
+	if c.pipeline < 0 && len(pipes) > 1 {
+		return nil, fmt.Errorf("%w: %d pipelines and no DealMapping.Pipeline column to tell their deals apart", ErrMapping, len(pipes))
 	}
 	for _, key := range sortedKeys(m.Custom) {
 		i, err := rd.column(m.Custom[key])
@@ -265,28 +536,106 @@ func NewDealReader(r io.Reader, file string, f *funnel.Funnel, m DealMapping, op
 		}
 		c.custom = append(c.custom, customColumn{key, i})
 	}
-	for s := range f.Stages() {
-		name, ok := m.StageDates[s]
-		if !ok {
-			continue
+	c.parts = []int{c.id, c.account, c.currency, c.lostReason, c.source, c.industry, c.owner, c.region, c.product, c.campaign}
+	for _, cc := range c.custom {
+		c.parts = append(c.parts, cc.col)
+	}
+	for _, p := range pipes {
+		if err := stageColumns(rd, m, p); err != nil {
+			return nil, err
 		}
+	}
+	ncols := len(rd.header) + len(rd.virtual)
+	dr := &dealReader{rd: rd, m: m, c: c, pipes: pipes, hist: hist, times: make([]*timeParser, ncols), ignored: tally{},
+		won: newMatcher(m.Won), lost: newMatcher(m.Lost), open: newMatcher(m.Open),
+		closes: c.expected >= 0 || c.closeDate >= 0, outcomes: c.outcome >= 0 || c.wonFlag >= 0 || c.closedFlag >= 0,
+		plainAmount: m.AmountFormat.plain()}
+	if len(pipes) > 8 {
+		dr.byName = make(map[string]*pipe, len(pipes))
+		for _, p := range pipes {
+			dr.byName[p.name] = p
+		}
+	}
+	for _, name := range sortedKeys(m.Values) {
 		i, err := rd.column(name)
 		if err != nil {
 			return nil, err
 		}
-		k, _ := f.Index(s)
-		c.stageDates = append(c.stageDates, stageDate{s, k, i})
+		if dr.rules == nil {
+			dr.rules = make([]*valueRule, ncols)
+		}
+		dr.rules[i] = compileRule(m.Values[name])
 	}
-
-	dr := &dealReader{rd: rd, f: f, m: &m, c: &c, times: make([]*timeParser, len(rd.header)), stages: make(map[string]int, f.Len())}
-	for s := range f.Stages() {
-		dr.stages[string(s)], _ = f.Index(s)
+	if opts.Currency != "" {
+		dr.conv = newConverter(opts.Currency, opts.Rates)
 	}
 	if !opts.AssumeUniqueIDs {
 		dr.seen = newIDSet(1024)
 	}
 	return &DealReader{dr: dr, size: sizeOf(r)}, nil
 }
+
+// stageColumns finds the stage-date columns of pipeline p: those of
+// StageDates, and those the StageDateColumns templates name.
+func stageColumns(rd *reader, m *DealMapping, p *pipe) error {
+	for s := range p.f.Stages() {
+		name, ok := m.StageDates[s]
+		if !ok {
+			continue
+		}
+		i, err := rd.column(name)
+		if err != nil {
+			return err
+		}
+		k, _ := p.f.Index(s)
+		p.stageDates = append(p.stageDates, stageDate{s, k, i})
+	}
+	if len(m.StageDateColumns) == 0 {
+		return nil
+	}
+	name := func(t string, s string) string {
+		return strings.NewReplacer("{stage}", s, "{pipeline}", p.name).Replace(t)
+	}
+	tmpl := ""
+	for _, t := range m.StageDateColumns {
+		if _, ok := rd.index[name(t, string(p.f.Stage(0)))]; ok {
+			tmpl = t
+			break
+		}
+	}
+	if tmpl == "" {
+		return &ParseError{File: rd.file, Line: rd.headAt, Column: name(m.StageDateColumns[0], string(p.f.Stage(0))),
+			Err: fmt.Errorf("%w: no stage-date column of pipeline %q's first stage in any of the templates %s (DealMapping.StageDateColumns)", ErrMissingColumn, p.name, quoteList(m.StageDateColumns))}
+	}
+	for s := range p.f.Stages() {
+		i, err := rd.column(name(tmpl, string(s)))
+		if err != nil {
+			return err
+		}
+		k, _ := p.f.Index(s)
+		p.stageDates = append(p.stageDates, stageDate{s, k, i})
+	}
+	for _, s := range p.excluded {
+		if i, ok := rd.index[name(tmpl, string(s))]; ok {
+			p.stageDates = append(p.stageDates, stageDate{s, -1, i})
+		}
+	}
+	for _, o := range []struct {
+		outcome funnel.Outcome
+		values  []string
+	}{{funnel.Won, m.Won}, {funnel.Lost, m.Lost}} {
+		for _, v := range o.values {
+			if i, ok := rd.index[name(tmpl, v)]; ok {
+				p.closeDates = append(p.closeDates, closeDate{o.outcome, i})
+			}
+		}
+	}
+	return nil
+}
+
+// ignoredRow is the result of dealReader.deal for a row of a pipeline
+// that is not read (Options.IgnoreOtherPipelines).
+var ignoredRow = &ParseError{}
 
 // All returns an iterator over the valid deals, in file order. In strict
 // mode it stops at the first bad row, and [Err] returns that row's
@@ -326,6 +675,9 @@ func (x *DealReader) All() iter.Seq[funnel.Deal] {
 				x.dr.seen.grow(min(x.remaining(), maxReserve))
 			}
 			if perr := x.dr.deal(&d); perr != nil {
+				if perr == ignoredRow {
+					continue
+				}
 				if err := rd.fail(perr); err != nil {
 					x.err = err
 					return
@@ -333,6 +685,7 @@ func (x *DealReader) All() iter.Seq[funnel.Deal] {
 				continue
 			}
 			rd.rep.Kept++
+			x.dr.cur.kept++
 			if !yield(d) {
 				return
 			}
@@ -357,7 +710,22 @@ func (x *DealReader) remaining() int {
 func (x *DealReader) Err() error { return x.err }
 
 // Report returns what the reader did with the rows read so far.
-func (x *DealReader) Report() *Report { return x.dr.rd.report() }
+func (x *DealReader) Report() *Report {
+	dr := x.dr
+	rep := dr.rd.report()
+	rep.Pipelines = rep.Pipelines[:0]
+	if len(dr.pipes) > 1 || dr.pipes[0].name != "" {
+		for _, p := range dr.pipes {
+			rep.Pipelines = append(rep.Pipelines, Reason{p.name, p.kept})
+		}
+		slices.SortFunc(rep.Pipelines, func(a, b Reason) int { return strings.Compare(a.Reason, b.Reason) })
+	}
+	rep.Ignored = dr.ignored.sorted()
+	if dr.conv != nil {
+		rep.Conversions = dr.conv.used()
+	}
+	return rep
+}
 
 // sizeOf returns the number of bytes left in r when r can tell (a
 // bytes.Reader, strings.Reader, bytes.Buffer or regular file), else -1.
@@ -371,298 +739,4 @@ func sizeOf(r io.Reader) int64 {
 		}
 	}
 	return -1
-}
-
-type dealReader struct {
-	rd     *reader
-	f      *funnel.Funnel
-	m      *DealMapping
-	c      *dealColumns
-	stages map[string]int       // the funnel's stages by name
-	times  []*timeParser        // per column, each remembering its last value
-	slab   []funnel.StageChange // backing storage for histories
-	dated  []funnel.StageChange // scratch
-	seen   *idSet               // nil without the duplicate check
-	parts  [][]byte             // scratch: the fields a deal keeps
-}
-
-func (dr *dealReader) errAt(col int, err error) *ParseError { return dr.rd.at(col, err) }
-
-func (dr *dealReader) time(col int) (t time.Time, perr *ParseError) {
-	if col < 0 {
-		return time.Time{}, nil
-	}
-	p := dr.times[col]
-	if p == nil {
-		p = newTimeParser(dr.rd.opts)
-		dr.times[col] = p
-	}
-	t, err := p.parse(dr.rd.get(col))
-	if err != nil {
-		return t, dr.errAt(col, err)
-	}
-	return t, nil
-}
-
-// deal reads the current row into *out, which it overwrites. The string
-// fields of the deal are copied from the row into one string of their
-// own, so that a deal keeps only its own fields alive.
-func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
-	c, m, rd := dr.c, dr.m, dr.rd
-	id := rd.get(c.id)
-	if len(id) == 0 {
-		return dr.errAt(c.id, ErrEmpty)
-	}
-	if perr := rd.suspicious(c.id, id); perr != nil {
-		return perr
-	}
-	stage := rd.get(c.stage)
-	if perr := rd.suspicious(c.stage, stage); perr != nil {
-		return perr
-	}
-	var h uint64
-	if dr.seen != nil {
-		h = dr.seen.hash(id)
-	}
-
-	parts := append(dr.parts[:0], id, rd.get(c.account), rd.get(c.currency), rd.get(c.lostReason),
-		rd.get(c.source), rd.get(c.industry), rd.get(c.owner), rd.get(c.region), rd.get(c.product), rd.get(c.campaign))
-	custom := 0
-	for _, cc := range c.custom {
-		v := rd.get(cc.col)
-		parts = append(parts, v)
-		if len(v) > 0 {
-			custom++
-		}
-	}
-	dr.parts = parts
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range parts {
-		b.Write(p)
-	}
-	all := b.String()
-	take := func(i int) string {
-		if len(parts[i]) == 0 {
-			return ""
-		}
-		v := all[:len(parts[i])]
-		all = all[len(parts[i]):]
-		return v
-	}
-
-	d := out
-	*d = funnel.Deal{
-		ID:         take(0),
-		Account:    take(1),
-		Currency:   take(2),
-		LostReason: take(3),
-		Attrs: funnel.Attributes{
-			Source: take(4), Industry: take(5), Owner: take(6),
-			Region: take(7), Product: take(8), Campaign: take(9),
-		},
-	}
-	if custom > 0 {
-		d.Attrs.Custom = make(map[string]string, custom)
-		for i, cc := range c.custom {
-			if v := take(10 + i); v != "" {
-				d.Attrs.Custom[cc.key] = v
-			}
-		}
-	}
-	if d.Currency == "" {
-		d.Currency = m.DefaultCurrency
-	}
-	var perr *ParseError
-	if d.Created, perr = dr.time(c.created); perr != nil {
-		return perr
-	}
-	if d.Closed, perr = dr.time(c.closed); perr != nil {
-		return perr
-	}
-	if c.amount >= 0 {
-		s := rd.get(c.amount)
-		if len(s) == 0 {
-			if !m.EmptyAmountIsZero {
-				return dr.errAt(c.amount, ErrEmpty)
-			}
-			rd.notes[NoteEmptyAmount]++
-		} else {
-			a, err := parseAmount(s, rd.opts.MaxDigits)
-			if err != nil {
-				return dr.errAt(c.amount, err)
-			}
-			d.Amount = a
-		}
-	}
-
-	switch {
-	case containsBytes(m.Won, stage):
-		d.Outcome = funnel.Won
-	case containsBytes(m.Lost, stage):
-		d.Outcome = funnel.Lost
-	case len(stage) == 0:
-	default:
-		if k, ok := dr.stage(stage); ok {
-			d.Stage = dr.f.Stage(k) // the funnel's string: no copy
-		} else {
-			d.Stage = funnel.Stage(stage) // validation reports it
-		}
-	}
-	if err := dr.history(d); err != nil {
-		return err
-	}
-	if err := d.Validate(dr.f); err != nil {
-		return dr.errAt(dr.columnOf(err, d), err)
-	}
-	if dr.seen != nil {
-		if first := dr.seen.add(d.ID, h, rd.fieldLine(c.id)); first > 0 {
-			return dr.errAt(c.id, fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first))
-		}
-	}
-	return nil
-}
-
-// stage returns the index of the funnel's stage named b: by a scan for a
-// short funnel, faster than hashing, else from the map.
-func (dr *dealReader) stage(b []byte) (int, bool) {
-	if dr.f.Len() <= 8 {
-		for k := range dr.f.Len() {
-			if string(dr.f.Stage(k)) == string(b) {
-				return k, true
-			}
-		}
-		return 0, false
-	}
-	k, ok := dr.stages[string(b)]
-	return k, ok
-}
-
-// containsBytes reports whether list holds the string b.
-func containsBytes(list []string, b []byte) bool {
-	for _, s := range list {
-		if s == string(b) {
-			return true
-		}
-	}
-	return false
-}
-
-// history builds the deal's history from the stage-date columns and the
-// current stage.
-func (dr *dealReader) history(d *funnel.Deal) *ParseError {
-	dated := dr.dated[:0]
-	furthest := -1
-	for _, sd := range dr.c.stageDates {
-		t, perr := dr.time(sd.col)
-		if perr != nil {
-			return perr
-		}
-		if !t.IsZero() {
-			dated = append(dated, funnel.StageChange{Stage: sd.stage, At: t})
-			furthest = max(furthest, sd.index)
-		}
-	}
-	if d.Stage == "" && furthest < 0 && dr.m.ClosedStage != "" {
-		d.Stage = dr.m.ClosedStage
-	}
-	cur := -1
-	if d.Stage != "" {
-		k, ok := dr.f.Index(d.Stage)
-		if !ok {
-			return nil // validation reports the unknown stage
-		}
-		cur = k
-	}
-	if dr.m.ImplyEarlierStages {
-		last := max(cur, furthest)
-		if last < 0 {
-			return nil
-		}
-		h := dr.alloc(last + 1)
-		for k := 0; k <= last; k++ {
-			e := funnel.StageChange{Stage: dr.f.Stage(k)}
-			for _, x := range dated {
-				if x.Stage == e.Stage {
-					e.At = x.At
-				}
-			}
-			h = append(h, e)
-		}
-		d.History = h
-	} else {
-		if len(dated) > 1 {
-			slices.SortStableFunc(dated, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
-		}
-		n := len(dated)
-		if cur >= 0 && (n == 0 || dated[n-1].Stage != d.Stage) {
-			n++
-		}
-		h := append(dr.alloc(n), dated...)
-		if len(h) < n {
-			h = append(h, funnel.StageChange{Stage: d.Stage})
-		}
-		d.History = h
-	}
-	if d.Stage == "" && len(d.History) > 0 {
-		d.Stage = d.History[len(d.History)-1].Stage
-	}
-	dr.dated = dated[:0]
-	return nil
-}
-
-// columnOf returns the column that holds the field a validation error
-// names, or -1. For an entry of the history, that is the date column of
-// the entry's stage, or the stage column for the entry of the current
-// stage.
-func (dr *dealReader) columnOf(err error, d *funnel.Deal) int {
-	var de *funnel.DealError
-	if !errors.As(err, &de) {
-		return -1
-	}
-	c := dr.c
-	switch {
-	case de.Field == "ID":
-		return c.id
-	case de.Field == "Amount":
-		return c.amount
-	case de.Field == "Closed":
-		return c.closed
-	case de.Field == "Created":
-		return c.created
-	case de.Field == "Stage", de.Field == "Outcome":
-		return c.stage
-	case strings.HasPrefix(de.Field, "History[") && strings.HasSuffix(de.Field, "]"):
-		k, err := strconv.Atoi(de.Field[len("History[") : len(de.Field)-1])
-		if err != nil || k < 0 || k >= len(d.History) {
-			return -1
-		}
-		e := d.History[k]
-		for _, sd := range c.stageDates {
-			if sd.stage == e.Stage && !e.At.IsZero() {
-				return sd.col
-			}
-		}
-		return c.stage
-	}
-	return -1
-}
-
-// alloc returns an empty slice of capacity n for a deal's history, carved
-// from a shared slab so that histories do not cost an allocation each.
-// The capacity is exactly n: appending to a history copies it.
-func (dr *dealReader) alloc(n int) []funnel.StageChange {
-	if n == 0 {
-		return nil
-	}
-	if len(dr.slab)+n > cap(dr.slab) {
-		dr.slab = make([]funnel.StageChange, 0, max(n, 4096))
-	}
-	h := dr.slab[len(dr.slab) : len(dr.slab) : len(dr.slab)+n]
-	dr.slab = dr.slab[:len(dr.slab)+n]
-	return h
 }

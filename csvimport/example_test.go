@@ -56,7 +56,7 @@ func ExampleReadDeals() {
 	fmt.Println(rep.Examples[0])
 	// Output:
 	// 3 4 1
-	// deals.csv:5: column "created": csvimport: invalid time "2024-13-01"
+	// deals.csv:5: column "created": csvimport: invalid time "2024-13-01": it matches none of the layouts tried, "2006-01-02", "2006-01-02T15:04:05.999999999Z07:00" (set Options.Layouts)
 }
 
 func ExampleNewDealReader() {
@@ -104,7 +104,7 @@ func ExampleDealReader_Report() {
 	for range r.All() {
 	}
 	fmt.Println(r.Report().Kept, r.Report().Notes)
-	// Output: 4 [{empty amount read as 0 1}]
+	// Output: 4 [{closed deal without a recorded stage given DealMapping.ClosedStage 2} {empty amount read as 0 1}]
 }
 
 func ExampleDealMapping() {

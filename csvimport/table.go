@@ -4,16 +4,20 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
 )
 
 // A Table is a side table read from CSV (accounts, sales teams, products),
 // indexed by one key column, for [Join].
 type Table struct {
-	file string
-	cols map[string]int
-	rows map[string][]string
+	file  string
+	opts  Options
+	cols  map[string]int
+	rows  map[string][]string
+	lines map[string]int // the line of each key's row
 }
 
 // ReadTable reads a CSV file with a header row, indexed by the key column.
@@ -39,7 +43,7 @@ func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, er
 			return nil, nil, err // a name given twice: Get could not tell which
 		}
 	}
-	t := &Table{file: file, cols: rd.index, rows: make(map[string][]string)}
+	t := &Table{file: file, opts: opts, cols: rd.index, rows: make(map[string][]string), lines: make(map[string]int)}
 	for {
 		ok, err := rd.next()
 		if err != nil {
@@ -70,7 +74,9 @@ func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, er
 			for i := range n {
 				row[i], all = all[:len(rd.sc.field(i))], all[len(rd.sc.field(i)):]
 			}
-			t.rows[strings.TrimSpace(row[kc])] = row
+			k := strings.TrimSpace(row[kc])
+			t.rows[k] = row
+			t.lines[k] = rd.line
 			rd.rep.Kept++
 		}
 	}
@@ -106,7 +112,9 @@ func field(row []string, i int) string {
 // Join looks up each deal's key in t and calls set with the deal and a
 // function that returns a column of the matching row. Deals whose key is
 // empty or not in t are left unchanged and counted in the report, with the
-// missing keys listed: a join never loses deals silently.
+// missing keys listed: a join never loses deals silently. [Table.Join]
+// also reports the table's rows that matched no deal, and reads times and
+// amounts.
 func Join(deals []funnel.Deal, t *Table, key func(*funnel.Deal) string, set func(d *funnel.Deal, column func(string) string)) JoinReport {
 	rep := JoinReport{Name: t.file}
 	missing := tally{}
@@ -156,4 +164,110 @@ func (j JoinReport) String() string {
 	}
 	fmt.Fprintf(&b, ", %d empty keys", j.EmptyKey)
 	return b.String()
+}
+
+// A Row is one row of a [Table], for [Table.Join]: its columns as text,
+// times and amounts, with errors that name the table's file, the row's
+// line and the column.
+type Row struct {
+	t    *Table
+	key  string
+	row  []string
+	line int
+}
+
+// Line returns the row's line in the table's file.
+func (r Row) Line() int { return r.line }
+
+// Text returns the trimmed value of a column, and "" for a column the
+// table does not have.
+func (r Row) Text(column string) string {
+	if j, ok := r.t.cols[column]; ok {
+		return field(r.row, j)
+	}
+	return ""
+}
+
+// Time returns the time a column holds, read with the table's
+// Options.Layouts in its Options.Location (the zero time for an empty
+// value). A value in none of the layouts is an error wrapping [ErrTime]
+// that names the layouts tried; a column the table does not have wraps
+// [ErrMissingColumn].
+func (r Row) Time(column string) (time.Time, error) {
+	j, ok := r.t.cols[column]
+	if !ok {
+		return time.Time{}, r.err(column, ErrMissingColumn)
+	}
+	t, err := newTimeParser(r.t.opts).parse([]byte(field(r.row, j)))
+	if err != nil {
+		return time.Time{}, r.err(column, err)
+	}
+	return t, nil
+}
+
+// Amount returns the amount a column holds, written as f says (see
+// [ParseAmountFormat]; MinorUnits is not applied), and the currency code
+// it names; an empty value is an error wrapping [ErrEmpty].
+func (r Row) Amount(column string, f AmountFormat) (decimal.Decimal, string, error) {
+	j, ok := r.t.cols[column]
+	if !ok {
+		return decimal.Decimal{}, "", r.err(column, ErrMissingColumn)
+	}
+	v := field(r.row, j)
+	if v == "" {
+		return decimal.Decimal{}, "", r.err(column, ErrEmpty)
+	}
+	a, code, err := ParseAmountFormat(v, f, r.t.opts.MaxDigits)
+	if err != nil {
+		return decimal.Decimal{}, "", r.err(column, err)
+	}
+	return a, code, nil
+}
+
+func (r Row) err(column string, err error) *ParseError {
+	return &ParseError{File: r.t.file, Line: r.line, Column: column, Err: err}
+}
+
+// Join looks up each deal's key in the table and calls set with the deal
+// and the matching row; set's error (such as a time that does not parse)
+// stops the join and is returned. It reports both sides: the deals that
+// found a row and those that did not (with their keys), and the table's
+// rows that no deal matched (with their keys, Missing, by key; each
+// counted once). Deals whose key is not in the table are left unchanged.
+func (t *Table) Join(deals []funnel.Deal, key func(*funnel.Deal) string, set func(d *funnel.Deal, row Row) error) (matched, unused JoinReport, err error) {
+	matched = JoinReport{Name: t.file}
+	unused = JoinReport{Name: t.file + " rows"}
+	missing := tally{}
+	used := make(map[string]bool, len(t.rows))
+	for i := range deals {
+		d := &deals[i]
+		k := key(d)
+		if k == "" {
+			matched.EmptyKey++
+			continue
+		}
+		row, ok := t.rows[k]
+		if !ok {
+			matched.Unmatched++
+			missing[k]++
+			continue
+		}
+		matched.Matched++
+		used[k] = true
+		if err := set(d, Row{t: t, key: k, row: row, line: t.lines[k]}); err != nil {
+			return matched, unused, err
+		}
+	}
+	matched.finish(missing)
+	spare := tally{}
+	for k := range t.rows {
+		if used[k] {
+			unused.Matched++
+		} else {
+			unused.Unmatched++
+			spare[k] = 1
+		}
+	}
+	unused.finish(spare)
+	return matched, unused, nil
 }

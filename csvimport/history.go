@@ -1,0 +1,784 @@
+package csvimport
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
+)
+
+// A HistoryMapping names the columns of a stage-history file, read beside
+// the deals file by [Open]: a long log with one row per save (Salesforce's
+// Opportunity History), per field change (Pipedrive's deal flow), per
+// status change (Close) or per stage entered (Zoho's Stage History).
+//
+// Only stage changes become stage entries. Each row that has a stage (or
+// an outcome) is compared, in time order, with the deal's previous one:
+// a stage that differs is an entry into it; a Won or Lost value is the
+// deal's close (not an entry), and the last close after the deal's last
+// entry gives its close time; the same stage again is a save of other
+// fields, counted in [HistoryCounts.Unchanged]. The other fields a row
+// records (amount, expected close date, probability, category,
+// attributes) become the deal's field history (Deal.Changes), in two
+// forms:
+//
+//   - snapshot rows (Field empty), which hold the then-current values of
+//     several fields (Salesforce: "the then-current values of all of
+//     these major fields", FORMATS.md [S2]): a value that differs from
+//     the deal's previous row's is a change; each deal's first values are
+//     recorded too, as the values it started with;
+//   - one field per row (Field set), as Pipedrive's flow: the Field
+//     column names the field (its values are the keys of Fields and
+//     FieldAttrs), and Value holds the new value; stage rows read Stage
+//     and FromStage instead. Rows of other fields are counted in
+//     [HistoryCounts.OtherFields].
+//
+// A deal's first stage, when the log records only changes, is the
+// FromStage of its earliest stage row (Pipedrive's old_value_formatted,
+// Close's old_status_label), entered when the deal was created; a deal
+// without stage rows entered its current stage when created. Rows are
+// sorted by At per deal, stably (exports list history newest first or
+// oldest first); without an At column the entries are untimed, in file
+// order.
+type HistoryMapping struct {
+	DealID string // required: the deal's ID, as in the deals file
+	At     string // when the row was saved; empty for an untimed log
+	// Stage is the column of the stage the row records: the stage after
+	// the change, or the deal's stage at the save.
+	Stage string
+	// FromStage is the column of the stage before the change.
+	FromStage string
+	// Outcome is the column of the status type after the change (Close's
+	// new_status_type); its values are read as Won, Lost or Open.
+	Outcome string
+	// Won, Lost and Open are the values of Stage (Won and Lost), Outcome
+	// and status rows that mean won, lost and open, compared without
+	// regard to case; nil means those of the DealMapping.
+	Won, Lost, Open []string
+	// Pipeline is the column of the deal's pipeline, checked against the
+	// deals file's ([ErrPipeline]).
+	Pipeline string
+
+	// Field, Value, Fields and FieldAttrs read logs of one field per row.
+	Field string
+	Value string
+	// Fields maps the values of the Field column to what they change.
+	Fields map[string]HistoryField
+	// FieldAttrs maps values of the Field column to attribute keys: the
+	// row changes that attribute (funnel.FieldAttr).
+	FieldAttrs map[string]string
+
+	// Amount, Probability, ExpectedClose and Category are the columns of
+	// snapshot rows' other fields; Attrs maps attribute keys to columns.
+	Amount, Probability, ExpectedClose, Category string
+	Attrs                                        map[string]string
+	// AmountFormat says how amounts are written (see [AmountFormat]);
+	// minor units need the deal's currency and are not supported here.
+	AmountFormat AmountFormat
+	// ProbabilityPercent reads probabilities in percent.
+	ProbabilityPercent bool
+}
+
+// A HistoryField is what a row of a one-field-per-row history changes.
+type HistoryField int8
+
+// What a history row changes.
+const (
+	// HistoryStage is a stage change: Stage and FromStage hold the stages.
+	HistoryStage HistoryField = iota + 1
+	// HistoryStatus is a change of outcome: Value is a Won, Lost or Open
+	// value (Pipedrive's status: open, won, lost).
+	HistoryStatus
+	// HistoryAmount, HistoryExpectedClose, HistoryProbability and
+	// HistoryCategory change those fields; Value is the new value.
+	HistoryAmount
+	HistoryExpectedClose
+	HistoryProbability
+	HistoryCategory
+)
+
+var historyFieldNames = [...]string{HistoryStage: "stage", HistoryStatus: "status", HistoryAmount: "amount",
+	HistoryExpectedClose: "expected_close", HistoryProbability: "probability", HistoryCategory: "category"}
+
+// String returns the field's name ("stage", "status", "amount",
+// "expected_close", "probability" or "category"), or "HistoryField(N)".
+func (f HistoryField) String() string {
+	if f >= HistoryStage && f <= HistoryCategory {
+		return historyFieldNames[f]
+	}
+	return fmt.Sprintf("HistoryField(%d)", int8(f))
+}
+
+// MarshalText encodes the field by name; an invalid value is an error
+// wrapping [ErrMapping].
+func (f HistoryField) MarshalText() ([]byte, error) {
+	if f < HistoryStage || f > HistoryCategory {
+		return nil, fmt.Errorf("%w: %v", ErrMapping, f)
+	}
+	return []byte(historyFieldNames[f]), nil
+}
+
+// UnmarshalText decodes a name written by [HistoryField.MarshalText]; any
+// other text is an error wrapping [ErrMapping].
+func (f *HistoryField) UnmarshalText(b []byte) error {
+	for i, n := range historyFieldNames {
+		if i > 0 && n == string(b) {
+			*f = HistoryField(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: history field %q", ErrMapping, b)
+}
+
+// HistoryCounts say what the rows of a history file gave.
+type HistoryCounts struct {
+	// Entries counts the stage entries: rows whose stage differs from the
+	// deal's previous one, and first stages told by FromStage.
+	Entries int `json:"entries"`
+	// Closes counts the rows that closed a deal (won or lost).
+	Closes int `json:"closes"`
+	// Unchanged counts the rows whose stage is the deal's previous one:
+	// saves of other fields, which are not stage entries.
+	Unchanged int `json:"unchanged"`
+	// FieldChanges counts the changes of other fields, by field
+	// ("amount", "expected_close", "probability", "category", "attribute
+	// <key>"), each deal's first recorded value included.
+	FieldChanges []Reason `json:"field_changes"`
+	// OtherFields counts the rows of fields that are not read, by the
+	// Field column's value.
+	OtherFields []Reason `json:"other_fields"`
+}
+
+// The kinds of what a history row says of the stage.
+const (
+	rowNoStage = iota
+	rowStage   // a stage
+	rowWon     // won
+	rowLost    // lost
+	rowOpen    // open again, with no stage (a status change)
+)
+
+// A histRow is one row of a history file, while the file is read: its
+// deal, time, what it says of the stage, and its field changes (n of them
+// from changes[ch] of the reader).
+type histRow struct {
+	at    time.Time
+	line  int32
+	deal  int32
+	ch, n int32
+	kind  int8
+	stage string
+	from  string
+}
+
+// A histDeal is what a history file says of one deal.
+type histDeal struct {
+	id       string
+	entries  []histEntry
+	from     string // the stage it was created in, or ""
+	fromLine int32
+	changes  []funnel.FieldChange
+	pipeline string
+	pipeLine int32
+	used     bool
+}
+
+// A histEntry is a stage entry (close Open) or a close event.
+type histEntry struct {
+	stage string
+	at    time.Time
+	line  int32
+	close funnel.Outcome
+}
+
+// history holds a history file's deals, for a DealReader to attach.
+type history struct {
+	file    string
+	header  []string
+	at      int // columns, for errors
+	stageC  int
+	fromC   int
+	pipeC   int
+	index   map[string]int32
+	deals   []histDeal
+	rep     *Report
+	withOut []string // the first deals without history rows
+	won     []string // the mapping's Won and Lost values, for errors
+	lost    []string
+	without int
+	with    int
+}
+
+func (h *history) name(col int) string {
+	if col < 0 || col >= len(h.header) {
+		return ""
+	}
+	return h.header[col]
+}
+
+// lookup returns the history of the deal id, or nil, and counts the
+// look-up for the join report.
+func (h *history) lookup(id []byte) *histDeal {
+	i, ok := h.index[string(id)]
+	if !ok {
+		h.without++
+		if len(h.withOut) < maxExamples {
+			h.withOut = append(h.withOut, string(id))
+		}
+		return nil
+	}
+	h.with++
+	d := &h.deals[i]
+	d.used = true
+	return d
+}
+
+// join returns the reports of the join of the deals with the history:
+// deals that found rows and those that did not; history deals that found
+// a deal and those that did not.
+func (h *history) join(dealsFile string) (deals, rows JoinReport) {
+	deals = JoinReport{Name: dealsFile + " with " + h.file, Matched: h.with, Unmatched: h.without, Missing: []Reason{}}
+	for _, id := range h.withOut {
+		deals.Missing = append(deals.Missing, Reason{id, 1})
+	}
+	rows = JoinReport{Name: h.file + " with " + dealsFile, Missing: []Reason{}}
+	for i := range h.deals {
+		d := &h.deals[i]
+		if d.used {
+			rows.Matched++
+			continue
+		}
+		rows.Unmatched++
+		n := len(d.entries)
+		if d.from != "" {
+			n++
+		}
+		rows.Missing = append(rows.Missing, Reason{d.id, max(n, 1)})
+	}
+	slices.SortFunc(rows.Missing, func(a, b Reason) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
+	})
+	rows.Missing = rows.Missing[:min(len(rows.Missing), maxExamples)]
+	return deals, rows
+}
+
+// historyColumns are the column indexes of a history file.
+type historyColumns struct {
+	id, at, stage, from, outcome, pipeline, field, value int
+	amount, probability, expected, category              int
+	attrs                                                []customColumn
+}
+
+// readHistory reads a history file into its deals.
+func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*history, error) {
+	if m.DealID == "" || (m.Stage == "" && m.Outcome == "") {
+		return nil, fmt.Errorf("%w: HistoryMapping needs the DealID column and a Stage or Outcome column", ErrMapping)
+	}
+	if err := m.AmountFormat.validate(); err != nil {
+		return nil, err
+	}
+	if m.AmountFormat.MinorUnits {
+		return nil, fmt.Errorf("%w: HistoryMapping.AmountFormat.MinorUnits is not supported", ErrMapping)
+	}
+	rd, err := newReader(r, file, opts)
+	if err != nil {
+		return nil, err
+	}
+	var c historyColumns
+	for _, col := range []struct {
+		dst  *int
+		name string
+	}{
+		{&c.id, m.DealID}, {&c.at, m.At}, {&c.stage, m.Stage}, {&c.from, m.FromStage}, {&c.outcome, m.Outcome},
+		{&c.pipeline, m.Pipeline}, {&c.field, m.Field}, {&c.value, m.Value}, {&c.amount, m.Amount},
+		{&c.probability, m.Probability}, {&c.expected, m.ExpectedClose}, {&c.category, m.Category},
+	} {
+		if *col.dst, err = rd.column(col.name); err != nil {
+			return nil, err
+		}
+	}
+	for _, key := range sortedKeys(m.Attrs) {
+		i, err := rd.column(m.Attrs[key])
+		if err != nil {
+			return nil, err
+		}
+		c.attrs = append(c.attrs, customColumn{key, i})
+	}
+	if c.field >= 0 && c.value < 0 {
+		return nil, fmt.Errorf("%w: HistoryMapping.Field needs the Value column", ErrMapping)
+	}
+	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
+		index: make(map[string]int32), rep: rd.rep, won: m.Won, lost: m.Lost}
+	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}}
+	for {
+		ok, err := rd.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if perr := hr.row(); perr != nil {
+			if err := rd.fail(perr); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		rd.rep.Kept++
+	}
+	// The rows of each deal, in time order (stably: file order otherwise),
+	// become its entries and changes, carved from two slices that hold
+	// every deal's.
+	rows := hr.rows
+	hr.rows = nil
+	slices.SortStableFunc(rows, func(a, b histRow) int {
+		if a.deal != b.deal {
+			return cmp.Compare(a.deal, b.deal)
+		}
+		return a.at.Compare(b.at)
+	})
+	hr.entries = make([]histEntry, 0, len(rows)+len(h.deals))
+	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
+	hc := &HistoryCounts{}
+	for start := 0; start < len(rows); {
+		end := start + 1
+		for end < len(rows) && rows[end].deal == rows[start].deal {
+			end++
+		}
+		hr.derive(&h.deals[rows[start].deal], rows[start:end], hc)
+		start = end
+	}
+	hr.changes = nil
+	hc.FieldChanges = hr.counts.sorted()
+	hc.OtherFields = hr.other.sorted()
+	if hc.FieldChanges == nil {
+		hc.FieldChanges = []Reason{}
+	}
+	if hc.OtherFields == nil {
+		hc.OtherFields = []Reason{}
+	}
+	h.rep = rd.report()
+	h.rep.History = hc
+	return h, nil
+}
+
+type historyReader struct {
+	rd      *reader
+	m       *HistoryMapping
+	c       *historyColumns
+	h       *history
+	times   *timeParser
+	exp     *timeParser
+	intern  map[string]string
+	counts  tally // field changes
+	other   tally // rows of other fields
+	buf     []byte
+	rows    []histRow            // every row read
+	changes []funnel.FieldChange // the rows' field changes
+	entries []histEntry          // every deal's entries, once derived
+	out     []funnel.FieldChange // every deal's changes, once derived
+}
+
+// text returns b as a string, one copy per distinct value.
+func (hr *historyReader) text(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := hr.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(hr.intern) < 1<<16 {
+		hr.intern[s] = s
+	}
+	return s
+}
+
+func (hr *historyReader) lists() (won, lost, open []string) {
+	return hr.m.Won, hr.m.Lost, hr.m.Open
+}
+
+// row reads the current record.
+func (hr *historyReader) row() *ParseError {
+	rd, c, m := hr.rd, hr.c, hr.m
+	id := rd.get(c.id)
+	if len(id) == 0 {
+		return rd.at(c.id, ErrEmpty)
+	}
+	if perr := rd.suspicious(c.id, id); perr != nil {
+		return perr
+	}
+	var at time.Time
+	if c.at >= 0 {
+		v := rd.get(c.at)
+		if len(v) == 0 {
+			return rd.at(c.at, ErrEmpty)
+		}
+		t, err := hr.times.parse(v)
+		if err != nil {
+			return rd.at(c.at, err)
+		}
+		at = t
+	}
+	row := histRow{at: at, line: int32(rd.line), ch: int32(len(hr.changes))}
+	won, lost, open := hr.lists()
+	classify := func(col int, v []byte) *ParseError {
+		switch {
+		case matchValue(won, v):
+			row.kind = rowWon
+		case matchValue(lost, v):
+			row.kind = rowLost
+		case matchValue(open, v):
+			row.kind = rowOpen
+		default:
+			return rd.at(col, fmt.Errorf("%w %q: not a value of HistoryMapping.Won (%s), Lost (%s) or Open (%s)", ErrOutcome, v, quoteList(won), quoteList(lost), quoteList(open)))
+		}
+		return nil
+	}
+	stageRow := func() *ParseError {
+		st := rd.get(c.stage)
+		if perr := rd.suspicious(c.stage, st); perr != nil {
+			return perr
+		}
+		if c.outcome >= 0 {
+			if v := rd.get(c.outcome); len(v) > 0 {
+				if perr := classify(c.outcome, v); perr != nil {
+					return perr
+				}
+				if row.kind == rowOpen {
+					row.kind = rowNoStage
+				}
+			}
+		}
+		if row.kind == rowNoStage && len(st) > 0 {
+			switch {
+			case matchValue(won, st):
+				row.kind = rowWon
+			case matchValue(lost, st):
+				row.kind = rowLost
+			default:
+				row.kind = rowStage
+				row.stage = hr.text(st)
+			}
+		}
+		if c.from >= 0 {
+			f := rd.get(c.from)
+			if !matchValue(won, f) && !matchValue(lost, f) {
+				row.from = hr.text(f)
+			}
+		}
+		return nil
+	}
+	if c.field >= 0 {
+		key := rd.get(c.field)
+		kind, isField := m.Fields[string(key)]
+		attr, isAttr := m.FieldAttrs[string(key)]
+		v := rd.get(c.value)
+		switch {
+		case isField && kind == HistoryStage:
+			if len(rd.get(c.stage)) == 0 {
+				return rd.at(c.stage, fmt.Errorf("%w: a stage row without its stage", ErrEmpty))
+			}
+			if perr := stageRow(); perr != nil {
+				return perr
+			}
+		case isField && kind == HistoryStatus:
+			if len(v) == 0 {
+				return rd.at(c.value, fmt.Errorf("%w: a status row without its status", ErrEmpty))
+			}
+			if perr := classify(c.value, v); perr != nil {
+				return perr
+			}
+		case isField:
+			ch, ok, perr := hr.change(kind, c.value, v)
+			if perr != nil {
+				return perr
+			}
+			if ok {
+				hr.changes = grow(hr.changes, ch)
+			}
+		case isAttr:
+			hr.changes = grow(hr.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: attr, Text: hr.text(v)})
+		default:
+			hr.other[hr.text(key)]++
+		}
+	} else {
+		if perr := stageRow(); perr != nil {
+			return perr
+		}
+		for _, f := range []struct {
+			kind HistoryField
+			col  int
+		}{{HistoryAmount, c.amount}, {HistoryExpectedClose, c.expected}, {HistoryProbability, c.probability}, {HistoryCategory, c.category}} {
+			if f.col < 0 {
+				continue
+			}
+			ch, ok, perr := hr.change(f.kind, f.col, rd.get(f.col))
+			if perr != nil {
+				hr.changes = hr.changes[:row.ch]
+				return perr
+			}
+			if ok {
+				hr.changes = grow(hr.changes, ch)
+			}
+		}
+		for _, a := range c.attrs {
+			if v := rd.get(a.col); len(v) > 0 {
+				hr.changes = grow(hr.changes, funnel.FieldChange{Field: funnel.FieldAttr, Key: a.key, Text: hr.text(v)})
+			}
+		}
+	}
+	k, seen := hr.h.index[string(id)]
+	if !seen {
+		k = int32(len(hr.h.deals))
+		key := string(id)
+		hr.h.index[key] = k
+		hr.h.deals = append(hr.h.deals, histDeal{id: key})
+	}
+	d := &hr.h.deals[k]
+	if c.pipeline >= 0 {
+		p := rd.get(c.pipeline)
+		switch {
+		case len(p) == 0:
+		case d.pipeline == "":
+			d.pipeline, d.pipeLine = hr.text(p), int32(rd.line)
+		case d.pipeline != string(p):
+			hr.changes = hr.changes[:row.ch]
+			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, d.pipeline))
+		}
+	}
+	row.deal = k
+	row.n = int32(len(hr.changes)) - row.ch
+	hr.rows = grow(hr.rows, row)
+	return nil
+}
+
+// grow appends v to list, doubling its capacity when full, so that a large
+// file's rows are copied about once in all (append grows large slices by
+// less, and copies them more often).
+func grow[T any](list []T, v T) []T {
+	if len(list) == cap(list) {
+		bigger := make([]T, len(list), max(2*cap(list), 256))
+		copy(bigger, list)
+		list = bigger
+	}
+	return append(list, v)
+}
+
+// change reads the value v of column col as a change of the field kind;
+// false for an empty value.
+func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.FieldChange, bool, *ParseError) {
+	if len(v) == 0 {
+		return funnel.FieldChange{}, false, nil
+	}
+	rd, m := hr.rd, hr.m
+	switch kind {
+	case HistoryAmount:
+		a, _, err := parseFormatted(v, m.AmountFormat, rd.opts.MaxDigits, &hr.buf)
+		if err != nil {
+			return funnel.FieldChange{}, false, rd.at(col, err)
+		}
+		return funnel.FieldChange{Field: funnel.FieldAmount, Amount: a}, true, nil
+	case HistoryExpectedClose:
+		if hr.exp == nil {
+			hr.exp = newTimeParser(rd.opts)
+		}
+		t, err := hr.exp.parse(v)
+		if err != nil {
+			return funnel.FieldChange{}, false, rd.at(col, err)
+		}
+		return funnel.FieldChange{Field: funnel.FieldExpectedClose, Time: t}, true, nil
+	case HistoryProbability:
+		if len(v) > 1 && v[len(v)-1] == '%' {
+			v = trim(v[:len(v)-1])
+		}
+		a, err := parseAmount(v, 0)
+		if err != nil {
+			return funnel.FieldChange{}, false, rd.at(col, err)
+		}
+		if m.ProbabilityPercent {
+			a = a.Shift(-2)
+		}
+		if a.Sign() < 0 || a.GreaterThan(decimal.New(1, 0)) {
+			return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: probability %s is outside [0, 1] (HistoryMapping.ProbabilityPercent)", ErrAmount, v))
+		}
+		return funnel.FieldChange{Field: funnel.FieldProbability, Amount: a}, true, nil
+	case HistoryCategory:
+		return funnel.FieldChange{Field: funnel.FieldCategory, Text: hr.text(v)}, true, nil
+	}
+	return funnel.FieldChange{}, false, rd.at(col, fmt.Errorf("%w: %v", ErrMapping, kind))
+}
+
+// derive turns a deal's rows, sorted by time, into its stage entries,
+// close events and field changes.
+func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) {
+	snapshot := hr.c.field < 0
+	prev := ""      // the stage of the previous stage row
+	lastOpen := ""  // the last stage entered
+	closed := false // whether the deal is closed now
+	first := true
+	e0, c0 := len(hr.entries), len(hr.out)
+	// the last value of each field, for snapshot rows: few fields
+	type last struct {
+		f   funnel.Field
+		key string
+		ch  funnel.FieldChange
+	}
+	var lastBuf [8]last
+	lasts := lastBuf[:0]
+	entry := func(e histEntry) { hr.entries = append(hr.entries, e) }
+	for _, r := range rows {
+		switch r.kind {
+		case rowStage:
+			if first && r.from != "" && r.from != r.stage {
+				d.from, d.fromLine = r.from, r.line
+				prev, lastOpen = r.from, r.from
+				hc.Entries++
+			}
+			first = false
+			if r.stage == prev && !closed {
+				hc.Unchanged++
+				break
+			}
+			entry(histEntry{stage: r.stage, at: r.at, line: r.line})
+			hc.Entries++
+			prev, lastOpen, closed = r.stage, r.stage, false
+		case rowWon, rowLost:
+			o := funnel.Won
+			if r.kind == rowLost {
+				o = funnel.Lost
+			}
+			if first && r.from != "" {
+				d.from, d.fromLine = r.from, r.line
+				prev, lastOpen = r.from, r.from
+				hc.Entries++
+				first = false
+			}
+			if n := len(hr.entries); closed && n > e0 && hr.entries[n-1].close == o {
+				hc.Unchanged++
+				break
+			}
+			entry(histEntry{at: r.at, line: r.line, close: o})
+			hc.Closes++
+			closed = true
+		case rowOpen:
+			if closed && lastOpen != "" {
+				// reopened in the stage it was closed from
+				entry(histEntry{stage: lastOpen, at: r.at, line: r.line})
+				hc.Entries++
+				closed = false
+			}
+		}
+	next:
+		for _, ch := range hr.changes[r.ch : r.ch+r.n] {
+			ch.At = r.at
+			if snapshot {
+				for i := range lasts {
+					if l := &lasts[i]; l.f == ch.Field && l.key == ch.Key {
+						if sameValue(l.ch, ch) {
+							continue next
+						}
+						l.ch = ch
+						goto keep
+					}
+				}
+				lasts = append(lasts, last{ch.Field, ch.Key, ch})
+			}
+		keep:
+			hr.out = append(hr.out, ch)
+			name := ch.Field.String()
+			if ch.Field == funnel.FieldAttr {
+				name = "attribute " + ch.Key
+			}
+			hr.counts[name]++
+		}
+	}
+	d.entries = hr.entries[e0:len(hr.entries):len(hr.entries)]
+	if len(hr.out) > c0 {
+		d.changes = hr.out[c0:len(hr.out):len(hr.out)]
+	}
+}
+
+// sameValue reports whether two changes of one field set the same value.
+func sameValue(a, b funnel.FieldChange) bool {
+	return a.Amount.Equal(b.Amount) && a.Time.Equal(b.Time) && a.Text == b.Text
+}
+
+// attach sets the deal's history from the history file: its stage entries
+// resolved in its pipeline's funnel, its field changes, and the close time
+// of its last close event.
+func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
+	hd, h, c := dr.histDeal, dr.hist, dr.c
+	dr.histClose = time.Time{}
+	refs := dr.entryLines[:0]
+	defer func() { dr.entryLines = refs }()
+	unknown := func(line int32, col int, s string) *ParseError {
+		err := p.unknownStage([]byte(s), "HistoryMapping", h.won, h.lost)
+		return &ParseError{File: h.file, Line: int(line), Column: h.name(col), Err: err}
+	}
+	var entries []funnel.StageChange
+	var lastClose *histEntry
+	if hd != nil {
+		if hd.pipeline != "" && hd.pipeline != p.name {
+			return &ParseError{File: h.file, Line: int(hd.pipeLine), Column: h.name(h.pipeC),
+				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, hd.pipeline, d.ID, p.name, dr.rd.file)}
+		}
+		n := len(hd.entries) + 2
+		if hd.from != "" {
+			n++
+		}
+		entries = dr.alloc(n)
+		if hd.from != "" {
+			s, ok := p.resolve(hd.from)
+			if !ok {
+				return unknown(hd.fromLine, h.fromC, hd.from)
+			}
+			entries = append(entries, funnel.StageChange{Stage: s, At: d.Created})
+			refs = append(refs, entryRef{0, c.created})
+		}
+		for i := range hd.entries {
+			e := &hd.entries[i]
+			if e.close != funnel.Open {
+				lastClose = e
+				continue
+			}
+			s, ok := p.resolve(e.stage)
+			if !ok {
+				return unknown(e.line, h.stageC, e.stage)
+			}
+			entries = append(entries, funnel.StageChange{Stage: s, At: e.at})
+			refs = append(refs, entryRef{int(e.line), h.at})
+			lastClose = nil
+		}
+		d.Changes = hd.changes
+	}
+	switch {
+	case len(entries) == 0 && d.Stage != "":
+		entries = append(dr.alloc(1), funnel.StageChange{Stage: d.Stage, At: d.Created})
+		refs = append(refs, entryRef{0, c.created})
+		dr.rd.notes[NoteNoHistory]++
+	case len(entries) > 0 && d.Stage != "" && entries[len(entries)-1].Stage != d.Stage:
+		entries = append(entries, funnel.StageChange{Stage: d.Stage})
+		refs = append(refs, entryRef{0, c.stage})
+		dr.rd.notes[NoteStageAdded]++
+	}
+	if len(entries) > 0 {
+		d.History = entries
+		if d.Stage == "" {
+			d.Stage = entries[len(entries)-1].Stage
+		}
+	}
+	if d.Outcome != funnel.Open {
+		if lastClose != nil && lastClose.close == d.Outcome {
+			dr.histClose = lastClose.at
+		} else {
+			dr.rd.notes[NoteHistoryClose]++
+		}
+	}
+	return nil
+}
