@@ -31,7 +31,7 @@ func TestCommittedFilesMatch(t *testing.T) {
 	}
 	// besides the generated files: their provenance and the independent
 	// check written from it (check.py and its output)
-	want := map[string]bool{"PROVENANCE.md": true, "check.py": true, "check.json": true}
+	want := map[string]bool{"PROVENANCE.md": true, "check.py": true, "check.json": true, "read_counts.py": true, "read_counts.json": true}
 	for _, f := range files {
 		want[f.name] = true
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.name)))
