@@ -10,6 +10,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -315,7 +316,7 @@ func (s *Scan) asOfEffect(d *Deal, p *parsedDeal) int {
 func (s *Scan) check(d *Deal, v *View) error {
 	err := d.parse(s.f, &v.p, true, s.opts.UndatedClose)
 	if err == nil && d.Currency != s.opts.Currency {
-		err = &DealError{ID: d.ID, Field: "Currency", Err: ErrCurrencyMismatch}
+		err = &DealError{ID: d.ID, Field: "Currency", Err: currencyError{d.Currency, s.opts.Currency}}
 	}
 	if err != nil {
 		var de *DealError
@@ -714,7 +715,7 @@ func (in *Intake) Note(v *View) bool {
 
 func (in *Intake) skip(seq int64, e *DealError) {
 	in.skipped++
-	in.addReason(e.Err, 1)
+	in.addReason(reasonOf(e.Err), 1)
 	in.addExample(example{seq, *e})
 }
 
@@ -871,15 +872,56 @@ var sentinels = []error{ErrInvalidStage, ErrUnknownStage, ErrHistoryOrder, ErrCl
 	ErrMissingCloseTime, ErrUnexpectedCloseTime, ErrNegativeAmount, ErrCurrencyMismatch,
 	ErrInvalidOutcome, ErrMissingID, ErrInvalidParam, ErrIncompatible}
 
-// sentinel returns the package error whose text is s, or a new error with
-// that text.
+// sentinel returns the package error whose text is s, an error of text s
+// wrapping the package error whose text s starts with ("sentinel: more"),
+// or a new error with that text.
 func sentinel(s string) error {
 	for _, e := range sentinels {
 		if e.Error() == s {
 			return e
 		}
 	}
+	for _, e := range sentinels {
+		if strings.HasPrefix(s, e.Error()+": ") {
+			return detailError{s, e}
+		}
+	}
 	return errors.New(s)
+}
+
+// A currencyError is the ErrCurrencyMismatch of a deal, naming both
+// currencies.
+type currencyError struct{ deal, scan string }
+
+func (e currencyError) Error() string {
+	return ErrCurrencyMismatch.Error() + ": the deal is in " + strconv.Quote(e.deal) + ", the scan counts " +
+		strconv.Quote(e.scan) + " (Options.Currency)"
+}
+
+func (e currencyError) Unwrap() error { return ErrCurrencyMismatch }
+
+// A detailError is an error decoded from its text: it wraps the package
+// error its text starts with, and is the error of the same text.
+type detailError struct {
+	text string
+	base error
+}
+
+func (e detailError) Error() string { return e.text }
+
+func (e detailError) Unwrap() error { return e.base }
+
+func (e detailError) Is(target error) bool { return target != nil && target.Error() == e.text }
+
+// reasonOf returns the package error that err wraps, by which skipped
+// deals are counted, or err itself.
+func reasonOf(err error) error {
+	for _, e := range sentinels {
+		if errors.Is(err, e) {
+			return e
+		}
+	}
+	return err
 }
 
 // An Input tells what an analysis did with the deals it was given: Read =
