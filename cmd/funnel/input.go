@@ -198,6 +198,13 @@ func readMapping(path string) (*Mapping, error) {
 			off = se.Offset
 		case errors.As(err, &te):
 			off = te.Offset
+		default:
+			// an unknown field: the decoder tells its name, not where
+			if _, name, ok := strings.Cut(err.Error(), "unknown field "); ok {
+				if i := bytes.Index(b, []byte(name)); i >= 0 {
+					off = int64(i)
+				}
+			}
 		}
 		line, col := lineCol(b, off)
 		return nil, fmt.Errorf("%s:%d:%d: %v", path, line, col, err)

@@ -118,7 +118,11 @@ func trim(f float64) string {
 	} else if math.Abs(f) >= 10 {
 		prec = 1
 	}
-	return strconv.FormatFloat(f, 'f', prec, 64)
+	s := strconv.FormatFloat(f, 'f', prec, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }
 
 // Days returns d in days with one decimal ("57.0").
