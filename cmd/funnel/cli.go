@@ -87,6 +87,7 @@ type options struct {
 	oppStage                 string
 	margin                   string
 	minGroup                 int
+	groupCol, answerCol      string
 	files                    []string
 }
 
@@ -113,8 +114,7 @@ func (o *options) flags(fs *flag.FlagSet) {
 		o.deals(fs)
 		o.trendFlags(fs)
 		o.attributionFlags(fs)
-		fs.StringVar(&o.answer, "answers", "", "eNPS answers `file` (CSV) to add to the report")
-		fs.IntVar(&o.minGroup, "min-group", 0, "eNPS confidentiality minimum (0: 5)")
+		o.enpsFlags(fs)
 	case "segments":
 		fs.StringVar(&o.by, "by", "owner", "`attributes` to break down by, comma-separated (owner, region, source, product, industry, campaign or custom keys)")
 		fs.IntVar(&o.top, "top", 0, "keep the `K` largest segments, fold the others")
@@ -139,9 +139,15 @@ func (o *options) flags(fs *flag.FlagSet) {
 		fs.StringVar(&o.margin, "margin", "1", "gross margin `rate` of revenue, in [0, 1]")
 		o.deals(fs)
 	case "enps":
-		fs.StringVar(&o.answer, "answers", "", "eNPS answers `file` (CSV: a group column and an answer column, see the mapping's \"answers\")")
-		fs.IntVar(&o.minGroup, "min-group", 0, "confidentiality minimum: groups of fewer answers are hidden (0: 5)")
+		o.enpsFlags(fs)
 	}
+}
+
+func (o *options) enpsFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.answer, "answers", "", "eNPS answers `file` (CSV: a group column and an answer column)")
+	fs.StringVar(&o.groupCol, "group", "", "`column` of the answers' group (default the mapping's answers.group, else \"group\")")
+	fs.StringVar(&o.answerCol, "answer", "", "`column` of the eNPS answer (default the mapping's answers.answer, else \"answer\")")
+	fs.IntVar(&o.minGroup, "min-group", 0, "confidentiality minimum: groups of fewer answers are hidden (0: 5)")
 }
 
 func (o *options) deals(fs *flag.FlagSet) {
@@ -583,8 +589,15 @@ func enpsOf(o *options, m *Mapping, mode funnel.Mode, res *results) error {
 	if err != nil {
 		return err
 	}
+	cols := m.Answers
+	if o.groupCol != "" {
+		cols.Group = o.groupCol
+	}
+	if o.answerCol != "" {
+		cols.Answer = o.answerCol
+	}
 	var g pulse.Groups
-	rep, err := readAnswers(o.answer, m.Answers, copts, g.Add)
+	rep, err := readAnswers(o.answer, cols, copts, g.Add)
 	if err != nil {
 		return err
 	}

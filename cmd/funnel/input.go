@@ -665,7 +665,7 @@ func readTouches(path string, m Touches, opts csvimport.Options) (map[string][]a
 	cols := []string{orDefault(m.DealID, "deal_id"), orDefault(m.Channel, "channel"), orDefault(m.Campaign, "campaign"), orDefault(m.At, "at")}
 	out := map[string][]attribution.Touch{}
 	rep := touchReport{File: filepath.Base(path)}
-	err := readRows(path, opts, cols, []bool{true, true, false, false}, func(line int, v []string) error {
+	err := readRows(path, opts, cols, []bool{true, true, false, false}, []bool{true, true, false, false}, func(line int, v []string) error {
 		var at time.Time
 		if v[3] != "" {
 			t, err := parseTime(v[3], opts)
@@ -697,7 +697,8 @@ type touchReport struct {
 func readAnswers(path string, m Answers, opts csvimport.Options, add func(group string, a funnel.ENPSAnswer) error) (touchReport, error) {
 	cols := []string{orDefault(m.Group, "group"), orDefault(m.Answer, "answer")}
 	rep := touchReport{File: filepath.Base(path)}
-	err := readRows(path, opts, cols, []bool{false, false}, func(line int, v []string) error {
+	// both columns must be there; an empty answer is a skip
+	err := readRows(path, opts, cols, []bool{true, true}, []bool{false, false}, func(line int, v []string) error {
 		a, err := funnel.ParseENPSAnswer(v[1])
 		if err == nil {
 			err = add(v[0], a)
@@ -712,9 +713,10 @@ func readAnswers(path string, m Answers, opts csvimport.Options, add func(group 
 }
 
 // readRows reads a CSV file with a header row, handing each row's values of
-// the named columns to fn; required columns must be non-empty. In lenient
-// mode a bad row is skipped and counted; in strict mode it stops the read.
-func readRows(path string, opts csvimport.Options, cols []string, required []bool, fn func(line int, v []string) error, skipped *int, examples *[]string) error {
+// the named columns to fn; the present columns must be in the header, and
+// the required ones non-empty in every row. In lenient mode a bad row is
+// skipped and counted; in strict mode it stops the read.
+func readRows(path string, opts csvimport.Options, cols []string, present, required []bool, fn func(line int, v []string) error, skipped *int, examples *[]string) error {
 	fh, err := os.Open(path)
 	if err != nil {
 		return err
@@ -740,7 +742,7 @@ func readRows(path string, opts csvimport.Options, cols []string, required []boo
 				break
 			}
 		}
-		if idx[i] < 0 && required[i] {
+		if idx[i] < 0 && present[i] {
 			return fmt.Errorf("%s:1:0: %w %q", name, csvimport.ErrMissingColumn, c)
 		}
 	}

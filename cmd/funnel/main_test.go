@@ -321,6 +321,8 @@ func TestErrors(t *testing.T) {
 		{"bad mapping", []string{"trend", "-mapping", "testdata/bad-mapping.json", deals}, exitError,
 			[]string{"bad-mapping.json:3:3:", `unknown field "stagez"`}},
 		{"enps without answers", []string{"enps"}, exitUsage, []string{"-answers"}},
+		{"answers without the columns", []string{"enps", "-answers", "testdata/answers.csv"}, exitError,
+			[]string{`answers.csv:1:0: csvimport: missing column "group"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
