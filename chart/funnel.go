@@ -3,7 +3,6 @@ package chart
 import (
 	"fmt"
 	"image/color"
-	"strings"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/format"
@@ -158,12 +157,4 @@ func headroom(m float64) float64 {
 		return 1
 	}
 	return m * 1.15
-}
-
-// label joins a name and a qualifier: "legal (hidden: too few)".
-func label(name string, parts ...string) string {
-	if len(parts) == 0 {
-		return name
-	}
-	return name + " (" + strings.Join(parts, ", ") + ")"
 }

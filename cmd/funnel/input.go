@@ -186,6 +186,11 @@ func readMapping(path string) (*Mapping, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseMapping(b, path)
+}
+
+// parseMapping parses the bytes of the mapping file at path.
+func parseMapping(b []byte, path string) (*Mapping, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var m Mapping
@@ -291,13 +296,12 @@ type historyReport struct {
 }
 
 type table struct {
-	keys  []string // of spec.Set, sorted
-	spec  Join
-	t     *csvimport.Table
-	on    func(*funnel.Deal) string
-	rep   csvimport.JoinReport
-	miss  map[string]int
-	count int
+	keys []string // of spec.Set, sorted
+	spec Join
+	t    *csvimport.Table
+	on   func(*funnel.Deal) string
+	rep  csvimport.JoinReport
+	miss map[string]int
 }
 
 // dealSource streams the deals of the input files, one pass over each,
@@ -592,7 +596,6 @@ type counting struct {
 	m    *meter
 	head []byte
 	n    int64
-	file fs.File
 }
 
 const headBytes = 1 << 16

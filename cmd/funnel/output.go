@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -42,9 +43,7 @@ func write(o *options, e env, format string, st *settings, res *results) error {
 	case "text":
 		err = writeText(bw, res, secs)
 	case "json":
-		enc := json.NewEncoder(bw)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(res)
+		err = writeJSON(bw, res)
 	case "csv":
 		err = writeCSV(o.out, secs, res, e.stderr)
 	case "html":
@@ -82,7 +81,7 @@ func write(o *options, e env, format string, st *settings, res *results) error {
 type section struct {
 	htmlreport.Section
 	charts []*chart.Chart
-	csv    []tables.Table // tables only the CSV output has (every step, long cohorts)
+	csv    func() []tables.Table // tables only the CSV output has (every step, every account, long cohorts)
 	text   func(io.Writer) error
 }
 
@@ -134,7 +133,9 @@ func sections(r *results) ([]section, error) {
 		wide := tables.Cohorts("cohorts", "Share won by age (periods since creation)", t.Cohorts, t.Period, t.Location)
 		if err := add(section{Section: htmlreport.Section{ID: "cohorts", Title: "Cohorts", Tables: []tables.Table{wide},
 			Notes: []string{fmt.Sprintf("%d deals without a creation time are in no cohort.", t.Undated)}},
-			csv:  []tables.Table{tables.CohortCells("cohort_cells", "Cohort cells", t.Cohorts, t.Period, t.Location)},
+			csv: func() []tables.Table {
+				return []tables.Table{tables.CohortCells("cohort_cells", "Cohort cells", t.Cohorts, t.Period, t.Location)}
+			},
 			text: t.WriteText},
 			func() (*chart.Chart, error) { return chart.Cohorts(t) }); err != nil {
 			return nil, err
@@ -144,13 +145,21 @@ func sections(r *results) ([]section, error) {
 		cs := r.Survival
 		names := make([]string, len(cs))
 		s := section{Section: htmlreport.Section{ID: "survival", Title: "Survival"}}
+		tableName := func(i int) string {
+			return "survival_" + strings.ReplaceAll(strings.ReplaceAll(names[i], " ", "_"), "/", "_")
+		}
 		for i, c := range cs {
 			names[i] = chart.CurveName(c)
-			name := "survival_" + strings.ReplaceAll(strings.ReplaceAll(names[i], " ", "_"), "/", "_")
-			t := tables.Survival(name, c, maxSurvivalRows)
+			t := tables.Survival(tableName(i), c, maxSurvivalRows)
 			t.Title = "Kaplan-Meier steps: " + names[i]
 			s.Tables = append(s.Tables, t)
-			s.csv = append(s.csv, tables.Survival(name+"_all", c, 0))
+		}
+		s.csv = func() []tables.Table {
+			var ts []tables.Table
+			for i, c := range cs {
+				ts = append(ts, tables.Survival(tableName(i)+"_all", c, 0))
+			}
+			return ts
 		}
 		s.Tables = append([]tables.Table{tables.SurvivalSummary(cs, names)}, s.Tables...)
 		sum := s.Tables[0]
@@ -186,12 +195,14 @@ func sections(r *results) ([]section, error) {
 		h, c := *r.CLV, *r.CLVCohorts
 		acc := tables.Accounts(h, 15)
 		wide := tables.Cohorts("clv_cohorts", "Share of each acquisition cohort buying, by age", c.Cohorts, c.Period, c.Location)
-		all := tables.Accounts(h, 0)
-		all.Name = "clv_accounts_all"
 		if err := add(section{Section: htmlreport.Section{ID: "clv", Title: "Customer lifetime value",
 			Intro:  fmt.Sprintf("Historical value of %s accounts from their won deals: revenue %s.", format.Count(int64(len(h.Customers))), format.Money(h.Revenue)),
 			Tables: []tables.Table{acc, wide}},
-			csv: []tables.Table{all, tables.CohortCells("clv_cohort_cells", "Customer cohort cells", c.Cohorts, c.Period, c.Location)},
+			csv: func() []tables.Table {
+				all := tables.Accounts(h, 0)
+				all.Name = "clv_accounts_all"
+				return []tables.Table{all, tables.CohortCells("clv_cohort_cells", "Customer cohort cells", c.Cohorts, c.Period, c.Location)}
+			},
 			text: func(w io.Writer) error {
 				if err := acc.WriteText(w); err != nil {
 					return err
@@ -263,7 +274,11 @@ func page(o *options, st *settings, secs []section) htmlreport.Page {
 	if len(o.files) > 0 {
 		p.Meta = append(p.Meta, htmlreport.KV{Key: "files", Value: strings.Join(baseNames(o.files), ", ")})
 	} else if o.cmd != "enps" {
-		p.Meta = append(p.Meta, htmlreport.KV{Key: "data", Value: "Maven CRM export (" + o.dir + ")"})
+		dir := o.dir
+		if filepath.IsAbs(dir) {
+			dir = filepath.Base(dir)
+		}
+		p.Meta = append(p.Meta, htmlreport.KV{Key: "data", Value: "Maven CRM export (" + dir + ")"})
 	}
 	if st.f != nil {
 		fo := st.fopts
@@ -330,7 +345,10 @@ func writeCSV(dir string, secs []section, r *results, stderr io.Writer) error {
 		return err
 	}
 	for _, s := range secs {
-		ts := append(append([]tables.Table{}, s.Tables...), s.csv...)
+		ts := append([]tables.Table{}, s.Tables...)
+		if s.csv != nil {
+			ts = append(ts, s.csv()...)
+		}
 		for _, t := range ts {
 			if strings.HasPrefix(t.Name, "survival_") && !strings.HasSuffix(t.Name, "_all") {
 				continue // the CSV has every step (the _all table)
@@ -394,4 +412,51 @@ func writeCharts(dir string, secs []section, stderr io.Writer) error {
 // chartName is a chart's file name: its title in lower case with hyphens.
 func chartName(c *chart.Chart) string {
 	return strings.ToLower(strings.ReplaceAll(c.Title(), " ", "-"))
+}
+
+// writeJSON writes the results as one JSON object, value by value, so that
+// no more than one value's encoding is held at a time (a survival curve of
+// a million deals has as many steps). The keys are the fields' JSON names,
+// in field order; a field left empty is left out, as omitempty does.
+func writeJSON(w io.Writer, r *results) error {
+	enc := json.NewEncoder(w)
+	v := reflect.ValueOf(r).Elem()
+	ty := v.Type()
+	if _, err := io.WriteString(w, "{"); err != nil {
+		return err
+	}
+	n := 0
+	for i := range ty.NumField() {
+		f := ty.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		fv := v.Field(i)
+		if !f.IsExported() || name == "" || name == "-" || fv.IsZero() {
+			continue
+		}
+		if n > 0 {
+			io.WriteString(w, ",")
+		}
+		n++
+		key, _ := json.Marshal(name)
+		w.Write(key)
+		io.WriteString(w, ":")
+		if fv.Kind() != reflect.Slice {
+			if err := enc.Encode(fv.Interface()); err != nil {
+				return err
+			}
+			continue
+		}
+		io.WriteString(w, "[")
+		for j := range fv.Len() {
+			if j > 0 {
+				io.WriteString(w, ",")
+			}
+			if err := enc.Encode(fv.Index(j).Interface()); err != nil {
+				return err
+			}
+		}
+		io.WriteString(w, "]")
+	}
+	_, err := io.WriteString(w, "}\n")
+	return err
 }

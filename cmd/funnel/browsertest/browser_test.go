@@ -6,8 +6,9 @@
 // on an empty chart; it saves a full-page screenshot of each.
 //
 // It is a module of its own, so that chromedp stays out of the funnel
-// module's dependencies. It needs Debian's chromium (/usr/bin/chromium) and
-// skips when there is none. Run it from this directory:
+// module's dependencies. It needs Debian's chromium (/usr/bin/chromium, or
+// $CHROMIUM) and skips when there is none, unless CHROMIUM_REQUIRED is set,
+// as CI sets it. Run it from this directory:
 //
 //	go test ./...                              # screenshots in a temporary directory
 //	SCREENSHOTS=/tmp/shots go test -v ./...    # keep them
@@ -46,6 +47,9 @@ func chromium(t *testing.T) string {
 	}
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
+	}
+	if os.Getenv("CHROMIUM_REQUIRED") != "" {
+		t.Fatal("no Chromium installed, and CHROMIUM_REQUIRED is set (CI installs Debian's chromium)")
 	}
 	t.Skip("no Chromium installed (apt-get install chromium); the browser test is skipped")
 	return ""
