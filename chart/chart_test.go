@@ -290,6 +290,11 @@ func TestCohorts(t *testing.T) {
 		cohort(at(0), 4, 1, 3, 4), cohort(at(31), 2, 0, 1), cohort(at(60), 5, 5),
 	}}
 	es := render(t)(Cohorts(tab))
+	for _, e := range es {
+		if e.name == "image" {
+			t.Error("the heatmap embeds an image: its cells and scale must be vector shapes")
+		}
+	}
 	// 3 x 3 grid: 6 cells with values, 3 blank (ages not reached)
 	if n := fills(es, "#F2F2F2"); n != 3 {
 		t.Errorf("%d blank cells, want 3", n)
@@ -302,7 +307,7 @@ func TestCohorts(t *testing.T) {
 			pct++
 		}
 	}
-	// six cell labels, and 0%, 50%, 100% on the colour bar
+	// six cell labels, and 0%, 50%, 100% on the colour scale
 	if pct != 6+3 {
 		t.Errorf("%d percentage texts, want 9: %q", pct, texts(es))
 	}

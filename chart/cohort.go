@@ -110,7 +110,11 @@ func heatmap(chartTitle, title, xLabel, legendLabel string, rows []funnel.Cohort
 	} else {
 		c.note = fmt.Sprintf("%d cells, not labelled: the table lists each", n*ages)
 	}
-	legend.Add(&plotter.ColorBar{ColorMap: cm, Colors: 10})
+	// the colour scale: a one-row heatmap of shares 0 to 100%, vector
+	// cells rather than an embedded image
+	key := plotter.NewHeatMap(scale(legendCells), cm.Palette(64))
+	key.Min, key.Max = 0, 1
+	legend.Add(key)
 	legend.HideY()
 	legend.X.Tick.Marker = percentTicks{}
 	legend.X.Min, legend.X.Max = -0.04, 1.04 // room for the end labels
@@ -135,6 +139,25 @@ func shareMap() (palette.ColorMap, error) {
 	cm.SetMax(1)
 	return cm, nil
 }
+
+// legendCells is the number of cells of a heatmap's colour scale.
+const legendCells = 20
+
+// scale is the grid of a colour scale: one row of n cells whose centres
+// run from 0 to 1.
+type scale int
+
+// Dims implements plotter.GridXYZ.
+func (s scale) Dims() (c, r int) { return int(s), 1 }
+
+// X implements plotter.GridXYZ.
+func (s scale) X(c int) float64 { return (float64(c) + 0.5) / float64(s) }
+
+// Y implements plotter.GridXYZ.
+func (s scale) Y(int) float64 { return 0 }
+
+// Z implements plotter.GridXYZ.
+func (s scale) Z(c, _ int) float64 { return s.X(c) }
 
 // grid is a cohort table as a heatmap grid: column = age, row = cohort
 // (the first cohort in the top row).

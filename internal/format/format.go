@@ -105,8 +105,8 @@ func Short(f float64) string {
 		return trim(f/1e6) + "M"
 	case a >= 1e4:
 		return trim(f/1e3) + "k"
-	case a == math.Trunc(a):
-		return Count(int64(f))
+	case a >= 100 || a == math.Trunc(a):
+		return Count(int64(math.Round(f)))
 	}
 	return strconv.FormatFloat(f, 'f', 2, 64)
 }
