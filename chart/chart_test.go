@@ -471,3 +471,20 @@ func TestNominalTicks(t *testing.T) {
 		t.Errorf("labels (-want +got):\n%s", diff)
 	}
 }
+
+func TestHostileNames(t *testing.T) {
+	name := `<script>alert("x")</script> & "q"`
+	r := funnel.Report{Funnel: []funnel.StageReport{{Stage: funnel.Stage(name), Reached: 1}, {Stage: "won", Terminal: true}}}
+	c, err := Funnel(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg, err := c.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(svg, []byte("<script")) {
+		t.Error("a stage name is written unescaped")
+	}
+	hasTexts(t, parse(t, svg), name)
+}
