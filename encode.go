@@ -72,6 +72,11 @@ func (s *Scan) encode(w *wire.Writer) {
 	w.Varint(s.minSample)
 	w.Int(int(o.Test.Method))
 	w.Float(o.QuantileError)
+	w.Int(int(o.Calendar.FiscalStart))
+	w.Bool(o.Calendar.NameByStart)
+	w.Int(int(o.Calendar.Weeks))
+	w.Int(int(o.Calendar.EndWeekday))
+	w.Bool(o.Calendar.Nearest)
 }
 
 // DecodeScan decodes a scan written by [Scan.AppendBinary] at the start of
@@ -132,6 +137,8 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	level, minSample := r.Float(), r.Varint()
 	o.Test.Method = Method(r.Int())
 	o.QuantileError = r.Float()
+	o.Calendar = Calendar{FiscalStart: time.Month(r.Int()), NameByStart: r.Bool(), Weeks: WeekPattern(r.Int()),
+		EndWeekday: time.Weekday(r.Int()), Nearest: r.Bool()}
 	if err := r.Err(); err != nil {
 		return nil, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
 	}

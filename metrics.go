@@ -129,6 +129,10 @@ type Options struct {
 	Location *time.Location
 	// Period is the period of lead generation and creation cohorts.
 	Period Period
+	// Calendar counts months, quarters and years in calendar years (the
+	// zero Calendar), fiscal years starting in any month, or 4-4-5 weeks;
+	// every analysis of the scan uses it for its periods.
+	Calendar Calendar
 	// Currency is the currency code every deal must carry (Deal.Currency);
 	// a deal in another currency is invalid ([ErrCurrencyMismatch]).
 	// Empty means deals carry no currency code.
@@ -177,6 +181,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: policy %d: %w", o.Policy, ErrInvalidParam)
 	case !o.Period.valid():
 		return fmt.Errorf("funnel: period %d: %w", o.Period, ErrInvalidParam)
+	case o.Calendar.validate() != nil:
+		return o.Calendar.validate()
 	case o.Window < 0:
 		return fmt.Errorf("funnel: negative window %v: %w", o.Window, ErrInvalidParam)
 	case o.Window > 0 && o.AsOf.IsZero():
@@ -424,7 +430,7 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 			return r.acc
 		}
 	}
-	per, loc := t.s.opts.Period, t.s.opts.Location
+	per, loc := span{t.s.opts.Period, t.s.opts.Calendar}, t.s.opts.Location
 	k := per.keyOf(created, loc)
 	start := per.keyStart(k, loc)
 	acc := t.periods[k]

@@ -127,7 +127,7 @@ func TestComputeByHand(t *testing.T) {
 		CycleWon:  dsum(2, days(13, 2), days(3, 1), days(19, 4), days(13, 2), days(33, 4), days(93, 10), days(10, 1)),
 		CycleLost: dsum(2, days(15, 2), days(7, 1), days(29, 4), days(15, 2), days(31, 4), days(79, 10), days(8, 1)),
 		OpenAge:   dsum(2, days(37, 2), days(17, 1), days(71, 4), days(37, 2), days(77, 4), days(197, 10), days(20, 1)),
-		Periods: []PeriodRow{{Start: t0, Created: 6, Won: 2, Lost: 2, Open: 2, LeadToCustomer: rt(2, 6),
+		Periods: []PeriodRow{{Start: t0, Label: "2024-01", Created: 6, Won: 2, Lost: 2, Open: 2, LeadToCustomer: rt(2, 6),
 			BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}}}},
 		Undated:  PeriodRow{},
 		BySource: []SourceCount{{"web", 3}, {"event", 2}, {"", 1}},

@@ -56,31 +56,83 @@ func (p *Period) UnmarshalText(b []byte) error {
 	return fmt.Errorf("funnel: period %q: %w", b, ErrInvalidParam)
 }
 
-// Start returns the start of the period that contains t, in loc: the
-// first instant whose local date in loc is on or after the period's first
-// day, which is local midnight except where a zone's clock skips midnight
-// (a daylight-saving change at 00:00, such as America/Havana's, starts the
-// day at 01:00) or a whole day (Pacific/Apia skipped 30 December 2011: that
-// day has no instant and belongs to no period). A nil loc means UTC.
+// Start returns the start of the period that contains t, in loc, in
+// calendar years (see [Calendar.Start] for fiscal calendars): the first
+// instant whose local date in loc is on or after the period's first day,
+// which is local midnight except where a zone's clock skips midnight (a
+// daylight-saving change at 00:00, such as America/Havana's, starts the
+// day at 01:00) or a whole day (Pacific/Apia skipped 30 December 2011:
+// that day has no instant and belongs to no period). A nil loc means UTC.
 // Start is idempotent: Start(Start(t)) == Start(t). Start of an invalid
 // Period returns t's day.
 func (p Period) Start(t time.Time, loc *time.Location) time.Time {
+	return Calendar{}.Start(p, t, loc)
+}
+
+// Next returns the start of the period after the one that holds t, in loc
+// (nil means UTC), in calendar years. Stepping with Next always moves
+// forward by one calendar period, also across days a zone skips.
+func (p Period) Next(t time.Time, loc *time.Location) time.Time {
+	return Calendar{}.Next(p, t, loc)
+}
+
+// Label names the period that holds t in loc (nil means UTC), in calendar
+// years: 2024-03-05, 2024-W10, 2024-03, 2024-Q1 or 2024.
+func (p Period) Label(t time.Time, loc *time.Location) string {
+	return Calendar{}.Label(p, t, loc)
+}
+
+// A span is a period in a calendar: the machinery of period keys. A key is
+// the day number (days since 1970-01-01) of the period's first day, so
+// keys of one span sort in time order.
+type span struct {
+	p Period
+	c Calendar
+}
+
+func (c Calendar) span(p Period, loc *time.Location) (span, *time.Location) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	if !p.valid() {
 		p = Day
 	}
-	return p.keyStart(p.keyOf(t, loc), loc)
+	return span{p, c}, loc
+}
+
+// Start returns the start of the period p that contains t in loc (nil
+// means UTC) in the calendar c: the first instant whose local date is on
+// or after the period's first day (see [Period.Start]).
+func (c Calendar) Start(p Period, t time.Time, loc *time.Location) time.Time {
+	sp, loc := c.span(p, loc)
+	return sp.keyStart(sp.keyOf(t, loc), loc)
+}
+
+// Next returns the start of the period p after the one that holds t, in
+// loc (nil means UTC) and the calendar c.
+func (c Calendar) Next(p Period, t time.Time, loc *time.Location) time.Time {
+	sp, loc := c.span(p, loc)
+	return sp.keyStart(sp.nextKey(sp.keyOf(t, loc)), loc)
+}
+
+// Label names the period p that holds t in loc (nil means UTC) in the
+// calendar c: 2024-03-05, 2024-W10 and 2024-03 for days, ISO weeks and
+// calendar months; 2024-Q1 and 2024 for calendar quarters and years;
+// FY2025-Q1 and FY2025 for fiscal ones; FY2025-P01 for the month-like
+// periods of a week-based calendar.
+func (c Calendar) Label(p Period, t time.Time, loc *time.Location) string {
+	sp, loc := c.span(p, loc)
+	return sp.label(sp.keyOf(t, loc))
 }
 
 // keyOf returns the key of the period that holds t: the last period whose
 // start is at or before t.
-func (p Period) keyOf(t time.Time, loc *time.Location) int32 {
-	k := p.key(t.In(loc))
+func (sp span) keyOf(t time.Time, loc *time.Location) int32 {
+	y, m, d := t.In(loc).Date()
+	k := sp.dateKey(y, m, d)
 	for i := 0; i < 4; i++ { // a clock turned back over midnight
-		n := p.nextKey(k)
-		if p.keyStart(n, loc).After(t) {
+		n := sp.nextKey(k)
+		if sp.keyStart(n, loc).After(t) {
 			break
 		}
 		k = n
@@ -88,78 +140,107 @@ func (p Period) keyOf(t time.Time, loc *time.Location) int32 {
 	return k
 }
 
-// key returns a compact identifier of the period containing t's local
-// date, in t's location. Keys of one Period sort in time order.
-func (p Period) key(t time.Time) int32 {
-	y, m, d := t.Date()
-	return p.dateKey(y, m, d)
+// dayNumber returns the days from 1970-01-01 to y-m-d (negative before
+// it: midnight's Unix time is an exact multiple of a day, so the division
+// does not round toward zero).
+func dayNumber(y int, m time.Month, d int) int32 {
+	return int32(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+// civil returns the date of a day number.
+func civil(n int32) (int, time.Month, int) {
+	return time.Unix(int64(n)*86400+43200, 0).UTC().Date()
 }
 
 // dateKey is the key of the period holding a calendar date.
-func (p Period) dateKey(y int, m time.Month, d int) int32 {
-	switch p {
+func (sp span) dateKey(y int, m time.Month, d int) int32 {
+	day := dayNumber(y, m, d)
+	switch sp.p {
+	case Day:
+		return day
 	case Week:
-		y, w := time.Date(y, m, d, 12, 0, 0, 0, time.UTC).ISOWeek()
-		return int32(y*100 + w)
-	case Month:
-		return int32(y*100 + int(m))
-	case Quarter:
-		return int32(y*10 + (int(m)-1)/3 + 1)
-	case Year:
-		return int32(y)
-	default: // Day
-		return int32(y*1000 + time.Date(y, m, d, 12, 0, 0, 0, time.UTC).YearDay())
+		return day - int32((int(time.Date(y, m, d, 12, 0, 0, 0, time.UTC).Weekday())+6)%7) // back to Monday
 	}
+	if sp.c.Weeks != 0 {
+		return sp.c.weekKey(sp.p, day)
+	}
+	start := sp.c.startMonth()
+	months := 1
+	switch sp.p {
+	case Quarter:
+		months = 3
+	case Year:
+		months = 12
+	}
+	// months since the fiscal year's first month, in whole periods
+	idx := (y*12 + int(m) - 1) - (int(start) - 1)
+	idx -= mod(idx, months)
+	return dayNumber(idx/12, time.Month(mod(idx, 12)+int(start)), 1)
 }
 
-// firstDay returns the first calendar date of the period with key k.
-func (p Period) firstDay(k int32) (int, time.Month, int) {
-	n := int(k)
-	var t time.Time
-	switch p {
-	case Week:
-		y, w := n/100, n%100
-		// 4 January is always in ISO week 1.
-		jan4 := time.Date(y, time.January, 4, 12, 0, 0, 0, time.UTC)
-		offset := (int(jan4.Weekday()) + 6) % 7 // days since Monday
-		t = time.Date(y, time.January, 4-offset+(w-1)*7, 12, 0, 0, 0, time.UTC)
-	case Month:
-		t = time.Date(n/100, time.Month(n%100), 1, 12, 0, 0, 0, time.UTC)
-	case Quarter:
-		t = time.Date(n/10, time.Month((n%10-1)*3+1), 1, 12, 0, 0, 0, time.UTC)
-	case Year:
-		t = time.Date(n, time.January, 1, 12, 0, 0, 0, time.UTC)
-	default: // Day
-		t = time.Date(n/1000, time.January, n%1000, 12, 0, 0, 0, time.UTC)
-	}
-	return t.Date()
-}
+func mod(a, b int) int { return ((a % b) + b) % b }
 
 // nextKey returns the key of the period after the one with key k, by
 // calendar arithmetic (independent of any zone, so it always moves on).
-func (p Period) nextKey(k int32) int32 {
-	y, m, d := p.firstDay(k)
-	t := time.Date(y, m, d, 12, 0, 0, 0, time.UTC)
-	switch p {
+func (sp span) nextKey(k int32) int32 {
+	switch sp.p {
+	case Day:
+		return k + 1
 	case Week:
-		t = t.AddDate(0, 0, 7)
-	case Month:
-		t = t.AddDate(0, 1, 0)
-	case Quarter:
-		t = t.AddDate(0, 3, 0)
-	case Year:
-		t = t.AddDate(1, 0, 0)
-	default:
-		t = t.AddDate(0, 0, 1)
+		return k + 7
 	}
-	return p.dateKey(t.Date())
+	if sp.c.Weeks != 0 {
+		return sp.c.weekNext(sp.p, k)
+	}
+	y, m, _ := civil(k)
+	months := map[Period]int{Month: 1, Quarter: 3, Year: 12}[sp.p]
+	return dayNumber(y, m+time.Month(months), 1)
 }
 
 // keyStart is the first instant of the period with key k in loc: the
 // first instant whose local date is on or after the period's first day.
-func (p Period) keyStart(k int32, loc *time.Location) time.Time {
-	y, m, d := p.firstDay(k)
+func (sp span) keyStart(k int32, loc *time.Location) time.Time {
+	y, m, d := civil(k)
 	return dayStart(y, m, d, loc)
+}
+
+// label names the period with key k.
+func (sp span) label(k int32) string {
+	y, m, d := civil(k)
+	switch sp.p {
+	case Day:
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	case Week:
+		iy, w := time.Date(y, m, d, 12, 0, 0, 0, time.UTC).ISOWeek()
+		return fmt.Sprintf("%d-W%02d", iy, w)
+	}
+	if sp.c.Weeks != 0 {
+		fy, q, per := sp.c.weekIndex(k)
+		switch sp.p {
+		case Quarter:
+			return fmt.Sprintf("FY%d-Q%d", fy, q)
+		case Year:
+			return fmt.Sprintf("FY%d", fy)
+		}
+		return fmt.Sprintf("FY%d-P%02d", fy, per)
+	}
+	if !sp.c.fiscal() {
+		switch sp.p {
+		case Quarter:
+			return fmt.Sprintf("%d-Q%d", y, (int(m)-1)/3+1)
+		case Year:
+			return strconv.Itoa(y)
+		}
+		return fmt.Sprintf("%d-%02d", y, int(m))
+	}
+	fy, q := sp.c.fiscalYear(y, m)
+	switch sp.p {
+	case Quarter:
+		return fmt.Sprintf("FY%d-Q%d", fy, q)
+	case Year:
+		return fmt.Sprintf("FY%d", fy)
+	}
+	return fmt.Sprintf("%d-%02d", y, int(m))
 }
 
 // dayStart returns the first instant whose local date in loc is on or
@@ -196,32 +277,6 @@ func dayStart(y int, m time.Month, d int, loc *time.Location) time.Time {
 		}
 	}
 	return hi.In(loc)
-}
-
-// Next returns the start of the period after the one that holds t, in loc
-// (nil means UTC). Stepping with Next always moves forward by one
-// calendar period, also across days a zone skips.
-func (p Period) Next(t time.Time, loc *time.Location) time.Time {
-	if loc == nil {
-		loc = time.UTC
-	}
-	if !p.valid() {
-		p = Day
-	}
-	return p.keyStart(p.nextKey(p.keyOf(t, loc)), loc)
-}
-
-// Label names the period that holds t in loc (nil means UTC): 2024-03-05,
-// 2024-W10, 2024-03, 2024-Q1 or 2024.
-func (p Period) Label(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	if !p.valid() {
-		p = Day
-	}
-	y, m, d := p.firstDay(p.keyOf(t, loc))
-	return p.label(time.Date(y, m, d, 12, 0, 0, 0, time.UTC))
 }
 
 // A Cohort is one row of a cohort table: the units (deals, customers) that

@@ -88,9 +88,9 @@ func TestLeadsByPeriodInZone(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []PeriodRow{
-		{Start: at(2023, 10, 1, 0, 0), Created: 1, Won: 1, LeadToCustomer: rt(1, 1), BySource: []SourceCount{{"", 1}}},
-		{Start: at(2024, 1, 1, 0, 0), Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"web", 1}}},
-		{Start: at(2024, 4, 1, 0, 0), Created: 2, Open: 2, LeadToCustomer: rt(0, 2), BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
+		{Start: at(2023, 10, 1, 0, 0), Label: "2023-Q4", Created: 1, Won: 1, LeadToCustomer: rt(1, 1), BySource: []SourceCount{{"", 1}}},
+		{Start: at(2024, 1, 1, 0, 0), Label: "2024-Q1", Created: 1, Open: 1, LeadToCustomer: rt(0, 1), BySource: []SourceCount{{"web", 1}}},
+		{Start: at(2024, 4, 1, 0, 0), Label: "2024-Q2", Created: 2, Open: 2, LeadToCustomer: rt(0, 2), BySource: []SourceCount{{"ads", 1}, {"web", 1}}},
 	}
 	if diff := cmp.Diff(want, r.Periods); diff != "" {
 		t.Errorf("periods (-want +got):\n%s", diff)
@@ -184,12 +184,12 @@ func checkPeriodsAround(t *testing.T, name string, from, to time.Time) int {
 					t.Fatalf("%s %v: next period %v of %v is not after it", name, p, next, at)
 				case !p.Start(next, loc).Equal(next):
 					t.Fatalf("%s %v: next period %v of %v is not a start", name, p, next, at)
-				case p.keyOf(at, loc) != p.keyOf(s, loc):
+				case (span{p: p}).keyOf(at, loc) != (span{p: p}).keyOf(s, loc):
 					t.Fatalf("%s %v: %v and its start %v are in different periods", name, p, at, s)
 				}
 				// the start's own local date is on or after the period's
 				// first day (a start at 23:00 the day before is wrong)
-				fy, fm, fd := p.firstDay(p.keyOf(s, loc))
+				fy, fm, fd := civil((span{p: p}).keyOf(s, loc))
 				if sy, sm, sd := s.In(loc).Date(); time.Date(sy, sm, sd, 0, 0, 0, 0, time.UTC).Before(time.Date(fy, fm, fd, 0, 0, 0, 0, time.UTC)) {
 					t.Fatalf("%s %v: start %v of %v is on a local date before the period's first day %d-%02d-%02d", name, p, s, at, fy, fm, fd)
 				}

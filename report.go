@@ -177,11 +177,14 @@ type LostReason struct {
 // A PeriodRow counts the deals created in one period: lead generation and
 // the creation cohort's outcomes.
 type PeriodRow struct {
-	Start   time.Time `json:"-"` // first instant of the period; zero for undated deals (JSON start, null when zero)
-	Created int64     `json:"created"`
-	Won     int64     `json:"won"`
-	Lost    int64     `json:"lost"`
-	Open    int64     `json:"open"`
+	Start time.Time `json:"-"` // first instant of the period; zero for undated deals (JSON start, null when zero)
+	// Label names the period in the scan's calendar (2024-03, FY2025-Q1;
+	// see [Calendar.Label]); "" for undated deals.
+	Label   string `json:"label"`
+	Created int64  `json:"created"`
+	Won     int64  `json:"won"`
+	Lost    int64  `json:"lost"`
+	Open    int64  `json:"open"`
 	// LeadToCustomer is won / created over the cohort (Close.com's
 	// "created in period" cohorting). Deals still open are in the
 	// denominator: see Open.
@@ -257,7 +260,9 @@ func (t *Tally) Report() Report {
 
 	for _, k := range sortedKeys(t.periods) {
 		row := t.periods[k].row(t.sourceNames, level)
-		row.Start = o.Period.keyStart(k, o.Location)
+		sp := span{o.Period, o.Calendar}
+		row.Start = sp.keyStart(k, o.Location)
+		row.Label = sp.label(k)
 		r.Periods = append(r.Periods, row)
 	}
 	r.Undated = t.undated.row(t.sourceNames, level)
@@ -553,7 +558,7 @@ func (r Report) WriteText(w io.Writer) error {
 	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "period\tcreated\twon\tlost\topen\tlead-to-customer\ttop sources\t")
 	for _, p := range r.Periods {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", r.Period.Label(p.Start, locationOr(r.Location)), p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer.Ratio), topSources(p.BySource, 3))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", p.Label, p.Created, p.Won, p.Lost, p.Open, pct(p.LeadToCustomer.Ratio), topSources(p.BySource, 3))
 	}
 	if r.Undated.Created > 0 {
 		u := r.Undated

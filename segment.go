@@ -655,12 +655,12 @@ func (s *Segments) lookup(i int, d *Deal) (uint32, bool) {
 		if id, ok := t.periodID(c.sec); ok {
 			return id, true
 		}
-		p, loc := dim.period, s.s.opts.Location
-		id, ok := t.find(p.Label(d.Created, loc))
+		cal, p, loc := s.s.opts.Calendar, dim.period, s.s.opts.Location
+		id, ok := t.find(cal.Label(p, d.Created, loc))
 		if !ok {
 			return absent, false
 		}
-		t.addRange(p, loc, d.Created, id)
+		t.addRange(span{p, cal}, loc, d.Created, id)
 		return id, true
 	default:
 		s.deal = *d
@@ -683,9 +683,9 @@ func (s *Segments) insert(i int, d *Deal) uint32 {
 	case dimAttrAt:
 		v = attrAt(d, dim.key, dim.field, dim.at)
 	case dimCreated:
-		p, loc := dim.period, s.s.opts.Location
-		id := t.add(p.Label(d.Created, loc))
-		t.addRange(p, loc, d.Created, id)
+		c, p, loc := s.s.opts.Calendar, dim.period, s.s.opts.Location
+		id := t.add(c.Label(p, d.Created, loc))
+		t.addRange(span{p, c}, loc, d.Created, id)
 		return id
 	default:
 		s.deal = *d
@@ -714,7 +714,7 @@ func (t *dimTable) periodID(sec int64) (uint32, bool) {
 }
 
 // addRange records the range of the period holding created.
-func (t *dimTable) addRange(p Period, loc *time.Location, created time.Time, id uint32) {
+func (t *dimTable) addRange(p span, loc *time.Location, created time.Time, id uint32) {
 	k := p.keyOf(created, loc)
 	start, end := p.keyStart(k, loc).Unix(), p.keyStart(p.nextKey(k), loc).Unix()
 	i, _ := slices.BinarySearchFunc(t.ranges, start, func(r periodRange32, s int64) int { return cmp.Compare(r.start, s) })

@@ -21,8 +21,9 @@ type Changes map[string][]funnel.StageChange
 
 // ReadChanges reads a stage-change log with a header row. A row whose stage
 // the funnel does not declare wraps [funnel.ErrUnknownStage]; an empty deal
-// ID or time is [ErrEmpty]. Strict and lenient modes are as for
-// [ReadDeals]. Each deal's changes are sorted by time (stably: rows with the
+// ID, stage or time is [ErrEmpty]; a deal ID or a stage that holds a line
+// break or a whole row's separators is [ErrSuspicious]. Strict and lenient
+// modes, field counts and quotes are as for [ReadDeals]. Each deal's changes are sorted by time (stably: rows with the
 // same time keep file order).
 func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, opts Options) (Changes, *Report, error) {
 	if f == nil || m.DealID == "" || m.Stage == "" || m.At == "" {
@@ -42,44 +43,68 @@ func ReadChanges(r io.Reader, file string, f *funnel.Funnel, m ChangeMapping, op
 		}
 	}
 	times := newTimeParser(opts)
-	out := make(Changes)
+	// The changes of each deal are gathered by the deal's index, so that a
+	// deal's ID is copied once, when first seen.
+	index := make(map[string]int)
+	var keys []string
+	var lists [][]funnel.StageChange
+	stages := make(map[string]funnel.Stage, f.Len())
+	for s := range f.Stages() {
+		stages[string(s)] = s
+	}
 	for {
-		rec, err := rd.next()
+		ok, err := rd.next()
 		if err != nil {
 			return nil, nil, err
 		}
-		if rec == nil {
+		if !ok {
 			break
 		}
-		fail := func(col string, e error) error {
-			return rd.fail(&ParseError{File: file, Line: rd.line, Column: col, Err: e})
-		}
-		id, st, at := field(rec, idc), funnel.Stage(field(rec, stc)), field(rec, atc)
-		var perr error
+		id, st, at := rd.get(idc), rd.get(stc), rd.get(atc)
+		var perr *ParseError
 		switch t, terr := times.parse(at); {
-		case id == "":
-			perr = fail(m.DealID, ErrEmpty)
-		case st == "":
-			perr = fail(m.Stage, ErrEmpty)
-		case at == "":
-			perr = fail(m.At, ErrEmpty)
-		case terr != nil:
-			perr = fail(m.At, terr)
+		case len(id) == 0:
+			perr = rd.at(idc, ErrEmpty)
+		case len(st) == 0:
+			perr = rd.at(stc, ErrEmpty)
+		case len(at) == 0:
+			perr = rd.at(atc, ErrEmpty)
 		default:
-			if _, ok := f.Index(st); !ok {
-				perr = fail(m.Stage, fmt.Errorf("%w %q", funnel.ErrUnknownStage, st))
+			if perr = rd.suspicious(idc, id); perr != nil {
 				break
 			}
-			out[id] = append(out[id], funnel.StageChange{Stage: st, At: t})
+			if perr = rd.suspicious(stc, st); perr != nil {
+				break
+			}
+			if terr != nil {
+				perr = rd.at(atc, terr)
+				break
+			}
+			stage, ok := stages[string(st)]
+			if !ok {
+				perr = rd.at(stc, fmt.Errorf("%w %q", funnel.ErrUnknownStage, st))
+				break
+			}
+			k, seen := index[string(id)]
+			if !seen {
+				k = len(keys)
+				key := string(id)
+				index[key] = k
+				keys = append(keys, key)
+				lists = append(lists, nil)
+			}
+			lists[k] = append(lists[k], funnel.StageChange{Stage: stage, At: t})
 			rd.rep.Kept++
 			continue
 		}
-		if perr != nil {
-			return nil, nil, perr
+		if err := rd.fail(perr); err != nil {
+			return nil, nil, err
 		}
 	}
-	for _, h := range out {
+	out := make(Changes, len(keys))
+	for k, h := range lists {
 		slices.SortStableFunc(h, func(a, b funnel.StageChange) int { return a.At.Compare(b.At) })
+		out[keys[k]] = h
 	}
 	return out, rd.report(), nil
 }

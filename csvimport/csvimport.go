@@ -12,7 +12,51 @@
 // that wraps one of the ErrXxx sentinels (or a [*funnel.DealError] for a
 // deal that reads well but does not validate). In strict mode reading stops
 // at the first problem; in lenient mode the row is skipped, counted and
-// listed in the [Report].
+// listed in the [Report], so that rows read = kept + skipped.
+//
+// # Reading CSV
+//
+// Files are read as RFC 4180 describes (fields separated by
+// [Options.Comma], a field in double quotes may hold separators, line
+// breaks and doubled quotes), with these rules for what exports get wrong:
+//
+//   - LF, CRLF and a lone CR (classic Mac OS) each end a row outside
+//     quotes, in any mix, and each counts as one line; blank lines are
+//     skipped.
+//   - A row must have as many fields as the header ([ErrFieldCount]): an
+//     unquoted "1,000" or "Smith, John" would otherwise shift or cut the
+//     values. [Options.AllowTrailingEmpty] accepts extra empty fields.
+//   - A quote that is never closed stops the read in either mode
+//     ([ErrUnclosedQuote]), at the line where it opened: the rows after it
+//     cannot be told apart, and are not counted as read. A record is
+//     bounded by [Options.MaxRecordBytes].
+//   - An ID or a stage that holds a line break or a whole row's separators
+//     is rejected ([ErrSuspicious]), naming the line where the field
+//     begins: the mark of a quote opened in one row and closed rows later.
+//     Line breaks are ordinary in other columns, such as notes.
+//   - A header that names a mapped column twice is an error
+//     ([ErrDuplicateColumn]), naming both positions.
+//   - Times are [Options.Layouts] in [Options.Location]; 0001-01-01, the
+//     zero time that a deal reads as "not recorded", is rejected as such.
+//
+// # Encodings
+//
+// Input is UTF-8 unless [Options.Encoding] names another encoding (such as
+// charmap.Windows1252 of golang.org/x/text/encoding/charmap for the
+// exports of Excel on Windows). A byte-order mark is skipped; with no
+// Encoding set, a UTF-16 or UTF-32 byte-order mark, or the NUL bytes that
+// interleave ASCII text in those encodings, selects that encoding.
+// [Report.Encoding] says what was decoded.
+//
+// # Memory
+//
+// A [DealReader] streams: what it keeps is the set of deal IDs it has seen
+// for the duplicate check (the ID's length and 15 to 30 bytes per deal;
+// nothing with [Options.AssumeUniqueIDs]) and buffers the size of the
+// longest record. Deals hold copies of the fields they use, never the rest
+// of their row. [ReadDeals] reserves room for the deals it expects from the
+// input size, at most 131,072 ahead of the rows read. The stream is read
+// once: a second iteration is an error ([ErrAlreadyRead]).
 //
 // Amounts are decimal numbers in plain notation (no exponent) of bounded
 // length, so a hostile value such as "1e999999999" cannot exhaust memory.
@@ -22,8 +66,8 @@
 package csvimport
 
 import (
+	"bytes"
 	"cmp"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -31,9 +75,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding"
 )
 
 // Errors wrapped by [ParseError].
@@ -45,7 +91,28 @@ var (
 	ErrDuplicateID   = errors.New("csvimport: duplicate deal id")
 	ErrOutcome       = errors.New("csvimport: invalid outcome")
 	ErrRow           = errors.New("csvimport: malformed row")
-	ErrMapping       = errors.New("csvimport: invalid mapping")
+	// ErrMapping reports a mapping that names no ID or Stage column or a
+	// stage the funnel does not declare, or an Options.Comma that cannot
+	// separate fields.
+	ErrMapping = errors.New("csvimport: invalid mapping")
+	// ErrFieldCount reports a row whose number of fields differs from the
+	// header's; it wraps ErrRow.
+	ErrFieldCount = fmt.Errorf("%w: wrong number of fields", ErrRow)
+	// ErrUnclosedQuote reports a quoted field that the input never closes
+	// (or not within Options.MaxRecordBytes); it wraps ErrRow.
+	ErrUnclosedQuote = fmt.Errorf("%w: unclosed quote", ErrRow)
+	// ErrSuspicious reports an ID or a stage whose value holds a line break
+	// or as many separators as a row: the rest of a row or several rows,
+	// swallowed by an unbalanced quote.
+	ErrSuspicious = errors.New("csvimport: suspicious value")
+	// ErrDuplicateColumn reports a header that names a mapped column twice.
+	ErrDuplicateColumn = errors.New("csvimport: duplicate column")
+	// ErrEncoding reports input that is not text in a known encoding: a
+	// header that holds NUL bytes.
+	ErrEncoding = errors.New("csvimport: unreadable encoding")
+	// ErrAlreadyRead reports a second iteration of a single-use stream,
+	// such as [DealReader.All]: the rows were read by the first.
+	ErrAlreadyRead = errors.New("csvimport: stream already read")
 )
 
 // A ParseError reports a problem in one row of a file. Column is the
@@ -69,9 +136,10 @@ func (e *ParseError) Error() string {
 // Unwrap returns the underlying error.
 func (e *ParseError) Unwrap() error { return e.Err }
 
-// Options configure reading. The zero Options read strictly, with comma
-// separators, ISO dates or RFC 3339 times in UTC, and amounts of at most 30
-// digits.
+// Options configure reading. The zero Options read strictly, UTF-8 (or
+// UTF-16 or UTF-32 told from the input) with comma separators, rows of the
+// header's width, ISO dates or RFC 3339 times in UTC, amounts of at most 30
+// digits, records of at most 16 MiB, and check deal IDs for duplicates.
 type Options struct {
 	// Mode is funnel.Strict (stop at the first bad row) or funnel.Lenient
 	// (skip, count and list bad rows).
@@ -85,6 +153,24 @@ type Options struct {
 	Location *time.Location
 	// MaxDigits bounds the digits of an amount; zero means 30.
 	MaxDigits int
+	// AllowTrailingEmpty accepts rows with more fields than the header
+	// when every extra field is empty (or white space), as some exports
+	// end rows with separators. Otherwise such a row, like any row whose
+	// field count differs from the header's, is an error
+	// ([ErrFieldCount]).
+	AllowTrailingEmpty bool
+	// AssumeUniqueIDs turns the duplicate-ID check of deal readers off,
+	// for callers who know their IDs are unique: a DealReader then keeps
+	// nothing per row, and a repeated ID is read as another deal.
+	AssumeUniqueIDs bool
+	// Encoding is the character encoding of the input; nil means UTF-8,
+	// or UTF-16 or UTF-32 when a byte-order mark or NUL-interleaved text
+	// says so. A byte-order mark overrides it.
+	Encoding encoding.Encoding
+	// MaxRecordBytes bounds the bytes of one record, after decoding; zero
+	// means 16 MiB. A longer record, most often a quote that is never
+	// closed, stops the read.
+	MaxRecordBytes int
 }
 
 func (o Options) location() *time.Location {
@@ -112,6 +198,9 @@ type Report struct {
 	// Notes counts rows read with a documented default, such as an empty
 	// amount read as zero.
 	Notes []Reason `json:"notes"`
+	// Encoding names the character encoding the input was decoded from,
+	// or "" for UTF-8.
+	Encoding string `json:"encoding,omitempty"`
 }
 
 // A Reason counts the rows that share one reason or note.
@@ -133,84 +222,216 @@ func (t tally) sorted() []Reason {
 	return out
 }
 
-// reader wraps csv.Reader with header lookup, line numbers and the
-// strict/lenient bookkeeping.
+// reader splits the input into records with a scanner, and adds header
+// lookup, field counts, line numbers and the strict/lenient bookkeeping.
 type reader struct {
-	cr      *csv.Reader
+	sc      *scanner
 	file    string
 	opts    Options
-	header  map[string]int
+	header  []string       // the trimmed column names, by index
+	index   map[string]int // the first index of each name
+	dups    map[string]int // the second index of names given twice or more
+	headAt  int            // the line of the header
+	suspect int            // separators that make an ID or a stage suspicious
 	rep     *Report
 	reasons tally
 	notes   tally
-	line    int
+	line    int // the line where the current record begins
 }
 
 func newReader(r io.Reader, file string, opts Options) (*reader, error) {
-	cr := csv.NewReader(r)
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	if opts.Comma != 0 {
-		cr.Comma = opts.Comma
-	}
-	rd := &reader{cr: cr, file: file, opts: opts, rep: &Report{File: file}, reasons: tally{}, notes: tally{}}
-	head, err := cr.Read()
-	if err != nil {
-		if err == io.EOF {
-			err = errors.New("no header row")
+	sep := []byte{','}
+	if c := opts.Comma; c != 0 {
+		if c == '"' || c == '\r' || c == '\n' || c == utf8.RuneError || !utf8.ValidRune(c) {
+			return nil, fmt.Errorf("%w: Options.Comma %q cannot separate fields", ErrMapping, c)
 		}
-		return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("%w: %v", ErrRow, err)}
+		sep = utf8.AppendRune(nil, c)
 	}
-	rd.header = make(map[string]int, len(head))
-	for i, h := range head {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if _, dup := rd.header[h]; !dup {
-			rd.header[h] = i
+	maxRecord := opts.MaxRecordBytes
+	if maxRecord <= 0 {
+		maxRecord = defaultMaxRecord
+	}
+	sc := newScanner(r, sep, maxRecord)
+	rd := &reader{sc: sc, file: file, opts: opts, rep: &Report{File: file}, reasons: tally{}, notes: tally{}}
+	rd.rep.Encoding = sc.decode(opts.Encoding)
+	if err := sc.next(); err != nil {
+		var se *scanError
+		switch {
+		case err == io.EOF:
+			return nil, &ParseError{File: file, Line: 1, Err: fmt.Errorf("%w: no header row", ErrRow)}
+		case errors.As(err, &se):
+			return nil, &ParseError{File: file, Line: se.line, Err: fmt.Errorf("header: %w", se.err)}
+		}
+		return nil, fmt.Errorf("%s: reading the header: %w", file, err)
+	}
+	rd.headAt = sc.recLine
+	n := sc.fields()
+	var names strings.Builder
+	for i := range n {
+		names.Write(trim(bytes.TrimPrefix(trim(sc.field(i)), utf8BOM)))
+	}
+	all := names.String()
+	if strings.IndexByte(all, 0) >= 0 {
+		return nil, &ParseError{File: file, Line: rd.headAt, Err: fmt.Errorf("%w: the header holds NUL bytes: binary data, or text in an encoding that was not detected (set Options.Encoding)", ErrEncoding)}
+	}
+	rd.header = make([]string, n)
+	rd.index = make(map[string]int, n)
+	for i := range n {
+		h := trim(bytes.TrimPrefix(trim(sc.field(i)), utf8BOM))
+		rd.header[i], all = all[:len(h)], all[len(h):]
+		if _, dup := rd.index[rd.header[i]]; !dup {
+			rd.index[rd.header[i]] = i
+		} else if _, again := rd.dups[rd.header[i]]; !again {
+			if rd.dups == nil {
+				rd.dups = make(map[string]int)
+			}
+			rd.dups[rd.header[i]] = i
 		}
 	}
+	rd.suspect = max(1, n-1)
 	return rd, nil
 }
 
+// name returns the name of column i, or "" for i < 0.
+func (rd *reader) name(i int) string {
+	if i < 0 || i >= len(rd.header) {
+		return ""
+	}
+	return rd.header[i]
+}
+
 // column returns the index of the named column, -1 for "" (not mapped),
-// or an error if the file has no such column.
+// or an error if the file has no such column or more than one.
 func (rd *reader) column(name string) (int, error) {
 	if name == "" {
 		return -1, nil
 	}
-	i, ok := rd.header[name]
+	i, ok := rd.index[name]
 	if !ok {
-		return 0, &ParseError{File: rd.file, Line: 1, Column: name, Err: ErrMissingColumn}
+		err := ErrMissingColumn
+		if rd.opts.Encoding == nil && !utf8.ValidString(strings.Join(rd.header, "")) {
+			err = fmt.Errorf("%w (the header is not UTF-8: set Options.Encoding, such as charmap.Windows1252)", ErrMissingColumn)
+		}
+		return 0, &ParseError{File: rd.file, Line: rd.headAt, Column: name, Err: err}
+	}
+	if j, dup := rd.dups[name]; dup {
+		return 0, &ParseError{File: rd.file, Line: rd.headAt, Column: name,
+			Err: fmt.Errorf("%w: the header names %q as columns %d and %d", ErrDuplicateColumn, name, i+1, j+1)}
 	}
 	return i, nil
 }
 
-// next returns the next record, or nil at the end. A malformed row is a
-// row error.
-func (rd *reader) next() ([]string, error) {
+// next moves to the next record with as many fields as the header,
+// counting and failing the others; it returns false at the end. A
+// malformed row is a row error; an unclosed quote or an I/O error ends
+// the read.
+func (rd *reader) next() (bool, error) {
 	for {
-		rec, err := rd.cr.Read()
-		if err == io.EOF {
-			return nil, nil
-		}
+		err := rd.sc.next()
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rd.line = pe.StartLine
-				if pe.Err == csv.ErrFieldCount {
-					continue // FieldsPerRecord is -1: not reached
-				}
-				rd.rep.Rows++
-				if e := rd.fail(&ParseError{File: rd.file, Line: pe.Line, Err: fmt.Errorf("%w: %v", ErrRow, pe.Err)}); e != nil {
-					return nil, e
-				}
-				continue
+			if err == io.EOF {
+				return false, nil
 			}
-			return nil, err // an I/O error
+			var se *scanError
+			if !errors.As(err, &se) {
+				return false, err // an I/O error
+			}
+			pe := &ParseError{File: rd.file, Line: se.line, Column: rd.name(se.field), Err: se.err}
+			if se.fatal {
+				return false, pe // the rows that follow cannot be told apart
+			}
+			rd.rep.Rows++
+			if e := rd.fail(pe); e != nil {
+				return false, e
+			}
+			continue
 		}
-		rd.line, _ = rd.cr.FieldPos(0)
+		rd.line = rd.sc.recLine
 		rd.rep.Rows++
-		return rec, nil
+		if n := rd.sc.fields(); n != len(rd.header) && !rd.trailingEmpty(n) {
+			if e := rd.fail(rd.fieldCount(n)); e != nil {
+				return false, e
+			}
+			continue
+		}
+		return true, nil
 	}
+}
+
+// trailingEmpty reports whether a record of n fields is accepted as
+// having empty fields after the header's.
+func (rd *reader) trailingEmpty(n int) bool {
+	if !rd.opts.AllowTrailingEmpty || n < len(rd.header) {
+		return false
+	}
+	for i := len(rd.header); i < n; i++ {
+		if len(trim(rd.sc.field(i))) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func (rd *reader) fieldCount(n int) *ParseError {
+	h := len(rd.header)
+	hint := ""
+	if sep := string(rd.sc.sep); n > h {
+		hint = fmt.Sprintf(": a value with an unquoted %q in it, such as 1%s000 or Smith%s John?", sep, sep, sep)
+	} else {
+		hint = ": a row cut short?"
+	}
+	return &ParseError{File: rd.file, Line: rd.line, Err: fmt.Errorf("%w: %d fields where the header has %d%s", ErrFieldCount, n, h, hint)}
+}
+
+// get returns the trimmed value of column i of the current record, or nil
+// when i < 0. It is valid until the next call of next.
+func (rd *reader) get(i int) []byte {
+	b := rd.sc.bounds
+	if i < 0 || 2*i+1 >= len(b) {
+		return nil
+	}
+	return trim(rd.sc.data[b[2*i]:b[2*i+1]])
+}
+
+// fieldLine returns the line where column i of the current record begins,
+// or where the record begins for i < 0.
+func (rd *reader) fieldLine(i int) int {
+	if i < 0 {
+		return rd.line
+	}
+	return rd.sc.fieldLine(i)
+}
+
+// at returns a ParseError for column i of the current record.
+func (rd *reader) at(i int, err error) *ParseError {
+	return &ParseError{File: rd.file, Line: rd.fieldLine(i), Column: rd.name(i), Err: err}
+}
+
+// suspicious returns an error if v, the value of column i, holds a line
+// break or as many separators as a row has (a whole row): the sign of a
+// quote opened in one row and closed rows later, which makes one field of
+// several rows. IDs and stages never hold those.
+func (rd *reader) suspicious(i int, v []byte) *ParseError {
+	if len(rd.sc.sep) == 1 && len(v) <= 64 {
+		// the common case, short values, in one pass
+		n, sep := 0, rd.sc.sep[0]
+		for _, c := range v {
+			if c == '\n' || c == sep {
+				n++
+			}
+		}
+		if n == 0 {
+			return nil
+		}
+	}
+	if n := bytes.Count(v, []byte{'\n'}); n > 0 {
+		first := rd.fieldLine(i)
+		return rd.at(i, fmt.Errorf("%w: the value spans lines %d to %d (a quote opened on line %d and closed rows later?)", ErrSuspicious, first, first+n, first))
+	}
+	if n := bytes.Count(v, rd.sc.sep); n >= rd.suspect {
+		return rd.at(i, fmt.Errorf("%w: the value holds %d separators, a whole row's (a quote opened and closed around a row?)", ErrSuspicious, n))
+	}
+	return nil
 }
 
 // fail records a row error: it returns the error in strict mode, and
@@ -240,17 +461,12 @@ func (rd *reader) report() *Report {
 	return rd.rep
 }
 
-// field returns the trimmed value of column i of rec, or "" when i < 0 or
-// the row is short.
-func field(rec []string, i int) string {
-	if i < 0 || i >= len(rec) {
-		return ""
+// trim returns b without leading and trailing white space.
+func trim(b []byte) []byte {
+	if len(b) == 0 || (b[0] > ' ' && b[len(b)-1] > ' ' && b[0] < 0x80 && b[len(b)-1] < 0x80) {
+		return b // nothing to trim: the common case
 	}
-	s := rec[i]
-	if s == "" || (s[0] > ' ' && s[len(s)-1] > ' ' && s[0] < 0x80 && s[len(s)-1] < 0x80) {
-		return s // nothing to trim: the common case
-	}
-	return strings.TrimSpace(s)
+	return bytes.TrimSpace(b)
 }
 
 // timeParser parses times with the options' layouts, remembering the last
@@ -281,43 +497,52 @@ func newTimeParser(o Options) *timeParser {
 	return &timeParser{layouts: l, loc: o.location()}
 }
 
-// parse returns the zero time for an empty value.
-func (p *timeParser) parse(s string) (time.Time, error) {
-	if s == "" {
+// errNotDate is the error of parseDate; it is not shown.
+var errNotDate = errors.New("not a date")
+
+// parse returns the zero time for an empty value. The zero time itself
+// (0001-01-01 in UTC) is an error: a Deal reads it as "not recorded".
+func (p *timeParser) parse(b []byte) (time.Time, error) {
+	if len(b) == 0 {
 		return time.Time{}, nil
 	}
-	if s == p.last {
+	if p.last != "" && string(b) == p.last {
 		return p.lastT, nil
 	}
+	s := "" // b as a string, made when a layout needs one
 	for _, l := range p.layouts {
 		var t time.Time
 		var err error
 		if l == time.DateOnly {
-			t, err = p.date(s)
+			t, err = p.date(b)
 		} else {
+			if s == "" {
+				s = string(b)
+			}
 			t, err = time.ParseInLocation(l, s, p.loc)
 		}
 		if err == nil {
 			if t.IsZero() {
-				break // the zero time means "not recorded" in a Deal
+				return time.Time{}, fmt.Errorf("%w %q: the zero time, which a deal reads as not recorded (leave the value empty for that)", ErrTime, b)
 			}
-			p.last, p.lastT = s, t
+			if s != "" {
+				p.last, p.lastT = s, t
+			}
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("%w %q", ErrTime, s)
+	return time.Time{}, fmt.Errorf("%w %q", ErrTime, b)
 }
 
 // parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
-// with time.DateOnly, without its allocation.
-func parseDate(s string, loc *time.Location) (time.Time, error) {
+// with time.DateOnly (which accepts nothing else), without its allocation.
+func parseDate(s []byte, loc *time.Location) (time.Time, error) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return time.ParseInLocation(time.DateOnly, s, loc)
+		return time.Time{}, errNotDate
 	}
-	num := func(b string) int {
+	num := func(b []byte) int {
 		n := 0
-		for i := 0; i < len(b); i++ {
-			c := b[i]
+		for _, c := range b {
 			if c < '0' || c > '9' {
 				return -1
 			}
@@ -327,14 +552,14 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 	}
 	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
 	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
-		return time.ParseInLocation(time.DateOnly, s, loc) // for its error
+		return time.Time{}, errNotDate
 	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), nil
 }
 
 // date parses YYYY-MM-DD like parseDate, remembering the dates it has seen
 // (an export has few distinct dates, and time.Date is not cheap).
-func (p *timeParser) date(s string) (time.Time, error) {
+func (p *timeParser) date(s []byte) (time.Time, error) {
 	if len(s) == 10 {
 		var key int32
 		for i := 0; i < 10; i++ {
@@ -381,30 +606,48 @@ func daysIn(m time.Month, y int) int {
 // It rejects exponents, thousands separators, currency symbols, NaN and
 // values of more than maxDigits digits (30 when maxDigits <= 0), with an
 // error wrapping [ErrAmount]. The bound keeps a hostile input from making
-// arithmetic on the result expensive.
+// arithmetic on the result expensive: it counts every digit written except
+// the leading zeros of the integer part, which change neither the value nor
+// its scale. So "0.5", ".5" and "000.5" have one digit, "1.50" three.
+//
+// Every amount it accepts prints ([decimal.Decimal.String]) to a string
+// that it accepts with the same bound and that parses to an equal amount:
+// printing drops leading zeros of the integer part (bar one before the
+// point) and trailing zeros of the fraction, so it never adds a digit that
+// counts.
 func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
+	return parseAmount(s, maxDigits)
+}
+
+// parseAmount is ParseAmount for a string or the bytes of a field.
+func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error) {
 	if maxDigits <= 0 {
 		maxDigits = 30
 	}
 	bad := func(why string) (decimal.Decimal, error) {
-		if len(s) > 40 {
-			s = s[:40] + "..."
+		v := string(s)
+		if len(v) > 40 {
+			v = v[:40] + "..."
 		}
-		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrAmount, s, why)
+		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrAmount, v, why)
 	}
 	body := s
 	neg := false
-	if body != "" && (body[0] == '-' || body[0] == '+') {
+	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
 		neg = body[0] == '-'
 		body = body[1:]
 	}
-	digits, frac, dot := 0, 0, false
+	// seen counts every digit, digits those that count toward the bound.
+	seen, digits, frac, dot := 0, 0, 0, false
 	for i := 0; i < len(body); i++ {
 		switch c := body[i]; {
 		case c >= '0' && c <= '9':
-			digits++
+			seen++
 			if dot {
 				frac++
+				digits++
+			} else if digits > 0 || c != '0' {
+				digits++
 			}
 		case c == '.' && !dot:
 			dot = true
@@ -412,13 +655,14 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 			return bad("not a plain decimal number")
 		}
 	}
-	if digits == 0 {
+	if seen == 0 {
 		return bad("no digits")
 	}
 	if digits > maxDigits {
 		return bad(fmt.Sprintf("more than %d digits", maxDigits))
 	}
 	if digits <= 18 {
+		// Leading zeros add nothing to v, so 18 counted digits fit an int64.
 		var v int64
 		for i := 0; i < len(body); i++ {
 			if c := body[i]; c != '.' {
@@ -430,7 +674,17 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 		}
 		return decimal.New(v, int32(-frac)), nil
 	}
-	d, err := decimal.NewFromString(s)
+	// Leading zeros are dropped first: they are not counted, so there may
+	// be any number of them, and big.Int parsing is not linear in them.
+	i := 0
+	for i < len(body)-1 && body[i] == '0' && body[i+1] != '.' {
+		i++
+	}
+	num := string(body[i:])
+	if neg {
+		num = "-" + num
+	}
+	d, err := decimal.NewFromString(num)
 	if err != nil {
 		return bad(err.Error())
 	}

@@ -2,6 +2,8 @@ package csvimport
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -109,7 +111,7 @@ func TestReadDealsErrors(t *testing.T) {
 		{"closed before created", "1,A,2024-01-02,2024-01-01,5,Closed Lost,,,,\n", 3, "closed", funnel.ErrClosedBeforeCreated},
 		{"negative", "1,A,2024-01-02,,-5,Lead,,,,\n", 3, "amount", funnel.ErrNegativeAmount},
 		{"duplicate id", "9,A,2024-01-02,,5,Lead,,,,\n", 3, "id", ErrDuplicateID},
-		{"bare quote", "1,\"A\"x,2024-01-02,,5,Lead,,,,\n", 3, "", ErrRow},
+		{"bare quote", "1,\"A\"x,2024-01-02,,5,Lead,,,,\n", 3, "account", ErrRow},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,5 +281,127 @@ func TestClosedStage(t *testing.T) {
 	got := []funnel.Stage{deals[0].Stage, deals[1].Stage}
 	if diff := cmp.Diff([]funnel.Stage{"Proposal", "Demo"}, got); diff != "" {
 		t.Errorf("stages (-want +got):\n%s", diff)
+	}
+}
+
+// TestParseAmountRoundTrip checks that amounts at the digit bound print to
+// a string that parses back: the leading zero that decimal prints before
+// the point of a value below one is not a digit of the amount.
+func TestParseAmountRoundTrip(t *testing.T) {
+	for _, s := range []string{
+		"." + strings.Repeat("0", 29) + "1",  // prints as 0.000...1
+		"-." + strings.Repeat("0", 29) + "1", // prints as -0.000...1
+		"." + strings.Repeat("9", 30),
+		"0" + strings.Repeat("9", 30),  // a leading zero is not a digit either
+		strings.Repeat("9", 18) + ".5", // past the int64 fast path
+	} {
+		d, err := ParseAmount(s, 0)
+		if err != nil {
+			t.Errorf("ParseAmount(%q): %v", s, err)
+			continue
+		}
+		back, err := ParseAmount(d.String(), 0)
+		if err != nil || !back.Equal(d) {
+			t.Errorf("ParseAmount(%q) = %s, which reads back as %v, %v", s, d, back, err)
+		}
+	}
+}
+
+// claimedSize is a reader that reports a size of its own, as a file being
+// appended to or a wrong Content-Length would.
+type claimedSize struct {
+	*strings.Reader
+	size int
+}
+
+func (c claimedSize) Len() int { return c.size }
+
+// TestReadDealsEstimateCapped reads a file whose first rows are short and
+// whose later rows are long (here: a reader that claims 256 MiB and holds
+// far less): the deals slice must not be sized from the first rows alone.
+func TestReadDealsEstimateCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("id,stage,notes\n")
+	for i := range 64 {
+		fmt.Fprintf(&b, "s%d,Lead,\n", i)
+	}
+	long := strings.Repeat("x", 2048)
+	for i := range 1000 {
+		fmt.Fprintf(&b, "l%d,Lead,%s\n", i, long)
+	}
+	in := claimedSize{strings.NewReader(b.String()), 256 << 20}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	deals, _, err := ReadDeals(in, "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	runtime.ReadMemStats(&after)
+	if err != nil || len(deals) != 1064 {
+		t.Fatalf("ReadDeals: %d deals, %v", len(deals), err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 64<<20 {
+		t.Errorf("ReadDeals allocated %d MiB for %d deals of a %d KiB file", got>>20, len(deals), b.Len()>>10)
+	}
+}
+
+// TestErrorColumnByIndex checks that naming the column of a row error does
+// not cost time in the width of the header: 1,000 errors under a header of
+// 1,000,000 columns.
+func TestErrorColumnByIndex(t *testing.T) {
+	const width = 1_000_000
+	var b strings.Builder
+	for i := range width - 2 {
+		fmt.Fprintf(&b, "c%d,", i)
+	}
+	b.WriteString("stage,id\n")
+	x, err := NewDealReader(strings.NewReader(b.String()), "wide.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range 1000 {
+		if pe := x.dr.errAt(width-1, ErrEmpty); pe.Column != "id" {
+			t.Fatalf("error names column %q, want id", pe.Column)
+		}
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("1000 row errors took %v under a %d-column header", d, width)
+	}
+}
+
+// TestDealReaderSingleUse checks that a second iteration of a DealReader,
+// through All again or through the same iterator, is an error and not an
+// empty stream.
+func TestDealReaderSingleUse(t *testing.T) {
+	in := "id,stage\n1,Lead\n2,Demo\n"
+	count := func(seq func(func(funnel.Deal) bool)) int {
+		n := 0
+		for range seq {
+			n++
+		}
+		return n
+	}
+	x, err := NewDealReader(strings.NewReader(in), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := x.All()
+	if n := count(all); n != 2 || x.Err() != nil {
+		t.Fatalf("first iteration: %d deals, %v", n, x.Err())
+	}
+	if n := count(all); n != 0 || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("same iterator again: %d deals, error %v, want ErrAlreadyRead", n, x.Err())
+	}
+	x, _ = NewDealReader(strings.NewReader(in), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	for range x.All() {
+		break // stopped early: the stream is still used up
+	}
+	if n := count(x.All()); n != 0 || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("All after a stopped iteration: %d deals, error %v, want ErrAlreadyRead", n, x.Err())
+	}
+	// a strict error stays visible next to the second use
+	x, _ = NewDealReader(strings.NewReader(in+"3,Limbo\n"), "d.csv", testFunnel(t), DealMapping{ID: "id", Stage: "stage"}, Options{})
+	count(x.All())
+	count(x.All())
+	if !errors.Is(x.Err(), funnel.ErrUnknownStage) || !errors.Is(x.Err(), ErrAlreadyRead) {
+		t.Errorf("error after a failed read and a second use = %v", x.Err())
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/csvimport"
+	"golang.org/x/text/encoding/charmap"
 )
 
 const dealsCSV = `opportunity,stage,created,closed,amount,owner
@@ -271,4 +272,72 @@ func ExampleJoin() {
 		func(d *funnel.Deal, col func(string) string) { d.Attrs.Region = col("office") })
 	fmt.Println(deals[0].Attrs.Region, rep.EmptyKey)
 	// Output: East 1
+}
+
+// A second pass over a DealReader is an error, not an empty stream.
+func ExampleDealReader_All_secondPass() {
+	r, _ := csvimport.NewDealReader(strings.NewReader(dealsCSV), "deals.csv", exampleFunnel(), mapping, csvimport.Options{})
+	first, second := 0, 0
+	for range r.All() {
+		first++
+	}
+	for range r.All() {
+		second++
+	}
+	fmt.Println(first, second, errors.Is(r.Err(), csvimport.ErrAlreadyRead))
+	// Output: 3 0 true
+}
+
+// Excel on Windows writes CSV in Windows-1252; name the encoding to read
+// it. UTF-16 and UTF-32 are told from the input without it.
+func ExampleOptions_encoding() {
+	in := "opportunity,stage,created,closed,amount,owner\nO-1,Demo,2024-01-05,,300,Zo\xeb\n"
+	deals, rep, err := csvimport.ReadDeals(strings.NewReader(in), "deals.csv", exampleFunnel(), mapping,
+		csvimport.Options{Encoding: charmap.Windows1252})
+	fmt.Println(deals[0].Attrs.Owner, rep.Encoding, err)
+	// Output: Zoë Windows 1252 <nil>
+}
+
+// A row whose field count differs from the header's is an error: here an
+// unquoted thousands separator. AllowTrailingEmpty accepts rows padded
+// with empty fields, and only those.
+func ExampleOptions_allowTrailingEmpty() {
+	in := "opportunity,stage,created,closed,amount,owner\n" +
+		"O-1,Demo,2024-01-05,,300,ana,,\n" + // padded
+		"O-2,Demo,2024-01-05,,1,200,ben\n" // 1,200 unquoted
+	deals, rep, _ := csvimport.ReadDeals(strings.NewReader(in), "deals.csv", exampleFunnel(), mapping,
+		csvimport.Options{Mode: funnel.Lenient, AllowTrailingEmpty: true})
+	fmt.Println(len(deals), rep.Skipped)
+	fmt.Println(rep.Examples[0])
+	// Output:
+	// 1 1
+	// deals.csv:3: csvimport: malformed row: wrong number of fields: 7 fields where the header has 6: a value with an unquoted "," in it, such as 1,000 or Smith, John?
+}
+
+// A quote that is never closed stops the read at the line where it
+// opened, in lenient mode too: the rows after it cannot be told apart.
+func ExampleOptions_unclosedQuote() {
+	in := dealsCSV + "O-4,\"Demo,2024-01-05,,5,ana\nO-5,Demo,2024-01-06,,7,ben\n"
+	_, _, err := csvimport.ReadDeals(strings.NewReader(in), "deals.csv", exampleFunnel(), mapping,
+		csvimport.Options{Mode: funnel.Lenient})
+	fmt.Println(err)
+	// Output: deals.csv:5: column "stage": csvimport: malformed row: unclosed quote: the quote opened on line 5 is not closed by the end of the input (line 6): the rest of the file is one field
+}
+
+// Lone CR line ends (classic Mac OS exports) read like LF and CRLF.
+func ExampleOptions_lineEndings() {
+	in := strings.ReplaceAll(dealsCSV, "\n", "\r")
+	deals, _, err := csvimport.ReadDeals(strings.NewReader(in), "deals.csv", exampleFunnel(), mapping, csvimport.Options{})
+	fmt.Println(len(deals), err)
+	// Output: 3 <nil>
+}
+
+// Without the duplicate-ID check a reader keeps nothing per row; a repeated
+// ID is then another deal.
+func ExampleOptions_assumeUniqueIDs() {
+	in := dealsCSV + "O-2,Demo,2024-01-05,,300,ben\n"
+	deals, _, err := csvimport.ReadDeals(strings.NewReader(in), "deals.csv", exampleFunnel(), mapping,
+		csvimport.Options{AssumeUniqueIDs: true})
+	fmt.Println(len(deals), err)
+	// Output: 4 <nil>
 }

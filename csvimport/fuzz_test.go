@@ -12,6 +12,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/cputime"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
+	"github.com/shopspring/decimal"
 )
 
 // FuzzReadDeals feeds arbitrary files to ReadDeals in both modes: it must
@@ -23,6 +24,10 @@ func FuzzReadDeals(f *testing.F) {
 	f.Add("id,stage,created,closed\n1,Closed Lost,2024-01-02,2023-01-01\n1,Lead,,\n")
 	f.Add("id,stage\n\"1\n2\",Lead\n3,\"Le\"\"ad\"\n")
 	f.Add("\ufeffid;stage\n1;Lead\n")
+	f.Add("id,stage\r1,Lead\r2,Demo\r\n3,Lead\n")
+	f.Add("\ufeff\"id\",\"stage\"\n1,\"Le\nad\"\n\"2,Lead\n3\",Lead\n4,\"Lead")
+	f.Add("id,stage,amount\n1,Lead,1,000\n2,Lead\n3,Lead,5,\n")
+	f.Add("i\x00d\x00,\x00s\x00t\x00a\x00g\x00e\x00\n\x001\x00,\x00L\x00e\x00a\x00d\x00")
 	f.Add("")
 	f.Add(generatedCSV(5))
 	fn := testFunnel(f)
@@ -58,7 +63,8 @@ func FuzzReadDeals(f *testing.F) {
 // FuzzParseAmount checks that accepted amounts respect the digit bound and
 // print back to a value that parses to the same amount.
 func FuzzParseAmount(f *testing.F) {
-	for _, s := range []string{"0", "1200.50", "-0.5", ".25", "1e5", "1e999999999", "99999999999999999999", strings.Repeat("9", 30) + ".5", "+", "0x10"} {
+	for _, s := range []string{"0", "1200.50", "-0.5", ".25", "1e5", "1e999999999", "99999999999999999999", strings.Repeat("9", 30) + ".5", "+", "0x10",
+		"." + strings.Repeat("0", 29) + "1", "-." + strings.Repeat("0", 17) + "1", "000" + strings.Repeat("9", 30)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -75,6 +81,67 @@ func FuzzParseAmount(f *testing.F) {
 		back, err := ParseAmount(d.String(), 0)
 		if err != nil || !back.Equal(d) {
 			t.Fatalf("ParseAmount(%q) = %v; reparsed %v, %v", s, d, back, err)
+		}
+	})
+}
+
+// FuzzAmountRoundTrip builds plain decimal numbers from their parts (sign,
+// leading zeros, integer and fraction digits) and a digit bound, so that
+// values at and past the bound are common: every amount ParseAmount accepts
+// must print to a string it accepts under the same bound, with an equal
+// value, and a value of more counted digits than the bound is rejected.
+func FuzzAmountRoundTrip(f *testing.F) {
+	f.Add(false, uint8(0), "", strings.Repeat("0", 29)+"1", uint8(30), true)
+	f.Add(true, uint8(3), "12", "50", uint8(4), true)
+	f.Add(false, uint8(1), strings.Repeat("9", 20), "", uint8(20), false)
+	f.Add(false, uint8(0), "1", strings.Repeat("0", 30), uint8(0), true)
+	f.Fuzz(func(t *testing.T, neg bool, lead uint8, intDigits, fracDigits string, maxDigits uint8, dot bool) {
+		digitsOnly := func(s string) string {
+			b := []byte(s)
+			for i, c := range b {
+				if c < '0' || c > '9' {
+					b[i] = '0' + c%10
+				}
+			}
+			return string(b)
+		}
+		intDigits, fracDigits = digitsOnly(intDigits), digitsOnly(fracDigits)
+		s := strings.Repeat("0", int(lead)) + intDigits
+		if dot || fracDigits != "" {
+			s += "." + fracDigits
+		}
+		if neg {
+			s = "-" + s
+		}
+		limit := int(maxDigits)
+		if limit == 0 {
+			limit = 30
+		}
+		counted := len(strings.TrimLeft(intDigits, "0")) + len(fracDigits)
+		if lead == 0 && intDigits == "" && fracDigits == "" {
+			counted = -1 // no digit at all
+		}
+		d, err := ParseAmount(s, int(maxDigits))
+		if accepted := counted >= 0 && counted <= limit; accepted != (err == nil) {
+			t.Fatalf("ParseAmount(%q, %d) error = %v; %d counted digits", s, maxDigits, err, counted)
+		}
+		if err != nil {
+			if !errors.Is(err, ErrAmount) {
+				t.Fatalf("error %v does not wrap ErrAmount", err)
+			}
+			return
+		}
+		want, werr := decimal.NewFromString(strings.Replace(s, "-.", "-0.", 1))
+		if strings.HasPrefix(s, ".") || s == "-." {
+			want, werr = decimal.NewFromString("0" + s)
+		}
+		if werr == nil && !want.Equal(d) {
+			t.Fatalf("ParseAmount(%q) = %s, want %s", s, d, want)
+		}
+		printed := d.String()
+		back, err := ParseAmount(printed, int(maxDigits))
+		if err != nil || !back.Equal(d) {
+			t.Fatalf("ParseAmount(%q, %d) = %s; reparsed %v, %v", s, maxDigits, printed, back, err)
 		}
 	})
 }

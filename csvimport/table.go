@@ -17,9 +17,13 @@ type Table struct {
 }
 
 // ReadTable reads a CSV file with a header row, indexed by the key column.
-// Rows with an empty key or a key seen before are skipped and reported
-// (the first row of a key wins). A missing key column is
-// [ErrMissingColumn].
+// Rows with an empty key or a key seen before, rows whose field count
+// differs from the header's and keys that hold a line break or a whole
+// row's separators are skipped and reported (the first row of a key
+// wins); an unclosed quote stops the read ([ErrUnclosedQuote]). A missing
+// key column is [ErrMissingColumn]; a header that names a column twice is
+// [ErrDuplicateColumn], since [Table.Get] could not tell which is meant.
+// Each row is kept as a copy of its own fields.
 func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, error) {
 	opts.Mode = funnel.Lenient // a side table's bad rows are reported, not fatal
 	rd, err := newReader(r, file, opts)
@@ -30,23 +34,43 @@ func ReadTable(r io.Reader, file, key string, opts Options) (*Table, *Report, er
 	if err != nil {
 		return nil, nil, err
 	}
-	t := &Table{file: file, cols: rd.header, rows: make(map[string][]string)}
+	for _, h := range rd.header {
+		if _, err := rd.column(h); err != nil && h != "" {
+			return nil, nil, err // a name given twice: Get could not tell which
+		}
+	}
+	t := &Table{file: file, cols: rd.index, rows: make(map[string][]string)}
 	for {
-		rec, err := rd.next()
+		ok, err := rd.next()
 		if err != nil {
 			return nil, nil, err
 		}
-		if rec == nil {
+		if !ok {
 			break
 		}
-		k := field(rec, kc)
-		switch _, dup := t.rows[k]; {
-		case k == "":
-			_ = rd.fail(&ParseError{File: file, Line: rd.line, Column: key, Err: ErrEmpty})
+		k := rd.get(kc)
+		switch _, dup := t.rows[string(k)]; {
+		case len(k) == 0:
+			_ = rd.fail(rd.at(kc, ErrEmpty))
 		case dup:
-			_ = rd.fail(&ParseError{File: file, Line: rd.line, Column: key, Err: fmt.Errorf("%w %q", ErrDuplicateID, k)})
+			_ = rd.fail(rd.at(kc, fmt.Errorf("%w %q", ErrDuplicateID, k)))
 		default:
-			t.rows[k] = append([]string(nil), rec...)
+			if perr := rd.suspicious(kc, k); perr != nil {
+				_ = rd.fail(perr)
+				continue
+			}
+			// the row's fields, copied into one string of their own
+			n := rd.sc.fields()
+			var b strings.Builder
+			for i := range n {
+				b.Write(rd.sc.field(i))
+			}
+			all := b.String()
+			row := make([]string, n)
+			for i := range n {
+				row[i], all = all[:len(rd.sc.field(i))], all[len(rd.sc.field(i)):]
+			}
+			t.rows[strings.TrimSpace(row[kc])] = row
 			rd.rep.Kept++
 		}
 	}
@@ -68,6 +92,15 @@ func (t *Table) Get(key, column string) (string, bool) {
 		return "", false
 	}
 	return field(row, i), true
+}
+
+// field returns the trimmed value of column i of row, or "" when the row
+// is short.
+func field(row []string, i int) string {
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	return strings.TrimSpace(row[i])
 }
 
 // Join looks up each deal's key in t and calls set with the deal and a

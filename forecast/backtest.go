@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math/big"
 	"slices"
 	"strings"
 	"time"
@@ -331,40 +330,14 @@ type BacktestReport struct {
 	Input       funnel.Input `json:"input"`
 }
 
-// brierSum accumulates Σ (p - y)² = Σ n p² - 2 p W + W exactly.
-type brierSum struct {
-	sum decimal.Decimal
-	n   int64
-}
-
-func (s *brierSum) add(p decimal.Decimal, n, won int64) {
-	N, W := decimal.NewFromInt(n), decimal.NewFromInt(won)
-	s.sum = s.sum.Add(N.Mul(p).Mul(p)).Sub(decimal.NewFromInt(2).Mul(p).Mul(W)).Add(W)
-	s.n += n
-}
-
-func (s *brierSum) score() (float64, bool) {
-	if s.n == 0 {
-		return 0, false
-	}
-	v, _ := new(big.Rat).Quo(s.sum.Rat(), big.NewRat(s.n, 1)).Float64()
-	return v, true
-}
-
 // Report scores the replayed dates. It returns an error wrapping
 // funnel.ErrInvalidParam when the segment attribute took more than
 // MaxSegments values at a cutoff.
 func (b *Backtest) Report() (BacktestReport, error) {
-	nb := b.opts.Buckets
-	type bucket struct {
-		sumP   decimal.Decimal
-		n, won int64
-	}
-	buckets := make([]bucket, nb)
+	cal := newCalibration(b.opts.Buckets)
 	level := b.s.Level()
 	f := b.s.Funnel()
 	r := BacktestReport{Horizon: b.opts.Horizon, Input: b.in.Input()}
-	var all brierSum
 	for _, c := range b.cuts {
 		if c.overflow {
 			return BacktestReport{}, invalid("more than %d values of the segment attribute %q", MaxSegments, b.opts.Learn.Segment)
@@ -394,12 +367,7 @@ func (b *Backtest) Report() (BacktestReport, error) {
 			realized[key.k].Num += g.won
 			realized[key.k].Den += g.n
 			bs.add(p, g.n, g.won)
-			all.add(p, g.n, g.won)
-			i := min(int(p.Mul(decimal.NewFromInt(int64(nb))).IntPart()), nb-1)
-			bk := &buckets[i]
-			bk.sumP = bk.sumP.Add(p.Mul(decimal.NewFromInt(g.n)))
-			bk.n += g.n
-			bk.won += g.won
+			cal.add(p, g.n, g.won)
 		}
 		for k := range realized {
 			cr.Realized[k] = rate(realized[k], level)
@@ -408,14 +376,8 @@ func (b *Backtest) Report() (BacktestReport, error) {
 		cr.Brier, cr.BrierDefined = bs.score()
 		r.Cutoffs = append(r.Cutoffs, cr)
 	}
-	r.Brier, r.BrierDefined = all.score()
-	for i, bk := range buckets {
-		row := Bucket{Lo: float64(i) / float64(nb), Hi: float64(i+1) / float64(nb), Observed: rate(funnel.Ratio{Num: bk.won, Den: bk.n}, level)}
-		if bk.n > 0 {
-			row.MeanPredicted, _ = bk.sumP.DivRound(decimal.NewFromInt(bk.n), 16).Float64()
-		}
-		r.Calibration = append(r.Calibration, row)
-	}
+	r.Brier, r.BrierDefined = cal.all.score()
+	r.Calibration = cal.rows(level)
 	return r, nil
 }
 

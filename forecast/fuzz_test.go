@@ -232,3 +232,9 @@ func FuzzPipelineInvariants(f *testing.F) {
 		}
 	})
 }
+
+func FuzzWaterfallDecode(f *testing.F) { fuzzDecoder(f, "waterfall") }
+func FuzzRiskDecode(f *testing.F)      { fuzzDecoder(f, "risk") }
+func FuzzRangeDecode(f *testing.F)     { fuzzDecoder(f, "range") }
+func FuzzScoringDecode(f *testing.F)   { fuzzDecoder(f, "scoring") }
+func FuzzAccuracyDecode(f *testing.F)  { fuzzDecoder(f, "accuracy") }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func accCases(t testing.TB, deals []funnel.Deal) []accCase {
 	}
 	pipeRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.Pipeline).Report() }
 	periodRes := func(a funnel.Accumulator) (any, error) { return a.(*forecast.ByPeriod).Report() }
-	return []accCase{
+	cases := []accCase{
 		{"learner", func(s *funnel.Scan) (funnel.Accumulator, error) {
 			return forecast.NewLearner(s, forecast.LearnOptions{})
 		},
@@ -85,6 +86,7 @@ func accCases(t testing.TB, deals []funnel.Deal) []accCase {
 				Horizon: 60 * 24 * time.Hour, Learn: forecast.LearnOptions{Segment: funnel.AttrOwner, MinSegment: 2}, Buckets: 5})
 		}, func(a funnel.Accumulator) (any, error) { return a.(*forecast.Backtest).Report() }, func() funnel.Accumulator { return new(forecast.Backtest) }},
 	}
+	return append(cases, inspectCases(t)...)
 }
 
 // learnedModel is what the property tests compare of a learner's model.
@@ -348,26 +350,4 @@ func TestMergeErrors(t *testing.T) {
 	}
 }
 
-func sameType(a, b funnel.Accumulator) bool {
-	switch a.(type) {
-	case *forecast.Learner:
-		_, ok := b.(*forecast.Learner)
-		return ok
-	case *forecast.Pipeline:
-		_, ok := b.(*forecast.Pipeline)
-		return ok
-	case *forecast.ByPeriod:
-		_, ok := b.(*forecast.ByPeriod)
-		return ok
-	case *forecast.Quota:
-		_, ok := b.(*forecast.Quota)
-		return ok
-	case *forecast.Changes:
-		_, ok := b.(*forecast.Changes)
-		return ok
-	case *forecast.Backtest:
-		_, ok := b.(*forecast.Backtest)
-		return ok
-	}
-	return false
-}
+func sameType(a, b funnel.Accumulator) bool { return reflect.TypeOf(a) == reflect.TypeOf(b) }

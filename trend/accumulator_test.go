@@ -12,6 +12,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/dealgen"
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -50,7 +51,28 @@ var accCases = []accCase{
 	{"survival in stage", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
 		return mustS(t)(NewSurvival(s, SurvivalOptions{Measure: TimeInStage, Stage: "Proposal"}))
 	}, func() funnel.Accumulator { return new(Survival) }, survivalResult},
+	{"conversion to win by owner and period", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
+		return mustV(t)(NewConversion(s, ConvertOptions{To: Milestone{Kind: Win}, Segment: funnel.AttrOwner, MaxSegments: 3, ByPeriod: true}))
+	}, func() funnel.Accumulator { return new(Conversion) }, conversionResult},
+	{"conversion between stages by tier", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
+		return mustV(t)(NewConversion(s, ConvertOptions{From: Milestone{Kind: Entry, Stage: "Qualified"}, To: Milestone{Kind: Entry, Stage: "Negotiation"},
+			Visit: Latest, Segment: "tier", SegmentAt: funnel.AtCurrent, Percentiles: []float64{10, 99.5}, Edges: []time.Duration{0, days(5), days(30), days(90)}}))
+	}, func() funnel.Accumulator { return new(Conversion) }, conversionResult},
+	{"conversion time in stage", func(t testing.TB, s *funnel.Scan) funnel.Accumulator {
+		return mustV(t)(NewConversion(s, ConvertOptions{From: Milestone{Kind: Entry, Stage: "Proposal"}, To: Milestone{Kind: Exit}, ByPeriod: true}))
+	}, func() funnel.Accumulator { return new(Conversion) }, conversionResult},
 }
+
+func mustV(t testing.TB) func(*Conversion, error) funnel.Accumulator {
+	return func(a *Conversion, err error) funnel.Accumulator {
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+}
+
+func conversionResult(a funnel.Accumulator) (any, error) { return a.(*Conversion).Report() }
 
 func must(t testing.TB) func(*Series, error) funnel.Accumulator {
 	return func(a *Series, err error) funnel.Accumulator {
@@ -97,10 +119,25 @@ func propScans(t testing.TB) []*funnel.Scan {
 	}
 }
 
-// propDeals returns generated deals with undated ones mixed in, and
-// invalid ones when mixed is true.
+// propDeals returns generated deals with undated ones mixed in, owners
+// reassigned and a custom attribute "tier" that changes, and invalid ones
+// when mixed is true.
 func propDeals(n int, seed uint64, mixed bool) []funnel.Deal {
 	deals := dealgen.Generate(n, seed, dealgen.Options{})
+	tiers := []string{"gold", "silver", "bronze", ""}
+	for i := range deals {
+		d := &deals[i]
+		if i%3 == 0 {
+			d.Attrs.Custom = map[string]string{"tier": tiers[i%4]}
+		}
+		if i%5 == 0 {
+			d.Changes = []funnel.FieldChange{
+				{Field: funnel.FieldAttr, Key: funnel.AttrOwner, At: d.Created, Text: "zed"},
+				{Field: funnel.FieldAttr, Key: funnel.AttrOwner, At: d.Created.Add(36 * time.Hour), Text: d.Attrs.Owner},
+				{Field: funnel.FieldAttr, Key: "tier", At: d.Created.Add(48 * time.Hour), Text: tiers[(i+1)%4]},
+			}
+		}
+	}
 	for i := 3; i < len(deals); i += 29 {
 		deals[i].Created = time.Time{} // unknown creation time
 	}
@@ -234,6 +271,9 @@ func jsonWithoutExamples(t testing.TB, r any) []byte {
 		x.Input.Skipped.Examples = nil
 		r = x
 	case Curve:
+		x.Input.Skipped.Examples = nil
+		r = x
+	case ConversionReport:
 		x.Input.Skipped.Examples = nil
 		r = x
 	}
@@ -446,6 +486,8 @@ func inputOf(t *testing.T, c accCase, a funnel.Accumulator) funnel.Input {
 		return r.Input
 	case Curve:
 		return r.Input
+	case ConversionReport:
+		return r.Input
 	}
 	t.Fatal("unknown result")
 	return funnel.Input{}
@@ -494,12 +536,38 @@ func TestJSONRoundTrip(t *testing.T) {
 			check(c.name, r, new(Curve))
 			q, _ := r.Quantile(0.25)
 			check(c.name+" quantile", q, new(Quantile))
+		case ConversionReport:
+			schematest.Check(t, "trend_conversion_report", r)
+			check(c.name, r, new(ConversionReport))
+			for _, sg := range r.Segments {
+				check(c.name+" segment", sg, new(ConversionSegment))
+			}
+			for _, p := range r.Periods {
+				check(c.name+" period", p, new(ConversionPeriod))
+			}
+		}
+		if rep, ok := resultOf(t, c, a).(Report); ok {
+			for _, row := range rep.Periods {
+				schematest.Check(t, "trend_row_tests", row.Tests)
+				check(c.name+" row tests", row.Tests, new(RowTests))
+			}
+			for _, m := range []Metric{DealSize, CycleWon} {
+				v, _ := rep.Metric(m)
+				for _, p := range v.Points {
+					if p.Previous.Amounts.Defined {
+						schematest.Check(t, "trend_amount_comparison", p.Previous.Amounts)
+					}
+					if p.Previous.Durations.Defined {
+						schematest.Check(t, "trend_duration_comparison", p.Previous.Durations)
+					}
+				}
+			}
 		}
 	}
 	// empty results: [] for lists
 	for _, c := range accCases {
 		b, _ := json.Marshal(resultOf(t, c, c.make(t, s)))
-		for _, key := range []string{"periods", "cohorts", "steps", "reasons", "examples"} {
+		for _, key := range []string{"periods", "cohorts", "steps", "reasons", "examples", "segments", "bins", "kaplan_meier", "percentiles"} {
 			if bytes.Contains(b, []byte(`"`+key+`":null`)) {
 				t.Errorf("%s: empty result has a null %s", c.name, key)
 			}

@@ -2,6 +2,7 @@ package trend
 
 import (
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -83,4 +84,55 @@ func BenchmarkCohortsMonthly(b *testing.B) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkConversion times 1,000,000 generated deals from Qualified to
+// a win, by owner and by month, serial and on 2 workers, with the report
+// (Kaplan-Meier quantiles, histograms, log-rank comparisons).
+func BenchmarkConversion(b *testing.B) {
+	for _, w := range []struct {
+		name    string
+		workers int
+	}{{"serial", 1}, {"workers-2", 2}} {
+		b.Run(w.name, func(b *testing.B) {
+			benchRun(b, w.workers, func(s *funnel.Scan) funnel.Accumulator {
+				a, err := NewConversion(s, ConvertOptions{From: Milestone{Kind: Entry, Stage: "Qualified"}, To: Milestone{Kind: Win},
+					Segment: funnel.AttrOwner, ByPeriod: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				return a
+			}, func(a funnel.Accumulator) {
+				if _, err := a.(*Conversion).Report(); err != nil {
+					b.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkAmountComparison compares two months of 2,000 and 3,000 won
+// amounts: Welch's test of the logs and the permutation test by the
+// normal law; and two of 200 and 300, drawn at random.
+func BenchmarkAmountComparison(b *testing.B) {
+	for _, n := range []int{200, 2000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			deals := dealgen.Generate(5*n, 3, dealgen.Options{})
+			x, y := make([]float64, 0, 2*n), make([]float64, 0, 3*n)
+			for i, d := range deals {
+				if i%5 < 2 {
+					x = append(x, d.Amount.InexactFloat64())
+				} else {
+					y = append(y, d.Amount.InexactFloat64())
+				}
+			}
+			slices.Sort(x)
+			slices.Sort(y)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				_ = compareAmounts(x, y, 0.95, 30)
+			}
+		})
+	}
 }

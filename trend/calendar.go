@@ -236,7 +236,8 @@ func secs(d time.Duration) *json.Number {
 }
 
 // parseSecs reads seconds written by secs (a decimal number of seconds with
-// at most nine decimals) back into a Duration; nil is zero.
+// at most nine decimals, within the range of a Duration) back into a
+// Duration; nil is zero.
 func parseSecs(n *json.Number) (time.Duration, error) {
 	if n == nil || *n == "" {
 		return 0, nil
@@ -246,7 +247,7 @@ func parseSecs(n *json.Number) (time.Duration, error) {
 		return 0, fmt.Errorf("trend: seconds %q: %w", *n, funnel.ErrInvalidParam)
 	}
 	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
+	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
 		return 0, fmt.Errorf("trend: seconds %q out of range: %w", *n, funnel.ErrInvalidParam)
 	}
 	return time.Duration(ns.IntPart()), nil

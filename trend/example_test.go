@@ -121,9 +121,9 @@ func ExampleValues_WriteText() {
 	_ = v.WriteText(os.Stdout)
 	// Output:
 	// win_rate by created period (month):
-	//    period           value  vs previous       p  verdict  vs year ago  p  verdict
-	//   2024-02  40/100 (40.0%)          n/a                           n/a
-	//   2024-03  60/100 (60.0%)    +20.0 pts  0.0047   higher          n/a
+	//    period           value  vs previous       p   p adj  verdict  vs year ago  p  p adj  verdict
+	//   2024-02  40/100 (40.0%)          n/a                                   n/a
+	//   2024-03  60/100 (60.0%)    +20.0 pts  0.0047  0.0047   higher          n/a
 }
 
 func ExampleComputeCohorts() {

@@ -95,3 +95,10 @@ func FuzzSurvivalDecode(f *testing.F) {
 		fuzzDecode(t, data, func() funnel.Accumulator { return new(Survival) }, survivalResult)
 	})
 }
+
+func FuzzConversionDecode(f *testing.F) {
+	fuzzSeeds(f, 8, 9, 10)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzDecode(t, data, func() funnel.Accumulator { return new(Conversion) }, conversionResult)
+	})
+}

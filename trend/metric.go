@@ -18,8 +18,11 @@ import (
 type Metric string
 
 // The metrics of a series. Counts are tested with the conditional test of
-// two Poisson counts, rates with [funnel.CompareRates]; amounts and
-// durations are not tested.
+// two Poisson counts, rates with [funnel.CompareRates], the deal size with
+// Welch's test of the log amounts ([AmountComparison]) and the won cycle
+// with the log-rank test ([DurationComparison]); the totals WonAmount and
+// Pipeline are not tested (a total is a count times a size, each tested
+// apart).
 const (
 	// Deals counts the period's deals: created in it (basis Created) or
 	// closed in it (Closed).
@@ -157,6 +160,22 @@ type Change struct {
 	// Counts is the test of a count metric's change. Zero for other
 	// metrics.
 	Counts CountComparison `json:"counts,omitzero"`
+	// Amounts is the test of DealSize's change, the row's
+	// [BaseTests].DealSize; Durations that of CycleWon's, the row's
+	// CycleWon. Zero for other metrics.
+	Amounts   AmountComparison   `json:"amounts,omitzero"`
+	Durations DurationComparison `json:"durations,omitzero"`
+	// Tested reports whether the change was tested (Rates, Counts,
+	// Amounts or Durations is defined). PValue is then that test's
+	// p-value, PAdjusted its Benjamini-Hochberg adjustment over every
+	// tested change of the [Values] (both bases, every period: see
+	// [Adjust]), and Verdict the test's verdict on PAdjusted: withheld
+	// under the minimum sample, higher or lower when PAdjusted is below 1
+	// - confidence, no difference when not. Untested changes are withheld.
+	Tested    bool           `json:"tested"`
+	PValue    float64        `json:"p_value"`
+	PAdjusted float64        `json:"p_adjusted"`
+	Verdict   funnel.Verdict `json:"verdict"`
 }
 
 // A CountComparison tests whether two counts of events (deals created,
@@ -253,8 +272,11 @@ const divScale = 10
 // Metric returns the metric's value in every period of the series, with
 // its changes against the period before and the same period a year
 // before. Rate changes are tested with [funnel.CompareRates], count changes
-// with the conditional Poisson test ([CountComparison]), both under the
-// series' Confidence and MinSample; amounts and durations are not tested.
+// with the conditional Poisson test ([CountComparison]), deal size and won
+// cycle changes with the rows' tests ([RowTests]), all under the series'
+// Confidence and MinSample; the p-values of all the changes tested are
+// adjusted together (Benjamini-Hochberg) and each change's Verdict is on
+// its adjusted p-value. The totals WonAmount and Pipeline are not tested.
 // It returns an error wrapping [funnel.ErrInvalidParam] for an unknown
 // metric, a step into a row the series' funnel does not have, or a
 // report whose test settings or rates are invalid.
@@ -288,7 +310,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 	for i, p := range r.Periods {
 		pt := Point{Start: p.Start, Label: p.Label, Value: vals[i]}
 		if i > 0 {
-			pt.Previous, err = r.change(k, vals[i], vals[i-1], i, i-1, test, level, minSample)
+			pt.Previous, err = r.change(m, k, vals[i], vals[i-1], i, i-1, &r.Periods[i].Tests.Previous, test, level, minSample)
 			if err != nil {
 				return Values{}, err
 			}
@@ -296,7 +318,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 		key, ok := yearAgo(r.Period, keyOf(r.Period, p.Start))
 		if ok {
 			if j, found := index[key]; found {
-				pt.YearAgo, err = r.change(k, vals[i], vals[j], i, j, test, level, minSample)
+				pt.YearAgo, err = r.change(m, k, vals[i], vals[j], i, j, &r.Periods[i].Tests.YearAgo, test, level, minSample)
 				if err != nil {
 					return Values{}, err
 				}
@@ -306,7 +328,43 @@ func (r Report) Metric(m Metric) (Values, error) {
 		}
 		out.Points[i] = pt
 	}
+	var fam family
+	for i := range out.Points {
+		for _, c := range []*Change{&out.Points[i].Previous, &out.Points[i].YearAgo} {
+			p, v, ok := c.test()
+			if !ok {
+				continue
+			}
+			c.Tested, c.PValue = true, p
+			fam.add(p, func(q float64) {
+				c.PAdjusted, c.Verdict = q, adjusted(v, q, level)
+				if c.Amounts.Defined {
+					c.Amounts.PAdjusted, c.Amounts.Verdict = q, c.Verdict
+				}
+				if c.Durations.Defined {
+					c.Durations.PAdjusted, c.Durations.Verdict = q, c.Verdict
+				}
+			})
+		}
+	}
+	fam.adjust()
 	return out, nil
+}
+
+// test returns the p-value and verdict of the change's test, and false
+// when it was not tested.
+func (c *Change) test() (float64, funnel.Verdict, bool) {
+	switch {
+	case c.Rates.Defined:
+		return c.Rates.PValue, c.Rates.Verdict, true
+	case c.Counts.Defined:
+		return c.Counts.PValue, c.Counts.Verdict, true
+	case c.Amounts.Defined:
+		return c.Amounts.PValue, c.Amounts.Verdict, true
+	case c.Durations.Defined:
+		return c.Durations.PValue, c.Durations.Verdict, true
+	}
+	return 0, funnel.Withheld, false
 }
 
 // value extracts a metric from a period's report; false for a step into a
@@ -353,8 +411,9 @@ func value(m Metric, k kind, r *funnel.Report) (Value, bool) {
 	return Value{}, false
 }
 
-// change compares the value of row i with the base value of row j.
-func (r *Report) change(k kind, v, base Value, i, j int, test funnel.Test, level float64, minSample int64) (Change, error) {
+// change compares the value of row i with the base value of row j, whose
+// row tests are t.
+func (r *Report) change(m Metric, k kind, v, base Value, i, j int, t *BaseTests, test funnel.Test, level float64, minSample int64) (Change, error) {
 	c := Change{Label: r.Periods[j].Label, Start: r.Periods[j].Start, Base: base}
 	if !v.Defined || !base.Defined {
 		return c, nil
@@ -380,8 +439,13 @@ func (r *Report) change(k kind, v, base Value, i, j int, test funnel.Test, level
 	if !base.Number.IsZero() {
 		c.Relative = decimal.NewNullDecimal(c.Delta.DivRound(base.Number, divScale))
 	}
-	if k == kindCount {
+	switch {
+	case k == kindCount:
 		c.Counts = compareCounts(v.Number.IntPart(), base.Number.IntPart(), r.exposure(i), r.exposure(j), level, minSample)
+	case m == DealSize:
+		c.Amounts = t.DealSize
+	case m == CycleWon:
+		c.Durations = t.CycleWon
 	}
 	return c, nil
 }

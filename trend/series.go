@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -59,6 +60,11 @@ type Options struct {
 // empty ones in between included; [Report.Metric] reads a metric from it
 // with its changes.
 //
+// Unless the scan keeps quantile sketches (Options.QuantileError), each
+// period also keeps its won amounts (8 bytes each) and each deal's time
+// to win (8 bytes), for the tests of deal size and won cycle between
+// periods ([RowTests]).
+//
 // Memory grows with the deals (as a Tally's does) and with the periods
 // that have deals, at most [MaxPeriods]. A Series is not safe for
 // concurrent use: give each goroutine its own (Fresh) and Merge them.
@@ -74,8 +80,9 @@ type Series struct {
 	out            Outside
 	dated          int64 // deals in a period
 	periods        map[int64]*funnel.Tally
-	lo, hi         int64 // ordinals of the first and last periods with deals, while dated > 0
-	overflow       bool  // the deals span more than MaxPeriods: tallies dropped
+	samples        map[int64]*periodSamples // with exact statistics (no QuantileError)
+	lo, hi         int64                    // ordinals of the first and last periods with deals, while dated > 0
+	overflow       bool                     // the deals span more than MaxPeriods: tallies dropped
 	cache          periodCache
 }
 
@@ -91,6 +98,9 @@ func NewSeries(s *funnel.Scan, opts Options) (*Series, error) {
 		return nil, fmt.Errorf("trend: basis %d: %w", opts.Basis, funnel.ErrInvalidParam)
 	}
 	a := &Series{s: s, opts: opts, cal: newCalendar(s), periods: map[int64]*funnel.Tally{}}
+	if s.Options().QuantileError == 0 {
+		a.samples = map[int64]*periodSamples{}
+	}
 	a.cache.c = a.cal
 	if !opts.From.IsZero() && !opts.To.IsZero() && opts.To.Before(opts.From) {
 		return nil, fmt.Errorf("trend: series from %v to %v: %w", opts.From, opts.To, funnel.ErrInvalidParam)
@@ -194,6 +204,14 @@ func (a *Series) Observe(v *funnel.View) {
 		a.periods[k] = p
 	}
 	p.Observe(v)
+	if a.samples != nil {
+		ps := a.samples[k]
+		if ps == nil {
+			ps = new(periodSamples)
+			a.samples[k] = ps
+		}
+		ps.observe(d, a.s.Options().AsOf)
+	}
 }
 
 // widen extends the span of the periods with deals to lo..hi, and drops
@@ -207,6 +225,7 @@ func (a *Series) widen(lo, hi int64) {
 	if !a.overflow && a.hi-a.lo+1 > MaxPeriods {
 		a.overflow = true
 		clear(a.periods)
+		clear(a.samples)
 	}
 }
 
@@ -231,6 +250,7 @@ func (a *Series) Merge(o funnel.Accumulator) error {
 	if b.overflow && !a.overflow {
 		a.overflow = true
 		clear(a.periods)
+		clear(a.samples)
 	}
 	if a.overflow {
 		return nil
@@ -244,6 +264,14 @@ func (a *Series) Merge(o funnel.Accumulator) error {
 		if err := p.Merge(t); err != nil {
 			return err
 		}
+	}
+	for k, bs := range b.samples {
+		ps := a.samples[k]
+		if ps == nil {
+			ps = new(periodSamples)
+			a.samples[k] = ps
+		}
+		ps.merge(bs)
 	}
 	return nil
 }
@@ -319,13 +347,17 @@ type Report struct {
 }
 
 // A Row is one period of a series: its first instant, the start of the
-// next period, its label (2024-03-05, 2024-W10, 2024-03, 2024-Q1 or 2024)
-// and the report of its deals.
+// next period, its label (2024-03-05, 2024-W10, 2024-03, 2024-Q1 or 2024),
+// the report of its deals and the tests of its figures that need more
+// than the report (deal size, won cycle).
 type Row struct {
 	Start  time.Time     `json:"start"`
 	End    time.Time     `json:"end"`
 	Label  string        `json:"label"`
 	Report funnel.Report `json:"report"`
+	// Tests compare the period's deal size and won cycle with the period
+	// before and the same period a year before.
+	Tests RowTests `json:"tests"`
 }
 
 // Report returns the series of the deals added so far: one row per period
@@ -377,7 +409,35 @@ func (a *Series) Report() (Report, error) {
 		r.Periods = append(r.Periods, Row{Start: start, End: end, Label: o.Period.Label(start, o.Location), Report: t.Report()})
 		start = end
 	}
+	if a.samples != nil {
+		a.tests(&r)
+	}
 	return r, nil
+}
+
+// tests sets the tests of each row of r against the row before and the
+// same period a year before.
+func (a *Series) tests(r *Report) {
+	n := len(r.Periods)
+	won := make([][]float64, n)
+	win := make([][]stat.Tie, n)
+	index := make(map[calKey]int, n)
+	for i, p := range r.Periods {
+		won[i], win[i] = a.samples[a.cal.ordinal(p.Start)].sorted()
+		index[keyOf(r.Period, p.Start)] = i
+	}
+	level, minSample := a.s.Level(), a.s.MinSample()
+	for i, p := range r.Periods {
+		t := &r.Periods[i].Tests
+		if i > 0 {
+			t.Previous = rowTests(won[i], win[i], won[i-1], win[i-1], level, minSample)
+		}
+		if key, ok := yearAgo(r.Period, keyOf(r.Period, p.Start)); ok {
+			if j, found := index[key]; found {
+				t.YearAgo = rowTests(won[i], win[i], won[j], win[j], level, minSample)
+			}
+		}
+	}
 }
 
 type reportJSON struct {
@@ -408,7 +468,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-const seriesVersion = 1
+const seriesVersion = 2
 
 // MarshalBinary encodes the series (see [funnel.Accumulator]):
 // deterministic, so that one pass and any merge of parts give the same
@@ -447,6 +507,9 @@ func (a *Series) MarshalBinary() ([]byte, error) {
 			return nil, err
 		}
 		w.String(string(tb))
+		if a.samples != nil {
+			a.samples[k].encode(&w)
+		}
 	}
 	return w.Bytes(), nil
 }
@@ -530,13 +593,19 @@ func (a *Series) UnmarshalBinary(data []byte) error {
 		if err := t.UnmarshalBinary([]byte(blob)); err != nil {
 			return err
 		}
-		c := t.Report().Input.Counted
+		rep := t.Report()
+		c := rep.Input.Counted
 		if c == 0 {
 			r.Fail("empty series period")
 			break
 		}
 		sum += c
 		out.periods[k] = t
+		if out.samples != nil {
+			ps := new(periodSamples)
+			ps.decode(r, &rep)
+			out.samples[k] = ps
+		}
 	}
 	if r.Err() == nil && (sum != out.dated || (n > 0 && out.hi-out.lo+1 > MaxPeriods)) {
 		r.Fail("series periods do not add up")

@@ -262,31 +262,65 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	z := stat.Z(level)
 	obs := slices.Clone(a.obs)
 	slices.Sort(obs)
+	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
+		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
+	c.Steps = kmSteps(tiesOf(obs, 1), level)
+	for _, st := range c.Steps {
+		c.Events += st.Events
+		c.Censored += st.Censored
+	}
+	c.Median, _ = c.Quantile(0.5)
+	return c
+}
+
+// tiesOf groups sorted observations, each a duration in seconds shifted
+// left by bits with a non-zero low part for a censored one, into one
+// [stat.Tie] per distinct duration.
+func tiesOf(obs []int64, bits uint) []stat.Tie {
 	distinct := 0
 	for i := range obs {
-		if i == 0 || obs[i]>>1 != obs[i-1]>>1 {
+		if i == 0 || obs[i]>>bits != obs[i-1]>>bits {
 			distinct++
 		}
 	}
-	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
-		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered,
-		Steps: make([]Step, 0, distinct)}
-	atRisk := c.N
-	surv, v := 1.0, 0.0
+	out := make([]stat.Tie, 0, distinct)
+	mask := int64(1)<<bits - 1
 	for i := 0; i < len(obs); {
-		t := obs[i] >> 1
-		var d, cens int64
-		for ; i < len(obs) && obs[i]>>1 == t; i++ {
-			if obs[i]&1 == 0 {
-				d++
+		t := obs[i] >> bits
+		x := stat.Tie{At: t}
+		for ; i < len(obs) && obs[i]>>bits == t; i++ {
+			if obs[i]&mask == 0 {
+				x.Events++
 			} else {
-				cens++
+				x.Censored++
 			}
 		}
-		st := Step{At: duration(t), AtRisk: atRisk, Events: d, Censored: cens}
+		out = append(out, x)
+	}
+	return out
+}
+
+// kmSteps returns the Kaplan-Meier steps (see [Curve]) of durations in
+// seconds given by their ties, with pointwise intervals at the level.
+func kmSteps(ties []stat.Tie, level float64) []Step {
+	steps := make([]Step, 0, len(ties))
+	kmWalk(ties, level, func(st Step) { steps = append(steps, st) })
+	return steps
+}
+
+// kmWalk hands each Kaplan-Meier step of the ties, in time order, to fn.
+func kmWalk(ties []stat.Tie, level float64, fn func(Step)) {
+	z := stat.Z(level)
+	var atRisk int64
+	for _, x := range ties {
+		atRisk += x.Events + x.Censored
+	}
+	surv, v := 1.0, 0.0
+	for _, x := range ties {
+		d, cens := x.Events, x.Censored
+		st := Step{At: duration(x.At), AtRisk: atRisk, Events: d, Censored: cens}
 		if d > 0 {
 			surv *= 1 - float64(d)/float64(atRisk)
 			if d < atRisk {
@@ -298,13 +332,36 @@ func (a *Survival) Curve() Curve {
 			ci := z * math.Sqrt(v) / math.Abs(math.Log(surv))
 			st.Interval = funnel.Interval{Lo: math.Pow(surv, math.Exp(ci)), Hi: math.Pow(surv, math.Exp(-ci)), Confidence: level, Defined: true}
 		}
-		c.Events += d
-		c.Censored += cens
 		atRisk -= d + cens
-		c.Steps = append(c.Steps, st)
+		fn(st)
 	}
-	c.Median, _ = c.Quantile(0.5)
-	return c
+}
+
+// kmQuantiles returns the Kaplan-Meier quantiles at the percents ps of
+// durations given by their ties, as [Curve.Quantile] reads them, without
+// keeping the curve's steps.
+func kmQuantiles(ties []stat.Tie, level float64, ps []float64) []Quantile {
+	var s, lo, hi knots
+	var xmax time.Duration
+	kmWalk(ties, level, func(st Step) {
+		s.add(st.At, st.Survival)
+		if st.Interval.Defined {
+			lo.add(st.At, st.Interval.Lo)
+			hi.add(st.At, st.Interval.Hi)
+		}
+		xmax = st.At
+	})
+	out := make([]Quantile, 0, len(ps))
+	for _, p := range ps {
+		q := Quantile{P: p / 100, Confidence: level}
+		if len(ties) > 0 {
+			q.At, q.Defined = s.quantile(q.P, xmax)
+			q.Lo, q.LoDefined = lo.quantile(q.P, xmax)
+			q.Hi, q.HiDefined = hi.quantile(q.P, xmax)
+		}
+		out = append(out, q)
+	}
+	return out
 }
 
 // At returns S(t): the survival at the last step at or before t, and 1
@@ -379,23 +436,43 @@ func (c Curve) findq(p float64, surv func(*Step) (float64, bool)) (time.Duration
 	if len(c.Steps) == 0 {
 		return 0, false
 	}
+	var k knots
+	for i := range c.Steps {
+		if s, ok := surv(&c.Steps[i]); ok {
+			k.add(c.Steps[i].At, s)
+		}
+	}
+	return k.quantile(p, c.Steps[len(c.Steps)-1].At)
+}
+
+// knots are the knots (x_j, y_j) of 1 - S for a curve's quantiles: (0,
+// 0), then each new value in time order.
+type knots struct {
+	xs []time.Duration
+	ys []float64
+}
+
+// add adds the survival s at time at.
+func (k *knots) add(at time.Duration, s float64) {
+	if len(k.ys) == 0 {
+		k.xs, k.ys = append(k.xs, 0), append(k.ys, 0)
+	}
+	if y := 1 - s; y != k.ys[len(k.ys)-1] {
+		k.xs = append(k.xs, at)
+		k.ys = append(k.ys, y)
+	}
+}
+
+// quantile returns the time at which 1 - S reaches p by the midpoint
+// rule (see [Curve.Quantile]), for a curve whose last step is at xmax.
+func (k *knots) quantile(p float64, xmax time.Duration) (time.Duration, bool) {
 	if p == 0 {
 		return 0, true
 	}
-	// knots (x_j, y_j) of 1 - S: (0, 0), then each new value in time order
-	xs := []time.Duration{0}
-	ys := []float64{0}
-	for i := range c.Steps {
-		s, ok := surv(&c.Steps[i])
-		if !ok {
-			continue
-		}
-		if y := 1 - s; y != ys[len(ys)-1] {
-			xs = append(xs, c.Steps[i].At)
-			ys = append(ys, y)
-		}
+	xs, ys := k.xs, k.ys
+	if len(ys) == 0 {
+		xs, ys = []time.Duration{0}, []float64{0}
 	}
-	xmax := c.Steps[len(c.Steps)-1].At
 	if slices.Max(ys) < p {
 		return 0, false
 	}

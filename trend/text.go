@@ -146,13 +146,14 @@ func (v Values) String() string {
 
 // WriteText writes the metric as a text table, one line per period: the
 // value, its change against the period before and the same period a year
-// before, each with its p-value and verdict where the change was tested.
-// Undefined values print as "n/a".
+// before, each with its p-value, its Benjamini-Hochberg adjusted p-value
+// and the verdict on it where the change was tested. Undefined values
+// print as "n/a".
 func (v Values) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("%s by %s period (%s):\n", v.Metric, v.Basis, v.Period)
 	tw := table()
-	fmt.Fprintln(tw, "period\tvalue\tvs previous\tp\tverdict\tvs year ago\tp\tverdict\t")
+	fmt.Fprintln(tw, "period\tvalue\tvs previous\tp\tp adj\tverdict\tvs year ago\tp\tp adj\tverdict\t")
 	k := v.Metric.kind()
 	for _, p := range v.Points {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Label, formatValue(k, p.Value), formatChange(k, p.Previous), formatChange(k, p.YearAgo))
@@ -174,11 +175,11 @@ func formatValue(k kind, v Value) string {
 	return v.Number.String()
 }
 
-// formatChange writes the delta, the p-value and the verdict as three
-// tab-separated cells.
+// formatChange writes the delta, the p-value, the adjusted p-value and
+// the verdict as four tab-separated cells.
 func formatChange(k kind, c Change) string {
 	if !c.Defined {
-		return "n/a\t\t"
+		return "n/a\t\t\t"
 	}
 	var delta string
 	switch k {
@@ -192,15 +193,10 @@ func formatChange(k kind, c Change) string {
 	if !strings.HasPrefix(delta, "-") {
 		delta = "+" + delta
 	}
-	switch {
-	case k == kindRate && c.Rates.Defined:
-		return fmt.Sprintf("%s\t%.4f\t%s", delta, c.Rates.PValue, c.Rates.Verdict)
-	case k == kindCount && c.Counts.Defined:
-		return fmt.Sprintf("%s\t%.4f\t%s", delta, c.Counts.PValue, c.Counts.Verdict)
-	case k == kindRate || k == kindCount:
-		return delta + "\t\twithheld"
+	if c.Tested {
+		return fmt.Sprintf("%s\t%.4f\t%.4f\t%s", delta, c.PValue, c.PAdjusted, c.Verdict)
 	}
-	return delta + "\t\t"
+	return delta + "\t\t\t" + c.Verdict.String()
 }
 
 // String returns the table as text, as written by [Table.WriteText].

@@ -29,7 +29,9 @@ func TestCommittedFilesMatch(t *testing.T) {
 	if err := writeAll(dir, files); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{"PROVENANCE.md": true}
+	// besides the generated files: their provenance and the independent
+	// check written from it (check.py and its output)
+	want := map[string]bool{"PROVENANCE.md": true, "check.py": true, "check.json": true}
 	for _, f := range files {
 		want[f.name] = true
 		got, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.name)))

@@ -1,0 +1,494 @@
+package csvimport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// A scanner splits CSV input into records, as RFC 4180 describes them:
+// fields separated by a separator, a field in double quotes may hold
+// separators, line breaks and doubled quotes. It differs from encoding/csv
+// where CRM exports need it to:
+//
+//   - LF, CRLF and a lone CR (the line end of classic Mac OS exports) each
+//     end a record outside quotes, wherever they appear, and each counts
+//     as one line; inside quotes each is read as "\n";
+//   - every field knows the line where it begins, so that an unclosed
+//     quote is reported at the line where it opened;
+//   - a record's fields are handed out as bytes of a buffer that the next
+//     record reuses, not as substrings of one string per record: a caller
+//     keeps what it copies and nothing else (with encoding/csv, keeping
+//     one field of a record keeps the whole record);
+//   - a record holds at most maxRecord bytes, so that an unclosed quote
+//     cannot make it buffer the rest of a large file.
+//
+// Blank lines are skipped, as encoding/csv does. A quote inside an
+// unquoted field, or after the closing quote of a quoted field, is an
+// error of that record; reading goes on at the next line.
+type scanner struct {
+	r    io.Reader
+	buf  []byte // buf[pos:end] is buffered and unread
+	pos  int
+	end  int
+	rerr error // the error that ended reading, io.EOF at the end
+	base int64 // input offset of buf[0]
+	line int   // the line of buf[pos]
+
+	sep       []byte
+	maxRecord int
+	unquoted  [256]bool // bytes that end a run of an unquoted field
+	quoted    [256]bool // bytes that end a run of a quoted field
+
+	// where the next LF, CR and quote at or after pos are in buf
+	lf, cr, quote mark
+
+	// the current record: field i is data[bounds[2i]:bounds[2i+1]]
+	data    []byte
+	own     []byte // data, when the record was copied
+	bounds  []int
+	lines   []int // the line where each field begins, when the record spans lines
+	recLine int   // the line where the record begins
+	endLine int   // the line where it ends
+}
+
+// A mark caches a search of buf for one byte: at is its index, or -1 when
+// buf[pos:upto] has none. Moving the unread bytes invalidates it (at -2).
+type mark struct{ at, upto int }
+
+const (
+	scanBuffer       = 64 << 10
+	defaultMaxRecord = 16 << 20
+)
+
+// A scanError is a malformed record. Fatal ones end the input: what
+// follows them cannot be told apart into records.
+type scanError struct {
+	line  int // where the problem begins
+	field int // the field, or -1
+	err   error
+	fatal bool
+}
+
+func (e *scanError) Error() string { return "line " + strconv.Itoa(e.line) + ": " + e.err.Error() }
+
+func newScanner(r io.Reader, sep []byte, maxRecord int) *scanner {
+	s := &scanner{r: r, buf: make([]byte, scanBuffer), line: 1, sep: sep, maxRecord: maxRecord}
+	for _, c := range []byte{'"', '\r', '\n'} {
+		s.unquoted[c] = true
+		s.quoted[c] = true
+	}
+	s.unquoted[sep[0]] = true
+	s.resetMarks()
+	return s
+}
+
+func (s *scanner) resetMarks() { s.lf, s.cr, s.quote = mark{-2, -1}, mark{-2, -1}, mark{-2, -1} }
+
+// find returns the index in buf of the next c at or after pos, or -1 if
+// the buffered input has none.
+func (s *scanner) find(c byte, m *mark) int {
+	if m.at >= s.pos {
+		return m.at
+	}
+	from := s.pos
+	if m.at == -1 && m.upto > from {
+		from = m.upto // buf[pos:upto] has none
+	}
+	i := bytes.IndexByte(s.buf[from:s.end], c)
+	if i < 0 {
+		*m = mark{-1, s.end}
+		return -1
+	}
+	m.at = from + i
+	return m.at
+}
+
+// fill reads more input into buf, moving the unread bytes to its start.
+// It returns false when no more input will come.
+func (s *scanner) fill() bool {
+	if s.rerr != nil {
+		return false
+	}
+	if s.pos > 0 {
+		n := copy(s.buf, s.buf[s.pos:s.end])
+		s.base += int64(s.pos)
+		s.pos, s.end = 0, n
+		s.resetMarks()
+	}
+	if s.end == len(s.buf) {
+		s.buf = append(s.buf, make([]byte, len(s.buf))...)
+	}
+	for range 100 {
+		n, err := s.r.Read(s.buf[s.end:])
+		if n < 0 || n > len(s.buf)-s.end {
+			s.rerr = errors.New("csvimport: reader returned an invalid count")
+			return false
+		}
+		s.end += n
+		if err != nil {
+			s.rerr = err
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	s.rerr = io.ErrNoProgress
+	return false
+}
+
+// offset returns the number of input bytes consumed.
+func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+
+// fields returns the number of fields of the current record.
+func (s *scanner) fields() int { return len(s.bounds) / 2 }
+
+// field returns field i of the current record, valid until the next call
+// of next.
+func (s *scanner) field(i int) []byte { return s.data[s.bounds[2*i]:s.bounds[2*i+1]] }
+
+// fieldLine returns the line where field i begins.
+func (s *scanner) fieldLine(i int) int {
+	if s.lines == nil || i < 0 || i >= len(s.lines) {
+		return s.recLine
+	}
+	return s.lines[i]
+}
+
+// next reads the next record. It returns io.EOF at the end of the input, a
+// *scanError for a malformed record (after which the next call reads on,
+// unless it is fatal), or the reader's error.
+func (s *scanner) next() error {
+	for {
+		if s.pos == s.end && !s.fill() {
+			if s.rerr == io.EOF {
+				return io.EOF
+			}
+			return s.rerr
+		}
+		switch s.buf[s.pos] {
+		case '\n':
+			s.pos++
+			s.line++
+			continue
+		case '\r':
+			if s.pos+1 == s.end && s.fill() {
+				continue // to see whether LF follows
+			}
+			s.pos++
+			if s.pos < s.end && s.buf[s.pos] == '\n' {
+				s.pos++
+			}
+			s.line++
+			continue
+		}
+		break
+	}
+	for {
+		ok, more := s.fastRecord()
+		if ok {
+			return nil
+		}
+		if !more || !s.fill() {
+			break
+		}
+	}
+	return s.slowRecord()
+}
+
+// fastRecord reads a record that is one line and lies whole in the
+// buffer, the common case, without copying it: the line may have quoted
+// fields, each closed on the line and without doubled quotes. It returns
+// whether it did, and if not whether more input could make it.
+func (s *scanner) fastRecord() (ok, more bool) {
+	e := s.find('\n', &s.lf)
+	if cr := s.find('\r', &s.cr); cr >= 0 && (e < 0 || cr < e) {
+		e = cr
+		if cr+1 == s.end && s.rerr == nil {
+			return false, s.end-s.pos < len(s.buf) // is it CRLF?
+		}
+	}
+	if e < 0 {
+		if s.rerr == nil {
+			return false, s.end-s.pos < len(s.buf)
+		}
+		e = s.end
+	}
+	line := s.buf[s.pos:e]
+	s.bounds = s.bounds[:0]
+	if q := s.find('"', &s.quote); q >= 0 && q < e {
+		if !s.splitQuoted(line, q-s.pos) {
+			return false, false
+		}
+	} else {
+		s.split(line)
+	}
+	s.data = line
+	s.lines = nil
+	s.recLine, s.endLine = s.line, s.line
+	s.pos = e
+	if e < s.end {
+		s.pos++
+		if s.buf[e] == '\r' && s.pos < s.end && s.buf[s.pos] == '\n' {
+			s.pos++
+		}
+		s.line++
+	}
+	return true, false
+}
+
+// index returns the index of the next separator in b, or len(b).
+func (s *scanner) index(b []byte) int {
+	var i int
+	if len(s.sep) == 1 {
+		i = bytes.IndexByte(b, s.sep[0])
+	} else {
+		i = bytes.Index(b, s.sep)
+	}
+	if i < 0 {
+		return len(b)
+	}
+	return i
+}
+
+// split splits a line without quotes into fields.
+func (s *scanner) split(line []byte) {
+	start := 0
+	for {
+		end := start + s.index(line[start:])
+		s.bounds = append(s.bounds, start, end)
+		if end == len(line) {
+			return
+		}
+		start = end + len(s.sep)
+	}
+}
+
+// splitQuoted splits a line whose first quote is at q into fields, if its
+// quoted fields close on the line and hold no doubled quote; otherwise,
+// or if a quote is out of place, it returns false and the record is read
+// by slowRecord.
+func (s *scanner) splitQuoted(line []byte, q int) bool {
+	start := 0
+	for {
+		if start < len(line) && line[start] == '"' {
+			j := bytes.IndexByte(line[start+1:], '"')
+			if j < 0 {
+				return false // closed on a later line, or never
+			}
+			end := start + 1 + j
+			after := end + 1
+			if after < len(line) && line[after] == '"' {
+				return false // a doubled quote: the field needs a copy
+			}
+			s.bounds = append(s.bounds, start+1, end)
+			if after == len(line) {
+				return true
+			}
+			if !bytes.HasPrefix(line[after:], s.sep) {
+				return false // slowRecord reports it
+			}
+			start = after + len(s.sep)
+			if q = bytes.IndexByte(line[start:], '"'); q < 0 {
+				q = len(line)
+			} else {
+				q += start
+			}
+			continue
+		}
+		end := start + s.index(line[start:])
+		if q < end {
+			return false // a bare quote: slowRecord reports it
+		}
+		s.bounds = append(s.bounds, start, end)
+		if end == len(line) {
+			return true
+		}
+		start = end + len(s.sep)
+	}
+}
+
+// peek returns the next byte, reading more input if need be.
+func (s *scanner) peek() (byte, bool) {
+	if s.pos == s.end && !s.fill() {
+		return 0, false
+	}
+	return s.buf[s.pos], true
+}
+
+// lineEnd consumes the line break at pos, if any, counting it.
+func (s *scanner) lineEnd() {
+	c, ok := s.peek()
+	if !ok || (c != '\n' && c != '\r') {
+		return
+	}
+	s.pos++
+	if c == '\r' {
+		if c, ok := s.peek(); ok && c == '\n' {
+			s.pos++
+		}
+	}
+	s.line++
+}
+
+// skipLine consumes the rest of the line, after a malformed record.
+func (s *scanner) skipLine() {
+	for {
+		if s.pos == s.end && !s.fill() {
+			return
+		}
+		b := s.buf[s.pos:s.end]
+		i := bytes.IndexAny(b, "\r\n")
+		if i < 0 {
+			s.pos = s.end
+			continue
+		}
+		s.pos += i
+		s.lineEnd()
+		return
+	}
+}
+
+// atSep reports whether the separator starts at pos, reading more input
+// if need be.
+func (s *scanner) atSep() bool {
+	if len(s.sep) == 1 {
+		return s.buf[s.pos] == s.sep[0]
+	}
+	for s.end-s.pos < len(s.sep) && s.fill() {
+	}
+	return bytes.HasPrefix(s.buf[s.pos:s.end], s.sep)
+}
+
+// slowRecord reads a record of any shape, copying its fields.
+func (s *scanner) slowRecord() error {
+	s.own, s.bounds, s.lines = s.own[:0], s.bounds[:0], s.lines[:0]
+	s.recLine = s.line
+	for field := 0; ; field++ {
+		s.lines = append(s.lines, s.line)
+		start := len(s.own)
+		if c, ok := s.peek(); ok && c == '"' {
+			if err := s.quotedField(field); err != nil {
+				return err
+			}
+		} else if err := s.unquotedField(field, start); err != nil {
+			return err
+		}
+		s.bounds = append(s.bounds, start, len(s.own))
+		if len(s.own) > s.maxRecord {
+			return &scanError{line: s.recLine, field: -1, fatal: true,
+				err: fmt.Errorf("%w: record longer than %d bytes", ErrRow, s.maxRecord)}
+		}
+		c, ok := s.peek()
+		if !ok {
+			break // the end of the input ends the record
+		}
+		if c == '\n' || c == '\r' {
+			s.endLine = s.line
+			s.lineEnd()
+			s.data = s.own
+			return nil
+		}
+		// at a separator: unquotedField stops only there, quotedField
+		// checks it
+		s.pos += len(s.sep)
+	}
+	s.endLine = s.line
+	s.data = s.own
+	return nil
+}
+
+// unquotedField reads an unquoted field up to a separator, a line break or
+// the end of the input.
+func (s *scanner) unquotedField(field, start int) error {
+	for {
+		if s.pos == s.end && !s.fill() {
+			return nil
+		}
+		b := s.buf[s.pos:s.end]
+		i := 0
+		for i < len(b) && !s.unquoted[b[i]] {
+			i++
+		}
+		s.own = append(s.own, b[:i]...)
+		s.pos += i
+		if len(s.own) > s.maxRecord {
+			return nil // slowRecord reports it
+		}
+		if i == len(b) {
+			continue
+		}
+		switch b[i] {
+		case '\r', '\n':
+			return nil
+		case '"':
+			line := s.line
+			why := `bare " in an unquoted field`
+			if bytes.Equal(s.own[start:], []byte("\ufeff")) {
+				why = `a byte-order mark (U+FEFF) before a quoted field: files joined together, or a mark written twice?`
+			}
+			s.skipLine()
+			return &scanError{line: line, field: field, err: fmt.Errorf("%w: %s", ErrRow, why)}
+		}
+		if s.atSep() {
+			return nil
+		}
+		s.own = append(s.own, b[i]) // the first byte of a longer separator
+		s.pos++
+	}
+}
+
+// quotedField reads a quoted field, from its opening quote to the byte
+// after its closing quote, which must be a separator, a line break or the
+// end of the input.
+func (s *scanner) quotedField(field int) error {
+	open := s.line
+	s.pos++
+	for {
+		if s.pos == s.end && !s.fill() {
+			last := s.line
+			if bytes.HasSuffix(s.own, []byte{'\n'}) {
+				last-- // the input ends with a line break
+			}
+			return &scanError{line: open, field: field, fatal: true,
+				err: fmt.Errorf("%w: the quote opened on line %d is not closed by the end of the input (line %d): the rest of the file is one field", ErrUnclosedQuote, open, last)}
+		}
+		b := s.buf[s.pos:s.end]
+		i := 0
+		for i < len(b) && !s.quoted[b[i]] {
+			i++
+		}
+		s.own = append(s.own, b[:i]...)
+		s.pos += i
+		if len(s.own) > s.maxRecord {
+			return &scanError{line: open, field: field, fatal: true,
+				err: fmt.Errorf("%w: the quote opened on line %d is not closed within %d bytes (line %d)", ErrUnclosedQuote, open, s.maxRecord, s.line)}
+		}
+		if i == len(b) {
+			continue
+		}
+		switch b[i] {
+		case '\n', '\r':
+			s.lineEnd()
+			s.own = append(s.own, '\n')
+			continue
+		}
+		s.pos++ // a quote: doubled, or the closing one
+		c, ok := s.peek()
+		if ok && c == '"' {
+			s.own = append(s.own, '"')
+			s.pos++
+			continue
+		}
+		if !ok || c == '\n' || c == '\r' || s.atSep() {
+			return nil
+		}
+		line := s.line
+		s.skipLine()
+		return &scanError{line: line, field: field,
+			err: fmt.Errorf("%w: %q after the closing quote of a field opened on line %d (a quote in a quoted field is written twice)", ErrRow, c, open)}
+	}
+}
