@@ -341,7 +341,7 @@ func execute(o *options, e env) error {
 			return err
 		}
 	}
-	summarize(e.stderr, res, mode)
+	summarize(e.stderr, res)
 	return write(o, e, format, st, res)
 }
 
@@ -611,7 +611,7 @@ func enpsOf(o *options, m *Mapping, mode funnel.Mode, res *results) error {
 
 // summarize tells on stderr what the reading skipped, when it skipped
 // anything: the counts per reason and the first rows, by file:line:column.
-func summarize(w io.Writer, r *results, mode funnel.Mode) {
+func summarize(w io.Writer, r *results) {
 	if r.Read == nil {
 		return
 	}
@@ -652,5 +652,4 @@ func summarize(w io.Writer, r *results, mode funnel.Mode) {
 		}
 		fmt.Fprintln(w)
 	}
-	_ = mode
 }

@@ -41,11 +41,11 @@ func write(o *options, e env, format string, st *settings, res *results) error {
 	bw := bufio.NewWriterSize(out, 1<<16)
 	switch format {
 	case "text":
-		err = writeText(bw, res, secs)
+		err = writeText(bw, secs)
 	case "json":
 		err = writeJSON(bw, res)
 	case "csv":
-		err = writeCSV(o.out, secs, res, e.stderr)
+		err = writeCSV(o.out, secs, e.stderr)
 	case "html":
 		err = htmlreport.Write(bw, page(o, st, secs))
 	}
@@ -306,7 +306,7 @@ func baseNames(ps []string) []string {
 
 // writeText writes each section's text: the library's WriteText where the
 // result has one, the tables otherwise.
-func writeText(w io.Writer, r *results, secs []section) error {
+func writeText(w io.Writer, secs []section) error {
 	for _, s := range secs {
 		fmt.Fprintf(w, "== %s\n\n", s.Title)
 		if s.ID == "input" {
@@ -334,13 +334,12 @@ func writeText(w io.Writer, r *results, secs []section) error {
 		}
 		fmt.Fprintln(w)
 	}
-	_ = r
 	return nil
 }
 
 // writeCSV writes every table as DIR/<name>.csv: machine values under the
 // columns' machine names.
-func writeCSV(dir string, secs []section, r *results, stderr io.Writer) error {
+func writeCSV(dir string, secs []section, stderr io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -378,7 +377,6 @@ func writeCSV(dir string, secs []section, r *results, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "funnel: wrote %s\n", path)
 		}
 	}
-	_ = r
 	return nil
 }
 
