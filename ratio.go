@@ -224,7 +224,9 @@ func (r *Rate) UnmarshalJSON(b []byte) error {
 // x_i of the denominator) has, by the delta method, the variance
 // s_d^2 / (n xbar^2) with d_i = y_i - R x_i, s_d^2 = sum(d_i^2) / (n-1)
 // and xbar the mean of x (Cochran 1977, "Sampling Techniques", 3rd ed.,
-// section 6.3); the interval is R ± z sqrt of it, clamped to [0, 1]. It is
+// section 6.3); the interval is R ± z sqrt of it, clamped to [0, 1] for a
+// share such as the value win rate (a ratio that can exceed 1, such as net
+// revenue retention, says how it is clamped). It is
 // not defined for fewer than two deals, a zero denominator, or sketched
 // amounts.
 type MoneyRate struct {

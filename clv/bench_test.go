@@ -70,3 +70,25 @@ func BenchmarkDiscountedCLV(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPredictCDNOW predicts every CDNOW customer's purchases,
+// P(alive) and 12-period discounted CLV with delta-method intervals.
+func BenchmarkPredictCDNOW(b *testing.B) {
+	cs := cdnowCustomers(b)
+	bg, err := FitBGNBD(cs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	gg, err := FitGammaGamma(cs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	o := PredictOptions{Horizon: 39, CLV: cdnowCLVOptions}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Predict(bg, gg, cs, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(cs)), "ns/customer")
+}

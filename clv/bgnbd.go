@@ -29,7 +29,13 @@ type BGNBDFit struct {
 	Params BGNBD `json:"params"`
 	// StdErr holds the asymptotic standard errors of the estimates, from
 	// the inverse observed information.
-	StdErr      BGNBD `json:"std_err"`
+	StdErr BGNBD `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order r, alpha, a, b; its
+	// diagonal is the square of StdErr. The rows and columns of parameters
+	// at a bound are zero. [BGNBDFit.PredictPurchases] and the other
+	// predictions with intervals read it.
+	Cov         [4][4]float64 `json:"cov"`
 	Diagnostics `json:"diagnostics"`
 }
 
@@ -225,11 +231,14 @@ func FitBGNBD(customers []Customer) (BGNBDFit, error) {
 	}
 	p := res.params
 	fit := BGNBDFit{Params: BGNBD{R: p[0], Alpha: p[1], A: p[2], B: p[3]}, Diagnostics: res.diag}
-	se, err := stdErrors("BG/NBD", len(customers), d.objective, res)
+	se, cov, err := stdErrors("BG/NBD", len(customers), d.objective, res)
 	if err != nil {
 		return BGNBDFit{}, err
 	}
 	fit.StdErr = BGNBD{R: se[0], Alpha: se[1], A: se[2], B: se[3]}
+	for i := range fit.Cov {
+		copy(fit.Cov[i][:], cov[4*i:4*i+4])
+	}
 	return fit, nil
 }
 

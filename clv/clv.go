@@ -21,7 +21,13 @@
 //     cumulative revenue per customer, as [funnel.Cohort] rows;
 //   - [Log.RFM]: the [Customer] summaries (frequency, recency, T, mean
 //     repeat value, holdout purchases) of Fader, Hardie & Lee (2005), the
-//     input of the models; it reproduces the published CDNOW summary.
+//     input of the models; it reproduces the published CDNOW summary;
+//   - [Log.Retention]: period by period, the revenue movements of the
+//     customers (new, reactivated, expansion, contraction, churn), the
+//     gross and net revenue retention and the customer retention, with
+//     intervals, reconciling exactly;
+//   - [Log.Tracking]: the calendar-time tracking plot of a BG/NBD fit,
+//     actual against expected cumulative repeat purchases, as a fit check.
 //
 // # Models
 //
@@ -31,6 +37,52 @@
 // spend (Fader & Hardie 2013), all by maximum likelihood with standard
 // errors; [DiscountedCLV] combines the last two (Fader, Hardie & Lee 2005,
 // "RFM and CLV"). Definitions and sources are given on each model.
+//
+// # Predictions with intervals
+//
+// [BGNBDFit.PredictPurchases], [BGNBDFit.PredictPAlive], [PredictCLV] and
+// [Predict] give the predictions with intervals from the delta method.
+//
+// A prediction g(θ) (expected purchases, P(alive), discounted CLV) is a
+// smooth function of the fitted parameters θ, whose estimate is
+// asymptotically normal with the covariance Σ of the fit (BGNBDFit.Cov,
+// GammaGammaFit.Cov, the inverse observed information). By the delta
+// method (Casella & Berger 2002, "Statistical Inference", 2nd ed.,
+// section 5.5.4; Oehlert 1992, "A Note on the Delta Method", The American
+// Statistician 46(1)) its standard error is
+//
+//	se(g) = sqrt(∇gᵀ Σ ∇g)
+//
+// The gradient ∇g is numerical: central differences
+// (g(θ + h_j e_j) - g(θ - h_j e_j)) / (2 h_j) with the relative step
+// h_j = ε^(1/3) θ_j, ε = 2^-52 (Nocedal & Wright 2006, "Numerical
+// Optimization", 2nd ed., section 8.1: the step that balances the
+// truncation error, of order h², against the rounding error, of order ε/h).
+// Parameters at a bound of the parameter space (zero variance) are left
+// out. The interval is the delta-method interval of a transform that maps
+// the quantity's range onto the real line, taken back: for a positive
+// quantity (purchases, CLV) ln g ± z se/g, so [g e^(-z se/g), g e^(z se/g)],
+// and for a probability (P(alive)) logit g ± z se/(g(1-g)); it is [g, g]
+// when se is zero, such as P(alive) = 1 for a customer without repeat
+// purchases.
+//
+// Why the delta method and not a parametric bootstrap: the fits already
+// give the information matrix, the delta method then costs 2k+1
+// evaluations of the prediction per customer (k parameters) instead of
+// refitting the model to hundreds of simulated data sets, and it is
+// deterministic, so the same fit gives the same interval. Its intervals
+// rest on the normal approximation to the estimates' distribution, good
+// for the thousands of customers these models are fitted to and doubtful
+// for a few dozen, where a bootstrap would be the better tool.
+//
+// The interval covers the uncertainty of the estimated parameters only:
+// it is a confidence interval for the model's expectation given the
+// customer's history, not a prediction interval for the purchases the
+// customer will actually make, which vary around that expectation
+// ([BGNBD.ProbPurchases] gives their distribution). The purchase and spend
+// models are fitted separately and assumed independent (Fader, Hardie &
+// Lee 2005, "RFM and CLV"), so the covariance of the seven parameters of a
+// CLV is block-diagonal.
 //
 // # Time unit
 //
@@ -488,19 +540,21 @@ func newtonPolish(obj objective, theta []float64) ([]float64, bool) {
 // the inverse of the observed information, the negative Hessian of the
 // log-likelihood sum, which it obtains by central differences of the
 // analytic gradient, over the free parameters (those of a boundary fit at
-// their bound get zero). If the matrix is not positive definite the
-// estimate is not a strict local maximum (a flat likelihood: the data do
-// not identify the parameters), and it returns a [*FitError] wrapping
-// [ErrNotConverged].
-func stdErrors(model string, n int, obj objective, fr fitResult) ([]float64, error) {
-	se, ok := stdErrorsOK(n, obj, fr.params, fr.free)
+// their bound get zero), and that inverse itself, the asymptotic
+// covariance matrix of the estimates (row-major, dim x dim, zero in the
+// rows and columns of parameters at a bound). If the matrix is not
+// positive definite the estimate is not a strict local maximum (a flat
+// likelihood: the data do not identify the parameters), and it returns a
+// [*FitError] wrapping [ErrNotConverged].
+func stdErrors(model string, n int, obj objective, fr fitResult) (se, cov []float64, err error) {
+	se, cov, ok := stdErrorsOK(n, obj, fr.params, fr.free)
 	if !ok {
-		return nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: fr.diag, Err: ErrNotConverged}
+		return nil, nil, &FitError{Model: model, Reason: "observed information not positive definite (flat likelihood)", Diagnostics: fr.diag, Err: ErrNotConverged}
 	}
-	return se, nil
+	return se, cov, nil
 }
 
-func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []float64, ok bool) {
+func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se, covariance []float64, ok bool) {
 	dim := len(params)
 	var idx []int // the free parameters
 	for i := range dim {
@@ -509,9 +563,10 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 		}
 	}
 	se = make([]float64, dim)
+	covariance = make([]float64, dim*dim)
 	k := len(idx)
 	if k == 0 {
-		return se, true
+		return se, covariance, true
 	}
 	// Gradient of the log-likelihood sum on the natural scale.
 	grad := func(p []float64) ([]float64, bool) {
@@ -542,7 +597,7 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 		gu, ok1 := grad(up)
 		gd, ok2 := grad(dn)
 		if !ok1 || !ok2 {
-			return nil, false
+			return nil, nil, false
 		}
 		cols[jj] = make([]float64, k)
 		for ii, i := range idx {
@@ -556,20 +611,23 @@ func stdErrorsOK(n int, obj objective, params []float64, free []bool) (se []floa
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(h) {
-		return nil, false
+		return nil, nil, false
 	}
 	var cov mat.SymDense
 	if err := ch.InverseTo(&cov); err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	for ii, i := range idx {
 		v := cov.At(ii, ii)
 		if !(v > 0) || !finite(v) {
-			return nil, false
+			return nil, nil, false
 		}
 		se[i] = math.Sqrt(v)
+		for jj, j := range idx {
+			covariance[i*dim+j] = cov.At(ii, jj)
+		}
 	}
-	return se, true
+	return se, covariance, true
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

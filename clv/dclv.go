@@ -53,28 +53,46 @@ func DiscountedCLV(bg BGNBD, gg GammaGamma, c Customer, o CLVOptions) (decimal.D
 // discountedCLV is [DiscountedCLV] that also reports the work done by the
 // hypergeometric functions of its expectations.
 func discountedCLV(bg BGNBD, gg GammaGamma, c Customer, o CLVOptions) (decimal.Decimal, int, error) {
+	if err := o.check(); err != nil {
+		return decimal.Decimal{}, 0, err
+	}
+	v, work, err := clvFloat(bg, gg, c, o)
+	if err != nil {
+		return decimal.Decimal{}, work, err
+	}
+	d, err := toMoney(v)
+	return d, work, err
+}
+
+// check validates the options of a CLV.
+func (o CLVOptions) check() error {
 	switch {
 	case o.Periods < 1 || o.Periods > MaxCLVPeriods:
-		return decimal.Decimal{}, 0, fmt.Errorf("clv: CLV periods %d must be in [1, %d]: %w", o.Periods, MaxCLVPeriods, funnel.ErrInvalidParam)
+		return fmt.Errorf("clv: CLV periods %d must be in [1, %d]: %w", o.Periods, MaxCLVPeriods, funnel.ErrInvalidParam)
 	case !(o.PeriodLength > 0) || math.IsInf(o.PeriodLength*float64(o.Periods), 1):
-		return decimal.Decimal{}, 0, fmt.Errorf("clv: CLV period length %v must be positive and finite over the horizon: %w", o.PeriodLength, funnel.ErrInvalidParam)
+		return fmt.Errorf("clv: CLV period length %v must be positive and finite over the horizon: %w", o.PeriodLength, funnel.ErrInvalidParam)
 	case !(o.DiscountRate >= 0) || math.IsInf(o.DiscountRate, 1):
-		return decimal.Decimal{}, 0, fmt.Errorf("clv: CLV discount rate %v must be finite and >= 0: %w", o.DiscountRate, funnel.ErrInvalidParam)
+		return fmt.Errorf("clv: CLV discount rate %v must be finite and >= 0: %w", o.DiscountRate, funnel.ErrInvalidParam)
 	case o.MarginRate.IsNegative() || o.MarginRate.GreaterThan(decimal.NewFromInt(1)):
-		return decimal.Decimal{}, 0, fmt.Errorf("clv: CLV margin rate %s must be in [0, 1]: %w", o.MarginRate, funnel.ErrInvalidParam)
+		return fmt.Errorf("clv: CLV margin rate %s must be in [0, 1]: %w", o.MarginRate, funnel.ErrInvalidParam)
 	}
+	return nil
+}
+
+// clvFloat is the discounted CLV of valid options in floating point,
+// unrounded, with the work done by the hypergeometric functions.
+func clvFloat(bg BGNBD, gg GammaGamma, c Customer, o CLVOptions) (float64, int, error) {
 	spend, err := gg.expectedSpend(c)
 	if err != nil {
-		return decimal.Decimal{}, 0, err
+		return 0, 0, err
 	}
 	margin, _ := o.MarginRate.Float64()
 	if o.DiscountRate == 0 {
 		e, work, err := bg.expectedPurchases(c, float64(o.Periods)*o.PeriodLength)
 		if err != nil {
-			return decimal.Decimal{}, work, err
+			return 0, work, err
 		}
-		v, err := toMoney(margin * spend * e)
-		return v, work, err
+		return margin * spend * e, work, nil
 	}
 	var sum, prev float64
 	total := 0
@@ -83,12 +101,11 @@ func discountedCLV(bg BGNBD, gg GammaGamma, c Customer, o CLVOptions) (decimal.D
 		e, work, err := bg.expectedPurchases(c, float64(i)*o.PeriodLength)
 		total += work
 		if err != nil {
-			return decimal.Decimal{}, total, err
+			return 0, total, err
 		}
 		disc /= 1 + o.DiscountRate
 		sum += (e - prev) * disc
 		prev = e
 	}
-	v, err := toMoney(margin * spend * sum)
-	return v, total, err
+	return margin * spend * sum, total, nil
 }

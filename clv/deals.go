@@ -149,3 +149,23 @@ func (a *DealLog) Cohorts() (Cohorts, error) {
 	o := a.s.Options()
 	return a.log.cohorts(CohortOptions{Period: o.Period, AsOf: o.AsOf}, a.in.Input(), a.summary())
 }
+
+// Retention returns the revenue retention of the accounts period by
+// period (see [Log.Retention]) by the scan's period, in its zone, through
+// its as-of time (through the last purchase when it has none), with
+// intervals at its confidence level.
+func (a *DealLog) Retention() (Retention, error) {
+	o := a.s.Options()
+	return a.log.retention(CohortOptions{Period: o.Period, AsOf: o.AsOf}, a.in.Input(), a.summary())
+}
+
+// Tracking returns the calendar-time tracking of the model m on the
+// accounts (see [Log.Tracking]), with calendar days in the scan's zone.
+// The end must be on or before the scan's as-of time (when it has one):
+// later deals are not in the log.
+func (a *DealLog) Tracking(m BGNBD, o TrackingOptions) (Tracking, error) {
+	if asOf := a.s.Options().AsOf; !asOf.IsZero() && (o.End.After(asOf) || o.CalibrationEnd.After(asOf)) {
+		return Tracking{}, fmt.Errorf("clv: tracking: calibration or tracking ends after the scan's as-of time: %w", funnel.ErrInvalidParam)
+	}
+	return a.log.tracking(m, o, a.in.Input(), a.summary())
+}

@@ -151,6 +151,8 @@ type dealResults struct {
 	Historical Historical
 	Cohorts    Cohorts
 	RFM        RFM
+	Retention  Retention
+	Tracking   Tracking
 	Bytes      []byte
 }
 
@@ -168,11 +170,19 @@ func dealSummaries(t testing.TB, a *DealLog) dealResults {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ret, err := a.Retention()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := a.Tracking(paperBGNBD, TrackingOptions{CalibrationEnd: at(2024, 9, 30, 0), End: at(2024, 11, 30, 0), Unit: 7 * 24 * time.Hour, Period: funnel.Week})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := a.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return dealResults{h, c, r, b}
+	return dealResults{h, c, r, ret, tr, b}
 }
 
 // ignoreExamples ignores which skipped deals are kept as examples: parts

@@ -404,12 +404,12 @@ func ExampleLog_Cohorts() {
 	fmt.Print(c)
 	// Output:
 	// Monthly cohorts:
-	//    cohort  customers  age  active   share  revenue per customer
-	//   2024-01          1    0       1  100.0%                100.00
-	//                    1    1       1  100.0%                180.00
-	//                    1    2       1  100.0%                220.00
-	//   2024-02          1    0       1  100.0%                 75.00
-	//                    1    1       0    0.0%                 75.00
+	//    cohort  customers  age  active   share         interval  revenue per customer
+	//   2024-01          1    0       1  100.0%  [20.7%, 100.0%]                100.00
+	//                    1    1       1  100.0%  [20.7%, 100.0%]                180.00
+	//                    1    2       1  100.0%  [20.7%, 100.0%]                220.00
+	//   2024-02          1    0       1  100.0%  [20.7%, 100.0%]                 75.00
+	//                    1    1       0    0.0%    [0.0%, 79.3%]                 75.00
 }
 
 func ExampleLog_RFM() {
@@ -457,4 +457,128 @@ func ExampleFromDeals() {
 	// acme 1 12000 8400
 	// beta 1 500 350
 	// deals read 4 counted 4 currency USD
+}
+
+// cdnowLog reads the CDNOW sample shipped in ../testdata into a log.
+func cdnowLog() *clv.Log {
+	f, err := os.Open("../testdata/cdnow/CDNOW_sample.txt")
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	var log clv.Log
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text()) // master id, customer, YYYYMMDD, CDs, dollars
+		day, _ := time.Parse("20060102", fs[2])
+		if err := log.Add(clv.Transaction{Customer: fs[1], Time: day, Amount: decimal.RequireFromString(fs[4])}); err != nil {
+			panic(err)
+		}
+	}
+	return &log
+}
+
+func ExampleLog_Retention() {
+	log, _ := clv.LogOf(slices.Values(clvPurchases()))
+	r, err := log.Retention(clv.CohortOptions{Period: funnel.Month, AsOf: time.Date(2024, 3, 31, 23, 59, 59, 999999999, time.UTC)})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(r)
+	feb := r.Periods[1]
+	fmt.Println("February: opening", feb.Opening.Revenue, "+ new", feb.New.Revenue, "- contraction", feb.Contraction.Revenue, "= closing", feb.Closing.Revenue)
+	// Output:
+	//    period  opening  new  reactivated  expansion  contraction  churn  closing    GRR       interval    NRR       interval
+	//   2024-01        0  100            0          0            0      0      100      -              -      -              -
+	//   2024-02      100   75            0          0           20      0      155  80.0%              -  80.0%              -
+	//   2024-03      155    0            0          0           40     75       40  25.8%  [0.0%, 74.8%]  25.8%  [0.0%, 74.8%]
+	//
+	//    period  customers  new  reactivated  expanded  contracted  churned  closing  retained         interval
+	//   2024-01          0    1            0         0           0        0        1         -                -
+	//   2024-02          1    1            0         0           1        0        2    100.0%  [20.7%, 100.0%]
+	//   2024-03          2    0            0         0           1        1        1     50.0%    [9.5%, 90.5%]
+	// February: opening 100 + new 75 - contraction 20 = closing 155
+}
+
+func ExampleLog_Tracking() {
+	// The published CDNOW estimate, tracked quarter by quarter over the
+	// 39-week calibration period and the 39-week holdout.
+	t, err := cdnowLog().Tracking(paper, clv.TrackingOptions{
+		CalibrationEnd: time.Date(1997, 9, 30, 0, 0, 0, 0, time.UTC),
+		End:            time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC),
+		Unit:           7 * 24 * time.Hour,
+		Period:         funnel.Quarter,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(t)
+	// Output:
+	// period     actual  expected  cumulative actual  cumulative expected
+	//   1997-Q1        812     696.4                812                696.4
+	//   1997-Q2        920    1023.6               1732               1720.0
+	//   1997-Q3        725     777.6               2457               2497.6
+	//   1997-Q4  h     731     641.0               3188               3138.6
+	//   1998-Q1  h     656     541.6               3844               3680.2
+	//   1998-Q2  h     495     486.2               4339               4166.4
+	// 2357 customers tracked, 0 acquired after the calibration end left out
+}
+
+func ExamplePredict() {
+	cs := cdnow()
+	bg, _ := clv.FitBGNBD(cs)
+	gg, _ := clv.FitGammaGamma(cs)
+	p, err := clv.Predict(bg, gg, cs[:4], clv.PredictOptions{
+		Horizon: 39, // weeks
+		CLV:     clv.CLVOptions{Periods: 12, PeriodLength: 4, DiscountRate: 0.01, MarginRate: decimal.RequireFromString("0.3")},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Print(p)
+	// Output:
+	// customer  P(alive)        interval  purchases        interval    CLV        interval
+	//       0001     0.727  [0.694, 0.757]      1.226  [1.141, 1.318]  10.16   [9.31, 11.10]
+	//       0002     0.212  [0.174, 0.257]      0.203  [0.166, 0.249]   1.30    [1.01, 1.66]
+	//       0003     1.000  [1.000, 1.000]      0.195  [0.178, 0.213]   2.33    [2.10, 2.58]
+	//       0004     1.000  [1.000, 1.000]      0.195  [0.178, 0.213]   2.33    [2.10, 2.58]
+	//      total                                1.819  [1.695, 1.952]  16.11  [14.85, 17.49]
+	// purchases over 39 time units; CLV over 12 periods of 4 at 0.01 discount per period, margin 0.3; 95% intervals (delta method)
+}
+
+func ExampleBGNBDFit_PredictPurchases() {
+	fit, _ := clv.FitBGNBD(cdnow())
+	e, err := fit.PredictPurchases(customer1, 39, 0.95)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%.3f purchases in 39 weeks, 95%% interval [%.3f, %.3f]\n", e.Value, e.Interval.Lo, e.Interval.Hi)
+	// Output:
+	// 1.226 purchases in 39 weeks, 95% interval [1.140, 1.318]
+}
+
+func ExampleBGNBDFit_PredictPAlive() {
+	fit, _ := clv.FitBGNBD(cdnow())
+	e, _ := fit.PredictPAlive(customer1, 0.9)
+	fmt.Printf("P(alive) = %.3f, 90%% interval [%.3f, %.3f]\n", e.Value, e.Interval.Lo, e.Interval.Hi)
+	// Output:
+	// P(alive) = 0.727, 90% interval [0.699, 0.752]
+}
+
+func ExamplePredictCLV() {
+	cs := cdnow()
+	bg, _ := clv.FitBGNBD(cs)
+	gg, _ := clv.FitGammaGamma(cs)
+	v, err := clv.PredictCLV(bg, gg, customer1, clv.CLVOptions{Periods: 12, PeriodLength: 4, DiscountRate: 0.01, MarginRate: decimal.RequireFromString("1")}, 0)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("one year's discounted revenue:", v.Value.StringFixed(2), "in", "["+v.Lo.StringFixed(2)+",", v.Hi.StringFixed(2)+"]")
+	// Output:
+	// one year's discounted revenue: 33.88 in [31.03, 36.99]
 }

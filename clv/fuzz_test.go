@@ -259,3 +259,103 @@ func FuzzRFM(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRetention builds logs from arbitrary bytes (customers, times over
+// two years in a zone with daylight saving at midnight, amounts from zero
+// to huge) and checks the invariants of [Log.Retention] and
+// [Log.Tracking]: no error for valid options, every period reconciles
+// exactly, new customers over the periods are the customers, the counts of
+// the tracking add up to its totals, and a split log merged (one part
+// through its encoding) gives the same results.
+func FuzzRetention(f *testing.F) {
+	f.Add([]byte{0, 0, 10, 20, 0, 0, 18, 5, 0, 10, 9, 10, 0, 20, 9, 30, 1, 30, 23, 9}, uint8(0))
+	f.Add([]byte{}, uint8(1))
+	f.Add([]byte{1, 40, 0, 1, 1, 41, 0, 0}, uint8(2))
+	f.Add([]byte{2, 255, 255, 255, 2, 255, 255, 255, 3, 0, 0, 200}, uint8(3))
+	f.Fuzz(fuzzRetentionBody)
+}
+
+// havana is a zone whose clock skips midnight for daylight saving.
+var havana = func() *time.Location {
+	loc, err := time.LoadLocation("America/Havana")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+func fuzzRetentionBody(t *testing.T, b []byte, period uint8) {
+	loc := havana
+	var txs []Transaction
+	for i := 0; i+3 < len(b); i += 4 {
+		amt := decimal.New(int64(b[i+3]), -int32(b[i]%3))
+		if b[i+3] == 255 {
+			amt = amt.Shift(30)
+		}
+		txs = append(txs, Transaction{
+			Customer: string('a' + rune(b[i]%6)),
+			Time:     time.Date(2023, 1, 1, 0, 0, 0, 0, loc).Add(time.Duration(b[i+1])*71*time.Hour + time.Duration(b[i+2])*time.Minute),
+			Amount:   amt,
+		})
+	}
+	build := func(part []Transaction) *Log {
+		l, _ := NewLog(LogOptions{Location: loc})
+		for _, tx := range part {
+			if err := l.Add(tx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return l
+	}
+	p := funnel.Period(period % 5)
+	opts := CohortOptions{Period: p, AsOf: time.Date(2024, 6, 30, 0, 0, 0, 0, loc)}
+	whole := build(txs)
+	got, err := whole.Retention(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkReconciles(t, got)
+	var news int64
+	for _, row := range got.Periods {
+		news += row.New.Customers
+	}
+	if news+got.Later != got.Log.Customers {
+		t.Fatalf("%d new + %d later != %d customers", news, got.Later, got.Log.Customers)
+	}
+	topts := TrackingOptions{CalibrationEnd: time.Date(2023, 12, 31, 0, 0, 0, 0, loc), End: opts.AsOf, Unit: 7 * 24 * time.Hour, Period: p}
+	tr, err := whole.Tracking(paperBGNBD, topts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sumA int64
+	for _, r := range tr.Rows {
+		sumA += r.Actual
+		if r.Expected < -1e-9 || !finite(r.CumExpected) {
+			t.Fatalf("bad tracking row %+v", r)
+		}
+	}
+	if n := len(tr.Rows); n > 0 && sumA != tr.Rows[n-1].CumActual || tr.Customers+tr.Later != got.Log.Customers {
+		t.Fatalf("tracking totals do not add up: %+v", tr)
+	}
+	a, c := build(txs[:len(txs)/2]), build(txs[len(txs)/2:])
+	enc, _ := c.MarshalBinary()
+	var d Log
+	if err := d.UnmarshalBinary(enc); err != nil {
+		t.Fatal(err)
+	}
+	mustMerge(t, a, &d)
+	merged, err := a.Retention(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(got, merged); diff != "" {
+		t.Fatalf("merged retention differs:\n%s", diff)
+	}
+	mt, err := a.Tracking(paperBGNBD, topts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(tr, mt); diff != "" {
+		t.Fatalf("merged tracking differs:\n%s", diff)
+	}
+}

@@ -31,7 +31,12 @@ type GammaGammaFit struct {
 	Params GammaGamma `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr      GammaGamma `json:"std_err"`
+	StdErr GammaGamma `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order p, q, gamma; its
+	// diagonal is the square of StdErr. The rows and columns of parameters
+	// at a bound are zero. [PredictCLV] reads it.
+	Cov         [3][3]float64 `json:"cov"`
 	Diagnostics `json:"diagnostics"`
 }
 
@@ -138,11 +143,14 @@ func FitGammaGamma(customers []Customer) (GammaGammaFit, error) {
 	}
 	p := res.params
 	fit := GammaGammaFit{Params: GammaGamma{P: p[0], Q: p[1], Gamma: p[2]}, Diagnostics: res.diag}
-	se, err := stdErrors("Gamma-Gamma", n, d.objective, res)
+	se, cov, err := stdErrors("Gamma-Gamma", n, d.objective, res)
 	if err != nil {
 		return GammaGammaFit{}, err
 	}
 	fit.StdErr = GammaGamma{P: se[0], Q: se[1], Gamma: se[2]}
+	for i := range fit.Cov {
+		copy(fit.Cov[i][:], cov[3*i:3*i+3])
+	}
 	return fit, nil
 }
 

@@ -165,3 +165,74 @@ func (h HoldoutCheck) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(holdoutAlias(h))
 }
+
+type retentionAlias Retention
+
+type retentionJSON struct {
+	retentionAlias
+	AsOf *time.Time `json:"as_of"`
+}
+
+// MarshalJSON encodes the table (see [Retention]).
+func (r Retention) MarshalJSON() ([]byte, error) {
+	if r.Periods == nil {
+		r.Periods = []RetentionPeriod{}
+	}
+	r.Input = inputJSON(r.Input)
+	return json.Marshal(retentionJSON{retentionAlias(r), timePtr(r.AsOf)})
+}
+
+// UnmarshalJSON decodes a table written by [Retention.MarshalJSON].
+func (r *Retention) UnmarshalJSON(b []byte) error {
+	var o retentionJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	*r = Retention(o.retentionAlias)
+	r.AsOf = timeOf(o.AsOf)
+	return nil
+}
+
+type trackingAlias Tracking
+
+type trackingJSON struct {
+	trackingAlias
+	CalibrationEnd *time.Time  `json:"calibration_end"`
+	End            *time.Time  `json:"end"`
+	Unit           json.Number `json:"unit_seconds"`
+}
+
+// MarshalJSON encodes the tracking data (see [Tracking]).
+func (t Tracking) MarshalJSON() ([]byte, error) {
+	if t.Rows == nil {
+		t.Rows = []TrackingRow{}
+	}
+	t.Input = inputJSON(t.Input)
+	return json.Marshal(trackingJSON{trackingAlias(t), timePtr(t.CalibrationEnd), timePtr(t.End), secs(t.Unit)})
+}
+
+// UnmarshalJSON decodes tracking data written by [Tracking.MarshalJSON].
+func (t *Tracking) UnmarshalJSON(b []byte) error {
+	var o trackingJSON
+	if err := json.Unmarshal(b, &o); err != nil {
+		return err
+	}
+	u, err := parseSecs(o.Unit)
+	if err != nil {
+		return err
+	}
+	*t = Tracking(o.trackingAlias)
+	t.CalibrationEnd, t.End, t.Unit = timeOf(o.CalibrationEnd), timeOf(o.End), u
+	return nil
+}
+
+type predictionsAlias Predictions
+
+// MarshalJSON encodes the predictions (see [Predictions]), Customers as
+// [] when empty.
+func (p Predictions) MarshalJSON() ([]byte, error) {
+	if p.Customers == nil {
+		p.Customers = []Prediction{}
+	}
+	return json.Marshal(predictionsAlias(p))
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/shopspring/decimal"
@@ -90,4 +91,94 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 	roundTrip(t, "HoldoutCheck", hc, "rows", "and_more", "predicted")
 	roundTrip(t, "empty HoldoutCheck", HoldoutCheck{}, "rows")
+}
+
+// roundTripSchema is [roundTrip] for results whose undefined rates and
+// intervals are null: it requires an equal value after decoding, no null
+// list, and output valid under the schema definition def.
+func roundTripSchema[T any](t *testing.T, name, def string, v T) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	var got T
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("%s: decoding %s: %v", name, b, err)
+	}
+	if diff := cmp.Diff(v, got, cmpopts.EquateEmpty(), cmpopts.EquateErrors()); diff != "" {
+		t.Errorf("%s: JSON round trip differs (-before +after):\n%s", name, diff)
+	}
+	for _, k := range []string{"periods", "rows", "customers", "cohorts", "ages", "at_bound", "reasons", "examples"} {
+		if strings.Contains(string(b), `"`+k+`":null`) {
+			t.Errorf("%s: %q is null in %s", name, k, b)
+		}
+	}
+	schematest.CheckJSON(t, def, b)
+}
+
+// TestJSONSchemaResults round-trips the retention, tracking and prediction
+// results, the cohort table and the fits, and validates each against its
+// definition in schema/funnel.schema.json.
+func TestJSONSchemaResults(t *testing.T) {
+	s := scanOf(t, funnel.Options{Mode: funnel.Lenient, Currency: "USD", Location: mustZone(t, "America/Santiago"), AsOf: at(2024, 12, 1, 0)})
+	a, err := FromDeals(s, slices.Values(append(handDeals(), genDeals(200, 3)...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Cohorts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTripSchema(t, "Cohorts", "clv_cohorts", c)
+	roundTripSchema(t, "empty Cohorts", "clv_cohorts", Cohorts{})
+	r, err := a.Retention()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Periods) < 3 {
+		t.Fatalf("retention of generated deals has %d periods", len(r.Periods))
+	}
+	roundTripSchema(t, "Retention", "clv_retention", r)
+	roundTripSchema(t, "empty Retention", "clv_retention", Retention{})
+	roundTripSchema(t, "RetentionPeriod", "clv_retention_period", r.Periods[2])
+	roundTripSchema(t, "Movement", "clv_movement", r.Periods[2].Churn)
+	l := logOf(t, readCDNOW(t)...)
+	tr, err := l.Tracking(paperBGNBD, TrackingOptions{CalibrationEnd: cdnowRFMOptions.CalibrationEnd, End: cdnowRFMOptions.HoldoutEnd, Unit: 7 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTripSchema(t, "Tracking", "clv_tracking", tr)
+	roundTripSchema(t, "TrackingRow", "clv_tracking_row", tr.Rows[10])
+	dt, err := a.Tracking(paperBGNBD, TrackingOptions{CalibrationEnd: at(2024, 9, 30, 0), End: at(2024, 11, 30, 0), Unit: 7 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTripSchema(t, "Tracking of deals", "clv_tracking", dt)
+	cs := cdnowCustomers(t)
+	bg, err := FitBGNBD(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gg, err := FitGammaGamma(cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := FitSBG([]int{1000, 631, 468, 382, 326, 289, 262, 241})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTripSchema(t, "BGNBDFit", "clv_bgnbd_fit", bg)
+	roundTripSchema(t, "GammaGammaFit", "clv_gamma_gamma_fit", gg)
+	roundTripSchema(t, "SBGFit", "clv_sbg_fit", sb)
+	p, err := Predict(bg, gg, cs[:30], PredictOptions{Horizon: 39, CLV: cdnowCLVOptions, Confidence: 0.9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTripSchema(t, "Predictions", "clv_predictions", p)
+	roundTripSchema(t, "Prediction", "clv_prediction", p.Customers[0])
+	roundTripSchema(t, "Estimate", "clv_estimate", p.Customers[0].PAlive)
+	roundTripSchema(t, "MoneyEstimate", "clv_money_estimate", p.CLV)
+	p.Customers = nil
+	roundTripSchema(t, "Predictions without customers", "clv_predictions", p)
 }

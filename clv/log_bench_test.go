@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/shopspring/decimal"
 )
 
@@ -107,6 +108,27 @@ func BenchmarkLogMarshal2M(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := l.MarshalBinary(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLogRetention2M(b *testing.B) {
+	l := benchLog(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Retention(CohortOptions{AsOf: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLogTracking2M(b *testing.B) {
+	l := benchLog(b)
+	o := TrackingOptions{CalibrationEnd: time.Date(2024, 6, 30, 0, 0, 0, 0, time.UTC), End: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC), Unit: 7 * 24 * time.Hour, Period: funnel.Week}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Tracking(paperBGNBD, o); err != nil {
 			b.Fatal(err)
 		}
 	}

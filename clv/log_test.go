@@ -462,6 +462,8 @@ type logResults struct {
 	Historical Historical
 	Cohorts    Cohorts
 	RFM        RFM
+	Retention  Retention
+	Tracking   Tracking
 	Bytes      []byte
 }
 
@@ -479,11 +481,19 @@ func summaries(t testing.TB, l *Log) logResults {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ret, err := l.Retention(CohortOptions{Period: funnel.Month, AsOf: at(1998, 6, 30, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := l.Tracking(paperBGNBD, TrackingOptions{CalibrationEnd: cdnowRFMOptions.CalibrationEnd, End: cdnowRFMOptions.HoldoutEnd, Unit: cdnowRFMOptions.Unit, Period: funnel.Week})
+	if err != nil {
+		t.Fatal(err)
+	}
 	b, err := l.MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return logResults{l.Len(), l.Count(), h, c, r, b}
+	return logResults{l.Len(), l.Count(), h, c, r, ret, tr, b}
 }
 
 func mustMerge(t testing.TB, a, b *Log) {

@@ -26,7 +26,12 @@ type SBGFit struct {
 	Params SBG `json:"params"`
 	// StdErr holds the asymptotic standard errors, from the inverse
 	// observed information.
-	StdErr      SBG `json:"std_err"`
+	StdErr SBG `json:"std_err"`
+	// Cov is the asymptotic covariance matrix of the estimates (the
+	// inverse observed information) in the order alpha, beta; its diagonal
+	// is the square of StdErr. The rows and columns of parameters at a
+	// bound are zero.
+	Cov         [2][2]float64 `json:"cov"`
 	Diagnostics `json:"diagnostics"`
 }
 
@@ -119,11 +124,12 @@ func FitSBG(survivors []int) (SBGFit, error) {
 		return SBGFit{}, err
 	}
 	fit := SBGFit{Params: SBG{Alpha: res.params[0], Beta: res.params[1]}, Diagnostics: res.diag}
-	se, err := stdErrors("sBG", survivors[0], d.objective, res)
+	se, cov, err := stdErrors("sBG", survivors[0], d.objective, res)
 	if err != nil {
 		return SBGFit{}, err
 	}
 	fit.StdErr = SBG{Alpha: se[0], Beta: se[1]}
+	fit.Cov = [2][2]float64{{cov[0], cov[1]}, {cov[2], cov[3]}}
 	return fit, nil
 }
 

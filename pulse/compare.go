@@ -103,7 +103,9 @@ type Change struct {
 // each favourable share by [funnel.CompareRates] (after against before),
 // each mean by a Welch test ([MeanComparison]), the eNPS by
 // [funnel.CompareENPS]. It reads published figures only, so it reveals
-// nothing the two reports do not; a suppressed cell has no change. It
+// nothing the two reports do not, and the limits of the reports hold (see
+// [Waves.Report] on a reader who assumes people answer as before); a
+// suppressed cell has no change. It
 // returns an error wrapping [funnel.ErrInvalidParam] for an invalid Test
 // or reports of different surveys.
 func Compare(before, after Report, t funnel.Test) (Change, error) {
@@ -162,7 +164,8 @@ func compareRows(before, after Row, o resolved) (RowChange, error) {
 }
 
 // Changes compares each report with the next ([Compare]) and returns
-// len(reports) − 1 changes (none for fewer than two reports).
+// len(reports) − 1 changes (none for fewer than two reports). Like
+// Compare, it reveals nothing the reports do not, and their limits hold.
 func Changes(reports []Report, t funnel.Test) ([]Change, error) {
 	if _, err := (Options{Test: t}).resolve(); err != nil {
 		return nil, err

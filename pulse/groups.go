@@ -151,8 +151,14 @@ type Breakdown struct {
 // company score under other options), can reveal a hidden group: the
 // other figures give what this breakdown hid (say the company score
 // computed with every team, minus the published teams of a withheld
-// breakdown). Differences over time are covered when the breakdowns are
-// of disjoint sets of answers (one per wave, as [Trend] makes them).
+// breakdown; publish breakdowns of survey waves together with
+// [Table.Heatmap], which covers this). Differences over time are covered
+// when the breakdowns are of disjoint sets of answers (one per wave, as
+// [Trend] makes them), for a reader who does not know how one wave's
+// answers relate to another's: one who assumes that people answer as
+// before reads the difference of two breakdowns of a fixed population
+// that one person joined or left as that person's answer, which the
+// library cannot tell from a changed answer.
 //
 // It returns an error wrapping [funnel.ErrInvalidParam] for invalid
 // options.
@@ -213,7 +219,11 @@ func classes(counts ...int64) int {
 
 // BreakdownBy groups the answers of one question by the value of one
 // attribute (a response without the attribute falls in the group "") and
-// returns [Groups.Breakdown], with its guarantee and its limits. The
+// returns [Groups.Breakdown], with its guarantee and its limits (another
+// breakdown of the same answers by another attribute can reveal a hidden
+// group; across waves, a reader who assumes that people answer as before
+// reads the difference of two breakdowns of a fixed population that one
+// person joined or left as that person's answer). The
 // question must be on the 0-10 scale: a response that does not answer it
 // is a skip, an answer off the scale is an error wrapping
 // [funnel.ErrENPSAnswer] that names the response's position. A nil
@@ -272,8 +282,11 @@ type TrendPoint struct {
 // the guarantee of [Groups.Breakdown] holds point by point, as long as the
 // waves hold disjoint sets of answers (each answer in one wave). Not
 // covered: waves that share answers (say cumulative or rolling sets: the
-// difference of two points would then be the answers added), and
-// company figures published from elsewhere (see [Groups.Breakdown]).
+// difference of two points would then be the answers added), company
+// figures published from elsewhere (see [Groups.Breakdown]), and a
+// reader who assumes that people answer as before: the difference of two
+// points of a fixed population that one person joined or left is then
+// that person's answer (a group of 8 with 3 promoters, then of 9 with 4).
 //
 // It returns an error wrapping [funnel.ErrInvalidParam] for invalid
 // options, a nil wave, a repeated label or labels and waves of different

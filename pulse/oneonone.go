@@ -37,11 +37,20 @@ type Overdue struct {
 }
 
 // A ManagerCoverage is one manager's one-on-one coverage: of their direct
-// reports, and of everyone under them (reports of reports included).
+// reports, and of everyone under them (reports of reports included). With
+// ReportsTo and Level the rows of a [Coverage] form the tree of managers.
 type ManagerCoverage struct {
-	Manager string      `json:"manager"`
-	Direct  funnel.Rate `json:"direct"`
-	All     funnel.Rate `json:"all"`
+	Manager string `json:"manager"`
+	// ReportsTo is the manager's own manager: "" for a manager at the top
+	// or not on the roster.
+	ReportsTo string `json:"reports_to"`
+	// Level is the number of managers above this one (0 at the top).
+	Level int `json:"level"`
+	// Direct is the direct reports met within the interval over the
+	// direct reports, and All the same over everyone under the manager,
+	// each with its Wilson interval.
+	Direct funnel.Rate `json:"direct"`
+	All    funnel.Rate `json:"all"`
 }
 
 // A Coverage is the one-on-one cadence of a roster as of a time: the share
@@ -53,7 +62,8 @@ type Coverage struct {
 	// Met is the people met within (AsOf − Interval, AsOf] over the
 	// people of the roster, with its Wilson interval.
 	Met funnel.Rate
-	// Managers has a row per manager named in the roster, ascending.
+	// Managers has a row per manager named in the roster, ascending by
+	// name: the roll-up table ([Coverage.WriteText] prints it as a tree).
 	Managers []ManagerCoverage
 	// Overdue lists the people not met within the interval, most overdue
 	// first: never met first (by name), then by oldest last meeting (ties
@@ -62,8 +72,14 @@ type Coverage struct {
 }
 
 // OneOnOnes reports which people of the roster had a one-on-one in
-// (asOf − interval, asOf], overall and per manager, with Wilson intervals
-// at level c (zero means 0.95). Meetings after asOf (scheduled ones) and
+// (asOf − interval, asOf], overall and rolled up per manager: for each
+// manager, the share of direct reports met and the share of everyone
+// under them met (a person counts once, under each manager above them),
+// each as met / people with its Wilson interval at level c (zero means
+// 0.95; Wilson 1927, "Probable inference, the law of succession, and
+// statistical inference", Journal of the American Statistical Association
+// 22(158)). Regular one-on-ones of a manager with each report are the
+// practice of Grove 1983, "High Output Management". Meetings after asOf (scheduled ones) and
 // with people not on the roster are ignored. One-on-one coverage says who
 // met whom, not what anyone answered: no confidentiality minimum applies.
 // It returns an error wrapping [funnel.ErrInvalidParam] for an interval <=
@@ -138,7 +154,12 @@ func OneOnOnes(roster []Member, meetings iter.Seq[Meeting], asOf time.Time, inte
 	}
 	cov.Met = rate(met)
 	for _, name := range slices.Sorted(maps.Keys(all)) {
-		cov.Managers = append(cov.Managers, ManagerCoverage{Manager: name, Direct: rate(direct[name]), All: rate(all[name])})
+		level := 0
+		for up := manager[name]; up != ""; up = manager[up] {
+			level++
+		}
+		cov.Managers = append(cov.Managers, ManagerCoverage{Manager: name, ReportsTo: manager[name], Level: level,
+			Direct: rate(direct[name]), All: rate(all[name])})
 	}
 	slices.SortFunc(cov.Overdue, func(a, b Overdue) int {
 		switch {

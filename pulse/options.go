@@ -94,12 +94,15 @@ const (
 	TooFew
 	// Complement hides a figure that is large enough, so that the figures
 	// hidden as TooFew cannot be recovered by subtracting the published
-	// ones from the total (complementary suppression).
+	// ones from the total or, in a [Heatmap], by combining the figures of
+	// its breakdowns (complementary suppression).
 	Complement
 	// Withheld hides every figure of a question (the total included)
 	// because every hidden answer falls on one side (all favourable, all
 	// unfavourable, or one eNPS class): the total minus the published
-	// figures would then tell each hidden group's result.
+	// figures would then tell each hidden group's result. In a
+	// [Heatmap], a hidden figure whose answers are all in pools on one
+	// side withholds its question so.
 	Withheld
 	// Held hides a rolling figure that would differ from the figures
 	// already published by fewer answers than the minimum group (see

@@ -570,7 +570,7 @@ func TestOneOnOnes(t *testing.T) {
 	// reports: ann (met), bob: 1/2. zed's direct reports cy, dee, eve, mia:
 	// 2/4; everyone under zed (those and ann, bob): 3/6.
 	want := Coverage{AsOf: asOf, Interval: 14 * 24 * time.Hour, Met: r(4, 8),
-		Managers: []ManagerCoverage{{"mia", r(1, 2), r(1, 2)}, {"zed", r(2, 4), r(3, 6)}},
+		Managers: []ManagerCoverage{{"mia", "zed", 1, r(1, 2), r(1, 2)}, {"zed", "", 0, r(2, 4), r(3, 6)}},
 		Overdue: []Overdue{
 			{Person: "dee", Manager: "zed"},
 			{Person: "fay", Met: true, Last: day(30), Since: 30 * 24 * time.Hour},

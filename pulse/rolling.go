@@ -173,9 +173,9 @@ const maxPoints = 10000
 //
 // Not covered, and how it leaks: figures of two Series (another window
 // length, another first wave, another set of responses), or a Series next
-// to wave reports of the same responses: the rolling figure minus the
-// latest wave's company figure gives the answers carried over from earlier
-// waves, which can be one person's.
+// to wave reports or heatmaps of the same responses: the rolling figure
+// minus the latest wave's company figure gives the answers carried over
+// from earlier waves, which can be one person's.
 //
 // It returns an error wrapping [funnel.ErrInvalidParam] for a window <= 0,
 // last < first, more than 10,000 points, or invalid options.

@@ -113,7 +113,7 @@ func TestBreakdownExhaustive(t *testing.T) {
 	names := []string{"A", "B", "C"}
 	for _, sap := range []bool{false, true} {
 		for min := 2; min <= 4; min++ {
-			if raceEnabled && min > 3 {
+			if (raceEnabled || !*long) && min > 2 {
 				break
 			}
 			opts := Options{MinGroup: min, ENPS: funnel.ENPSOptions{SkippedAsPassive: sap}}
@@ -353,11 +353,11 @@ func TestReportExhaustive(t *testing.T) {
 		}
 		gen(nil, 3)
 		for _, sap := range []bool{false, true} {
-			if sap && !tc.q.ENPS {
+			if sap && (!tc.q.ENPS || !*long) {
 				continue
 			}
 			for min := 2; min <= 3; min++ {
-				if raceEnabled && min > 2 {
+				if (raceEnabled || !*long) && min > 2 {
 					break
 				}
 				opts := Options{MinGroup: min, ENPS: funnel.ENPSOptions{SkippedAsPassive: sap}}

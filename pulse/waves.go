@@ -242,8 +242,15 @@ type Report struct {
 // wave without groups, a rolling figure that includes the wave), can
 // reveal a hidden group: the other report's company cell minus this
 // report's published cells gives the hidden cells' answers when this
-// report withheld its own company cell. Reports of different waves hold
-// disjoint answers and are covered one by one.
+// report withheld its own company cell, and a location made of a hidden
+// team's people gives that team's figures (see [Table.Heatmap], which
+// publishes several breakdowns together and covers this). Reports of
+// different waves hold different answers and are covered one by one, for
+// a reader who does not know how one wave's answers relate to another's;
+// a reader who assumes that people answer as before reads the difference
+// of two waves of a fixed population that one person joined or left as
+// that person's answer (a team of 8 with 6 favourable, then of 9 with 7),
+// which the library cannot tell from a changed answer.
 //
 // It returns an error wrapping [funnel.ErrInvalidParam] for invalid
 // options, and one wrapping [ErrResponse] for more respondents than
