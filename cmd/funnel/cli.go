@@ -57,6 +57,14 @@ The deals files are read with -mapping FILE (JSON: "stages" and the "deals"
 columns, as csvimport.DealMapping names them) or -preset NAME. With neither,
 the bundled Maven CRM export (testdata/maven-crm) is read.
 
+The CRM presets (csvimport's) read an export as it comes: one -deals FILE,
+its -history FILE (salesforce, pipedrive, close, zoho), one -pipeline and
+its open -stages in order, -tz for exports that write local times:
+  funnel report -preset hubspot -tz America/New_York -pipeline "Sales Pipeline" \
+    -stages "Appointment Scheduled,Qualified To Buy,Contract Sent" -deals deals.csv
+Deals in several currencies need -currency CODE and -rates FILE (CSV: date,
+from, to, rate).
+
 Output: -format text (the default on a terminal), json (the default
 otherwise), csv (one file per table, in -o DIR) or html. The report command
 also writes the HTML report to -html FILE (funnel-report.html).
@@ -69,6 +77,9 @@ Run "funnel <command> -h" for the flags of a command.
 type options struct {
 	cmd                      string
 	mapping, preset, dir     string
+	dealsFile, history       string
+	pipeline, stages, rates  string
+	tzSet                    bool
 	changes, touches, answer string
 	lenient                  bool
 	asOf, period, tz         string
@@ -93,12 +104,17 @@ type options struct {
 
 func (o *options) flags(fs *flag.FlagSet) {
 	fs.StringVar(&o.mapping, "mapping", "", "mapping `file` (JSON) of the deals files' columns")
-	fs.StringVar(&o.preset, "preset", "", "built-in mapping: maven (the bundled Maven CRM export)")
+	fs.StringVar(&o.preset, "preset", "", presetHelp())
 	fs.StringVar(&o.dir, "preset-dir", filepath.Join("testdata", "maven-crm"), "`directory` of the maven preset's files")
+	fs.StringVar(&o.dealsFile, "deals", "", "deals `file` (CSV) of a CRM preset's export; also given after the flags")
+	fs.StringVar(&o.history, "history", "", "stage-history `file` of a CRM preset's export (Salesforce, Pipedrive, Close, Zoho)")
+	fs.StringVar(&o.pipeline, "pipeline", "", "the `pipeline` of a CRM preset's export to report on; its other pipelines are counted apart")
+	fs.StringVar(&o.stages, "stages", "", "the pipeline's open `stages` in order, comma-separated, for a CRM preset")
+	fs.StringVar(&o.rates, "rates", "", "exchange-rate `file` (CSV: date, from, to, rate) to convert deals to -currency")
 	fs.BoolVar(&o.lenient, "lenient", false, "skip, count and list bad rows instead of stopping at the first")
 	fs.StringVar(&o.asOf, "as-of", "", "the `date` the data describes (YYYY-MM-DD or RFC 3339); default the mapping's, else now")
 	fs.StringVar(&o.period, "period", "month", "period of trends and cohorts: day, week, month, quarter or year")
-	fs.StringVar(&o.tz, "tz", "UTC", "time `zone` of periods, such as Europe/Berlin")
+	fs.StringVar(&o.tz, "tz", "UTC", "time `zone` of periods, such as Europe/Berlin, and of a CRM preset's times written without a zone")
 	fs.StringVar(&o.currency, "currency", "", "currency `code` every deal must have; default the mapping's default_currency")
 	fs.StringVar(&o.policy, "policy", "in-order", "stage-reach policy: in-order, any-stage or direct-next")
 	fs.Float64Var(&o.confidence, "confidence", 0.95, "confidence `level` of intervals and tests")
@@ -222,6 +238,7 @@ func run(args []string, e env) int {
 		return exitUsage // the flag package printed the error and the usage
 	}
 	o.files = fs.Args()
+	fs.Visit(func(f *flag.Flag) { o.tzSet = o.tzSet || f.Name == "tz" })
 	err := execute(o, e)
 	var ue usageError
 	switch {
@@ -321,6 +338,15 @@ func execute(o *options, e env) error {
 	if err != nil {
 		return err
 	}
+	if o.rates != "" {
+		if st.fopts.Currency == "" {
+			return usagef("-rates converts to the reporting currency: give it with -currency")
+		}
+		if copts.Rates, err = readRates(o.rates, mode); err != nil {
+			return err
+		}
+		copts.Currency = st.fopts.Currency
+	}
 	src, err := newDealSource(m, st.f, files, o.changes, copts, e.stdin, mt)
 	if err != nil {
 		return err
@@ -350,7 +376,7 @@ func execute(o *options, e env) error {
 func describeDealError(err error, files []string) error {
 	var de *funnel.DealError
 	if errors.As(err, &de) {
-		return fmt.Errorf("%s: deal %q: %s: %v (use -lenient to skip such deals, -currency to set the currency)",
+		return fmt.Errorf("%s: deal %q: %s: %v (use -lenient to skip such deals, -currency to set the currency, -rates to convert)",
 			strings.Join(files, ", "), de.ID, de.Field, de.Err)
 	}
 	return err
@@ -370,21 +396,26 @@ func resolveInput(o *options) (*Mapping, []string, error) {
 	}
 	name := o.preset
 	if name == "" {
-		if len(o.files) > 0 {
+		if len(o.files) > 0 || o.dealsFile != "" {
 			return nil, nil, usagef("deals files need -mapping FILE (or -preset NAME)")
 		}
 		name = "maven"
 	}
-	mk, ok := presets[name]
+	p, ok := presets[name]
 	if !ok {
-		return nil, nil, usagef("unknown preset %q", name)
+		return nil, nil, usagef("unknown preset %q: the presets are %s", name, strings.Join(presetNames(), ", "))
 	}
-	m, files, err := mk(o.dir)
+	m, files, err := p.make(o)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(o.files) > 0 {
-		files = o.files
+	if m.export == nil {
+		if o.dealsFile != "" {
+			files = []string{o.dealsFile}
+		}
+		if len(o.files) > 0 {
+			files = append(files[:0:0], o.files...)
+		}
 	}
 	return m, files, nil
 }

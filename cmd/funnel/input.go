@@ -4,9 +4,10 @@ package main
 // how, the deals (csvimport.NewDealReader), the stage-change log
 // (csvimport.ReadChanges, attached with csvimport.AttachHistory), the side
 // tables (csvimport.ReadTable, joined with csvimport.Join), the touches of
-// an attribution and the answers of an eNPS survey. A CRM preset is a
-// mapping built in code (see presets); wiring csvimport's presets in means
-// adding them to that map.
+// an attribution and the answers of an eNPS survey. The CRM presets are
+// csvimport's (csvimport.HubSpot ...): their exports are read with
+// csvimport.Open, the history file beside the deals file, each deal
+// against the chosen pipeline's funnel (see presets).
 
 import (
 	"bufio"
@@ -53,6 +54,13 @@ type Mapping struct {
 	AsOf string `json:"as_of,omitempty"`
 
 	dir string // the mapping file's directory: join files are relative to it
+
+	// export is a CRM preset's mapping (csvimport.HubSpot ...), nil for a
+	// mapping file or the maven preset: the deals file is then read with
+	// csvimport.Open, against pipeline's funnel, with the history file.
+	export   *csvimport.Mapping
+	pipeline string
+	history  string
 }
 
 // Deals mirrors csvimport.DealMapping.
@@ -142,9 +150,86 @@ type Answers struct {
 }
 
 // presets are the mappings built in: the CRM exports the tool reads with
-// no mapping file. The Maven export is the repository's bundled data.
-var presets = map[string]func(dir string) (*Mapping, []string, error){
-	"maven": mavenPreset,
+// no mapping file. The Maven export is the repository's bundled data; the
+// others are csvimport's presets, read by exportPreset.
+var presets = map[string]struct {
+	about string
+	make  func(o *options) (*Mapping, []string, error)
+}{
+	"maven":      {"the bundled Maven CRM export", func(o *options) (*Mapping, []string, error) { return mavenPreset(o.dir) }},
+	"hubspot":    {"HubSpot deals export", exportPreset(csvimport.HubSpot)},
+	"salesforce": {"Salesforce opportunity report, -history its Opportunity History report", exportPreset(csvimport.Salesforce)},
+	"pipedrive":  {"Pipedrive deals export, -history the deals' flow", exportPreset(csvimport.Pipedrive)},
+	"close":      {"Close opportunity export, -history its status changes", exportPreset(csvimport.Close)},
+	"zoho":       {"Zoho CRM deals export, -history its Stage History", exportPreset(csvimport.Zoho)},
+}
+
+// presetNames returns the presets' names, sorted.
+func presetNames() []string {
+	names := make([]string, 0, len(presets))
+	for n := range presets {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// presetHelp describes the presets for -preset's help.
+func presetHelp() string {
+	var b strings.Builder
+	b.WriteString("built-in mapping `name`:")
+	for i, n := range presetNames() {
+		if i > 0 {
+			b.WriteString(";")
+		}
+		fmt.Fprintf(&b, " %s (%s)", n, presets[n].about)
+	}
+	b.WriteString(". A CRM preset reads one -deals file (and -history) against the -stages of one -pipeline")
+	return b.String()
+}
+
+// exportPreset returns the maker of a CRM preset's mapping: csvimport's
+// mapping of the export (mk), the funnel of -stages, the deals of
+// -pipeline (the other pipelines' rows are counted apart, never read into
+// this funnel), times written without a zone read in -tz.
+func exportPreset(mk func() csvimport.Mapping) func(o *options) (*Mapping, []string, error) {
+	return func(o *options) (*Mapping, []string, error) {
+		em := mk()
+		name := o.preset
+		files := o.files
+		if o.dealsFile != "" {
+			files = append([]string{o.dealsFile}, files...)
+		}
+		switch {
+		case len(files) != 1:
+			return nil, nil, usagef("-preset %s reads one deals file: give it with -deals FILE", name)
+		case o.stages == "":
+			return nil, nil, usagef("-preset %s needs the funnel: -stages with the pipeline's open stages in order, comma-separated (the won and lost stages are outcomes)", name)
+		case o.pipeline == "" && em.Deals.Pipeline != "":
+			return nil, nil, usagef("-preset %s needs -pipeline NAME: the export's deals each belong to a pipeline (its %q column), and -stages are that pipeline's", name, em.Deals.Pipeline)
+		case em.History.DealID != "" && o.history == "":
+			return nil, nil, usagef("-preset %s needs -history FILE: it reads the %s", name, em.Name)
+		case em.History.DealID == "" && o.history != "":
+			return nil, nil, usagef("-preset %s reads no history file: the %s keeps stage history in the deals file", name, em.Name)
+		case em.LocalTimes && !o.tzSet:
+			return nil, nil, usagef("-preset %s: the %s writes times in the account's or user's time zone without naming it: give the zone with -tz", name, em.Name)
+		}
+		if em.LocalTimes {
+			loc, err := time.LoadLocation(o.tz)
+			if err != nil {
+				return nil, nil, usagef("-tz %q: %v", o.tz, err)
+			}
+			em.Options.Location = loc
+		}
+		em.Options.IgnoreOtherPipelines = true
+		m := &Mapping{export: &em, pipeline: o.pipeline, history: o.history}
+		for _, s := range strings.Split(o.stages, ",") {
+			m.Stages = append(m.Stages, strings.TrimSpace(s))
+		}
+		// what the analyses ask of the deals columns
+		m.Deals = Deals{ID: em.Deals.ID, Stage: em.Deals.Stage, Account: em.Deals.Account}
+		return m, files, nil
+	}
 }
 
 // mavenPreset maps the Maven CRM export bundled in testdata/maven-crm
@@ -177,6 +262,22 @@ func mavenPreset(dir string) (*Mapping, []string, error) {
 		return nil, nil, fmt.Errorf("the maven preset reads %s: %w (run from a clone of the repository, or give -preset-dir)", path, err)
 	}
 	return mp, []string{path}, nil
+}
+
+// readRates reads the exchange-rate file of -rates: columns date, from,
+// to and rate, dates as YYYY-MM-DD (csvimport.ReadRates).
+func readRates(path string, mode funnel.Mode) (*csvimport.Rates, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	r, _, err := csvimport.ReadRates(bufio.NewReader(fh), filepath.Base(path),
+		csvimport.RatesMapping{Date: "date", From: "from", To: "to", Rate: "rate"}, csvimport.Options{Mode: mode})
+	if err != nil {
+		return nil, describe(err)
+	}
+	return r, nil
 }
 
 // readMapping reads a mapping file. Unknown fields are errors, and so is
@@ -232,8 +333,14 @@ func lineCol(b []byte, off int64) (int, int) {
 	return line, col
 }
 
-// csvOptions returns the reading options of the mapping.
+// csvOptions returns the reading options of the mapping: a CRM preset's
+// own, or those of the mapping file.
 func (m *Mapping) csvOptions(mode funnel.Mode) (csvimport.Options, error) {
+	if m.export != nil {
+		o := m.export.Options
+		o.Mode = mode
+		return o, nil
+	}
 	o := csvimport.Options{Mode: mode, Layouts: m.CSV.Layouts, MaxDigits: m.CSV.MaxDigits}
 	if m.CSV.Comma != "" {
 		r := []rune(m.CSV.Comma)
@@ -443,7 +550,7 @@ func (src *dealSource) file(path string, one []funnel.Deal, yield func(funnel.De
 		r = fh
 	}
 	cr := src.meter.start(name, r, size)
-	dr, err := csvimport.NewDealReader(cr, name, src.f, src.mapping, src.opts)
+	dr, err := src.open(name, cr)
 	if err != nil {
 		src.meter.stop(nil)
 		return false, describeWith(err, cr.head)
@@ -470,6 +577,16 @@ func (src *dealSource) file(path string, one []funnel.Deal, yield func(funnel.De
 	rep := dr.Report()
 	src.meter.stop(rep)
 	src.rep.Files = append(src.rep.Files, rep)
+	if h := dr.HistoryReport(); h != nil {
+		src.rep.Files = append(src.rep.Files, h)
+		matched, orphans := dr.HistoryJoin()
+		src.rep.History = &historyReport{File: h.File, Read: h, Matched: matched, Orphans: orphans}
+		for _, e := range h.Examples {
+			if len(src.rep.Examples) < 20 {
+				src.rep.Examples = append(src.rep.Examples, parseErrorText(e, nil))
+			}
+		}
+	}
 	for _, e := range rep.Examples {
 		if len(src.rep.Examples) < 20 {
 			src.rep.Examples = append(src.rep.Examples, parseErrorText(e, cr.head))
@@ -479,6 +596,28 @@ func (src *dealSource) file(path string, one []funnel.Deal, yield func(funnel.De
 		return false, describeWith(err, cr.head)
 	}
 	return cont, nil
+}
+
+// open returns the reader of a deals file: a CRM preset's export with
+// csvimport.Open (its history file read first, in full), else the mapping
+// file's columns with csvimport.NewDealReader.
+func (src *dealSource) open(name string, r io.Reader) (*csvimport.DealReader, error) {
+	m := src.m
+	if m.export == nil {
+		return csvimport.NewDealReader(r, name, src.f, src.mapping, src.opts)
+	}
+	em := *m.export
+	em.Options = src.opts
+	var hist csvimport.File
+	if m.history != "" {
+		fh, err := os.Open(m.history)
+		if err != nil {
+			return nil, err
+		}
+		defer fh.Close()
+		hist = csvimport.File{Name: filepath.Base(m.history), R: bufio.NewReaderSize(fh, 1<<16)}
+	}
+	return csvimport.Open(em, csvimport.Pipelines{m.pipeline: src.f}, csvimport.File{Name: name, R: r}, hist)
 }
 
 // attach gives the deal its stage changes, as csvimport.AttachHistory does.

@@ -10,7 +10,11 @@
 // forecast, trend, cohorts, survival, attribution, clv and enps; "funnel
 // help" lists them and "funnel <command> -h" their flags. The deals files
 // are read with a mapping file (-mapping, JSON: the funnel's stages and the
-// columns of csvimport.DealMapping) or a preset (-preset). With no file and
+// columns of csvimport.DealMapping) or a preset (-preset): maven, or one of
+// csvimport's CRM presets (hubspot, salesforce, pipedrive, close, zoho),
+// which read an export as it comes with csvimport.Open: the -deals file and
+// its -history file, the deals of one -pipeline against its -stages, local
+// times in -tz, amounts converted to -currency with -rates. With no file and
 // no mapping, the tool reads the Maven CRM export bundled with the
 // repository (testdata/maven-crm), so from a clone
 //

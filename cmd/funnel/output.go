@@ -246,6 +246,13 @@ func readTable(r *readReport) tables.Table {
 		for _, n := range f.Reasons {
 			notes = append(notes, fmt.Sprintf("skipped, %s: %d", n.Reason, n.Count))
 		}
+		for _, n := range f.Ignored {
+			notes = append(notes, fmt.Sprintf("pipeline %s, not read: %d", n.Reason, n.Count))
+		}
+		if f.History != nil {
+			c := f.History
+			notes = append(notes, fmt.Sprintf("%d stage entries, %d closes, %d saves of other fields only", c.Entries, c.Closes, c.Unchanged))
+		}
 		t.Rows = append(t.Rows, []tables.Cell{tables.Str(f.File), tables.Int(int64(f.Rows)), tables.Int(int64(f.Kept)),
 			tables.Int(int64(f.Skipped)), tables.Str(strings.Join(notes, "; "))})
 	}
