@@ -77,6 +77,15 @@
 //     BG/NBD, Gamma-Gamma and shifted-beta-geometric models.
 //   - pulse: pulse surveys, eNPS breakdowns with confidentiality,
 //     one-on-ones.
+//   - plan: a revenue target worked back through the funnel (wins,
+//     opportunities per stage, leads, reps), and what-ifs.
+//   - chart: charts of the results in SVG and PNG (gonum/plot): the
+//     funnel, trends, cohorts, survival curves, expected revenue,
+//     attribution, eNPS.
+//   - cmd/funnel: the command-line tool (text, JSON, CSV and an HTML
+//     report) over a CRM export.
+//   - beam (a module of its own): the same accumulators on Apache Beam.
+//   - schema: the JSON Schema of every result's JSON.
 //
 // # Time
 //
