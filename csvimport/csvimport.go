@@ -251,6 +251,14 @@ type Options struct {
 	// (see [Rates.Convert]); the rates used are listed in
 	// [Report.Conversions].
 	Rates *Rates
+	// Workers is the number of goroutines that parse the rows of a large
+	// deals file (more than 512 KiB, or of unknown size), each a chunk of
+	// whole records at a time, while the reading goroutine checks IDs and
+	// yields the deals in file order; zero means GOMAXPROCS, 1 reads on
+	// the calling goroutine. Results (deals, reports, errors) do not
+	// depend on it. Reads with a history file or a reporting currency are
+	// not split.
+	Workers int
 }
 
 func (o Options) location() *time.Location {
@@ -345,6 +353,13 @@ type reader struct {
 	constNotes   []string // a note per virtual column, counted on every row
 	footer       []byte   // how a footer row begins, or nil
 	inFooter     bool
+
+	// In a worker of a parallel read (see parallel.go), events is set: row
+	// failures and notes are recorded there, for the reading goroutine to
+	// count in file order, and footerAt says that the current record
+	// begins the footer, which the reading goroutine reads.
+	events   *[]event
+	footerAt bool
 }
 
 func newReader(r io.Reader, file string, opts Options) (*reader, error) {
@@ -494,6 +509,10 @@ func (rd *reader) next() (bool, error) {
 		}
 		rd.line = rd.sc.recLine
 		if rd.footer != nil && rd.sc.fields() > 0 && bytes.HasPrefix(trim(rd.sc.field(0)), rd.footer) {
+			if rd.events != nil {
+				rd.footerAt = true
+				return false, nil
+			}
 			return false, rd.readFooter()
 		}
 		rd.rep.Rows++
@@ -659,6 +678,14 @@ func (rd *reader) suspicious(i int, v []byte) *ParseError {
 // fail records a row error: it returns the error in strict mode, and
 // counts it and returns nil in lenient mode.
 func (rd *reader) fail(err *ParseError) error {
+	if rd.events != nil {
+		rd.flushNotes(rd.rep.Kept)
+		*rd.events = append(*rd.events, event{at: rd.rep.Kept, kind: evFail, perr: err})
+		if rd.opts.Mode == funnel.Strict {
+			return err
+		}
+		return nil
+	}
 	if rd.opts.Mode == funnel.Strict {
 		return err
 	}
