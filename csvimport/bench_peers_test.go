@@ -114,23 +114,31 @@ func BenchmarkPeers(b *testing.B) {
 			}
 		})
 	})
-	b.Run("DealReader", func(b *testing.B) {
-		b.SetBytes(int64(len(deals)))
-		b.ReportAllocs()
-		cputime.Report(b, func() {
-			x, err := NewDealReader(bytes.NewReader(deals), "deals.csv", f, peersMapping, peersOptions)
-			if err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for range x.All() {
-				n++
-			}
-			if x.Err() != nil || n != 100_000 {
-				b.Fatal(x.Err(), n)
-			}
+	for _, w := range []int{0, 1} {
+		name := "DealReader"
+		if w == 1 {
+			name += "/serial" // Options.Workers 1, for a ratio within one run
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(deals)))
+			b.ReportAllocs()
+			o := peersOptions
+			o.Workers = w
+			cputime.Report(b, func() {
+				x, err := NewDealReader(bytes.NewReader(deals), "deals.csv", f, peersMapping, o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 0
+				for range x.All() {
+					n++
+				}
+				if x.Err() != nil || n != 100_000 {
+					b.Fatal(x.Err(), n)
+				}
+			})
 		})
-	})
+	}
 	b.Run("ReadChanges", func(b *testing.B) {
 		b.SetBytes(int64(len(events)))
 		b.ReportAllocs()

@@ -451,7 +451,8 @@ type DealReader struct {
 
 	idLine  int   // the line of the ID of the deal yielded last
 	chunked bool  // whether the rows are read in chunks, by workers
-	poff    int64 // then the input offset of the rows applied
+	poff    int64 // then the input offset after the chunk being applied
+	prows   int   // and the rows up to its end
 	grown   bool  // whether the ID set has room for the rows expected
 	chunks  int   // the chunks applied
 	resyncs int   // the times a parallel read went on serially
@@ -717,10 +718,12 @@ func (x *DealReader) remaining() int {
 	if x.size <= 0 || rd.rep.Rows == 0 {
 		return 0
 	}
-	off := rd.sc.offset()
 	if x.chunked {
-		off = x.poff
+		// the rows of the chunks applied and of the one being applied
+		perRow := max(1, x.poff/int64(max(x.prows, 1)))
+		return int(max(0, x.size-x.poff)/perRow) + max(0, x.prows-rd.rep.Rows)
 	}
+	off := rd.sc.offset()
 	perRow := max(1, off/int64(rd.rep.Rows))
 	return int(max(0, x.size-off) / perRow)
 }

@@ -437,6 +437,12 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 			x.serialFrom(c.off, c.line, p, bytes.NewReader(c.data), yield)
 			return
 		}
+		x.poff, x.prows = c.off+int64(len(c.data)), rd.rep.Rows+len(c.deals)
+		for i := range c.events {
+			if c.events[i].kind != evNote {
+				x.prows++
+			}
+		}
 		if !x.apply(c, yield) {
 			return
 		}
@@ -450,7 +456,6 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 			x.serialFrom(c.off+int64(c.stopOff), c.stopLine, p, bytes.NewReader(c.data[c.stopOff:]), yield)
 			return
 		}
-		x.poff = c.off + int64(len(c.data))
 		if rd.rep.Rows >= 64 && !x.grown && x.size > 0 && dr.seen != nil {
 			x.grown = true
 			dr.seen.grow(min(x.remaining(), maxReserve))
