@@ -251,6 +251,14 @@ type Options struct {
 	// (see [Rates.Convert]); the rates used are listed in
 	// [Report.Conversions].
 	Rates *Rates
+	// Workers is the number of goroutines that parse the rows of a large
+	// deals file (more than 512 KiB, or of unknown size), each a chunk of
+	// whole records at a time, while the reading goroutine checks IDs and
+	// yields the deals in file order; zero means GOMAXPROCS, 1 reads on
+	// the calling goroutine. Results (deals, reports, errors) do not
+	// depend on it. Reads with a history file or a reporting currency are
+	// not split.
+	Workers int
 }
 
 func (o Options) location() *time.Location {
@@ -345,6 +353,13 @@ type reader struct {
 	constNotes   []string // a note per virtual column, counted on every row
 	footer       []byte   // how a footer row begins, or nil
 	inFooter     bool
+
+	// In a worker of a parallel read (see parallel.go), events is set: row
+	// failures and notes are recorded there, for the reading goroutine to
+	// count in file order, and footerAt says that the current record
+	// begins the footer, which the reading goroutine reads.
+	events   *[]event
+	footerAt bool
 }
 
 func newReader(r io.Reader, file string, opts Options) (*reader, error) {
@@ -494,6 +509,10 @@ func (rd *reader) next() (bool, error) {
 		}
 		rd.line = rd.sc.recLine
 		if rd.footer != nil && rd.sc.fields() > 0 && bytes.HasPrefix(trim(rd.sc.field(0)), rd.footer) {
+			if rd.events != nil {
+				rd.footerAt = true
+				return false, nil
+			}
 			return false, rd.readFooter()
 		}
 		rd.rep.Rows++
@@ -659,6 +678,14 @@ func (rd *reader) suspicious(i int, v []byte) *ParseError {
 // fail records a row error: it returns the error in strict mode, and
 // counts it and returns nil in lenient mode.
 func (rd *reader) fail(err *ParseError) error {
+	if rd.events != nil {
+		rd.flushNotes(rd.rep.Kept)
+		*rd.events = append(*rd.events, event{at: rd.rep.Kept, kind: evFail, perr: err})
+		if rd.opts.Mode == funnel.Strict {
+			return err
+		}
+		return nil
+	}
 	if rd.opts.Mode == funnel.Strict {
 		return err
 	}
@@ -697,13 +724,13 @@ func trim(b []byte) []byte {
 // timeParser parses times with the options' layouts, remembering the last
 // value (exports repeat dates often).
 type timeParser struct {
-	layouts  []string
-	dateOnly []bool // whether each layout is time.DateOnly, parsed without time.Parse
-	tried    string // the layouts, quoted, for errors
-	loc      *time.Location
-	last     string
-	lastT    time.Time
-	dates    *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
+	layouts []string
+	kinds   []layoutKind // the layouts parsed without time.Parse's general path
+	tried   string       // the layouts, quoted, for errors
+	loc     *time.Location
+	last    string
+	lastT   time.Time
+	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
 }
 
 // dateCacheSize is the number of dates a timeParser remembers.
@@ -725,12 +752,32 @@ func newTimeParser(o Options) *timeParser {
 	for i, x := range l {
 		q[i] = strconv.Quote(x)
 	}
-	d := make([]bool, len(l))
+	k := make([]layoutKind, len(l))
 	for i, x := range l {
-		d[i] = x == time.DateOnly
+		switch x {
+		case time.DateOnly:
+			k[i] = layoutDate
+		case time.DateTime:
+			k[i] = layoutDateTime
+		case time.RFC3339, time.RFC3339Nano:
+			k[i] = layoutRFC3339
+		}
 	}
-	return &timeParser{layouts: l, dateOnly: d, tried: strings.Join(q, ", "), loc: o.location()}
+	return &timeParser{layouts: l, kinds: k, tried: strings.Join(q, ", "), loc: o.location()}
 }
+
+// A layoutKind tells the layouts that a timeParser reads, in their common
+// forms, without time.Parse's general path: each fast path gives exactly
+// what time.ParseInLocation gives, or declines, and the general path reads
+// the value.
+type layoutKind uint8
+
+const (
+	layoutOther    layoutKind = iota
+	layoutDate                // time.DateOnly: parseDate, which accepts all it does
+	layoutDateTime            // time.DateTime: "YYYY-MM-DD hh:mm:ss" exactly (no fraction)
+	layoutRFC3339             // time.RFC3339 and RFC3339Nano: "YYYY-MM-DDThh:mm:ssZ" exactly
+)
 
 // errNotDate is the error of parseDate; it is not shown.
 var errNotDate = errors.New("not a date")
@@ -748,9 +795,16 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 	for i := range p.layouts {
 		var t time.Time
 		var err error
-		if p.dateOnly[i] {
+		switch p.kinds[i] {
+		case layoutDate:
 			t, err = p.date(b)
-		} else {
+		case layoutDateTime, layoutRFC3339:
+			var ok bool
+			if t, ok = p.clock(b, p.kinds[i]); ok {
+				break
+			}
+			fallthrough
+		default:
 			if s == "" {
 				s = string(b)
 			}
@@ -769,11 +823,59 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 	return time.Time{}, fmt.Errorf("%w %q: it matches none of the layouts tried, %s (set Options.Layouts)", ErrTime, b, p.tried)
 }
 
-// parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
-// with time.DateOnly (which accepts nothing else), without its allocation.
-func parseDate(s []byte, loc *time.Location) (time.Time, error) {
+// clock parses "YYYY-MM-DD hh:mm:ss" (layoutDateTime) in the parser's
+// location, or "YYYY-MM-DDThh:mm:ssZ" (layoutRFC3339) in UTC, as
+// time.ParseInLocation does with time.DateTime or time.RFC3339, without
+// its allocation. It returns false for any other value, such as one with
+// a fraction of a second or a zone offset, or one out of range, which the
+// general path then reads (or rejects).
+func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
+	n, sep, loc := 19, byte(' '), p.loc
+	if k == layoutRFC3339 {
+		n, sep, loc = 20, 'T', time.UTC
+		if len(s) != n || s[19] != 'Z' {
+			return time.Time{}, false
+		}
+	}
+	if len(s) != n || s[10] != sep || s[13] != ':' || s[16] != ':' {
+		return time.Time{}, false
+	}
+	h0, h1, m0, m1, s0, s1 := s[11]-'0', s[12]-'0', s[14]-'0', s[15]-'0', s[17]-'0', s[18]-'0'
+	if max(h0, h1, m0, m1, s0, s1) > 9 {
+		return time.Time{}, false
+	}
+	hour, minute, sec := int(h0)*10+int(h1), int(m0)*10+int(m1), int(s0)*10+int(s1)
+	if hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	if loc != time.UTC {
+		// a zone may shift clocks within a day: time.Date decides
+		y, m, d, ok := dateDigits(s[:10])
+		if !ok {
+			return time.Time{}, false
+		}
+		return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
+	}
+	var day time.Time
+	var err error
+	if p.loc == time.UTC {
+		day, err = p.date(s[:10])
+	} else {
+		day, err = parseDate(s[:10], time.UTC)
+	}
+	if err != nil {
+		return time.Time{}, false
+	}
+	// in UTC a day has 86,400 seconds: midnight plus the clock is the
+	// value time.Date gives, field for field
+	return day.Add(time.Duration(hour*3600+minute*60+sec) * time.Second), true
+}
+
+// dateDigits returns the year, month and day of YYYY-MM-DD, if it is a
+// valid date.
+func dateDigits(s []byte) (y, m, d int, ok bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
-		return time.Time{}, errNotDate
+		return 0, 0, 0, false
 	}
 	num := func(b []byte) int {
 		n := 0
@@ -785,8 +887,18 @@ func parseDate(s []byte, loc *time.Location) (time.Time, error) {
 		}
 		return n
 	}
-	y, m, d := num(s[:4]), num(s[5:7]), num(s[8:])
+	y, m, d = num(s[:4]), num(s[5:7]), num(s[8:])
 	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+		return 0, 0, 0, false
+	}
+	return y, m, d, true
+}
+
+// parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
+// with time.DateOnly (which accepts nothing else), without its allocation.
+func parseDate(s []byte, loc *time.Location) (time.Time, error) {
+	y, m, d, ok := dateDigits(s)
+	if !ok {
 		return time.Time{}, errNotDate
 	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), nil
@@ -805,7 +917,7 @@ func (p *timeParser) date(s []byte) (time.Time, error) {
 				p.dates = new([dateCacheSize]cachedDate)
 			}
 			c := &p.dates[key%dateCacheSize]
-			if c.key == key {
+			if c.key == key && key > 0 { // key 0, of 0000-00-00, is an empty slot's
 				return c.t, nil
 			}
 			t, err := parseDate(s, p.loc)

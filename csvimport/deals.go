@@ -330,7 +330,6 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 	set := x.dr.seen
 	x.dr.seen = nil
 	var lines []int // the line of each deal's ID
-	idCol := x.dr.c.id
 
 	// The deals go into one slice sized from the input size and the
 	// average length of the first rows when the size is known; otherwise,
@@ -358,7 +357,7 @@ func ReadDeals(r io.Reader, file string, f *funnel.Funnel, m DealMapping, opts O
 			if len(lines) == cap(lines) {
 				lines = slices.Grow(lines, total+cap(cur)-len(lines))
 			}
-			lines = append(lines, x.dr.rd.fieldLine(idCol))
+			lines = append(lines, x.idLine)
 		}
 	}
 	deals := cur
@@ -449,6 +448,14 @@ type DealReader struct {
 	size int64 // input size when known, else -1
 	err  error
 	used bool
+
+	idLine  int   // the line of the ID of the deal yielded last
+	chunked bool  // whether the rows are read in chunks, by workers
+	poff    int64 // then the input offset after the chunk being applied
+	prows   int   // and the rows up to its end
+	grown   bool  // whether the ID set has room for the rows expected
+	chunks  int   // the chunks applied
+	resyncs int   // the times a parallel read went on serially
 }
 
 // NewDealReader reads the header row and checks the mapping: a funnel and
@@ -660,35 +667,46 @@ func (x *DealReader) All() iter.Seq[funnel.Deal] {
 			return
 		}
 		x.used = true
-		rd := x.dr.rd
-		var d funnel.Deal
-		for {
-			ok, err := rd.next()
-			if err != nil {
+		if w := x.workers(); w > 1 {
+			x.readParallel(yield, w)
+			return
+		}
+		x.readSerial(yield)
+	}
+}
+
+// readSerial is All on the calling goroutine, from the reader's current
+// record on.
+func (x *DealReader) readSerial(yield func(funnel.Deal) bool) {
+	rd := x.dr.rd
+	var d funnel.Deal
+	for {
+		ok, err := rd.next()
+		if err != nil {
+			x.err = err
+			return
+		}
+		if !ok {
+			return
+		}
+		if rd.rep.Rows == 64 && x.size > 0 && x.dr.seen != nil {
+			x.dr.seen.grow(min(x.remaining(), maxReserve))
+		}
+		if perr := x.dr.deal(&d); perr != nil {
+			if perr == ignoredRow {
+				continue
+			}
+			if err := rd.fail(perr); err != nil {
 				x.err = err
 				return
 			}
-			if !ok {
-				return
-			}
-			if rd.rep.Rows == 64 && x.size > 0 && x.dr.seen != nil {
-				x.dr.seen.grow(min(x.remaining(), maxReserve))
-			}
-			if perr := x.dr.deal(&d); perr != nil {
-				if perr == ignoredRow {
-					continue
-				}
-				if err := rd.fail(perr); err != nil {
-					x.err = err
-					return
-				}
-				continue
-			}
-			rd.rep.Kept++
-			x.dr.cur.kept++
-			if !yield(d) {
-				return
-			}
+			continue
+		}
+		rd.rep.Kept++
+		x.dr.cur.kept++
+		x.idLine = rd.fieldLine(x.dr.c.id)
+		if !yield(d) {
+			return
 		}
 	}
 }
@@ -699,6 +717,11 @@ func (x *DealReader) remaining() int {
 	rd := x.dr.rd
 	if x.size <= 0 || rd.rep.Rows == 0 {
 		return 0
+	}
+	if x.chunked {
+		// the rows of the chunks applied and of the one being applied
+		perRow := max(1, x.poff/int64(max(x.prows, 1)))
+		return int(max(0, x.size-x.poff)/perRow) + max(0, x.prows-rd.rep.Rows)
 	}
 	off := rd.sc.offset()
 	perRow := max(1, off/int64(rd.rep.Rows))

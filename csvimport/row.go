@@ -42,6 +42,7 @@ type dealReader struct {
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
+	rowBytes  int                  // in a worker, the bytes per row of its last chunk
 
 	// the current row
 	cur        *pipe

@@ -52,6 +52,9 @@ type scanner struct {
 	lines   []int // the line where each field begins, when the record spans lines
 	recLine int   // the line where the record begins
 	endLine int   // the line where it ends
+	recOff  int64 // the input offset where the record begins
+
+	openAtEnd bool // whether a quoted field was open at the end of the input
 }
 
 // A mark caches a search of buf for one byte: at is its index, or -1 when
@@ -104,6 +107,14 @@ func (s *scanner) find(c byte, m *mark) int {
 	}
 	m.at = from + i
 	return m.at
+}
+
+// reset sets the scanner to read data, the whole input, whose first byte
+// is on line line: it scans data in place, without copying it.
+func (s *scanner) reset(data []byte, line int) {
+	s.r, s.buf, s.pos, s.end, s.rerr, s.base, s.line = nil, data, 0, len(data), io.EOF, 0, line
+	s.openAtEnd = false
+	s.resetMarks()
 }
 
 // fill reads more input into buf, moving the unread bytes to its start.
@@ -187,6 +198,7 @@ func (s *scanner) next() error {
 		}
 		break
 	}
+	s.recOff, s.recLine = s.offset(), s.line
 	for {
 		ok, more := s.fastRecord()
 		if ok {
@@ -453,6 +465,7 @@ func (s *scanner) quotedField(field int) error {
 			if bytes.HasSuffix(s.own, []byte{'\n'}) {
 				last-- // the input ends with a line break
 			}
+			s.openAtEnd = true
 			return &scanError{line: open, field: field, fatal: true,
 				err: fmt.Errorf("%w: the quote opened on line %d is not closed by the end of the input (line %d): the rest of the file is one field", ErrUnclosedQuote, open, last)}
 		}

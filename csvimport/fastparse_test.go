@@ -1,0 +1,81 @@
+package csvimport
+
+import (
+	"testing"
+	"time"
+)
+
+// fuzzZones are the locations the time fuzz target reads in: UTC, a
+// fixed zone, and a zone with daylight saving time when the machine has
+// it.
+func fuzzZones(t testing.TB) []*time.Location {
+	zones := []*time.Location{time.UTC, time.FixedZone("X", -5*3600)}
+	if ny, err := time.LoadLocation("America/New_York"); err == nil {
+		zones = append(zones, ny)
+	} else {
+		t.Logf("no America/New_York: %v", err)
+	}
+	return zones
+}
+
+// FuzzTimeFastPath checks the layouts a timeParser reads without
+// time.Parse's general path against time.ParseInLocation: where the fast
+// path gives a time it is the very value (wall clock, monotonic-free
+// representation and location) that ParseInLocation gives, and where
+// ParseInLocation fails the fast path declines. It checks the whole
+// parse, cache included, against the layouts tried in turn.
+func FuzzTimeFastPath(f *testing.F) {
+	for _, s := range []string{"2023-01-01 00:59:30", "2024-02-29 23:59:59", "2023-02-29 10:00:00", "2024-03-10 02:30:00",
+		"2024-11-03 01:30:00", "0001-01-01 00:00:00", "9999-12-31 23:59:59", "2024-01-01 24:00:00", "2024-01-01 5:04:05",
+		"2024-01-01 10:00:00.5", "2024-01-01T10:00:00Z", "2024-01-01T10:00:00+02:00", "2024-01-01T10:00:00.123Z",
+		"2024-13-01T10:00:00Z", "2024-01-01", "0000-01-01 00:00:00", "2024-01-01 10:60:00", "2024-01-01x10:00:00"} {
+		f.Add(s, uint8(0), uint8(0))
+		f.Add(s, uint8(1), uint8(2))
+	}
+	layouts := []string{time.DateTime, time.RFC3339, time.RFC3339Nano, time.DateOnly}
+	zones := fuzzZones(f)
+	f.Fuzz(func(t *testing.T, s string, layout, zone uint8) {
+		l := layouts[int(layout)%len(layouts)]
+		loc := zones[int(zone)%len(zones)]
+		p := newTimeParser(Options{Layouts: []string{l}, Location: loc})
+		want, werr := time.ParseInLocation(l, s, loc)
+		if k := p.kinds[0]; k == layoutDateTime || k == layoutRFC3339 {
+			got, ok := p.clock([]byte(s), k)
+			switch {
+			case ok && werr != nil:
+				t.Fatalf("clock(%q, %s in %s) = %v; ParseInLocation fails: %v", s, l, loc, got, werr)
+			case ok && (got != want || got.Location() != want.Location()):
+				t.Fatalf("clock(%q, %s in %s) = %#v; ParseInLocation gives %#v", s, l, loc, got, want)
+			}
+		}
+		// the whole parse, twice (the second from the caches), against
+		// ParseInLocation and the zero-time rule
+		for range 2 {
+			got, err := p.parse([]byte(s))
+			switch {
+			case s == "":
+				if err != nil || !got.IsZero() {
+					t.Fatalf("parse(%q) = %v, %v; want the zero time", s, got, err)
+				}
+			case werr != nil || want.IsZero():
+				if err == nil {
+					t.Fatalf("parse(%q, %s in %s) = %v; want an error (ParseInLocation: %v, %v)", s, l, loc, got, want, werr)
+				}
+			case err != nil || !sameTime(got, want):
+				t.Fatalf("parse(%q, %s in %s) = %#v, %v; ParseInLocation gives %#v", s, l, loc, got, err, want)
+			}
+		}
+	})
+}
+
+// sameTime reports whether a and b are the same time in the same zone: the
+// same value, or for times in zones made by each parse (time.FixedZone),
+// equal times in zones of the same name and offset.
+func sameTime(a, b time.Time) bool {
+	if a == b {
+		return true
+	}
+	an, ao := a.Zone()
+	bn, bo := b.Zone()
+	return a.Equal(b) && an == bn && ao == bo && a.Location().String() == b.Location().String()
+}

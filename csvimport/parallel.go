@@ -1,0 +1,542 @@
+package csvimport
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"github.com/funnelmetrics/funnel"
+	"golang.org/x/text/cases"
+)
+
+// A parallel read of a deals file (Options.Workers) splits the input after
+// its header into chunks of whole records, parses each chunk on a worker
+// into deals and events (row failures, notes, rows of other pipelines),
+// and has the reading goroutine apply them in file order: it counts the
+// rows, checks IDs for duplicates, fails rows as the serial read does and
+// yields the deals. What it yields and reports is what the serial read
+// yields and reports, row for row.
+//
+// Chunks end after a line feed at which the quotes counted from the
+// chunk's start are even: for a file of well-formed quotes that is a line
+// feed outside quotes. Malformed quotes can put such a line feed inside a
+// quoted field; a worker then finds the field still open at its chunk's
+// end, and the reading goroutine reads on serially from the record where
+// that field begins, to the end of the input. So it does from a footer's
+// first row (Options.Footer), from a read error, and when no chunk
+// boundary turns up within 4 chunk lengths (a file of lone CRs). A chunk
+// begins at a record start and on a line that the one before it knows, so
+// that errors name the lines the serial read names.
+//
+// At most about 2 x workers + 3 chunks are held at a time, each with its
+// deals; stopping the iteration early stops the producer and the workers,
+// and All returns once they have ended.
+
+// parallelChunk is the length of the chunks of a parallel read; tests
+// lower it.
+var parallelChunk = 256 << 10
+
+// An evKind is the kind of an event.
+type evKind uint8
+
+const (
+	evFail    evKind = iota // a row that failed, perr
+	evNote                  // n rows with the note name
+	evIgnored               // a row of pipeline name, not read
+)
+
+// An event is what a worker found in a row besides a deal: it comes after
+// the chunk's first at deals.
+type event struct {
+	at   int
+	kind evKind
+	perr *ParseError
+	name string
+	n    int
+}
+
+// flushNotes moves the notes counted since the last call into the events.
+func (rd *reader) flushNotes(at int) {
+	if len(rd.notes) == 0 {
+		return
+	}
+	for k, n := range rd.notes {
+		*rd.events = append(*rd.events, event{at: at, kind: evNote, name: k, n: n})
+	}
+	clear(rd.notes)
+}
+
+// A chunkEnd says how a worker's parse of a chunk ended.
+type chunkEnd uint8
+
+const (
+	endClean  chunkEnd = iota // at the end of the chunk
+	endStop                   // at a failed row, in strict mode: the last event
+	endFatal                  // at an error that ends the read, err
+	endResync                 // at stopOff: read on serially from there
+)
+
+// A chunk is a part of the input of whole records, and what a worker made
+// of it.
+type chunk struct {
+	data   []byte
+	line   int   // the line of data[0]
+	off    int64 // the input offset of data[0]
+	last   bool  // the input ends after data
+	serial bool  // the rest of the input, from data on, is read serially
+	done   chan struct{}
+
+	deals    []funnel.Deal
+	idLines  []int    // the line of each deal's ID
+	hashes   []uint64 // each deal's ID hash, for the duplicate check
+	events   []event
+	end      chunkEnd
+	err      error
+	stopOff  int // endResync: the offset in data, and the line, to read on from
+	stopLine int
+}
+
+// A producer splits the input into chunks.
+type producer struct {
+	src  io.Reader // what is not read yet; nil once the input has ended
+	buf  []byte    // read and not yet in a chunk
+	line int       // the line of buf[0]
+	off  int64     // the input offset of buf[0]
+	size int
+
+	order  chan *chunk // every chunk, in order, to the reading goroutine
+	work   chan *chunk // the chunks to parse, to the workers
+	stop   chan struct{}
+	halted sync.Once
+	free   chan *chunk // chunks to reuse
+	ended  chan struct{}
+
+	// When the producer has ended: the input it read and did not send,
+	// and the error that ended its reading (nil if it stopped first).
+	rest []byte
+	err  error
+}
+
+// halt stops the producer and the workers.
+func (p *producer) halt() { p.halted.Do(func() { close(p.stop) }) }
+
+// tail returns what follows the producer's rest: the unread input, or the
+// error that ended it.
+func (p *producer) tail() io.Reader {
+	switch {
+	case p.err == nil:
+		return p.src
+	case p.err == io.EOF:
+		return bytes.NewReader(nil)
+	}
+	return errReader{p.err}
+}
+
+func (p *producer) run() {
+	defer close(p.ended)
+	defer close(p.order)
+	defer close(p.work)
+	want := p.size
+	for {
+		zero := 0
+		for p.err == nil && len(p.buf) < want {
+			if len(p.buf) == cap(p.buf) {
+				p.buf = append(p.buf, make([]byte, max(want-len(p.buf), 4096))...)[:len(p.buf)]
+			}
+			n, err := p.src.Read(p.buf[len(p.buf):cap(p.buf)])
+			if n < 0 || n > cap(p.buf)-len(p.buf) {
+				p.err = errors.New("csvimport: reader returned an invalid count")
+				break
+			}
+			p.buf = p.buf[:len(p.buf)+n]
+			if err != nil {
+				p.err = err
+			} else if n == 0 {
+				if zero++; zero == 100 {
+					p.err = io.ErrNoProgress
+				}
+			}
+		}
+		switch {
+		case p.err == io.EOF:
+			if len(p.buf) > 0 {
+				c := p.chunk(len(p.buf))
+				c.last = true
+				p.send(c, true)
+			}
+			return
+		case p.err != nil:
+			// the serial read reports a read error after the rows before it
+			c := p.chunk(len(p.buf))
+			c.serial = true
+			p.send(c, false)
+			return
+		}
+		split := boundary(p.buf)
+		if split < 0 {
+			if len(p.buf) >= 4*p.size {
+				c := p.chunk(len(p.buf))
+				c.serial = true
+				p.send(c, false)
+				return
+			}
+			want = len(p.buf) + p.size
+			continue
+		}
+		want = p.size
+		if !p.send(p.chunk(split), true) {
+			return
+		}
+	}
+}
+
+// chunk takes the first n bytes of buf into a chunk.
+func (p *producer) chunk(n int) *chunk {
+	var c *chunk
+	select {
+	case c = <-p.free:
+	default:
+		c = new(chunk)
+	}
+	data, rest := p.buf[:n], p.buf[n:]
+	next := c.data[:0]
+	if cap(next) < len(rest)+p.size {
+		next = make([]byte, 0, len(rest)+p.size+p.size/4)
+	}
+	*c = chunk{data: data, line: p.line, off: p.off, done: make(chan struct{}),
+		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], events: c.events[:0]}
+	p.buf = append(next, rest...)
+	p.line += lineCount(data)
+	p.off += int64(n)
+	return c
+}
+
+// send hands c to the reading goroutine and, with parse, to the workers.
+// It returns false if the read was stopped.
+func (p *producer) send(c *chunk, parse bool) bool {
+	select {
+	case p.order <- c:
+	case <-p.stop:
+		p.rest = append(c.data, p.buf...)
+		return false
+	}
+	if !parse {
+		close(c.done)
+		return true
+	}
+	select {
+	case p.work <- c:
+		return true
+	case <-p.stop:
+		p.rest = p.buf
+		return false
+	}
+}
+
+// boundary returns the length of the longest prefix of b that ends with a
+// line feed after an even number of quotes, or -1.
+func boundary(b []byte) int {
+	q := bytes.Count(b, []byte{'"'})
+	end := len(b)
+	for {
+		nl := bytes.LastIndexByte(b[:end], '\n')
+		if nl < 0 {
+			return -1
+		}
+		q -= bytes.Count(b[nl+1:end], []byte{'"'})
+		if q%2 == 0 {
+			return nl + 1
+		}
+		end = nl
+	}
+}
+
+// lineCount returns the lines that b ends, as the scanner counts them: LF,
+// CRLF and a lone CR are one each.
+func lineCount(b []byte) int {
+	n := bytes.Count(b, []byte{'\n'})
+	for i := bytes.IndexByte(b, '\r'); i >= 0; {
+		if i+1 == len(b) || b[i+1] != '\n' {
+			n++
+		}
+		j := bytes.IndexByte(b[i+1:], '\r')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return n
+}
+
+// workers returns the number of workers that read x's rows: 1 for a serial
+// read.
+func (x *DealReader) workers() int {
+	dr := x.dr
+	w := dr.rd.opts.Workers
+	if w == 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	left := x.size // the input not read yet, and what the scanner holds
+	if sc := dr.rd.sc; left >= 0 {
+		left += int64(sc.end - sc.pos)
+	}
+	if dr.hist != nil || dr.conv != nil || (left >= 0 && left < 2*int64(parallelChunk)) {
+		return 1
+	}
+	return w
+}
+
+// worker returns a deal reader for a worker: x's, with its own reader,
+// scanner, caches and scratch, sharing the read-only parts.
+func (x *DealReader) worker() *dealReader {
+	src := x.dr
+	rd := *src.rd
+	rd.sc = newScanner(nil, src.rd.sc.sep, src.rd.sc.maxRecord)
+	rd.rep = &Report{File: rd.file}
+	rd.reasons, rd.notes = tally{}, tally{}
+	dr := *src
+	dr.rd = &rd
+	dr.times = make([]*timeParser, len(src.times))
+	if src.rules != nil {
+		dr.rules = make([]*valueRule, len(src.rules))
+		for i, r := range src.rules {
+			if r != nil {
+				c := *r
+				if c.fold {
+					c.folder = cases.Fold() // a Caser is not safe for concurrent use
+				}
+				dr.rules[i] = &c
+			}
+		}
+	}
+	dr.ignored = tally{}
+	dr.seen = nil
+	dr.slab, dr.dated, dr.parts, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil
+	dr.cur, dr.histDeal, dr.entryLines = nil, nil, nil
+	return &dr
+}
+
+// parse reads the rows of c into its deals and events; ids, when not nil,
+// hashes the IDs for the duplicate check.
+func (dr *dealReader) parse(c *chunk, ids *idSet) {
+	rd := dr.rd
+	rd.sc.reset(c.data, c.line)
+	rd.rep.Kept, rd.footerAt = 0, false
+	rd.events = &c.events
+	defer func() { rd.events = nil }()
+	// room for the deals of the chunk, from the row length seen so far
+	if want := len(c.data)/max(dr.rowBytes, 48) + 16; cap(c.deals) < want {
+		c.deals = make([]funnel.Deal, 0, want)
+		c.idLines = make([]int, 0, want)
+		if ids != nil {
+			c.hashes = make([]uint64, 0, want)
+		}
+	}
+	defer func() {
+		if n := len(c.deals) + len(c.events); n > 0 {
+			dr.rowBytes = len(c.data) / n
+		}
+	}()
+	var d funnel.Deal
+	for {
+		ok, err := rd.next()
+		if err != nil {
+			pe, _ := err.(*ParseError)
+			n := len(c.events)
+			switch {
+			case pe != nil && n > 0 && c.events[n-1].kind == evFail && c.events[n-1].perr == pe:
+				c.end = endStop
+			case rd.sc.openAtEnd && !c.last:
+				c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
+			default:
+				c.end, c.err = endFatal, err
+			}
+			return
+		}
+		if !ok {
+			c.end = endClean
+			if rd.footerAt {
+				c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
+			}
+			return
+		}
+		perr := dr.deal(&d)
+		if perr == ignoredRow {
+			rd.flushNotes(rd.rep.Kept)
+			for k, n := range dr.ignored {
+				c.events = append(c.events, event{at: rd.rep.Kept, kind: evIgnored, name: k, n: n})
+			}
+			clear(dr.ignored)
+			continue
+		}
+		if perr != nil {
+			if rd.fail(perr) != nil {
+				c.end = endStop
+				return
+			}
+			continue
+		}
+		rd.flushNotes(rd.rep.Kept)
+		c.deals = append(c.deals, d)
+		c.idLines = append(c.idLines, rd.fieldLine(dr.c.id))
+		if ids != nil {
+			c.hashes = append(c.hashes, ids.hashString(d.ID))
+		}
+		rd.rep.Kept++
+	}
+}
+
+// readParallel is All with workers workers.
+func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
+	dr, rd := x.dr, x.dr.rd
+	sc := rd.sc
+	p := &producer{
+		buf:  append(make([]byte, 0, parallelChunk+parallelChunk/4), sc.buf[sc.pos:sc.end]...),
+		line: sc.line, off: sc.offset(), size: parallelChunk, src: sc.r,
+		order: make(chan *chunk, 2*workers), work: make(chan *chunk, workers),
+		stop: make(chan struct{}), free: make(chan *chunk, 2*workers+4), ended: make(chan struct{}),
+	}
+	switch {
+	case sc.rerr == io.EOF:
+		p.err = io.EOF
+	case sc.rerr != nil:
+		p.src = errReader{sc.rerr}
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		w := x.worker()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range p.work {
+				select {
+				case <-p.stop:
+				default:
+					w.parse(c, dr.seen)
+				}
+				close(c.done)
+			}
+		}()
+	}
+	go p.run()
+	x.chunked = true
+	defer func() {
+		p.halt()
+		for range p.order {
+		}
+		wg.Wait()
+		<-p.ended
+	}()
+	for c := range p.order {
+		<-c.done
+		x.chunks++
+		if c.serial {
+			x.serialFrom(c.off, c.line, p, bytes.NewReader(c.data), yield)
+			return
+		}
+		x.poff, x.prows = c.off+int64(len(c.data)), rd.rep.Rows+len(c.deals)
+		for i := range c.events {
+			if c.events[i].kind != evNote {
+				x.prows++
+			}
+		}
+		if !x.apply(c, yield) {
+			return
+		}
+		switch c.end {
+		case endStop:
+			return // apply has set x.err
+		case endFatal:
+			x.err = c.err
+			return
+		case endResync:
+			x.serialFrom(c.off+int64(c.stopOff), c.stopLine, p, bytes.NewReader(c.data[c.stopOff:]), yield)
+			return
+		}
+		if rd.rep.Rows >= 64 && !x.grown && x.size > 0 && dr.seen != nil {
+			x.grown = true
+			dr.seen.grow(min(x.remaining(), maxReserve))
+		}
+		clear(c.deals)
+		clear(c.events)
+		select {
+		case p.free <- c:
+		default:
+		}
+	}
+}
+
+// serialFrom stops the producer and the workers and reads the rest of the
+// input serially: head, the chunks not read yet, the producer's rest and
+// the input it has not read, from input offset off on line line.
+func (x *DealReader) serialFrom(off int64, line int, p *producer, head io.Reader, yield func(funnel.Deal) bool) {
+	p.halt()
+	parts := []io.Reader{head}
+	for c := range p.order {
+		parts = append(parts, bytes.NewReader(c.data))
+	}
+	<-p.ended
+	parts = append(parts, bytes.NewReader(p.rest), p.tail())
+	rd := x.dr.rd
+	sc := newScanner(io.MultiReader(parts...), rd.sc.sep, rd.sc.maxRecord)
+	sc.line, sc.base = line, off
+	rd.sc = sc
+	x.chunked = false
+	x.resyncs++
+	x.readSerial(yield)
+}
+
+// apply counts and yields what a worker made of c, in file order. It
+// returns false when reading stops: the iteration was stopped, or a row
+// failed in strict mode (x.err is then set).
+func (x *DealReader) apply(c *chunk, yield func(funnel.Deal) bool) bool {
+	dr, rd := x.dr, x.dr.rd
+	j := 0
+	emit := func(upto int) bool {
+		for ; j < upto; j++ {
+			rd.rep.Rows++
+			d := &c.deals[j]
+			if dr.seen != nil {
+				if first := dr.seen.add(d.ID, c.hashes[j], c.idLines[j]); first > 0 {
+					perr := &ParseError{File: rd.file, Line: c.idLines[j], Column: rd.name(dr.c.id),
+						Err: fmt.Errorf("%w %q (first on line %d)", ErrDuplicateID, d.ID, first)}
+					if err := rd.fail(perr); err != nil {
+						x.err = err
+						return false
+					}
+					continue
+				}
+			}
+			rd.rep.Kept++
+			dr.pipeNamed(d.Pipeline).kept++
+			x.idLine = c.idLines[j]
+			if !yield(*d) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range c.events {
+		e := &c.events[i]
+		if !emit(e.at) {
+			return false
+		}
+		switch e.kind {
+		case evFail:
+			rd.rep.Rows++
+			if err := rd.fail(e.perr); err != nil {
+				x.err = err
+				return false
+			}
+		case evNote:
+			rd.notes[e.name] += e.n
+		case evIgnored:
+			rd.rep.Rows++
+			dr.ignored[e.name] += e.n
+		}
+	}
+	return emit(len(c.deals))
+}
