@@ -243,7 +243,7 @@ func (t *ENPSTally) AddN(a ENPSAnswer, n int64) error {
 // exceed math.MaxInt64.
 func (t *ENPSTally) Merge(o *ENPSTally) error {
 	switch {
-	case o == nil:
+	case o == nil || t == nil:
 		return fmt.Errorf("funnel: merging a nil enps tally: %w", ErrInvalidParam)
 	case o == t:
 		return fmt.Errorf("funnel: merging an enps tally into itself: %w", ErrInvalidParam)

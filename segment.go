@@ -961,7 +961,7 @@ func readExp(r *wire.Reader) int32 {
 // more than MaxSegments segments, s holds none and reports the error (see
 // [Segments.Report]).
 func (s *Segments) Merge(o Accumulator) error {
-	if g, ok := o.(*Segments); ok && g == nil {
+	if g, ok := o.(*Segments); s == nil || ok && g == nil {
 		return fmt.Errorf("funnel: merging a nil segmentation: %w", ErrInvalidParam)
 	}
 	if s.s == nil {

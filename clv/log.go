@@ -208,7 +208,7 @@ func (l *Log) decimalOf(t *txn) decimal.Decimal {
 // one wrapping [funnel.ErrIncompatible] when the logs' options differ
 // (zone or confidence).
 func (l *Log) Merge(o *Log) error {
-	if o == nil || o == l {
+	if o == nil || l == nil || o == l {
 		return fmt.Errorf("clv: merging a nil log or a log into itself: %w", funnel.ErrInvalidParam)
 	}
 	if !sameLocation(l.location(), o.location()) || l.confidence() != o.confidence() {

@@ -49,7 +49,7 @@ func (g *Groups) Add(group string, a funnel.ENPSAnswer) error {
 // itself, or when the total would exceed math.MaxInt64.
 func (g *Groups) Merge(o *Groups) error {
 	switch {
-	case o == nil:
+	case o == nil || g == nil:
 		return fmt.Errorf("pulse: merging nil groups: %w", funnel.ErrInvalidParam)
 	case o == g:
 		return fmt.Errorf("pulse: merging groups into themselves: %w", funnel.ErrInvalidParam)
