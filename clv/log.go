@@ -129,11 +129,15 @@ func LogOf(txs iter.Seq[Transaction]) (*Log, error) {
 
 func (l *Log) location() *time.Location { return cmp.Or(l.loc, time.UTC) }
 
+// confidence returns the log's level by the library's one rule
+// ([funnel.Confidence]: zero is the default level); a level NewLog or the
+// decoder would refuse counts as the default too.
 func (l *Log) confidence() float64 {
-	if l.level == 0 {
-		return 0.95
+	level, err := funnel.Confidence(l.level).Level()
+	if err != nil {
+		level, _ = funnel.Confidence(0).Level()
 	}
-	return l.level
+	return level
 }
 
 // check validates one transaction.
