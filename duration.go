@@ -63,8 +63,12 @@ func (s *DurationStats) addSum(sec int64) {
 	s.bigSum.Add(s.bigSum, big.NewInt(sec))
 }
 
-// Merge adds every duration of o to s. o is not modified.
+// Merge adds every duration of o to s. o is not modified. A nil o adds
+// nothing, and merging into a nil s does nothing.
 func (s *DurationStats) Merge(o *DurationStats) {
+	if s == nil || o == nil {
+		return
+	}
 	if o == s {
 		c := s.clone()
 		o = &c

@@ -243,6 +243,9 @@ func decodeErr(r *wire.Reader) error {
 
 // MarshalBinary encodes the tally (see [Accumulator]).
 func (t *Tally) MarshalBinary() ([]byte, error) {
+	if t.s == nil {
+		return nil, errNoScan
+	}
 	var w wire.Writer
 	w.Header("tally", tallyVersion)
 	t.s.encode(&w)

@@ -243,7 +243,7 @@ func (t *ENPSTally) AddN(a ENPSAnswer, n int64) error {
 // exceed math.MaxInt64.
 func (t *ENPSTally) Merge(o *ENPSTally) error {
 	switch {
-	case o == nil:
+	case o == nil || t == nil:
 		return fmt.Errorf("funnel: merging a nil enps tally: %w", ErrInvalidParam)
 	case o == t:
 		return fmt.Errorf("funnel: merging an enps tally into itself: %w", ErrInvalidParam)
@@ -600,24 +600,30 @@ type ENPSComparison struct {
 	Tested bool
 	// Z = Diff / SE, and PValue = erfc(|Z| / sqrt 2) its two-sided p-value.
 	Z, PValue float64
+	// PAdjusted is PValue adjusted by Benjamini-Hochberg for the other
+	// comparisons made at once (the changes of a pulse trend or wave), as
+	// [Comparison.PAdjusted]; PValue for a comparison made alone
+	// ([CompareENPS]).
+	PAdjusted float64
 	// Verdict is withheld when the test is undefined or a side has fewer
 	// counted answers (Total) than the minimum sample of the [Test];
-	// otherwise higher or lower when PValue < 1 − confidence, no
+	// otherwise higher or lower when PAdjusted < 1 − confidence, no
 	// difference when not.
 	Verdict Verdict
 }
 
 type enpsComparisonJSON struct {
-	A        ENPSScore `json:"a"`
-	B        ENPSScore `json:"b"`
-	Defined  bool      `json:"defined"`
-	Diff     float64   `json:"diff"`
-	SE       float64   `json:"se"`
-	Interval Interval  `json:"interval"`
-	Tested   bool      `json:"tested"`
-	Z        float64   `json:"z"`
-	PValue   float64   `json:"p_value"`
-	Verdict  Verdict   `json:"verdict"`
+	A         ENPSScore `json:"a"`
+	B         ENPSScore `json:"b"`
+	Defined   bool      `json:"defined"`
+	Diff      float64   `json:"diff"`
+	SE        float64   `json:"se"`
+	Interval  Interval  `json:"interval"`
+	Tested    bool      `json:"tested"`
+	Z         float64   `json:"z"`
+	PValue    float64   `json:"p_value"`
+	PAdjusted float64   `json:"p_adjusted"`
+	Verdict   Verdict   `json:"verdict"`
 }
 
 // MarshalJSON encodes the comparison with snake_case names.
@@ -666,6 +672,7 @@ func CompareENPS(a, b ENPSScore, t Test) (ENPSComparison, error) {
 		c.Z = c.Diff / c.SE
 		c.PValue = stat.TwoSidedP(c.Z)
 	}
+	c.PAdjusted = c.PValue
 	switch {
 	case !c.Tested || !stat.Enough(a.Total, minSample) || !stat.Enough(b.Total, minSample):
 		c.Verdict = Withheld

@@ -376,6 +376,7 @@ func TestCompareENPS(t *testing.T) {
 	for _, tt := range tests {
 		a, b := sc(tt.a[0], tt.a[1], tt.a[2]), sc(tt.b[0], tt.b[1], tt.b[2])
 		tt.want.A, tt.want.B = a, b
+		tt.want.PAdjusted = tt.want.PValue // made alone: nothing to adjust for
 		got, err := CompareENPS(a, b, tt.test)
 		if err != nil {
 			t.Fatalf("%s: CompareENPS: %v", tt.name, err)

@@ -41,7 +41,11 @@
 // [Report] holds the funnel metrics; every metric's formula and source are
 // documented on the field that holds it. [CompareRates] is the one test of
 // two proportions (z-test or Fisher's exact test, Newcombe interval,
-// verdict withheld under the minimum sample). [MoneyStats] and
+// verdict withheld under the minimum sample). Where many comparisons are
+// made at once (a ranking of segments, the changes of a trend or of a
+// pulse wave, drivers) their p-values are adjusted together by
+// Benjamini-Hochberg and the verdicts rest on the adjusted ones
+// ([Comparison].PAdjusted). [MoneyStats] and
 // [DurationStats] give exact (or sketched) percentiles of amounts and
 // durations; [Cohort] is the one cohort-table row of deals and of
 // customers.
@@ -51,7 +55,8 @@
 // [Segments] breaks a report down by attributes ([ByAttr], [ByAttrAt] for
 // an attribute's value at creation or close), amount bands ([ByAmount]),
 // creation periods ([ByCreated]) or any key ([ByFunc]); [SegmentReport]
-// compares segments with the rest or with each other and ranks them.
+// compares segments with the rest or with each other and ranks them, each
+// against the rest with the p-values adjusted together.
 //
 // # Customer lifetime value and employee sentiment
 //

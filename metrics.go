@@ -289,8 +289,14 @@ type Tally struct {
 	ranges    []periodRange    // sorted by start
 }
 
-// NewTally returns an empty tally of the scan's deals.
+// NewTally returns an empty tally of the scan's deals. For a nil scan it
+// returns the zero Tally, which holds no scan: its Report is the zero
+// Report, Add and MarshalBinary return an error wrapping
+// [ErrInvalidParam], and UnmarshalBinary takes the encoded scan.
 func NewTally(s *Scan) *Tally {
+	if s == nil {
+		return new(Tally)
+	}
 	t := &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
 	for i := range t.stages {
 		t.stages[i].reachedValue.sumOnly = true
@@ -332,7 +338,15 @@ func (t *Tally) Fresh() Accumulator { return NewTally(t.s) }
 // Add validates d and adds it, as [Scan.Add] does: an invalid deal is
 // counted as skipped, with its reason, and its [*DealError] is returned, so
 // that the caller can stop (strict) or go on (lenient).
-func (t *Tally) Add(d Deal) error { return t.s.Add(d, t) }
+func (t *Tally) Add(d Deal) error {
+	if t.s == nil {
+		return errNoScan
+	}
+	return t.s.Add(d, t)
+}
+
+// errNoScan is the error of the zero Tally's Add and MarshalBinary.
+var errNoScan = fmt.Errorf("funnel: a tally without a scan (the zero Tally or NewTally(nil)): %w", ErrInvalidParam)
 
 // Observe adds one deal handed over by the scan (see [Accumulator]).
 func (t *Tally) Observe(v *View) {
@@ -597,16 +611,22 @@ func (t *Tally) Merge(o Accumulator) error {
 	return nil
 }
 
-// mergeable checks that o is a non-nil accumulator of type T, not a
-// itself, built for a scan equal to a's.
+// mergeable checks that a and o are non-nil accumulators of type T, not
+// the same one, built for equal scans.
 func mergeable[T Accumulator](a Accumulator, o Accumulator) (T, error) {
 	var zero T
+	if a == nil || any(a) == any(zero) {
+		return zero, fmt.Errorf("funnel: merging into a nil %T: %w", a, ErrInvalidParam)
+	}
 	if o == nil {
 		return zero, fmt.Errorf("funnel: merging nil: %w", ErrInvalidParam)
 	}
 	ot, ok := o.(T)
 	if !ok {
 		return zero, fmt.Errorf("funnel: merging %T into %T: %w", o, a, ErrIncompatible)
+	}
+	if any(ot) == any(zero) {
+		return zero, fmt.Errorf("funnel: merging a nil %T: %w", o, ErrInvalidParam)
 	}
 	if any(ot) == any(a) {
 		return zero, fmt.Errorf("funnel: merging %T into itself: %w", a, ErrInvalidParam)

@@ -131,9 +131,10 @@ func (m *MoneyStats) toBig() {
 	m.sum, m.exp = 0, 0
 }
 
-// Merge adds every amount of o to m. o is not modified.
+// Merge adds every amount of o to m. o is not modified. A nil o adds
+// nothing, and merging into a nil m does nothing.
 func (m *MoneyStats) Merge(o *MoneyStats) {
-	if o.n == 0 {
+	if m == nil || o == nil || o.n == 0 {
 		return
 	}
 	if o == m {

@@ -448,23 +448,36 @@ type Comparison struct {
 	// tables (with the observed margins) no more likely than the observed
 	// one (as R's fisher.test, relative tolerance 1e-7).
 	PValue float64
+	// PAdjusted is PValue adjusted for the other comparisons made at once
+	// (a [SegmentReport.Rank], the changes of a trend or of a pulse wave):
+	// the Benjamini-Hochberg adjusted p-value over the m tests of the
+	// family, min over ranks j >= i of min(1, m p_(j) / j) for the p-value
+	// of rank i (Benjamini and Hochberg 1995, "Controlling the false
+	// discovery rate: a practical and powerful approach to multiple
+	// testing", JRSS B 57; R's p.adjust(p, "BH")). It equals PValue for a
+	// comparison made alone ([CompareRates], [SegmentReport.CompareRest],
+	// [SegmentReport.Compare]); 0 when the comparison is not Defined.
+	PAdjusted float64
 	// Verdict is withheld when a side has fewer than the minimum sample;
-	// otherwise higher or lower when PValue < 1 - confidence, no
-	// difference when not.
+	// otherwise higher or lower when PAdjusted < 1 - confidence, no
+	// difference when not. Declaring a difference only there keeps the
+	// expected share of false discoveries among the differences declared
+	// at once at most 1 - confidence.
 	Verdict Verdict
 }
 
 type comparisonJSON struct {
-	A        Ratio    `json:"a"`
-	B        Ratio    `json:"b"`
-	Defined  bool     `json:"defined"`
-	Diff     float64  `json:"diff"`
-	Interval Interval `json:"interval"`
-	Method   Method   `json:"method"`
-	Exact    bool     `json:"exact"`
-	Z        float64  `json:"z"`
-	PValue   float64  `json:"p_value"`
-	Verdict  Verdict  `json:"verdict"`
+	A         Ratio    `json:"a"`
+	B         Ratio    `json:"b"`
+	Defined   bool     `json:"defined"`
+	Diff      float64  `json:"diff"`
+	Interval  Interval `json:"interval"`
+	Method    Method   `json:"method"`
+	Exact     bool     `json:"exact"`
+	Z         float64  `json:"z"`
+	PValue    float64  `json:"p_value"`
+	PAdjusted float64  `json:"p_adjusted"`
+	Verdict   Verdict  `json:"verdict"`
 }
 
 // MarshalJSON encodes the comparison with snake_case names.
@@ -520,6 +533,7 @@ func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparis
 		c.Z = stat.TwoProportionZ(a.Num, a.Den, b.Num, b.Den)
 		c.PValue = stat.TwoSidedP(c.Z)
 	}
+	c.PAdjusted = c.PValue
 	switch {
 	case a.Den < minSample || b.Den < minSample:
 		c.Verdict = Withheld
@@ -531,4 +545,22 @@ func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparis
 		c.Verdict = Lower
 	}
 	return c
+}
+
+// adjust sets the comparison's adjusted p-value to q, made among others at
+// confidence level (see [Comparison.PAdjusted]): a difference stands only
+// when q < 1 - level.
+func (c *Comparison) adjust(q, level float64) {
+	c.PAdjusted = q
+	c.Verdict = adjustVerdict(c.Verdict, q, level)
+}
+
+// adjustVerdict returns the verdict v of a test made among others whose
+// adjusted p-value is q: higher or lower becomes no difference unless
+// q < 1 - level; withheld and no difference stay.
+func adjustVerdict(v Verdict, q, level float64) Verdict {
+	if (v == Higher || v == Lower) && !stat.Discovery(q, level) {
+		return NoDifference
+	}
+	return v
 }

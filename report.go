@@ -204,6 +204,9 @@ type SourceCount struct {
 // what t counts, and it can be called again after more deals are added.
 // The report shares no memory with the tally or its funnel.
 func (t *Tally) Report() Report {
+	if t.s == nil { // the zero Tally
+		return Report{}
+	}
 	n, level := t.n, t.s.level
 	o := t.s.opts
 	r := Report{

@@ -228,7 +228,8 @@ type Accumulator interface {
 	Observe(v *View)
 	// Merge adds everything o holds. It returns an error wrapping
 	// [ErrIncompatible] when o is of another kind, scan or settings, and
-	// one wrapping [ErrInvalidParam] when o is nil or the receiver itself.
+	// one wrapping [ErrInvalidParam] when o or the receiver is nil (a nil
+	// interface or a nil pointer) or o is the receiver itself.
 	Merge(o Accumulator) error
 	// Fresh returns an empty accumulator of the same kind, scan and
 	// settings.
@@ -749,9 +750,10 @@ func compareExamples(a, b example) int {
 		strings.Compare(a.err.Field, b.err.Field), strings.Compare(errText(a.err.Err), errText(b.err.Err)))
 }
 
-// Merge adds o's counts and examples to in.
+// Merge adds o's counts and examples to in. A nil o adds nothing, and
+// merging into a nil in does nothing.
 func (in *Intake) Merge(o *Intake) {
-	if o == in {
+	if in == nil || o == nil || o == in {
 		return
 	}
 	in.read += o.read

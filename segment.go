@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -960,7 +961,7 @@ func readExp(r *wire.Reader) int32 {
 // more than MaxSegments segments, s holds none and reports the error (see
 // [Segments.Report]).
 func (s *Segments) Merge(o Accumulator) error {
-	if g, ok := o.(*Segments); ok && g == nil {
+	if g, ok := o.(*Segments); s == nil || ok && g == nil {
 		return fmt.Errorf("funnel: merging a nil segmentation: %w", ErrInvalidParam)
 	}
 	if s.s == nil {
@@ -1328,32 +1329,52 @@ type RankRow struct {
 	// Rank is 1 for the highest rate; rows of equal rates share a rank
 	// (1, 2, 2, 4); 0 for an undefined rate.
 	Rank int `json:"rank"`
+	// Rest compares the row with the rest of the deals, as
+	// [SegmentReport.CompareRest] does, but made together with every other
+	// row's: its PAdjusted is the Benjamini-Hochberg adjustment of its
+	// PValue over the rows whose comparison is Defined, and its Verdict
+	// is on PAdjusted (see [Comparison.PAdjusted]).
+	Rest Comparison `json:"rest"`
 }
 
 // Rank orders the rows by the rate that rate picks out of a report (see
 // [SegmentReport.CompareRest]), highest first, each with its Wilson score
-// interval at the report's confidence ([Ratio.Wilson]). Rates are compared
-// exactly, as fractions; equal rates are ordered by their interval's lower
-// bound, higher first (the larger sample), then by row, and share a rank.
-// Rows whose rate is undefined (0/0) come last with rank 0. It returns an
-// error wrapping [ErrInvalidParam] for a nil rate, a rate that is not a
-// proportion, or an invalid confidence.
+// interval at the report's confidence ([Ratio.Wilson]) and its comparison
+// with the rest of the deals. Rates are compared exactly, as fractions;
+// equal rates are ordered by their interval's lower bound, higher first
+// (the larger sample), then by row, and share a rank. Rows whose rate is
+// undefined (0/0) come last with rank 0.
+//
+// The comparisons with the rest are made at once, one per row, so their
+// p-values are adjusted together by Benjamini-Hochberg and the verdicts
+// rest on the adjusted ones ([RankRow].Rest): among the rows declared
+// higher or lower than the rest, the expected share of false discoveries
+// is at most 1 - confidence (for independent or positively dependent
+// tests). It returns an error wrapping [ErrInvalidParam] for a nil rate, a
+// rate that is not a proportion, or an invalid Test.
 func (r *SegmentReport) Rank(rate func(*Report) Rate) ([]RankRow, error) {
 	if rate == nil {
 		return nil, fmt.Errorf("funnel: nil segment rate: %w", ErrInvalidParam)
 	}
-	level, err := r.Test.Confidence.Level()
+	level, minSample, err := r.Test.resolve()
 	if err != nil {
 		return nil, err
 	}
+	total := rate(&r.Total).Ratio
 	out := make([]RankRow, len(r.Rows))
+	var fam stat.Family
 	for i := range r.Rows {
 		q := rate(&r.Rows[i].Report).Ratio
-		if !q.valid() {
-			return nil, fmt.Errorf("funnel: segment row %d rate %d/%d: %w", i, q.Num, q.Den, ErrInvalidParam)
+		rest := Ratio{total.Num - q.Num, total.Den - q.Den}
+		if !q.valid() || !rest.valid() {
+			return nil, fmt.Errorf("funnel: segment row %d rate %d/%d of %d/%d: %w", i, q.Num, q.Den, total.Num, total.Den, ErrInvalidParam)
 		}
-		out[i] = RankRow{Row: i, Label: r.Rows[i].Label(), Rate: Rate{q, q.wilson(level)}}
+		out[i] = RankRow{Row: i, Label: r.Rows[i].Label(), Rate: Rate{q, q.wilson(level)}, Rest: compareRates(q, rest, level, minSample, r.Test.Method)}
+		if c := &out[i].Rest; c.Defined {
+			fam.Add(c.PValue, func(p float64) { c.adjust(p, level) })
+		}
 	}
+	fam.Adjust()
 	slices.SortStableFunc(out, func(a, b RankRow) int {
 		if a.Rate.Defined() != b.Rate.Defined() {
 			if a.Rate.Defined() {

@@ -878,6 +878,7 @@ func TestSegmentCompare(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.want.A, tt.want.B = funnel.Ratio{Num: int64(tt.x1), Den: int64(tt.n1)}, funnel.Ratio{Num: int64(tt.x2), Den: int64(tt.n2)}
+			tt.want.PAdjusted = tt.want.PValue // made alone: nothing to adjust for
 			if diff := cmp.Diff(tt.want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
 				t.Errorf("CompareRest mismatch (-python +got):\n%s", diff)
 			}
@@ -901,7 +902,7 @@ func TestSegmentCompare(t *testing.T) {
 	got, err := r.CompareRest(0, winRateOf)
 	want := funnel.Comparison{A: funnel.Ratio{Num: 500000, Den: 1000000}, B: funnel.Ratio{Num: 499000, Den: 1000000}, Defined: true,
 		Diff: 0.0010000000000000009, Interval: iv(-0.0003859024928257234, 0.002385897060208763, 0.95), Method: funnel.ZTest, Exact: true,
-		Z: 1.4142142694804078, PValue: 0.1572989994964842, Verdict: funnel.NoDifference}
+		Z: 1.4142142694804078, PValue: 0.1572989994964842, PAdjusted: 0.1572989994964842, Verdict: funnel.NoDifference}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); err != nil || diff != "" {
 		t.Errorf("a million each: %v, mismatch (-python +got):\n%s", err, diff)
 	}
@@ -941,11 +942,22 @@ func TestSegmentRankAndCompare(t *testing.T) {
 	rt := func(num, den int64, lo, hi float64) funnel.Rate {
 		return funnel.Rate{Ratio: funnel.Ratio{Num: num, Den: den}, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}}
 	}
+	// each row against the rest (testdata/segment/compare.py, "rankings"):
+	// Fisher's test by Cochran's rule, every verdict withheld under the
+	// minimum sample of 30, the p-values adjusted together
+	rest := func(x1, n1, x2, n2 int64, diff, lo, hi, p, q float64) funnel.Comparison {
+		return funnel.Comparison{A: funnel.Ratio{Num: x1, Den: n1}, B: funnel.Ratio{Num: x2, Den: n2}, Defined: true, Diff: diff,
+			Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}, Method: funnel.Fisher, Exact: true,
+			PValue: p, PAdjusted: q, Verdict: funnel.Withheld}
+	}
 	want := []funnel.RankRow{
-		{Row: 1, Label: "b", Rate: rt(6, 8, 0.409275430310169, 0.9285207872478909), Rank: 1},
-		{Row: 0, Label: "a", Rate: rt(3, 4, 0.300641842582402, 0.9544127391902995), Rank: 1},
-		{Row: 2, Label: "c", Rate: rt(1, 2, 0.09453120573423074, 0.9054687942657692), Rank: 3},
-		{Row: 3, Label: "d", Rate: funnel.Rate{}},
+		{Row: 1, Label: "b", Rate: rt(6, 8, 0.409275430310169, 0.9285207872478909), Rank: 1,
+			Rest: rest(6, 8, 4, 6, 0.08333333333333337, -0.3314615261313366, 0.491155620856446, 1, 1)},
+		{Row: 0, Label: "a", Rate: rt(3, 4, 0.300641842582402, 0.9544127391902995), Rank: 1,
+			Rest: rest(3, 4, 7, 10, 0.050000000000000044, -0.4387401666765428, 0.4156884737045677, 1, 1)},
+		{Row: 2, Label: "c", Rate: rt(1, 2, 0.09453120573423074, 0.9054687942657692), Rank: 3,
+			Rest: rest(1, 2, 9, 12, -0.25, -0.6862851467824997, 0.24406603329442644, 0.5054945054945055, 1)},
+		{Row: 3, Label: "d", Rate: funnel.Rate{}, Rest: funnel.Comparison{B: funnel.Ratio{Num: 10, Den: 14}}},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("Rank mismatch (-want +got):\n%s", diff)
@@ -990,6 +1002,57 @@ func TestSegmentRankAndCompare(t *testing.T) {
 		if err := bad(); !errors.Is(err, funnel.ErrInvalidParam) {
 			t.Errorf("bad call %d error = %v, want ErrInvalidParam", i, err)
 		}
+	}
+}
+
+// TestSegmentRankAdjusted checks the comparisons of every segment with the
+// rest that Rank makes at once against testdata/segment/compare.py
+// ("rankings", TestSegmentRankAdjusted): z-tests (Fisher's for the small
+// segment f) whose p-values are adjusted together by Benjamini-Hochberg,
+// computed there from the definition. Segment d (56/100) is higher than
+// the rest alone (p = 0.0256) but not among the six tests (q = 0.0768);
+// a (32/100) stays lower; f is withheld under the minimum sample and g
+// (open deals only) is undefined and left out of the adjustment.
+func TestSegmentRankAdjusted(t *testing.T) {
+	deals := slices.Concat(rateDeals("a", 32, 100), rateDeals("b", 45, 100), rateDeals("c", 48, 100), rateDeals("d", 56, 100),
+		rateDeals("e", 44, 90), rateDeals("f", 3, 5), []funnel.Deal{segDeal("g0", "g", funnel.Open, "1", 0, 0)})
+	s := scanOf(t, segFunnel(t), funnel.Options{Currency: "USD"})
+	r := compute(t, s, funnel.SegmentOptions{Dims: bySource, ByKey: true}, deals)
+	ranks, err := r.Rank(winRateOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]funnel.Comparison, len(ranks))
+	for _, k := range ranks {
+		got[k.Row] = k.Rest
+	}
+	c := func(x1, n1, x2, n2 int64, diff, lo, hi float64, m funnel.Method, z, p, q float64, v funnel.Verdict) funnel.Comparison {
+		return funnel.Comparison{A: funnel.Ratio{Num: x1, Den: n1}, B: funnel.Ratio{Num: x2, Den: n2}, Defined: true, Diff: diff,
+			Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}, Method: m, Exact: true,
+			Z: z, PValue: p, PAdjusted: q, Verdict: v}
+	}
+	want := []funnel.Comparison{
+		c(32, 100, 196, 395, -0.1762025316455696, -0.27290645965052, -0.06784765154409575, funnel.ZTest,
+			-3.157840839728995, 0.0015894231047522509, 0.009536538628513506, funnel.Lower),
+		c(45, 100, 183, 395, -0.013291139240506344, -0.11930270835527958, 0.09569201521067786, funnel.ZTest,
+			-0.2381992012726616, 0.8117265965857579, 0.8117265965857579, funnel.NoDifference),
+		c(48, 100, 180, 395, 0.024303797468354427, -0.08304394142549001, 0.13258351317030623, funnel.ZTest,
+			0.4355642537557235, 0.6631529108365186, 0.7986206178126585, funnel.NoDifference),
+		c(56, 100, 172, 395, 0.12455696202531652, 0.015112781030991937, 0.22948127344278682, funnel.ZTest,
+			2.2322668004980843, 0.025597334729620152, 0.07679200418886045, funnel.NoDifference),
+		c(44, 90, 184, 405, 0.03456790123456788, -0.07727326724297087, 0.14686034498403294, funnel.ZTest,
+			0.5951155853764434, 0.5517662113826629, 0.7986206178126585, funnel.NoDifference),
+		c(3, 5, 225, 490, 0.1408163265306122, -0.23110354507739583, 0.42654704251306363, funnel.Fisher,
+			0, 0.6655171815105487, 0.7986206178126585, funnel.Withheld),
+		{B: funnel.Ratio{Num: 228, Den: 495}},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+		t.Errorf("Rank comparisons with the rest mismatch (-python +got):\n%s", diff)
+	}
+	// alone, d is higher than the rest: its p-value unadjusted
+	alone, err := r.CompareRest(3, winRateOf)
+	if err != nil || alone.Verdict != funnel.Higher || alone.PAdjusted != alone.PValue || alone.PValue != got[3].PValue {
+		t.Errorf("CompareRest(d) = %+v, %v; want higher, PAdjusted = PValue = %v", alone, err, got[3].PValue)
 	}
 }
 

@@ -250,8 +250,12 @@ func (e *DealError) Unwrap() error { return e.Err }
 // the bound, a probability outside [0, 1], an attribute change without a
 // key) or a probability outside [0, 1]. Unrecorded (zero)
 // times are not compared. Validate reports the first problem found, in the
-// order listed. A nil funnel is an error wrapping [ErrInvalidParam].
+// order listed. A nil deal or funnel is an error wrapping
+// [ErrInvalidParam].
 func (d *Deal) Validate(f *Funnel) error {
+	if d == nil {
+		return fmt.Errorf("funnel: validating a nil deal: %w", ErrInvalidParam)
+	}
 	if f == nil || len(f.stages) == 0 {
 		return fmt.Errorf("funnel: validating against a nil or empty funnel: %w", ErrInvalidParam)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,6 +268,55 @@ func TestDurationStats(t *testing.T) {
 	b, _ := json.Marshal(DurationSummary{Count: 1, Mean: 1500 * time.Millisecond})
 	if string(b) != `{"count":1,"quantiles":"exact","relative_error":0,"mean_seconds":1.500000000,"min_seconds":0.000000000,"p25_seconds":0.000000000,"median_seconds":0.000000000,"p75_seconds":0.000000000,"p90_seconds":0.000000000,"max_seconds":0.000000000}` {
 		t.Errorf("json = %s", b)
+	}
+}
+
+// TestDurationMeanRounds checks that the mean duration is rounded half
+// away from zero to the nanosecond, not truncated, by hand: 1 s, 2 s and
+// 2 s average 5/3 s = 1.666666666666... s, 1666666667 ns (truncation gives
+// ...666); 0, 0 and 1 s average 333333333.33 ns (down either way); one
+// second over 1024 durations is 976562.5 ns exactly, a half that rounds up
+// to 976563; the negated durations round to the negated means. The same
+// mean reaches a report's won cycle and its JSON (1.666666667 seconds).
+func TestDurationMeanRounds(t *testing.T) {
+	of := func(secs ...int64) DurationSummary {
+		var s DurationStats
+		for _, v := range secs {
+			s.AddSeconds(v)
+		}
+		return s.Summary()
+	}
+	ones := make([]int64, 1024)
+	ones[0] = 1
+	type sum = DurationSummary
+	got := []sum{of(1, 2, 2), of(0, 0, 1), of(ones...), of(-1, -2, -2)}
+	want := []sum{
+		// percentiles by linear interpolation at h = (n-1) q
+		{Count: 3, Mean: 1666666667, Min: time.Second, P25: 1500 * time.Millisecond, Median: 2 * time.Second, P75: 2 * time.Second, P90: 2 * time.Second, Max: 2 * time.Second},
+		{Count: 3, Mean: 333333333, P75: 500 * time.Millisecond, P90: 800 * time.Millisecond, Max: time.Second},
+		{Count: 1024, Mean: 976563, Max: time.Second},
+		{Count: 3, Mean: -1666666667, Min: -2 * time.Second, P25: -2 * time.Second, Median: -2 * time.Second, P75: -1500 * time.Millisecond, P90: -1200 * time.Millisecond, Max: -time.Second},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("duration summaries (-hand +got):\n%s", diff)
+	}
+	// through a report: three deals won 1 s, 2 s and 2 s after creation
+	f := mustFunnel(t, "Lead")
+	at := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	var deals []Deal
+	for i, sec := range []int{1, 2, 2} {
+		deals = append(deals, Deal{ID: string(rune('a' + i)), Stage: "Lead", Outcome: Won, Created: at, Closed: at.Add(time.Duration(sec) * time.Second)})
+	}
+	r, err := Compute(f, slices.Values(deals), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want[0], r.CycleWon); diff != "" {
+		t.Errorf("report CycleWon (-hand +got):\n%s", diff)
+	}
+	b, err := json.Marshal(r.CycleWon)
+	if err != nil || !strings.Contains(string(b), `"mean_seconds":1.666666667,`) {
+		t.Errorf("CycleWon JSON = %s, %v; want mean_seconds 1.666666667", b, err)
 	}
 }
 

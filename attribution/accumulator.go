@@ -217,8 +217,12 @@ func (a *Accumulator) Add(j Journey) error {
 
 // Merge adds the journeys of o to a; o is not modified. It returns an
 // error wrapping [ErrIncompatible], and leaves a unchanged, if the two
-// accumulators differ in model or options.
+// accumulators differ in model or options, and one wrapping
+// [ErrInvalidParam] if o or a is nil.
 func (a *Accumulator) Merge(o *Accumulator) error {
+	if a == nil || o == nil {
+		return fmt.Errorf("attribution: merging a nil accumulator: %w", ErrInvalidParam)
+	}
 	a.init()
 	oo := o.options()
 	if a.model != o.model || !a.opts.equal(oo) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/trend"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -191,13 +192,16 @@ func value(kind int, v trend.Value) (float64, bool) {
 	return f, finite(f)
 }
 
+// levelOf returns the level of the series' intervals, or the library's
+// default level (funnel.Confidence's zero) when none is defined.
 func levelOf(v trend.Values) float64 {
 	for _, p := range v.Points {
 		if p.Value.Rate.Interval.Defined {
 			return p.Value.Rate.Interval.Confidence
 		}
 	}
-	return 0.95
+	level, _ := funnel.Confidence(0).Level() // the zero level is valid
+	return level
 }
 
 func maxY(xys plotter.XYs) float64 {

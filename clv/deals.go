@@ -85,7 +85,7 @@ func (a *DealLog) Add(d funnel.Deal) error { return a.s.Add(d, a) }
 // Merge adds every deal o holds (see [funnel.Accumulator]). o is not
 // modified.
 func (a *DealLog) Merge(o funnel.Accumulator) error {
-	if o == nil {
+	if o == nil || a == nil {
 		return fmt.Errorf("clv: merging a nil log: %w", funnel.ErrInvalidParam)
 	}
 	b, ok := o.(*DealLog)

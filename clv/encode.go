@@ -69,8 +69,8 @@ func (l *Log) UnmarshalBinary(data []byte) error {
 	if loc == time.UTC {
 		out.loc = nil
 	}
-	if level == 0.95 {
-		out.level = 0
+	if def, _ := funnel.Confidence(0).Level(); level == def {
+		out.level = 0 // the default, as NewLog stores it
 	}
 	out.decode(r)
 	if err := decodeErr(r); err != nil {

@@ -129,11 +129,15 @@ func LogOf(txs iter.Seq[Transaction]) (*Log, error) {
 
 func (l *Log) location() *time.Location { return cmp.Or(l.loc, time.UTC) }
 
+// confidence returns the log's level by the library's one rule
+// ([funnel.Confidence]: zero is the default level); a level NewLog or the
+// decoder would refuse counts as the default too.
 func (l *Log) confidence() float64 {
-	if l.level == 0 {
-		return 0.95
+	level, err := funnel.Confidence(l.level).Level()
+	if err != nil {
+		level, _ = funnel.Confidence(0).Level()
 	}
-	return l.level
+	return level
 }
 
 // check validates one transaction.
@@ -208,7 +212,7 @@ func (l *Log) decimalOf(t *txn) decimal.Decimal {
 // one wrapping [funnel.ErrIncompatible] when the logs' options differ
 // (zone or confidence).
 func (l *Log) Merge(o *Log) error {
-	if o == nil || o == l {
+	if o == nil || l == nil || o == l {
 		return fmt.Errorf("clv: merging a nil log or a log into itself: %w", funnel.ErrInvalidParam)
 	}
 	if !sameLocation(l.location(), o.location()) || l.confidence() != o.confidence() {

@@ -410,13 +410,15 @@ func (a *Drivers) Observe(v *funnel.View) {
 // [funnel.ErrIncompatible] for another kind, scan or options, and one
 // wrapping [funnel.ErrInvalidParam] for a nil o or a itself.
 func (a *Drivers) Merge(o funnel.Accumulator) error {
-	if o == nil {
+	if o == nil || a == nil {
 		return fmt.Errorf("drivers: merging nil: %w", funnel.ErrInvalidParam)
 	}
 	b, ok := o.(*Drivers)
 	switch {
 	case !ok:
 		return fmt.Errorf("drivers: merging %T: %w", o, funnel.ErrIncompatible)
+	case b == nil:
+		return fmt.Errorf("drivers: merging a nil %T: %w", o, funnel.ErrInvalidParam)
 	case b == a:
 		return fmt.Errorf("drivers: merging into itself: %w", funnel.ErrInvalidParam)
 	case !a.s.Equal(b.s):

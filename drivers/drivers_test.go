@@ -293,6 +293,10 @@ func TestAdjusted(t *testing.T) {
 		if d.PAdjusted != adj[i] {
 			t.Errorf("%s: adjusted %v, want %v", featureName(d), d.PAdjusted, adj[i])
 		}
+		// the comparison carries the family's adjusted p-value and verdict
+		if d.Comparison.PAdjusted != d.PAdjusted || d.Comparison.Verdict != d.Verdict {
+			t.Errorf("%s: comparison adjusted %v %v, want %v %v", featureName(d), d.Comparison.PAdjusted, d.Comparison.Verdict, d.PAdjusted, d.Verdict)
+		}
 		if i > 0 && d.PAdjusted < r.Conversion.Drivers[i-1].PAdjusted {
 			t.Errorf("%s ranked after a larger adjusted p-value", featureName(d))
 		}

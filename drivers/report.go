@@ -111,8 +111,9 @@ type Driver struct {
 	Corrected bool            `json:"corrected"`
 	// Comparison tests With against Without with [funnel.CompareRates]
 	// under the scan's Test (z-test or Fisher's exact test by Cochran's
-	// rule, verdict withheld under the minimum sample); its p-value and
-	// verdict are those of the feature tested alone.
+	// rule, verdict withheld under the minimum sample); its PValue is that
+	// of the feature tested alone, its PAdjusted and Verdict those of the
+	// table's family (PAdjusted and Verdict below).
 	Comparison funnel.Comparison `json:"comparison"`
 	// PAdjusted is the p-value adjusted by Benjamini-Hochberg over every
 	// tested feature of the table (as
@@ -233,9 +234,10 @@ func (a *Drivers) table(yes, no, excluded, notAnalysed int64, features []Driver,
 		d := &t.Drivers[tested[j]]
 		d.PAdjusted = q
 		d.Verdict = d.Comparison.Verdict
-		if (d.Verdict == funnel.Higher || d.Verdict == funnel.Lower) && !(q < 1-level) {
+		if (d.Verdict == funnel.Higher || d.Verdict == funnel.Lower) && !stat.Discovery(q, level) {
 			d.Verdict = funnel.NoDifference
 		}
+		d.Comparison.PAdjusted, d.Comparison.Verdict = q, d.Verdict
 	}
 	slices.SortStableFunc(t.Drivers, compareDrivers)
 	return t

@@ -142,7 +142,12 @@ func Expected(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts PeriodOptions) (
 }
 
 // Scan returns the scan the forecast was built for.
-func (b *ByPeriod) Scan() *funnel.Scan { return b.w.s }
+func (b *ByPeriod) Scan() *funnel.Scan {
+	if b.w == nil { // the zero ByPeriod
+		return nil
+	}
+	return b.w.s
+}
 
 // Fresh returns an empty forecast of the same scan and options.
 func (b *ByPeriod) Fresh() funnel.Accumulator { return newByPeriod(b.w, b.periods) }

@@ -45,12 +45,18 @@ func incompatible(format string, args ...any) error {
 // itself, built for an equal scan.
 func mergeable[T funnel.Accumulator](a funnel.Accumulator, o funnel.Accumulator) (T, error) {
 	var zero T
+	if a == nil || any(a) == any(zero) {
+		return zero, invalid("merging into a nil %T", a)
+	}
 	if o == nil {
 		return zero, invalid("merging nil")
 	}
 	ot, ok := o.(T)
 	if !ok {
 		return zero, incompatible("merging %T into %T", o, a)
+	}
+	if any(ot) == any(zero) {
+		return zero, invalid("merging a nil %T", o)
 	}
 	if any(ot) == any(a) {
 		return zero, invalid("merging %T into itself", a)

@@ -115,7 +115,12 @@ func Weighted(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts Options) (Pipeli
 }
 
 // Scan returns the scan the pipeline was built for.
-func (p *Pipeline) Scan() *funnel.Scan { return p.w.s }
+func (p *Pipeline) Scan() *funnel.Scan {
+	if p.w == nil { // the zero Pipeline
+		return nil
+	}
+	return p.w.s
+}
 
 // Fresh returns an empty pipeline of the same scan and options.
 func (p *Pipeline) Fresh() funnel.Accumulator { return newPipeline(p.w) }

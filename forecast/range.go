@@ -259,7 +259,12 @@ func Outlook(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts RangeOptions) (Ra
 }
 
 // Scan returns the scan the range was built for.
-func (r *Range) Scan() *funnel.Scan { return r.w.s }
+func (r *Range) Scan() *funnel.Scan {
+	if r.w == nil { // the zero Range
+		return nil
+	}
+	return r.w.s
+}
 
 // Fresh returns an empty range of the same scan and options.
 func (r *Range) Fresh() funnel.Accumulator {

@@ -207,13 +207,15 @@ func (p *Planner) Observe(v *funnel.View) {
 // Merge adds everything o, a *Planner of an equal scan and options,
 // holds (see funnel.Accumulator). o is not modified.
 func (p *Planner) Merge(o funnel.Accumulator) error {
-	if o == nil {
+	if o == nil || p == nil {
 		return invalid("merging nil")
 	}
 	op, ok := o.(*Planner)
 	switch {
 	case !ok:
 		return fmt.Errorf("plan: merging %T into a planner: %w", o, funnel.ErrIncompatible)
+	case op == nil:
+		return invalid("merging a nil planner")
 	case op == p:
 		return invalid("merging a planner into itself")
 	case !p.s.Equal(op.s) || op.settings != p.settings:

@@ -30,9 +30,13 @@ type MeanComparison struct {
 	// two-sided test of equal means.
 	Z      float64 `json:"z"`
 	PValue float64 `json:"p_value"`
+	// PAdjusted is PValue adjusted by Benjamini-Hochberg over the
+	// comparisons made at once (see [Compare]), as
+	// [funnel.Comparison.PAdjusted].
+	PAdjusted float64 `json:"p_adjusted"`
 	// Verdict is withheld when the test is undefined or a side has fewer
 	// answers than the minimum sample of the [funnel.Test]; otherwise
-	// higher or lower when PValue < 1 − confidence, no difference when
+	// higher or lower when PAdjusted < 1 − confidence, no difference when
 	// not.
 	Verdict funnel.Verdict `json:"verdict"`
 }
@@ -55,6 +59,7 @@ func compareMeans(a, b Cell, o resolved) MeanComparison {
 		m.Z = m.Diff / m.SE
 		m.PValue = stat.TwoSidedP(m.Z)
 	}
+	m.PAdjusted = m.PValue
 	switch {
 	case !m.Tested || !o.enough(a.Answered) || !o.enough(b.Answered):
 		m.Verdict = funnel.Withheld
@@ -105,14 +110,33 @@ type Change struct {
 // [funnel.CompareENPS]. It reads published figures only, so it reveals
 // nothing the two reports do not, and the limits of the reports hold (see
 // [Waves.Report] on a reader who assumes people answer as before); a
-// suppressed cell has no change. It
-// returns an error wrapping [funnel.ErrInvalidParam] for an invalid Test
-// or reports of different surveys.
+// suppressed cell has no change.
+//
+// The tests of a change are made at once (participation, and every
+// question's favourable share, mean and eNPS in the company row and every
+// group), so their p-values are adjusted together by Benjamini-Hochberg
+// (PAdjusted of each comparison, see [funnel.Comparison.PAdjusted]) and
+// every verdict rests on the adjusted p-value: among the changes declared
+// real, the expected share of false discoveries is at most 1 −
+// confidence. It returns an error wrapping [funnel.ErrInvalidParam] for
+// an invalid Test or reports of different surveys.
 func Compare(before, after Report, t funnel.Test) (Change, error) {
 	o, err := Options{Test: t}.resolve()
 	if err != nil {
 		return Change{}, err
 	}
+	c, err := compare(before, after, o)
+	if err != nil {
+		return Change{}, err
+	}
+	adjustChanges([]Change{c}, o.level)
+	return c, nil
+}
+
+// compare is Compare with resolved options and no adjustment.
+func compare(before, after Report, o resolved) (Change, error) {
+	t := o.test
+	var err error
 	if before.Survey != after.Survey || before.By != after.By {
 		return Change{}, fmt.Errorf("pulse: comparing wave %d of %q by %q with wave %d of %q by %q: %w",
 			before.Wave, before.Survey, before.By, after.Wave, after.Survey, after.By, funnel.ErrInvalidParam)
@@ -164,19 +188,71 @@ func compareRows(before, after Row, o resolved) (RowChange, error) {
 }
 
 // Changes compares each report with the next ([Compare]) and returns
-// len(reports) − 1 changes (none for fewer than two reports). Like
-// Compare, it reveals nothing the reports do not, and their limits hold.
+// len(reports) − 1 changes (none for fewer than two reports). The tests of
+// every change are made at once: their p-values are adjusted together, over
+// all the changes, and the verdicts rest on the adjusted ones (see
+// Compare). Like Compare, it reveals nothing the reports do not, and their
+// limits hold.
 func Changes(reports []Report, t funnel.Test) ([]Change, error) {
-	if _, err := (Options{Test: t}).resolve(); err != nil {
+	o, err := Options{Test: t}.resolve()
+	if err != nil {
 		return nil, err
 	}
 	out := []Change{}
 	for i := 1; i < len(reports); i++ {
-		c, err := Compare(reports[i-1], reports[i], t)
+		c, err := compare(reports[i-1], reports[i], o)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
+	adjustChanges(out, o.level)
 	return out, nil
+}
+
+// adjustChanges adjusts the p-values of every tested comparison of cs
+// together (Benjamini-Hochberg) and sets the verdicts on them.
+func adjustChanges(cs []Change, level float64) {
+	var fam stat.Family
+	for i := range cs {
+		c := &cs[i]
+		addComparison(&fam, &c.Participation, level)
+		for _, rc := range append([]RowChange{c.Company}, c.Groups...) {
+			for j := range rc.Questions {
+				q := &rc.Questions[j]
+				addComparison(&fam, &q.Favourable, level)
+				if m := &q.Mean; m.Tested {
+					fam.Add(m.PValue, func(p float64) { m.PAdjusted, m.Verdict = p, adjusted(m.Verdict, p, level) })
+				}
+				if q.ENPS != nil {
+					addENPS(&fam, q.ENPS, level)
+				}
+			}
+		}
+	}
+	fam.Adjust()
+}
+
+// addComparison adds the comparison c, when defined, to the family.
+func addComparison(fam *stat.Family, c *funnel.Comparison, level float64) {
+	if c.Defined {
+		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, adjusted(c.Verdict, p, level) })
+	}
+}
+
+// addENPS adds the eNPS comparison c, when tested, to the family.
+func addENPS(fam *stat.Family, c *funnel.ENPSComparison, level float64) {
+	if c.Tested {
+		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, adjusted(c.Verdict, p, level) })
+	}
+}
+
+// adjusted returns the verdict v of a test made among others whose
+// adjusted p-value is q: higher or lower becomes no difference unless
+// [stat.Discovery] holds; withheld and no difference stay.
+func adjusted(v funnel.Verdict, q, level float64) funnel.Verdict {
+	if (v == funnel.Higher || v == funnel.Lower) && !stat.Discovery(q, level) {
+		return funnel.NoDifference
+	}
+	return v
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/stat"
 )
 
 // Groups accumulates eNPS answers by group: a team, a department, a
@@ -48,7 +49,7 @@ func (g *Groups) Add(group string, a funnel.ENPSAnswer) error {
 // itself, or when the total would exceed math.MaxInt64.
 func (g *Groups) Merge(o *Groups) error {
 	switch {
-	case o == nil:
+	case o == nil || g == nil:
 		return fmt.Errorf("pulse: merging nil groups: %w", funnel.ErrInvalidParam)
 	case o == g:
 		return fmt.Errorf("pulse: merging groups into themselves: %w", funnel.ErrInvalidParam)
@@ -274,7 +275,10 @@ type TrendPoint struct {
 // waves[i] ([Groups.Breakdown], with its rules), labelled labels[i], and
 // the change from the previous point of the overall score and of every
 // group published in both, by [funnel.CompareENPS] under opts.Test. The
-// changes are computed from published scores only.
+// changes are computed from published scores only. They are tested at
+// once, so their p-values are adjusted together by Benjamini-Hochberg
+// over every point and group (PAdjusted) and the verdicts rest on the
+// adjusted ones, as in [Compare].
 //
 // The company trend (the overall scores) and the group trends are the
 // breakdowns' own rows, so the company trend minus the published group
@@ -324,5 +328,13 @@ func Trend(labels []string, waves []*Groups, opts Options) ([]TrendPoint, error)
 		}
 		pts[i] = p
 	}
+	var fam stat.Family
+	for i := range pts {
+		addENPS(&fam, &pts[i].Change, o.level)
+		for j := range pts[i].Groups {
+			addENPS(&fam, &pts[i].Groups[j].Change, o.level)
+		}
+	}
+	fam.Adjust()
 	return pts, nil
 }

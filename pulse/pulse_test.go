@@ -207,14 +207,20 @@ func TestCompareWaves(t *testing.T) {
 		t.Fatalf("Changes = %d changes", len(got))
 	}
 	// Every number from python3 testdata/enps/pulse.py (the "change"
-	// rows) and testdata/enps/intervals.py; verdicts withheld under the
+	// rows, and the "adjusted" rows for the p-values adjusted together,
+	// q) and testdata/enps/intervals.py; verdicts withheld under the
 	// minimum sample of 30.
+	const q = 0.7473610775394178
 	fisher := func(a, b funnel.Ratio, diff, lo, hi, p float64) funnel.Comparison {
+		padj := q
+		if p == 1 {
+			padj = 1
+		}
 		return funnel.Comparison{A: a, B: b, Defined: true, Diff: diff, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true},
-			Method: funnel.Fisher, Exact: true, PValue: p}
+			Method: funnel.Fisher, Exact: true, PValue: p, PAdjusted: padj}
 	}
 	meanC := func(diff, se, lo, hi, z, p float64) MeanComparison {
-		return MeanComparison{Defined: true, Diff: diff, SE: se, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}, Tested: true, Z: z, PValue: p}
+		return MeanComparison{Defined: true, Diff: diff, SE: se, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}, Tested: true, Z: z, PValue: p, PAdjusted: q}
 	}
 	e2 := funnel.ENPSScore{Promoters: 4, Passives: 2, Detractors: 1, Answered: 7, Total: 7}
 	e1 := funnel.ENPSScore{Promoters: 2, Passives: 2, Detractors: 1, Skipped: 1, Answered: 5, Total: 5}
@@ -223,7 +229,7 @@ func TestCompareWaves(t *testing.T) {
 			Mean: meanC(1.17142857143, 1.35430781577, -1.48296597147, 3.82582311432, 0.864964787019, 0.387058116233),
 			ENPS: &funnel.ENPSComparison{A: e2, B: e1, Defined: true, Diff: 22.8571428571, SE: 43.3360991866,
 				Interval: funnel.Interval{Lo: -62.0800507791, Hi: 107.794336493, Confidence: 0.95, Defined: true},
-				Tested:   true, Z: 0.52743886243, PValue: 0.597888862032}},
+				Tested:   true, Z: 0.52743886243, PValue: 0.597888862032, PAdjusted: q}},
 		{Question: "agree", Favourable: fisher(funnel.Ratio{Num: 6, Den: 7}, funnel.Ratio{Num: 4, Den: 6}, 0.190476190476, -0.248911934384, 0.575417637408, 0.559440559441),
 			Mean: meanC(0.452380952381, 0.556246735576, -0.637842615866, 1.54260452063, 0.813273900677, 0.416061037356)},
 		{Question: "yesno", Favourable: fisher(funnel.Ratio{Num: 6, Den: 7}, funnel.Ratio{Num: 3, Den: 5}, 0.257142857143, -0.208516254617, 0.644563981094, 0.522727272727),
@@ -263,6 +269,98 @@ func TestCompareWaves(t *testing.T) {
 	}
 }
 
+// TestCompareWavesAdjusted checks that the tests of a change are adjusted
+// together and the verdicts rest on the adjusted p-values: at confidence
+// 0.6 with a minimum sample of 1, the means of enps and yesno are higher
+// alone (p < 0.4) but not among the 15 tests (q = 0.747 >= 0.4). Every p,
+// q and verdict is from python3 testdata/enps/pulse.py ("adjusted" rows).
+func TestCompareWavesAdjusted(t *testing.T) {
+	w := wavesOf(t, "team", wave1(), wave2())
+	r1, _ := w.Report(0, 8, Options{})
+	r2, _ := w.Report(1, 8, Options{})
+	test := funnel.Test{Confidence: 0.6, MinSample: 1}
+	type pv struct {
+		Name      string
+		PValue    float64
+		PAdjusted float64
+		Verdict   funnel.Verdict
+	}
+	collect := func(c Change) []pv {
+		out := []pv{{"participation favourable", c.Participation.PValue, c.Participation.PAdjusted, c.Participation.Verdict}}
+		for _, rc := range []struct {
+			name string
+			row  RowChange
+		}{{"company", c.Company}, {"group", c.Groups[0]}} {
+			for _, q := range rc.row.Questions {
+				out = append(out, pv{rc.name + " " + q.Question + " favourable", q.Favourable.PValue, q.Favourable.PAdjusted, q.Favourable.Verdict},
+					pv{rc.name + " " + q.Question + " mean", q.Mean.PValue, q.Mean.PAdjusted, q.Mean.Verdict})
+				if q.ENPS != nil {
+					out = append(out, pv{rc.name + " " + q.Question + " enps", q.ENPS.PValue, q.ENPS.PAdjusted, q.ENPS.Verdict})
+				}
+			}
+		}
+		return out
+	}
+	const q = 0.7473610775394178
+	nd, hi := funnel.NoDifference, funnel.Higher
+	want := []pv{
+		{"participation favourable", 1, 1, nd},
+		{"company enps favourable", 1, 1, nd},
+		{"company enps mean", 0.38705811623307335, q, nd},
+		{"company enps enps", 0.5978888620315344, q, nd},
+		{"company agree favourable", 0.5594405594405595, q, nd},
+		{"company agree mean", 0.4160610373560799, q, nd},
+		{"company yesno favourable", 0.5227272727272727, q, nd},
+		{"company yesno mean", 0.36449834270773007, q, nd},
+		{"group enps favourable", 1, 1, nd},
+		{"group enps mean", 0.38705811623307335, q, nd},
+		{"group enps enps", 0.5978888620315344, q, nd},
+		{"group agree favourable", 0.5594405594405595, q, nd},
+		{"group agree mean", 0.4160610373560799, q, nd},
+		{"group yesno favourable", 0.5227272727272727, q, nd},
+		{"group yesno mean", 0.36449834270773007, q, nd},
+	}
+	for name, f := range map[string]func() (Change, error){
+		"Compare": func() (Change, error) { return Compare(r1, r2, test) },
+		"Changes": func() (Change, error) {
+			cs, err := Changes([]Report{r1, r2}, test)
+			if err != nil || len(cs) != 1 {
+				return Change{}, fmt.Errorf("%d changes, %v", len(cs), err)
+			}
+			return cs[0], nil
+		},
+	} {
+		c, err := f()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(want, collect(c), cmpopts.EquateApprox(0, 1e-12)); diff != "" {
+			t.Errorf("%s: adjusted tests (-python +got):\n%s", name, diff)
+		}
+	}
+	// alone, the mean of enps is higher: the verdict the adjustment undoes
+	o, _ := Options{Test: test}.resolve()
+	if m := compareMeans(r2.Company.Cells[0], r1.Company.Cells[0], o); m.Verdict != hi || m.PAdjusted != m.PValue {
+		t.Errorf("enps mean alone = %+v, want higher with PAdjusted = PValue", m)
+	}
+	// Changes over waves 1, 2, 2 adjusts the 30 tests of both changes
+	// together: the second change's 15 p-values are 1 (no change), so by
+	// hand every q is min over j >= i of min(1, 30 p_(j) / j) = 1 (at j = 30,
+	// 30 × 1 / 30; below, 30 p_(j) / j > 1 for the 12 p-values under 1,
+	// the largest being 0.598 at j = 12).
+	cs, err := Changes([]Report{r1, r2, r2}, test)
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("three waves: %d changes, %v", len(cs), err)
+	}
+	for i, c := range cs {
+		for _, g := range collect(c) {
+			if g.PAdjusted != 1 || g.Verdict != nd {
+				t.Errorf("three waves, change %d: %+v, want q = 1, no difference", i, g)
+			}
+		}
+	}
+}
+
 func TestTrendByGroup(t *testing.T) {
 	w1 := groupsOf(t, map[string][4]int{"eng": {4, 2, 2, 0}, "ops": {3, 2, 1, 0}, "hr": {1, 1, 0, 0}})
 	w2 := groupsOf(t, map[string][4]int{"eng": {6, 1, 1, 0}, "ops": {2, 2, 2, 0}, "hr": {2, 0, 0, 0}})
@@ -291,9 +389,24 @@ func TestTrendByGroup(t *testing.T) {
 	// eng 25 -> 62.5 and overall (8/5/3 of 16 -> 10/3/3 of 16), by
 	// funnel.CompareENPS: checked against it here, whose numbers are
 	// checked against python in the root package.
+	// The two changes are tested at once: their p-values adjusted by
+	// Benjamini-Hochberg, for m = 2 by hand: the larger stays, the smaller
+	// becomes min(2 p, the larger).
 	want2, _ := funnel.CompareENPS(pts[1].Breakdown.Groups[0].Score.ENPSScore, pts[0].Breakdown.Groups[0].Score.ENPSScore, funnel.Test{})
+	overall, _ := funnel.CompareENPS(pts[1].Breakdown.Overall.ENPSScore, pts[0].Breakdown.Overall.ENPSScore, funnel.Test{})
+	if !want2.Tested || !overall.Tested || want2.PAdjusted != want2.PValue {
+		t.Fatalf("changes alone: eng %+v, overall %+v", want2, overall)
+	}
+	lo, hi := &want2, &overall
+	if lo.PValue > hi.PValue {
+		lo, hi = hi, lo
+	}
+	lo.PAdjusted = min(2*lo.PValue, hi.PValue)
 	if diff := cmp.Diff(want2, pts[1].Groups[0].Change); diff != "" || want2.Diff != 37.5 {
 		t.Errorf("eng change (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(overall, pts[1].Change); diff != "" {
+		t.Errorf("overall change (-want +got):\n%s", diff)
 	}
 	for _, c := range []struct {
 		labels []string

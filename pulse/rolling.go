@@ -101,7 +101,7 @@ func insert(rs []response, x response) []response {
 // [funnel.ErrIncompatible] when o is of another survey.
 func (r *Rolling) Merge(o *Rolling) error {
 	switch {
-	case o == nil:
+	case o == nil || r == nil:
 		return fmt.Errorf("pulse: merging a nil rolling accumulator: %w", funnel.ErrInvalidParam)
 	case o == r:
 		return fmt.Errorf("pulse: merging a rolling accumulator into itself: %w", funnel.ErrInvalidParam)

@@ -139,7 +139,7 @@ func (t *Table) jointOf(k int, groups []string) *joint {
 // attributes.
 func (t *Table) Merge(o *Table) error {
 	switch {
-	case o == nil:
+	case o == nil || t == nil:
 		return fmt.Errorf("pulse: merging a nil table: %w", funnel.ErrInvalidParam)
 	case o == t:
 		return fmt.Errorf("pulse: merging a table into itself: %w", funnel.ErrInvalidParam)

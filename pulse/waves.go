@@ -101,7 +101,7 @@ func (w *Waves) Add(r Response) error {
 // [funnel.ErrIncompatible] when o is of another survey or grouping.
 func (w *Waves) Merge(o *Waves) error {
 	switch {
-	case o == nil:
+	case o == nil || w == nil:
 		return fmt.Errorf("pulse: merging nil waves: %w", funnel.ErrInvalidParam)
 	case o == w:
 		return fmt.Errorf("pulse: merging waves into themselves: %w", funnel.ErrInvalidParam)

@@ -143,13 +143,15 @@ func (b *Bottleneck) Observe(v *funnel.View) {
 // [funnel.ErrIncompatible] for another kind, scan or options, and one
 // wrapping [funnel.ErrInvalidParam] for a nil o or b itself.
 func (b *Bottleneck) Merge(o funnel.Accumulator) error {
-	if o == nil {
+	if o == nil || b == nil {
 		return fmt.Errorf("target: merging nil: %w", funnel.ErrInvalidParam)
 	}
 	ob, ok := o.(*Bottleneck)
 	switch {
 	case !ok:
 		return fmt.Errorf("target: merging %T into %T: %w", o, b, funnel.ErrIncompatible)
+	case ob == nil:
+		return fmt.Errorf("target: merging a nil %T: %w", o, funnel.ErrInvalidParam)
 	case ob == b:
 		return fmt.Errorf("target: merging %T into itself: %w", b, funnel.ErrInvalidParam)
 	case b.s == nil || ob.s == nil:

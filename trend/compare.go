@@ -95,7 +95,7 @@ func verdictOf(nA, nB, minSample int64, p, level, dir float64) funnel.Verdict {
 // padj: a higher or lower verdict whose adjusted p-value is not below
 // 1 - level becomes no difference.
 func adjusted(v funnel.Verdict, padj, level float64) funnel.Verdict {
-	if (v == funnel.Higher || v == funnel.Lower) && !(padj < 1-level) {
+	if (v == funnel.Higher || v == funnel.Lower) && !stat.Discovery(padj, level) {
 		return funnel.NoDifference
 	}
 	return v
@@ -115,25 +115,6 @@ func adjusted(v funnel.Verdict, padj, level float64) funnel.Verdict {
 // [Conversion]) gives these beside the raw p-values and bases its
 // verdicts on them.
 func Adjust(p []float64) []float64 { return stat.BH(p) }
-
-// A family is the tests made at once, whose p-values are adjusted
-// together: each member's p-value and the place to store the adjusted one.
-type family struct {
-	p   []float64
-	set []func(padj float64)
-}
-
-func (f *family) add(p float64, set func(padj float64)) {
-	f.p = append(f.p, p)
-	f.set = append(f.set, set)
-}
-
-// adjust sets every member's adjusted p-value.
-func (f *family) adjust() {
-	for i, q := range stat.BH(f.p) {
-		f.set[i](q)
-	}
-}
 
 // A PermutationMethod says how a [Permutation] test computed its p-value.
 // The zero PermutationMethod is [NotPermuted].

@@ -220,7 +220,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 	var all []stat.Tie
 	r.All, all = mk(a.all.obs)
 	if a.segs != nil {
-		var fam family
+		var fam stat.Family
 		add := func(value string, other bool, obs []int64) {
 			g, t := mk(obs)
 			row := ConversionSegment{Value: value, Other: other, Group: g, Versus: compareTies(t, subtractTies(all, t), level, minSample)}
@@ -245,13 +245,13 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		for i := range r.Segments {
 			c := &r.Segments[i].Versus
 			if c.Defined {
-				fam.add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
+				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
 			}
 		}
-		fam.adjust()
+		fam.Adjust()
 	}
 	if a.periods != nil && a.dated > 0 {
-		var fam family
+		var fam stat.Family
 		start, _ := a.cal.start(a.lo)
 		var prev []stat.Tie
 		for n := 0; n <= MaxPeriods; n++ {
@@ -275,10 +275,10 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		for i := range r.Periods {
 			c := &r.Periods[i].Previous
 			if c.Defined {
-				fam.add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
+				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
 			}
 		}
-		fam.adjust()
+		fam.Adjust()
 	}
 	return r, nil
 }

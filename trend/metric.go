@@ -155,7 +155,8 @@ type Change struct {
 	Relative decimal.NullDecimal `json:"relative"`
 	// Rates is the test of a rate metric's change: [funnel.CompareRates]
 	// of the period's rate (A) against the base's (B), under the scan's
-	// Test. Zero for other metrics.
+	// Test, with the PAdjusted and Verdict of the change (below). Zero for
+	// other metrics.
 	Rates funnel.Comparison `json:"rates"`
 	// Counts is the test of a count metric's change. Zero for other
 	// metrics.
@@ -328,7 +329,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 		}
 		out.Points[i] = pt
 	}
-	var fam family
+	var fam stat.Family
 	for i := range out.Points {
 		for _, c := range []*Change{&out.Points[i].Previous, &out.Points[i].YearAgo} {
 			p, v, ok := c.test()
@@ -336,8 +337,11 @@ func (r Report) Metric(m Metric) (Values, error) {
 				continue
 			}
 			c.Tested, c.PValue = true, p
-			fam.add(p, func(q float64) {
+			fam.Add(p, func(q float64) {
 				c.PAdjusted, c.Verdict = q, adjusted(v, q, level)
+				if c.Rates.Defined {
+					c.Rates.PAdjusted, c.Rates.Verdict = q, c.Verdict
+				}
 				if c.Amounts.Defined {
 					c.Amounts.PAdjusted, c.Amounts.Verdict = q, c.Verdict
 				}
@@ -347,7 +351,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 			})
 		}
 	}
-	fam.adjust()
+	fam.Adjust()
 	return out, nil
 }
 

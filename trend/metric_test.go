@@ -43,7 +43,7 @@ func TestMetricSignificance(t *testing.T) {
 		Delta: dec("0.2"), Relative: decimal.NewNullDecimal(dec("0.5")),
 		Rates: funnel.Comparison{A: funnel.Ratio{Num: 60, Den: 100}, B: funnel.Ratio{Num: 40, Den: 100}, Defined: true, Diff: 0.2,
 			Interval: funnel.Interval{Lo: 0.018159172715873362, Hi: 0.36424215919854697, Confidence: 0.99, Defined: true},
-			Method:   funnel.ZTest, Exact: true, Z: 2.8284271247461894, PValue: 0.00467773498104728, Verdict: funnel.Higher},
+			Method:   funnel.ZTest, Exact: true, Z: 2.8284271247461894, PValue: 0.00467773498104728, PAdjusted: 0.00467773498104728, Verdict: funnel.Higher},
 		// the only change tested: its adjusted p-value is its own
 		Tested: true, PValue: 0.00467773498104728, PAdjusted: 0.00467773498104728, Verdict: funnel.Higher}
 	if diff := cmp.Diff(want, v.Points[1].Previous, cmpopts.EquateApprox(0, 1e-12)); diff != "" {

@@ -280,12 +280,18 @@ func (a *Series) Merge(o funnel.Accumulator) error {
 // itself, built for a scan equal to a's.
 func mergeable[T funnel.Accumulator](a, o funnel.Accumulator) (T, error) {
 	var zero T
+	if a == nil || any(a) == any(zero) {
+		return zero, fmt.Errorf("trend: merging into a nil %T: %w", a, funnel.ErrInvalidParam)
+	}
 	if o == nil {
 		return zero, fmt.Errorf("trend: merging nil: %w", funnel.ErrInvalidParam)
 	}
 	b, ok := o.(T)
 	if !ok {
 		return zero, fmt.Errorf("trend: merging %T into %T: %w", o, a, funnel.ErrIncompatible)
+	}
+	if any(b) == any(zero) {
+		return zero, fmt.Errorf("trend: merging a nil %T: %w", o, funnel.ErrInvalidParam)
 	}
 	if any(b) == any(a) {
 		return zero, fmt.Errorf("trend: merging %T into itself: %w", a, funnel.ErrInvalidParam)

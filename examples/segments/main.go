@@ -89,14 +89,17 @@ func main() {
 	winRate := func(r *funnel.Report) funnel.Rate { return r.WinRate }
 
 	offices := show(0)
+	// every office against the rest at once: Rank adjusts the p-values
+	// together (Benjamini-Hochberg, q) and gives the verdicts on q
 	fmt.Println("\nEach office against the rest (win rate, won / closed):")
-	for i, row := range offices.Rows {
-		c, err := offices.CompareRest(i, winRate)
-		if err != nil {
-			log.Fatal(err)
-		}
-		fmt.Printf("  %-8s %v vs %v: difference %+.1f points, 95%% CI [%+.1f, %+.1f], %s p = %.3f: %s\n", row.Label(), c.A, c.B,
-			100*c.Diff, 100*c.Interval.Lo, 100*c.Interval.Hi, c.Method, c.PValue, c.Verdict)
+	byOffice, err := offices.Rank(winRate)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range byOffice {
+		c := k.Rest
+		fmt.Printf("  %-8s %v vs %v: difference %+.1f points, 95%% CI [%+.1f, %+.1f], %s p = %.3f, q = %.3f: %s\n", k.Label, c.A, c.B,
+			100*c.Diff, 100*c.Interval.Lo, 100*c.Interval.Hi, c.Method, c.PValue, c.PAdjusted, c.Verdict)
 	}
 
 	managers := show(1)

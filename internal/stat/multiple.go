@@ -43,3 +43,33 @@ func BH(p []float64) []float64 {
 	}
 	return out
 }
+
+// A Family is a set of tests made at once, whose p-values are adjusted
+// together by [BH]: each member's p-value and the place to store its
+// adjusted one.
+type Family struct {
+	p   []float64
+	set []func(q float64)
+}
+
+// Add adds a test of p-value p to the family; [Family.Adjust] calls set
+// with its adjusted p-value.
+func (f *Family) Add(p float64, set func(q float64)) {
+	f.p = append(f.p, p)
+	f.set = append(f.set, set)
+}
+
+// Adjust calls every member's set with its Benjamini-Hochberg adjusted
+// p-value over the whole family.
+func (f *Family) Adjust() {
+	for i, q := range BH(f.p) {
+		f.set[i](q)
+	}
+}
+
+// Discovery reports whether a difference found by a test whose adjusted
+// p-value is q stands at confidence level: q < 1 - level. The verdict of
+// a test made among others is the verdict of the test alone when it found
+// no difference or withheld one, and no difference when it found one but
+// Discovery is false.
+func Discovery(q, level float64) bool { return q < 1-level }

@@ -126,3 +126,41 @@ for q in ("enps", "agree", "yesno"):
     ch = mean(a) - mean(b)
     print(q, "mean change", fmt(ch, se, max(-width[q], ch - z * se), min(width[q], ch + z * se), ch / se, erfc(abs(ch / se) / sqrt(2))))
 print("participation wave1", fmt(*wilson(6, 8, z)), "wave2", fmt(*wilson(7, 8, z)))
+
+# --- The change's tests adjusted together (Benjamini and Hochberg 1995) ---
+# Compare tests, at once, participation and in the company row and in the
+# one group row ("") each question's favourable share, mean and (enps only)
+# eNPS: 15 tests. BH by the definition q_(i) = min over j >= i of
+# min(1, m p_(j) / j). Verdicts at confidence 0.6 with minimum sample 1:
+# a difference stands only where q < 0.4 (TestCompareWavesAdjusted).
+
+
+def bh(ps):
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    q = [0.0] * m
+    for r, i in enumerate(order, start=1):
+        q[i] = min(min(1.0, m * ps[order[j - 1]] / j) for j in range(r, m + 1))
+    return q
+
+
+tests = [("participation", "favourable", compare_rates(7, 8, 6, 8)[1], compare_rates(7, 8, 6, 8)[5])]
+for row in ("company", "group"):
+    for q in ("enps", "agree", "yesno"):
+        a, b = w2[q], w1[q]
+        fa, fb = sum(x >= fav[q] for x in a), sum(x >= fav[q] for x in b)
+        r = compare_rates(fa, len(a), fb, len(b))
+        tests.append((row + " " + q, "favourable", r[1], r[5]))
+        se = sqrt(variance(a) / len(a) + variance(b) / len(b))
+        ch = mean(a) - mean(b)
+        tests.append((row + " " + q, "mean", ch, erfc(abs(ch / se) / sqrt(2))))
+        if q == "enps":
+            s1, v1 = nps(b)
+            s2, v2 = nps(a)
+            d = s2 - s1
+            tests.append((row + " " + q, "enps", d, erfc(abs(d / (100 * sqrt(v1 + v2))) / sqrt(2))))
+qs = bh([t[3] for t in tests])
+for (name, kind, d, p), q in zip(tests, qs):
+    alone = "no difference" if p >= 0.4 or d == 0 else ("higher" if d > 0 else "lower")
+    together = alone if alone == "no difference" or q < 0.4 else "no difference"
+    print("adjusted", name, kind, "p %r q %r alone %s together %s" % (p, q, alone, together))

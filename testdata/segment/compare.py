@@ -24,6 +24,12 @@ and compare the printed lines with the expectations in segment_test.go.
   1e-7, as R's fisher.test).
 - Cochran's rule for the automatic choice: Fisher when
   min(nA, nB) * min(p, 1-p) < 5 with the pooled p.
+- Benjamini-Hochberg adjusted p-values (Benjamini and Hochberg 1995,
+  JRSS B 57, the step-up rule): for m p-values sorted increasing,
+  q_(i) = min over j >= i of min(1, m p_(j) / j), computed here by the
+  definition (a minimum over every j >= i, no running minimum), for the
+  rankings of TestSegmentRankAndCompare and TestSegmentRankAdjusted: each
+  segment against the rest, the verdict on q.
 """
 import math
 from fractions import Fraction
@@ -79,6 +85,59 @@ def small_expected(x1, n1, x2, n2):
     return min(n1, n2) * min(p, 1 - p) < 5
 
 
+def bh(ps):
+    m = len(ps)
+    order = sorted(range(m), key=lambda i: ps[i])
+    q = [0.0] * m
+    for r, i in enumerate(order, start=1):
+        q[i] = min(min(1.0, m * ps[order[j - 1]] / j) for j in range(r, m + 1))
+    return q
+
+
+def test(x1, n1, x2, n2, conf=0.95, method="auto", min_sample=30):
+    """The comparison of x1/n1 with x2/n2 made alone: method, z, p, verdict."""
+    d = x1 / n1 - x2 / n2
+    if method == "auto":
+        method = "fisher" if small_expected(x1, n1, x2, n2) else "z-test"
+    if method == "fisher":
+        zs, p = 0.0, fisher(x1, n1, x2, n2)
+    else:
+        zs, p = ztest(x1, n1, x2, n2)
+    if n1 < min_sample or n2 < min_sample:
+        verdict = "withheld"
+    elif p >= 1 - conf or d == 0:
+        verdict = "no difference"
+    else:
+        verdict = "higher" if d > 0 else "lower"
+    return method, zs, p, verdict
+
+
+def rank_rest(name, rows, conf=0.95, min_sample=30):
+    """Each (won, closed) row against the rest of the rows, adjusted together."""
+    won, closed = sum(r[0] for r in rows), sum(r[1] for r in rows)
+    tests = []
+    for x, n in rows:
+        if n == 0 or closed - n == 0:
+            tests.append(None)
+            continue
+        tests.append((x, n, won - x, closed - n) + test(x, n, won - x, closed - n, conf, min_sample=min_sample))
+    defined = [t for t in tests if t is not None]
+    qs = bh([t[6] for t in defined])
+    print(f"-- {name}")
+    k = 0
+    for t in tests:
+        if t is None:
+            print("undefined")
+            continue
+        x1, n1, x2, n2, method, zs, p, verdict = t
+        q = qs[k]
+        k += 1
+        if verdict in ("higher", "lower") and not q < 1 - conf:
+            verdict = "no difference"
+        lo, hi = newcombe(x1, n1, x2, n2, z_of(conf))
+        print(f"{x1}/{n1} vs {x2}/{n2}: diff {x1 / n1 - x2 / n2!r} interval [{lo!r}, {hi!r}] {method} z {zs!r} p {p!r} q {q!r} {verdict}")
+
+
 def compare(name, x1, n1, x2, n2, conf=0.95, method="auto", min_sample=30):
     z = z_of(conf)
     d = x1 / n1 - x2 / n2
@@ -122,3 +181,7 @@ z = z_of(0.95)
 for x, n in [(6, 8), (3, 4), (1, 2), (9, 12)]:
     lo, hi = wilson(x, n, z)
     print(f"{x}/{n}: [{lo!r}, {hi!r}]")
+
+print("== rankings, each segment against the rest, BH-adjusted")
+rank_rest("TestSegmentRankAndCompare", [(3, 4), (6, 8), (1, 2), (0, 0)])
+rank_rest("TestSegmentRankAdjusted", [(32, 100), (45, 100), (48, 100), (56, 100), (44, 90), (3, 5), (0, 0)])
