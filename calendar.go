@@ -1,6 +1,7 @@
 package funnel
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -292,4 +293,55 @@ func floorDiv64(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// calendarJSON is a Calendar in the library's JSON style: months and
+// weekdays by English name, the week pattern by name, "" for none.
+type calendarJSON struct {
+	FiscalStart string      `json:"fiscal_start"`
+	NameByStart bool        `json:"name_by_start"`
+	Weeks       WeekPattern `json:"weeks"`
+	EndWeekday  string      `json:"end_weekday"`
+	Nearest     bool        `json:"nearest"`
+}
+
+// MarshalJSON encodes the calendar with snake_case names, the fiscal
+// start month by name ("" for zero) and the end weekday by name. It
+// returns an error wrapping [ErrInvalidParam] for an invalid calendar.
+func (c Calendar) MarshalJSON() ([]byte, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	j := calendarJSON{NameByStart: c.NameByStart, Weeks: c.Weeks, EndWeekday: c.EndWeekday.String(), Nearest: c.Nearest}
+	if c.FiscalStart != 0 {
+		j.FiscalStart = c.FiscalStart.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes a calendar written by [Calendar.MarshalJSON].
+func (c *Calendar) UnmarshalJSON(b []byte) error {
+	var j calendarJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	out := Calendar{NameByStart: j.NameByStart, Weeks: j.Weeks, Nearest: j.Nearest, EndWeekday: -1}
+	if j.FiscalStart != "" {
+		out.FiscalStart = -1
+	}
+	for m := time.January; m <= time.December; m++ {
+		if j.FiscalStart == m.String() {
+			out.FiscalStart = m
+		}
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if j.EndWeekday == d.String() {
+			out.EndWeekday = d
+		}
+	}
+	if err := out.validate(); err != nil {
+		return err
+	}
+	*c = out
+	return nil
 }

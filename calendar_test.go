@@ -1,11 +1,14 @@
 package funnel
 
 import (
+	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -131,5 +134,40 @@ func TestCalendarIndex(t *testing.T) {
 	fy := Calendar{FiscalStart: time.February}
 	if i, j := fy.Index(Quarter, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), nil), fy.Index(Quarter, time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), nil); i != j+1 {
 		t.Errorf("quarters of February and January 2024: %d and %d", i, j)
+	}
+}
+
+// TestCalendarJSON writes calendars in the library's JSON style, by the
+// names of months, weekdays and patterns, and reads them back.
+func TestCalendarJSON(t *testing.T) {
+	for _, tt := range []struct {
+		c    Calendar
+		want string
+	}{
+		{Calendar{}, `{"fiscal_start":"","name_by_start":false,"weeks":"","end_weekday":"Sunday","nearest":false}`},
+		{Calendar{FiscalStart: time.February, Weeks: Weeks445, EndWeekday: time.Saturday, Nearest: true, NameByStart: true},
+			`{"fiscal_start":"February","name_by_start":true,"weeks":"4-4-5","end_weekday":"Saturday","nearest":true}`},
+	} {
+		b, err := json.Marshal(tt.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("%+v: %s, want %s", tt.c, b, tt.want)
+		}
+		schematest.CheckJSON(t, "calendar", b)
+		var back Calendar
+		if err := json.Unmarshal(b, &back); err != nil || back != tt.c {
+			t.Errorf("%s read back as %+v, %v", b, back, err)
+		}
+	}
+	for _, bad := range []string{`{"fiscal_start":"Febuary"}`, `{"weeks":"4-4-4"}`, `{"end_weekday":"Caturday"}`} {
+		var c Calendar
+		if err := json.Unmarshal([]byte(bad), &c); err == nil {
+			t.Errorf("%s accepted as %+v", bad, c)
+		}
+	}
+	if _, err := json.Marshal(Calendar{FiscalStart: 13}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("month 13 written: %v", err)
 	}
 }
