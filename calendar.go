@@ -68,7 +68,9 @@ func (w *WeekPattern) UnmarshalText(b []byte) error {
 	return enumUnmarshal(w, b, weekPatternNames[:], "week pattern", ErrInvalidParam)
 }
 
-func (c Calendar) validate() error {
+// Validate returns an error wrapping [ErrInvalidParam] for a calendar with
+// a month, week pattern or weekday out of range.
+func (c Calendar) Validate() error {
 	if c.FiscalStart < 0 || c.FiscalStart > 12 || c.Weeks < 0 || c.Weeks > Weeks544 || c.EndWeekday < 0 || c.EndWeekday > 6 {
 		return fmt.Errorf("funnel: calendar %+v: %w", c, ErrInvalidParam)
 	}
@@ -309,7 +311,7 @@ type calendarJSON struct {
 // start month by name ("" for zero) and the end weekday by name. It
 // returns an error wrapping [ErrInvalidParam] for an invalid calendar.
 func (c Calendar) MarshalJSON() ([]byte, error) {
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	j := calendarJSON{NameByStart: c.NameByStart, Weeks: c.Weeks, EndWeekday: c.EndWeekday.String(), Nearest: c.Nearest}
@@ -339,7 +341,7 @@ func (c *Calendar) UnmarshalJSON(b []byte) error {
 			out.EndWeekday = d
 		}
 	}
-	if err := out.validate(); err != nil {
+	if err := out.Validate(); err != nil {
 		return err
 	}
 	*c = out
