@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -213,5 +214,54 @@ func TestDealLogCalendar(t *testing.T) {
 	}
 	if _, err := NewLog(LogOptions{Calendar: funnel.Calendar{FiscalStart: 13}}); !errors.Is(err, funnel.ErrInvalidParam) {
 		t.Errorf("month 13: %v", err)
+	}
+}
+
+// TestCalendarMatchesFunnel checks the log's period numbering against
+// funnel.Calendar's own, its independent route: for every period of
+// several calendars, in zones whose clocks skip or repeat midnight or skip
+// a whole day, random instants and half-hour steps over the zones' changes
+// get the period number funnel.Calendar.Index gives, and the period's
+// start is funnel.Calendar.Start's.
+func TestCalendarMatchesFunnel(t *testing.T) {
+	cals := []funnel.Calendar{{}, {FiscalStart: time.February}, {FiscalStart: time.November, NameByStart: true},
+		{FiscalStart: time.April, Weeks: funnel.Weeks445, EndWeekday: time.Saturday, Nearest: true},
+		{Weeks: funnel.Weeks454, EndWeekday: time.Sunday}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var at []time.Time
+	for range 1500 {
+		at = append(at, time.Unix(rng.Int64N(50*365*86400)+631152000, rng.Int64N(1e9))) // 1990 to 2040
+	}
+	// far periods widen the table of days past its bound: they are
+	// numbered without it
+	at = append(at, time.Date(1700, 1, 15, 0, 0, 0, 0, time.UTC), time.Date(2300, 6, 15, 0, 0, 0, 0, time.UTC), time.Date(1600, 2, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2020, 5, 5, 0, 0, 0, 0, time.UTC))
+	for _, w := range [][2]time.Time{
+		{time.Date(2023, 3, 31, 0, 0, 0, 0, time.UTC), time.Date(2023, 4, 4, 0, 0, 0, 0, time.UTC)},   // Santiago, back over midnight
+		{time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC), time.Date(2023, 9, 5, 0, 0, 0, 0, time.UTC)},    // Santiago, midnight skipped
+		{time.Date(2026, 10, 30, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)}, // Havana, midnight twice
+		{time.Date(2011, 12, 28, 0, 0, 0, 0, time.UTC), time.Date(2012, 1, 2, 0, 0, 0, 0, time.UTC)},  // Apia, 30 December skipped
+		{time.Date(1999, 12, 25, 0, 0, 0, 0, time.UTC), time.Date(2000, 1, 10, 0, 0, 0, 0, time.UTC)}, // a year's end
+	} {
+		for x := w[0]; x.Before(w[1]); x = x.Add(30 * time.Minute) {
+			at = append(at, x, x.Add(-time.Nanosecond))
+		}
+	}
+	for _, zone := range []string{"UTC", "America/Santiago", "America/Havana", "Pacific/Apia"} {
+		loc := mustZone(t, zone)
+		for _, c := range cals {
+			for _, p := range []funnel.Period{funnel.Day, funnel.Week, funnel.Month, funnel.Quarter, funnel.Year} {
+				cal := newCalendar(c, p, loc)
+				for _, x := range at {
+					k := cal.index(x.Unix(), int32(x.Nanosecond()))
+					if want := c.Index(p, x, loc); k != want {
+						t.Fatalf("%s %+v %v: %v numbered %d, want %d", zone, c, p, x.In(loc), k, want)
+					}
+					if got, want := cal.startTime(k), c.Start(p, x, loc); !got.Equal(want) {
+						t.Fatalf("%s %+v %v: %v in the period from %v, want %v", zone, c, p, x.In(loc), got, want)
+					}
+				}
+			}
+		}
 	}
 }
