@@ -25,8 +25,8 @@ const defaultPeriods = 12
 
 // PeriodOptions configure a [ByPeriod]: where the probabilities come from
 // (as for a [Pipeline]) and how many periods to forecast. The periods are
-// the scan's (funnel.Options.Period, in its Calendar and Location), from the one that
-// holds the as-of time.
+// the scan's (funnel.Options.Period, in its Calendar and Location), from the
+// one that holds the as-of time.
 type PeriodOptions struct {
 	Options
 	// Periods is the number of periods forecast; zero means 12. It must

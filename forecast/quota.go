@@ -13,8 +13,8 @@ import (
 )
 
 // A Goal is the quota of one rep, team or other key for one period (the
-// scan's funnel.Options.Period, in its Calendar and Location): HubSpot's goal,
-// Salesforce's forecasting quota.
+// scan's funnel.Options.Period, in its Calendar and Location): HubSpot's
+// goal, Salesforce's forecasting quota.
 type Goal struct {
 	// Key is the value of the quota attribute (QuotaOptions.Key) the
 	// goal is for; "" when there is one quota for all deals.

@@ -46,11 +46,11 @@ var rangePercentiles = []int{5, 10, 25, 50, 75, 90, 95}
 type RangeOptions struct {
 	Options
 	// Close, when not zero, is any instant of the period (the scan's
-	// funnel.Options.Period, in its Calendar and Location) whose revenue is forecast:
-	// the open deals expected to close in it (their expected close date,
-	// as of the as-of time, in the period; an overdue one in the period
-	// holding the as-of time), on top of the amount already won in it.
-	// Zero forecasts every open deal, with nothing won yet.
+	// funnel.Options.Period, in its Calendar and Location) whose revenue is
+	// forecast: the open deals expected to close in it (their expected close
+	// date, as of the as-of time, in the period; an overdue one in the
+	// period holding the as-of time), on top of the amount already won in
+	// it. Zero forecasts every open deal, with nothing won yet.
 	Close time.Time
 	// Quotas are the amounts whose probability of being reached the
 	// range gives, at most MaxQuotas.

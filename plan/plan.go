@@ -54,9 +54,9 @@ type WhatIf struct {
 type Options struct {
 	// Target is the revenue to reach in the period, positive.
 	Target decimal.Decimal
-	// Period, when not zero, is any instant of the target period (the
-	// scan's funnel.Options.Period, in its Calendar and Location): the plan then dates
-	// the window in which deals must enter each stage.
+	// Period, when not zero, is any instant of the target period (the scan's
+	// funnel.Options.Period, in its Calendar and Location): the plan then
+	// dates the window in which deals must enter each stage.
 	Period time.Time
 	// Capacity, when positive, is the number of opportunities one rep
 	// works per period at CapacityStage ("" for the first stage): the

@@ -29,9 +29,9 @@ type CohortOptions struct {
 }
 
 // Cohorts accumulates creation cohorts of deals in one pass: the deals
-// created in each period (the scan's Period, in its Calendar and Location) and, for
-// each age k (whole periods since the creation period, age 0 being that
-// period), the deals won by then and their amount. It is the
+// created in each period (the scan's Period, in its Calendar and Location)
+// and, for each age k (whole periods since the creation period, age 0 being
+// that period), the deals won by then and their amount. It is the
 // [funnel.Accumulator] behind [ComputeCohorts].
 //
 // Memory grows with the cohorts and with the (cohort, age) pairs that
