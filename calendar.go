@@ -77,6 +77,26 @@ func (c Calendar) Validate() error {
 	return nil
 }
 
+// Equal reports whether c and d count the same periods with the same
+// names: FiscalStart January is zero's calendar year, and a field that
+// does not matter (EndWeekday and Nearest without Weeks, NameByStart for a
+// year starting in January) is not compared.
+func (c Calendar) Equal(d Calendar) bool { return c.canonical() == d.canonical() }
+
+// canonical returns c with the fields that do not matter zeroed.
+func (c Calendar) canonical() Calendar {
+	if c.FiscalStart == time.January {
+		c.FiscalStart = 0
+	}
+	if c.FiscalStart == 0 {
+		c.NameByStart = false
+	}
+	if c.Weeks == 0 {
+		c.EndWeekday, c.Nearest = 0, false
+	}
+	return c
+}
+
 // fiscal reports whether c is not the calendar year.
 func (c Calendar) fiscal() bool { return c.startMonth() != time.January || c.Weeks != 0 }
 

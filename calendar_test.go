@@ -171,3 +171,49 @@ func TestCalendarJSON(t *testing.T) {
 		t.Errorf("month 13 written: %v", err)
 	}
 }
+
+// TestCalendarEqual checks that calendars that count the same periods with
+// the same names are equal, and scans with them merge.
+func TestCalendarEqual(t *testing.T) {
+	w := Calendar{Weeks: Weeks445, EndWeekday: time.Saturday}
+	for _, tt := range []struct {
+		a, b Calendar
+		want bool
+	}{
+		{Calendar{}, Calendar{FiscalStart: time.January}, true},
+		{Calendar{}, Calendar{NameByStart: true, EndWeekday: time.Friday, Nearest: true}, true},
+		{Calendar{}, Calendar{FiscalStart: time.February}, false},
+		{Calendar{FiscalStart: time.February}, Calendar{FiscalStart: time.February, NameByStart: true}, false},
+		{w, Calendar{FiscalStart: time.January, Weeks: Weeks445, EndWeekday: time.Saturday, NameByStart: true}, true},
+		{w, Calendar{Weeks: Weeks445, EndWeekday: time.Saturday, Nearest: true}, false},
+		{w, Calendar{Weeks: Weeks454, EndWeekday: time.Saturday}, false},
+	} {
+		if got := tt.a.Equal(tt.b); got != tt.want {
+			t.Errorf("%+v equal to %+v: %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		// the same periods and names, 30 years of quarters
+		if tt.want {
+			for at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() < 2030; at = tt.a.Next(Quarter, at, nil) {
+				if !tt.a.Start(Quarter, at, nil).Equal(tt.b.Start(Quarter, at, nil)) || tt.a.Label(Quarter, at, nil) != tt.b.Label(Quarter, at, nil) {
+					t.Fatalf("%+v and %+v differ at %v", tt.a, tt.b, at)
+				}
+			}
+		}
+	}
+	f := mustFunnel(t, "A")
+	a, err := NewScan(f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewScan(f, Options{Calendar: Calendar{FiscalStart: time.January}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewScan(f, Options{Calendar: Calendar{FiscalStart: time.February}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Equal(b) || a.Equal(c) {
+		t.Errorf("scans of calendar years equal %v, of a February year %v", a.Equal(b), a.Equal(c))
+	}
+}

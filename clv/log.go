@@ -220,7 +220,7 @@ func (l *Log) Merge(o *Log) error {
 	if o == nil || o == l {
 		return fmt.Errorf("clv: merging a nil log or a log into itself: %w", funnel.ErrInvalidParam)
 	}
-	if !sameLocation(l.location(), o.location()) || l.cal != o.cal || l.confidence() != o.confidence() {
+	if !sameLocation(l.location(), o.location()) || !l.cal.Equal(o.cal) || l.confidence() != o.confidence() {
 		return fmt.Errorf("clv: merging logs with other options: %w", funnel.ErrIncompatible)
 	}
 	l.merge(o)
