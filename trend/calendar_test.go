@@ -172,6 +172,33 @@ func TestSeriesFiscalCalendar(t *testing.T) {
 	}
 }
 
+// TestConversionFiscalCalendar checks that the rows of a conversion by
+// period (creation to win) are the periods of the scan's calendar: a row's
+// deals are those created in it, converted those won by the as-of time,
+// as in the series.
+func TestConversionFiscalCalendar(t *testing.T) {
+	f := mustFunnel(t, "A")
+	for _, tt := range calendarCases(t) {
+		t.Run(tt.name, func(t *testing.T) {
+			s := mustScan(t, f, tt.opts)
+			r, err := ComputeConversion(s, slices.Values(tt.deals), ConvertOptions{To: Milestone{Kind: Win}, ByPeriod: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := []calRow{}
+			for _, p := range r.Periods {
+				got = append(got, calRow{p.Label, p.Start, p.End, p.Group.N, p.Group.Converted})
+			}
+			if diff := cmp.Diff(tt.rows, got); diff != "" {
+				t.Errorf("rows (-want +got):\n%s", diff)
+			}
+			if r.Calendar != tt.opts.Calendar {
+				t.Errorf("calendar %+v, want %+v", r.Calendar, tt.opts.Calendar)
+			}
+		})
+	}
+}
+
 // TestCohortsFiscalCalendar checks that creation cohorts and their ages
 // are periods of the scan's calendar.
 func TestCohortsFiscalCalendar(t *testing.T) {
