@@ -1,6 +1,7 @@
 package funnel
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -67,11 +68,33 @@ func (w *WeekPattern) UnmarshalText(b []byte) error {
 	return enumUnmarshal(w, b, weekPatternNames[:], "week pattern", ErrInvalidParam)
 }
 
-func (c Calendar) validate() error {
+// Validate returns an error wrapping [ErrInvalidParam] for a calendar with
+// a month, week pattern or weekday out of range.
+func (c Calendar) Validate() error {
 	if c.FiscalStart < 0 || c.FiscalStart > 12 || c.Weeks < 0 || c.Weeks > Weeks544 || c.EndWeekday < 0 || c.EndWeekday > 6 {
 		return fmt.Errorf("funnel: calendar %+v: %w", c, ErrInvalidParam)
 	}
 	return nil
+}
+
+// Equal reports whether c and d count the same periods with the same
+// names: FiscalStart January is zero's calendar year, and a field that
+// does not matter (EndWeekday and Nearest without Weeks, NameByStart for a
+// year starting in January) is not compared.
+func (c Calendar) Equal(d Calendar) bool { return c.canonical() == d.canonical() }
+
+// canonical returns c with the fields that do not matter zeroed.
+func (c Calendar) canonical() Calendar {
+	if c.FiscalStart == time.January {
+		c.FiscalStart = 0
+	}
+	if c.FiscalStart == 0 {
+		c.NameByStart = false
+	}
+	if c.Weeks == 0 {
+		c.EndWeekday, c.Nearest = 0, false
+	}
+	return c
 }
 
 // fiscal reports whether c is not the calendar year.
@@ -292,4 +315,55 @@ func floorDiv64(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// calendarJSON is a Calendar in the library's JSON style: months and
+// weekdays by English name, the week pattern by name, "" for none.
+type calendarJSON struct {
+	FiscalStart string      `json:"fiscal_start"`
+	NameByStart bool        `json:"name_by_start"`
+	Weeks       WeekPattern `json:"weeks"`
+	EndWeekday  string      `json:"end_weekday"`
+	Nearest     bool        `json:"nearest"`
+}
+
+// MarshalJSON encodes the calendar with snake_case names, the fiscal
+// start month by name ("" for zero) and the end weekday by name. It
+// returns an error wrapping [ErrInvalidParam] for an invalid calendar.
+func (c Calendar) MarshalJSON() ([]byte, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	j := calendarJSON{NameByStart: c.NameByStart, Weeks: c.Weeks, EndWeekday: c.EndWeekday.String(), Nearest: c.Nearest}
+	if c.FiscalStart != 0 {
+		j.FiscalStart = c.FiscalStart.String()
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON decodes a calendar written by [Calendar.MarshalJSON].
+func (c *Calendar) UnmarshalJSON(b []byte) error {
+	var j calendarJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	out := Calendar{NameByStart: j.NameByStart, Weeks: j.Weeks, Nearest: j.Nearest, EndWeekday: -1}
+	if j.FiscalStart != "" {
+		out.FiscalStart = -1
+	}
+	for m := time.January; m <= time.December; m++ {
+		if j.FiscalStart == m.String() {
+			out.FiscalStart = m
+		}
+	}
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if j.EndWeekday == d.String() {
+			out.EndWeekday = d
+		}
+	}
+	if err := out.Validate(); err != nil {
+		return err
+	}
+	*c = out
+	return nil
 }

@@ -1,11 +1,14 @@
 package funnel
 
 import (
+	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/schematest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -131,5 +134,86 @@ func TestCalendarIndex(t *testing.T) {
 	fy := Calendar{FiscalStart: time.February}
 	if i, j := fy.Index(Quarter, time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC), nil), fy.Index(Quarter, time.Date(2024, 1, 31, 0, 0, 0, 0, time.UTC), nil); i != j+1 {
 		t.Errorf("quarters of February and January 2024: %d and %d", i, j)
+	}
+}
+
+// TestCalendarJSON writes calendars in the library's JSON style, by the
+// names of months, weekdays and patterns, and reads them back.
+func TestCalendarJSON(t *testing.T) {
+	for _, tt := range []struct {
+		c    Calendar
+		want string
+	}{
+		{Calendar{}, `{"fiscal_start":"","name_by_start":false,"weeks":"","end_weekday":"Sunday","nearest":false}`},
+		{Calendar{FiscalStart: time.February, Weeks: Weeks445, EndWeekday: time.Saturday, Nearest: true, NameByStart: true},
+			`{"fiscal_start":"February","name_by_start":true,"weeks":"4-4-5","end_weekday":"Saturday","nearest":true}`},
+	} {
+		b, err := json.Marshal(tt.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != tt.want {
+			t.Errorf("%+v: %s, want %s", tt.c, b, tt.want)
+		}
+		schematest.CheckJSON(t, "calendar", b)
+		var back Calendar
+		if err := json.Unmarshal(b, &back); err != nil || back != tt.c {
+			t.Errorf("%s read back as %+v, %v", b, back, err)
+		}
+	}
+	for _, bad := range []string{`{"fiscal_start":"Febuary"}`, `{"weeks":"4-4-4"}`, `{"end_weekday":"Caturday"}`} {
+		var c Calendar
+		if err := json.Unmarshal([]byte(bad), &c); err == nil {
+			t.Errorf("%s accepted as %+v", bad, c)
+		}
+	}
+	if _, err := json.Marshal(Calendar{FiscalStart: 13}); !errors.Is(err, ErrInvalidParam) {
+		t.Errorf("month 13 written: %v", err)
+	}
+}
+
+// TestCalendarEqual checks that calendars that count the same periods with
+// the same names are equal, and scans with them merge.
+func TestCalendarEqual(t *testing.T) {
+	w := Calendar{Weeks: Weeks445, EndWeekday: time.Saturday}
+	for _, tt := range []struct {
+		a, b Calendar
+		want bool
+	}{
+		{Calendar{}, Calendar{FiscalStart: time.January}, true},
+		{Calendar{}, Calendar{NameByStart: true, EndWeekday: time.Friday, Nearest: true}, true},
+		{Calendar{}, Calendar{FiscalStart: time.February}, false},
+		{Calendar{FiscalStart: time.February}, Calendar{FiscalStart: time.February, NameByStart: true}, false},
+		{w, Calendar{FiscalStart: time.January, Weeks: Weeks445, EndWeekday: time.Saturday, NameByStart: true}, true},
+		{w, Calendar{Weeks: Weeks445, EndWeekday: time.Saturday, Nearest: true}, false},
+		{w, Calendar{Weeks: Weeks454, EndWeekday: time.Saturday}, false},
+	} {
+		if got := tt.a.Equal(tt.b); got != tt.want {
+			t.Errorf("%+v equal to %+v: %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		// the same periods and names, 30 years of quarters
+		if tt.want {
+			for at := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); at.Year() < 2030; at = tt.a.Next(Quarter, at, nil) {
+				if !tt.a.Start(Quarter, at, nil).Equal(tt.b.Start(Quarter, at, nil)) || tt.a.Label(Quarter, at, nil) != tt.b.Label(Quarter, at, nil) {
+					t.Fatalf("%+v and %+v differ at %v", tt.a, tt.b, at)
+				}
+			}
+		}
+	}
+	f := mustFunnel(t, "A")
+	a, err := NewScan(f, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := NewScan(f, Options{Calendar: Calendar{FiscalStart: time.January}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := NewScan(f, Options{Calendar: Calendar{FiscalStart: time.February}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Equal(b) || a.Equal(c) {
+		t.Errorf("scans of calendar years equal %v, of a February year %v", a.Equal(b), a.Equal(c))
 	}
 }

@@ -97,7 +97,12 @@
 // Functions never read the clock. Whatever depends on "now" takes the
 // as-of time of [Options], and "as of" means the same in every analysis.
 // Periods are computed in a caller-given zone, also where its clock skips
-// midnight or a whole day. A zero [time.Time] means "not recorded".
+// midnight or a whole day, and in one [Calendar] (Options.Calendar:
+// calendar years, a fiscal year starting in any month, or 4-4-5 weeks)
+// that every analysis of the scan follows, in the sub-packages too
+// (trends, cohorts, forecasts by period, quotas, plans; clv's logs take
+// it from the scan or from their own options), and that names their
+// periods (FY2025-Q1). A zero [time.Time] means "not recorded".
 //
 // # Concurrency
 //

@@ -185,8 +185,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("funnel: policy %d: %w", o.Policy, ErrInvalidParam)
 	case !o.Period.valid():
 		return fmt.Errorf("funnel: period %d: %w", o.Period, ErrInvalidParam)
-	case o.Calendar.validate() != nil:
-		return o.Calendar.validate()
+	case o.Calendar.Validate() != nil:
+		return o.Calendar.Validate()
 	case o.Window < 0:
 		return fmt.Errorf("funnel: negative window %v: %w", o.Window, ErrInvalidParam)
 	case o.Window > 0 && o.AsOf.IsZero():

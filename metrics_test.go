@@ -444,7 +444,7 @@ func TestReportJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"age_undated", "as_of", "by_source", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
+	want := []string{"age_undated", "as_of", "by_source", "calendar", "currency", "cycle_lost", "cycle_undated", "cycle_won", "deal_size", "deals",
 		"funnel", "input", "location", "lost", "lost_reasons", "open", "open_age", "period", "periods", "pipeline", "policy", "stages",
 		"undated", "win_rate", "win_rate_created", "win_rate_value", "window_seconds", "won"}
 	if diff := cmp.Diff(want, keys); diff != "" {

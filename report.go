@@ -30,6 +30,7 @@ type Report struct {
 	AsOf     time.Time     `json:"-"` // in JSON: as_of, null when zero
 	Location string        `json:"location"`
 	Period   Period        `json:"period"`
+	Calendar Calendar      `json:"calendar"`
 	Currency string        `json:"currency"`
 
 	// Input says what the report was given: deals read, counted, created
@@ -211,7 +212,7 @@ func (t *Tally) Report() Report {
 	o := t.s.opts
 	r := Report{
 		Stages: slices.Clone(t.s.f.stages), Policy: o.Policy, Window: o.Window, AsOf: o.AsOf,
-		Location: o.Location.String(), Period: o.Period, Currency: o.Currency,
+		Location: o.Location.String(), Period: o.Period, Calendar: o.Calendar, Currency: o.Currency,
 		Input: t.in.Input(),
 		Deals: t.deals, Open: t.open, Won: t.won, Lost: t.lost,
 		WinRate:        rate(Ratio{t.won, t.won + t.lost}, level),

@@ -115,7 +115,7 @@ func (s *Scan) Equal(o *Scan) bool {
 	}
 	a, b := s.opts, o.opts
 	return a.Mode == b.Mode && a.Policy == b.Policy && a.Window == b.Window &&
-		a.AsOf.Equal(b.AsOf) && a.Period == b.Period && a.Calendar == b.Calendar && a.Currency == b.Currency &&
+		a.AsOf.Equal(b.AsOf) && a.Period == b.Period && a.Calendar.Equal(b.Calendar) && a.Currency == b.Currency &&
 		a.UndatedClose == b.UndatedClose && a.QuantileError == b.QuantileError && s.level == o.level && s.minSample == o.minSample &&
 		s.optional == o.optional && s.stepMin == o.stepMin && s.stepMax == o.stepMax && a.HoldConstant == b.HoldConstant &&
 		a.Test.Method == b.Test.Method && sameLocation(a.Location, b.Location)

@@ -34,7 +34,7 @@ func ExpectedRevenue(r forecast.PeriodReport) (*Chart, error) {
 	var names []string
 	var vals, extra plotter.Values
 	for _, row := range r.Rows {
-		names = append(names, r.Period.Label(row.Start, loc))
+		names = append(names, r.Calendar.Label(r.Period, row.Start, loc))
 		vals = append(vals, money(row.Expected))
 	}
 	for _, e := range []struct {

@@ -27,7 +27,7 @@ const MaxLabelledCells = 160
 // cohort has not reached yet are left blank.
 func Cohorts(t trend.Table) (*Chart, error) {
 	return heatmap("Cohorts", "Share of each creation cohort won, by age", "age ("+t.Period.String()+"s since creation)", "share won",
-		t.Cohorts, t.Period, t.Location)
+		t.Cohorts, t.Calendar, t.Period, t.Location)
 }
 
 // CustomerCohorts draws a customer cohort table (clv.Cohorts) as Cohorts
@@ -35,10 +35,10 @@ func Cohorts(t trend.Table) (*Chart, error) {
 // bought at that age (the cohort's retention curve).
 func CustomerCohorts(c clv.Cohorts) (*Chart, error) {
 	return heatmap("Customer cohorts", "Share of each acquisition cohort buying, by age", "age ("+c.Period.String()+"s since first purchase)", "share buying",
-		c.Cohorts, c.Period, c.Location)
+		c.Cohorts, c.Calendar, c.Period, c.Location)
 }
 
-func heatmap(chartTitle, title, xLabel, legendLabel string, rows []funnel.Cohort, period funnel.Period, zone string) (*Chart, error) {
+func heatmap(chartTitle, title, xLabel, legendLabel string, rows []funnel.Cohort, cal funnel.Calendar, period funnel.Period, zone string) (*Chart, error) {
 	loc, err := time.LoadLocation(zone)
 	if err != nil {
 		loc = nil // the starts carry their zone; labels fall back to UTC
@@ -69,7 +69,7 @@ func heatmap(chartTitle, title, xLabel, legendLabel string, rows []funnel.Cohort
 	p.Add(hm)
 	names := make([]string, n)
 	for i, r := range rows {
-		names[n-1-i] = period.Label(r.Start, loc)
+		names[n-1-i] = cal.Label(period, r.Start, loc)
 	}
 	ageNames := make([]string, ages)
 	for a := range ageNames {

@@ -8,15 +8,24 @@ import (
 )
 
 // A calendar numbers the periods of one kind in one zone, consecutively,
-// with the boundaries of [funnel.Period]: an instant belongs to the last
-// period whose start ([funnel.Period.Start]) is at or before it. Period
-// numbers come from the local date by integer arithmetic; period starts,
+// as [funnel.Calendar.Index] does, with its boundaries: an instant belongs
+// to the last period whose start ([funnel.Calendar.Start]) is at or before
+// it. A period's number comes from the instant's local date: days and ISO
+// weeks by integer arithmetic (the same in every calendar), months,
+// quarters and years (fiscal or week-based ones too) from the calendar,
+// once per period, kept in a table of the days seen. Period starts,
 // needed only to place instants where a zone's clock turns back over a
 // period boundary, are computed once each and kept.
 type calendar struct {
+	cal    funnel.Calendar
 	p      funnel.Period
 	loc    *time.Location
 	starts map[int64]instant
+
+	// the period of each civil day from dayBase on, less k0
+	dayBase int64
+	k0      int64
+	dayK    []int32
 
 	// the last lookup, since a customer's transactions often share a
 	// period
@@ -24,6 +33,10 @@ type calendar struct {
 	lastNext instant
 	haveLast bool
 }
+
+// maxDays bounds the table of days (about 360 years): periods of data
+// spread wider are numbered without it.
+const maxDays = 1 << 17
 
 // instant is a time as Unix seconds and nanoseconds.
 type instant struct {
@@ -33,8 +46,8 @@ type instant struct {
 
 func (a instant) before(b instant) bool { return before(a.sec, a.nsec, b.sec, b.nsec) }
 
-func newCalendar(p funnel.Period, loc *time.Location) *calendar {
-	return &calendar{p: p, loc: loc, starts: map[int64]instant{}}
+func newCalendar(cal funnel.Calendar, p funnel.Period, loc *time.Location) *calendar {
+	return &calendar{cal: cal, p: p, loc: loc, starts: map[int64]instant{}}
 }
 
 // index returns the number of the period holding the instant.
@@ -71,52 +84,74 @@ func (c *calendar) key(d int64) int64 {
 	case funnel.Week:
 		return floorDiv(d+3, 7) // 1970-01-01 is a Thursday; ISO weeks start on Monday
 	}
-	y, m, _ := civil(d)
-	switch c.p {
-	case funnel.Quarter:
-		return y*4 + int64(m-1)/3
-	case funnel.Year:
-		return y
-	default:
-		return y*12 + int64(m-1)
+	if i := uint64(d - c.dayBase); i < uint64(len(c.dayK)) {
+		return c.k0 + int64(c.dayK[i])
 	}
+	return c.cover(d)
 }
 
-// firstDay returns the first civil date of period k.
-func (c *calendar) firstDay(k int64) (int64, time.Month, int) {
-	switch c.p {
-	case funnel.Day:
-		y, m, d := civil(k)
-		return y, m, d
-	case funnel.Week:
-		y, m, d := civil(7*k - 3)
-		return y, m, d
-	case funnel.Quarter:
-		return floorDiv(k, 4), time.Month((k-4*floorDiv(k, 4))*3 + 1), 1
-	case funnel.Year:
-		return k, time.January, 1
-	default:
-		return floorDiv(k, 12), time.Month(k-12*floorDiv(k, 12)) + 1, 1
-	}
+// dayPeriod returns the number of the period holding civil day d, and the
+// day its next period starts on, from the calendar.
+func (c *calendar) dayPeriod(d int64) (k, next int64) {
+	k = c.cal.Index(c.p, time.Unix(d*86400, 0).UTC(), time.UTC)
+	return k, c.firstDay(k + 1)
 }
 
-// start returns the first instant of period k, as [funnel.Period.Start]
+// firstDay returns the civil day period k starts on.
+func (c *calendar) firstDay(k int64) int64 { return c.cal.At(c.p, k, time.UTC).Unix() / 86400 }
+
+// cover extends the table of days to the periods from the one holding d
+// to the table's, with as many days again on that side (so that data
+// spread over many periods extends it a few times only), and returns the
+// number of d's period.
+func (c *calendar) cover(d int64) int64 {
+	k, next := c.dayPeriod(d)
+	lo, hi := c.firstDay(k), next
+	if n := int64(len(c.dayK)); n > 0 {
+		lo, hi = min(lo, c.dayBase), max(hi, c.dayBase+n)
+		if lo < c.dayBase {
+			lo = min(lo, c.dayBase-n)
+		}
+		if hi > c.dayBase+n {
+			hi = max(hi, c.dayBase+2*n)
+		}
+		lo = c.firstDay(c.cal.Index(c.p, time.Unix(lo*86400, 0).UTC(), time.UTC))
+		if _, end := c.dayPeriod(hi - 1); end > hi {
+			hi = end
+		}
+	}
+	if hi-lo > maxDays {
+		return k
+	}
+	table := make([]int32, hi-lo)
+	k0 := c.cal.Index(c.p, time.Unix(lo*86400, 0).UTC(), time.UTC)
+	for kk, day := k0, lo; day < hi; kk++ {
+		end := min(c.firstDay(kk+1), hi)
+		for ; day < end; day++ {
+			table[day-lo] = int32(kk - k0)
+		}
+	}
+	c.dayBase, c.k0, c.dayK = lo, k0, table
+	return k
+}
+
+// start returns the first instant of period k, as [funnel.Calendar.Start]
 // gives it.
 func (c *calendar) start(k int64) instant {
 	if s, ok := c.starts[k]; ok {
 		return s
 	}
-	y, m, d := c.firstDay(k)
+	y, m, d := c.cal.At(c.p, k, time.UTC).Date()
 	var t time.Time
 	found := false
 	for i := range 3 {
 		// noon of the first day, or (where the zone skipped that day) of
 		// the next days, is an instant of the period
-		probe := time.Date(int(y), m, d+i, 12, 0, 0, 0, c.loc)
+		probe := time.Date(y, m, d+i, 12, 0, 0, 0, c.loc)
 		_, off := probe.Zone()
 		pk := c.key(floorDiv(probe.Unix()+int64(off), 86400))
 		if pk == k {
-			t, found = c.p.Start(probe, c.loc), true
+			t, found = c.cal.Start(c.p, probe, c.loc), true
 			break
 		}
 		if pk > k {
@@ -139,27 +174,6 @@ func (c *calendar) start(k int64) instant {
 func (c *calendar) startTime(k int64) time.Time {
 	s := c.start(k)
 	return time.Unix(s.sec, int64(s.nsec)).In(c.loc)
-}
-
-// civil returns the proleptic Gregorian date of day d since 1970-01-01
-// (Hinnant's days-to-civil algorithm).
-func civil(d int64) (int64, time.Month, int) {
-	z := d + 719468
-	era := floorDiv(z, 146097)
-	doe := z - era*146097
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
-	y := yoe + era*400
-	doy := doe - (365*yoe + yoe/4 - yoe/100)
-	mp := (5*doy + 2) / 153
-	day := int(doy - (153*mp+2)/5 + 1)
-	m := mp + 3
-	if mp >= 10 {
-		m = mp - 9
-	}
-	if m <= 2 {
-		y++
-	}
-	return y, time.Month(m), day
 }
 
 func floorDiv(a, b int64) int64 {

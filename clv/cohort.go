@@ -17,6 +17,7 @@ import (
 const MaxCohortCells = 1 << 20
 
 // CohortOptions configure [Log.Cohorts]. Periods are those of the log's
+// calendar (LogOptions.Calendar: fiscal years and 4-4-5 weeks too) in its
 // zone.
 type CohortOptions struct {
 	// Period is the length of acquisition cohorts and of the ages since
@@ -34,11 +35,14 @@ type CohortOptions struct {
 type Cohorts struct {
 	// Input says what deals the log was built from (zero for a log of
 	// transactions).
-	Input    funnel.Input  `json:"input"`
-	Log      LogSummary    `json:"log"`
-	Period   funnel.Period `json:"period"`
-	AsOf     time.Time     `json:"-"` // JSON as_of, null when zero
-	Location string        `json:"location"`
+	Input  funnel.Input  `json:"input"`
+	Log    LogSummary    `json:"log"`
+	Period funnel.Period `json:"period"`
+	// Calendar is the log's: how its months, quarters and years are
+	// counted.
+	Calendar funnel.Calendar `json:"calendar"`
+	AsOf     time.Time       `json:"-"` // JSON as_of, null when zero
+	Location string          `json:"location"`
 	// Later counts customers left out because their first purchase is
 	// after AsOf, and LaterTransactions the transactions after AsOf (of
 	// any customer), which no cohort counts.
@@ -71,11 +75,11 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 		return Cohorts{}, fmt.Errorf("clv: cohorts: %w", err)
 	}
 	loc := l.location()
-	out := Cohorts{Input: in, Log: l.summary(sum), Period: o.Period, AsOf: o.AsOf, Location: loc.String(), Cohorts: []funnel.Cohort{}}
+	out := Cohorts{Input: in, Log: l.summary(sum), Period: o.Period, Calendar: l.cal, AsOf: o.AsOf, Location: loc.String(), Cohorts: []funnel.Cohort{}}
 	if len(l.txns) == 0 {
 		return out, nil
 	}
-	cal := newCalendar(o.Period, loc)
+	cal := newCalendar(l.cal, o.Period, loc)
 	end := instant{o.AsOf.Unix(), int32(o.AsOf.Nanosecond())}
 	var last int64
 	if o.AsOf.IsZero() {

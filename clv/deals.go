@@ -21,8 +21,8 @@ import (
 // A DealLog is a [funnel.Accumulator]: feed it with [funnel.Scan.Run]
 // alongside other analyses, merge the logs of the parts of any split of the
 // deals to the log of the whole, and send it as bytes. Its log has the
-// scan's zone and confidence level, and its cohorts the scan's period and
-// as-of time. Build one with [NewDealLog]; it is not safe for concurrent
+// scan's zone, calendar and confidence level, and its cohorts the scan's
+// period and as-of time. Build one with [NewDealLog]; it is not safe for concurrent
 // use.
 type DealLog struct {
 	s          *funnel.Scan
@@ -39,7 +39,7 @@ func NewDealLog(s *funnel.Scan) (*DealLog, error) {
 	if s == nil {
 		return nil, fmt.Errorf("clv: nil scan: %w", funnel.ErrInvalidParam)
 	}
-	return &DealLog{s: s, log: Log{loc: s.Options().Location, level: s.Level()}}, nil
+	return &DealLog{s: s, log: Log{loc: s.Options().Location, cal: s.Options().Calendar, level: s.Level()}}, nil
 }
 
 // FromDeals reads the deals once with the scan s and returns the log of
@@ -142,18 +142,18 @@ func (a *DealLog) RFM(o RFMOptions) (RFM, error) {
 }
 
 // Cohorts returns the acquisition cohorts of the accounts (see
-// [Log.Cohorts]) by the scan's period, in its zone, through its as-of
-// time (through the last purchase when it has none), with intervals at its
-// confidence level.
+// [Log.Cohorts]) by the scan's period, in its calendar and zone, through
+// its as-of time (through the last purchase when it has none), with
+// intervals at its confidence level.
 func (a *DealLog) Cohorts() (Cohorts, error) {
 	o := a.s.Options()
 	return a.log.cohorts(CohortOptions{Period: o.Period, AsOf: o.AsOf}, a.in.Input(), a.summary())
 }
 
 // Retention returns the revenue retention of the accounts period by
-// period (see [Log.Retention]) by the scan's period, in its zone, through
-// its as-of time (through the last purchase when it has none), with
-// intervals at its confidence level.
+// period (see [Log.Retention]) by the scan's period, in its calendar and
+// zone, through its as-of time (through the last purchase when it has
+// none), with intervals at its confidence level.
 func (a *DealLog) Retention() (Retention, error) {
 	o := a.s.Options()
 	return a.log.retention(CohortOptions{Period: o.Period, AsOf: o.AsOf}, a.in.Input(), a.summary())

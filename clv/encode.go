@@ -13,7 +13,8 @@ import (
 )
 
 // The binary encodings of [Log] and [DealLog] use the library's one format
-// (magic, kind, version). A log is written as its zone and confidence, then
+// (magic, kind, version). A log is written as its zone, confidence and
+// calendar, then
 // its customers in ascending order of name, each with its transactions in
 // ascending order of time, then amount: the same transactions give the same
 // bytes whatever order they were added or merged in. Decoding checks every
@@ -23,7 +24,7 @@ import (
 // [funnel.ErrInvalidParam].
 
 const (
-	logVersion     = 1
+	logVersion     = 2 // 2 adds the calendar; 1 is read as calendar years
 	dealLogVersion = 1
 )
 
@@ -37,6 +38,12 @@ func (l *Log) MarshalBinary() ([]byte, error) {
 	w.Varint(int64(off))
 	w.Uvarint(zoneDigest(loc))
 	w.Float(l.confidence())
+	c := l.cal
+	w.Int(int(c.FiscalStart))
+	w.Bool(c.NameByStart)
+	w.Int(int(c.Weeks))
+	w.Int(int(c.EndWeekday))
+	w.Bool(c.Nearest)
 	l.encode(&w)
 	return w.Bytes(), nil
 }
@@ -49,15 +56,24 @@ func (l *Log) MarshalBinary() ([]byte, error) {
 // encoding.
 func (l *Log) UnmarshalBinary(data []byte) error {
 	r := wire.NewReader(data)
-	if v := r.Header("clv.log"); r.Err() == nil && v != logVersion {
+	v := r.Header("clv.log")
+	if r.Err() == nil && v != 1 && v != logVersion {
 		r.Fail("log version %d", v)
 	}
 	name, off, digest := r.String(), r.Varint(), r.Uvarint()
 	level := r.Float()
+	var cal funnel.Calendar
+	calOK := true
+	if v >= 2 {
+		month, byStart, weeks, weekday, nearest := r.Int(), r.Bool(), r.Int(), r.Int(), r.Bool()
+		calOK = month >= 0 && month <= 12 && weeks >= 0 && weeks <= int(funnel.Weeks544) && weekday >= 0 && weekday <= 6
+		cal = funnel.Calendar{FiscalStart: time.Month(month), NameByStart: byStart, Weeks: funnel.WeekPattern(weeks),
+			EndWeekday: time.Weekday(weekday), Nearest: nearest}
+	}
 	if err := r.Err(); err != nil {
 		return decodeErr(r)
 	}
-	if off < -18*3600 || off > 18*3600 || !(level > 0 && level < 1) {
+	if off < -18*3600 || off > 18*3600 || !(level > 0 && level < 1) || !calOK {
 		r.Fail("bad log options")
 		return decodeErr(r)
 	}
@@ -65,7 +81,7 @@ func (l *Log) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
-	out := Log{loc: loc, level: level}
+	out := Log{loc: loc, cal: cal, level: level}
 	if loc == time.UTC {
 		out.loc = nil
 	}

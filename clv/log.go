@@ -55,6 +55,10 @@ type LogOptions struct {
 	// Location is the time zone of calendar days (RFM summaries) and
 	// periods (cohorts), and of the times in results. Nil means UTC.
 	Location *time.Location
+	// Calendar counts the months, quarters and years of cohorts,
+	// retention and tracking: calendar years (the zero Calendar), a fiscal
+	// year starting in any month, or 4-4-5 weeks (see [funnel.Calendar]).
+	Calendar funnel.Calendar
 	// Confidence is the level of the intervals of cohort rates; zero
 	// means 0.95, a value outside (0, 1) is an error.
 	Confidence funnel.Confidence
@@ -73,7 +77,8 @@ type LogOptions struct {
 // [DealLog].
 type Log struct {
 	loc   *time.Location // nil: UTC
-	level float64        // 0: 0.95
+	cal   funnel.Calendar
+	level float64 // 0: 0.95
 
 	index map[string]int32
 	names []string
@@ -94,9 +99,13 @@ type txn struct {
 const bigExp = math.MinInt32
 
 // NewLog returns an empty log with the options. It returns an error
-// wrapping [funnel.ErrInvalidParam] for a confidence outside (0, 1).
+// wrapping [funnel.ErrInvalidParam] for a confidence outside (0, 1) or an
+// invalid calendar.
 func NewLog(o LogOptions) (*Log, error) {
-	l := &Log{loc: o.Location}
+	if err := o.Calendar.Validate(); err != nil {
+		return nil, err
+	}
+	l := &Log{loc: o.Location, cal: o.Calendar}
 	if o.Confidence != 0 {
 		level, err := o.Confidence.Level()
 		if err != nil {
@@ -210,12 +219,12 @@ func (l *Log) decimalOf(t *txn) decimal.Decimal {
 // Merge adds every transaction of o to l. o is not modified. It returns an
 // error wrapping [funnel.ErrInvalidParam] when o is nil or l itself, and
 // one wrapping [funnel.ErrIncompatible] when the logs' options differ
-// (zone or confidence).
+// (zone, calendar or confidence).
 func (l *Log) Merge(o *Log) error {
 	if o == nil || l == nil || o == l {
 		return fmt.Errorf("clv: merging a nil log or a log into itself: %w", funnel.ErrInvalidParam)
 	}
-	if !sameLocation(l.location(), o.location()) || l.confidence() != o.confidence() {
+	if !sameLocation(l.location(), o.location()) || !l.cal.Equal(o.cal) || l.confidence() != o.confidence() {
 		return fmt.Errorf("clv: merging logs with other options: %w", funnel.ErrIncompatible)
 	}
 	l.merge(o)

@@ -133,3 +133,16 @@ func BenchmarkLogTracking2M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLogCohortsFiscal2M is BenchmarkLogCohorts2M in quarters of a
+// 4-4-5 calendar ending on the last Saturday of January.
+func BenchmarkLogCohortsFiscal2M(b *testing.B) {
+	l := benchLog(b)
+	l.cal = funnel.Calendar{FiscalStart: time.February, Weeks: funnel.Weeks445, EndWeekday: time.Saturday}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Cohorts(CohortOptions{Period: funnel.Quarter, AsOf: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

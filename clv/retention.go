@@ -69,11 +69,14 @@ type Movement struct {
 type Retention struct {
 	// Input says what deals the log was built from (zero for a log of
 	// transactions).
-	Input    funnel.Input  `json:"input"`
-	Log      LogSummary    `json:"log"`
-	Period   funnel.Period `json:"period"`
-	AsOf     time.Time     `json:"-"` // JSON as_of, null when zero
-	Location string        `json:"location"`
+	Input  funnel.Input  `json:"input"`
+	Log    LogSummary    `json:"log"`
+	Period funnel.Period `json:"period"`
+	// Calendar is the log's: how its months, quarters and years are
+	// counted.
+	Calendar funnel.Calendar `json:"calendar"`
+	AsOf     time.Time       `json:"-"` // JSON as_of, null when zero
+	Location string          `json:"location"`
 	// Later counts customers left out because their first purchase is
 	// after AsOf, and LaterTransactions the transactions after AsOf (of
 	// any customer), which no period counts.
@@ -130,7 +133,7 @@ type retCell struct {
 
 // Retention returns the revenue retention of the log period by period
 // (see [Retention]), with the cohort table's options: periods of
-// o.Period in the log's zone, through o.AsOf (inclusive; zero means
+// o.Period in the log's calendar and zone, through o.AsOf (inclusive; zero means
 // through the last transaction), with intervals at the log's confidence
 // level. It returns an error wrapping [funnel.ErrInvalidParam] for an
 // invalid Period or more than [MaxCohortCells] periods. An empty log gives
@@ -144,11 +147,11 @@ func (l *Log) retention(o CohortOptions, in funnel.Input, sum LogSummary) (Reten
 		return Retention{}, fmt.Errorf("clv: retention: %w", err)
 	}
 	loc := l.location()
-	out := Retention{Input: in, Log: l.summary(sum), Period: o.Period, AsOf: o.AsOf, Location: loc.String(), Periods: []RetentionPeriod{}}
+	out := Retention{Input: in, Log: l.summary(sum), Period: o.Period, Calendar: l.cal, AsOf: o.AsOf, Location: loc.String(), Periods: []RetentionPeriod{}}
 	if len(l.txns) == 0 {
 		return out, nil
 	}
-	cal := newCalendar(o.Period, loc)
+	cal := newCalendar(l.cal, o.Period, loc)
 	end := instant{o.AsOf.Unix(), int32(o.AsOf.Nanosecond())}
 	if o.AsOf.IsZero() {
 		for i := range l.txns {

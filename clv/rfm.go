@@ -113,7 +113,7 @@ func (l *Log) rfm(o RFMOptions, in funnel.Input, sum LogSummary) (RFM, error) {
 		return RFM{}, fmt.Errorf("clv: rfm: unit %v is not positive: %w", o.Unit, funnel.ErrInvalidParam)
 	}
 	loc := l.location()
-	days := newCalendar(funnel.Day, loc)
+	days := newCalendar(l.cal, funnel.Day, loc)
 	calEnd := days.index(o.CalibrationEnd.Unix(), int32(o.CalibrationEnd.Nanosecond()))
 	holdEnd := calEnd
 	if !o.HoldoutEnd.IsZero() {

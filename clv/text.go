@@ -39,7 +39,7 @@ func (c Cohorts) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "cohort\tcustomers\tage\tactive\tshare\tinterval\trevenue per customer\t\n")
 	for _, co := range c.Cohorts {
-		label := c.Period.Label(co.Start, co.Start.Location())
+		label := c.Calendar.Label(c.Period, co.Start, co.Start.Location())
 		for k, a := range co.Ages {
 			share, iv := ratePct(a.Rate)
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\t\n", label, co.Size, k, a.Count, share, iv, a.PerUnit.StringFixed(2))
@@ -103,7 +103,7 @@ func intervalPct(iv funnel.Interval) string {
 // period is marked with an asterisk.
 func (r Retention) WriteText(w io.Writer) error {
 	label := func(p RetentionPeriod) string {
-		l := r.Period.Label(p.Start, p.Start.Location())
+		l := r.Calendar.Label(r.Period, p.Start, p.Start.Location())
 		if p.Partial {
 			l += "*"
 		}
@@ -157,7 +157,7 @@ func (t Tracking) WriteText(w io.Writer) error {
 		if r.Holdout {
 			h = "h"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%d\t%.1f\t\n", t.Period.Label(r.Start, r.Start.Location()), h, r.Actual, r.Expected, r.CumActual, r.CumExpected)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%d\t%.1f\t\n", t.Calendar.Label(t.Period, r.Start, r.Start.Location()), h, r.Actual, r.Expected, r.CumActual, r.CumExpected)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -17,7 +17,7 @@ import (
 const MaxTrackingCells = 1 << 26
 
 // TrackingOptions configure [Log.Tracking]. Calendar days and periods are
-// those of the log's zone.
+// those of the log's calendar (LogOptions.Calendar) in its zone.
 type TrackingOptions struct {
 	// CalibrationEnd and Unit are those of the summary the model was
 	// fitted to ([RFMOptions]): the customers tracked are those whose
@@ -68,7 +68,10 @@ type Tracking struct {
 	End            time.Time     `json:"-"` // JSON end
 	Unit           time.Duration `json:"-"` // JSON unit_seconds
 	Period         funnel.Period `json:"period"`
-	Location       string        `json:"location"`
+	// Calendar is the log's: how its months, quarters and years are
+	// counted.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
 	// Customers counts the customers tracked, and Later those left out
 	// because their first purchase is after CalibrationEnd.
 	Customers int64 `json:"customers"`
@@ -125,14 +128,14 @@ func (l *Log) tracking(m BGNBD, o TrackingOptions, in funnel.Input, sum LogSumma
 		o.End = o.CalibrationEnd
 	}
 	loc := l.location()
-	days := newCalendar(funnel.Day, loc)
+	days := newCalendar(l.cal, funnel.Day, loc)
 	calEnd := days.index(o.CalibrationEnd.Unix(), int32(o.CalibrationEnd.Nanosecond()))
 	endDay := days.index(o.End.Unix(), int32(o.End.Nanosecond()))
 	if endDay < calEnd {
 		return Tracking{}, fmt.Errorf("clv: tracking: End before CalibrationEnd: %w", funnel.ErrInvalidParam)
 	}
 	out := Tracking{Input: in, Log: l.summary(sum), Model: m, CalibrationEnd: o.CalibrationEnd, End: o.End, Unit: o.Unit,
-		Period: o.Period, Location: loc.String(), Rows: []TrackingRow{}}
+		Period: o.Period, Calendar: l.cal, Location: loc.String(), Rows: []TrackingRow{}}
 
 	// Each tracked customer's first day, and the days of repeat
 	// purchases through the end.
@@ -169,7 +172,7 @@ func (l *Log) tracking(m BGNBD, o TrackingOptions, in funnel.Input, sum LogSumma
 		return out, nil
 	}
 	firstDays := slices.Sorted(maps.Keys(firsts))
-	cal := newCalendar(o.Period, loc)
+	cal := newCalendar(l.cal, o.Period, loc)
 	periodOf := map[int64]int64{} // day -> period, each computed once
 	dayPeriod := func(d int64) int64 {
 		if k, ok := periodOf[d]; ok {

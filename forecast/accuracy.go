@@ -26,7 +26,7 @@ type Call struct {
 	// the owner, the team) the call is for; "" for every deal.
 	Key string `json:"key"`
 	// Period is any instant of the period called (the scan's
-	// funnel.Options.Period, in its Location).
+	// funnel.Options.Period, in its Calendar and Location).
 	Period time.Time `json:"period"`
 	// At is when the call was submitted, not after the scan's as-of time.
 	At time.Time `json:"at"`
@@ -156,7 +156,7 @@ func NewAccuracy(s *funnel.Scan, opts AccuracyOptions) (*Accuracy, error) {
 		if c.Period.IsZero() || c.At.IsZero() || c.At.After(o.AsOf) || c.Amount.Sign() < 0 {
 			return nil, invalid("call %d of %q: period %v, at %v, amount %v", i, c.Key, c.Period, c.At, c.Amount)
 		}
-		c.Period = o.Period.Start(c.Period, o.Location)
+		c.Period = o.Calendar.Start(o.Period, c.Period, o.Location)
 		calls[i] = c
 		times = append(times, c.At)
 	}
@@ -251,7 +251,7 @@ func (a *Accuracy) Observe(v *funnel.View) {
 	}
 	d := v.Deal
 	o := a.s.Options()
-	start := func(t time.Time) int64 { return o.Period.Start(t, o.Location).Unix() }
+	start := func(t time.Time) int64 { return o.Calendar.Start(o.Period, t, o.Location).Unix() }
 	if d.Outcome == funnel.Won && !d.Closed.IsZero() {
 		k := callKey{a.keyOf(d), start(d.Closed)}
 		if a.periods[k] {
@@ -431,11 +431,14 @@ func (s *AccuracySummary) add(r *CallRow) {
 // An AccuracyReport scores every call, in the order given, and sums them
 // per key and overall.
 type AccuracyReport struct {
-	AsOf     time.Time     `json:"-"` // JSON as_of
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	Key      string        `json:"key"`
-	Rows     []CallRow     `json:"rows"`
+	AsOf   time.Time     `json:"-"` // JSON as_of
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	Key      string          `json:"key"`
+	Rows     []CallRow       `json:"rows"`
 	// Keys sums the complete calls per key, by key; Overall all of them.
 	Keys    []AccuracySummary `json:"keys"`
 	Overall AccuracySummary   `json:"overall"`
@@ -450,7 +453,7 @@ func (a *Accuracy) Report() (AccuracyReport, error) {
 		return AccuracyReport{}, invalid("more than %d values of the segment attribute %q", MaxSegments, a.opts.Learn.Segment)
 	}
 	o := a.s.Options()
-	r := AccuracyReport{AsOf: o.AsOf, Period: o.Period, Location: o.Location.String(), Key: a.opts.Key, Rows: make([]CallRow, 0, len(a.opts.Calls)),
+	r := AccuracyReport{AsOf: o.AsOf, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), Key: a.opts.Key, Rows: make([]CallRow, 0, len(a.opts.Calls)),
 		Keys: []AccuracySummary{}, Input: a.in.Input()}
 	models := make([]*Model, len(a.snaps))
 	for i, sn := range a.snaps {
@@ -466,7 +469,7 @@ func (a *Accuracy) Report() (AccuracyReport, error) {
 		i, _ := slices.BinarySearchFunc(a.snaps, c.At, func(s *snap, t time.Time) int { return s.at.Compare(t) })
 		sn, m := a.snaps[i], models[i]
 		row := CallRow{Key: c.Key, Period: c.Period, At: c.At, Call: c.Amount,
-			Complete: !o.Period.Next(c.Period, o.Location).After(o.AsOf)}
+			Complete: !o.Calendar.Next(o.Period, c.Period, o.Location).After(o.AsOf)}
 		if g := sn.won[k]; g != nil {
 			row.WonSoFar = g.sum
 		}
@@ -715,7 +718,7 @@ func (r AccuracyReport) WriteText(w io.Writer) error {
 		if !row.Complete {
 			actual += " (so far)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Period.Label(row.Period, loc), row.At.Format(time.DateOnly),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Calendar.Label(r.Period, row.Period, loc), row.At.Format(time.DateOnly),
 			money(row.Call), money(row.Model), actual, signed(row.CallError), signed(row.ModelError))
 	}
 	_ = tw.Flush()

@@ -25,8 +25,8 @@ const defaultPeriods = 12
 
 // PeriodOptions configure a [ByPeriod]: where the probabilities come from
 // (as for a [Pipeline]) and how many periods to forecast. The periods are
-// the scan's (funnel.Options.Period, in its Location), from the one that
-// holds the as-of time.
+// the scan's (funnel.Options.Period, in its Calendar and Location), from the
+// one that holds the as-of time.
 type PeriodOptions struct {
 	Options
 	// Periods is the number of periods forecast; zero means 12. It must
@@ -118,9 +118,9 @@ func NewByPeriod(s *funnel.Scan, opts PeriodOptions) (*ByPeriod, error) {
 func newByPeriod(w *weigher, periods int) *ByPeriod {
 	o := w.s.Options()
 	b := &ByPeriod{w: w, l: w.learner(), periods: periods, starts: make([]time.Time, periods+1), bounds: make([]int64, periods+1)}
-	b.starts[0] = o.Period.Start(o.AsOf, o.Location)
+	b.starts[0] = o.Calendar.Start(o.Period, o.AsOf, o.Location)
 	for j := 1; j <= periods; j++ {
-		b.starts[j] = o.Period.Next(b.starts[j-1], o.Location)
+		b.starts[j] = o.Calendar.Next(o.Period, b.starts[j-1], o.Location)
 	}
 	for j, t := range b.starts {
 		b.bounds[j] = t.Unix()
@@ -235,11 +235,14 @@ type PeriodRow struct {
 // period. Rows + Later + UntimedExpected = Expected, which equals the
 // Weighted of a [PipelineReport] of the same deals and options.
 type PeriodReport struct {
-	AsOf     time.Time     `json:"-"` // JSON as_of
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	Source   Source        `json:"source"`
-	Segment  string        `json:"segment"`
+	AsOf   time.Time     `json:"-"` // JSON as_of
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	Source   Source          `json:"source"`
+	Segment  string          `json:"segment"`
 	// Rows has one row per period, from the one holding AsOf.
 	Rows []PeriodRow `json:"rows"`
 	// Later is the revenue expected after the last period, LaterDated the
@@ -276,7 +279,7 @@ func (b *ByPeriod) Report() (PeriodReport, error) {
 		return PeriodReport{}, err
 	}
 	o := b.w.s.Options()
-	r := PeriodReport{AsOf: o.AsOf, Period: o.Period, Location: o.Location.String(), Source: b.w.source, Segment: b.w.segment,
+	r := PeriodReport{AsOf: o.AsOf, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), Source: b.w.source, Segment: b.w.segment,
 		Rows: make([]PeriodRow, b.periods), Input: b.in.Input()}
 	rows := make([]xsum, b.periods)
 	var later, untimed xsum
@@ -689,7 +692,7 @@ func (r PeriodReport) WriteText(w io.Writer) error {
 	tw := newTable(ew)
 	fmt.Fprintln(tw, "period\tdated deals\texpected\t")
 	for _, row := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", r.Period.Label(row.Start, row.Start.Location()), row.Dated, money(row.Expected))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t\n", r.Calendar.Label(r.Period, row.Start, row.Start.Location()), row.Dated, money(row.Expected))
 	}
 	fmt.Fprintf(tw, "later\t%d\t%s\t\n", r.LaterDated, money(r.Later))
 	fmt.Fprintf(tw, "untimed\t%d\t%s\t\n", r.Untimed, money(r.UntimedExpected))

@@ -13,8 +13,8 @@ import (
 )
 
 // A Goal is the quota of one rep, team or other key for one period (the
-// scan's funnel.Options.Period, in its Location): HubSpot's goal,
-// Salesforce's forecasting quota.
+// scan's funnel.Options.Period, in its Calendar and Location): HubSpot's
+// goal, Salesforce's forecasting quota.
 type Goal struct {
 	// Key is the value of the quota attribute (QuotaOptions.Key) the
 	// goal is for; "" when there is one quota for all deals.
@@ -81,7 +81,7 @@ func NewQuota(s *funnel.Scan, opts QuotaOptions) (*Quota, error) {
 		if g.Amount.Sign() < 0 {
 			return nil, invalid("quota %v of %q at %v is negative", g.Amount, g.Key, g.Start)
 		}
-		g.Start = o.Period.Start(g.Start, o.Location)
+		g.Start = o.Calendar.Start(o.Period, g.Start, o.Location)
 		k := goalKey{g.Key, g.Start.Unix()}
 		if _, dup := q.index[k]; dup {
 			return nil, invalid("two quotas of %q for the period of %v", g.Key, g.Start)
@@ -146,7 +146,7 @@ func (q *Quota) Observe(v *funnel.View) {
 		key = d.Attrs.Get(q.key)
 	}
 	o := q.s.Options()
-	i, ok := q.index[goalKey{key, o.Period.Start(at, o.Location).Unix()}]
+	i, ok := q.index[goalKey{key, o.Calendar.Start(o.Period, at, o.Location).Unix()}]
 	if !ok {
 		q.outside++
 		return
@@ -216,11 +216,14 @@ type QuotaRow struct {
 // A QuotaReport is the attainment and coverage of every goal, in the
 // order given.
 type QuotaReport struct {
-	AsOf     time.Time     `json:"-"` // JSON as_of
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	Key      string        `json:"key"`
-	Rows     []QuotaRow    `json:"rows"`
+	AsOf   time.Time     `json:"-"` // JSON as_of
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	Key      string          `json:"key"`
+	Rows     []QuotaRow      `json:"rows"`
 	// Outside counts won and open deals in no goal's key and period;
 	// Undated counts won deals without a close time and open deals
 	// without an expected close date when there is no as-of time.
@@ -232,7 +235,7 @@ type QuotaReport struct {
 // Report returns the attainment and coverage of the deals added so far.
 func (q *Quota) Report() QuotaReport {
 	o := q.s.Options()
-	r := QuotaReport{AsOf: o.AsOf, Period: o.Period, Location: o.Location.String(), Key: q.key, Rows: make([]QuotaRow, len(q.goals)),
+	r := QuotaReport{AsOf: o.AsOf, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), Key: q.key, Rows: make([]QuotaRow, len(q.goals)),
 		Outside: q.outside, Undated: q.undated, Input: q.in.Input()}
 	for i, g := range q.goals {
 		row := QuotaRow{Key: g.Key, Start: g.Start, Quota: g.Amount, Won: q.won[i].Sum(), WonDeals: q.won[i].Count(),
@@ -368,7 +371,7 @@ func (r QuotaReport) WriteText(w io.Writer) error {
 	tw := newTable(ew)
 	fmt.Fprintln(tw, "key\tperiod\tquota\twon\tattainment\tremaining\tpipeline\tcoverage\t")
 	for _, row := range r.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Period.Label(row.Start, row.Start.Location()), money(row.Quota), money(row.Won),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Calendar.Label(r.Period, row.Start, row.Start.Location()), money(row.Quota), money(row.Won),
 			moneyPct(row.Attainment), money(row.Remaining), money(row.Pipeline), moneyPct(row.Coverage))
 	}
 	_ = tw.Flush()

@@ -46,11 +46,11 @@ var rangePercentiles = []int{5, 10, 25, 50, 75, 90, 95}
 type RangeOptions struct {
 	Options
 	// Close, when not zero, is any instant of the period (the scan's
-	// funnel.Options.Period, in its Location) whose revenue is forecast:
-	// the open deals expected to close in it (their expected close date,
-	// as of the as-of time, in the period; an overdue one in the period
-	// holding the as-of time), on top of the amount already won in it.
-	// Zero forecasts every open deal, with nothing won yet.
+	// funnel.Options.Period, in its Calendar and Location) whose revenue is
+	// forecast: the open deals expected to close in it (their expected close
+	// date, as of the as-of time, in the period; an overdue one in the
+	// period holding the as-of time), on top of the amount already won in
+	// it. Zero forecasts every open deal, with nothing won yet.
 	Close time.Time
 	// Quotas are the amounts whose probability of being reached the
 	// range gives, at most MaxQuotas.
@@ -223,8 +223,8 @@ func NewRange(s *funnel.Scan, opts RangeOptions) (*Range, error) {
 	r := &Range{w: w, l: w.learner(), opts: opts}
 	if !opts.Close.IsZero() {
 		o := s.Options()
-		r.opts.Close = o.Period.Start(opts.Close, o.Location)
-		r.start, r.end = r.opts.Close, o.Period.Next(r.opts.Close, o.Location)
+		r.opts.Close = o.Calendar.Start(o.Period, opts.Close, o.Location)
+		r.start, r.end = r.opts.Close, o.Calendar.Next(o.Period, r.opts.Close, o.Location)
 	}
 	var e wire.Writer
 	r.encodeSettings(&e)
@@ -390,12 +390,15 @@ type RangeReport struct {
 	AsOf time.Time `json:"-"` // JSON as_of
 	// Start and End bound the period [Start, End), zero (JSON null) when
 	// every open deal is forecast.
-	Start    time.Time     `json:"-"`
-	End      time.Time     `json:"-"`
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	Source   Source        `json:"source"`
-	Segment  string        `json:"segment"`
+	Start  time.Time     `json:"-"`
+	End    time.Time     `json:"-"`
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	Source   Source          `json:"source"`
+	Segment  string          `json:"segment"`
 	// Won and WonAmount are the deals won in the period by the as-of
 	// time.
 	Won       int64           `json:"won"`
@@ -542,7 +545,7 @@ func (r *Range) report(keep bool) (RangeReport, *lattice, error) {
 		return RangeReport{}, nil, err
 	}
 	o := r.w.s.Options()
-	rep := RangeReport{AsOf: o.AsOf, Start: r.start, End: r.end, Period: o.Period, Location: o.Location.String(), Source: r.w.source,
+	rep := RangeReport{AsOf: o.AsOf, Start: r.start, End: r.end, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), Source: r.w.source,
 		Segment: r.w.segment, Won: r.won.Count(), WonAmount: r.won.Sum(), Undated: r.undated.Count(), UndatedAmount: r.undated.Sum(),
 		Outside: r.outside, Quotas: make([]QuotaChance, len(r.opts.Quotas)), Input: r.in.Input()}
 	bets, groups, err := r.bets(&rep)
@@ -817,7 +820,7 @@ func (r RangeReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Forecast range")
 	if !r.Start.IsZero() {
-		ew.printf(" of %s", r.Period.Label(r.Start, locationOf(r.Location)))
+		ew.printf(" of %s", r.Calendar.Label(r.Period, r.Start, locationOf(r.Location)))
 	}
 	ew.printf(" as of %s (%s probabilities", r.AsOf.Format(time.RFC3339), r.Source)
 	if r.Segment != "" {

@@ -238,13 +238,13 @@ func NewScoring(s *funnel.Scan, opts ScoringOptions) (*Scoring, error) {
 	opts.Attrs, opts.Without = slices.Clone(opts.Attrs), without
 	snaps := slices.Clone(opts.Snapshots)
 	if len(snaps) == 0 {
-		t := o.Period.Start(o.AsOf, o.Location)
+		t := o.Calendar.Start(o.Period, o.AsOf, o.Location)
 		if !t.Before(o.AsOf) {
-			t = o.Period.Start(t.Add(-time.Nanosecond), o.Location)
+			t = o.Calendar.Start(o.Period, t.Add(-time.Nanosecond), o.Location)
 		}
 		for range 12 {
 			snaps = append(snaps, t)
-			t = o.Period.Start(t.Add(-time.Nanosecond), o.Location)
+			t = o.Calendar.Start(o.Period, t.Add(-time.Nanosecond), o.Location)
 		}
 	}
 	slices.SortFunc(snaps, time.Time.Compare)

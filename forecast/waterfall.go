@@ -288,8 +288,8 @@ func NewWaterfall(s *funnel.Scan, opts WaterfallOptions) (*Waterfall, error) {
 	}
 	opts.By = slices.Clone(opts.By)
 	opts.List = cmp.Or(opts.List, defaultListed)
-	opts.Close = o.Period.Start(opts.Close, o.Location)
-	w := &Waterfall{s: s, opts: opts, start: opts.Close, end: o.Period.Next(opts.Close, o.Location)}
+	opts.Close = o.Calendar.Start(o.Period, opts.Close, o.Location)
+	w := &Waterfall{s: s, opts: opts, start: opts.Close, end: o.Calendar.Next(o.Period, opts.Close, o.Location)}
 	w.reset()
 	var e wire.Writer
 	w.encodeSettings(&e)
@@ -603,10 +603,13 @@ type WaterfallReport struct {
 	To   time.Time `json:"-"` // JSON to
 	// Start and End bound the close-date period [Start, End), of the
 	// scan's Period in its Location.
-	Start    time.Time     `json:"-"` // JSON start
-	End      time.Time     `json:"-"` // JSON end
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
+	Start  time.Time     `json:"-"` // JSON start
+	End    time.Time     `json:"-"` // JSON end
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
 	// Total is the waterfall of the whole pipeline of the period.
 	Total WaterfallFlow `json:"total"`
 	// Segments has one waterfall per value of each By attribute, by
@@ -627,7 +630,7 @@ func (w *Waterfall) Report() (WaterfallReport, error) {
 		}
 	}
 	o := w.s.Options()
-	r := WaterfallReport{From: w.opts.From, To: w.opts.To, Start: w.start, End: w.end, Period: o.Period, Location: o.Location.String(),
+	r := WaterfallReport{From: w.opts.From, To: w.opts.To, Start: w.start, End: w.end, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(),
 		Total: w.total.flow(), Segments: []WaterfallSegment{}, Outside: w.outside, Input: w.in.Input()}
 	for _, key := range sortedKeys(w.groups, compareWkeys) {
 		r.Segments = append(r.Segments, WaterfallSegment{Key: w.opts.By[key.by], Value: key.value, Flow: w.groups[key].flow()})
@@ -883,7 +886,7 @@ func (r *WaterfallReport) UnmarshalJSON(b []byte) error {
 func (r WaterfallReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	loc := locationOf(r.Location)
-	ew.printf("Pipeline waterfall of %s closing deals from %s to %s\n\n", r.Period.Label(r.Start, loc),
+	ew.printf("Pipeline waterfall of %s closing deals from %s to %s\n\n", r.Calendar.Label(r.Period, r.Start, loc),
 		r.From.Format(time.RFC3339), r.To.Format(time.RFC3339))
 	t := r.Total
 	tw := newTable(ew)

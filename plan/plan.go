@@ -54,9 +54,9 @@ type WhatIf struct {
 type Options struct {
 	// Target is the revenue to reach in the period, positive.
 	Target decimal.Decimal
-	// Period, when not zero, is any instant of the target period (the
-	// scan's funnel.Options.Period, in its Location): the plan then dates
-	// the window in which deals must enter each stage.
+	// Period, when not zero, is any instant of the target period (the scan's
+	// funnel.Options.Period, in its Calendar and Location): the plan then
+	// dates the window in which deals must enter each stage.
 	Period time.Time
 	// Capacity, when positive, is the number of opportunities one rep
 	// works per period at CapacityStage ("" for the first stage): the
@@ -147,7 +147,7 @@ func NewPlanner(s *funnel.Scan, opts Options) (*Planner, error) {
 	}
 	o := s.Options()
 	if !opts.Period.IsZero() {
-		opts.Period = o.Period.Start(opts.Period, o.Location)
+		opts.Period = o.Calendar.Start(o.Period, opts.Period, o.Location)
 	}
 	opts.WhatIfs = append([]WhatIf(nil), opts.WhatIfs...)
 	l, err := forecast.NewLearner(s, forecast.LearnOptions{})
@@ -286,6 +286,9 @@ type PlanReport struct {
 	Start  time.Time     `json:"-"`
 	End    time.Time     `json:"-"`
 	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the periods' names.
+	Calendar funnel.Calendar `json:"calendar"`
 	// DealSize is the mean won amount over WonDeals deals, rounded to 10
 	// places; Wins = Target / DealSize (WinsWhole rounded up). Defined is
 	// false (and the needed figures null) without a won deal.
@@ -343,13 +346,13 @@ func (p *Planner) Report() (PlanReport, error) {
 	tr := p.t.Report()
 	o := p.s.Options()
 	f := p.s.Funnel()
-	r := PlanReport{AsOf: o.AsOf, Target: p.opts.Target, Period: o.Period, WonDeals: tr.DealSize.Count, Cycle: tr.CycleWon.Mean,
+	r := PlanReport{AsOf: o.AsOf, Target: p.opts.Target, Period: o.Period, Calendar: o.Calendar, WonDeals: tr.DealSize.Count, Cycle: tr.CycleWon.Mean,
 		Capacity: p.opts.Capacity, CapacityStage: p.opts.CapacityStage, Stages: make([]PlanStage, f.Len()), WhatIfs: []WhatIfRow{}, Input: tr.Input}
 	if r.CapacityStage == "" {
 		r.CapacityStage = f.Stage(0)
 	}
 	if !p.opts.Period.IsZero() {
-		r.Start, r.End = p.opts.Period, o.Period.Next(p.opts.Period, o.Location)
+		r.Start, r.End = p.opts.Period, o.Calendar.Next(o.Period, p.opts.Period, o.Location)
 	}
 	if r.WonDeals > 0 {
 		r.DealSize, r.Defined = tr.DealSize.Mean, true
@@ -701,7 +704,7 @@ func (r PlanReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Reverse funnel of a target of %s", r.Target.StringFixed(2))
 	if !r.Start.IsZero() {
-		ew.printf(" in %s", r.Period.Label(r.Start, r.Start.Location()))
+		ew.printf(" in %s", r.Calendar.Label(r.Period, r.Start, r.Start.Location()))
 	}
 	if !r.AsOf.IsZero() {
 		ew.printf(", learned as of %s", r.AsOf.Format(time.RFC3339))

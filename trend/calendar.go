@@ -30,49 +30,25 @@ const (
 	maxYear = 9999
 )
 
-// calendar places times in the periods of a scan (its Period and
-// Location) and numbers the periods: the ordinal of a period counts
-// calendar periods from a fixed origin, so that the distance between two
-// ordinals is the number of periods between them (days in UTC dates, ISO
-// weeks, months, quarters, years).
+// calendar places times in the periods of a scan (its Period, Calendar
+// and Location) and numbers the periods by [funnel.Calendar.Index]: the
+// distance between two ordinals is the number of periods between them
+// (days in UTC dates, ISO weeks, and the calendar's months, quarters and
+// years, fiscal or week-based ones too).
 type calendar struct {
 	per funnel.Period
+	cal funnel.Calendar
 	loc *time.Location
 }
 
 func newCalendar(s *funnel.Scan) calendar {
 	o := s.Options()
-	return calendar{per: o.Period, loc: o.Location}
-}
-
-// unixDays returns the days from 1970-01-01 to the date.
-func unixDays(y int, m time.Month, d int) int64 {
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
+	return calendar{per: o.Period, cal: o.Calendar, loc: o.Location}
 }
 
 // dateOrdinal is the ordinal of the period holding a calendar date.
 func (c calendar) dateOrdinal(y int, m time.Month, d int) int64 {
-	switch c.per {
-	case funnel.Day:
-		return unixDays(y, m, d)
-	case funnel.Week:
-		// 1969-12-29, day -3, was a Monday
-		return floorDiv(unixDays(y, m, d)+3, 7)
-	case funnel.Quarter:
-		return int64(y)*4 + int64(m-1)/3
-	case funnel.Year:
-		return int64(y)
-	default: // Month
-		return int64(y)*12 + int64(m-1)
-	}
+	return c.cal.Index(c.per, time.Date(y, m, d, 12, 0, 0, 0, time.UTC), time.UTC)
 }
 
 // ordinal returns the ordinal of the period that starts at start (a
@@ -84,21 +60,11 @@ func (c calendar) ordinal(start time.Time) int64 {
 
 // firstDay returns the first calendar date of the period with ordinal k.
 func (c calendar) firstDay(k int64) (int, time.Month, int) {
-	switch c.per {
-	case funnel.Day:
-		return time.Unix(k*86400, 0).UTC().Date()
-	case funnel.Week:
-		return time.Unix((k*7-3)*86400, 0).UTC().Date()
-	case funnel.Quarter:
-		y := floorDiv(k, 4)
-		return int(y), time.Month((k-4*y)*3 + 1), 1
-	case funnel.Year:
-		return int(k), time.January, 1
-	default:
-		y := floorDiv(k, 12)
-		return int(y), time.Month(k - 12*y + 1), 1
-	}
+	return c.cal.At(c.per, k, time.UTC).Date()
 }
+
+// label names the period that starts at start.
+func (c calendar) label(start time.Time) string { return c.cal.Label(c.per, start, c.loc) }
 
 // bounds returns the ordinals of the first and last periods of years 1 to
 // 9999.
@@ -118,8 +84,8 @@ func (c calendar) place(t time.Time) (int64, time.Time, time.Time, bool) {
 	if y := t.In(c.loc).Year(); y < minYear || y > maxYear {
 		return 0, time.Time{}, time.Time{}, false
 	}
-	start := c.per.Start(t, c.loc)
-	end := c.per.Next(t, c.loc)
+	start := c.cal.Start(c.per, t, c.loc)
+	end := c.cal.Next(c.per, t, c.loc)
 	if start.After(t) || !end.After(t) || !c.datable(start, end) {
 		return 0, time.Time{}, time.Time{}, false
 	}

@@ -29,9 +29,9 @@ type CohortOptions struct {
 }
 
 // Cohorts accumulates creation cohorts of deals in one pass: the deals
-// created in each period (the scan's Period, in its Location) and, for
-// each age k (whole periods since the creation period, age 0 being that
-// period), the deals won by then and their amount. It is the
+// created in each period (the scan's Period, in its Calendar and Location)
+// and, for each age k (whole periods since the creation period, age 0 being
+// that period), the deals won by then and their amount. It is the
 // [funnel.Accumulator] behind [ComputeCohorts].
 //
 // Memory grows with the cohorts and with the (cohort, age) pairs that
@@ -215,10 +215,13 @@ func (c *Cohorts) Merge(o funnel.Accumulator) error {
 // Ages count calendar periods: a day a zone skipped is an age whose
 // values repeat the age before.
 type Table struct {
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	AsOf     time.Time     `json:"-"` // JSON as_of, null when zero
-	MaxAge   int           `json:"max_age"`
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	AsOf     time.Time       `json:"-"` // JSON as_of, null when zero
+	MaxAge   int             `json:"max_age"`
 
 	Input   funnel.Input    `json:"input"`
 	Cohorts []funnel.Cohort `json:"cohorts"`
@@ -237,7 +240,7 @@ type Table struct {
 // when the table would have more than [MaxCells] cells.
 func (c *Cohorts) Table() (Table, error) {
 	o := c.s.Options()
-	t := Table{Period: o.Period, Location: o.Location.String(), AsOf: o.AsOf, MaxAge: c.opts.MaxAge,
+	t := Table{Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), AsOf: o.AsOf, MaxAge: c.opts.MaxAge,
 		Input: c.in.Input(), Cohorts: []funnel.Cohort{}, Undated: c.undated, WonUndated: c.wonUndated}
 	last := c.last
 	if c.hasAsOf {

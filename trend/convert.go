@@ -150,8 +150,9 @@ type ConvertOptions struct {
 	// byte order. The deals of the other values are folded into one
 	// "(other)" segment, reported as such.
 	MaxSegments int
-	// ByPeriod adds a row per period (the scan's Period, in its Location)
-	// of the conversion's start, each compared with the period before.
+	// ByPeriod adds a row per period (the scan's Period, in its Calendar and
+	// Location) of the conversion's start, each compared with the period
+	// before.
 	ByPeriod bool
 }
 

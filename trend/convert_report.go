@@ -62,8 +62,11 @@ type ConversionReport struct {
 	// MaxSegments is the bound on the segments kept.
 	MaxSegments int           `json:"max_segments"`
 	Period      funnel.Period `json:"period"`
-	Location    string        `json:"location"`
-	AsOf        time.Time     `json:"-"` // JSON as_of, null when zero
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the rows' labels.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	AsOf     time.Time       `json:"-"` // JSON as_of, null when zero
 	// Confidence and MinSample are the scan's: the level of the
 	// intervals and the rule of every comparison.
 	Confidence  float64      `json:"confidence"`
@@ -198,7 +201,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		ps = defaultPercentiles
 	}
 	r := ConversionReport{From: a.opts.From, To: a.opts.To, Visit: a.opts.Visit, Segment: a.opts.Segment,
-		SegmentAt: a.opts.SegmentAt, Period: o.Period, Location: o.Location.String(), AsOf: o.AsOf,
+		SegmentAt: a.opts.SegmentAt, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), AsOf: o.AsOf,
 		Confidence: level, MinSample: minSample, Percentiles: slices.Clone(ps), Input: a.in.Input(),
 		NotStarted: a.notStarted, Untimed: a.untimed, Undatable: a.undatable,
 		Segments: []ConversionSegment{}, Periods: []ConversionPeriod{}}
@@ -209,7 +212,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		first, _ := a.cal.start(a.lo)
 		last, _ := a.cal.start(a.hi)
 		return ConversionReport{}, fmt.Errorf("trend: conversions start over %d %s periods, %s to %s, more than %d: use a longer period: %w",
-			a.hi-a.lo+1, o.Period, o.Period.Label(first, o.Location), o.Period.Label(last, o.Location), MaxPeriods, funnel.ErrInvalidParam)
+			a.hi-a.lo+1, o.Period, a.cal.label(first), a.cal.label(last), MaxPeriods, funnel.ErrInvalidParam)
 	}
 	mk := func(obs []int64) (ConversionGroup, []stat.Tie) {
 		s := slices.Clone(obs)
@@ -259,13 +262,13 @@ func (a *Conversion) Report() (ConversionReport, error) {
 			if k > a.hi {
 				break
 			}
-			end := a.cal.per.Next(start, o.Location)
+			end := a.cal.cal.Next(a.cal.per, start, o.Location)
 			var obs []int64
 			if g := a.periods[k]; g != nil {
 				obs = g.obs
 			}
 			g, t := mk(obs)
-			row := ConversionPeriod{Start: start, End: end, Label: o.Period.Label(start, o.Location), Group: g}
+			row := ConversionPeriod{Start: start, End: end, Label: a.cal.label(start), Group: g}
 			if n > 0 {
 				row.Previous = compareTies(t, prev, level, minSample)
 			}

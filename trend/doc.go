@@ -21,8 +21,11 @@
 // A [Series] holds one [funnel.Tally] per period of the deals' creation or
 // close time ([Basis]); its [Report] has a [funnel.Report] per period, the
 // empty periods in between included, at most [MaxPeriods] of them.
-// Periods are stepped with [funnel.Period.Next], which always moves on (a
-// day a zone skips, such as 30 December 2011 in Pacific/Apia, has no
+// Periods are the scan's: its Period counted in its Calendar
+// (funnel.Options.Calendar: calendar years, a fiscal year starting in any
+// month, or 4-4-5 weeks), in its zone, and labelled as
+// [funnel.Calendar.Label] names them (FY2025-Q1). They are stepped with
+// [funnel.Calendar.Next], which always moves on (a day a zone skips, such as 30 December 2011 in Pacific/Apia, has no
 // row; a day whose midnight a zone skips, as in America/Havana, starts
 // when its clock does). [Report.Metric] follows one [Metric] across the
 // periods, with its change against the period before and the same period

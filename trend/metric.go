@@ -306,7 +306,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 	}
 	index := make(map[calKey]int, len(r.Periods))
 	for i, p := range r.Periods {
-		index[keyOf(r.Period, p.Start)] = i
+		index[keyOf(r.Calendar, r.Period, p.Start)] = i
 	}
 	for i, p := range r.Periods {
 		pt := Point{Start: p.Start, Label: p.Label, Value: vals[i]}
@@ -316,7 +316,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 				return Values{}, err
 			}
 		}
-		key, ok := yearAgo(r.Period, keyOf(r.Period, p.Start))
+		key, ok := yearAgo(r.Period, keyOf(r.Calendar, r.Period, p.Start))
 		if ok {
 			if j, found := index[key]; found {
 				pt.YearAgo, err = r.change(m, k, vals[i], vals[j], i, j, &r.Periods[i].Tests.YearAgo, test, level, minSample)
@@ -324,7 +324,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 					return Values{}, err
 				}
 			} else {
-				pt.YearAgo.Label = key.label(r.Period)
+				pt.YearAgo.Label = key.label(r.Calendar, r.Period)
 			}
 		}
 		out.Points[i] = pt
@@ -494,41 +494,49 @@ func compareCounts(a, b int64, la, lb, level float64, minSample int64) CountComp
 	return c
 }
 
-// A calKey names a period on the calendar: (year, month or quarter or
-// week, day) as the period needs.
-type calKey struct{ y, a, b int }
+// A calKey names a period: a day by its date, an ISO week by its year
+// and number, and the calendar's months, quarters and years (fiscal or
+// week-based ones too) by their [funnel.Calendar.Index], in n.
+type calKey struct {
+	y, a, b int
+	n       int64
+}
 
 // keyOf returns the key of the period that starts at start, read in
 // start's own zone (the series' zone, or the fixed offset a decoded time
 // carries: the same local date either way).
-func keyOf(p funnel.Period, start time.Time) calKey {
-	y, m, d := start.Date()
+func keyOf(c funnel.Calendar, p funnel.Period, start time.Time) calKey {
 	switch p {
 	case funnel.Day:
-		return calKey{y, int(m), d}
+		y, m, d := start.Date()
+		return calKey{y: y, a: int(m), b: d}
 	case funnel.Week:
 		wy, w := start.ISOWeek()
-		return calKey{wy, w, 0}
-	case funnel.Quarter:
-		return calKey{y, (int(m)-1)/3 + 1, 0}
-	case funnel.Year:
-		return calKey{y, 0, 0}
-	default:
-		return calKey{y, int(m), 0}
+		return calKey{y: wy, a: w}
 	}
+	return calKey{n: c.Index(p, start, start.Location())}
 }
 
 // yearAgo returns the key of the same period a year before, and false
-// when there is none (29 February, ISO week 53).
+// when there is none (29 February, ISO week 53): the same date, ISO week,
+// or month, quarter or year of the calendar's year before (every
+// calendar's year has 12 months or periods and 4 quarters).
 func yearAgo(p funnel.Period, k calKey) (calKey, bool) {
-	k.y--
 	switch p {
 	case funnel.Day:
+		k.y--
 		t := time.Date(k.y, time.Month(k.a), k.b, 12, 0, 0, 0, time.UTC)
 		return k, t.Day() == k.b
 	case funnel.Week:
+		k.y--
 		_, ok := k.monday()
 		return k, ok
+	case funnel.Quarter:
+		k.n -= 4
+	case funnel.Year:
+		k.n--
+	default:
+		k.n -= 12
 	}
 	return k, true
 }
@@ -542,20 +550,16 @@ func (k calKey) monday() (time.Time, bool) {
 	return t, y == k.y && w == k.a
 }
 
-// label names the period of k as [funnel.Period.Label] does.
-func (k calKey) label(p funnel.Period) string {
+// label names the period of k as [funnel.Calendar.Label] does.
+func (k calKey) label(c funnel.Calendar, p funnel.Period) string {
 	var t time.Time
 	switch p {
 	case funnel.Day:
 		t = time.Date(k.y, time.Month(k.a), k.b, 12, 0, 0, 0, time.UTC)
 	case funnel.Week:
 		t, _ = k.monday()
-	case funnel.Quarter:
-		t = time.Date(k.y, time.Month((k.a-1)*3+1), 1, 12, 0, 0, 0, time.UTC)
-	case funnel.Year:
-		t = time.Date(k.y, time.January, 1, 12, 0, 0, 0, time.UTC)
 	default:
-		t = time.Date(k.y, time.Month(k.a), 1, 12, 0, 0, 0, time.UTC)
+		t = c.At(p, k.n, time.UTC)
 	}
-	return p.Label(t, time.UTC)
+	return c.Label(p, t, time.UTC)
 }

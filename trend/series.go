@@ -335,12 +335,15 @@ func (o Outside) Total() int64 { return o.Undated + o.Open + o.Before + o.After 
 // with no gaps. Input counts every deal read; Input.Counted = the deals of
 // the periods + Outside.Total().
 type Report struct {
-	Basis    Basis         `json:"basis"`
-	Period   funnel.Period `json:"period"`
-	Location string        `json:"location"`
-	AsOf     time.Time     `json:"-"` // JSON as_of, null when zero
-	From     time.Time     `json:"-"` // JSON from, null when zero
-	To       time.Time     `json:"-"` // JSON to, null when zero
+	Basis  Basis         `json:"basis"`
+	Period funnel.Period `json:"period"`
+	// Calendar is the scan's: how its months, quarters and years are
+	// counted, and so the rows' labels.
+	Calendar funnel.Calendar `json:"calendar"`
+	Location string          `json:"location"`
+	AsOf     time.Time       `json:"-"` // JSON as_of, null when zero
+	From     time.Time       `json:"-"` // JSON from, null when zero
+	To       time.Time       `json:"-"` // JSON to, null when zero
 	// Confidence, MinSample and Method are the scan's test: the rule of
 	// every change [Report.Metric] tests.
 	Confidence float64       `json:"confidence"`
@@ -368,20 +371,20 @@ type Row struct {
 
 // Report returns the series of the deals added so far: one row per period
 // from From's (or the first with deals) to To's (or the last with deals),
-// stepped with [funnel.Period.Next]. It shares no memory with the series.
+// stepped with [funnel.Calendar.Next]. It shares no memory with the series.
 // It returns an error wrapping [funnel.ErrInvalidParam] when the deals
 // span more than [MaxPeriods] periods (set From and To, or a longer
 // Period).
 func (a *Series) Report() (Report, error) {
 	o := a.s.Options()
-	r := Report{Basis: a.opts.Basis, Period: o.Period, Location: o.Location.String(), AsOf: o.AsOf,
+	r := Report{Basis: a.opts.Basis, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), AsOf: o.AsOf,
 		From: a.opts.From, To: a.opts.To, Confidence: a.s.Level(), MinSample: a.s.MinSample(),
 		Method: o.Test.Method, Input: a.in.Input(), Outside: a.out, Periods: []Row{}}
 	if a.overflow {
 		first, _ := a.cal.start(a.lo)
 		last, _ := a.cal.start(a.hi)
 		return Report{}, fmt.Errorf("trend: the deals span %d %s periods, %s to %s, more than %d: set From and To or a longer period: %w",
-			a.hi-a.lo+1, o.Period, o.Period.Label(first, o.Location), o.Period.Label(last, o.Location), MaxPeriods, funnel.ErrInvalidParam)
+			a.hi-a.lo+1, o.Period, a.cal.label(first), a.cal.label(last), MaxPeriods, funnel.ErrInvalidParam)
 	}
 	lo, hi := a.lo, a.hi
 	if a.bounded {
@@ -407,12 +410,12 @@ func (a *Series) Report() (Report, error) {
 		if k > hi {
 			break
 		}
-		end := a.cal.per.Next(start, o.Location)
+		end := a.cal.cal.Next(a.cal.per, start, o.Location)
 		t := a.periods[k]
 		if t == nil {
 			t = funnel.NewTally(a.s)
 		}
-		r.Periods = append(r.Periods, Row{Start: start, End: end, Label: o.Period.Label(start, o.Location), Report: t.Report()})
+		r.Periods = append(r.Periods, Row{Start: start, End: end, Label: a.cal.label(start), Report: t.Report()})
 		start = end
 	}
 	if a.samples != nil {
@@ -430,7 +433,7 @@ func (a *Series) tests(r *Report) {
 	index := make(map[calKey]int, n)
 	for i, p := range r.Periods {
 		won[i], win[i] = a.samples[a.cal.ordinal(p.Start)].sorted()
-		index[keyOf(r.Period, p.Start)] = i
+		index[keyOf(r.Calendar, r.Period, p.Start)] = i
 	}
 	level, minSample := a.s.Level(), a.s.MinSample()
 	for i, p := range r.Periods {
@@ -438,7 +441,7 @@ func (a *Series) tests(r *Report) {
 		if i > 0 {
 			t.Previous = rowTests(won[i], win[i], won[i-1], win[i-1], level, minSample)
 		}
-		if key, ok := yearAgo(r.Period, keyOf(r.Period, p.Start)); ok {
+		if key, ok := yearAgo(r.Period, keyOf(r.Calendar, r.Period, p.Start)); ok {
 			if j, found := index[key]; found {
 				t.YearAgo = rowTests(won[i], win[i], won[j], win[j], level, minSample)
 			}

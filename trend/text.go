@@ -227,7 +227,7 @@ func (t Table) WriteText(w io.Writer) error {
 	fmt.Fprintln(tw)
 	loc := locationOr(t.Location)
 	for _, c := range t.Cohorts {
-		fmt.Fprintf(tw, "%s\t%d\t", t.Period.Label(c.Start, loc), c.Size)
+		fmt.Fprintf(tw, "%s\t%d\t", t.Calendar.Label(t.Period, c.Start, loc), c.Size)
 		for a := range ages {
 			if a < len(c.Ages) {
 				fmt.Fprintf(tw, "%s\t", pct(c.Ages[a].Rate.Ratio))

@@ -130,11 +130,11 @@ func sections(r *results) ([]section, error) {
 	}
 	if r.Cohorts != nil {
 		t := *r.Cohorts
-		wide := tables.Cohorts("cohorts", "Share won by age (periods since creation)", t.Cohorts, t.Period, t.Location)
+		wide := tables.Cohorts("cohorts", "Share won by age (periods since creation)", t.Cohorts, t.Calendar, t.Period, t.Location)
 		if err := add(section{Section: htmlreport.Section{ID: "cohorts", Title: "Cohorts", Tables: []tables.Table{wide},
 			Notes: []string{fmt.Sprintf("%d deals without a creation time are in no cohort.", t.Undated)}},
 			csv: func() []tables.Table {
-				return []tables.Table{tables.CohortCells("cohort_cells", "Cohort cells", t.Cohorts, t.Period, t.Location)}
+				return []tables.Table{tables.CohortCells("cohort_cells", "Cohort cells", t.Cohorts, t.Calendar, t.Period, t.Location)}
 			},
 			text: t.WriteText},
 			func() (*chart.Chart, error) { return chart.Cohorts(t) }); err != nil {
@@ -194,14 +194,14 @@ func sections(r *results) ([]section, error) {
 	if r.CLV != nil {
 		h, c := *r.CLV, *r.CLVCohorts
 		acc := tables.Accounts(h, 15)
-		wide := tables.Cohorts("clv_cohorts", "Share of each acquisition cohort buying, by age", c.Cohorts, c.Period, c.Location)
+		wide := tables.Cohorts("clv_cohorts", "Share of each acquisition cohort buying, by age", c.Cohorts, c.Calendar, c.Period, c.Location)
 		if err := add(section{Section: htmlreport.Section{ID: "clv", Title: "Customer lifetime value",
 			Intro:  fmt.Sprintf("Historical value of %s accounts from their won deals: revenue %s.", format.Count(int64(len(h.Customers))), format.Money(h.Revenue)),
 			Tables: []tables.Table{acc, wide}},
 			csv: func() []tables.Table {
 				all := tables.Accounts(h, 0)
 				all.Name = "clv_accounts_all"
-				return []tables.Table{all, tables.CohortCells("clv_cohort_cells", "Customer cohort cells", c.Cohorts, c.Period, c.Location)}
+				return []tables.Table{all, tables.CohortCells("clv_cohort_cells", "Customer cohort cells", c.Cohorts, c.Calendar, c.Period, c.Location)}
 			},
 			text: func(w io.Writer) error {
 				if err := acc.WriteText(w); err != nil {

@@ -131,7 +131,7 @@ func Trend(rep trend.Report, v trend.Values) Table {
 // Cohorts is a cohort table laid out wide, as the heatmap draws it: a row
 // per cohort with its size, then the share of the cohort at each age
 // (won by then, for deal cohorts; buying then, for customer cohorts).
-func Cohorts(name, title string, rows []funnel.Cohort, period funnel.Period, loc string) Table {
+func Cohorts(name, title string, rows []funnel.Cohort, cal funnel.Calendar, period funnel.Period, loc string) Table {
 	t := Table{Name: name, Title: title}
 	ages := 0
 	for _, r := range rows {
@@ -143,7 +143,7 @@ func Cohorts(name, title string, rows []funnel.Cohort, period funnel.Period, loc
 	}
 	z := zone(loc)
 	for _, r := range rows {
-		row := []Cell{Str(period.Label(r.Start, z)), Int(r.Size)}
+		row := []Cell{Str(cal.Label(period, r.Start, z)), Int(r.Size)}
 		for a := range ages {
 			if a < len(r.Ages) {
 				row = append(row, Pct(r.Ages[a].Rate.Ratio))
@@ -158,7 +158,7 @@ func Cohorts(name, title string, rows []funnel.Cohort, period funnel.Period, loc
 
 // CohortCells is a cohort table laid out long, one row per cohort and age
 // with the count, the share and its interval, and the amount: the CSV form.
-func CohortCells(name, title string, rows []funnel.Cohort, period funnel.Period, loc string) Table {
+func CohortCells(name, title string, rows []funnel.Cohort, cal funnel.Calendar, period funnel.Period, loc string) Table {
 	t := Table{Name: name, Title: title}
 	t.Cols = append([]Col{{"cohort", "cohort", false}, {"start", "start", false}, {"size", "size", true},
 		{"age", "age", true}, {"count", "count", true}}, rateCols("rate", "share")...)
@@ -166,7 +166,7 @@ func CohortCells(name, title string, rows []funnel.Cohort, period funnel.Period,
 	z := zone(loc)
 	for _, r := range rows {
 		for a, v := range r.Ages {
-			row := []Cell{Str(period.Label(r.Start, z)), Str(r.Start.Format(time.RFC3339)), Int(r.Size), Int(int64(a)), Int(v.Count)}
+			row := []Cell{Str(cal.Label(period, r.Start, z)), Str(r.Start.Format(time.RFC3339)), Int(r.Size), Int(int64(a)), Int(v.Count)}
 			row = append(row, rateCells(v.Rate)...)
 			row = append(row, Money(v.Amount), Money(v.PerUnit))
 			t.Rows = append(t.Rows, row)
@@ -262,7 +262,7 @@ func Forecast(r forecast.PeriodReport) Table {
 	t.Cols = []Col{{"period", "period", false}, {"dated", "deals dated", true}, {"expected", "expected", true}}
 	z := zone(r.Location)
 	for _, row := range r.Rows {
-		t.Rows = append(t.Rows, []Cell{Str(r.Period.Label(row.Start, z)), Int(row.Dated), Money(row.Expected)})
+		t.Rows = append(t.Rows, []Cell{Str(r.Calendar.Label(r.Period, row.Start, z)), Int(row.Dated), Money(row.Expected)})
 	}
 	t.Rows = append(t.Rows, []Cell{Str("later"), Int(r.LaterDated), Money(r.Later)})
 	t.Rows = append(t.Rows, []Cell{Str("untimed"), Int(r.Untimed), Money(r.UntimedExpected)})
