@@ -97,28 +97,46 @@ func streamLive(t testing.TB, g *genReader, opts Options) (peak uint64, n int) {
 	return peak, n
 }
 
+// readWindow bounds what a parallel read holds besides the IDs it has
+// seen: the chunks in flight and kept for reuse, each with its bytes and
+// its parsed deals (about 3 x workers + 4 chunks of at most parallelChunk
+// bytes and parallelRows deals). It does not grow with the file.
+const readWindow = 8 << 20
+
 // TestStreamingMemory streams generated files and checks that the memory a
 // DealReader keeps grows with the IDs it has seen, not with the file: 20 MB
 // of rows with an unmapped 2 KB column, and 200,000 tiny rows, with and
-// without the duplicate-ID check.
+// without the duplicate-ID check, in a serial and a parallel read; and that
+// twice the tiny rows without the check take no more.
 func TestStreamingMemory(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 40 MB")
 	}
-	g := wideRows(10_000, 2048)
-	peak, n := streamLive(t, g, Options{})
-	if n != 10_000 || peak > uint64(g.size/16) {
-		t.Errorf("wide rows: %d deals, %d KiB live for a %d KiB file", n, peak>>10, g.size>>10)
-	}
-	g = tinyRows(200_000)
-	peak, _ = streamLive(t, g, Options{})
-	if perID := peak / 200_000; perID > 64 {
-		t.Errorf("tiny rows: %d bytes live per ID (%d KiB for a %d KiB file)", perID, peak>>10, g.size>>10)
-	}
-	g = tinyRows(200_000)
-	peak, _ = streamLive(t, g, Options{AssumeUniqueIDs: true})
-	if peak > 1<<20 {
-		t.Errorf("tiny rows, no duplicate check: %d KiB live for a %d KiB file", peak>>10, g.size>>10)
+	for _, workers := range []int{1, 2} {
+		window := uint64(0)
+		if workers > 1 {
+			window = readWindow
+		}
+		g := wideRows(10_000, 2048)
+		peak, n := streamLive(t, g, Options{Workers: workers})
+		if n != 10_000 || peak > uint64(g.size/16)+window {
+			t.Errorf("workers %d: wide rows: %d deals, %d KiB live for a %d KiB file", workers, n, peak>>10, g.size>>10)
+		}
+		g = tinyRows(200_000)
+		peak, _ = streamLive(t, g, Options{Workers: workers})
+		if perID := (peak - min(peak, window)) / 200_000; perID > 64 {
+			t.Errorf("workers %d: tiny rows: %d bytes live per ID (%d KiB for a %d KiB file)", workers, perID, peak>>10, g.size>>10)
+		}
+		g = tinyRows(200_000)
+		small, _ := streamLive(t, g, Options{AssumeUniqueIDs: true, Workers: workers})
+		if small > 1<<20+window {
+			t.Errorf("workers %d: tiny rows, no duplicate check: %d KiB live for a %d KiB file", workers, small>>10, g.size>>10)
+		}
+		g = tinyRows(400_000)
+		large, _ := streamLive(t, g, Options{AssumeUniqueIDs: true, Workers: workers})
+		if large > small+1<<20 {
+			t.Errorf("workers %d: tiny rows, no duplicate check: %d KiB live for 400,000 rows, %d KiB for 200,000", workers, large>>10, small>>10)
+		}
 	}
 }
 

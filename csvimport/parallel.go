@@ -31,13 +31,19 @@ import (
 // begins at a record start and on a line that the one before it knows, so
 // that errors name the lines the serial read names.
 //
-// At most about 2 x workers + 3 chunks are held at a time, each with its
-// deals; stopping the iteration early stops the producer and the workers,
+// At most about 3 x workers + 4 chunks are held at a time (those in
+// flight and those kept for reuse), each with its deals and at most
+// parallelRows lines; stopping the iteration early stops the producer and the workers,
 // and All returns once they have ended.
 
 // parallelChunk is the length of the chunks of a parallel read; tests
 // lower it.
-var parallelChunk = 256 << 10
+var parallelChunk = 64 << 10
+
+// parallelRows is the most lines a chunk holds, so that a chunk of short
+// rows does not hold many more deals than one of long rows: a deal takes
+// a few hundred bytes however short its row.
+const parallelRows = 1024
 
 // An evKind is the kind of an event.
 type evKind uint8
@@ -175,7 +181,13 @@ func (p *producer) run() {
 			p.send(c, false)
 			return
 		}
-		split := boundary(p.buf)
+		split := -1
+		if n := nthLine(p.buf, parallelRows); n > 0 {
+			split = boundary(p.buf[:n])
+		}
+		if split < 0 {
+			split = boundary(p.buf)
+		}
 		if split < 0 {
 			if len(p.buf) >= 4*p.size {
 				c := p.chunk(len(p.buf))
@@ -234,6 +246,20 @@ func (p *producer) send(c *chunk, parse bool) bool {
 		p.rest = p.buf
 		return false
 	}
+}
+
+// nthLine returns the length of the prefix of b that ends with its n-th
+// line feed, or 0 if b has fewer.
+func nthLine(b []byte, n int) int {
+	end := 0
+	for range n {
+		i := bytes.IndexByte(b[end:], '\n')
+		if i < 0 {
+			return 0
+		}
+		end += i + 1
+	}
+	return end
 }
 
 // boundary returns the length of the longest prefix of b that ends with a
@@ -397,7 +423,7 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 		buf:  append(make([]byte, 0, parallelChunk+parallelChunk/4), sc.buf[sc.pos:sc.end]...),
 		line: sc.line, off: sc.offset(), size: parallelChunk, src: sc.r,
 		order: make(chan *chunk, 2*workers), work: make(chan *chunk, workers),
-		stop: make(chan struct{}), free: make(chan *chunk, 2*workers+4), ended: make(chan struct{}),
+		stop: make(chan struct{}), free: make(chan *chunk, workers+2), ended: make(chan struct{}),
 	}
 	switch {
 	case sc.rerr == io.EOF:
