@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/clv"
 	"github.com/funnelmetrics/funnel/drivers"
 	"github.com/funnelmetrics/funnel/forecast"
 	"github.com/funnelmetrics/funnel/target"
@@ -30,6 +31,8 @@ const (
 	KindForecastQuota    = "forecast.quota"     // forecast.Quota: attainment and coverage of quotas
 	KindTargetBottleneck = "target.bottleneck"  // target.Bottleneck: the funnel's steps ranked by how they hold deals back
 	KindDrivers          = "drivers"            // drivers.Drivers: the attributes that go with conversion from a stage
+	KindCLVCohorts       = "clv.cohorts"        // clv.DealLog: the accounts' acquisition cohorts (DealLog.Cohorts)
+	KindCLVRetention     = "clv.retention"      // clv.DealLog: the accounts' revenue retention (DealLog.Retention)
 )
 
 // The built-in kinds, one line each: the accumulator's constructor over a
@@ -52,7 +55,13 @@ func init() {
 	mustRegister(KindForecastQuota, forecast.NewQuota, func(a *forecast.Quota) (forecast.QuotaReport, error) { return a.Report(), nil })
 	mustRegister(KindTargetBottleneck, target.NewBottleneck, func(a *target.Bottleneck) (target.Ranking, error) { return a.Ranking(), nil })
 	mustRegister(KindDrivers, drivers.New, func(a *drivers.Drivers) (drivers.Report, error) { return a.Report(), nil })
+	mustRegister(KindCLVCohorts, newDealLog, (*clv.DealLog).Cohorts)
+	mustRegister(KindCLVRetention, newDealLog, (*clv.DealLog).Retention)
 }
+
+// newDealLog builds the log of won deals of the clv kinds, which take no
+// options.
+func newDealLog(s *funnel.Scan, _ struct{}) (*clv.DealLog, error) { return clv.NewDealLog(s) }
 
 // A kind is a registered kind of analysis, with its option and result
 // types erased.

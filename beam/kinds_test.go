@@ -12,6 +12,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	funnelbeam "github.com/funnelmetrics/funnel/beam"
 	"github.com/funnelmetrics/funnel/beam/internal/gen"
+	"github.com/funnelmetrics/funnel/clv"
 	"github.com/funnelmetrics/funnel/drivers"
 	"github.com/funnelmetrics/funnel/forecast"
 	"github.com/funnelmetrics/funnel/target"
@@ -109,6 +110,8 @@ func extras() []extraAnalysis {
 			func(s *funnel.Scan) (*drivers.Drivers, error) {
 				return drivers.New(s, drivers.Options{Stage: "Qualified", ToWon: true, Pairs: true})
 			}, noErr((*drivers.Drivers).Report)),
+		extra("clv_cohorts", funnelbeam.KindCLVCohorts, struct{}{}, clv.NewDealLog, (*clv.DealLog).Cohorts),
+		extra("clv_retention", funnelbeam.KindCLVRetention, struct{}{}, clv.NewDealLog, (*clv.DealLog).Retention),
 	}
 }
 
