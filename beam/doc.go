@@ -45,7 +45,7 @@
 // then constant in the deals (under 1 byte a deal at 200,000 deals, about
 // 180 KB in all), the series' grows with its periods only (about 13 bytes
 // a deal here); the survival curve and the forecasts keep their per-deal
-// values in both modes.
+// values in both modes. The other kinds' memory is not measured here.
 //
 // The quantile sketches are the library's own DDSketch (package
 // internal/sketch of the root module), not a dependency: the root package

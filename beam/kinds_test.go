@@ -21,21 +21,22 @@ import (
 )
 
 // An extraAnalysis is a kind beyond the defaults that the equality test
-// computes: as the pipeline's Analysis (its options as they travel) and
-// as an accumulator built in process with the library's own constructor
-// and options, not through the registry.
+// computes: as the pipeline's Analysis (funnelbeam.ExtraAnalyses, its
+// options as they travel) and as an accumulator built in process with the
+// library's own constructor and options, written here again, not through
+// the registry.
 type extraAnalysis struct {
 	analysis funnelbeam.Analysis
 	build    func(s *funnel.Scan) (funnel.Accumulator, error)
 	result   func(a funnel.Accumulator) (any, error)
 }
 
-func extra[O any, A funnel.Accumulator, R any](name, kind string, opts O, build func(*funnel.Scan) (A, error), result func(A) (R, error)) extraAnalysis {
-	a, err := funnelbeam.NewAnalysis(name, kind, opts)
-	if err != nil {
-		panic(err)
+func extra[A funnel.Accumulator, R any](name string, build func(*funnel.Scan) (A, error), result func(A) (R, error)) extraAnalysis {
+	i := slices.IndexFunc(funnelbeam.ExtraAnalyses(), func(a funnelbeam.Analysis) bool { return a.Name == name })
+	if i < 0 {
+		panic("no extra analysis " + name)
 	}
-	return extraAnalysis{analysis: a,
+	return extraAnalysis{analysis: funnelbeam.ExtraAnalyses()[i],
 		build:  func(s *funnel.Scan) (funnel.Accumulator, error) { return build(s) },
 		result: func(a funnel.Accumulator) (any, error) { return result(a.(A)) }}
 }
@@ -44,15 +45,10 @@ func noErr[A, R any](f func(A) R) func(A) (R, error) {
 	return func(a A) (R, error) { return f(a), nil }
 }
 
-// extras are the analyses of every kind registered beyond the defaults,
-// with options that exercise them on the generated deals (created from
-// 2023-01-01 to 2025-01-01, as of 2024-10-01).
+// extras pairs every analysis of funnelbeam.ExtraAnalyses with its
+// in-process twin.
 func extras() []extraAnalysis {
-	quarter := funnel.Quarter
 	day := 24 * time.Hour
-	bands := funnelbeam.SegmentOptions{Dims: []funnelbeam.SegmentDim{
-		{Amount: []decimal.Decimal{mustDec("5000"), mustDec("50000")}}, {Created: &quarter}, {Attr: funnel.AttrSource, At: funnel.AtCreation}},
-		TopK: 6, MaxSegments: 1000}
 	targets := []target.Set{{Name: "plan", Targets: []target.Target{
 		{Metric: target.StepConversion, Stage: "Qualified", Bound: target.AtLeast, Value: mustDec("0.6")},
 		{Metric: target.TimeInStageDays, Stage: "Demo", Bound: target.AtMost, Value: mustDec("10")}}}}
@@ -62,60 +58,52 @@ func extras() []extraAnalysis {
 	conv := trend.ConvertOptions{From: trend.Milestone{Kind: trend.Entry, Stage: "Qualified"}, To: trend.Milestone{Kind: trend.Win},
 		Segment: funnel.AttrOwner, ByPeriod: true}
 	return []extraAnalysis{
-		extra("segments", funnelbeam.KindSegments, funnelbeam.SegmentsBy(funnel.AttrOwner, funnel.AttrRegion),
-			func(s *funnel.Scan) (*funnel.Segments, error) {
-				return funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner), funnel.ByAttr(funnel.AttrRegion)}, ByKey: true})
-			}, (*funnel.Segments).Report),
-		extra("segments_bands", funnelbeam.KindSegments, bands,
-			func(s *funnel.Scan) (*funnel.Segments, error) {
-				amount, err := funnel.ByAmount(mustDec("5000"), mustDec("50000"))
-				if err != nil {
-					return nil, err
-				}
-				created, err := funnel.ByCreated(funnel.Quarter)
-				if err != nil {
-					return nil, err
-				}
-				source, err := funnel.ByAttrAt(funnel.AttrSource, funnel.AtCreation)
-				if err != nil {
-					return nil, err
-				}
-				return funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{amount, created, source}, TopK: 6, MaxSegments: 1000})
-			}, (*funnel.Segments).Report),
-		extra("trend_cohorts", funnelbeam.KindTrendCohorts, trend.CohortOptions{MaxAge: 12},
-			func(s *funnel.Scan) (*trend.Cohorts, error) {
-				return trend.NewCohorts(s, trend.CohortOptions{MaxAge: 12})
-			},
+		extra("segments", func(s *funnel.Scan) (*funnel.Segments, error) {
+			return funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner), funnel.ByAttr(funnel.AttrRegion)}, ByKey: true})
+		}, (*funnel.Segments).Report),
+		extra("segments_bands", func(s *funnel.Scan) (*funnel.Segments, error) {
+			amount, err := funnel.ByAmount(mustDec("5000"), mustDec("50000"))
+			if err != nil {
+				return nil, err
+			}
+			created, err := funnel.ByCreated(funnel.Quarter)
+			if err != nil {
+				return nil, err
+			}
+			source, err := funnel.ByAttrAt(funnel.AttrSource, funnel.AtCreation)
+			if err != nil {
+				return nil, err
+			}
+			return funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{amount, created, source}, TopK: 6, MaxSegments: 1000})
+		}, (*funnel.Segments).Report),
+		extra("trend_cohorts", func(s *funnel.Scan) (*trend.Cohorts, error) {
+			return trend.NewCohorts(s, trend.CohortOptions{MaxAge: 12})
+		},
 			(*trend.Cohorts).Table),
-		extra("trend_conversion", funnelbeam.KindTrendConversion, conv,
-			func(s *funnel.Scan) (*trend.Conversion, error) { return trend.NewConversion(s, conv) },
+		extra("trend_conversion", func(s *funnel.Scan) (*trend.Conversion, error) { return trend.NewConversion(s, conv) },
 			(*trend.Conversion).Report),
-		extra("forecast_changes", funnelbeam.KindForecastChanges, forecast.ChangeOptions{From: june, To: sept},
-			func(s *funnel.Scan) (*forecast.Changes, error) {
-				return forecast.NewChanges(s, forecast.ChangeOptions{From: june, To: sept})
-			}, noErr((*forecast.Changes).Report)),
-		extra("forecast_risk", funnelbeam.KindForecastRisk, forecast.RiskOptions{StallAfter: 30 * day, List: 20},
-			func(s *funnel.Scan) (*forecast.Risk, error) {
-				return forecast.NewRisk(s, forecast.RiskOptions{StallAfter: 30 * day, List: 20})
-			}, noErr((*forecast.Risk).Report)),
-		extra("forecast_quota", funnelbeam.KindForecastQuota, forecast.QuotaOptions{Key: funnel.AttrOwner, Goals: goals},
-			func(s *funnel.Scan) (*forecast.Quota, error) {
-				return forecast.NewQuota(s, forecast.QuotaOptions{Key: funnel.AttrOwner, Goals: goals})
-			}, noErr((*forecast.Quota).Report)),
-		extra("target_bottleneck", funnelbeam.KindTargetBottleneck, target.Options{Targets: targets, StallAfter: 30 * day},
-			func(s *funnel.Scan) (*target.Bottleneck, error) {
-				return target.NewBottleneck(s, target.Options{Targets: targets, StallAfter: 30 * day})
-			}, noErr((*target.Bottleneck).Ranking)),
-		extra("drivers", funnelbeam.KindDrivers, drivers.Options{Stage: "Qualified", ToWon: true, Pairs: true},
-			func(s *funnel.Scan) (*drivers.Drivers, error) {
-				return drivers.New(s, drivers.Options{Stage: "Qualified", ToWon: true, Pairs: true})
-			}, noErr((*drivers.Drivers).Report)),
-		extra("clv_cohorts", funnelbeam.KindCLVCohorts, struct{}{}, clv.NewDealLog, (*clv.DealLog).Cohorts),
-		extra("clv_retention", funnelbeam.KindCLVRetention, struct{}{}, clv.NewDealLog, (*clv.DealLog).Retention),
+		extra("forecast_changes", func(s *funnel.Scan) (*forecast.Changes, error) {
+			return forecast.NewChanges(s, forecast.ChangeOptions{From: june, To: sept})
+		}, noErr((*forecast.Changes).Report)),
+		extra("forecast_risk", func(s *funnel.Scan) (*forecast.Risk, error) {
+			return forecast.NewRisk(s, forecast.RiskOptions{StallAfter: 30 * day, List: 20})
+		}, noErr((*forecast.Risk).Report)),
+		extra("forecast_quota", func(s *funnel.Scan) (*forecast.Quota, error) {
+			return forecast.NewQuota(s, forecast.QuotaOptions{Key: funnel.AttrOwner, Goals: goals})
+		}, noErr((*forecast.Quota).Report)),
+		extra("target_bottleneck", func(s *funnel.Scan) (*target.Bottleneck, error) {
+			return target.NewBottleneck(s, target.Options{Targets: targets, StallAfter: 30 * day})
+		}, noErr((*target.Bottleneck).Ranking)),
+		extra("drivers", func(s *funnel.Scan) (*drivers.Drivers, error) {
+			return drivers.New(s, drivers.Options{Stage: "Qualified", ToWon: true, Pairs: true})
+		}, noErr((*drivers.Drivers).Report)),
+		extra("clv_cohorts", clv.NewDealLog, (*clv.DealLog).Cohorts),
+		extra("clv_retention", clv.NewDealLog, (*clv.DealLog).Retention),
 	}
 }
 
-// extraAnalyses returns the pipeline's analyses of extras.
+// extraAnalyses returns the pipeline's analyses of extras, and notes
+// their kinds for resultDiff.
 func extraAnalyses() []funnelbeam.Analysis {
 	var out []funnelbeam.Analysis
 	for _, e := range extras() {
@@ -163,7 +151,11 @@ func TestExtraKindsRegistered(t *testing.T) {
 	for _, a := range funnelbeam.DefaultAnalyses() {
 		covered[a.Kind] = true
 	}
-	for _, e := range extras() {
+	es := extras()
+	if len(es) != len(funnelbeam.ExtraAnalyses()) {
+		t.Errorf("%d in-process twins of %d extra analyses", len(es), len(funnelbeam.ExtraAnalyses()))
+	}
+	for _, e := range es {
 		covered[e.analysis.Kind] = true
 	}
 	for _, k := range funnelbeam.Kinds() {
