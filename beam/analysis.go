@@ -9,7 +9,10 @@ import (
 	"sync"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/clv"
+	"github.com/funnelmetrics/funnel/drivers"
 	"github.com/funnelmetrics/funnel/forecast"
+	"github.com/funnelmetrics/funnel/target"
 	"github.com/funnelmetrics/funnel/trend"
 )
 
@@ -20,12 +23,23 @@ const (
 	KindForecastByPeriod = "forecast.by_period" // forecast.ByPeriod: expected revenue by period
 	KindTrendSeries      = "trend.series"       // trend.Series: a report per period
 	KindTrendSurvival    = "trend.survival"     // trend.Survival: a Kaplan-Meier curve
+	KindSegments         = "segments"           // funnel.Segments: the report by segments ([SegmentOptions])
+	KindTrendCohorts     = "trend.cohorts"      // trend.Cohorts: wins by creation cohort and age
+	KindTrendConversion  = "trend.conversion"   // trend.Conversion: time and rate from one milestone to another
+	KindForecastChanges  = "forecast.changes"   // forecast.Changes: what changed in the pipeline between two dates
+	KindForecastRisk     = "forecast.risk"      // forecast.Risk: open deals at risk
+	KindForecastQuota    = "forecast.quota"     // forecast.Quota: attainment and coverage of quotas
+	KindTargetBottleneck = "target.bottleneck"  // target.Bottleneck: the funnel's steps ranked by how they hold deals back
+	KindDrivers          = "drivers"            // drivers.Drivers: the attributes that go with conversion from a stage
+	KindCLVCohorts       = "clv.cohorts"        // clv.DealLog: the accounts' acquisition cohorts (DealLog.Cohorts)
+	KindCLVRetention     = "clv.retention"      // clv.DealLog: the accounts' revenue retention (DealLog.Retention)
 )
 
 // The built-in kinds, one line each: the accumulator's constructor over a
 // scan and its options, and the method that gives its result. Another
-// accumulator of the library (a segmentation, say) is one more line of the
-// same form.
+// accumulator of the library is one more line of the same form; its
+// options must travel as JSON (a segmentation's dimensions do not, hence
+// [SegmentOptions]).
 func init() {
 	mustRegister(KindReport, func(s *funnel.Scan, _ struct{}) (*funnel.Tally, error) { return funnel.NewTally(s), nil },
 		func(t *funnel.Tally) (funnel.Report, error) { return t.Report(), nil })
@@ -33,7 +47,21 @@ func init() {
 	mustRegister(KindForecastByPeriod, forecast.NewByPeriod, (*forecast.ByPeriod).Report)
 	mustRegister(KindTrendSeries, trend.NewSeries, (*trend.Series).Report)
 	mustRegister(KindTrendSurvival, trend.NewSurvival, func(a *trend.Survival) (trend.Curve, error) { return a.Curve(), nil })
+	mustRegister(KindSegments, newSegments, (*funnel.Segments).Report)
+	mustRegister(KindTrendCohorts, trend.NewCohorts, (*trend.Cohorts).Table)
+	mustRegister(KindTrendConversion, trend.NewConversion, (*trend.Conversion).Report)
+	mustRegister(KindForecastChanges, forecast.NewChanges, func(a *forecast.Changes) (forecast.ChangesReport, error) { return a.Report(), nil })
+	mustRegister(KindForecastRisk, forecast.NewRisk, func(a *forecast.Risk) (forecast.RiskReport, error) { return a.Report(), nil })
+	mustRegister(KindForecastQuota, forecast.NewQuota, func(a *forecast.Quota) (forecast.QuotaReport, error) { return a.Report(), nil })
+	mustRegister(KindTargetBottleneck, target.NewBottleneck, func(a *target.Bottleneck) (target.Ranking, error) { return a.Ranking(), nil })
+	mustRegister(KindDrivers, drivers.New, func(a *drivers.Drivers) (drivers.Report, error) { return a.Report(), nil })
+	mustRegister(KindCLVCohorts, newDealLog, (*clv.DealLog).Cohorts)
+	mustRegister(KindCLVRetention, newDealLog, (*clv.DealLog).Retention)
 }
+
+// newDealLog builds the log of won deals of the clv kinds, which take no
+// options.
+func newDealLog(s *funnel.Scan, _ struct{}) (*clv.DealLog, error) { return clv.NewDealLog(s) }
 
 // A kind is a registered kind of analysis, with its option and result
 // types erased.

@@ -12,13 +12,16 @@ import (
 	"github.com/funnelmetrics/funnel/beam/internal/gen"
 )
 
-func testSpec(t testing.TB, opts funnel.Options) *spec {
+// testSpec returns the spec of the analyses (nil: the defaults) over a
+// scan of the options.
+func testSpec(t testing.TB, opts funnel.Options, analyses ...Analysis) *spec {
 	t.Helper()
 	s, err := funnel.NewScan(gen.Funnel(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp, err := newSpec(Config{Input: "in/*.csv", Output: "out", Scan: s, Mapping: gen.Mapping(), TenantColumn: "tenant"})
+	sp, err := newSpec(Config{Input: "in/*.csv", Output: "out", Scan: s, Mapping: gen.Mapping(), TenantColumn: "tenant",
+		Analyses: analyses})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +67,10 @@ func onePass(t testing.TB, sp *spec, deals []funnel.Deal) []byte {
 // workers: the deals split at random into parts, each part added to its
 // own accumulator, some parts sent through the accumulator coder, the
 // parts merged in a random order; the output is the one-pass result, byte
-// for byte.
+// for byte, for the default analyses and one of every other kind.
 func TestCombineSplits(t *testing.T) {
 	for _, qe := range []float64{0, 0.01} {
-		sp := testSpec(t, testOptions(qe))
+		sp := testSpec(t, testOptions(qe), append(DefaultAnalyses(), extraAnalyses()...)...)
 		fn := &combineFn{Spec: sp}
 		if err := fn.Setup(); err != nil {
 			t.Fatal(err)
@@ -125,9 +128,10 @@ func TestCombineSplits(t *testing.T) {
 }
 
 // TestCombineEncodingDeterministic checks that an accumulator's bytes do
-// not depend on how its deals were split and merged.
+// not depend on how its deals were split and merged, for the default
+// analyses and one of every other kind.
 func TestCombineEncodingDeterministic(t *testing.T) {
-	sp := testSpec(t, testOptions(0))
+	sp := testSpec(t, testOptions(0), append(DefaultAnalyses(), extraAnalyses()...)...)
 	fn := &combineFn{Spec: sp}
 	if err := fn.Setup(); err != nil {
 		t.Fatal(err)

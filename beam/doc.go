@@ -45,17 +45,36 @@
 // then constant in the deals (under 1 byte a deal at 200,000 deals, about
 // 180 KB in all), the series' grows with its periods only (about 13 bytes
 // a deal here); the survival curve and the forecasts keep their per-deal
-// values in both modes.
+// values in both modes. The other kinds' memory is not measured here.
+//
+// The quantile sketches are the library's own DDSketch (package
+// internal/sketch of the root module), not a dependency: the root package
+// imports only the standard library and shopspring/decimal, and the
+// sketch keeps its sum exactly (a fixed-point accumulator) and writes a
+// canonical encoding, so that the merge of the sketches of any split of
+// the deals is the same bytes as one pass (its TestMergeSplitsEqualOnePass),
+// which is what lets a Beam result in sketch mode equal the in-process one
+// byte for byte.
 //
 // # Analyses
 //
 // An [Analysis] is a registered kind with its options. The built-in kinds
 // are the report (funnel.Tally), the weighted pipeline (forecast.Pipeline),
 // the forecast by period (forecast.ByPeriod), the trend series
-// (trend.Series) and the survival curve (trend.Survival);
-// [DefaultAnalyses] computes all five. [Register] adds any other
-// accumulator: its constructor over a scan and options, and the method that
-// gives its result.
+// (trend.Series) and the survival curve (trend.Survival), which
+// [DefaultAnalyses] computes; and the report by segments (funnel.Segments,
+// with [SegmentOptions]: attributes, amount bands, creation periods), the
+// creation cohorts (trend.Cohorts), a conversion between milestones
+// (trend.Conversion), the pipeline's changes between two dates
+// (forecast.Changes), the open deals at risk (forecast.Risk), quota
+// attainment (forecast.Quota), the bottleneck ranking of the funnel's steps
+// (target.Bottleneck), the drivers of conversion from a stage
+// (drivers.Drivers) and the accounts' acquisition cohorts and revenue
+// retention (clv.DealLog), which an [Analysis] of their kind adds. Every
+// kind's result on a pipeline equals, byte for byte, its one-pass result
+// in process (TestEqualsInProcess computes one of each). [Register] adds
+// any other accumulator: its constructor over a scan and options that
+// travel as JSON, and the method that gives its result.
 //
 // # Limits
 //

@@ -232,7 +232,9 @@ func TestBuildErrors(t *testing.T) {
 }
 
 func TestNewAnalysisErrors(t *testing.T) {
-	if diff := cmp.Diff([]string{"forecast.by_period", "forecast.pipeline", "report", "trend.series", "trend.survival"}, funnelbeam.Kinds()); diff != "" {
+	if diff := cmp.Diff([]string{"clv.cohorts", "clv.retention", "drivers", "forecast.by_period", "forecast.changes", "forecast.pipeline",
+		"forecast.quota", "forecast.risk", "report", "segments", "target.bottleneck", "trend.cohorts", "trend.conversion", "trend.series",
+		"trend.survival"}, funnelbeam.Kinds()); diff != "" {
 		t.Errorf("kinds (-want +got):\n%s", diff)
 	}
 	if _, err := funnelbeam.NewAnalysis("x", "nope", struct{}{}); !errors.Is(err, funnel.ErrInvalidParam) {

@@ -6,3 +6,7 @@ package funnelbeam
 func Counts() (created, opened, merged, dealsDecoded int64) {
 	return counts.created.Load(), counts.opened.Load(), counts.merged.Load(), counts.dealsDecoded.Load()
 }
+
+// ExtraAnalyses returns one analysis of every built-in kind beyond the
+// defaults.
+func ExtraAnalyses() []Analysis { return extraAnalyses() }

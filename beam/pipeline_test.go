@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -121,7 +122,7 @@ func byKey(deals []gen.Deal, hasTenant bool) map[string][]funnel.Deal {
 // runPipeline writes the deals' files, runs the pipeline over them on the
 // test runner (prism unless -runner says otherwise) and returns the
 // output folder.
-func runPipeline(t testing.TB, s *funnel.Scan, deals []gen.Deal, tenantPattern bool) string {
+func runPipeline(t testing.TB, s *funnel.Scan, deals []gen.Deal, tenantPattern bool, analyses ...funnelbeam.Analysis) string {
 	t.Helper()
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
@@ -130,7 +131,7 @@ func runPipeline(t testing.TB, s *funnel.Scan, deals []gen.Deal, tenantPattern b
 		t.Fatal(err)
 	}
 	c := funnelbeam.Config{Input: filepath.Join(in, "*", "*.csv"), Output: out, Scan: s, Mapping: gen.Mapping(),
-		PipelineColumn: "pipeline"}
+		PipelineColumn: "pipeline", Analyses: analyses}
 	if tenantPattern {
 		c.TenantPattern = `/([^/]+)/[^/]*\.csv$`
 	} else {
@@ -182,8 +183,9 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // TestEqualsInProcess runs the pipeline over generated files (many files
-// per tenant, read by several workers) and checks that every result of
-// every key is byte for byte the JSON of the in-process one-pass result
+// per tenant, read by several workers) with the default analyses and one
+// of every other registered kind (extras), and checks that every result
+// of every key is byte for byte the JSON of the in-process one-pass result
 // over the same deals.
 func TestEqualsInProcess(t *testing.T) {
 	n := *dealsFlag
@@ -199,7 +201,7 @@ func TestEqualsInProcess(t *testing.T) {
 	}
 	deals := gen.Generate(gen.Options{Deals: n, Seed: 1, Tenants: tenants, Files: files, Dist: gen.LogNormal})
 	s := newScan(t, 0)
-	out := runPipeline(t, s, deals, false)
+	out := runPipeline(t, s, deals, false, append(funnelbeam.DefaultAnalyses(), extraAnalyses()...)...)
 
 	start := time.Now()
 	want := byKey(deals, true)
@@ -209,6 +211,7 @@ func TestEqualsInProcess(t *testing.T) {
 	}
 	for _, key := range got {
 		ref := reference(t, s, want[key])
+		maps.Copy(ref, referenceExtras(t, s, want[key]))
 		for name, w := range ref {
 			g, err := os.ReadFile(filepath.Join(out, key, name+".json"))
 			if err != nil {

@@ -1,14 +1,24 @@
 // Command funnelbeam runs the funnel analyses over CSV deal exports on any
-// Apache Beam runner: the report, the weighted pipeline and its spread
-// over periods, a report per period and the Kaplan-Meier curve of the
-// sales cycle, globally, per tenant and per pipeline, written as JSON
-// files (see package funnelbeam).
+// Apache Beam runner, globally, per tenant and per pipeline, written as
+// JSON files (see package funnelbeam). By default it computes the report,
+// the weighted pipeline and its spread over periods, a report per period
+// and the Kaplan-Meier curve of the sales cycle; --segment_by adds the
+// report by segments of the attributes it names, and --analyses replaces
+// the list with any registered kinds and their options (a JSON file of
+// funnelbeam.Analysis values).
 //
 // Locally, on the prism runner:
 //
 //	go run ./cmd/funnelbeam --input='exports/*/*.csv' --output=out \
 //	    --mapping=mapping.json --stages=Lead,Qualified,Proposal \
-//	    --currency=USD --as_of=2025-01-01 --tenant_pattern='/([^/]+)/[^/]*$'
+//	    --currency=USD --as_of=2025-01-01 --tenant_pattern='/([^/]+)/[^/]*$' \
+//	    --segment_by=owner,region
+//
+// An analyses file lists each result's name, kind and options:
+//
+//	[{"name": "report", "kind": "report", "options": {}},
+//	 {"name": "by_owner", "kind": "segments", "options": {"dims": [{"attr": "owner"}], "by_key": true}},
+//	 {"name": "cohorts", "kind": "trend.cohorts", "options": {"MaxAge": 12}}]
 //
 // The runner and its settings are Beam's own flags (--runner=dataflow
 // --project --region --staging_location, or --runner=flink --endpoint);
@@ -50,6 +60,8 @@ var (
 	tenantPattern  = flag.String("tenant_pattern", "", "regular expression over each file's path whose first group is the tenant")
 	pipelineColumn = flag.String("pipeline_column", "", "column holding each deal's pipeline")
 	groups         = flag.String("groups", "", "levels of keys, comma-separated: global, tenant, pipeline (default: all that apply)")
+	segmentBy      = flag.String("segment_by", "", "attribute keys, comma-separated (owner,region): adds the report by segments of their values, as segments.json")
+	analysesFile   = flag.String("analyses", "", "JSON file of the analyses, [{\"name\": ..., \"kind\": ..., \"options\": {...}}], instead of the default ones; kinds: "+strings.Join(funnelbeam.Kinds(), ", "))
 )
 
 func main() {
@@ -120,6 +132,29 @@ func config() (funnelbeam.Config, error) {
 	c.Read = csvimport.Options{Location: loc}
 	c.Input, c.Output = *input, *output
 	c.TenantColumn, c.TenantPattern, c.PipelineColumn = *tenantColumn, *tenantPattern, *pipelineColumn
+	if *analysesFile != "" {
+		b, err := os.ReadFile(*analysesFile)
+		if err != nil {
+			return c, err
+		}
+		if err := json.Unmarshal(b, &c.Analyses); err != nil {
+			return c, fmt.Errorf("funnelbeam: analyses %s: %w", *analysesFile, err)
+		}
+	}
+	if *segmentBy != "" {
+		var keys []string
+		for k := range strings.SplitSeq(*segmentBy, ",") {
+			keys = append(keys, strings.TrimSpace(k))
+		}
+		a, err := funnelbeam.NewAnalysis("segments", funnelbeam.KindSegments, funnelbeam.SegmentsBy(keys...))
+		if err != nil {
+			return c, err
+		}
+		if c.Analyses == nil {
+			c.Analyses = funnelbeam.DefaultAnalyses()
+		}
+		c.Analyses = append(c.Analyses, a)
+	}
 	if *groups != "" {
 		for g := range strings.SplitSeq(*groups, ",") {
 			var x funnelbeam.Group
