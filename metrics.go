@@ -491,6 +491,13 @@ func (t *Tally) value(v *View) {
 
 // addReason counts n deals lost for reason with their amount.
 func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
+	key := lostReason{reason: reason, hash: reasonHash(reason)}
+	if i, found := slices.BinarySearchFunc(s.reasons, &key, cmpReason); found {
+		// a reason kept already: add to it in place, without the merge
+		s.reasons[i].n += n
+		s.reasons[i].value.Add(amt)
+		return
+	}
 	var one MoneyStats
 	one.sumOnly = true
 	one.Add(amt)

@@ -178,7 +178,8 @@ type histRow struct {
 
 // A histDeal is what a history file says of one deal.
 type histDeal struct {
-	id       string
+	id       string // "" when the ID is a number kept densely: num spells it
+	num      uint32
 	entries  []histEntry
 	from     string // the stage it was created in, or ""
 	fromLine int32
@@ -186,6 +187,14 @@ type histDeal struct {
 	pipeline string
 	pipeLine int32
 	used     bool
+}
+
+// name returns the deal's ID.
+func (d *histDeal) name() string {
+	if d.id == "" {
+		return denseName(d.num)
+	}
+	return d.id
 }
 
 // A histEntry is a stage entry (close Open) or a close event.
@@ -204,7 +213,7 @@ type history struct {
 	stageC  int
 	fromC   int
 	pipeC   int
-	index   map[string]int32
+	index   idIndex // deal ID -> index in deals
 	deals   []histDeal
 	rep     *Report
 	withOut []string // the first deals without history rows
@@ -224,7 +233,7 @@ func (h *history) name(col int) string {
 // lookup returns the history of the deal id, or nil, and counts the
 // look-up for the join report.
 func (h *history) lookup(id []byte) *histDeal {
-	i, ok := h.index[string(id)]
+	i, ok := h.index.get(id)
 	if !ok {
 		h.without++
 		if len(h.withOut) < maxExamples {
@@ -258,7 +267,7 @@ func (h *history) join(dealsFile string) (deals, rows JoinReport) {
 		if d.from != "" {
 			n++
 		}
-		rows.Missing = append(rows.Missing, Reason{d.id, max(n, 1)})
+		rows.Missing = append(rows.Missing, Reason{d.name(), max(n, 1)})
 	}
 	slices.SortFunc(rows.Missing, func(a, b Reason) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
@@ -313,7 +322,7 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		return nil, fmt.Errorf("%w: HistoryMapping.Field needs the Value column", ErrMapping)
 	}
 	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
-		index: make(map[string]int32), rep: rd.rep, won: m.Won, lost: m.Lost}
+		rep: rd.rep, won: m.Won, lost: m.Lost}
 	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}}
 	for {
 		ok, err := rd.next()
@@ -533,12 +542,16 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 	}
-	k, seen := hr.h.index[string(id)]
+	k, seen := hr.h.index.get(id)
 	if !seen {
 		k = int32(len(hr.h.deals))
-		key := string(id)
-		hr.h.index[key] = k
-		hr.h.deals = append(hr.h.deals, histDeal{id: key})
+		d := histDeal{}
+		if hr.h.index.put(id, k) {
+			d.num, _ = denseID(id)
+		} else {
+			d.id = string(id)
+		}
+		hr.h.deals = append(hr.h.deals, d)
 	}
 	d := &hr.h.deals[k]
 	if c.pipeline >= 0 {

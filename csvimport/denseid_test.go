@@ -1,0 +1,113 @@
+package csvimport
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// numericIDs returns IDs as exports number deals, mixed with what must
+// not be read as those numbers: leading zeros, signs, numbers too large
+// for the dense slice (early, so that they land in the general
+// structure, and asked for again once the slice has grown past them),
+// and text.
+func numericIDs(n int) []string {
+	rng := rand.New(rand.NewPCG(3, 4))
+	ids := []string{"5000000", "0", "00", "007", "7", "+7", "-7", "4294967296", "2147483646", "2147483647", "99999999999", "x1"}
+	for i := range n {
+		switch r := rng.IntN(100); {
+		case r < 10:
+			ids = append(ids, ids[rng.IntN(len(ids))]) // a repeat
+		case r < 12:
+			ids = append(ids, "0"+strconv.Itoa(i))
+		case r < 14:
+			ids = append(ids, strconv.Itoa(rng.IntN(1<<30)))
+		default:
+			ids = append(ids, strconv.Itoa(i+1))
+		}
+	}
+	return append(ids, "5000000", "007", "2147483647")
+}
+
+// TestIDIndex checks the dense index against a map.
+func TestIDIndex(t *testing.T) {
+	var x idIndex
+	want := map[string]int32{}
+	for _, id := range numericIDs(300_000) {
+		got, ok := x.get([]byte(id))
+		w, wok := want[id]
+		if ok != wok || got != w {
+			t.Fatalf("get(%q) = %d, %v; want %d, %v", id, got, ok, w, wok)
+		}
+		if !ok {
+			i := int32(len(want))
+			want[id] = i
+			if dense := x.put([]byte(id), i); dense {
+				if v, _ := denseID(id); denseName(v) != id {
+					t.Fatalf("%q kept densely spells %q", id, denseName(v))
+				}
+			}
+		}
+	}
+	if x.numeric == 0 || len(x.dense) < 300_000 {
+		t.Errorf("%d numbers in the map, dense slice of %d: the test does not reach both", x.numeric, len(x.dense))
+	}
+}
+
+// TestIDSetNumbers checks the ID set's dense slice against a map.
+func TestIDSetNumbers(t *testing.T) {
+	s := newIDSet(0)
+	want := map[string]int{}
+	for line, id := range numericIDs(300_000) {
+		line += 2
+		first, seen := want[id]
+		if !seen {
+			want[id] = line
+		}
+		if got := s.add(id, s.hash([]byte(id)), line); got != first {
+			t.Fatalf("add(%q, %d) = %d, want %d", id, line, got, first)
+		}
+	}
+	if s.numeric == 0 || s.held < 250_000 {
+		t.Errorf("%d numbers in the slots, %d dense: the test does not reach both", s.numeric, s.held)
+	}
+}
+
+func TestDenseID(t *testing.T) {
+	for _, c := range []struct {
+		id string
+		v  uint32
+		ok bool
+	}{{"0", 0, true}, {"1", 1, true}, {"1000000", 1000000, true}, {"2147483646", 2147483646, true},
+		{"2147483647", 0, false}, {"", 0, false}, {"01", 0, false}, {"00", 0, false}, {"-1", 0, false},
+		{"+1", 0, false}, {"1 ", 0, false}, {"1a", 0, false}, {"12345678901", 0, false}, {"９", 0, false}} {
+		if v, ok := denseID(c.id); v != c.v || ok != c.ok {
+			t.Errorf("denseID(%q) = %d, %v; want %d, %v", c.id, v, ok, c.v, c.ok)
+		}
+	}
+}
+
+// BenchmarkIDSet adds 1,000,000 IDs: numbers (the dense slice) and the
+// same as text (the slots).
+func BenchmarkIDSet(b *testing.B) {
+	for _, kind := range []string{"numbers", "text"} {
+		ids := make([]string, 1_000_000)
+		for i := range ids {
+			ids[i] = strconv.Itoa(i + 1)
+			if kind == "text" {
+				ids[i] = "D" + ids[i]
+			}
+		}
+		b.Run(kind, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				s := newIDSet(1024)
+				for line, id := range ids {
+					if s.add(id, s.hashString(id), line+2) != 0 {
+						b.Fatal("duplicate")
+					}
+				}
+			}
+		})
+	}
+}
