@@ -491,11 +491,20 @@ func (t *Tally) value(v *View) {
 
 // addReason counts n deals lost for reason with their amount.
 func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
-	key := lostReason{reason: reason, hash: reasonHash(reason)}
-	if i, found := slices.BinarySearchFunc(s.reasons, &key, cmpReason); found {
-		// a reason kept already: add to it in place, without the merge
-		s.reasons[i].n += n
-		s.reasons[i].value.Add(amt)
+	// a reason kept already: add to it in place, without the merge
+	h := reasonHash(reason)
+	lo, hi := 0, len(s.reasons)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r := &s.reasons[m]; r.hash < h || (r.hash == h && r.reason < reason) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if r := s.reasons[lo:]; len(r) > 0 && r[0].hash == h && r[0].reason == reason {
+		r[0].n += n
+		r[0].value.Add(amt)
 		return
 	}
 	var one MoneyStats
