@@ -551,7 +551,7 @@ func (hr *historyReader) row() *ParseError {
 		} else {
 			d.id = string(id)
 		}
-		hr.h.deals = append(hr.h.deals, d)
+		hr.h.deals = grow(hr.h.deals, d)
 	}
 	d := &hr.h.deals[k]
 	if c.pipeline >= 0 {
