@@ -1,9 +1,11 @@
 package csvimport
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
 )
 
 // numericIDs returns IDs as exports number deals, mixed with what must
@@ -109,5 +111,45 @@ func BenchmarkIDSet(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestZoneTable checks that times come back from the history's compact
+// form as they went in: the zero time, UTC, a named zone, the zones that
+// parsing makes up for offsets (a new one per time, told apart by offset),
+// and the overflow past the zones a row can index.
+func TestZoneTable(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	var in []time.Time
+	in = append(in, time.Time{}, time.Date(2024, 3, 10, 12, 0, 0, 5, time.UTC), time.Date(1969, 7, 20, 20, 17, 0, 0, ny))
+	for i := range 200 {
+		v, err := time.Parse(time.RFC3339, fmt.Sprintf("2024-01-02T03:04:05+%02d:%02d", i%14, (i*15)%60))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, v)
+	}
+	defer func(m int) { maxZones = m }(maxZones)
+	for _, max := range []int{zoneExtra - 1, 3} {
+		maxZones = max
+		zt := &zoneTable{}
+		for i, v := range in {
+			sec, nsec, zone := zt.set(v)
+			got := zt.get(sec, nsec, zone)
+			name, off := v.Zone()
+			gname, goff := got.Zone()
+			if !got.Equal(v) || got.IsZero() != v.IsZero() || name != gname || off != goff {
+				t.Fatalf("time %d: %v came back as %v", i, v, got)
+			}
+		}
+		if max == zoneExtra-1 && (len(zt.zones) > 60 || len(zt.extra) > 0) {
+			t.Errorf("%d zones and %d extra times for 56 offsets", len(zt.zones), len(zt.extra))
+		}
+		if max == 3 && (len(zt.zones) != 3 || len(zt.extra) < 150) {
+			t.Errorf("%d zones and %d extra times past a bound of 3 zones", len(zt.zones), len(zt.extra))
+		}
 	}
 }
