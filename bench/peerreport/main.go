@@ -216,10 +216,19 @@ func report(segs []*funnel.Segments, pipe *forecast.Pipeline, log *clv.Log, laps
 	// the CLV figures are computed on another core meanwhile
 	clvDone := make(chan map[string]any)
 	go func() { clvDone <- clvReport(log) }()
+	// the three segment reports too, each on its own goroutine
+	reports := make([]chan funnel.SegmentReport, len(segs))
+	for i := range segs {
+		reports[i] = make(chan funnel.SegmentReport, 1)
+		go func() {
+			sr, err := segs[i].Report()
+			check(err)
+			reports[i] <- sr
+		}()
+	}
 	var total funnel.Report
 	for i, name := range []string{"by_source", "by_rep", "by_industry"} {
-		sr, err := segs[i].Report()
-		check(err)
+		sr := <-reports[i]
 		rows := map[string]any{}
 		for _, r := range sr.Rows {
 			rows[r.Key[0]] = outcomes(&r.Report)
