@@ -186,9 +186,10 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
 	t.amt, t.exp = l.amount(amt)
 	if len(l.txns) == cap(l.txns) {
-		// double: append grows a large slice by a quarter, which copies a
-		// log of millions of transactions many times over
-		l.txns = slices.Grow(l.txns, max(len(l.txns), 256))
+		// by half: append grows a large slice by a quarter, which copies a
+		// log of millions of transactions many times over; doubling would
+		// leave up to half the room unused
+		l.txns = slices.Grow(l.txns, max(len(l.txns)/2, 256))
 	}
 	l.txns = append(l.txns, t)
 }
