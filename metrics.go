@@ -349,15 +349,15 @@ func (t *Tally) add(v *View) {
 	switch d.Outcome {
 	case Won:
 		t.won++
-		t.wonAmount.Add(d.Amount)
+		t.wonAmount.addAmount(p.amt, d.Amount)
 	case Lost:
 		t.lost++
-		t.lostAmount.Add(d.Amount)
-		last.lost.Add(d.Amount)
+		t.lostAmount.addAmount(p.amt, d.Amount)
+		last.lost.addAmount(p.amt, d.Amount)
 		last.addReason(d.LostReason, 1, d.Amount)
 	default:
 		t.open++
-		last.open.Add(d.Amount)
+		last.open.addAmount(p.amt, d.Amount)
 	}
 
 	t.count(v)
@@ -476,15 +476,15 @@ func (t *Tally) count(v *View) {
 // value adds the deal's amount to the rows it reached and the steps it
 // took.
 func (t *Tally) value(v *View) {
-	reached, from, amt := v.reached, t.s.from, v.Deal.Amount
+	reached, from, amt, sc := v.reached, t.s.from, v.Deal.Amount, v.p.amt
 	for k := 0; k <= t.n; k++ {
 		if reached&(1<<k) == 0 {
 			continue
 		}
 		s := &t.stages[k]
-		s.reachedValue.Add(amt)
+		s.reachedValue.addAmount(sc, amt)
 		if k > 0 && reached&(1<<from[k]) != 0 {
-			s.stepValue.Add(amt)
+			s.stepValue.addAmount(sc, amt)
 		}
 	}
 }
