@@ -22,6 +22,7 @@ import (
 type RecordReader struct {
 	rd    *reader
 	times []*timeParser // per column, made on first use
+	last  []string      // per column, the last text returned
 	buf   []byte        // scratch of formatted amounts
 	err   error
 	used  bool
@@ -35,7 +36,8 @@ func NewRecordReader(r io.Reader, file string, opts Options) (*RecordReader, err
 	if err != nil {
 		return nil, err
 	}
-	return &RecordReader{rd: rd, times: make([]*timeParser, len(rd.header))}, nil
+	n := len(rd.header)
+	return &RecordReader{rd: rd, times: make([]*timeParser, n), last: make([]string, n)}, nil
 }
 
 // Column returns the index of the named column. A column the file does
@@ -109,8 +111,22 @@ func (r *Record) Bytes(col int) []byte {
 	return r.x.rd.get(col)
 }
 
-// Text returns the trimmed value of column col as a string of its own.
-func (r *Record) Text(col int) string { return string(r.Bytes(col)) }
+// Text returns the trimmed value of column col as a string. A value
+// equal to the one Text returned for the column before shares its string
+// (files sorted by a column repeat its values row after row), so that
+// keeping it keeps no other row alive and costs no copy.
+func (r *Record) Text(col int) string {
+	b := r.Bytes(col)
+	if b == nil {
+		return ""
+	}
+	if last := r.x.last[col]; last == string(b) {
+		return last
+	}
+	s := string(b)
+	r.x.last[col] = s
+	return s
+}
 
 // Time returns the time column col holds, read with the Options.Layouts
 // in the Options.Location; the zero time for an empty value. A value in

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/csvimport"
@@ -99,6 +100,25 @@ func TestRecordReader(t *testing.T) {
 	rows, _, err = readTx(t, "account,date,amount\na1,2024-01-05,x\na2,2024-01-05,1\n", csvimport.Options{})
 	if !errors.As(err, &pe) || pe.Line != 2 || pe.Column != "amount" || !errors.Is(err, csvimport.ErrAmount) || len(rows) != 0 {
 		t.Fatalf("strict Fail: %d rows, error %v; want none and the amount of line 2", len(rows), err)
+	}
+}
+
+// TestRecordReaderText checks that a value repeated row after row shares
+// one string, and that a different value does not.
+func TestRecordReaderText(t *testing.T) {
+	rr, err := csvimport.NewRecordReader(strings.NewReader("c\nx\nx\ny\nx\n"), "t.csv", csvimport.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for rec := range rr.All() {
+		got = append(got, rec.Text(0))
+	}
+	if diff := cmp.Diff([]string{"x", "x", "y", "x"}, got); diff != "" {
+		t.Fatalf("texts (-want +got):\n%s", diff)
+	}
+	if unsafe.StringData(got[0]) != unsafe.StringData(got[1]) || unsafe.StringData(got[0]) == unsafe.StringData(got[3]) {
+		t.Errorf("the repeated value does not share its string, or the later one does")
 	}
 }
 
