@@ -36,12 +36,12 @@
 //   - leads_per_month: Report.Periods (monthly, UTC), deals created.
 //   - weighted_pipeline: forecast.Pipeline with the fixed stage
 //     probabilities of report.sql; open deals at their current stage.
-//   - clv: clv.Log of the transactions, Log.Historical (revenue = sum of an
-//     account's amounts, exact); the library has no summary of the
-//     distribution of historical values across customers, so mean, median
-//     and p90 over accounts come from a [funnel.MoneyStats] of the
-//     customers' revenues (type-7 percentiles, exact), and top10 is sorted
-//     here (by value, then by account ID as a number, as report.sql).
+//   - clv: clv.Log of the transactions (csvimport.RecordReader),
+//     Log.Historical (revenue = the sum of an account's amounts, exact),
+//     Historical.Summary (accounts, total, mean, type-7 median and p90
+//     over accounts, exact) and Historical.Top (by value; ties, which
+//     Top ranks by ID as text, ranked here by account ID as a number, as
+//     report.sql does).
 //
 // Money is printed exactly (decimal); DuckDB's doubles may differ in the
 // last bits. Load and compute: the deals stream from the CSV reader into
@@ -310,32 +310,28 @@ func outcomes(r *funnel.Report) map[string]any {
 func clvReport(log *clv.Log) map[string]any {
 	h, err := log.Historical(decimal.NewFromInt(1))
 	check(err)
-	var stats funnel.MoneyStats
+	sum := h.Summary()
+	m := map[string]any{"accounts": sum.Count, "total": money(sum.Total), "mean": nil, "median": nil, "p90": nil}
+	if sum.Count > 0 {
+		m["mean"], m["median"], m["p90"] = money(sum.Mean), money(sum.Median), money(sum.P90)
+	}
+	// Top ranks ties by ID as text, report.sql by account_id as a number:
+	// the top 20 are ranked again here that way, which gives report.sql's
+	// top 10 unless more than 10 accounts tie with the 10th.
 	type top struct {
 		id  int64
 		clv decimal.Decimal
 	}
-	tops := make([]top, 0, 11)
-	for _, c := range h.Customers {
-		stats.Add(c.Revenue)
+	var tops []top
+	for _, c := range h.Top(20) {
 		id, err := strconv.ParseInt(c.ID, 10, 64)
 		check(err)
-		t := top{id, c.Revenue}
-		i, _ := slices.BinarySearchFunc(tops, t, func(a, b top) int { return cmp.Or(b.clv.Cmp(a.clv), cmp.Compare(a.id, b.id)) })
-		if i < 10 {
-			tops = slices.Insert(tops, i, t)
-			tops = tops[:min(len(tops), 10)]
-		}
+		tops = append(tops, top{id, c.Revenue})
 	}
-	m := map[string]any{"accounts": stats.Count(), "total": money(h.Revenue), "mean": nil, "median": nil, "p90": nil}
-	if stats.Count() > 0 {
-		mean, _ := stats.Mean()
-		p, _ := stats.Percentiles(50, 90)
-		m["mean"], m["median"], m["p90"] = money(mean), money(p[0]), money(p[1])
-	}
-	list := make([]any, len(tops))
-	for i, t := range tops {
-		list[i] = map[string]any{"account_id": t.id, "clv": money(t.clv)}
+	slices.SortFunc(tops, func(a, b top) int { return cmp.Or(b.clv.Cmp(a.clv), cmp.Compare(a.id, b.id)) })
+	list := []any{}
+	for _, t := range tops[:min(len(tops), 10)] {
+		list = append(list, map[string]any{"account_id": t.id, "clv": money(t.clv)})
 	}
 	m["top10"] = list
 	return m
