@@ -190,14 +190,16 @@ const zoneExtra = 1<<16 - 1
 var maxZones = zoneExtra - 1
 
 // A histDeal is what a history file says of one deal.
+// It holds no pointer: its ID is a number (num) or, when key > 0,
+// history.ids[key-1]; its texts are indexes of history.texts (0 is "").
 type histDeal struct {
-	id       string // "" when the ID is a number kept densely: num spells it
+	key      uint32
 	num      uint32
 	e0, e1   int32  // its entries: history.entries[e0:e1]
 	c0, c1   int32  // its field changes: history.changes[c0:c1]
-	from     string // the stage it was created in, or ""
+	from     uint32 // the stage it was created in, or 0
 	fromLine int32
-	pipeline string
+	pipeline uint32 // its pipeline, or 0
 	pipeLine int32
 	used     bool
 }
@@ -205,12 +207,12 @@ type histDeal struct {
 // entries returns the deal's entries.
 func (h *history) entriesOf(d *histDeal) []histEntry { return h.entries[d.e0:d.e1] }
 
-// name returns the deal's ID.
-func (d *histDeal) name() string {
-	if d.id == "" {
+// nameOf returns the deal's ID.
+func (h *history) nameOf(d *histDeal) string {
+	if d.key == 0 {
 		return denseName(d.num)
 	}
-	return d.id
+	return h.ids[d.key-1]
 }
 
 // A histEntry is a stage entry (close Open) or a close event, its time
@@ -229,7 +231,8 @@ type histEntry struct {
 type history struct {
 	entries []histEntry          // every deal's entries
 	changes []funnel.FieldChange // every deal's field changes
-	texts   []string             // the stages of entries, by index
+	texts   []string             // the stages and pipelines of deals and entries, by index
+	ids     []string             // the IDs that are not numbers kept densely
 	times   *zoneTable
 	file    string
 	header  []string
@@ -288,10 +291,10 @@ func (h *history) join(dealsFile string) (deals, rows JoinReport) {
 		}
 		rows.Unmatched++
 		n := int(d.e1 - d.e0)
-		if d.from != "" {
+		if d.from != 0 {
 			n++
 		}
-		rows.Missing = append(rows.Missing, Reason{d.name(), max(n, 1)})
+		rows.Missing = append(rows.Missing, Reason{h.nameOf(d), max(n, 1)})
 	}
 	slices.SortFunc(rows.Missing, func(a, b Reason) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
@@ -685,7 +688,8 @@ func (hr *historyReader) row() *ParseError {
 		if hr.h.index.put(id, k) {
 			d.num, _ = denseID(id)
 		} else {
-			d.id = string(id)
+			hr.h.ids = append(hr.h.ids, string(id))
+			d.key = uint32(len(hr.h.ids))
 		}
 		hr.h.deals = grow(hr.h.deals, d)
 	}
@@ -694,11 +698,11 @@ func (hr *historyReader) row() *ParseError {
 		p := rd.get(c.pipeline)
 		switch {
 		case len(p) == 0:
-		case d.pipeline == "":
-			d.pipeline, d.pipeLine = hr.text(p), int32(rd.line)
-		case d.pipeline != string(p):
+		case d.pipeline == 0:
+			d.pipeline, d.pipeLine = hr.textID(p), int32(rd.line)
+		case hr.texts[d.pipeline] != string(p):
 			hr.changes = hr.changes[:row.ch]
-			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, d.pipeline))
+			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, hr.texts[d.pipeline]))
 		}
 	}
 	row.deal = k
@@ -794,7 +798,7 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 		switch r.kind {
 		case rowStage:
 			if first && r.from != "" && r.from != r.stage {
-				d.from, d.fromLine = r.from, r.line
+				d.from, d.fromLine = rr.from, r.line
 				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 			}
@@ -812,7 +816,7 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 				o = funnel.Lost
 			}
 			if first && r.from != "" {
-				d.from, d.fromLine = r.from, r.line
+				d.from, d.fromLine = rr.from, r.line
 				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 				first = false
@@ -884,20 +888,21 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	var entries []funnel.StageChange
 	var lastClose *histEntry
 	if hd != nil {
-		if hd.pipeline != "" && hd.pipeline != p.name {
+		if pl := h.texts[hd.pipeline]; pl != "" && pl != p.name {
 			return &ParseError{File: h.file, Line: int(hd.pipeLine), Column: h.name(h.pipeC),
-				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, hd.pipeline, d.ID, p.name, dr.rd.file)}
+				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, pl, d.ID, p.name, dr.rd.file)}
 		}
 		hEntries := h.entriesOf(hd)
 		n := len(hEntries) + 2
-		if hd.from != "" {
+		from := h.texts[hd.from]
+		if from != "" {
 			n++
 		}
 		entries = dr.alloc(n)
-		if hd.from != "" {
-			s, ok := p.resolve(hd.from)
+		if from != "" {
+			s, ok := p.resolve(from)
 			if !ok {
-				return unknown(hd.fromLine, h.fromC, hd.from)
+				return unknown(hd.fromLine, h.fromC, from)
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: d.Created})
 			refs = append(refs, entryRef{0, c.created})
