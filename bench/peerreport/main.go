@@ -47,8 +47,12 @@
 // last bits. Load and compute: the deals stream from the CSV reader into
 // the scan, so reading the deals file and accumulating happen together
 // and are both counted in load_s; compute_s is what follows the last row
-// (the reports, percentiles, CLV). With -collect the deals are read into
-// a slice first, and the scan over it is counted in compute_s.
+// (the segment and pipeline reports with their percentiles). The CLV
+// values are computed as soon as the transactions are read, on the
+// goroutine that reads them, beside the stage history's read: that time
+// is counted in load_s too, and printed apart as clv_s. With -collect the
+// deals are read into a slice first, and the scan over it is counted in
+// compute_s.
 package main
 
 import (
@@ -116,12 +120,21 @@ func main() {
 	t0 := time.Now()
 	// The transaction log is read while Open reads the stage history:
 	// each read is one goroutine's, and the machine has two cores.
-	logDone := make(chan *clv.Log)
-	go func() { logDone <- readTransactions(filepath.Join(*data, "transactions.csv")) }()
+	// Its historical values are computed there too, once it is read, and
+	// the log dropped: the transactions are not held while the deals are
+	// scanned. That time (clv_s on stderr) is counted in load_s.
+	logDone := make(chan clvResult)
+	go func() {
+		log := readTransactions(filepath.Join(*data, "transactions.csv"))
+		t := time.Now()
+		h, err := log.Historical(decimal.NewFromInt(1))
+		check(err)
+		logDone <- clvResult{clvReport(&h), time.Since(t)}
+	}()
 	deals, err := openDeals(*data, f)
 	check(err)
 	laps.lap("open (stage_events.csv read)")
-	log := <-logDone
+	clvDone := <-logDone
 	laps.lap("transactions.csv read (wait)")
 	accs := []funnel.Accumulator{segs[0], segs[1], segs[2], pipe}
 	var loadTime time.Duration
@@ -141,7 +154,8 @@ func main() {
 		loadTime = time.Since(t0)
 		t1 = time.Now()
 	}
-	result := report(segs, pipe, log, laps)
+	result := report(segs, pipe, laps)
+	result["clv"] = clvDone.report
 	computeTime := time.Since(t1)
 
 	out, err := json.MarshalIndent(result, "", " ")
@@ -153,8 +167,8 @@ func main() {
 		check(pprof.Lookup("allocs").WriteTo(mf, 0))
 		check(mf.Close())
 	}
-	fmt.Fprintf(os.Stderr, "funnel %s GOMAXPROCS=%d load_s=%.3f compute_s=%.3f\n",
-		runtime.Version(), runtime.GOMAXPROCS(0), loadTime.Seconds(), computeTime.Seconds())
+	fmt.Fprintf(os.Stderr, "funnel %s GOMAXPROCS=%d clv_s=%.3f load_s=%.3f compute_s=%.3f\n",
+		runtime.Version(), runtime.GOMAXPROCS(0), clvDone.took.Seconds(), loadTime.Seconds(), computeTime.Seconds())
 }
 
 // openDeals opens deals.csv with stage_events.csv as its stage history.
@@ -211,24 +225,16 @@ func readTransactions(path string) *clv.Log {
 }
 
 // report builds the JSON report from the accumulators.
-func report(segs []*funnel.Segments, pipe *forecast.Pipeline, log *clv.Log, laps *lapper) map[string]any {
+func report(segs []*funnel.Segments, pipe *forecast.Pipeline, laps *lapper) map[string]any {
 	out := map[string]any{}
 	// the CLV figures are computed on another core meanwhile
-	clvDone := make(chan map[string]any)
-	go func() { clvDone <- clvReport(log) }()
-	// the three segment reports too, each on its own goroutine
-	reports := make([]chan funnel.SegmentReport, len(segs))
-	for i := range segs {
-		reports[i] = make(chan funnel.SegmentReport, 1)
-		go func() {
-			sr, err := segs[i].Report()
-			check(err)
-			reports[i] <- sr
-		}()
-	}
+	// the segment reports one after the other, with the CLV figures
+	// beside them: side by side, each merging its segments into its
+	// total, they would hold three totals at once
 	var total funnel.Report
 	for i, name := range []string{"by_source", "by_rep", "by_industry"} {
-		sr := <-reports[i]
+		sr, err := segs[i].Report()
+		check(err)
 		rows := map[string]any{}
 		for _, r := range sr.Rows {
 			rows[r.Key[0]] = outcomes(&r.Report)
@@ -284,8 +290,6 @@ func report(segs []*funnel.Segments, pipe *forecast.Pipeline, log *clv.Log, laps
 	out["weighted_pipeline"] = map[string]any{"deals": deals, "amount": money(amount), "weighted": money(pr.Weighted), "by_stage": byStage}
 	laps.lap("weighted_pipeline")
 
-	out["clv"] = <-clvDone
-	laps.lap("clv (wait)")
 	return out
 }
 
@@ -307,9 +311,7 @@ func outcomes(r *funnel.Report) map[string]any {
 }
 
 // clvReport summarises the historical CLV of the accounts.
-func clvReport(log *clv.Log) map[string]any {
-	h, err := log.Historical(decimal.NewFromInt(1))
-	check(err)
+func clvReport(h *clv.Historical) map[string]any {
 	sum := h.Summary()
 	m := map[string]any{"accounts": sum.Count, "total": money(sum.Total), "mean": nil, "median": nil, "p90": nil}
 	if sum.Count > 0 {
@@ -335,6 +337,13 @@ func clvReport(log *clv.Log) map[string]any {
 	}
 	m["top10"] = list
 	return m
+}
+
+// A clvResult is the CLV part of the report and the time its computation
+// took.
+type clvResult struct {
+	report map[string]any
+	took   time.Duration
 }
 
 // money prints an amount exactly, as a JSON number.
