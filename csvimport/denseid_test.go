@@ -153,3 +153,22 @@ func TestZoneTable(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDenseID checks that an ID is read as a number exactly when it
+// spells that number canonically: the number spells it back.
+func FuzzDenseID(f *testing.F) {
+	for _, s := range []string{"0", "7", "007", "2147483646", "2147483647", "-1", "1e3", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := denseID(s)
+		n, err := strconv.ParseUint(s, 10, 64)
+		canonical := err == nil && strconv.FormatUint(n, 10) == s && n <= maxDenseID
+		if ok != canonical || (ok && (uint64(v) != n || denseName(v) != s)) {
+			t.Fatalf("denseID(%q) = %d, %v; canonical %v", s, v, ok, canonical)
+		}
+		if b, bok := denseID([]byte(s)); b != v || bok != ok {
+			t.Fatalf("denseID of the bytes of %q = %d, %v; of the string %d, %v", s, b, bok, v, ok)
+		}
+	})
+}
