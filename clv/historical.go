@@ -94,6 +94,13 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		a.n++
 		a.sum.add(l, t)
 	}
+	whole := marginRate.Exponent() == 0 && marginRate.Equal(decimal.NewFromInt(1)) // 1 exactly: x 1 keeps the exponent
+	margin := func(rev decimal.Decimal) decimal.Decimal {
+		if whole {
+			return rev // revenue itself: no product to compute
+		}
+		return rev.Mul(marginRate)
+	}
 	loc := l.location()
 	h := Historical{Input: in, Log: l.summary(sum), MarginRate: marginRate, Customers: make([]CustomerValue, 0, len(l.names))}
 	var total exactSum
@@ -102,12 +109,12 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		rev := a.sum.value()
 		total.addDecimalFast(rev)
 		h.Customers = append(h.Customers, CustomerValue{
-			ID: l.names[c], Purchases: a.n, Revenue: rev, Margin: rev.Mul(marginRate),
+			ID: l.names[c], Purchases: a.n, Revenue: rev, Margin: margin(rev),
 			First: a.first.time(loc), Last: a.last.time(loc),
 		})
 	}
 	h.Revenue = total.value()
-	h.Margin = h.Revenue.Mul(marginRate)
+	h.Margin = margin(h.Revenue)
 	return h, nil
 }
 
