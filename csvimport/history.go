@@ -393,7 +393,7 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	if !slices.IsSortedFunc(rows, byDealAndTime) { // files list a deal's rows together, in time order, often
 		slices.SortStableFunc(rows, byDealAndTime)
 	}
-	hr.entries = make([]histEntry, 0, len(rows)+len(h.deals))
+	hr.entries = make([]histEntry, 0, len(rows)) // a row gives at most one entry
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
 	for start := 0; start < len(rows); {
