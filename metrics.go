@@ -285,8 +285,9 @@ type Tally struct {
 	sourceIdx              map[string]int
 
 	// scratch, not part of the tally's state
-	cum, last [MaxStages]int64 // seconds per stage: all visits, the latest
-	ranges    []periodRange    // sorted by start
+	cum, last  [MaxStages]int64 // seconds per stage: all visits, the latest
+	lastSource int              // the source index found last
+	ranges     []periodRange    // sorted by start
 }
 
 // NewTally returns an empty tally of the scan's deals.
@@ -401,8 +402,12 @@ func (t *Tally) add(v *View) {
 // first names are compared directly, which is faster than hashing when
 // sources are few and share their storage.
 func (t *Tally) sourceIndex(name string) int {
+	if i := t.lastSource; i < len(t.sourceNames) && t.sourceNames[i] == name {
+		return i // the same source as the deal before: a segment's, often
+	}
 	for i, n := range t.sourceNames[:min(8, len(t.sourceNames))] {
 		if n == name {
+			t.lastSource = i
 			return i
 		}
 	}
