@@ -682,7 +682,9 @@ func (m *MoneyStats) addScaled(v int64, exp int32) bool {
 		return false
 	}
 	m.exp, m.sum = exp, s
-	m.ints.add(v)
+	if !m.sumOnly {
+		m.ints.add(v)
+	}
 	m.n++
 	return true
 }

@@ -285,8 +285,9 @@ type Tally struct {
 	sourceIdx              map[string]int
 
 	// scratch, not part of the tally's state
-	cum, last [MaxStages]int64 // seconds per stage: all visits, the latest
-	ranges    []periodRange    // sorted by start
+	cum, last  [MaxStages]int64 // seconds per stage: all visits, the latest
+	lastSource int              // the source index found last
+	ranges     []periodRange    // sorted by start
 }
 
 // NewTally returns an empty tally of the scan's deals. For a nil scan it
@@ -363,15 +364,15 @@ func (t *Tally) add(v *View) {
 	switch d.Outcome {
 	case Won:
 		t.won++
-		t.wonAmount.Add(d.Amount)
+		t.wonAmount.addAmount(p.amt, d.Amount)
 	case Lost:
 		t.lost++
-		t.lostAmount.Add(d.Amount)
-		last.lost.Add(d.Amount)
+		t.lostAmount.addAmount(p.amt, d.Amount)
+		last.lost.addAmount(p.amt, d.Amount)
 		last.addReason(d.LostReason, 1, d.Amount)
 	default:
 		t.open++
-		last.open.Add(d.Amount)
+		last.open.addAmount(p.amt, d.Amount)
 	}
 
 	t.count(v)
@@ -415,8 +416,12 @@ func (t *Tally) add(v *View) {
 // first names are compared directly, which is faster than hashing when
 // sources are few and share their storage.
 func (t *Tally) sourceIndex(name string) int {
+	if i := t.lastSource; i < len(t.sourceNames) && t.sourceNames[i] == name {
+		return i // the same source as the deal before: a segment's, often
+	}
 	for i, n := range t.sourceNames[:min(8, len(t.sourceNames))] {
 		if n == name {
+			t.lastSource = i
 			return i
 		}
 	}
@@ -490,21 +495,37 @@ func (t *Tally) count(v *View) {
 // value adds the deal's amount to the rows it reached and the steps it
 // took.
 func (t *Tally) value(v *View) {
-	reached, from, amt := v.reached, t.s.from, v.Deal.Amount
+	reached, from, amt, sc := v.reached, t.s.from, v.Deal.Amount, v.p.amt
 	for k := 0; k <= t.n; k++ {
 		if reached&(1<<k) == 0 {
 			continue
 		}
 		s := &t.stages[k]
-		s.reachedValue.Add(amt)
+		s.reachedValue.addAmount(sc, amt)
 		if k > 0 && reached&(1<<from[k]) != 0 {
-			s.stepValue.Add(amt)
+			s.stepValue.addAmount(sc, amt)
 		}
 	}
 }
 
 // addReason counts n deals lost for reason with their amount.
 func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
+	// a reason kept already: add to it in place, without the merge
+	h := reasonHash(reason)
+	lo, hi := 0, len(s.reasons)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if r := &s.reasons[m]; r.hash < h || (r.hash == h && r.reason < reason) {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if r := s.reasons[lo:]; len(r) > 0 && r[0].hash == h && r[0].reason == reason {
+		r[0].n += n
+		r[0].value.Add(amt)
+		return
+	}
 	var one MoneyStats
 	one.sumOnly = true
 	one.Add(amt)

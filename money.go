@@ -68,6 +68,14 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 	m.n++
 }
 
+// addAmount adds d, whose coefficient and exponent a holds: Add, without
+// reading them again in the common case of an amount at m's exponent.
+func (m *MoneyStats) addAmount(a scaledAmount, d decimal.Decimal) {
+	if !a.ok || m.skErr > 0 || !m.addScaled(a.c, a.e) {
+		m.Add(d)
+	}
+}
+
 // sketch returns m's sketch, making it on first use.
 func (m *MoneyStats) sketch() *sketch.Sketch {
 	if m.sk == nil {

@@ -929,6 +929,7 @@ func readRecord(r *wire.Reader, v *View, n int) {
 		o, amount, source, reason = Open, decimal.Decimal{}, "", ""
 		p.excluded, p.exclAt = false, instant{}
 	}
+	p.amt = scaledOf(amount)
 	v.deal = Deal{Outcome: o, Amount: amount, Created: p.created.time(), LostReason: reason, Attrs: Attributes{Source: source}}
 	v.Deal = &v.deal
 }

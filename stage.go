@@ -324,6 +324,23 @@ type parsedDeal struct {
 	created, closed instant
 	excluded        bool    // entered an exclusion stage (Funnel.Exclude)
 	exclAt          instant // when, if recorded
+	amt             scaledAmount
+}
+
+// A scaledAmount is a deal's amount as an int64 coefficient and an
+// exponent, read once per deal for the money statistics it is added to;
+// ok is false for an amount of more than 18 digits.
+type scaledAmount struct {
+	c  int64
+	e  int32
+	ok bool
+}
+
+func scaledOf(d decimal.Decimal) scaledAmount {
+	if d.NumDigits() > 18 {
+		return scaledAmount{}
+	}
+	return scaledAmount{d.CoefficientInt64(), d.Exponent(), true}
 }
 
 var one = decimal.NewFromInt(1)
@@ -347,6 +364,7 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 	if e := d.Amount.Exponent(); e < -MaxAmountExponent || e > MaxAmountExponent || d.Amount.NumDigits() > 2*MaxAmountExponent {
 		return bad("Amount", ErrInvalidParam) // arithmetic on it could take unbounded time
 	}
+	p.amt = scaledOf(d.Amount)
 	p.created, p.closed = instantOf(d.Created), instantOf(d.Closed)
 	if d.Outcome == Open && p.closed.ok {
 		return bad("Closed", ErrUnexpectedCloseTime)

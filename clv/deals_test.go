@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -289,5 +290,56 @@ func TestDealLogMergeErrors(t *testing.T) {
 	}
 	if a.Fresh().Scan() != s {
 		t.Errorf("Fresh has another scan")
+	}
+}
+
+// TestHistoricalSummaryTop works the distribution and the ranking of five
+// customers' values out by hand: sorted 10, 20, 20, 40, 100; total 190,
+// mean 38; quartiles at ranks 1 and 3 (20 and 40), median rank 2 (20),
+// 90th percentile at rank 3.6: 40 + 0.6 x 60 = 76.
+func TestHistoricalSummaryTop(t *testing.T) {
+	cv := func(id, rev string) CustomerValue { return CustomerValue{ID: id, Revenue: dec(rev)} }
+	h := Historical{Customers: []CustomerValue{cv("a", "40"), cv("b", "20"), cv("c", "100"), cv("d", "10"), cv("e", "20")}}
+	want := funnel.MoneySummary{Count: 5, Total: dec("190"), Mean: dec("38"), Min: dec("10"), P25: dec("20"),
+		Median: dec("20"), P75: dec("40"), P90: dec("76"), Max: dec("100")}
+	if diff := cmp.Diff(want, h.Summary(), cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("Summary (-want +got):\n%s", diff)
+	}
+	ids := func(cs []CustomerValue) []string {
+		out := []string{}
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		n    int
+		want []string
+	}{{0, []string{}}, {1, []string{"c"}}, {3, []string{"c", "a", "b"}}, {4, []string{"c", "a", "b", "e"}}, {9, []string{"c", "a", "b", "e", "d"}}} {
+		if diff := cmp.Diff(c.want, ids(h.Top(c.n))); diff != "" {
+			t.Errorf("Top(%d) (-want +got):\n%s", c.n, diff)
+		}
+	}
+	if s := (&Historical{}).Summary(); s.Count != 0 || !s.Total.IsZero() {
+		t.Errorf("Summary of no customers: %+v", s)
+	}
+}
+
+// TestHistoricalTopProperty compares Top with a full sort of random
+// values with many ties.
+func TestHistoricalTopProperty(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for range 200 {
+		var h Historical
+		for i := range rng.IntN(40) {
+			h.Customers = append(h.Customers, CustomerValue{ID: fmt.Sprintf("c%03d", i), Revenue: decimal.New(rng.Int64N(8), -1)})
+		}
+		all := slices.Clone(h.Customers)
+		slices.SortStableFunc(all, func(a, b CustomerValue) int { return b.Revenue.Cmp(a.Revenue) }) // IDs ascend already
+		n := rng.IntN(12)
+		want := append([]CustomerValue{}, all[:min(n, len(all))]...)
+		if diff := cmp.Diff(want, h.Top(n), cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+			t.Fatalf("Top(%d) of %d (-sorted +got):\n%s", n, len(all), diff)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package clv
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
@@ -93,6 +94,13 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		a.n++
 		a.sum.add(l, t)
 	}
+	whole := marginRate.Exponent() == 0 && marginRate.Equal(decimal.NewFromInt(1)) // 1 exactly: x 1 keeps the exponent
+	margin := func(rev decimal.Decimal) decimal.Decimal {
+		if whole {
+			return rev // revenue itself: no product to compute
+		}
+		return rev.Mul(marginRate)
+	}
 	loc := l.location()
 	h := Historical{Input: in, Log: l.summary(sum), MarginRate: marginRate, Customers: make([]CustomerValue, 0, len(l.names))}
 	var total exactSum
@@ -101,12 +109,12 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		rev := a.sum.value()
 		total.addDecimalFast(rev)
 		h.Customers = append(h.Customers, CustomerValue{
-			ID: l.names[c], Purchases: a.n, Revenue: rev, Margin: rev.Mul(marginRate),
+			ID: l.names[c], Purchases: a.n, Revenue: rev, Margin: margin(rev),
 			First: a.first.time(loc), Last: a.last.time(loc),
 		})
 	}
 	h.Revenue = total.value()
-	h.Margin = h.Revenue.Mul(marginRate)
+	h.Margin = margin(h.Revenue)
 	return h, nil
 }
 
@@ -128,4 +136,53 @@ func (s *exactSum) addDecimalFast(d decimal.Decimal) {
 		return
 	}
 	s.addDecimal(d)
+}
+
+// Summary returns the distribution of the customers' historical values
+// (their Revenue) as a [funnel.MoneySummary]: Count customers, Total the
+// revenue of all, Mean = Total / Count (rounded half away from zero to 10
+// places), minimum, quartiles, 90th percentile and maximum, exact, by
+// linear interpolation between closest ranks (PERCENTILE.INC, numpy's
+// default; the median of an even count is the mean of the two middle
+// values). With no customers the statistics are undefined (see
+// MoneySummary).
+func (h *Historical) Summary() funnel.MoneySummary {
+	var m funnel.MoneyStats
+	for i := range h.Customers {
+		m.Add(h.Customers[i].Revenue)
+	}
+	return m.Summary()
+}
+
+// Top returns the n customers of the highest Revenue, highest first, ties
+// by ascending ID (all customers when there are fewer than n). It reads
+// the customers once and sorts only the n kept.
+func (h *Historical) Top(n int) []CustomerValue {
+	if n <= 0 {
+		return []CustomerValue{}
+	}
+	before := func(a, b *CustomerValue) bool { // a ranks above b
+		if c := a.Revenue.Cmp(b.Revenue); c != 0 {
+			return c > 0
+		}
+		return a.ID < b.ID
+	}
+	top := make([]CustomerValue, 0, min(n, len(h.Customers))+1)
+	for i := range h.Customers {
+		c := &h.Customers[i]
+		if len(top) == n && !before(c, &top[n-1]) {
+			continue
+		}
+		j, _ := slices.BinarySearchFunc(top, c, func(t CustomerValue, c *CustomerValue) int {
+			if before(&t, c) {
+				return -1
+			}
+			return 1
+		})
+		top = slices.Insert(top, j, *c)
+		if len(top) > n {
+			top = top[:n]
+		}
+	}
+	return top
 }

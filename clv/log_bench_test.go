@@ -2,7 +2,9 @@ package clv
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,6 +48,23 @@ func benchLog(b *testing.B) *Log {
 
 func BenchmarkLogAdd2M(b *testing.B) {
 	txs := benchTxns()
+	b.ReportAllocs()
+	for b.Loop() {
+		var l Log
+		for _, t := range txs {
+			if err := l.Add(t); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(txs)), "ns/txn")
+}
+
+// BenchmarkLogAddGrouped2M adds the same transactions listed customer by
+// customer, as exports sorted by customer list them.
+func BenchmarkLogAddGrouped2M(b *testing.B) {
+	txs := slices.Clone(benchTxns())
+	slices.SortFunc(txs, func(a, b Transaction) int { return strings.Compare(a.Customer, b.Customer) })
 	b.ReportAllocs()
 	for b.Loop() {
 		var l Log

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/csv"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strconv"
@@ -589,5 +590,36 @@ func TestCohortsCDNOW(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, lines); diff != "" {
 		t.Errorf("CDNOW cohorts (-python +got):\n%s", diff)
+	}
+}
+
+// TestSortedNames checks the prefix-keyed sort of customer names against
+// slices.Sort of the names: prefixes that tie, names shorter than a
+// prefix, zero bytes, bytes above 0x7f.
+func TestSortedNames(t *testing.T) {
+	names := []string{"", "a", "a\x00", "a\x00\x00", "abcdefgh", "abcdefgh\x00", "abcdefghi", "abcdefgha", "abcdefg",
+		"\xff", "\xff\xff", "é", "z", "10", "9", "100", "1", "01", "abcdefghz", "abcdefghij"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for range 5000 {
+		b := make([]byte, rng.IntN(12))
+		for i := range b {
+			b[i] = "ab\x00\xff9"[rng.IntN(5)]
+		}
+		names = append(names, string(b))
+	}
+	var l Log
+	for _, n := range names {
+		if _, ok := l.index[n]; !ok && n != "" {
+			l.add(n, time.Unix(1, 0), decimal.NewFromInt(1))
+		}
+	}
+	want := slices.Clone(l.names)
+	slices.Sort(want)
+	var got []string
+	for _, c := range l.sortedNames() {
+		got = append(got, l.names[c])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sorted names (-want +got):\n%s", diff)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -165,46 +166,81 @@ const (
 
 // A histRow is one row of a history file, while the file is read: its
 // deal, time, what it says of the stage, and its field changes (n of them
-// from changes[ch] of the reader).
+// from changes[ch] of the reader). It holds no pointer, so that the rows
+// of a large file cost the garbage collector nothing to scan: its time is
+// Unix seconds and nanoseconds with the index of its zone, its stages
+// indexes of the reader's texts.
 type histRow struct {
-	at    time.Time
+	sec   int64 // the time (zone 0: unrecorded; zoneExtra: extra[sec])
 	line  int32
 	deal  int32
 	ch, n int32
+	nsec  int32
+	stage uint32 // index in historyReader.texts; 0 is ""
+	from  uint32
+	zone  uint16 // 1 + index in historyReader.zones, or 0 or zoneExtra
 	kind  int8
-	stage string
-	from  string
 }
 
+// zoneExtra marks a histRow whose time is kept in historyReader.extra,
+// once the rows name more zones than a row can index.
+const zoneExtra = 1<<16 - 1
+
+// maxZones is the number of zones a zoneTable indexes (less in tests).
+var maxZones = zoneExtra - 1
+
 // A histDeal is what a history file says of one deal.
+// It holds no pointer: its ID is a number (num) or, when key > 0,
+// history.ids[key-1]; its texts are indexes of history.texts (0 is "").
 type histDeal struct {
-	id       string
-	entries  []histEntry
-	from     string // the stage it was created in, or ""
+	key      uint32
+	num      uint32
+	e0, e1   int32  // its entries: history.entries[e0:e1]
+	c0, c1   int32  // its field changes: history.changes[c0:c1]
+	from     uint32 // the stage it was created in, or 0
 	fromLine int32
-	changes  []funnel.FieldChange
-	pipeline string
+	pipeline uint32 // its pipeline, or 0
 	pipeLine int32
 	used     bool
 }
 
-// A histEntry is a stage entry (close Open) or a close event.
+// entries returns the deal's entries.
+func (h *history) entriesOf(d *histDeal) []histEntry { return h.entries[d.e0:d.e1] }
+
+// nameOf returns the deal's ID.
+func (h *history) nameOf(d *histDeal) string {
+	if d.key == 0 {
+		return denseName(d.num)
+	}
+	return h.ids[d.key-1]
+}
+
+// A histEntry is a stage entry (close Open) or a close event, its time
+// stored as a histRow's (see zoneTable), its stage an index of the
+// history's texts: 24 bytes, no pointer.
 type histEntry struct {
-	stage string
-	at    time.Time
+	sec   int64
+	nsec  int32
 	line  int32
+	stage uint32
+	zone  uint16
 	close funnel.Outcome
 }
 
 // history holds a history file's deals, for a DealReader to attach.
 type history struct {
+	entries []histEntry          // every deal's entries
+	changes []funnel.FieldChange // every deal's field changes
+	texts   []string             // the stages and pipelines of deals and entries, by index
+	ids     []string             // the IDs that are not numbers kept densely
+	times   *zoneTable
 	file    string
 	header  []string
 	at      int // columns, for errors
 	stageC  int
 	fromC   int
 	pipeC   int
-	index   map[string]int32
+	index   idIndex // deal ID -> index in deals
 	deals   []histDeal
 	rep     *Report
 	withOut []string // the first deals without history rows
@@ -224,7 +260,7 @@ func (h *history) name(col int) string {
 // lookup returns the history of the deal id, or nil, and counts the
 // look-up for the join report.
 func (h *history) lookup(id []byte) *histDeal {
-	i, ok := h.index[string(id)]
+	i, ok := h.index.get(id)
 	if !ok {
 		h.without++
 		if len(h.withOut) < maxExamples {
@@ -254,11 +290,11 @@ func (h *history) join(dealsFile string) (deals, rows JoinReport) {
 			continue
 		}
 		rows.Unmatched++
-		n := len(d.entries)
-		if d.from != "" {
+		n := int(d.e1 - d.e0)
+		if d.from != 0 {
 			n++
 		}
-		rows.Missing = append(rows.Missing, Reason{d.id, max(n, 1)})
+		rows.Missing = append(rows.Missing, Reason{h.nameOf(d), max(n, 1)})
 	}
 	slices.SortFunc(rows.Missing, func(a, b Reason) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
@@ -285,6 +321,7 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	if m.AmountFormat.MinorUnits {
 		return nil, fmt.Errorf("%w: HistoryMapping.AmountFormat.MinorUnits is not supported", ErrMapping)
 	}
+	size := sizeOf(r)
 	rd, err := newReader(r, file, opts)
 	if err != nil {
 		return nil, err
@@ -313,8 +350,8 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		return nil, fmt.Errorf("%w: HistoryMapping.Field needs the Value column", ErrMapping)
 	}
 	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
-		index: make(map[string]int32), rep: rd.rep, won: m.Won, lost: m.Lost}
-	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}}
+		rep: rd.rep, won: m.Won, lost: m.Lost}
+	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{}}
 	for {
 		ok, err := rd.next()
 		if err != nil {
@@ -322,6 +359,14 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		}
 		if !ok {
 			break
+		}
+		if rd.rep.Rows == 256 && size > 0 {
+			// room for the rows the rest of the input holds, at the
+			// average length of the rows so far: no copy as they grow
+			if off := rd.sc.offset(); off > 0 {
+				est := int(min(size/max(1, off/int64(rd.rep.Rows)), 1<<28))
+				hr.rows = slices.Grow(hr.rows, est+est/32+64)
+			}
 		}
 		if perr := hr.row(); perr != nil {
 			if err := rd.fail(perr); err != nil {
@@ -336,13 +381,19 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	// every deal's.
 	rows := hr.rows
 	hr.rows = nil
-	slices.SortStableFunc(rows, func(a, b histRow) int {
+	byDealAndTime := func(a, b histRow) int {
 		if a.deal != b.deal {
 			return cmp.Compare(a.deal, b.deal)
 		}
-		return a.at.Compare(b.at)
-	})
-	hr.entries = make([]histEntry, 0, len(rows)+len(h.deals))
+		if a.zone == zoneExtra || b.zone == zoneExtra {
+			return hr.timeOf(&a).Compare(hr.timeOf(&b))
+		}
+		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec))
+	}
+	if !slices.IsSortedFunc(rows, byDealAndTime) { // files list a deal's rows together, in time order, often
+		slices.SortStableFunc(rows, byDealAndTime)
+	}
+	hr.entries = make([]histEntry, 0, len(rows)) // a row gives at most one entry
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
 	for start := 0; start < len(rows); {
@@ -354,6 +405,10 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		start = end
 	}
 	hr.changes = nil
+	h.entries, h.changes, h.texts, h.times = hr.entries, hr.out, hr.texts, hr.zt
+	if h.texts == nil {
+		h.texts = []string{""}
+	}
 	hc.FieldChanges = hr.counts.sorted()
 	hc.OtherFields = hr.other.sorted()
 	if hc.FieldChanges == nil {
@@ -378,6 +433,9 @@ type historyReader struct {
 	counts  tally // field changes
 	other   tally // rows of other fields
 	buf     []byte
+	texts   []string             // the stages of rows, by textID; texts[0] is ""
+	textIDs map[string]uint32    // index of each text
+	zt      *zoneTable           // the zones of rows' times
 	rows    []histRow            // every row read
 	changes []funnel.FieldChange // the rows' field changes
 	entries []histEntry          // every deal's entries, once derived
@@ -398,6 +456,95 @@ func (hr *historyReader) text(b []byte) string {
 	}
 	return s
 }
+
+// textID returns the index of b in hr.texts, adding it when new.
+func (hr *historyReader) textID(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	if n := len(hr.texts); n > 1 && hr.texts[n-1] == string(b) {
+		return uint32(n - 1) // the commonest case after a short scan below
+	}
+	for i := 1; i < min(len(hr.texts), 9); i++ {
+		if hr.texts[i] == string(b) {
+			return uint32(i)
+		}
+	}
+	if i, ok := hr.textIDs[string(b)]; ok {
+		return i
+	}
+	if hr.texts == nil {
+		hr.texts, hr.textIDs = []string{""}, map[string]uint32{}
+	}
+	s := hr.text(b)
+	i := uint32(len(hr.texts))
+	hr.texts = append(hr.texts, s)
+	hr.textIDs[s] = i
+	return i
+}
+
+// A zoneTable stores times as Unix seconds, nanoseconds and a zone
+// index: 1 + an index into zones, 0 for the zero time, zoneExtra for a
+// time kept whole in extra (its seconds then index extra). Zones are told
+// apart by pointer and, for the zones that parsing makes up for an offset
+// (a new one per time), by name and offset, so that they stay few.
+type zoneTable struct {
+	zones   []*time.Location
+	zoneKey []string // what tells each zone apart
+	extra   []time.Time
+}
+
+// set returns the stored form of t.
+func (zt *zoneTable) set(t time.Time) (sec int64, nsec int32, zone uint16) {
+	if t.IsZero() {
+		return t.Unix(), 0, 0 // sorts first, as the zero time does
+	}
+	loc := t.Location()
+	z := -1
+	for i, l := range zt.zones {
+		if l == loc {
+			z = i
+			break
+		}
+	}
+	if z < 0 {
+		name, off := t.Zone()
+		key := loc.String() + "\x00" + name + "\x00" + strconv.Itoa(off)
+		for i, k := range zt.zoneKey {
+			if k == key {
+				z = i
+				break
+			}
+		}
+		if z < 0 && len(zt.zones) < maxZones {
+			z = len(zt.zones)
+			zt.zones = append(zt.zones, loc)
+			zt.zoneKey = append(zt.zoneKey, key)
+		}
+	}
+	if z < 0 {
+		zt.extra = append(zt.extra, t)
+		return int64(len(zt.extra) - 1), 0, zoneExtra
+	}
+	return t.Unix(), int32(t.Nanosecond()), uint16(z + 1)
+}
+
+// get returns the time stored as sec, nsec and zone.
+func (zt *zoneTable) get(sec int64, nsec int32, zone uint16) time.Time {
+	switch zone {
+	case 0:
+		return time.Time{}
+	case zoneExtra:
+		return zt.extra[sec]
+	}
+	return time.Unix(sec, int64(nsec)).In(zt.zones[zone-1])
+}
+
+// setTime stores t in r.
+func (hr *historyReader) setTime(r *histRow, t time.Time) { r.sec, r.nsec, r.zone = hr.zt.set(t) }
+
+// timeOf returns the time stored in r.
+func (hr *historyReader) timeOf(r *histRow) time.Time { return hr.zt.get(r.sec, r.nsec, r.zone) }
 
 func (hr *historyReader) lists() (won, lost, open []string) {
 	return hr.m.Won, hr.m.Lost, hr.m.Open
@@ -425,7 +572,8 @@ func (hr *historyReader) row() *ParseError {
 		}
 		at = t
 	}
-	row := histRow{at: at, line: int32(rd.line), ch: int32(len(hr.changes))}
+	row := histRow{line: int32(rd.line), ch: int32(len(hr.changes))}
+	hr.setTime(&row, at)
 	won, lost, open := hr.lists()
 	classify := func(col int, v []byte) *ParseError {
 		switch {
@@ -463,13 +611,13 @@ func (hr *historyReader) row() *ParseError {
 				row.kind = rowLost
 			default:
 				row.kind = rowStage
-				row.stage = hr.text(st)
+				row.stage = hr.textID(st)
 			}
 		}
 		if c.from >= 0 {
 			f := rd.get(c.from)
 			if !matchValue(won, f) && !matchValue(lost, f) {
-				row.from = hr.text(f)
+				row.from = hr.textID(f)
 			}
 		}
 		return nil
@@ -533,23 +681,28 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 	}
-	k, seen := hr.h.index[string(id)]
+	k, seen := hr.h.index.get(id)
 	if !seen {
 		k = int32(len(hr.h.deals))
-		key := string(id)
-		hr.h.index[key] = k
-		hr.h.deals = append(hr.h.deals, histDeal{id: key})
+		d := histDeal{}
+		if hr.h.index.put(id, k) {
+			d.num, _ = denseID(id)
+		} else {
+			hr.h.ids = append(hr.h.ids, string(id))
+			d.key = uint32(len(hr.h.ids))
+		}
+		hr.h.deals = grow(hr.h.deals, d)
 	}
 	d := &hr.h.deals[k]
 	if c.pipeline >= 0 {
 		p := rd.get(c.pipeline)
 		switch {
 		case len(p) == 0:
-		case d.pipeline == "":
-			d.pipeline, d.pipeLine = hr.text(p), int32(rd.line)
-		case d.pipeline != string(p):
+		case d.pipeline == 0:
+			d.pipeline, d.pipeLine = hr.textID(p), int32(rd.line)
+		case hr.texts[d.pipeline] != string(p):
 			hr.changes = hr.changes[:row.ch]
-			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, d.pipeline))
+			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, hr.texts[d.pipeline]))
 		}
 	}
 	row.deal = k
@@ -618,9 +771,10 @@ func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.Fi
 // close events and field changes.
 func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) {
 	snapshot := hr.c.field < 0
-	prev := ""      // the stage of the previous stage row
-	lastOpen := ""  // the last stage entered
-	closed := false // whether the deal is closed now
+	prev := ""            // the stage of the previous stage row
+	lastOpen := ""        // the last stage entered
+	var lastOpenID uint32 // lastOpen's index in hr.texts
+	closed := false       // whether the deal is closed now
 	first := true
 	e0, c0 := len(hr.entries), len(hr.out)
 	// the last value of each field, for snapshot rows: few fields
@@ -631,13 +785,21 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 	}
 	var lastBuf [8]last
 	lasts := lastBuf[:0]
-	entry := func(e histEntry) { hr.entries = append(hr.entries, e) }
-	for _, r := range rows {
+	for i := range rows {
+		rr := &rows[i]
+		r := struct {
+			stage, from string
+			line        int32
+			kind        int8
+		}{hr.texts[rr.stage], hr.texts[rr.from], rr.line, rr.kind}
+		entry := func(stage uint32, close funnel.Outcome) {
+			hr.entries = append(hr.entries, histEntry{sec: rr.sec, nsec: rr.nsec, zone: rr.zone, line: rr.line, stage: stage, close: close})
+		}
 		switch r.kind {
 		case rowStage:
 			if first && r.from != "" && r.from != r.stage {
-				d.from, d.fromLine = r.from, r.line
-				prev, lastOpen = r.from, r.from
+				d.from, d.fromLine = rr.from, r.line
+				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 			}
 			first = false
@@ -645,17 +807,17 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 				hc.Unchanged++
 				break
 			}
-			entry(histEntry{stage: r.stage, at: r.at, line: r.line})
+			entry(rr.stage, funnel.Open)
 			hc.Entries++
-			prev, lastOpen, closed = r.stage, r.stage, false
+			prev, lastOpen, lastOpenID, closed = r.stage, r.stage, rr.stage, false
 		case rowWon, rowLost:
 			o := funnel.Won
 			if r.kind == rowLost {
 				o = funnel.Lost
 			}
 			if first && r.from != "" {
-				d.from, d.fromLine = r.from, r.line
-				prev, lastOpen = r.from, r.from
+				d.from, d.fromLine = rr.from, r.line
+				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 				first = false
 			}
@@ -663,20 +825,24 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 				hc.Unchanged++
 				break
 			}
-			entry(histEntry{at: r.at, line: r.line, close: o})
+			entry(0, o)
 			hc.Closes++
 			closed = true
 		case rowOpen:
 			if closed && lastOpen != "" {
 				// reopened in the stage it was closed from
-				entry(histEntry{stage: lastOpen, at: r.at, line: r.line})
+				entry(lastOpenID, funnel.Open)
 				hc.Entries++
 				closed = false
 			}
 		}
+		if rr.n == 0 {
+			continue
+		}
+		at := hr.timeOf(rr)
 	next:
-		for _, ch := range hr.changes[r.ch : r.ch+r.n] {
-			ch.At = r.at
+		for _, ch := range hr.changes[rr.ch : rr.ch+rr.n] {
+			ch.At = at
 			if snapshot {
 				for i := range lasts {
 					if l := &lasts[i]; l.f == ch.Field && l.key == ch.Key {
@@ -698,10 +864,8 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 			hr.counts[name]++
 		}
 	}
-	d.entries = hr.entries[e0:len(hr.entries):len(hr.entries)]
-	if len(hr.out) > c0 {
-		d.changes = hr.out[c0:len(hr.out):len(hr.out)]
-	}
+	d.e0, d.e1 = int32(e0), int32(len(hr.entries))
+	d.c0, d.c1 = int32(c0), int32(len(hr.out))
 }
 
 // sameValue reports whether two changes of one field set the same value.
@@ -724,38 +888,45 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	var entries []funnel.StageChange
 	var lastClose *histEntry
 	if hd != nil {
-		if hd.pipeline != "" && hd.pipeline != p.name {
+		if pl := h.texts[hd.pipeline]; pl != "" && pl != p.name {
 			return &ParseError{File: h.file, Line: int(hd.pipeLine), Column: h.name(h.pipeC),
-				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, hd.pipeline, d.ID, p.name, dr.rd.file)}
+				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, pl, d.ID, p.name, dr.rd.file)}
 		}
-		n := len(hd.entries) + 2
-		if hd.from != "" {
+		hEntries := h.entriesOf(hd)
+		n := len(hEntries) + 2
+		from := h.texts[hd.from]
+		if from != "" {
 			n++
 		}
 		entries = dr.alloc(n)
-		if hd.from != "" {
-			s, ok := p.resolve(hd.from)
+		if from != "" {
+			s, ok := p.resolve(from)
 			if !ok {
-				return unknown(hd.fromLine, h.fromC, hd.from)
+				return unknown(hd.fromLine, h.fromC, from)
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: d.Created})
 			refs = append(refs, entryRef{0, c.created})
 		}
-		for i := range hd.entries {
-			e := &hd.entries[i]
+		for i := range hEntries {
+			e := &hEntries[i]
 			if e.close != funnel.Open {
 				lastClose = e
 				continue
 			}
-			s, ok := p.resolve(e.stage)
+			stage := h.texts[e.stage]
+			s, ok := p.resolve(stage)
 			if !ok {
-				return unknown(e.line, h.stageC, e.stage)
+				return unknown(e.line, h.stageC, stage)
 			}
-			entries = append(entries, funnel.StageChange{Stage: s, At: e.at})
+			entries = append(entries, funnel.StageChange{Stage: s, At: h.times.get(e.sec, e.nsec, e.zone)})
 			refs = append(refs, entryRef{int(e.line), h.at})
 			lastClose = nil
 		}
-		d.Changes = hd.changes
+		if hd.c1 > hd.c0 {
+			d.Changes = h.changes[hd.c0:hd.c1:hd.c1]
+		} else {
+			d.Changes = nil
+		}
 	}
 	switch {
 	case len(entries) == 0 && d.Stage != "":
@@ -775,7 +946,7 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	}
 	if d.Outcome != funnel.Open {
 		if lastClose != nil && lastClose.close == d.Outcome {
-			dr.histClose = lastClose.at
+			dr.histClose = h.times.get(lastClose.sec, lastClose.nsec, lastClose.zone)
 		} else {
 			dr.rd.notes[NoteHistoryClose]++
 		}

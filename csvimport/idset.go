@@ -20,6 +20,12 @@ import (
 // garbage collector no pointer to follow; a lookup reads one slot's cache
 // line, and the ID's bytes when the hash bits match.
 type idSet struct {
+	// lines holds, by number, 1 + the line of each ID that is a number
+	// kept densely (see denseID): no hashing, 4 bytes per number
+	lines   []int32
+	held    int // IDs in lines
+	numeric int // numbers held in the slots (the dense slice could not hold them)
+
 	seed   maphash.Seed
 	slots  []uint64 // 0: empty; else tag<<posBits | position+1
 	n      int      // IDs held
@@ -76,44 +82,90 @@ func (s *idSet) place(h, v uint64) {
 	}
 }
 
-// hash returns the hash of id for add.
-func (s *idSet) hash(id []byte) uint64 { return maphash.Bytes(s.seed, id) }
+// hash returns the hash of id for add; 0, not computed, for a number
+// (add hashes it if it needs to).
+func (s *idSet) hash(id []byte) uint64 {
+	if _, ok := denseID(id); ok {
+		return 0
+	}
+	return maphash.Bytes(s.seed, id)
+}
 
 // hashString is hash for a string.
-func (s *idSet) hashString(id string) uint64 { return maphash.String(s.seed, id) }
+func (s *idSet) hashString(id string) uint64 {
+	if _, ok := denseID(id); ok {
+		return 0
+	}
+	return maphash.String(s.seed, id)
+}
 
 // add adds id, of hash h, seen on line, and returns 0; or, if id is in
 // the set, returns the line where it was first seen.
 func (s *idSet) add(id string, h uint64, line int) int {
+	if v, ok := denseID(id); ok {
+		if int(v) < len(s.lines) && s.lines[v] > 0 {
+			return int(s.lines[v] - 1)
+		}
+		h = maphash.String(s.seed, id) // hash told add a number
+		if s.numeric > 0 {
+			if first, ok := s.find(id, h); ok {
+				return first
+			}
+		}
+		if line < maxDenseID && denseRoom(v, len(s.lines), s.n+s.held) {
+			s.lines = growDense(s.lines, v)
+			s.lines[v] = int32(line + 1)
+			s.held++
+			return 0
+		}
+		s.numeric++
+	} else if first, ok := s.find(id, h); ok {
+		return first
+	}
+	s.insert(id, h, line)
+	return 0
+}
+
+// find returns the line of id, of hash h, if it is in the slots (or the
+// overflow map).
+func (s *idSet) find(id string, h uint64) (int, bool) {
 	if s.more != nil {
 		if first, ok := s.more[id]; ok {
-			return first
+			return first, true
 		}
 	}
 	tag := h >> posBits
 	mask := uint64(len(s.slots) - 1)
-	i := h & mask
-	for ; s.slots[i] != 0; i = (i + 1) & mask {
+	for i := h & mask; s.slots[i] != 0; i = (i + 1) & mask {
 		if v := s.slots[i]; v>>posBits == tag {
 			if first, stored := s.load(v&(1<<posBits-1) - 1); string(stored) == id {
-				return first
+				return first, true
 			}
 		}
 	}
+	return 0, false
+}
+
+// insert adds id, of hash h, not in the set, to the slots.
+func (s *idSet) insert(id string, h uint64, line int) {
 	pos, ok := s.store(id, line)
 	if !ok {
 		if s.more == nil {
 			s.more = make(map[string]int)
 		}
 		s.more[strings.Clone(id)] = line
-		return 0
+		return
 	}
-	s.slots[i] = tag<<posBits | (pos + 1)
+	mask := uint64(len(s.slots) - 1)
+	i := h & mask
+	for s.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	s.slots[i] = h>>posBits<<posBits | (pos + 1)
 	s.n++
 	if s.n*10 > len(s.slots)*7 {
 		s.resize(2 * len(s.slots))
 	}
-	return 0
 }
 
 // store copies line and id into the last chunk, or a new one, and returns
