@@ -351,7 +351,8 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
 		rep: rd.rep, won: m.Won, lost: m.Lost}
-	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{}}
+	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{},
+		texts: []string{""}, textIDs: map[string]uint32{}}
 	for {
 		ok, err := rd.next()
 		if err != nil {
