@@ -50,8 +50,15 @@ type Policy int8
 const (
 	// InOrder counts a deal at stage k if it entered stages 0..k in funnel
 	// order; a deal that skips a stage drops out of every later stage
-	// (HubSpot's "all stages in order"). Re-entries and backward moves
-	// after a stage was reached do not undo it.
+	// (HubSpot's "all stages in order"). Precisely: its entries are walked
+	// in time order; an entry into the next stage reaches it, an entry
+	// into a stage already reached changes nothing (re-entries and
+	// backward moves do not undo a stage reached), and an entry into a
+	// stage beyond the next one is a skip that ends the walk: the deal
+	// reaches no stage it had not reached before the skip, also when it
+	// goes back to the skipped stage later, and a deal whose first entry
+	// is past stage 0 reaches none. Stages in Options.Optional may be
+	// skipped.
 	InOrder Policy = iota
 	// AnyStage counts a deal at stage k if it entered k at all, whatever it
 	// skipped (HubSpot's "any stage").

@@ -160,11 +160,22 @@ func TestPolicies(t *testing.T) {
 		{"backwards later", []string{"A", "B", "C", "A"}, Won, map[Policy][]int64{
 			// won counts as a direct move only from the last stage
 			InOrder: {1, 1, 1, 1}, AnyStage: {1, 1, 1, 1}, DirectNext: {1, 1, 1, 0}}},
+		// a skip ends the in-order walk: going back to the skipped stage
+		// reaches it no more
+		{"skip then back", []string{"A", "C", "B"}, Open, map[Policy][]int64{
+			InOrder: {1, 0, 0, 0}, AnyStage: {1, 1, 1, 0}, DirectNext: {1, 0, 0, 0}}},
+		// (DirectNext is left out here: its doc counts this deal at stage
+		// 0, which it entered, and the report does not; not settled yet)
+		{"start at B then A", []string{"B", "A", "C"}, Open, map[Policy][]int64{
+			InOrder: {0, 0, 0, 0}, AnyStage: {1, 1, 1, 0}}},
 		{"no history", nil, Open, map[Policy][]int64{
 			InOrder: {1, 0, 0, 0}, AnyStage: {1, 0, 0, 0}, DirectNext: {1, 0, 0, 0}}},
 	}
 	for _, tt := range tests {
 		for _, p := range []Policy{InOrder, AnyStage, DirectNext} {
+			if tt.want[p] == nil {
+				continue
+			}
 			t.Run(tt.name+"/"+p.String(), func(t *testing.T) {
 				d := Deal{ID: "x", Created: day(0), Outcome: tt.outcome, Stage: "A"}
 				for i, s := range tt.stages {

@@ -1,18 +1,58 @@
 #!/usr/bin/env python3
-"""Independent cross-check of the CRM sample exports' truth figures.
+"""Independent cross-check of the library's figures over the CRM sample exports.
 
-Written from testdata/crm/PROVENANCE.md and internal/crmgen/FORMATS.md only (no library code).
-Reads each CRM's exports in this directory as those two documents describe them, computes per
-CRM and pipeline the figures PROVENANCE.md defines (deals, won, lost, open, won_in_order; per open
-stage entered, entered_in_order, timed_visits, seconds_sum, seconds_median) plus the win rate
-won / (won + lost), writes check.json beside this script (sorted keys, one object per CRM) and
-prints a short table.
+The files are read as testdata/crm/PROVENANCE.md and internal/crmgen/FORMATS.md describe them
+(which column or row is a deal's pipeline, outcome, entries and close; see the table in
+PROVENANCE.md), and the figures are defined by the library's documentation (the doc comments of
+the root package: Report, StageReport, Policy, Options.AsOf, Deal.At, DurationStats), never by
+its code. Per CRM and pipeline this writes check.json beside this script (sorted keys, one
+object per CRM) and prints a short table; csvimport's TestCheckScript reads every sample with
+its preset and compares the library's report of each pipeline with these figures, for equality.
 
 Python 3 standard library only. Run from the repository root:
 
     python3 testdata/crm/check.py
 
-Stage order. PROVENANCE.md defines entered_in_order over "S1 ... Sn in the order `stages` lists
+CI runs it and checks that check.json is unchanged (git diff --exit-code).
+
+check.json: {crm: {"crm", "seed", "export_time_utc", "deals", "pipelines": [...],
+"pipelines_without_as_of": [...]}}, each pipeline {"pipeline", "deals", "won", "lost", "open",
+"win_rate", "won_in_order", "stages": [{"stage", "entered", "reached_in_order", "time_latest",
+"time_total", "untimed"}]}, time_latest and time_total {"count", "seconds_sum",
+"seconds_median"}.
+
+Definitions, for one pipeline with open stages S1 ... Sn (order below):
+
+- entry, close: as PROVENANCE.md defines them (the creation is an entry into the stage the deal
+  is created in; field-only history rows are not entries; moving to won or lost is the close).
+- as of (Options.AsOf, Deal.At): "pipelines" are the figures as of the export time
+  (export_time_utc): an entry or a close after it has not happened, and a deal whose close is
+  after it is open. "pipelines_without_as_of" are the figures with no as-of time: the deals as
+  they are. (The samples have no event after the export time, so only the time in stage of open
+  deals differs between the two.)
+- deals, won, lost, open: the deals of the pipeline by outcome (Report.Deals, Won, Lost, Open).
+- win_rate: won / (won + lost), null when no deal is closed (Report.WinRate, closed basis).
+- entered (StageReport.Entered): deals with at least one entry into the stage.
+- reached_in_order (StageReport.Reached under the InOrder policy): a deal's entries are walked
+  in time order; an entry into the next stage reaches it, an entry into a stage already reached
+  changes nothing, and an entry into a stage beyond the next one (a skip) ends the walk, so a
+  deal whose first entry is past S1 reaches none. reached_in_order of Sk counts the deals that
+  reach Sk.
+- won_in_order (the Reached of the report's won row): won deals that reach Sn in order.
+- visit of a stage: from an entry into it to the deal's next entry; after the deal's last
+  entry, to its close when won or lost, or, when open, to the as-of time (StageReport.TimeLatest:
+  "A visit ends at the next stage entry, ..., at the close time, or at AsOf for an open deal").
+  Durations are whole seconds, truncated (DurationStats.Add).
+- untimed (StageReport.Untimed): deals that entered the stage with a visit of it of unknown
+  length: with no as-of time, the visit an open deal is in. Such a deal is left out of both
+  time figures of that stage (also its other, ended visits of it).
+- time_latest (StageReport.TimeLatest): one duration per timed deal that entered the stage, that
+  of its latest visit; time_total (StageReport.TimeTotal): one per timed deal, the sum of all its
+  visits of the stage. count is the number of deals, seconds_sum the total of the durations, and
+  seconds_median their median: the 50th percentile by linear interpolation between closest ranks
+  (DurationStats.Percentiles), the mean of the two middle values for an even count; 0 when none.
+
+Stage order. PROVENANCE.md speaks of "S1 ... Sn in the order `stages` lists
 them" without listing the orders; they are taken from FORMATS.md where it gives one (HubSpot's
 default Sales Pipeline, Salesforce's default stage picklist, Pipedrive's stage ids, Close's
 status lists, Zoho's default stages), each restricted to the stages the pipeline's files show.
@@ -277,13 +317,59 @@ def derived_order(deals, stages):
     return sorted(stages, key=lambda s: (-score[s], s))
 
 
-def pipeline_figures(name, deals, order):
+def as_of(deal, t):
+    """The deal as it stood at t: entries after t not yet made, a close after t not yet made
+    (the deal is open then)."""
+    if t is None:  # no as-of time: the deal as it is
+        return deal
+    d = Deal(deal.id, deal.pipeline, deal.outcome)
+    d.entries = [e for e in deal.entries if e[0] <= t]
+    if deal.close is not None and deal.close[0] <= t:
+        d.close = deal.close
+    elif deal.outcome != "open":
+        d.outcome = "open"
+    return d
+
+
+def stage_times(deal, as_of_time):
+    """stage -> (latest visit's seconds, all visits' seconds) of one deal, and the set of stages
+    with a visit of unknown length. A visit runs from an entry to the deal's next entry, or, after
+    its last entry, to its close (won or lost) or, open, to the as-of time."""
+    events = sorted(deal.entries)
+    times, untimed = {}, set()
+    for i, (t, s) in enumerate(events):
+        if i + 1 < len(events):
+            end = events[i + 1][0]
+        elif deal.close is not None:
+            end = deal.close[0]
+        else:
+            end = as_of_time  # None: no as-of time, the visit has no known end
+        if end is None or end < t:
+            untimed.add(s)
+            continue
+        secs = (end - t).total_seconds()
+        if secs != int(secs):
+            warn("deal %s: visit of %s lasts %s s" % (deal.id, s, secs))
+        secs = int(secs)  # whole seconds, truncated
+        total = times.get(s, (0, 0))[1]
+        times[s] = (secs, total + secs)
+    return times, untimed
+
+
+def time_figures(values):
+    return {"count": len(values), "seconds_sum": sum(values), "seconds_median": median(values)}
+
+
+def pipeline_figures(name, deals, order, as_of_time):
+    deals = [as_of(d, as_of_time) for d in deals]
     fig = {"pipeline": name, "deals": len(deals)}
     for k in ("won", "lost", "open"):
         fig[k] = sum(1 for d in deals if d.outcome == k)
     fig["win_rate"] = (fig["won"] / (fig["won"] + fig["lost"])) if fig["won"] + fig["lost"] else None
     stages = []
-    durations = {s: [] for s in order}
+    latest = {s: [] for s in order}
+    total = {s: [] for s in order}
+    untimed = {s: 0 for s in order}
     firsts = []
     for d in deals:
         first = {}
@@ -293,35 +379,42 @@ def pipeline_figures(name, deals, order):
             if s not in first or t < first[s]:
                 first[s] = t
         firsts.append(first)
-        for s, start, end in visits(d):
-            if end is not None:
-                secs = (end - start).total_seconds()
-                if secs != int(secs) or secs <= 0:
-                    warn("deal %s: visit of %s lasts %s s" % (d.id, s, secs))
-                durations[s].append(int(secs))
+        times, unknown = stage_times(d, as_of_time)
+        for s in first:
+            if s in unknown:
+                untimed[s] += 1
+            else:
+                latest[s].append(times[s][0])
+                total[s].append(times[s][1])
 
-    def in_order(first, k):
-        prev = None
-        for s in order[:k + 1]:
-            if s not in first:
-                return False
-            if prev is not None and not first[s] > prev:
-                return False
-            prev = first[s]
-        return True
+    def reached_in_order(deal):
+        """How many of the stages S1 ... Sn the deal reaches under the in-order policy: its
+        entries walked in time order, an entry into the next stage reaches it, an entry into a
+        stage already reached changes nothing, and an entry into a stage beyond the next one
+        (a skip) ends the walk."""
+        r = 0
+        for _, s in sorted(deal.entries):
+            k = order.index(s)
+            if k == r:
+                r += 1
+            elif k > r:
+                break
+        return r
+
+    reached = [reached_in_order(d) for d in deals]
 
     for k, s in enumerate(order):
         stages.append({
             "stage": s,
             "entered": sum(1 for f in firsts if s in f),
-            "entered_in_order": sum(1 for f in firsts if in_order(f, k)),
-            "timed_visits": len(durations[s]),
-            "seconds_sum": sum(durations[s]),
-            "seconds_median": median(durations[s]),
+            "reached_in_order": sum(1 for r in reached if r > k),
+            "time_latest": time_figures(latest[s]),
+            "time_total": time_figures(total[s]),
+            "untimed": untimed[s],
         })
     fig["stages"] = stages
-    fig["won_in_order"] = sum(1 for d, f in zip(deals, firsts)
-                              if d.outcome == "won" and in_order(f, len(order) - 1))
+    fig["won_in_order"] = sum(1 for d, r in zip(deals, reached)
+                              if d.outcome == "won" and r == len(order))
     return fig
 
 
@@ -343,7 +436,7 @@ def crm_figures(crm, deals, pipelines, documented_orders):
     names = set(d.pipeline for d in deals)
     if names - set(pipelines):
         warn("%s: unexpected pipelines %s" % (crm, sorted(names - set(pipelines))))
-    out = []
+    out, plain = [], []
     for p in pipelines:
         pd = [d for d in deals if d.pipeline == p]
         seen = set(s for d in pd for _, s in d.entries)
@@ -359,9 +452,10 @@ def crm_figures(crm, deals, pipelines, documented_orders):
             order = [s for s in doc if s in seen]
             if order != derived:
                 warn("%s %s: documented order %s, data suggest %s" % (crm, p, order, derived))
-        out.append(pipeline_figures(p, pd, order))
+        out.append(pipeline_figures(p, pd, order, EXPORT_TIME))
+        plain.append(pipeline_figures(p, pd, order, None))
     return {"crm": crm, "seed": SEED, "export_time_utc": EXPORT_TIME_TEXT, "deals": len(deals),
-            "pipelines": out}
+            "pipelines": out, "pipelines_without_as_of": plain}
 
 
 # --------------------------------------------------------------------------------------------
@@ -699,9 +793,13 @@ def main():
               % (crm, p["pipeline"], p["deals"], p["won"], p["lost"], p["open"],
                  p["win_rate"] if p["win_rate"] is not None else float("nan"), p["won_in_order"]))
             for s in p["stages"]:
-                w("    %-26s entered %4d  in_order %4d  timed %4d  sum %11d  median %9s\n"
-                  % (s["stage"], s["entered"], s["entered_in_order"], s["timed_visits"],
-                     s["seconds_sum"], s["seconds_median"]))
+                w("    %-26s entered %4d  in_order %4d  latest %4d %11d %9s  total %4d %11d %9s"
+                  "  untimed %d\n"
+                  % (s["stage"], s["entered"], s["reached_in_order"],
+                     s["time_latest"]["count"], s["time_latest"]["seconds_sum"],
+                     s["time_latest"]["seconds_median"], s["time_total"]["count"],
+                     s["time_total"]["seconds_sum"], s["time_total"]["seconds_median"],
+                     s["untimed"]))
     w("side checks: %s\n" % json.dumps(notes, sort_keys=True))
     w("zoho deals_unicode.txt: rows identical to deals.csv: %s; figures identical: %s\n"
       % (same_rows, same_figures))
