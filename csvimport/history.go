@@ -260,18 +260,37 @@ func (h *history) name(col int) string {
 // lookup returns the history of the deal id, or nil, and counts the
 // look-up for the join report.
 func (h *history) lookup(id []byte) *histDeal {
+	i := h.find(id)
+	h.count(i, id)
+	if i < 0 {
+		return nil
+	}
+	return &h.deals[i]
+}
+
+// find returns the index in h.deals of the deal id, or -1. It writes
+// nothing: the workers of a parallel read call it together.
+func (h *history) find(id []byte) int32 {
 	i, ok := h.index.get(id)
 	if !ok {
+		return -1
+	}
+	return i
+}
+
+// count counts a look-up for the join report: of a deal that found the
+// history deal i, or, for i < 0, of the deal id that found none (id is
+// read only for the first few, kept as examples).
+func (h *history) count(i int32, id []byte) {
+	if i < 0 {
 		h.without++
 		if len(h.withOut) < maxExamples {
 			h.withOut = append(h.withOut, string(id))
 		}
-		return nil
+		return
 	}
 	h.with++
-	d := &h.deals[i]
-	d.used = true
-	return d
+	h.deals[i].used = true
 }
 
 // join returns the reports of the join of the deals with the history:
