@@ -453,6 +453,7 @@ type historyReader struct {
 	other   tally // rows of other fields
 	buf     []byte
 	texts   []string             // the stages of rows, by textID; texts[0] is ""
+	kinds   []int8               // what each text says of the stage, once asked (stageKind)
 	textIDs map[string]uint32    // index of each text
 	zt      *zoneTable           // the zones of rows' times
 	rows    []histRow            // every row read
@@ -500,6 +501,30 @@ func (hr *historyReader) textID(b []byte) uint32 {
 	hr.texts = append(hr.texts, s)
 	hr.textIDs[s] = i
 	return i
+}
+
+// stageKind returns what the text of index id says as a row's stage:
+// rowWon or rowLost for a Won or Lost value (compared as matchValue
+// does), else rowStage. It looks once per text: a log repeats a few
+// values on every row.
+func (hr *historyReader) stageKind(id uint32) int8 {
+	if int(id) >= len(hr.kinds) {
+		hr.kinds = append(hr.kinds, make([]int8, len(hr.texts)-len(hr.kinds))...)
+	}
+	k := hr.kinds[id]
+	if k == rowNoStage {
+		v := []byte(hr.texts[id])
+		switch {
+		case matchValue(hr.m.Won, v):
+			k = rowWon
+		case matchValue(hr.m.Lost, v):
+			k = rowLost
+		default:
+			k = rowStage
+		}
+		hr.kinds[id] = k
+	}
+	return k
 }
 
 // A zoneTable stores times as Unix seconds, nanoseconds and a zone
@@ -623,20 +648,14 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 		if row.kind == rowNoStage && len(st) > 0 {
-			switch {
-			case matchValue(won, st):
-				row.kind = rowWon
-			case matchValue(lost, st):
-				row.kind = rowLost
-			default:
-				row.kind = rowStage
-				row.stage = hr.textID(st)
+			id := hr.textID(st)
+			if row.kind = hr.stageKind(id); row.kind == rowStage {
+				row.stage = id
 			}
 		}
 		if c.from >= 0 {
-			f := rd.get(c.from)
-			if !matchValue(won, f) && !matchValue(lost, f) {
-				row.from = hr.textID(f)
+			if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
+				row.from = id
 			}
 		}
 		return nil
