@@ -362,8 +362,11 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 	rd.events = &c.events
 	dr.chunk = c
 	defer func() { rd.events, dr.chunk = nil, nil }()
-	// room for the deals of the chunk, from the row length seen so far
+	// room for the deals of the chunk, from the row length seen so far,
+	// and some more, so that chunks of a few more rows than the last one
+	// do not each allocate again
 	if want := len(c.data)/max(dr.rowBytes, 48) + 16; cap(c.deals) < want {
+		want += want / 8
 		c.deals = make([]funnel.Deal, 0, want)
 		c.idLines = make([]int, 0, want)
 		if dr.hist != nil {
@@ -374,7 +377,13 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 		}
 	}
 	defer func() {
-		if n := len(c.deals) + len(c.events); n > 0 {
+		n := len(c.deals) // the rows: deals and events but notes
+		for i := range c.events {
+			if c.events[i].kind != evNote {
+				n++
+			}
+		}
+		if n > 0 {
 			dr.rowBytes = len(c.data) / n
 		}
 	}()
