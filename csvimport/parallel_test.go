@@ -459,3 +459,42 @@ func TestParallelWithHistoryEqualsSerial(t *testing.T) {
 		sameOpens(t, fmt.Sprintf("pipelines %d", i), deals, hist, m, p, 1+r.IntN(300), 1+r.IntN(40))
 	}
 }
+
+// FuzzParallelOpen checks that a parallel read of any deals file with any
+// history file, in chunks of any length, gives what the serial read
+// gives: deals, reports, history join and errors.
+func FuzzParallelOpen(f *testing.F) {
+	deals, hist := historyCSVs(rand.New(rand.NewPCG(7, 8)), 40, 1)
+	f.Add(deals, hist, uint16(60), false)
+	f.Add([]byte("id,pipe,stage,created,closed,amount\n1,A,Lead,2024-01-01,,5\n2,B,Trial,2024-01-02,,6\nX,A,Demo,2024-01-03,,7\n"),
+		[]byte("id,at,stage,pipe\n2,2024-01-03,Lead,B\n9,2024-01-01,Lead,A\nX,2024-01-04,Nope,A\n"), uint16(5), true)
+	fa, err := funnel.New("Lead", "Demo", "Proposal")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fb, err := funnel.New("Lead", "Trial")
+	if err != nil {
+		f.Fatal(err)
+	}
+	p := Pipelines{"A": fa, "B": fb}
+	f.Fuzz(func(t *testing.T, deals, hist []byte, chunk uint16, lenient bool) {
+		old := parallelChunk
+		defer func() { parallelChunk = old }()
+		m := Mapping{
+			Deals: DealMapping{ID: "id", Pipeline: "pipe", Stage: "stage", Created: "created", Closed: "closed", Amount: "amount",
+				Won: []string{"Closed Won"}, Lost: []string{"Closed Lost"}, DefaultCurrency: "USD"},
+			History: HistoryMapping{DealID: "id", At: "at", Stage: "stage", Pipeline: "pipe"},
+			Options: Options{IgnoreOtherPipelines: lenient},
+		}
+		if lenient {
+			m.Options.Mode = funnel.Lenient
+		}
+		parallelChunk = 1 << 20
+		r1 := readOpen(t, deals, hist, m, p, 1, -1)
+		parallelChunk = 1 + int(chunk)%512
+		r2 := readOpen(t, deals, hist, m, p, 2, -1)
+		if diff := cmp.Diff(r1, r2, exact); diff != "" {
+			t.Fatalf("chunks of %d: Open differs (-serial +parallel):\n%s", parallelChunk, diff)
+		}
+	})
+}
