@@ -48,7 +48,9 @@ func peerLike(n int) (deals, events []byte) {
 
 // BenchmarkOpenHistoryJoin reads 200,000 deals of the peers' shape with
 // their 640,000 stage events through Open: the history read and joined by
-// numbered deal ID, the deals streamed with their histories attached.
+// numbered deal ID, the deals streamed with their histories attached, on
+// GOMAXPROCS workers and, as "serial", on one (Options.Workers 1), for a
+// ratio within one run. Run it with -cpu=1,2 for one core and all cores.
 func BenchmarkOpenHistoryJoin(b *testing.B) {
 	const n = 200_000
 	deals, events := peerLike(n)
@@ -60,22 +62,31 @@ func BenchmarkOpenHistoryJoin(b *testing.B) {
 		History: HistoryMapping{DealID: "deal_id", At: "entered_at", Stage: "stage", Won: []string{"closed"}},
 		Options: Options{Layouts: []string{time.DateTime}, Location: time.UTC},
 	}
-	b.SetBytes(int64(len(deals) + len(events)))
-	b.ReportAllocs()
-	cputime.Report(b, func() {
-		x, err := Open(m, Pipelines{"sales": f}, File{Name: "deals.csv", R: bytes.NewReader(deals)}, File{Name: "stage_events.csv", R: bytes.NewReader(events)})
-		if err != nil {
-			b.Fatal(err)
+	for _, w := range []int{0, 1} {
+		name := "workers"
+		if w == 1 {
+			name = "serial"
 		}
-		got := 0
-		for d := range x.All() {
-			if len(d.History) == 0 {
-				b.Fatal("a deal without history")
-			}
-			got++
-		}
-		if x.Err() != nil || got != n {
-			b.Fatal(x.Err(), got)
-		}
-	})
+		m.Options.Workers = w
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(deals) + len(events)))
+			b.ReportAllocs()
+			cputime.Report(b, func() {
+				x, err := Open(m, Pipelines{"sales": f}, File{Name: "deals.csv", R: bytes.NewReader(deals)}, File{Name: "stage_events.csv", R: bytes.NewReader(events)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				got := 0
+				for d := range x.All() {
+					if len(d.History) == 0 {
+						b.Fatal("a deal without history")
+					}
+					got++
+				}
+				if x.Err() != nil || got != n {
+					b.Fatal(x.Err(), got)
+				}
+			})
+		})
+	}
 }

@@ -256,8 +256,8 @@ type Options struct {
 	// whole records at a time, while the reading goroutine checks IDs and
 	// yields the deals in file order; zero means GOMAXPROCS, 1 reads on
 	// the calling goroutine. Results (deals, reports, errors) do not
-	// depend on it. Reads with a history file or a reporting currency are
-	// not split.
+	// depend on it, with a history file too. Reads with a reporting
+	// currency are not split.
 	Workers int
 }
 

@@ -260,18 +260,37 @@ func (h *history) name(col int) string {
 // lookup returns the history of the deal id, or nil, and counts the
 // look-up for the join report.
 func (h *history) lookup(id []byte) *histDeal {
+	i := h.find(id)
+	h.count(i, id)
+	if i < 0 {
+		return nil
+	}
+	return &h.deals[i]
+}
+
+// find returns the index in h.deals of the deal id, or -1. It writes
+// nothing: the workers of a parallel read call it together.
+func (h *history) find(id []byte) int32 {
 	i, ok := h.index.get(id)
 	if !ok {
+		return -1
+	}
+	return i
+}
+
+// count counts a look-up for the join report: of a deal that found the
+// history deal i, or, for i < 0, of the deal id that found none (id is
+// read only for the first few, kept as examples).
+func (h *history) count(i int32, id []byte) {
+	if i < 0 {
 		h.without++
 		if len(h.withOut) < maxExamples {
 			h.withOut = append(h.withOut, string(id))
 		}
-		return nil
+		return
 	}
 	h.with++
-	d := &h.deals[i]
-	d.used = true
-	return d
+	h.deals[i].used = true
 }
 
 // join returns the reports of the join of the deals with the history:
@@ -394,6 +413,9 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	if !slices.IsSortedFunc(rows, byDealAndTime) { // files list a deal's rows together, in time order, often
 		slices.SortStableFunc(rows, byDealAndTime)
 	}
+	if hr.texts == nil { // no row had a stage, a pipeline or a text
+		hr.texts = []string{""}
+	}
 	hr.entries = make([]histEntry, 0, len(rows)) // a row gives at most one entry
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
@@ -407,9 +429,6 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	hr.changes = nil
 	h.entries, h.changes, h.texts, h.times = hr.entries, hr.out, hr.texts, hr.zt
-	if h.texts == nil {
-		h.texts = []string{""}
-	}
 	hc.FieldChanges = hr.counts.sorted()
 	hc.OtherFields = hr.other.sorted()
 	if hc.FieldChanges == nil {
@@ -435,6 +454,7 @@ type historyReader struct {
 	other   tally // rows of other fields
 	buf     []byte
 	texts   []string             // the stages of rows, by textID; texts[0] is ""
+	kinds   []int8               // what each text says of the stage, once asked (stageKind)
 	textIDs map[string]uint32    // index of each text
 	zt      *zoneTable           // the zones of rows' times
 	rows    []histRow            // every row read
@@ -482,6 +502,30 @@ func (hr *historyReader) textID(b []byte) uint32 {
 	hr.texts = append(hr.texts, s)
 	hr.textIDs[s] = i
 	return i
+}
+
+// stageKind returns what the text of index id says as a row's stage:
+// rowWon or rowLost for a Won or Lost value (compared as matchValue
+// does), else rowStage. It looks once per text: a log repeats a few
+// values on every row.
+func (hr *historyReader) stageKind(id uint32) int8 {
+	if int(id) >= len(hr.kinds) {
+		hr.kinds = append(hr.kinds, make([]int8, len(hr.texts)-len(hr.kinds))...)
+	}
+	k := hr.kinds[id]
+	if k == rowNoStage {
+		v := []byte(hr.texts[id])
+		switch {
+		case matchValue(hr.m.Won, v):
+			k = rowWon
+		case matchValue(hr.m.Lost, v):
+			k = rowLost
+		default:
+			k = rowStage
+		}
+		hr.kinds[id] = k
+	}
+	return k
 }
 
 // A zoneTable stores times as Unix seconds, nanoseconds and a zone
@@ -605,20 +649,14 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 		if row.kind == rowNoStage && len(st) > 0 {
-			switch {
-			case matchValue(won, st):
-				row.kind = rowWon
-			case matchValue(lost, st):
-				row.kind = rowLost
-			default:
-				row.kind = rowStage
-				row.stage = hr.textID(st)
+			id := hr.textID(st)
+			if row.kind = hr.stageKind(id); row.kind == rowStage {
+				row.stage = id
 			}
 		}
 		if c.from >= 0 {
-			f := rd.get(c.from)
-			if !matchValue(won, f) && !matchValue(lost, f) {
-				row.from = hr.textID(f)
+			if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
+				row.from = id
 			}
 		}
 		return nil

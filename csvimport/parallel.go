@@ -18,7 +18,10 @@ import (
 // and has the reading goroutine apply them in file order: it counts the
 // rows, checks IDs for duplicates, fails rows as the serial read does and
 // yields the deals. What it yields and reports is what the serial read
-// yields and reports, row for row.
+// yields and reports, row for row. With a history file, the workers
+// attach each deal's history from the history read before, which they
+// only read, and record each row's look-up of it, which the reading
+// goroutine counts for the join report (HistoryJoin) in file order.
 //
 // Chunks end after a line feed at which the quotes counted from the
 // chunk's start are even: for a file of well-formed quotes that is a line
@@ -62,6 +65,7 @@ type event struct {
 	perr *ParseError
 	name string
 	n    int
+	look int32 // evFail and evIgnored: the row's history look-up (dealReader.look)
 }
 
 // flushNotes moves the notes counted since the last call into the events.
@@ -98,6 +102,9 @@ type chunk struct {
 	deals    []funnel.Deal
 	idLines  []int    // the line of each deal's ID
 	hashes   []uint64 // each deal's ID hash, for the duplicate check
+	looks    []int32  // with a history file: each deal's look-up (dealReader.look)
+	missIDs  [][]byte // the first IDs without history, in row order
+	misses   int      // the look-ups without history counted so far
 	events   []event
 	end      chunkEnd
 	err      error
@@ -219,7 +226,8 @@ func (p *producer) chunk(n int) *chunk {
 		next = make([]byte, 0, len(rest)+p.size+p.size/4)
 	}
 	*c = chunk{data: data, line: p.line, off: p.off, done: make(chan struct{}),
-		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], events: c.events[:0]}
+		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], looks: c.looks[:0],
+		missIDs: c.missIDs[:0], events: c.events[:0]}
 	p.buf = append(next, rest...)
 	p.line += lineCount(data)
 	p.off += int64(n)
@@ -309,7 +317,7 @@ func (x *DealReader) workers() int {
 	if sc := dr.rd.sc; left >= 0 {
 		left += int64(sc.end - sc.pos)
 	}
-	if dr.hist != nil || dr.conv != nil || (left >= 0 && left < 2*int64(parallelChunk)) {
+	if dr.conv != nil || (left >= 0 && left < 2*int64(parallelChunk)) {
 		return 1
 	}
 	return w
@@ -352,17 +360,30 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 	rd.sc.reset(c.data, c.line)
 	rd.rep.Kept, rd.footerAt = 0, false
 	rd.events = &c.events
-	defer func() { rd.events = nil }()
-	// room for the deals of the chunk, from the row length seen so far
+	dr.chunk = c
+	defer func() { rd.events, dr.chunk = nil, nil }()
+	// room for the deals of the chunk, from the row length seen so far,
+	// and some more, so that chunks of a few more rows than the last one
+	// do not each allocate again
 	if want := len(c.data)/max(dr.rowBytes, 48) + 16; cap(c.deals) < want {
+		want += want / 8
 		c.deals = make([]funnel.Deal, 0, want)
 		c.idLines = make([]int, 0, want)
+		if dr.hist != nil {
+			c.looks = make([]int32, 0, want)
+		}
 		if ids != nil {
 			c.hashes = make([]uint64, 0, want)
 		}
 	}
 	defer func() {
-		if n := len(c.deals) + len(c.events); n > 0 {
+		n := len(c.deals) // the rows: deals and events but notes
+		for i := range c.events {
+			if c.events[i].kind != evNote {
+				n++
+			}
+		}
+		if n > 0 {
 			dr.rowBytes = len(c.data) / n
 		}
 	}()
@@ -393,13 +414,15 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 		if perr == ignoredRow {
 			rd.flushNotes(rd.rep.Kept)
 			for k, n := range dr.ignored {
-				c.events = append(c.events, event{at: rd.rep.Kept, kind: evIgnored, name: k, n: n})
+				c.events = append(c.events, event{at: rd.rep.Kept, kind: evIgnored, name: k, n: n, look: dr.look})
 			}
 			clear(dr.ignored)
 			continue
 		}
 		if perr != nil {
-			if rd.fail(perr) != nil {
+			err := rd.fail(perr)
+			c.events[len(c.events)-1].look = dr.look
+			if err != nil {
 				c.end = endStop
 				return
 			}
@@ -407,6 +430,9 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 		}
 		rd.flushNotes(rd.rep.Kept)
 		c.deals = append(c.deals, d)
+		if dr.hist != nil {
+			c.looks = append(c.looks, dr.look)
+		}
 		c.idLines = append(c.idLines, rd.fieldLine(dr.c.id))
 		if ids != nil {
 			c.hashes = append(c.hashes, ids.hashString(d.ID))
@@ -525,6 +551,9 @@ func (x *DealReader) apply(c *chunk, yield func(funnel.Deal) bool) bool {
 		for ; j < upto; j++ {
 			rd.rep.Rows++
 			d := &c.deals[j]
+			if dr.hist != nil {
+				c.count(dr.hist, c.looks[j])
+			}
 			if dr.seen != nil {
 				if first := dr.seen.add(d.ID, c.hashes[j], c.idLines[j]); first > 0 {
 					perr := &ParseError{File: rd.file, Line: c.idLines[j], Column: rd.name(dr.c.id),
@@ -553,6 +582,7 @@ func (x *DealReader) apply(c *chunk, yield func(funnel.Deal) bool) bool {
 		switch e.kind {
 		case evFail:
 			rd.rep.Rows++
+			c.count(dr.hist, e.look)
 			if err := rd.fail(e.perr); err != nil {
 				x.err = err
 				return false
@@ -561,8 +591,26 @@ func (x *DealReader) apply(c *chunk, yield func(funnel.Deal) bool) bool {
 			rd.notes[e.name] += e.n
 		case evIgnored:
 			rd.rep.Rows++
+			c.count(dr.hist, e.look)
 			dr.ignored[e.name] += e.n
 		}
 	}
 	return emit(len(c.deals))
+}
+
+// count counts a worker's history look-up (see dealReader.lookup) for the
+// join report, as the serial read counts it: in file order, so that the
+// deals without history given as examples are the first ones.
+func (c *chunk) count(h *history, look int32) {
+	switch {
+	case look > 0:
+		h.count(look-1, nil)
+	case look < 0:
+		var id []byte
+		if c.misses < len(c.missIDs) {
+			id = c.missIDs[c.misses]
+		}
+		c.misses++
+		h.count(-1, id)
+	}
 }

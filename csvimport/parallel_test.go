@@ -260,3 +260,241 @@ func FuzzParallelRead(f *testing.F) {
 		}
 	})
 }
+
+// An openRead is what one read of a deals file with a history file gave,
+// for comparison.
+type openRead struct {
+	Deals   []funnel.Deal
+	Report  *Report
+	History *Report
+	Join    [2]JoinReport
+	Err     string
+}
+
+// readOpen reads deals with the history file hist through Open on workers
+// workers, stopping after stop deals (never for stop < 0).
+func readOpen(t testing.TB, deals, hist []byte, m Mapping, p Pipelines, workers, stop int) openRead {
+	t.Helper()
+	m.Options.Workers = workers
+	var got openRead
+	x, err := Open(m, p, File{Name: "d.csv", R: bytes.NewReader(deals)}, File{Name: "h.csv", R: bytes.NewReader(hist)})
+	if err != nil {
+		got.Err = err.Error()
+		return got
+	}
+	for d := range x.All() {
+		if len(got.Deals) == stop {
+			break
+		}
+		got.Deals = append(got.Deals, d)
+	}
+	if mustChunk && workers > 1 && stop < 0 && parallelChunk < len(deals)/4 && x.chunks+x.resyncs == 0 {
+		t.Errorf("a read on %d workers of %d bytes in chunks of %d used none", workers, len(deals), parallelChunk)
+	}
+	got.Report, got.History = x.Report(), x.HistoryReport()
+	got.Join[0], got.Join[1] = x.HistoryJoin()
+	if x.Err() != nil {
+		got.Err = x.Err().Error()
+	}
+	return got
+}
+
+// sameOpens fails unless the parallel reads of deals with the history
+// file hist, in chunks of each length, give what the serial read gives:
+// deals, reports, history join and errors, in strict and lenient mode,
+// stopped early or not.
+func sameOpens(t *testing.T, name string, deals, hist []byte, m Mapping, p Pipelines, chunks ...int) {
+	t.Helper()
+	for _, mode := range []funnel.Mode{funnel.Strict, funnel.Lenient} {
+		m.Options.Mode = mode
+		for _, stop := range []int{-1, 0, 3, 50} {
+			parallelChunk = 1 << 20
+			r1 := readOpen(t, deals, hist, m, p, 1, stop)
+			for _, n := range chunks {
+				parallelChunk = n
+				r2 := readOpen(t, deals, hist, m, p, 3, stop)
+				if diff := cmp.Diff(r1, r2, exact); diff != "" {
+					t.Fatalf("%s, mode %v, chunks of %d, stop %d: Open on 3 workers differs from serial (-serial +parallel):\n%s", name, mode, n, stop, diff)
+				}
+			}
+		}
+	}
+	parallelChunk = 1 << 20
+}
+
+// historyCSVs writes n deals of pipelines A, B and C (not read) and
+// their stage history, from r: deals without history rows, history rows
+// of deals not in the deals file, unknown stages, history rows of another
+// pipeline, entries before the deal's creation, current stages that are
+// not the history's last, closed deals without a close in their history,
+// repeated and non-numeric IDs, and a few malformed deal rows; rare
+// times rarer for rare > 1, so that a strict read goes on for a while.
+func historyCSVs(r *rand.Rand, n, rare int) (deals, hist []byte) {
+	odds := func(k int) bool { return r.IntN(k*rare) == 0 } // 1 in k, or rarer
+	var d, h bytes.Buffer
+	d.WriteString("id,pipe,stage,created,closed,amount\n")
+	h.WriteString("id,at,stage,pipe\n")
+	stagesOf := map[string][]string{"A": {"Lead", "Demo", "Proposal"}, "B": {"Lead", "Trial"}, "C": {"Lead"}}
+	type hrow struct {
+		id, at, stage, pipe string
+	}
+	var rows []hrow
+	for i := range n {
+		id := fmt.Sprint(i + 1)
+		repeat := false
+		switch {
+		case odds(15):
+			id, repeat = fmt.Sprint(1+r.IntN(i+1)), true // a repeat, perhaps
+		case r.IntN(15) == 0:
+			id = fmt.Sprintf("X-%d", i) // not a number
+		}
+		pipe := []string{"A", "A", "B", "B", "C"}[r.IntN(5)]
+		if pipe == "C" && rare > 1 {
+			pipe = "A"
+		}
+		if odds(40) {
+			pipe = "Z" // no such pipeline
+		}
+		stages := stagesOf[pipe]
+		if stages == nil {
+			stages = stagesOf["A"]
+		}
+		created := day(2024, 1, 1+r.IntN(20))
+		k := r.IntN(len(stages))
+		stage := stages[k]
+		closed := ""
+		switch r.IntN(6) {
+		case 0:
+			stage, closed = "Closed Won", created.AddDate(0, 2, 0).Format(time.DateOnly)
+		case 1:
+			stage, closed = "Closed Lost", created.AddDate(0, 2, 0).Format(time.DateOnly)
+		}
+		if odds(6) {
+			stage = "Closed Won" // its close time from the history, if it has one
+		}
+		if odds(50) {
+			stage = "Nope"
+		}
+		amount := []string{"100", "99.50", "1e5", "x"}[r.IntN(4)]
+		if !odds(30) {
+			amount = fmt.Sprint(100 + r.IntN(900))
+		}
+		row := strings.Join([]string{id, pipe, stage, created.Format(time.DateOnly), closed, amount}, ",")
+		if odds(60) {
+			row += ",extra"
+		}
+		d.WriteString(row + "\n")
+		if repeat || odds(5) {
+			continue // no history rows, or those of the first deal of the ID
+		}
+		at := created
+		if odds(30) {
+			at = created.AddDate(0, 0, -3) // an entry before its creation
+		}
+		hp := pipe
+		switch {
+		case odds(25):
+			hp = "B"
+		case r.IntN(25) == 0:
+			hp = ""
+		}
+		for j := 0; j <= min(k+r.IntN(2), len(stages)-1); j++ {
+			st := stages[j]
+			if odds(60) {
+				st = "Unknown"
+			}
+			rows = append(rows, hrow{id, at.Format(time.DateOnly), st, hp})
+			at = at.AddDate(0, 0, 1+r.IntN(5))
+		}
+		if strings.HasPrefix(stage, "Closed") && (rare > 1 || r.IntN(3) > 0) {
+			rows = append(rows, hrow{id, at.Format(time.DateOnly), stage, hp})
+		}
+	}
+	for i := range 1 + n/8 {
+		// orphans: history rows of deals not in the deals file
+		rows = append(rows, hrow{fmt.Sprint(10*n + i), "2024-02-01", "Lead", "A"})
+		if i%3 == 0 {
+			rows = append(rows, hrow{fmt.Sprintf("Y-%d", i), "2024-02-02", "Demo", "A"})
+		}
+	}
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	for _, hr := range rows {
+		fmt.Fprintf(&h, "%s,%s,%s,%s\n", hr.id, hr.at, hr.stage, hr.pipe)
+	}
+	return d.Bytes(), h.Bytes()
+}
+
+// TestParallelWithHistoryEqualsSerial checks that reading deals with a
+// history file attached in chunks on several workers gives what the
+// serial read gives: deals with their histories, the deals report and
+// its notes, the history's join report (orphans, deals without history)
+// and errors, on the peers' shape and on generated files of several
+// pipelines with orphans, unknown stages and bad rows.
+func TestParallelWithHistoryEqualsSerial(t *testing.T) {
+	withChunk(t, 1<<20)
+	mustChunk = true
+	defer func() { mustChunk = false }()
+
+	d, e, _ := peersLike(300, 1)
+	pm := peersMapping
+	pm.Defaults = map[string]string{"stage": ""}
+	peers := Mapping{Deals: pm, Options: peersOptions,
+		History: HistoryMapping{DealID: "deal_id", At: "entered_at", Stage: "stage", Won: []string{"closed"}}}
+	sameOpens(t, "peers", d, e, peers, Pipelines{"sales": peersFunnel(t)}, 1, 100, 4096)
+
+	fb, err := funnel.New("Lead", "Trial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Pipelines{"A": testFunnel(t), "B": fb}
+	m := Mapping{
+		Deals: DealMapping{ID: "id", Pipeline: "pipe", Stage: "stage", Created: "created", Closed: "closed", Amount: "amount",
+			Won: []string{"Closed Won"}, Lost: []string{"Closed Lost"}, DefaultCurrency: "USD"},
+		History: HistoryMapping{DealID: "id", At: "at", Stage: "stage", Pipeline: "pipe"},
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 16 {
+		deals, hist := historyCSVs(r, 20+r.IntN(200), 1+i%2*20)
+		m.Options = Options{IgnoreOtherPipelines: i%2 == 0, UndatedClose: i%3 == 0, AssumeUniqueIDs: i%4 == 3}
+		sameOpens(t, fmt.Sprintf("pipelines %d", i), deals, hist, m, p, 1+r.IntN(300), 1+r.IntN(40))
+	}
+}
+
+// FuzzParallelOpen checks that a parallel read of any deals file with any
+// history file, in chunks of any length, gives what the serial read
+// gives: deals, reports, history join and errors.
+func FuzzParallelOpen(f *testing.F) {
+	deals, hist := historyCSVs(rand.New(rand.NewPCG(7, 8)), 40, 1)
+	f.Add(deals, hist, uint16(60), false)
+	f.Add([]byte("id,pipe,stage,created,closed,amount\n1,A,Lead,2024-01-01,,5\n2,B,Trial,2024-01-02,,6\nX,A,Demo,2024-01-03,,7\n"),
+		[]byte("id,at,stage,pipe\n2,2024-01-03,Lead,B\n9,2024-01-01,Lead,A\nX,2024-01-04,Nope,A\n"), uint16(5), true)
+	fa, err := funnel.New("Lead", "Demo", "Proposal")
+	if err != nil {
+		f.Fatal(err)
+	}
+	fb, err := funnel.New("Lead", "Trial")
+	if err != nil {
+		f.Fatal(err)
+	}
+	p := Pipelines{"A": fa, "B": fb}
+	f.Fuzz(func(t *testing.T, deals, hist []byte, chunk uint16, lenient bool) {
+		old := parallelChunk
+		defer func() { parallelChunk = old }()
+		m := Mapping{
+			Deals: DealMapping{ID: "id", Pipeline: "pipe", Stage: "stage", Created: "created", Closed: "closed", Amount: "amount",
+				Won: []string{"Closed Won"}, Lost: []string{"Closed Lost"}, DefaultCurrency: "USD"},
+			History: HistoryMapping{DealID: "id", At: "at", Stage: "stage", Pipeline: "pipe"},
+			Options: Options{IgnoreOtherPipelines: lenient},
+		}
+		if lenient {
+			m.Options.Mode = funnel.Lenient
+		}
+		parallelChunk = 1 << 20
+		r1 := readOpen(t, deals, hist, m, p, 1, -1)
+		parallelChunk = 1 + int(chunk)%512
+		r2 := readOpen(t, deals, hist, m, p, 2, -1)
+		if diff := cmp.Diff(r1, r2, exact); diff != "" {
+			t.Fatalf("chunks of %d: Open differs (-serial +parallel):\n%s", parallelChunk, diff)
+		}
+	})
+}

@@ -550,3 +550,36 @@ func TestUnicodeTextExport(t *testing.T) {
 		t.Errorf("UTF-16 export (-csv +txt):\n%s", diff)
 	}
 }
+
+// TestHistoryWithoutStages reads a history file none of whose rows has a
+// stage, a pipeline or another text: its deal has rows but no stage
+// entry, so it entered its current stage when created, as a deal without
+// rows does.
+func TestHistoryWithoutStages(t *testing.T) {
+	f, err := funnel.New("Lead", "Demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := csvimport.Mapping{
+		Deals:   csvimport.DealMapping{ID: "id", Stage: "stage", Created: "created"},
+		History: csvimport.HistoryMapping{DealID: "id", At: "at", Stage: "stage"},
+	}
+	x, err := csvimport.Open(m, csvimport.Pipelines{"": f},
+		csvimport.File{Name: "d.csv", R: strings.NewReader("id,stage,created\n1,Demo,2024-01-02\n")},
+		csvimport.File{Name: "h.csv", R: strings.NewReader("id,at,stage\n1,2024-01-05,\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := slices.Collect(x.All())
+	if x.Err() != nil {
+		t.Fatal(x.Err())
+	}
+	want := []funnel.Deal{{ID: "1", Stage: "Demo", Created: utc(2024, 1, 2, 0, 0),
+		History: []funnel.StageChange{{Stage: "Demo", At: utc(2024, 1, 2, 0, 0)}}}}
+	if diff := cmp.Diff(want, got, equalTimes, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("deals (-want +got):\n%s", diff)
+	}
+	if deals, _ := x.HistoryJoin(); deals.Matched != 1 || deals.Unmatched != 0 {
+		t.Errorf("join: %v", deals)
+	}
+}

@@ -1,6 +1,7 @@
 package csvimport
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"strconv"
@@ -49,6 +50,33 @@ type dealReader struct {
 	histDeal   *histDeal  // its deal's history, or nil
 	histClose  time.Time  // the close time its history gives
 	entryLines []entryRef // where each entry of its history comes from
+	// In a worker of a parallel read, the chunk being parsed, and the
+	// look-up of the current row's history (see lookup).
+	chunk *chunk
+	look  int32
+}
+
+// lookup returns the history of the deal id, or nil. A serial read counts
+// the look-up for the join report at once (history.lookup). A worker
+// writes nothing shared: it records the look-up in dr.look, 1 + the index
+// of the history deal found, -1 for none (0: no look-up), and the first
+// IDs without history in its chunk, for the reading goroutine to count
+// in file order (chunk.count).
+func (dr *dealReader) lookup(id []byte) *histDeal {
+	h, c := dr.hist, dr.chunk
+	if c == nil {
+		return h.lookup(id)
+	}
+	i := h.find(id)
+	if i < 0 {
+		dr.look = -1
+		if len(c.missIDs) < maxExamples {
+			c.missIDs = append(c.missIDs, bytes.Clone(id))
+		}
+		return nil
+	}
+	dr.look = i + 1
+	return &h.deals[i]
 }
 
 // An entryRef says where an entry of a deal's history was read: a line of
@@ -109,6 +137,7 @@ func (dr *dealReader) ruled(col int) []byte {
 // ignoredRow for a row of a pipeline that is not read.
 func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 	c, rd := dr.c, dr.rd
+	dr.look = 0
 	id := rd.get(c.id)
 	if len(id) == 0 {
 		return dr.errAt(c.id, ErrEmpty)
@@ -117,7 +146,7 @@ func (dr *dealReader) deal(out *funnel.Deal) *ParseError {
 		return perr
 	}
 	if dr.hist != nil {
-		dr.histDeal = dr.hist.lookup(id)
+		dr.histDeal = dr.lookup(id)
 	}
 	p := dr.pipes[0]
 	if c.pipeline >= 0 {
