@@ -413,9 +413,6 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	if !slices.IsSortedFunc(rows, byDealAndTime) { // files list a deal's rows together, in time order, often
 		slices.SortStableFunc(rows, byDealAndTime)
 	}
-	if hr.texts == nil { // no row had a stage, a pipeline or a text
-		hr.texts = []string{""}
-	}
 	hr.entries = make([]histEntry, 0, len(rows)) // a row gives at most one entry
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
