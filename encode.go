@@ -25,7 +25,7 @@ import (
 
 const (
 	scanVersion  = 1
-	tallyVersion = 1
+	tallyVersion = 2 // 2: the sums of the squares of the value funnel's amounts
 	moneyVersion = 1
 	durVersion   = 1
 )
@@ -298,6 +298,8 @@ func (t *Tally) encode(w *wire.Writer) {
 		s.total.encode(w)
 		s.reachedValue.encode(w)
 		s.stepValue.encode(w)
+		s.reachedSq.encode(w)
+		s.stepSq.encode(w)
 		w.Int(len(s.reasons))
 		for _, r := range s.reasons {
 			w.String(r.reason)
@@ -355,6 +357,8 @@ func (t *Tally) decode(r *wire.Reader) {
 		s.total.decode(r)
 		s.reachedValue.decode(r)
 		s.stepValue.decode(r)
+		s.reachedSq.decode(r)
+		s.stepSq.decode(r)
 		if r.Err() == nil && (!s.reachedValue.sumOnly || !s.stepValue.sumOnly) {
 			r.Fail("stage values kept otherwise than as sums")
 		}

@@ -280,6 +280,13 @@ func ExampleReport_WriteText() {
 	//    Proposal        1   50.0%    95% CI 9.5%..90.5%       33.3%         1        0     0           0     0           0                   9.0                  9.0               9.0
 	//         won        1  100.0%  95% CI 20.7%..100.0%       33.3%         0        0
 	//
+	// Value funnel:
+	//       stage  reached value  step (value)  interval
+	//        Lead           2500           n/a
+	//   Qualified           2000         80.0%  95% CI 32.6%..100.0%
+	//    Proposal           1200         60.0%  95% CI 0.0%..100.0%
+	//         won           1200        100.0%
+	//
 	// Win rate (won / closed):    1/2 (50.0%)  95% CI 9.5%..90.5%
 	// Win rate (won / created):   1/3 (33.3%)  95% CI 6.1%..79.2%
 	// Win rate (value):           1200/2000 (60.0%)  95% CI 0.0%..100.0%

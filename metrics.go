@@ -217,8 +217,10 @@ type stageAcc struct {
 	pending  int64 // deals that reached the step's start row but not this row, open inside their window
 	untimed  int64 // deals that entered the stage with a visit of unknown length
 	// the amounts of the deals that reached the row, and of those that
-	// also took the step into it (sums only)
+	// also took the step into it (sums only), and the sums of their
+	// squares (for the interval of the value-weighted step conversion)
 	reachedValue, stepValue MoneyStats
+	reachedSq, stepSq       squareSum
 	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
 	otherReasons            lostReason   // deals lost for the reasons not kept
 	lost                    MoneyStats
@@ -509,8 +511,10 @@ func (t *Tally) value(v *View) {
 		}
 		s := &t.stages[k]
 		s.reachedValue.addAmount(sc, amt)
+		s.reachedSq.add(sc, amt)
 		if k > 0 && reached&(1<<from[k]) != 0 {
 			s.stepValue.addAmount(sc, amt)
+			s.stepSq.add(sc, amt)
 		}
 	}
 }
@@ -683,6 +687,8 @@ func (t *Tally) merge(o *Tally) {
 		s.open.Merge(&os.open)
 		s.reachedValue.Merge(&os.reachedValue)
 		s.stepValue.Merge(&os.stepValue)
+		s.reachedSq.merge(&os.reachedSq)
+		s.stepSq.merge(&os.stepSq)
 		for _, r := range os.reasons {
 			s.mergeReason(&r)
 		}

@@ -89,7 +89,11 @@ func TestComputeByHand(t *testing.T) {
 				// latest: r1's last visit lasted 1 day
 				TimeLatest: dsum(6, days(30, 6), days(1, 1), days(2, 1), days(2, 1), days(11, 4), days(23, 2), days(20, 1))},
 			// B: of the 6 at A, 4 reached B; w2 (won) dropped, o2 (open) pending.
-			{Stage: "B", Reached: 4, Entered: 4, ReachedValue: dec("430"), StepValue: MoneyRatio{dec("430"), dec("730")},
+			// The step values' ratio-estimator intervals (testdata/ratio/
+			// ratio_estimator.py, from each deal's amounts) are [0, 1] once
+			// clamped: B 430/730 over 6 deals is -0.007..1.18, C 180/430 over
+			// 4 and won 100/180 over 2 are wider still.
+			{Stage: "B", Reached: 4, Entered: 4, ReachedValue: dec("430"), StepValue: MoneyRate{MoneyRatio{dec("430"), dec("730")}, Interval{Lo: 0, Hi: 1, Confidence: 0.95, Defined: true}},
 				LostReasons: []LostReason{{Reason: "", Lost: 1, Value: dec("50"), Share: rt(1, 1)}}, Step: rt(4, 6), Cumulative: rt(4, 6),
 				DropOff: 2, DropOffRate: rt(2, 6), Pending: 1, Dropped: 1, StepDecided: rt(4, 5),
 				Lost: 1, LostValue: dec("50"), Open: 1, OpenValue: dec("200"),
@@ -99,7 +103,7 @@ func TestComputeByHand(t *testing.T) {
 				TimeLatest: dsum(4, days(24, 4), days(2, 1), days(11, 4), days(4, 1), days(29, 4), days(113, 10), days(14, 1))},
 			// C: w1 and r1 of the 4 at B; l1 lost, o1 pending. w2 entered C
 			// without B: entered 3.
-			{Stage: "C", Reached: 2, Entered: 3, ReachedValue: dec("180"), StepValue: MoneyRatio{dec("180"), dec("430")},
+			{Stage: "C", Reached: 2, Entered: 3, ReachedValue: dec("180"), StepValue: MoneyRate{MoneyRatio{dec("180"), dec("430")}, Interval{Lo: 0, Hi: 1, Confidence: 0.95, Defined: true}},
 				LostReasons: []LostReason{{Reason: "", Lost: 1, Value: dec("80"), Share: rt(1, 1)}}, Step: rt(2, 4), Cumulative: rt(2, 6),
 				DropOff: 2, DropOffRate: rt(2, 4), Pending: 1, Dropped: 1, StepDecided: rt(2, 3),
 				Lost: 1, LostValue: dec("80"), OpenValue: dec("0"),
@@ -108,7 +112,7 @@ func TestComputeByHand(t *testing.T) {
 				TimeLatest: dsum(3, days(8, 3), days(1, 1), days(3, 2), days(2, 1), days(7, 2), days(22, 5), days(5, 1))},
 			// won: w1 only (w2 skipped B, so it is won without counting
 			// there: entered 2); r1 lost from C.
-			{Stage: "won", Terminal: true, Reached: 1, Entered: 2, ReachedValue: dec("100"), StepValue: MoneyRatio{dec("100"), dec("180")}, Step: rt(1, 2), Cumulative: rt(1, 6),
+			{Stage: "won", Terminal: true, Reached: 1, Entered: 2, ReachedValue: dec("100"), StepValue: MoneyRate{MoneyRatio{dec("100"), dec("180")}, Interval{Lo: 0, Hi: 1, Confidence: 0.95, Defined: true}}, Step: rt(1, 2), Cumulative: rt(1, 6),
 				DropOff: 1, DropOffRate: rt(1, 2), Dropped: 1, StepDecided: rt(1, 2)},
 		},
 		WinRate:        rt(2, 4),

@@ -227,8 +227,9 @@ func (r *Rate) UnmarshalJSON(b []byte) error {
 // section 6.3); the interval is R ± z sqrt of it, clamped to [0, 1] for a
 // share such as the value win rate (a ratio that can exceed 1, such as net
 // revenue retention, says how it is clamped). It is
-// not defined for fewer than two deals, a zero denominator, or sketched
-// amounts.
+// not defined for fewer than two deals or a zero denominator, nor for the
+// value win rate of a scan that sketches its amounts (the value funnel's
+// step conversions keep exact sums of squares and have it then too).
 type MoneyRate struct {
 	MoneyRatio
 	Interval Interval

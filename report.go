@@ -157,9 +157,17 @@ type StageReport struct {
 	// ReachedValue is the total amount of the deals that reached the row
 	// (the value funnel), and StepValue the value-weighted step
 	// conversion: the amount of the deals that took the step into this
-	// row over the amount of those at the row it is counted from.
+	// row over the amount of those at the row it is counted from. Both
+	// sums are over the deals at that row (a deal that took the step
+	// counts its amount in both, one that did not in the denominator
+	// only), so StepValue is a ratio estimator like the value win rate,
+	// and its interval is the ratio estimator's (see [MoneyRate]), clamped
+	// to [0, 1], over the n deals at that row: not defined for n < 2 or a
+	// denominator that is not positive. It is computed from exact sums of
+	// the amounts' squares, so it is given also when the scan sketches
+	// its amounts. The first row has no step: its StepValue is 0/0.
 	ReachedValue decimal.Decimal `json:"reached_value"`
-	StepValue    MoneyRatio      `json:"step_value"`
+	StepValue    MoneyRate       `json:"step_value"`
 	// LostReasons break Lost down by the deals' lost reasons, the most
 	// frequent first (ties by reason; "" is an unknown reason), at most
 	// MaxLostReasons of them, the others counted under OtherReason.
@@ -240,7 +248,8 @@ func (t *Tally) Report() Report {
 		row.ReachedValue = s.reachedValue.Sum()
 		if k > 0 {
 			p := &t.stages[t.s.from[k]]
-			row.StepValue = MoneyRatio{s.stepValue.Sum(), p.reachedValue.Sum()}
+			row.StepValue = shareRate(MoneyRatio{s.stepValue.Sum(), p.reachedValue.Sum()}, p.reachedValue.Count(),
+				s.stepSq.float64(), p.reachedSq.minus(&s.stepSq), level)
 			row.Step = rate(Ratio{s.stepIn, p.reached}, level)
 			row.DropOff = p.reached - s.stepIn
 			row.DropOffRate = rate(Ratio{row.DropOff, p.reached}, level)
@@ -344,20 +353,33 @@ func lostReasons(stages []*stageAcc, level float64) []LostReason {
 // closed.
 func (t *Tally) valueRate(level float64) MoneyRate {
 	won, lost := &t.wonAmount, &t.lostAmount
-	r := MoneyRate{MoneyRatio: MoneyRatio{won.Sum(), won.Sum().Add(lost.Sum())}}
-	n := won.Count() + lost.Count()
-	if won.skErr > 0 || n < 2 || r.Den.Sign() <= 0 {
-		return r
+	r := MoneyRatio{won.Sum(), won.Sum().Add(lost.Sum())}
+	if won.skErr > 0 {
+		return MoneyRate{MoneyRatio: r}
+	}
+	return shareRate(r, won.Count()+lost.Count(), won.sumSquares(), lost.sumSquares(), level)
+}
+
+// shareRate returns r, a share of the amounts of n deals (the numerator
+// the amounts of the deals "in", such as those won, the denominator the
+// amounts of all n), with the interval of the ratio estimator (see
+// MoneyRate) clamped to [0, 1], from the sums of the squares of the
+// amounts in (sqIn) and out (sqOut): with y_i = x_i for a deal in and 0
+// for a deal out, the d_i = y_i - R x_i are (1 - R) x_i and -R x_i, so
+// sum(d_i^2) = (1 - R)^2 sqIn + R^2 sqOut. The interval is not defined
+// for fewer than two deals or a denominator that is not positive.
+func shareRate(r MoneyRatio, n int64, sqIn, sqOut, level float64) MoneyRate {
+	out := MoneyRate{MoneyRatio: r}
+	if n < 2 || r.Den.Sign() <= 0 {
+		return out
 	}
 	rv := r.Num.InexactFloat64() / r.Den.InexactFloat64()
-	sw, sl := won.sumSquares(), lost.sumSquares()
 	xbar := r.Den.InexactFloat64() / float64(n)
-	// sum of (y_i - R x_i)^2 = (1 - R)^2 sum_won x^2 + R^2 sum_lost x^2
-	ss := (1-rv)*(1-rv)*sw + rv*rv*sl
+	ss := (1-rv)*(1-rv)*sqIn + rv*rv*max(0, sqOut)
 	se := math.Sqrt(ss/float64(n-1)/float64(n)) / xbar
 	z := stat.Z(level)
-	r.Interval = Interval{Lo: max(0, rv-z*se), Hi: min(1, rv+z*se), Confidence: level, Defined: true}
-	return r
+	out.Interval = Interval{Lo: max(0, rv-z*se), Hi: min(1, rv+z*se), Confidence: level, Defined: true}
+	return out
 }
 
 func (p *periodAcc) row(sources []string, level float64) PeriodRow {
@@ -505,8 +527,9 @@ func (r Report) String() string {
 	return b.String()
 }
 
-// WriteText writes the report as readable text tables: the funnel, win
-// rates with their intervals, deal size, cycle and age, lead generation
+// WriteText writes the report as readable text tables: the funnel, the
+// value funnel with the intervals of its step conversions, win rates with
+// their intervals, deal size, cycle and age, lead generation
 // per period, what the policy left out and the skipped deals. Undefined
 // values print as "n/a".
 func (r Report) WriteText(w io.Writer) error {
@@ -530,6 +553,18 @@ func (r Report) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\t\n", s.Lost, s.LostValue, s.Open, s.OpenValue,
 			fmtDays(s.TimeLatest.Count, s.TimeLatest.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.Median), fmtDays(s.TimeTotal.Count, s.TimeTotal.P90))
+	}
+	_ = tw.Flush()
+	ew.printf("\nValue funnel:\n")
+	tw = tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "stage\treached value\tstep (value)\t  interval")
+	for _, s := range r.Funnel {
+		// the interval last, outside the aligned cells: no trailing blanks
+		iv := ci(s.StepValue.Interval)
+		if iv != "" {
+			iv = "  " + iv
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Stage, s.ReachedValue, valuePct(s.StepValue.MoneyRatio), iv)
 	}
 	_ = tw.Flush()
 	if ex := r.PolicyExcluded(); ex > 0 {
@@ -611,6 +646,15 @@ func pct(r Ratio) string {
 		return "n/a"
 	}
 	return p.StringFixed(1) + "%"
+}
+
+// valuePct formats a ratio of amounts as "80.0%", or "n/a".
+func valuePct(r MoneyRatio) string {
+	v, ok := r.Value()
+	if !ok {
+		return "n/a"
+	}
+	return v.Mul(decimal.NewFromInt(100)).StringFixed(1) + "%"
 }
 
 // ci formats an interval as "95% CI 18.1%..45.4%", or "" when undefined.

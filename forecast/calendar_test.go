@@ -137,7 +137,6 @@ func TestQuotaFiscal(t *testing.T) {
 		return funnel.Deal{ID: id, Created: expected.AddDate(0, -6, 0), Amount: dec(amount), Stage: "A", ExpectedClose: expected,
 			Attrs: funnel.Attributes{Owner: "ana"}}
 	}
-	ratio := func(num, den string) funnel.MoneyRatio { return funnel.MoneyRatio{Num: dec(num), Den: dec(den)} }
 	tests := []struct {
 		name  string
 		opts  funnel.Options
@@ -158,10 +157,10 @@ func TestQuotaFiscal(t *testing.T) {
 			open("o2", "50", hv(2027, 2, 1, 0, 0)),     // FY2027-Q2: no goal
 		},
 		rows: []forecast.QuotaRow{
-			{Key: "ana", Start: utc(2026, 11, 1, 4, 0), Quota: dec("1000"), Won: dec("400"), WonDeals: 2, Attainment: ratio("400", "1000"),
-				Remaining: dec("600"), Pipeline: dec("800"), OpenDeals: 1, Coverage: ratio("800", "600")},
-			{Key: "ana", Start: hv(2026, 8, 1, 0, 0), Quota: dec("500"), Won: dec("600"), WonDeals: 1, Attainment: ratio("600", "500"),
-				Remaining: dec("0"), Pipeline: dec("0"), Coverage: ratio("0", "0")},
+			{Key: "ana", Start: utc(2026, 11, 1, 4, 0), Quota: dec("1000"), Won: dec("400"), WonDeals: 2, Attainment: exactRate("400", "1000", 0.4),
+				Remaining: dec("600"), Pipeline: dec("800"), OpenDeals: 1, Coverage: exactRate("800", "600", 4.0/3)},
+			{Key: "ana", Start: hv(2026, 8, 1, 0, 0), Quota: dec("500"), Won: dec("600"), WonDeals: 1, Attainment: exactRate("600", "500", 1.2),
+				Remaining: dec("0"), Pipeline: dec("0"), Coverage: undefinedRate("0")},
 		},
 		label: "FY2027-Q1",
 	}, {
@@ -176,10 +175,10 @@ func TestQuotaFiscal(t *testing.T) {
 			open("o2", "70", st(2023, 7, 2, 0, 0)),    // FY2024-Q2: no goal
 		},
 		rows: []forecast.QuotaRow{
-			{Key: "ana", Start: st(2023, 1, 1, 0, 0), Quota: dec("100"), Won: dec("90"), WonDeals: 2, Attainment: ratio("90", "100"),
-				Remaining: dec("10"), Pipeline: dec("0"), Coverage: ratio("0", "10")},
-			{Key: "ana", Start: utc(2023, 4, 2, 4, 0), Quota: dec("200"), Won: dec("50"), WonDeals: 1, Attainment: ratio("50", "200"),
-				Remaining: dec("150"), Pipeline: dec("500"), OpenDeals: 1, Coverage: ratio("500", "150")},
+			{Key: "ana", Start: st(2023, 1, 1, 0, 0), Quota: dec("100"), Won: dec("90"), WonDeals: 2, Attainment: exactRate("90", "100", 0.9),
+				Remaining: dec("10"), Pipeline: dec("0"), Coverage: exactRate("0", "10", 0)},
+			{Key: "ana", Start: utc(2023, 4, 2, 4, 0), Quota: dec("200"), Won: dec("50"), WonDeals: 1, Attainment: exactRate("50", "200", 0.25),
+				Remaining: dec("150"), Pipeline: dec("500"), OpenDeals: 1, Coverage: exactRate("500", "150", 10.0/3)},
 		},
 		label: "FY2024-Q1",
 	}}

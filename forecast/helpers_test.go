@@ -81,3 +81,15 @@ func roundTripJSON[T any](t *testing.T, v T) {
 }
 
 func values(deals []funnel.Deal) func(func(funnel.Deal) bool) { return slices.Values(deals) }
+
+// exactRate is a ratio of amounts known exactly, whose interval is the
+// point v (worked by hand from num / den) at 95%.
+func exactRate(num, den string, v float64) funnel.MoneyRate {
+	return funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: dec(num), Den: dec(den)},
+		Interval: funnel.Interval{Lo: v, Hi: v, Confidence: 0.95, Defined: true}}
+}
+
+// undefinedRate is num / 0: no value, no interval.
+func undefinedRate(num string) funnel.MoneyRate {
+	return funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: dec(num), Den: dec("0")}}
+}

@@ -195,22 +195,40 @@ func (q *Quota) encodeSettings(w *wire.Writer) {
 }
 
 // A QuotaRow is the attainment and coverage of one goal.
+//
+// Both are ratios of amounts known exactly as of the as-of time: the
+// amount won and the open amount are totals over every deal of the goal
+// (a census, not a sample), and the quota is a constant. They have no
+// sampling error, so their intervals are the point, Lo = Hi = Num / Den,
+// at the scan's confidence level (a census has zero sampling variance:
+// Cochran 1977, "Sampling Techniques", 3rd ed., section 2.5, whose
+// finite population correction 1 - n/N vanishes at n = N); an interval is
+// not defined where the ratio is not (Den = 0). The ratio estimator's
+// interval of [funnel.MoneyRate] does not apply: its denominator is a
+// sum over the same deals as its numerator, the quota is not. What is
+// uncertain is the attainment the period will end with, which depends on
+// how many of the open deals are won: that is a forecast, given by a
+// [Range] with RangeOptions.Close in the period and the quota among its
+// Quotas (its percentiles of the period's revenue divided by the quota are
+// the percentiles of the final attainment, and its probability of
+// reaching the quota the chance that attainment ends at 100% or more).
 type QuotaRow struct {
 	Key   string          `json:"key"`
 	Start time.Time       `json:"-"` // the start of the goal's period (JSON start)
 	Quota decimal.Decimal `json:"quota"`
 	// Won is the amount won in the period, over WonDeals deals;
-	// Attainment = Won / Quota.
-	Won        decimal.Decimal   `json:"won"`
-	WonDeals   int64             `json:"won_deals"`
-	Attainment funnel.MoneyRatio `json:"attainment"`
+	// Attainment = Won / Quota, with its interval (see [QuotaRow]).
+	Won        decimal.Decimal  `json:"won"`
+	WonDeals   int64            `json:"won_deals"`
+	Attainment funnel.MoneyRate `json:"attainment"`
 	// Remaining is max(Quota - Won, 0); Pipeline is the open amount
 	// expected to close in the period, over OpenDeals deals; Coverage =
-	// Pipeline / Remaining, undefined once the quota is met.
-	Remaining decimal.Decimal   `json:"remaining"`
-	Pipeline  decimal.Decimal   `json:"pipeline"`
-	OpenDeals int64             `json:"open_deals"`
-	Coverage  funnel.MoneyRatio `json:"coverage"`
+	// Pipeline / Remaining, undefined once the quota is met, with its
+	// interval (see [QuotaRow]).
+	Remaining decimal.Decimal  `json:"remaining"`
+	Pipeline  decimal.Decimal  `json:"pipeline"`
+	OpenDeals int64            `json:"open_deals"`
+	Coverage  funnel.MoneyRate `json:"coverage"`
 }
 
 // A QuotaReport is the attainment and coverage of every goal, in the
@@ -237,12 +255,13 @@ func (q *Quota) Report() QuotaReport {
 	o := q.s.Options()
 	r := QuotaReport{AsOf: o.AsOf, Period: o.Period, Calendar: o.Calendar, Location: o.Location.String(), Key: q.key, Rows: make([]QuotaRow, len(q.goals)),
 		Outside: q.outside, Undated: q.undated, Input: q.in.Input()}
+	level := q.s.Level()
 	for i, g := range q.goals {
 		row := QuotaRow{Key: g.Key, Start: g.Start, Quota: g.Amount, Won: q.won[i].Sum(), WonDeals: q.won[i].Count(),
 			Pipeline: q.open[i].Sum(), OpenDeals: q.open[i].Count()}
-		row.Attainment = funnel.MoneyRatio{Num: row.Won, Den: row.Quota}
+		row.Attainment = censusRate(row.Won, row.Quota, level)
 		row.Remaining = decimal.Max(row.Quota.Sub(row.Won), decimal.Zero)
-		row.Coverage = funnel.MoneyRatio{Num: row.Pipeline, Den: row.Remaining}
+		row.Coverage = censusRate(row.Pipeline, row.Remaining, level)
 		r.Rows[i] = row
 	}
 	return r
@@ -356,8 +375,22 @@ func (r *QuotaReport) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// censusRate returns num / den as a rate whose interval is the point
+// (see [QuotaRow]): Lo = Hi = num / den at the level, not defined when den
+// is zero.
+func censusRate(num, den decimal.Decimal, level float64) funnel.MoneyRate {
+	r := funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: num, Den: den}}
+	if den.IsZero() {
+		return r
+	}
+	v := num.InexactFloat64() / den.InexactFloat64()
+	r.Interval = funnel.Interval{Lo: v, Hi: v, Confidence: level, Defined: true}
+	return r
+}
+
 // WriteText writes one line per goal: won, attainment, pipeline and
-// coverage.
+// coverage; their intervals are the point (see [QuotaRow]), so the
+// table says "exact" beside them.
 func (r QuotaReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Quota attainment by %s", r.Period)
@@ -372,12 +405,27 @@ func (r QuotaReport) WriteText(w io.Writer) error {
 	fmt.Fprintln(tw, "key\tperiod\tquota\twon\tattainment\tremaining\tpipeline\tcoverage\t")
 	for _, row := range r.Rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", orUnknown(row.Key), r.Calendar.Label(r.Period, row.Start, row.Start.Location()), money(row.Quota), money(row.Won),
-			moneyPct(row.Attainment), money(row.Remaining), money(row.Pipeline), moneyPct(row.Coverage))
+			moneyRatePct(row.Attainment), money(row.Remaining), money(row.Pipeline), moneyRatePct(row.Coverage))
 	}
 	_ = tw.Flush()
 	ew.printf("%d deals outside every goal, %d undated\n", r.Outside, r.Undated)
 	writeInput(ew, r.Input)
 	return ew.err
+}
+
+// moneyRatePct formats a rate as moneyPct does, followed by its interval:
+// "65.0% exact" when the interval is the point, "65.0% 95% CI 60.1%..70.2%"
+// otherwise, nothing when it is not defined.
+func moneyRatePct(r funnel.MoneyRate) string {
+	s := moneyPct(r.MoneyRatio)
+	switch iv := r.Interval; {
+	case !iv.Defined:
+		return s
+	case iv.Lo == iv.Hi:
+		return s + " exact"
+	default:
+		return s + " " + ci(iv)
+	}
 }
 
 func moneyPct(r funnel.MoneyRatio) string {

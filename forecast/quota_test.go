@@ -40,13 +40,16 @@ func TestQuotaByHand(t *testing.T) {
 	}
 	// ana: won 600 + 50 = 650 of 1000; remaining 350; pipeline 800,
 	// coverage 800/350. ben: 600 of 500, remaining 0, pipeline 100,
-	// coverage undefined (100/0). cy: nothing, 0/0 both.
+	// coverage undefined (100/0). cy: nothing, 0/0 both. Every amount is
+	// a total over all the goal's deals and the quota a constant, so each
+	// defined interval is the point: 650/1000 = 0.65, 800/350 = 16/7,
+	// 600/500 = 1.2.
 	want := []forecast.QuotaRow{
-		{Key: "ana", Start: q1, Quota: dec("1000"), Won: dec("650"), WonDeals: 2, Attainment: funnel.MoneyRatio{Num: dec("650"), Den: dec("1000")},
-			Remaining: dec("350"), Pipeline: dec("800"), OpenDeals: 1, Coverage: funnel.MoneyRatio{Num: dec("800"), Den: dec("350")}},
-		{Key: "ben", Start: q1, Quota: dec("500"), Won: dec("600"), WonDeals: 1, Attainment: funnel.MoneyRatio{Num: dec("600"), Den: dec("500")},
-			Remaining: dec("0"), Pipeline: dec("100"), OpenDeals: 1, Coverage: funnel.MoneyRatio{Num: dec("100"), Den: dec("0")}},
-		{Key: "cy", Start: q1, Quota: dec("0")},
+		{Key: "ana", Start: q1, Quota: dec("1000"), Won: dec("650"), WonDeals: 2, Attainment: exactRate("650", "1000", 0.65),
+			Remaining: dec("350"), Pipeline: dec("800"), OpenDeals: 1, Coverage: exactRate("800", "350", 16.0/7)},
+		{Key: "ben", Start: q1, Quota: dec("500"), Won: dec("600"), WonDeals: 1, Attainment: exactRate("600", "500", 1.2),
+			Remaining: dec("0"), Pipeline: dec("100"), OpenDeals: 1, Coverage: undefinedRate("100")},
+		{Key: "cy", Start: q1, Quota: dec("0"), Attainment: undefinedRate("0"), Coverage: undefinedRate("0")},
 	}
 	if diff := cmp.Diff(want, got.Rows); diff != "" {
 		t.Errorf("quota mismatch (-want +got):\n%s", diff)

@@ -61,7 +61,7 @@ func TestWriteText(t *testing.T) {
 		"pipeline given":   {"given probabilities", "n/a"},
 		"pipeline model":   {"model probabilities per owner"},
 		"by period":        {"Expected revenue by month", "2024-09", "later", "untimed"},
-		"quota":            {"Quota attainment by month and owner", "ana", "2024-06"},
+		"quota":            {"Quota attainment by month and owner", "ana", "2024-06", "% exact"},
 		"changes":          {"Pipeline changes from 2024-06-01", "pulled in", "increased"},
 		"backtest":         {"Backtest of 2 cutoffs, horizon 60.0 days", "Calibration", "[0.80, 1.00)"},
 		"velocity":         {"Pipeline velocity 125.00 -> 500.00"},
