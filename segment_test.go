@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -1056,13 +1057,16 @@ func TestSegmentRankAdjusted(t *testing.T) {
 	}
 }
 
-// optsForTest returns the options of the property tests: every set of
-// mergeOpts, or the first alone with -short.
-func optsForTest() []funnel.Options {
-	if testing.Short() {
-		return mergeOpts[:1]
+// optsForTest returns the options of the k-th segment property test:
+// every set of mergeOpts with -funnel.long (as CI runs them), and by
+// default the set k (mod their number) alone, so that the default run
+// still covers each set in some test.
+func optsForTest(k int) []funnel.Options {
+	if f := flag.Lookup("funnel.long"); f != nil && f.Value.String() == "true" {
+		return mergeOpts
 	}
-	return mergeOpts
+	k %= len(mergeOpts)
+	return mergeOpts[k : k+1]
 }
 
 // segTestDims are the dimension sets of the property tests: source x
@@ -1115,7 +1119,7 @@ func handKey(set int, d funnel.Deal, loc *time.Location) []string {
 func TestSegmentsAddUp(t *testing.T) {
 	f := dealgen.Funnel()
 	deals := mixedDeals(400, 11)
-	for _, opts := range optsForTest() {
+	for _, opts := range optsForTest(0) {
 		s := scanOf(t, f, opts)
 		whole, err := funnel.Compute(f, slices.Values(deals), opts)
 		if err != nil {
@@ -1248,7 +1252,7 @@ func TestSegmentMergeEqualsOnePass(t *testing.T) {
 	f := dealgen.Funnel()
 	deals := mixedDeals(300, 3)
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, opts := range optsForTest() {
+	for _, opts := range optsForTest(1) {
 		s := scanOf(t, f, opts)
 		for set, dims := range segTestDims(t) {
 			for _, topK := range []int{0, 2} {
@@ -1370,7 +1374,7 @@ func TestSegmentMergeRefused(t *testing.T) {
 func TestSegmentRunParallel(t *testing.T) {
 	f := dealgen.Funnel()
 	deals := mixedDeals(3000, 21)
-	for _, opts := range optsForTest() {
+	for _, opts := range optsForTest(2) {
 		for set, dims := range segTestDims(t) {
 			seg := funnel.SegmentOptions{Dims: dims, TopK: 3}
 			opts.Workers = 1
@@ -1415,7 +1419,7 @@ func TestSegmentEncodingDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 9))
 	month, _ := funnel.ByCreated(funnel.Month)
 	sets := append(segTestDims(t), []funnel.Dim{funnel.ByAttr(funnel.AttrOwner)}, []funnel.Dim{month, funnel.ByAttr(funnel.AttrProduct)})
-	for _, opts := range optsForTest() {
+	for _, opts := range optsForTest(3) {
 		s := scanOf(t, f, opts)
 		for set, dims := range sets {
 			seg := funnel.SegmentOptions{Dims: dims}
