@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/funnelmetrics/funnel/internal/aliastest"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -268,37 +268,6 @@ func TestDecodeTruncated(t *testing.T) {
 	}
 }
 
-func scribble(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			scribble(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				scribble(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			scribble(v.Index(i))
-		}
-	case reflect.String:
-		if v.CanSet() {
-			v.SetString("scribbled")
-		}
-	case reflect.Int, reflect.Int8, reflect.Int64:
-		if v.CanSet() {
-			v.SetInt(-7)
-		}
-	case reflect.Float64:
-		if v.CanSet() {
-			v.SetFloat(-7)
-		}
-	}
-}
-
 // TestResultsDoNotAlias scribbles over a report and checks that the
 // accumulator's next report is unchanged.
 func TestResultsDoNotAlias(t *testing.T) {
@@ -310,7 +279,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 		}
 		before := jsonOf(t, a.Report())
 		r := a.Report()
-		scribble(reflect.ValueOf(&r))
+		aliastest.Scribble(&r)
 		if after := jsonOf(t, a.Report()); !bytes.Equal(before, after) {
 			t.Errorf("%+v: the report changed after its copy was scribbled", o)
 		}

@@ -3,6 +3,7 @@ package target_test
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/funnelmetrics/funnel/internal/aliastest"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -218,43 +219,6 @@ func TestRunParallel(t *testing.T) {
 	}
 }
 
-// scribble sets every settable number, string and bool reachable through
-// v (slices, pointers, structs) to another value.
-func scribble(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			scribble(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				scribble(v.Field(i))
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			scribble(v.Index(i))
-		}
-	case reflect.String:
-		if v.CanSet() {
-			v.SetString("scribbled")
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if v.CanSet() {
-			v.SetInt(-7)
-		}
-	case reflect.Float64:
-		if v.CanSet() {
-			v.SetFloat(-7)
-		}
-	case reflect.Bool:
-		if v.CanSet() {
-			v.SetBool(!v.Bool())
-		}
-	}
-}
-
 // TestResultsDoNotAlias mutates every slice of every result, then
 // computes the results again: nothing a result holds is the
 // accumulator's, the report's or the set's own.
@@ -273,7 +237,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 	if len(r.Input.Skipped.Examples) == 0 || len(r.Steps[0].Reasons) == 0 {
 		t.Fatal("the test needs skipped deals and reasons")
 	}
-	scribble(reflect.ValueOf(&r))
+	aliastest.Scribble(&r)
 	after, err := json.Marshal(b.Ranking())
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +265,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 		t.Fatal(err)
 	}
 	eBefore, _ := json.Marshal(e)
-	scribble(reflect.ValueOf(&e))
+	aliastest.Scribble(&e)
 	repAfter, _ := json.Marshal(rep)
 	setAfter, _ := json.Marshal(set)
 	if !bytes.Equal(repBefore, repAfter) || !bytes.Equal(setBefore, setAfter) {
@@ -318,7 +282,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 		_ = b2.Add(d)
 	}
 	r1, _ := json.Marshal(b2.Ranking())
-	scribble(reflect.ValueOf(&sets))
+	aliastest.Scribble(&sets)
 	if r2, _ := json.Marshal(b2.Ranking()); !bytes.Equal(r1, r2) {
 		t.Error("scribbling the caller's sets changed the ranking")
 	}

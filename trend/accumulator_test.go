@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"github.com/funnelmetrics/funnel/internal/aliastest"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -388,48 +389,6 @@ func TestDecodeTruncated(t *testing.T) {
 	}
 }
 
-// scribble overwrites every element of every slice reachable from v
-// through exported fields, and every exported string and number it can
-// set.
-func scribble(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			scribble(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				scribble(v.Field(i))
-			}
-		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			scribble(v.Index(i))
-		}
-	case reflect.Array:
-		for i := range v.Len() {
-			scribble(v.Index(i))
-		}
-	case reflect.String:
-		if v.CanSet() {
-			v.SetString("scribbled")
-		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if v.CanSet() {
-			v.SetInt(-7)
-		}
-	case reflect.Float64:
-		if v.CanSet() {
-			v.SetFloat(-7)
-		}
-	case reflect.Bool:
-		if v.CanSet() {
-			v.SetBool(!v.Bool())
-		}
-	}
-}
-
 // TestResultsDoNotAlias mutates every slice of every result, then checks
 // that the accumulator gives the same result as before and still adds
 // deals.
@@ -448,7 +407,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 		r := resultOf(t, c, a)
 		p := reflect.New(reflect.TypeOf(r))
 		p.Elem().Set(reflect.ValueOf(r))
-		scribble(p)
+		aliastest.Scribble(p.Interface())
 		if c.name == "series created" {
 			rep := resultOf(t, c, a).(Report)
 			v, err := rep.Metric(WinRate)
@@ -456,7 +415,7 @@ func TestResultsDoNotAlias(t *testing.T) {
 				t.Fatal(err)
 			}
 			vb, _ := json.Marshal(v)
-			scribble(reflect.ValueOf(&v))
+			aliastest.Scribble(&v)
 			v2, _ := rep.Metric(WinRate)
 			if vb2, _ := json.Marshal(v2); !bytes.Equal(vb, vb2) {
 				t.Errorf("Values alias their report")
