@@ -582,3 +582,26 @@ func ExamplePredictCLV() {
 	// Output:
 	// one year's discounted revenue: 33.88 in [31.03, 36.99]
 }
+
+func ExampleHistorical_Summary() {
+	log, _ := clv.LogOf(slices.Values(clvPurchases()))
+	h, _ := log.Historical(decimal.RequireFromString("0.4"))
+	s := h.Summary()
+	// the two customers' revenues are 75 and 220: quartiles at ranks
+	// 1.25, 1.5, 1.75 and 1.9 of 2 (PERCENTILE.INC)
+	fmt.Println("customers", s.Count, "total", s.Total, "mean", s.Mean)
+	fmt.Println("min", s.Min, "p25", s.P25, "median", s.Median, "p75", s.P75, "p90", s.P90, "max", s.Max)
+	// Output:
+	// customers 2 total 295 mean 147.5
+	// min 75 p25 111.25 median 147.5 p75 183.75 p90 205.5 max 220
+}
+
+func ExampleHistorical_Top() {
+	log, _ := clv.LogOf(slices.Values(clvPurchases()))
+	h, _ := log.Historical(decimal.RequireFromString("0.4"))
+	for _, c := range h.Top(1) {
+		fmt.Println(c.ID, c.Purchases, c.Revenue, c.Margin)
+	}
+	// Output:
+	// acme 4 220 88
+}
