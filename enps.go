@@ -673,15 +673,6 @@ func CompareENPS(a, b ENPSScore, t Test) (ENPSComparison, error) {
 		c.PValue = stat.TwoSidedP(c.Z)
 	}
 	c.PAdjusted = c.PValue
-	switch {
-	case !c.Tested || !stat.Enough(a.Total, minSample) || !stat.Enough(b.Total, minSample):
-		c.Verdict = Withheld
-	case c.PValue >= 1-level || c.Diff == 0:
-		c.Verdict = NoDifference
-	case c.Diff > 0:
-		c.Verdict = Higher
-	default:
-		c.Verdict = Lower
-	}
+	c.Verdict = VerdictOf(c.Tested && stat.Enough(a.Total, minSample) && stat.Enough(b.Total, minSample), c.PValue, level, c.Diff)
 	return c, nil
 }

@@ -419,6 +419,41 @@ func (v *Verdict) UnmarshalText(b []byte) error {
 	return enumUnmarshal(v, b, verdictNames[:], "verdict", ErrInvalidParam)
 }
 
+// VerdictOf is the rule of the verdict of a test made alone, for every
+// comparison of the library and its sub-packages: [Withheld] unless enough
+// (both sides have the minimum sample, and the test could be made);
+// otherwise [NoDifference] unless the p-value p is below 1 - level (level
+// is a confidence level as a fraction, as [Confidence.Level] gives it; a
+// NaN p-value is not below it), and [Higher] or [Lower] by the sign of
+// diff, the first side's value minus the second's ([NoDifference] when
+// diff is 0 or NaN).
+func VerdictOf(enough bool, p, level, diff float64) Verdict {
+	switch {
+	case !enough:
+		return Withheld
+	case !stat.Discovery(p, level):
+		return NoDifference
+	case diff > 0:
+		return Higher
+	case diff < 0:
+		return Lower
+	}
+	return NoDifference
+}
+
+// Adjusted returns the verdict v of a test made among others, once its
+// p-value is adjusted for them to padj (Benjamini-Hochberg; see
+// [Comparison.PAdjusted]): [Higher] or [Lower] becomes [NoDifference]
+// unless padj is below 1 - level (a NaN padj is not); [Withheld] and
+// [NoDifference] stay. This is the one rule by which the library and its
+// sub-packages adjust their verdicts.
+func (v Verdict) Adjusted(padj, level float64) Verdict {
+	if (v == Higher || v == Lower) && !stat.Discovery(padj, level) {
+		return NoDifference
+	}
+	return v
+}
+
 // A Comparison compares proportion A (a segment, a period) with
 // proportion B (the rest of the deals, another segment, the period
 // before).
@@ -535,16 +570,7 @@ func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparis
 		c.PValue = stat.TwoSidedP(c.Z)
 	}
 	c.PAdjusted = c.PValue
-	switch {
-	case a.Den < minSample || b.Den < minSample:
-		c.Verdict = Withheld
-	case c.PValue >= 1-level || c.Diff == 0:
-		c.Verdict = NoDifference
-	case c.Diff > 0:
-		c.Verdict = Higher
-	default:
-		c.Verdict = Lower
-	}
+	c.Verdict = VerdictOf(a.Den >= minSample && b.Den >= minSample, c.PValue, level, c.Diff)
 	return c
 }
 
@@ -553,15 +579,5 @@ func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparis
 // when q < 1 - level.
 func (c *Comparison) adjust(q, level float64) {
 	c.PAdjusted = q
-	c.Verdict = adjustVerdict(c.Verdict, q, level)
-}
-
-// adjustVerdict returns the verdict v of a test made among others whose
-// adjusted p-value is q: higher or lower becomes no difference unless
-// q < 1 - level; withheld and no difference stay.
-func adjustVerdict(v Verdict, q, level float64) Verdict {
-	if (v == Higher || v == Lower) && !stat.Discovery(q, level) {
-		return NoDifference
-	}
-	return v
+	c.Verdict = c.Verdict.Adjusted(q, level)
 }

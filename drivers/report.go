@@ -233,10 +233,7 @@ func (a *Drivers) table(yes, no, excluded, notAnalysed int64, features []Driver,
 	for j, q := range stat.BH(p) {
 		d := &t.Drivers[tested[j]]
 		d.PAdjusted = q
-		d.Verdict = d.Comparison.Verdict
-		if (d.Verdict == funnel.Higher || d.Verdict == funnel.Lower) && !stat.Discovery(q, level) {
-			d.Verdict = funnel.NoDifference
-		}
+		d.Verdict = d.Comparison.Verdict.Adjusted(q, level)
 		d.Comparison.PAdjusted, d.Comparison.Verdict = q, d.Verdict
 	}
 	slices.SortStableFunc(t.Drivers, compareDrivers)

@@ -60,16 +60,7 @@ func compareMeans(a, b Cell, o resolved) MeanComparison {
 		m.PValue = stat.TwoSidedP(m.Z)
 	}
 	m.PAdjusted = m.PValue
-	switch {
-	case !m.Tested || !o.enough(a.Answered) || !o.enough(b.Answered):
-		m.Verdict = funnel.Withheld
-	case m.PValue >= 1-o.level || m.Diff == 0:
-		m.Verdict = funnel.NoDifference
-	case m.Diff > 0:
-		m.Verdict = funnel.Higher
-	default:
-		m.Verdict = funnel.Lower
-	}
+	m.Verdict = funnel.VerdictOf(m.Tested && o.enough(a.Answered) && o.enough(b.Answered), m.PValue, o.level, m.Diff)
 	return m
 }
 
@@ -222,7 +213,7 @@ func adjustChanges(cs []Change, level float64) {
 				q := &rc.Questions[j]
 				addComparison(&fam, &q.Favourable, level)
 				if m := &q.Mean; m.Tested {
-					fam.Add(m.PValue, func(p float64) { m.PAdjusted, m.Verdict = p, adjusted(m.Verdict, p, level) })
+					fam.Add(m.PValue, func(p float64) { m.PAdjusted, m.Verdict = p, m.Verdict.Adjusted(p, level) })
 				}
 				if q.ENPS != nil {
 					addENPS(&fam, q.ENPS, level)
@@ -236,23 +227,13 @@ func adjustChanges(cs []Change, level float64) {
 // addComparison adds the comparison c, when defined, to the family.
 func addComparison(fam *stat.Family, c *funnel.Comparison, level float64) {
 	if c.Defined {
-		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, adjusted(c.Verdict, p, level) })
+		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, c.Verdict.Adjusted(p, level) })
 	}
 }
 
 // addENPS adds the eNPS comparison c, when tested, to the family.
 func addENPS(fam *stat.Family, c *funnel.ENPSComparison, level float64) {
 	if c.Tested {
-		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, adjusted(c.Verdict, p, level) })
+		fam.Add(c.PValue, func(p float64) { c.PAdjusted, c.Verdict = p, c.Verdict.Adjusted(p, level) })
 	}
-}
-
-// adjusted returns the verdict v of a test made among others whose
-// adjusted p-value is q: higher or lower becomes no difference unless
-// [stat.Discovery] holds; withheld and no difference stay.
-func adjusted(v funnel.Verdict, q, level float64) funnel.Verdict {
-	if (v == funnel.Higher || v == funnel.Lower) && !stat.Discovery(q, level) {
-		return funnel.NoDifference
-	}
-	return v
 }

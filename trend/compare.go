@@ -64,7 +64,7 @@ func compareTies(a, b []stat.Tie, level float64, minSample int64) DurationCompar
 	c.Defined = true
 	c.ExpectedA, c.ExpectedB, c.Variance, c.ChiSquare, c.Z, c.PValue = r.ExpectedA, r.ExpectedB, r.Variance, r.ChiSquare, r.Z, r.P
 	c.PAdjusted = r.P
-	c.Verdict = verdictOf(c.A, c.B, minSample, c.PAdjusted, level, -c.Z)
+	c.Verdict = funnel.VerdictOf(c.A >= minSample && c.B >= minSample, c.PAdjusted, level, -c.Z)
 	return c
 }
 
@@ -74,31 +74,6 @@ func tieCount(t []stat.Tie) int64 {
 		n += x.Events + x.Censored
 	}
 	return n
-}
-
-// verdictOf is the one rule of a verdict: withheld under the minimum
-// sample, no difference when p is not below 1 - level or the direction is
-// 0, else higher for a positive direction and lower for a negative one.
-func verdictOf(nA, nB, minSample int64, p, level, dir float64) funnel.Verdict {
-	switch {
-	case nA < minSample || nB < minSample:
-		return funnel.Withheld
-	case !(p < 1-level) || dir == 0:
-		return funnel.NoDifference
-	case dir > 0:
-		return funnel.Higher
-	}
-	return funnel.Lower
-}
-
-// adjusted returns the verdict v of a test with its p-value adjusted to
-// padj: a higher or lower verdict whose adjusted p-value is not below
-// 1 - level becomes no difference.
-func adjusted(v funnel.Verdict, padj, level float64) funnel.Verdict {
-	if (v == funnel.Higher || v == funnel.Lower) && !stat.Discovery(padj, level) {
-		return funnel.NoDifference
-	}
-	return v
 }
 
 // Adjust returns the Benjamini-Hochberg adjusted p-values of p (Benjamini
@@ -260,7 +235,7 @@ func compareAmounts(a, b []float64, level float64, minSample int64) AmountCompar
 	c.Ratio = math.Exp(w.Diff)
 	c.Interval = funnel.Interval{Lo: math.Exp(w.Lo), Hi: math.Exp(w.Hi), Confidence: level, Defined: true}
 	c.T, c.DF, c.PValue, c.PAdjusted = w.T, w.DF, w.P, w.P
-	c.Verdict = verdictOf(int64(len(la)), int64(len(lb)), minSample, c.PAdjusted, level, w.Diff)
+	c.Verdict = funnel.VerdictOf(int64(len(la)) >= minSample && int64(len(lb)) >= minSample, c.PAdjusted, level, w.Diff)
 	return c
 }
 

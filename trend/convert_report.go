@@ -248,7 +248,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		for i := range r.Segments {
 			c := &r.Segments[i].Versus
 			if c.Defined {
-				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
+				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, c.Verdict.Adjusted(q, level) })
 			}
 		}
 		fam.Adjust()
@@ -278,7 +278,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		for i := range r.Periods {
 			c := &r.Periods[i].Previous
 			if c.Defined {
-				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, adjusted(c.Verdict, q, level) })
+				fam.Add(c.PValue, func(q float64) { c.PAdjusted, c.Verdict = q, c.Verdict.Adjusted(q, level) })
 			}
 		}
 		fam.Adjust()

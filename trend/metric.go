@@ -338,7 +338,7 @@ func (r Report) Metric(m Metric) (Values, error) {
 			}
 			c.Tested, c.PValue = true, p
 			fam.Add(p, func(q float64) {
-				c.PAdjusted, c.Verdict = q, adjusted(v, q, level)
+				c.PAdjusted, c.Verdict = q, v.Adjusted(q, level)
 				if c.Rates.Defined {
 					c.Rates.PAdjusted, c.Rates.Verdict = q, c.Verdict
 				}
@@ -481,16 +481,7 @@ func compareCounts(a, b int64, la, lb, level float64, minSample int64) CountComp
 		return c
 	}
 	c.Defined, c.Z, c.PValue = true, z, stat.TwoSidedP(z)
-	switch {
-	case a+b < minSample:
-		c.Verdict = funnel.Withheld
-	case c.PValue >= 1-level || z == 0:
-		c.Verdict = funnel.NoDifference
-	case z > 0:
-		c.Verdict = funnel.Higher
-	default:
-		c.Verdict = funnel.Lower
-	}
+	c.Verdict = funnel.VerdictOf(a+b >= minSample, c.PValue, level, z)
 	return c
 }
 

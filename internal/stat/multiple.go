@@ -68,8 +68,6 @@ func (f *Family) Adjust() {
 }
 
 // Discovery reports whether a difference found by a test whose adjusted
-// p-value is q stands at confidence level: q < 1 - level. The verdict of
-// a test made among others is the verdict of the test alone when it found
-// no difference or withheld one, and no difference when it found one but
-// Discovery is false.
+// p-value is q stands at confidence level: q < 1 - level. funnel.VerdictOf
+// and funnel.Verdict.Adjusted, the rules of every verdict, rest on it.
 func Discovery(q, level float64) bool { return q < 1-level }
