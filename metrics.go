@@ -63,9 +63,18 @@ const (
 	// AnyStage counts a deal at stage k if it entered k at all, whatever it
 	// skipped (HubSpot's "any stage").
 	AnyStage
-	// DirectNext counts a deal at stage 0 if it entered stage 0, and at
-	// stage k > 0 if it counts at stage k-1 and moved directly from k-1 to k
-	// (one history entry right after the other).
+	// DirectNext counts a deal at a stage only along an unbroken chain of
+	// direct moves that starts with its first entry: its entries are walked
+	// in time order; the first must be into stage 0, and each later one
+	// into the stage right after the previous entry's (one history entry
+	// right after the other). The first entry that is not (a skip, a
+	// re-entry, a move back) breaks the chain: the deal reaches no stage
+	// from there on, also when it comes back to the chain's stage later,
+	// and counts as won only if it was won right after entering the last
+	// stage. So a deal whose first entry is past stage 0 reaches none, even
+	// if it enters stage 0 later (history B, A, C reaches no stage), and
+	// DirectNext never counts a deal at a stage that InOrder does not.
+	// Stages in Options.Optional may be skipped, also at the start.
 	DirectNext
 )
 

@@ -168,10 +168,14 @@ func TestPolicies(t *testing.T) {
 		// reaches it no more
 		{"skip then back", []string{"A", "C", "B"}, Open, map[Policy][]int64{
 			InOrder: {1, 0, 0, 0}, AnyStage: {1, 1, 1, 0}, DirectNext: {1, 0, 0, 0}}},
-		// (DirectNext is left out here: its doc counts this deal at stage
-		// 0, which it entered, and the report does not; not settled yet)
+		// the direct chain must start with the first entry: B is a skip
+		// that breaks it before A is entered
 		{"start at B then A", []string{"B", "A", "C"}, Open, map[Policy][]int64{
-			InOrder: {0, 0, 0, 0}, AnyStage: {1, 1, 1, 0}}},
+			InOrder: {0, 0, 0, 0}, AnyStage: {1, 1, 1, 0}, DirectNext: {0, 0, 0, 0}}},
+		// a move back breaks the chain at once: the second B and C are not
+		// reached again (InOrder keeps what it reached and goes on)
+		{"back and again", []string{"A", "B", "A", "B", "C"}, Won, map[Policy][]int64{
+			InOrder: {1, 1, 1, 1}, AnyStage: {1, 1, 1, 1}, DirectNext: {1, 1, 0, 0}}},
 		{"no history", nil, Open, map[Policy][]int64{
 			InOrder: {1, 0, 0, 0}, AnyStage: {1, 0, 0, 0}, DirectNext: {1, 0, 0, 0}}},
 	}
