@@ -2,53 +2,16 @@ package clv
 
 import (
 	"encoding/json"
-	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
-	"github.com/shopspring/decimal"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 )
 
 // The results marshal to JSON in the library's one style: snake_case
 // names, enums by name, [] for empty lists, durations in seconds, money as
 // decimal strings, times in RFC 3339 (null when zero), rates with their
 // counts, value and interval; each decodes back to an equal value.
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
-// secs returns d in seconds with nine decimals, exactly.
-func secs(d time.Duration) json.Number {
-	return json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
-}
-
-// parseSecs reads seconds written by secs back into a Duration.
-func parseSecs(n json.Number) (time.Duration, error) {
-	if n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		return 0, fmt.Errorf("clv: seconds %q: %w", n, funnel.ErrInvalidParam)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
-		return 0, fmt.Errorf("clv: seconds %q out of range: %w", n, funnel.ErrInvalidParam)
-	}
-	return time.Duration(ns.IntPart()), nil
-}
 
 type customerAlias Customer
 
@@ -60,7 +23,7 @@ type customerJSON struct {
 // MarshalJSON encodes the summary, its first day as RFC 3339 (null when
 // zero).
 func (c Customer) MarshalJSON() ([]byte, error) {
-	return json.Marshal(customerJSON{customerAlias(c), timePtr(c.First)})
+	return json.Marshal(customerJSON{customerAlias(c), jsonstyle.Time(c.First)})
 }
 
 // UnmarshalJSON decodes a summary written by [Customer.MarshalJSON].
@@ -70,7 +33,7 @@ func (c *Customer) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = Customer(o.customerAlias)
-	c.First = timeOf(o.First)
+	c.First = jsonstyle.TimeOf(o.First)
 	return nil
 }
 
@@ -89,7 +52,7 @@ func (r RFM) MarshalJSON() ([]byte, error) {
 		r.Customers = []Customer{}
 	}
 	r.Input = inputJSON(r.Input)
-	return json.Marshal(rfmJSON{rfmAlias(r), timePtr(r.CalibrationEnd), timePtr(r.HoldoutEnd), secs(r.Unit)})
+	return json.Marshal(rfmJSON{rfmAlias(r), jsonstyle.Time(r.CalibrationEnd), jsonstyle.Time(r.HoldoutEnd), jsonstyle.Seconds(r.Unit)})
 }
 
 // UnmarshalJSON decodes a summary written by [RFM.MarshalJSON].
@@ -98,12 +61,12 @@ func (r *RFM) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	u, err := parseSecs(o.Unit)
+	u, err := jsonstyle.ParseSeconds(o.Unit, "clv", funnel.ErrInvalidParam)
 	if err != nil {
 		return err
 	}
 	*r = RFM(o.rfmAlias)
-	r.CalibrationEnd, r.HoldoutEnd, r.Unit = timeOf(o.CalibrationEnd), timeOf(o.HoldoutEnd), u
+	r.CalibrationEnd, r.HoldoutEnd, r.Unit = jsonstyle.TimeOf(o.CalibrationEnd), jsonstyle.TimeOf(o.HoldoutEnd), u
 	return nil
 }
 
@@ -120,7 +83,7 @@ func (c Cohorts) MarshalJSON() ([]byte, error) {
 		c.Cohorts = []funnel.Cohort{}
 	}
 	c.Input = inputJSON(c.Input)
-	return json.Marshal(cohortsJSON{cohortsAlias(c), timePtr(c.AsOf)})
+	return json.Marshal(cohortsJSON{cohortsAlias(c), jsonstyle.Time(c.AsOf)})
 }
 
 // UnmarshalJSON decodes a table written by [Cohorts.MarshalJSON].
@@ -130,7 +93,7 @@ func (c *Cohorts) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*c = Cohorts(o.cohortsAlias)
-	c.AsOf = timeOf(o.AsOf)
+	c.AsOf = jsonstyle.TimeOf(o.AsOf)
 	return nil
 }
 
@@ -179,7 +142,7 @@ func (r Retention) MarshalJSON() ([]byte, error) {
 		r.Periods = []RetentionPeriod{}
 	}
 	r.Input = inputJSON(r.Input)
-	return json.Marshal(retentionJSON{retentionAlias(r), timePtr(r.AsOf)})
+	return json.Marshal(retentionJSON{retentionAlias(r), jsonstyle.Time(r.AsOf)})
 }
 
 // UnmarshalJSON decodes a table written by [Retention.MarshalJSON].
@@ -189,7 +152,7 @@ func (r *Retention) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = Retention(o.retentionAlias)
-	r.AsOf = timeOf(o.AsOf)
+	r.AsOf = jsonstyle.TimeOf(o.AsOf)
 	return nil
 }
 
@@ -208,7 +171,7 @@ func (t Tracking) MarshalJSON() ([]byte, error) {
 		t.Rows = []TrackingRow{}
 	}
 	t.Input = inputJSON(t.Input)
-	return json.Marshal(trackingJSON{trackingAlias(t), timePtr(t.CalibrationEnd), timePtr(t.End), secs(t.Unit)})
+	return json.Marshal(trackingJSON{trackingAlias(t), jsonstyle.Time(t.CalibrationEnd), jsonstyle.Time(t.End), jsonstyle.Seconds(t.Unit)})
 }
 
 // UnmarshalJSON decodes tracking data written by [Tracking.MarshalJSON].
@@ -217,12 +180,12 @@ func (t *Tracking) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	u, err := parseSecs(o.Unit)
+	u, err := jsonstyle.ParseSeconds(o.Unit, "clv", funnel.ErrInvalidParam)
 	if err != nil {
 		return err
 	}
 	*t = Tracking(o.trackingAlias)
-	t.CalibrationEnd, t.End, t.Unit = timeOf(o.CalibrationEnd), timeOf(o.End), u
+	t.CalibrationEnd, t.End, t.Unit = jsonstyle.TimeOf(o.CalibrationEnd), jsonstyle.TimeOf(o.End), u
 	return nil
 }
 

@@ -182,3 +182,30 @@ func TestJSONSchemaResults(t *testing.T) {
 	p.Customers = nil
 	roundTripSchema(t, "Predictions without customers", "clv_predictions", p)
 }
+
+// TestJSONLongestUnit checks that the largest Duration,
+// 9223372036.854775807 seconds, reads back from JSON as the time unit of
+// the RFM summary and of the tracking data.
+func TestJSONLongestUnit(t *testing.T) {
+	const longest = time.Duration(1<<63 - 1)
+	longestUnit(t, RFM{Unit: longest, Customers: []Customer{}})
+	longestUnit(t, Tracking{Unit: longest, Rows: []TrackingRow{}})
+}
+
+func longestUnit[T any](t *testing.T, v T) {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"unit_seconds":9223372036.854775807`) {
+		t.Errorf("no unit_seconds of the longest Duration in %s", b)
+	}
+	var got T
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if diff := cmp.Diff(v, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}

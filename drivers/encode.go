@@ -1,18 +1,14 @@
 package drivers
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
-	"math"
-	"math/big"
 	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/capped"
 	"github.com/funnelmetrics/funnel/internal/wire"
-	"github.com/shopspring/decimal"
 )
 
 const driversVersion = 1
@@ -279,27 +275,4 @@ func decodeErr(r *wire.Reader) error {
 		return fmt.Errorf("drivers: %w: %w", funnel.ErrInvalidParam, err)
 	}
 	return nil
-}
-
-// secs returns d in seconds with nine decimals, exactly.
-func secs(d time.Duration) *json.Number {
-	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
-	return &n
-}
-
-// parseSecs reads seconds written by secs back into a Duration; nil is
-// zero.
-func parseSecs(n *json.Number) (time.Duration, error) {
-	if n == nil || *n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(*n))
-	if err != nil {
-		return 0, fmt.Errorf("drivers: seconds %q: %w", *n, funnel.ErrInvalidParam)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
-		return 0, fmt.Errorf("drivers: seconds %q out of range: %w", *n, funnel.ErrInvalidParam)
-	}
-	return time.Duration(ns.IntPart()), nil
 }

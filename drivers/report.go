@@ -11,6 +11,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/capped"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/funnelmetrics/funnel/internal/stat"
 )
 
@@ -286,7 +287,7 @@ func (r Report) MarshalJSON() ([]byte, error) {
 			t.Drivers = []Driver{}
 		}
 	}
-	o := reportJSON{reportAlias: reportAlias(r), Stall: secs(r.Stall)}
+	o := reportJSON{reportAlias: reportAlias(r), Stall: jsonstyle.SecondsPtr(r.Stall)}
 	if !r.AsOf.IsZero() {
 		o.AsOf = &r.AsOf
 	}
@@ -299,7 +300,7 @@ func (r *Report) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	stall, err := parseSecs(o.Stall)
+	stall, err := jsonstyle.ParseSecondsPtr(o.Stall, "drivers", funnel.ErrInvalidParam)
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -262,20 +263,17 @@ func sortedKeys[K comparable, V any](m map[K]V, c func(a, b K) int) []K {
 	return keys
 }
 
-// JSON helpers: times as RFC 3339 or null, durations as seconds.
+// The JSON style of the library (see [jsonstyle]), under the names the
+// package's files use.
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
+func timePtr(t time.Time) *time.Time { return jsonstyle.Time(t) }
 
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
+func timeOf(t *time.Time) time.Time { return jsonstyle.TimeOf(t) }
+
+func secs(d time.Duration) json.Number { return jsonstyle.Seconds(d) }
+
+func parseSecs(n json.Number) (time.Duration, error) {
+	return jsonstyle.ParseSeconds(n, "forecast", funnel.ErrInvalidParam)
 }
 
 // errWriter keeps the first write error.
@@ -392,25 +390,4 @@ func orUnknown(s string) string {
 		return "(none)"
 	}
 	return s
-}
-
-// secs returns d in seconds with nine decimals, exactly.
-func secs(d time.Duration) json.Number {
-	return json.Number(decimal.New(int64(d), -9).StringFixed(9))
-}
-
-// parseSecs reads seconds written by secs back into a Duration.
-func parseSecs(n json.Number) (time.Duration, error) {
-	if n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		return 0, invalid("seconds %q", n)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
-		return 0, invalid("seconds %q out of range", n)
-	}
-	return time.Duration(ns.IntPart()), nil
 }

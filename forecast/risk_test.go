@@ -1,6 +1,7 @@
 package forecast_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -190,5 +191,39 @@ func TestRiskEdges(t *testing.T) {
 	}
 	if _, err := forecast.RiskFlag(64).MarshalText(); !errors.Is(err, funnel.ErrInvalidParam) || forecast.RiskFlag(65).String() != "stalled+RiskFlag(64)" {
 		t.Errorf("invalid flag: %v %s", err, forecast.RiskFlag(65))
+	}
+}
+
+// TestRiskJSONSaturatedAge checks that a deal open since year 2 (as of
+// 1 June 2024), whose age and time in stage saturate at the largest
+// Duration, 9223372036.854775807 seconds, reads back from the report's
+// JSON: durations decode over the whole range of a Duration.
+func TestRiskJSONSaturatedAge(t *testing.T) {
+	y2 := time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC)
+	deals := []funnel.Deal{{ID: "old", Created: y2, Amount: dec("10"), History: hist("A", y2)}}
+	r, err := forecast.Risks(riskScan(t), values(deals), forecast.RiskOptions{StallAfter: 30 * dayDur})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Deals) != 1 {
+		t.Fatalf("%d deals, want 1: %+v", len(r.Deals), r)
+	}
+	d := r.Deals[0]
+	if d.Age != 1<<63-1 || !d.AgeKnown || d.InStage != 1<<63-1 || !d.InStageKnown {
+		t.Fatalf("age %d (%t), in stage %d (%t), want both 1<<63-1", d.Age, d.AgeKnown, d.InStage, d.InStageKnown)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"age_seconds":9223372036.854775807`) {
+		t.Errorf("no saturated age in %s", b)
+	}
+	var got forecast.RiskReport
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Errorf("JSON round trip (-want +got):\n%s", diff)
 	}
 }

@@ -24,6 +24,7 @@ import (
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/forecast"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -563,39 +564,9 @@ func (p *Planner) learnerInput() funnel.Input {
 
 // JSON
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
-// secs returns d in seconds with nine decimals, exactly.
-func secs(d time.Duration) json.Number {
-	return json.Number(decimal.New(int64(d), -9).StringFixed(9))
-}
-
-// parseSecs reads seconds written by secs back into a Duration.
+// parseSecs reads seconds written by [jsonstyle.Seconds].
 func parseSecs(n json.Number) (time.Duration, error) {
-	if n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		return 0, invalid("seconds %q", n)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
-		return 0, invalid("seconds %q out of range", n)
-	}
-	return time.Duration(ns.IntPart()), nil
+	return jsonstyle.ParseSeconds(n, "plan", funnel.ErrInvalidParam)
 }
 
 type planStageJSON struct {
@@ -610,9 +581,9 @@ type planStageAlias PlanStage
 // MarshalJSON encodes the stage with its lag in seconds (null when
 // undefined) and its window as RFC 3339 or null.
 func (s PlanStage) MarshalJSON() ([]byte, error) {
-	o := planStageJSON{planStageAlias: planStageAlias(s), EnterFrom: timePtr(s.EnterFrom), EnterTo: timePtr(s.EnterTo)}
+	o := planStageJSON{planStageAlias: planStageAlias(s), EnterFrom: jsonstyle.Time(s.EnterFrom), EnterTo: jsonstyle.Time(s.EnterTo)}
 	if s.LagDefined {
-		n := secs(s.Lag)
+		n := jsonstyle.Seconds(s.Lag)
 		o.Lag = &n
 	}
 	return json.Marshal(o)
@@ -633,7 +604,7 @@ func (s *PlanStage) UnmarshalJSON(b []byte) error {
 		}
 		out.Lag = d
 	}
-	out.EnterFrom, out.EnterTo = timeOf(o.EnterFrom), timeOf(o.EnterTo)
+	out.EnterFrom, out.EnterTo = jsonstyle.TimeOf(o.EnterFrom), jsonstyle.TimeOf(o.EnterTo)
 	*s = out
 	return nil
 }
@@ -650,7 +621,7 @@ type planReportAlias PlanReport
 
 // MarshalJSON encodes the report in the library's JSON style.
 func (r PlanReport) MarshalJSON() ([]byte, error) {
-	return json.Marshal(planReportJSON{planReportAlias(r), timePtr(r.AsOf), timePtr(r.Start), timePtr(r.End), secs(r.Cycle)})
+	return json.Marshal(planReportJSON{planReportAlias(r), jsonstyle.Time(r.AsOf), jsonstyle.Time(r.Start), jsonstyle.Time(r.End), jsonstyle.Seconds(r.Cycle)})
 }
 
 // UnmarshalJSON decodes a report written by [PlanReport.MarshalJSON].
@@ -664,7 +635,7 @@ func (r *PlanReport) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	*r = PlanReport(o.planReportAlias)
-	r.AsOf, r.Start, r.End, r.Cycle = timeOf(o.AsOf), timeOf(o.Start), timeOf(o.End), c
+	r.AsOf, r.Start, r.End, r.Cycle = jsonstyle.TimeOf(o.AsOf), jsonstyle.TimeOf(o.Start), jsonstyle.TimeOf(o.End), c
 	return nil
 }
 

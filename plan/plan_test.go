@@ -375,3 +375,27 @@ func TestPlannerEdges(t *testing.T) {
 		t.Errorf("huge: %v %v", r.Leads, err)
 	}
 }
+
+// TestJSONLongestDuration checks that the largest Duration,
+// 9223372036.854775807 seconds, reads back from JSON as the won cycle of
+// a report and as the lag of a stage.
+func TestJSONLongestDuration(t *testing.T) {
+	const longest = time.Duration(1<<63 - 1)
+	r := plan.PlanReport{Cycle: longest, Stages: []plan.PlanStage{{Stage: "A", Lag: longest, LagDefined: true}}}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"cycle_seconds":9223372036.854775807`, `"lag_seconds":9223372036.854775807`} {
+		if !strings.Contains(string(b), key) {
+			t.Errorf("no %s in %s", key, b)
+		}
+	}
+	var back plan.PlanReport
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if diff := cmp.Diff(r, back, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("JSON round trip (-before +after):\n%s", diff)
+	}
+}

@@ -440,3 +440,34 @@ func BenchmarkSeries(b *testing.B) {
 		}
 	}
 }
+
+// TestJSONLongestDuration checks that the largest Duration (what
+// time.Time.Sub saturates at, for a person last met in year 2),
+// 9223372036.854775807 seconds, reads back from the JSON of a coverage as
+// its interval and as the time since a person was met.
+func TestJSONLongestDuration(t *testing.T) {
+	const longest = time.Duration(1<<63 - 1)
+	asOf := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC)
+	if asOf.Sub(last) != longest {
+		t.Fatalf("since %v, want the longest Duration", asOf.Sub(last))
+	}
+	cov := Coverage{AsOf: asOf, Interval: longest, Managers: []ManagerCoverage{},
+		Overdue: []Overdue{{Person: "p", Manager: "m", Met: true, Last: last, Since: asOf.Sub(last)}}}
+	b, err := json.Marshal(cov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"interval_seconds":9223372036.854775807`, `"since_seconds":9223372036.854775807`} {
+		if !containsStr(b, key) {
+			t.Errorf("coverage JSON lacks %s: %s", key, b)
+		}
+	}
+	var got Coverage
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatalf("decoding %s: %v", b, err)
+	}
+	if diff := cmp.Diff(cov, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}

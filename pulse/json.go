@@ -2,12 +2,10 @@ package pulse
 
 import (
 	"encoding/json"
-	"fmt"
-	"math/big"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
-	"github.com/shopspring/decimal"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 )
 
 // The result types marshal to JSON in the library's one style: snake_case
@@ -37,40 +35,9 @@ func (s *Score) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// secs writes a duration as seconds with up to nine decimals.
-func secs(d time.Duration) json.Number {
-	return json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
-}
-
-// parseSecs reads seconds written by secs.
+// parseSecs reads seconds written by [jsonstyle.Seconds].
 func parseSecs(n json.Number) (time.Duration, error) {
-	if n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		return 0, fmt.Errorf("pulse: seconds %q: %w", n, funnel.ErrInvalidParam)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.Abs().GreaterThan(decimal.NewFromInt(1<<62)) {
-		return 0, fmt.Errorf("pulse: seconds %q out of range: %w", n, funnel.ErrInvalidParam)
-	}
-	return time.Duration(ns.IntPart()), nil
-}
-
-// timeOrNull returns t, or nil for the zero time.
-func timeOrNull(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
+	return jsonstyle.ParseSeconds(n, "pulse", funnel.ErrInvalidParam)
 }
 
 type pointJSON struct {
@@ -83,7 +50,7 @@ type pointJSON struct {
 
 // MarshalJSON encodes the point with its window in seconds.
 func (p Point) MarshalJSON() ([]byte, error) {
-	return json.Marshal(pointJSON{p.Wave, p.At, secs(p.Window), p.Respondents, nonNil(p.Cells)})
+	return json.Marshal(pointJSON{p.Wave, p.At, jsonstyle.Seconds(p.Window), p.Respondents, nonNil(p.Cells)})
 }
 
 // UnmarshalJSON decodes a point written by [Point.MarshalJSON].
@@ -111,9 +78,9 @@ type overdueJSON struct {
 // MarshalJSON encodes the entry with "last" and "since_seconds" null when
 // the person was never met.
 func (o Overdue) MarshalJSON() ([]byte, error) {
-	j := overdueJSON{Person: o.Person, Manager: o.Manager, Met: o.Met, Last: timeOrNull(o.Last)}
+	j := overdueJSON{Person: o.Person, Manager: o.Manager, Met: o.Met, Last: jsonstyle.Time(o.Last)}
 	if o.Met {
-		s := secs(o.Since)
+		s := jsonstyle.Seconds(o.Since)
 		j.SinceSeconds = &s
 	}
 	return json.Marshal(j)
@@ -132,7 +99,7 @@ func (o *Overdue) UnmarshalJSON(b []byte) error {
 			return err
 		}
 	}
-	*o = Overdue{Person: j.Person, Manager: j.Manager, Met: j.Met, Last: timeOf(j.Last), Since: since}
+	*o = Overdue{Person: j.Person, Manager: j.Manager, Met: j.Met, Last: jsonstyle.TimeOf(j.Last), Since: since}
 	return nil
 }
 
@@ -146,7 +113,7 @@ type coverageJSON struct {
 
 // MarshalJSON encodes the coverage with its interval in seconds.
 func (c Coverage) MarshalJSON() ([]byte, error) {
-	return json.Marshal(coverageJSON{timeOrNull(c.AsOf), secs(c.Interval), c.Met, nonNil(c.Managers), nonNil(c.Overdue)})
+	return json.Marshal(coverageJSON{jsonstyle.Time(c.AsOf), jsonstyle.Seconds(c.Interval), c.Met, nonNil(c.Managers), nonNil(c.Overdue)})
 }
 
 // UnmarshalJSON decodes a coverage written by [Coverage.MarshalJSON].
@@ -159,7 +126,7 @@ func (c *Coverage) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*c = Coverage{AsOf: timeOf(j.AsOf), Interval: iv, Met: j.Met, Managers: nonNil(j.Managers), Overdue: nonNil(j.Overdue)}
+	*c = Coverage{AsOf: jsonstyle.TimeOf(j.AsOf), Interval: iv, Met: j.Met, Managers: nonNil(j.Managers), Overdue: nonNil(j.Overdue)}
 	return nil
 }
 

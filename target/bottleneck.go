@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/shopspring/decimal"
 )
 
@@ -423,7 +424,7 @@ func (r Ranking) MarshalJSON() ([]byte, error) {
 		r.Steps = []Step{}
 	}
 	r.Input = cloneInput(r.Input)
-	return json.Marshal(rankingJSON{rankingAlias(r), seconds(r.StallAfter)})
+	return json.Marshal(rankingJSON{rankingAlias(r), jsonstyle.Seconds(r.StallAfter)})
 }
 
 // UnmarshalJSON decodes a ranking written by [Ranking.MarshalJSON].
@@ -432,7 +433,7 @@ func (r *Ranking) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	d, err := parseSeconds(o.StallAfter)
+	d, err := jsonstyle.ParseSeconds(o.StallAfter, "target", funnel.ErrInvalidParam)
 	if err != nil {
 		return err
 	}

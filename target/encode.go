@@ -1,10 +1,7 @@
 package target
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"math/big"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
@@ -182,29 +179,4 @@ func decodeErr(r *wire.Reader) error {
 		return fmt.Errorf("target: %w: %w", funnel.ErrInvalidParam, err)
 	}
 	return nil
-}
-
-// seconds returns d in seconds with nine decimals, exactly.
-func seconds(d time.Duration) json.Number {
-	return json.Number(new(big.Rat).SetFrac64(int64(d), int64(time.Second)).FloatString(9))
-}
-
-// parseSeconds reads a number of seconds with at most nine decimals back
-// into a Duration.
-func parseSeconds(n json.Number) (time.Duration, error) {
-	if n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(n))
-	if err != nil {
-		return 0, fmt.Errorf("target: seconds %q: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
-	}
-	if d.Exponent() > 30 || d.Exponent() < -30 {
-		return 0, fmt.Errorf("target: seconds %q out of range: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
-		return 0, fmt.Errorf("target: seconds %q out of range: %w", quoteShort(string(n)), funnel.ErrInvalidParam)
-	}
-	return time.Duration(ns.IntPart()), nil
 }

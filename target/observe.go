@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/shopspring/decimal"
 )
@@ -394,7 +395,7 @@ func (e Evaluation) MarshalJSON() ([]byte, error) {
 		e.Results = []Result{}
 	}
 	e.Input = cloneInput(e.Input)
-	return json.Marshal(evaluationJSON{evaluationAlias(e), timePtr(e.Period)})
+	return json.Marshal(evaluationJSON{evaluationAlias(e), jsonstyle.Time(e.Period)})
 }
 
 // UnmarshalJSON decodes an evaluation written by [Evaluation.MarshalJSON].

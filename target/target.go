@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/shopspring/decimal"
 )
 
@@ -274,7 +275,7 @@ type targetJSON struct {
 // It returns an error wrapping [ErrInvalid] for an unknown metric or
 // bound.
 func (t Target) MarshalJSON() ([]byte, error) {
-	return json.Marshal(targetJSON{t.Metric, t.Stage, t.Segment, timePtr(t.Period), t.Bound, t.Value})
+	return json.Marshal(targetJSON{t.Metric, t.Stage, t.Segment, jsonstyle.Time(t.Period), t.Bound, t.Value})
 }
 
 // UnmarshalJSON decodes and validates a target (see [Target] and
@@ -542,11 +543,4 @@ func enumName[T ~int8](v T, names []string, typ string) string {
 		return fmt.Sprintf("%s(%d)", typ, v)
 	}
 	return names[v]
-}
-
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
 }

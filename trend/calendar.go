@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
-	"github.com/shopspring/decimal"
+	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 )
 
 // MaxPeriods is the largest number of periods a [Series] spans: about 27
@@ -178,45 +177,17 @@ func duration(sec int64) time.Duration {
 	return time.Duration(sec) * time.Second
 }
 
-// The JSON style of the library: times as RFC 3339 or null when zero,
-// durations as seconds with nine decimals.
+// The JSON style of the library (see [jsonstyle]), under the names the
+// package's files use.
 
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
+func timePtr(t time.Time) *time.Time { return jsonstyle.Time(t) }
 
-func timeOf(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
+func timeOf(t *time.Time) time.Time { return jsonstyle.TimeOf(t) }
 
-// secs returns d in seconds with nine decimals, exactly.
-func secs(d time.Duration) *json.Number {
-	n := json.Number(big.NewRat(int64(d), int64(time.Second)).FloatString(9))
-	return &n
-}
+func secs(d time.Duration) *json.Number { return jsonstyle.SecondsPtr(d) }
 
-// parseSecs reads seconds written by secs (a decimal number of seconds with
-// at most nine decimals, within the range of a Duration) back into a
-// Duration; nil is zero.
 func parseSecs(n *json.Number) (time.Duration, error) {
-	if n == nil || *n == "" {
-		return 0, nil
-	}
-	d, err := decimal.NewFromString(string(*n))
-	if err != nil {
-		return 0, fmt.Errorf("trend: seconds %q: %w", *n, funnel.ErrInvalidParam)
-	}
-	ns := d.Shift(9)
-	if !ns.IsInteger() || ns.GreaterThan(decimal.NewFromInt(math.MaxInt64)) || ns.LessThan(decimal.NewFromInt(math.MinInt64)) {
-		return 0, fmt.Errorf("trend: seconds %q out of range: %w", *n, funnel.ErrInvalidParam)
-	}
-	return time.Duration(ns.IntPart()), nil
+	return jsonstyle.ParseSecondsPtr(n, "trend", funnel.ErrInvalidParam)
 }
 
 // enumText returns the name of v, or an error for an invalid value.
