@@ -125,10 +125,16 @@ func trim(f float64) string {
 	return s
 }
 
-// Days returns d in days with one decimal ("57.0").
+// Days returns d in days with one decimal ("57.0"), rounded half away
+// from zero from the exact number of days: 72 minutes is "0.1".
 func Days(d time.Duration) string {
-	return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64)
+	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
 }
+
+// Level returns a confidence level given as a fraction as a percentage
+// with at most one decimal and no trailing zero: 0.95 is "95%", 0.995 is
+// "99.5%".
+func Level(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
 
 // Float returns f in the shortest form that reads back to the same float64,
 // or "" for NaN or an infinity: the machine value of a float figure.

@@ -20,7 +20,9 @@ func TestFormat(t *testing.T) {
 		{Money(decimal.RequireFromString("1234.5")), "1,235"}, {Money(decimal.New(1, 40)), "10000000000000000000000000000000000000000"},
 		{Short(12000), "12k"}, {Short(1234567), "1.23M"}, {Short(980), "980"}, {Short(5500), "5,500"}, {Short(2.5e9), "2.5B"},
 		{Short(0.25), "0.25"}, {Short(2444.58), "2,445"}, {Short(64.23), "64.23"}, {Short(math.NaN()), NA},
-		{Days(36 * time.Hour), "1.5"}, {Float(0.1), "0.1"}, {Float(math.NaN()), ""},
+		{Days(36 * time.Hour), "1.5"}, {Days(72 * time.Minute), "0.1"}, {Days(-72 * time.Minute), "-0.1"}, {Days(216 * time.Minute), "0.2"},
+		{Days(-1), "0.0"}, {Days(math.MaxInt64), "106752.0"}, {Level(0.95), "95%"}, {Level(0.995), "99.5%"}, {Level(0.9), "90%"},
+		{Float(0.1), "0.1"}, {Float(math.NaN()), ""},
 		{RatioValue(funnel.Ratio{Num: 1, Den: 3}), "0.3333333333333333"}, {RatioValue(funnel.Ratio{}), ""},
 		{Seconds(1500 * time.Millisecond), "1.5"},
 	}
