@@ -3,16 +3,15 @@ package clv
 import (
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/textout"
 )
 
 // WriteText prints the values as a table: one line per customer, then the
 // totals and what the log was built from.
 func (h Historical) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(w)
 	fmt.Fprintf(tw, "customer\tpurchases\trevenue\tmargin\tfirst\tlast\t\n")
 	for _, c := range h.Customers {
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t\n", c.ID, c.Purchases, c.Revenue.String(), c.Margin.String(),
@@ -27,16 +26,14 @@ func (h Historical) WriteText(w io.Writer) error {
 
 // String returns the text of [Historical.WriteText].
 func (h Historical) String() string {
-	var b strings.Builder
-	_ = h.WriteText(&b)
-	return b.String()
+	return textout.String(h)
 }
 
 // WriteText prints the cohort table: per cohort its size, then per age the
 // share of customers active with its interval, and the cumulative revenue
 // per customer.
 func (c Cohorts) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(w)
 	fmt.Fprintf(tw, "cohort\tcustomers\tage\tactive\tshare\tinterval\trevenue per customer\t\n")
 	for _, co := range c.Cohorts {
 		label := c.Calendar.Label(c.Period, co.Start, co.Start.Location())
@@ -49,17 +46,21 @@ func (c Cohorts) WriteText(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if c.Later > 0 || c.LaterTransactions > 0 {
-		fmt.Fprintf(w, "after the end: %d customers, %d transactions\n", c.Later, c.LaterTransactions)
-	}
+	writeLater(w, c.Later, c.LaterTransactions)
 	return writeSource(w, c.Log, c.Input.Read)
 }
 
 // String returns the text of [Cohorts.WriteText].
 func (c Cohorts) String() string {
-	var b strings.Builder
-	_ = c.WriteText(&b)
-	return b.String()
+	return textout.String(c)
+}
+
+// writeLater writes how many customers and transactions came after the
+// end of the table, when any did.
+func writeLater(w io.Writer, customers, transactions int64) {
+	if customers > 0 || transactions > 0 {
+		fmt.Fprintf(w, "after the end: %d customers, %d transactions\n", customers, transactions)
+	}
 }
 
 func writeSource(w io.Writer, s LogSummary, read int64) error {
@@ -109,7 +110,7 @@ func (r Retention) WriteText(w io.Writer) error {
 		}
 		return l
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(w)
 	fmt.Fprintf(tw, "period\topening\tnew\treactivated\texpansion\tcontraction\tchurn\tclosing\tGRR\tinterval\tNRR\tinterval\t\n")
 	for _, p := range r.Periods {
 		g, gi := moneyRatePct(p.GRR)
@@ -121,7 +122,7 @@ func (r Retention) WriteText(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(w)
-	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw = textout.NewTable(w)
 	fmt.Fprintf(tw, "period\tcustomers\tnew\treactivated\texpanded\tcontracted\tchurned\tclosing\tretained\tinterval\t\n")
 	for _, p := range r.Periods {
 		c, ci := ratePct(p.CustomerRetention)
@@ -134,23 +135,19 @@ func (r Retention) WriteText(w io.Writer) error {
 	if n := len(r.Periods); n > 0 && r.Periods[n-1].Partial {
 		fmt.Fprintln(w, "* partial period: the data end before it does")
 	}
-	if r.Later > 0 || r.LaterTransactions > 0 {
-		fmt.Fprintf(w, "after the end: %d customers, %d transactions\n", r.Later, r.LaterTransactions)
-	}
+	writeLater(w, r.Later, r.LaterTransactions)
 	return writeSource(w, r.Log, r.Input.Read)
 }
 
 // String returns the text of [Retention.WriteText].
 func (r Retention) String() string {
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	return b.String()
+	return textout.String(r)
 }
 
 // WriteText prints the tracking data: per period the actual and expected
 // repeat purchases and their running totals, holdout periods marked "h".
 func (t Tracking) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(w)
 	fmt.Fprintf(tw, "period\t\tactual\texpected\tcumulative actual\tcumulative expected\t\n")
 	for _, r := range t.Rows {
 		h := ""
@@ -168,16 +165,14 @@ func (t Tracking) WriteText(w io.Writer) error {
 
 // String returns the text of [Tracking.WriteText].
 func (t Tracking) String() string {
-	var b strings.Builder
-	_ = t.WriteText(&b)
-	return b.String()
+	return textout.String(t)
 }
 
 // WriteText prints the predictions: per customer P(alive), the expected
 // purchases and the discounted CLV, each with its interval, then the
 // totals.
 func (p Predictions) WriteText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(w)
 	fmt.Fprintf(tw, "customer\tP(alive)\tinterval\tpurchases\tinterval\tCLV\tinterval\t\n")
 	est := func(e Estimate) (string, string) {
 		return fmt.Sprintf("%.3f", e.Value), fmt.Sprintf("[%.3f, %.3f]", e.Interval.Lo, e.Interval.Hi)
@@ -204,7 +199,5 @@ func (p Predictions) WriteText(w io.Writer) error {
 
 // String returns the text of [Predictions.WriteText].
 func (p Predictions) String() string {
-	var b strings.Builder
-	_ = p.WriteText(&b)
-	return b.String()
+	return textout.String(p)
 }

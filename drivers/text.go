@@ -1,15 +1,13 @@
 package drivers
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
-	"github.com/shopspring/decimal"
+	"github.com/funnelmetrics/funnel/internal/format"
+	"github.com/funnelmetrics/funnel/internal/textout"
 )
 
 // TextRows is the number of drivers per table that WriteText prints.
@@ -17,9 +15,7 @@ const TextRows = 20
 
 // String returns the report as text, as written by [Report.WriteText].
 func (r Report) String() string {
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	return b.String()
+	return textout.String(r)
 }
 
 // WriteText writes the report as text: for each table, its population and
@@ -27,37 +23,36 @@ func (r Report) String() string {
 // rates with and without the feature, the odds ratio and its interval, the
 // raw and adjusted p-values and the verdict, and how many more there are.
 func (r Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Conversion drivers from %s to %s (attribute values: %s", r.Stage, r.To, r.ValueAt)
+	ew := textout.New(w)
+	ew.Printf("Conversion drivers from %s to %s (attribute values: %s", r.Stage, r.To, r.ValueAt)
 	if !r.AsOf.IsZero() {
-		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
+		ew.Printf(", as of %s", r.AsOf.Format(time.RFC3339))
 	}
-	ew.printf("): %d deals, %d converted (%s)", r.Conversion.Deals, r.Conversion.Events, rateText(r.Conversion.Rate))
+	ew.Printf("): %d deals, %d converted (%s)", r.Conversion.Deals, r.Conversion.Events, rateText(r.Conversion.Rate))
 	if r.Conversion.Excluded > 0 {
-		ew.printf("; %d pending left out", r.Conversion.Excluded)
+		ew.Printf("; %d pending left out", r.Conversion.Excluded)
 	}
-	ew.printf(".\n")
+	ew.Printf(".\n")
 	writeTable(ew, &r.Conversion, r.Confidence)
 	if r.Stall > 0 {
-		ew.printf("Stalling in %s (open in it longer than %s days): %d deals, %d stalled (%s)", r.Stage, days(r.Stall),
+		ew.Printf("Stalling in %s (open in it longer than %s days): %d deals, %d stalled (%s)", r.Stage, format.Days(r.Stall),
 			r.Stalling.Deals, r.Stalling.Events, rateText(r.Stalling.Rate))
 		if r.Stalling.Excluded > 0 {
-			ew.printf("; %d without an entry time left out", r.Stalling.Excluded)
+			ew.Printf("; %d without an entry time left out", r.Stalling.Excluded)
 		}
-		ew.printf(".\n")
+		ew.Printf(".\n")
 		writeTable(ew, &r.Stalling, r.Confidence)
 	}
-	ew.printf("Verdicts on Benjamini-Hochberg adjusted p-values; odds ratios with Woolf's %s intervals.\n", pctLevel(r.Confidence))
+	ew.Printf("Verdicts on Benjamini-Hochberg adjusted p-values; odds ratios with Woolf's %s intervals.\n", format.Level(r.Confidence))
 	if in := r.Input; in.Future > 0 || in.Skipped.Count > 0 {
-		ew.printf("%d deals created after the as-of time left out; %d invalid deals skipped.\n", in.Future, in.Skipped.Count)
+		ew.Printf("%d deals created after the as-of time left out; %d invalid deals skipped.\n", in.Future, in.Skipped.Count)
 	}
-	return ew.err
+	return ew.Err()
 }
 
-func writeTable(ew *errWriter, t *Table, level float64) {
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "feature\twith\twithout\todds ratio\t%s CI\tp\tp adj\tverdict\t\n", pctLevel(level))
+func writeTable(ew *textout.Writer, t *Table, level float64) {
+	tw := textout.NewTrimmed()
+	fmt.Fprintf(tw, "feature\twith\twithout\todds ratio\t%s CI\tp\tp adj\tverdict\t\n", format.Level(level))
 	for i, d := range t.Drivers {
 		if i == TextRows {
 			break
@@ -70,17 +65,12 @@ func writeTable(ew *errWriter, t *Table, level float64) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", featureName(d), d.With.Ratio, d.Without.Ratio, or, iv, p, q, d.Verdict)
 	}
-	_ = tw.Flush()
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line != "" {
-			ew.printf("%s\n", strings.TrimRight(line, " \n"))
-		}
-	}
+	tw.FlushTo(ew)
 	if n := len(t.Drivers) - TextRows; n > 0 {
-		ew.printf("... and %d more.\n", n)
+		ew.Printf("... and %d more.\n", n)
 	}
 	if t.NotAnalysed > 0 {
-		ew.printf("%d values of custom keys beyond the cap were not analysed.\n", t.NotAnalysed)
+		ew.Printf("%d values of custom keys beyond the cap were not analysed.\n", t.NotAnalysed)
 	}
 }
 
@@ -109,29 +99,7 @@ func rateText(r funnel.Rate) string {
 	}
 	s := p.StringFixed(1) + "%"
 	if r.Interval.Defined {
-		s += fmt.Sprintf(", %s CI %.1f%%..%.1f%%", pctLevel(r.Interval.Confidence), 100*r.Interval.Lo, 100*r.Interval.Hi)
+		s += fmt.Sprintf(", %s CI %.1f%%..%.1f%%", format.Level(r.Interval.Confidence), 100*r.Interval.Lo, 100*r.Interval.Hi)
 	}
 	return s
 }
-
-func pctLevel(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
-
-func days(d time.Duration) string {
-	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
-}
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/format"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
+	"github.com/funnelmetrics/funnel/internal/textout"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -276,38 +278,26 @@ func parseSecs(n json.Number) (time.Duration, error) {
 	return jsonstyle.ParseSeconds(n, "forecast", funnel.ErrInvalidParam)
 }
 
-// errWriter keeps the first write error.
+// errWriter keeps the first write error (see [textout.Keep]); the
+// package's WriteText methods use it under this name.
 type errWriter struct {
 	w   io.Writer
 	err error
 }
 
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
+func (e *errWriter) Write(p []byte) (int, error) { return textout.Keep(&e.err, e.w, p) }
 
 func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
 
 // pct formats a rate as "66.7%", or "n/a".
-func pct(r funnel.Ratio) string {
-	p, ok := r.Percent(1)
-	if !ok {
-		return "n/a"
-	}
-	return p.StringFixed(1) + "%"
-}
+func pct(r funnel.Ratio) string { return format.Ratio(r) }
 
 // ci formats an interval as "95% CI 18.1%..45.4%", or "".
 func ci(iv funnel.Interval) string {
 	if !iv.Defined {
 		return ""
 	}
-	return fmt.Sprintf("%s%% CI %.1f%%..%.1f%%", decimal.NewFromFloat(100*iv.Confidence).Round(1).String(), 100*iv.Lo, 100*iv.Hi)
+	return fmt.Sprintf("%s CI %.1f%%..%.1f%%", format.Level(iv.Confidence), 100*iv.Lo, 100*iv.Hi)
 }
 
 func money(d decimal.Decimal) string { return d.StringFixed(2) }
@@ -372,9 +362,7 @@ func jsonParse(s string, v any) error {
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 
-func newTable(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-}
+func newTable(w io.Writer) *tabwriter.Writer { return textout.NewTable(w) }
 
 // days formats a duration in days with one decimal, or "n/a" when there
 // is none.
@@ -382,7 +370,7 @@ func days(n int64, d time.Duration) string {
 	if n == 0 {
 		return "n/a"
 	}
-	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
+	return format.Days(d)
 }
 
 func orUnknown(s string) string {

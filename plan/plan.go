@@ -19,12 +19,13 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"text/tabwriter"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/forecast"
+	"github.com/funnelmetrics/funnel/internal/format"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
+	"github.com/funnelmetrics/funnel/internal/textout"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -639,23 +640,6 @@ func (r *PlanReport) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// errWriter keeps the first write error.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
-
 func nd(d decimal.NullDecimal, places int32) string {
 	if !d.Valid {
 		return "n/a"
@@ -667,26 +651,26 @@ func days(d time.Duration, ok bool) string {
 	if !ok {
 		return "n/a"
 	}
-	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
+	return format.Days(d)
 }
 
 // WriteText writes the reverse funnel, the reps and the what-ifs.
 func (r PlanReport) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Reverse funnel of a target of %s", r.Target.StringFixed(2))
+	ew := textout.New(w)
+	ew.Printf("Reverse funnel of a target of %s", r.Target.StringFixed(2))
 	if !r.Start.IsZero() {
-		ew.printf(" in %s", r.Calendar.Label(r.Period, r.Start, r.Start.Location()))
+		ew.Printf(" in %s", r.Calendar.Label(r.Period, r.Start, r.Start.Location()))
 	}
 	if !r.AsOf.IsZero() {
-		ew.printf(", learned as of %s", r.AsOf.Format(time.RFC3339))
+		ew.Printf(", learned as of %s", r.AsOf.Format(time.RFC3339))
 	}
-	ew.printf("\n")
+	ew.Printf("\n")
 	if !r.Defined {
-		ew.printf("No won deal: no deal size to plan with.\n")
+		ew.Printf("No won deal: no deal size to plan with.\n")
 	} else {
-		ew.printf("Deal size %s (mean of %d won deals): %s wins (%d)\n", r.DealSize.StringFixed(2), r.WonDeals, r.Wins.StringFixed(2), r.WinsWhole)
+		ew.Printf("Deal size %s (mean of %d won deals): %s wins (%d)\n", r.DealSize.StringFixed(2), r.WonDeals, r.Wins.StringFixed(2), r.WinsWhole)
 	}
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', tabwriter.AlignRight)
+	tw := textout.NewTable(ew)
 	fmt.Fprintln(tw, "stage\tP(win)\tstep\tneeded\tinterval\twhole\topen\tdays to win\tenter from\tenter to\t")
 	for _, s := range r.Stages {
 		iv := nd(s.NeededLo, 1) + ".." + nd(s.NeededHi, 1)
@@ -698,9 +682,9 @@ func (r PlanReport) WriteText(w io.Writer) error {
 			s.Open, days(s.Lag, s.LagDefined), from, to)
 	}
 	_ = tw.Flush()
-	ew.printf("Leads: %s\n", nd(r.Leads, 2))
+	ew.Printf("Leads: %s\n", nd(r.Leads, 2))
 	if r.Capacity.Sign() > 0 {
-		ew.printf("Reps at %s opportunities per rep in %s: %s (%s..%s), %s whole\n", r.Capacity, r.CapacityStage, nd(r.Reps, 2), nd(r.RepsLo, 2), nd(r.RepsHi, 2), nd(r.RepsWhole, 0))
+		ew.Printf("Reps at %s opportunities per rep in %s: %s (%s..%s), %s whole\n", r.Capacity, r.CapacityStage, nd(r.Reps, 2), nd(r.RepsLo, 2), nd(r.RepsHi, 2), nd(r.RepsWhole, 0))
 	}
 	for _, x := range r.WhatIfs {
 		lever := fmt.Sprintf("%d days shorter cycle", x.Days)
@@ -708,13 +692,13 @@ func (r PlanReport) WriteText(w io.Writer) error {
 			lever = fmt.Sprintf("%s points at the step out of %s", x.Points.Mul(decimal.NewFromInt(100)).String(), x.Stage)
 		}
 		if !x.Defined {
-			ew.printf("What if %s: n/a\n", lever)
+			ew.Printf("What if %s: n/a\n", lever)
 			continue
 		}
-		ew.printf("What if %s: revenue %s (%s), leads %s\n", lever, x.Revenue.StringFixed(2), signed(x.Effect), x.Leads.StringFixed(2))
+		ew.Printf("What if %s: revenue %s (%s), leads %s\n", lever, x.Revenue.StringFixed(2), signed(x.Effect), x.Leads.StringFixed(2))
 	}
-	ew.printf("Deals read %d, counted %d, skipped %d\n", r.Input.Read, r.Input.Counted, r.Input.Skipped.Count)
-	return ew.err
+	ew.Printf("Deals read %d, counted %d, skipped %d\n", r.Input.Read, r.Input.Counted, r.Input.Skipped.Count)
+	return ew.Err()
 }
 
 func signed(d decimal.Decimal) string {

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/format"
+	"github.com/funnelmetrics/funnel/internal/textout"
 	"github.com/shopspring/decimal"
 )
 
@@ -81,10 +83,6 @@ func rateText(r funnel.Rate) string {
 		s += fmt.Sprintf(" (%.1f%%..%.1f%%)", 100*r.Interval.Lo, 100*r.Interval.Hi)
 	}
 	return s
-}
-
-func levelText(c float64) string {
-	return decimal.NewFromFloat(100*c).Round(1).String() + "%"
 }
 
 // levelOf returns the confidence level of the first defined interval of
@@ -162,7 +160,7 @@ func writeGrid(t *textWriter, lead []string, rows []textRow, level float64) {
 	}
 	ci := ""
 	if level > 0 {
-		ci = ", " + levelText(level) + " intervals"
+		ci = ", " + format.Level(level) + " intervals"
 	}
 	t.printf("Favourable share%s:\n", ci)
 	g := newGrid()
@@ -209,9 +207,7 @@ func groupLabel(g string) string {
 
 // String returns the report as text, as written by [Report.WriteText].
 func (r Report) String() string {
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	return b.String()
+	return textout.String(r)
 }
 
 // WriteText writes the report as text: the wave and its participation,
@@ -237,9 +233,7 @@ func (r Report) WriteText(w io.Writer) error {
 
 // String returns the heatmap as text, as written by [Heatmap.WriteText].
 func (h Heatmap) String() string {
-	var b strings.Builder
-	_ = h.WriteText(&b)
-	return b.String()
+	return textout.String(h)
 }
 
 // WriteText writes the heatmap as text: the wave, then for each section
@@ -280,9 +274,7 @@ func (h Heatmap) WriteText(w io.Writer) error {
 
 // String returns the coverage as text, as written by [Coverage.WriteText].
 func (c Coverage) String() string {
-	var b strings.Builder
-	_ = c.WriteText(&b)
-	return b.String()
+	return textout.String(c)
 }
 
 // WriteText writes the coverage as text: the share of the roster met

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/format"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/shopspring/decimal"
 )
@@ -330,7 +331,7 @@ func reasons(s *Step, level float64, minSample int64, stallAfter time.Duration) 
 	out := []string{}
 	if s.Decided.Den > 0 {
 		out = append(out, fmt.Sprintf("conversion %s to %s: %s (%s interval %s-%s)", s.From, s.To, s.Decided.Ratio,
-			levelText(level), floatPct(s.Decided.Interval.Lo), floatPct(s.Decided.Interval.Hi)))
+			format.Level(level), floatPct(s.Decided.Interval.Lo), floatPct(s.Decided.Interval.Hi)))
 	} else {
 		out = append(out, fmt.Sprintf("conversion %s to %s: no decided deals", s.From, s.To))
 	}
@@ -406,9 +407,6 @@ func pctText(d decimal.Decimal) string {
 // floatPct formats a float fraction as a percentage with one decimal
 // place.
 func floatPct(f float64) string { return strconv.FormatFloat(100*f, 'f', 1, 64) + "%" }
-
-// levelText formats a confidence level as "95%".
-func levelText(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
 
 type rankingJSON struct {
 	rankingAlias

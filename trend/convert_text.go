@@ -6,14 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/funnelmetrics/funnel/internal/format"
+	"github.com/funnelmetrics/funnel/internal/textout"
 )
 
 // String returns the report as text, as written by
 // [ConversionReport.WriteText].
 func (r ConversionReport) String() string {
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	return b.String()
+	return textout.String(r)
 }
 
 // pctLabel formats a percentile as p50 or p99.9.
@@ -27,21 +28,21 @@ func pctLabel(p float64) string { return "p" + strconv.FormatFloat(p, 'f', -1, 6
 // p-values, verdict); then the histogram of all completed durations.
 // Undefined values print as "n/a".
 func (r ConversionReport) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Time from %s to %s", r.From, r.To)
+	ew := textout.New(w)
+	ew.Printf("Time from %s to %s", r.From, r.To)
 	if r.From.Kind == Entry {
-		ew.printf(" (%s visit)", r.Visit)
+		ew.Printf(" (%s visit)", r.Visit)
 	}
 	if !r.AsOf.IsZero() {
-		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
+		ew.Printf(", as of %s", r.AsOf.Format(time.RFC3339))
 	}
 	a := r.All
-	ew.printf(": %d deals timed, %d converted, %d closed and %d open without converting (censored)", a.N, a.Converted, a.Closed, a.Open)
+	ew.Printf(": %d deals timed, %d converted, %d closed and %d open without converting (censored)", a.N, a.Converted, a.Closed, a.Open)
 	if r.NotStarted > 0 || r.Untimed > 0 {
-		ew.printf("; %d never started, %d untimed", r.NotStarted, r.Untimed)
+		ew.Printf("; %d never started, %d untimed", r.NotStarted, r.Untimed)
 	}
-	ew.printf(".\n")
-	tw := table()
+	ew.Printf(".\n")
+	tw := textout.NewTrimmed()
 	fmt.Fprint(tw, "group\tn\tconverted\tcensored\tmean days\t")
 	for _, p := range r.Percentiles {
 		fmt.Fprintf(tw, "%s\t", pctLabel(p))
@@ -53,7 +54,7 @@ func (r ConversionReport) WriteText(w io.Writer) error {
 	row := func(name string, g ConversionGroup, vs string, c *DurationComparison) {
 		mean := "n/a"
 		if g.Completed.Count > 0 {
-			mean = fmtDays(g.Completed.Mean)
+			mean = format.Days(g.Completed.Mean)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t", name, g.N, g.Converted, g.Closed+g.Open, mean)
 		for _, p := range g.Completed.Percentiles {
@@ -91,34 +92,34 @@ func (r ConversionReport) WriteText(w io.Writer) error {
 		}
 		row(p.Label, p.Group, r.Periods[i-1].Label, &p.Previous)
 	}
-	tw.flush(ew)
-	ew.printf("KM: Kaplan-Meier quantiles with their %s intervals; verdicts on Benjamini-Hochberg adjusted p-values, higher meaning longer.\n", level(r.Confidence))
+	tw.FlushTo(ew)
+	ew.Printf("KM: Kaplan-Meier quantiles with their %s intervals; verdicts on Benjamini-Hochberg adjusted p-values, higher meaning longer.\n", format.Level(r.Confidence))
 	if h := a.Histogram; len(h.Bins) > 0 {
 		rule := "Freedman-Diaconis bins"
 		if h.Rule == GivenEdges {
 			rule = "given bins"
 		}
-		ew.printf("Completed durations (%s", rule)
+		ew.Printf("Completed durations (%s", rule)
 		if h.Capped {
-			ew.printf(", capped at %d", MaxBins)
+			ew.Printf(", capped at %d", MaxBins)
 		}
-		ew.printf("), days:\n")
+		ew.Printf("), days:\n")
 		top := int64(1)
 		for _, b := range h.Bins {
 			top = max(top, b.Count)
 		}
-		tw := table()
+		tw := textout.NewTrimmed()
 		for _, b := range h.Bins {
-			fmt.Fprintf(tw, "%s\t..\t%s\t%d\t%s\t\n", fmtDays(b.Lo), fmtDays(b.Hi), b.Count, strings.Repeat("#", int((b.Count*40+top-1)/top)))
+			fmt.Fprintf(tw, "%s\t..\t%s\t%d\t%s\t\n", format.Days(b.Lo), format.Days(b.Hi), b.Count, strings.Repeat("#", int((b.Count*40+top-1)/top)))
 		}
-		tw.flush(ew)
+		tw.FlushTo(ew)
 		if h.Under > 0 || h.Over > 0 {
-			ew.printf("%d below the first edge, %d at or above the last.\n", h.Under, h.Over)
+			ew.Printf("%d below the first edge, %d at or above the last.\n", h.Under, h.Over)
 		}
 	}
 	if r.Undatable > 0 {
-		ew.printf("%d deals start outside years 1 to 9999 and are in no period.\n", r.Undatable)
+		ew.Printf("%d deals start outside years 1 to 9999 and are in no period.\n", r.Undatable)
 	}
-	writeInput(ew, r.Input)
-	return ew.err
+	textout.Input(ew, r.Input)
+	return ew.Err()
 }

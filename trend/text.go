@@ -1,64 +1,16 @@
 package trend
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/format"
+	"github.com/funnelmetrics/funnel/internal/textout"
 	"github.com/shopspring/decimal"
 )
-
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (e *errWriter) Write(p []byte) (int, error) {
-	if e.err != nil {
-		return 0, e.err
-	}
-	n, err := e.w.Write(p)
-	e.err = err
-	return n, err
-}
-
-func (e *errWriter) printf(format string, args ...any) { fmt.Fprintf(e, format, args...) }
-
-// A textTable lays out tab-separated cells right-aligned, without the
-// padding an empty last cell would leave at the end of a line.
-type textTable struct {
-	buf bytes.Buffer
-	*tabwriter.Writer
-}
-
-func table() *textTable {
-	t := new(textTable)
-	t.Writer = tabwriter.NewWriter(&t.buf, 0, 0, 2, ' ', tabwriter.AlignRight)
-	return t
-}
-
-// flush writes the table to ew.
-func (t *textTable) flush(ew *errWriter) {
-	_ = t.Writer.Flush()
-	for _, line := range strings.SplitAfter(t.buf.String(), "\n") {
-		if line == "" {
-			continue
-		}
-		ew.printf("%s\n", strings.TrimRight(line, " \n"))
-	}
-}
-
-func pct(r funnel.Ratio) string {
-	p, ok := r.Percent(1)
-	if !ok {
-		return "n/a"
-	}
-	return p.StringFixed(1) + "%"
-}
 
 // ci formats an interval as "18.1%..45.4%", or "" when undefined.
 func ci(iv funnel.Interval) string {
@@ -68,13 +20,7 @@ func ci(iv funnel.Interval) string {
 	return fmt.Sprintf("%.1f%%..%.1f%%", 100*iv.Lo, 100*iv.Hi)
 }
 
-func level(c float64) string { return decimal.NewFromFloat(100*c).Round(1).String() + "%" }
-
-func fmtDays(d time.Duration) string {
-	return decimal.NewFromInt(int64(d)).DivRound(decimal.NewFromInt(int64(24*time.Hour)), 1).StringFixed(1)
-}
-
-func writeOutside(ew *errWriter, o Outside, in funnel.Input) {
+func writeOutside(ew *textout.Writer, o Outside, in funnel.Input) {
 	var parts []string
 	for _, p := range []struct {
 		n    int64
@@ -86,62 +32,45 @@ func writeOutside(ew *errWriter, o Outside, in funnel.Input) {
 		}
 	}
 	if len(parts) > 0 {
-		ew.printf("Outside the periods: %s.\n", strings.Join(parts, ", "))
+		ew.Printf("Outside the periods: %s.\n", strings.Join(parts, ", "))
 	}
-	writeInput(ew, in)
-}
-
-func writeInput(ew *errWriter, in funnel.Input) {
-	if in.Future > 0 {
-		ew.printf("%d deals created after the as-of time are left out.\n", in.Future)
-	}
-	if in.Skipped.Count > 0 {
-		ew.printf("%d invalid deals skipped:", in.Skipped.Count)
-		for _, r := range in.Skipped.Reasons {
-			ew.printf(" %s (%d);", r.Reason, r.Count)
-		}
-		ew.printf("\n")
-	}
+	textout.Input(ew, in)
 }
 
 // String returns the series as text, as written by [Report.WriteText].
 func (r Report) String() string {
-	var b strings.Builder
-	_ = r.WriteText(&b)
-	return b.String()
+	return textout.String(r)
 }
 
 // WriteText writes the series as a text table, one line per period: deals,
 // won, lost, open, win rate with its interval, won / created, amount won
 // and mean won cycle; then what was outside the periods or skipped.
 func (r Report) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Deals by %s period (%s, %s)", r.Basis, r.Period, r.Location)
+	ew := textout.New(w)
+	ew.Printf("Deals by %s period (%s, %s)", r.Basis, r.Period, r.Location)
 	if !r.AsOf.IsZero() {
-		ew.printf(", as of %s", r.AsOf.Format(time.RFC3339))
+		ew.Printf(", as of %s", r.AsOf.Format(time.RFC3339))
 	}
-	ew.printf(":\n")
-	tw := table()
-	fmt.Fprintf(tw, "period\tdeals\twon\tlost\topen\twin rate\t%s CI\twon/created\twon amount\tcycle days (won)\t\n", level(r.Confidence))
+	ew.Printf(":\n")
+	tw := textout.NewTrimmed()
+	fmt.Fprintf(tw, "period\tdeals\twon\tlost\topen\twin rate\t%s CI\twon/created\twon amount\tcycle days (won)\t\n", format.Level(r.Confidence))
 	for _, p := range r.Periods {
 		x := &p.Report
 		cycle := "n/a"
 		if x.CycleWon.Count > 0 {
-			cycle = fmtDays(x.CycleWon.Mean)
+			cycle = format.Days(x.CycleWon.Mean)
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t\n", p.Label, x.Deals, x.Won, x.Lost, x.Open,
-			pct(x.WinRate.Ratio), ci(x.WinRate.Interval), pct(x.WinRateCreated.Ratio), x.DealSize.Total, cycle)
+			format.Ratio(x.WinRate.Ratio), ci(x.WinRate.Interval), format.Ratio(x.WinRateCreated.Ratio), x.DealSize.Total, cycle)
 	}
-	tw.flush(ew)
+	tw.FlushTo(ew)
 	writeOutside(ew, r.Outside, r.Input)
-	return ew.err
+	return ew.Err()
 }
 
 // String returns the values as text, as written by [Values.WriteText].
 func (v Values) String() string {
-	var b strings.Builder
-	_ = v.WriteText(&b)
-	return b.String()
+	return textout.String(v)
 }
 
 // WriteText writes the metric as a text table, one line per period: the
@@ -150,16 +79,16 @@ func (v Values) String() string {
 // and the verdict on it where the change was tested. Undefined values
 // print as "n/a".
 func (v Values) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("%s by %s period (%s):\n", v.Metric, v.Basis, v.Period)
-	tw := table()
+	ew := textout.New(w)
+	ew.Printf("%s by %s period (%s):\n", v.Metric, v.Basis, v.Period)
+	tw := textout.NewTrimmed()
 	fmt.Fprintln(tw, "period\tvalue\tvs previous\tp\tp adj\tverdict\tvs year ago\tp\tp adj\tverdict\t")
 	k := v.Metric.kind()
 	for _, p := range v.Points {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", p.Label, formatValue(k, p.Value), formatChange(k, p.Previous), formatChange(k, p.YearAgo))
 	}
-	tw.flush(ew)
-	return ew.err
+	tw.FlushTo(ew)
+	return ew.Err()
 }
 
 func formatValue(k kind, v Value) string {
@@ -201,25 +130,23 @@ func formatChange(k kind, c Change) string {
 
 // String returns the table as text, as written by [Table.WriteText].
 func (t Table) String() string {
-	var b strings.Builder
-	_ = t.WriteText(&b)
-	return b.String()
+	return textout.String(t)
 }
 
 // WriteText writes the cohort table as text: one line per cohort with its
 // size and the share won by each age.
 func (t Table) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Creation cohorts by %s (%s): share won by age", t.Period, t.Location)
+	ew := textout.New(w)
+	ew.Printf("Creation cohorts by %s (%s): share won by age", t.Period, t.Location)
 	if !t.AsOf.IsZero() {
-		ew.printf(", as of %s", t.AsOf.Format(time.RFC3339))
+		ew.Printf(", as of %s", t.AsOf.Format(time.RFC3339))
 	}
-	ew.printf(":\n")
+	ew.Printf(":\n")
 	ages := 0
 	for _, c := range t.Cohorts {
 		ages = max(ages, len(c.Ages))
 	}
-	tw := table()
+	tw := textout.NewTrimmed()
 	fmt.Fprint(tw, "cohort\tsize\t")
 	for a := range ages {
 		fmt.Fprintf(tw, "%d\t", a)
@@ -230,19 +157,19 @@ func (t Table) WriteText(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%d\t", t.Calendar.Label(t.Period, c.Start, loc), c.Size)
 		for a := range ages {
 			if a < len(c.Ages) {
-				fmt.Fprintf(tw, "%s\t", pct(c.Ages[a].Rate.Ratio))
+				fmt.Fprintf(tw, "%s\t", format.Ratio(c.Ages[a].Rate.Ratio))
 			} else {
 				fmt.Fprint(tw, "\t")
 			}
 		}
 		fmt.Fprintln(tw)
 	}
-	tw.flush(ew)
+	tw.FlushTo(ew)
 	if t.Undated > 0 || t.WonUndated > 0 || t.Beyond > 0 {
-		ew.printf("%d deals without a creation time; %d won without a close time; %d won after age %d.\n", t.Undated, t.WonUndated, t.Beyond, t.MaxAge)
+		ew.Printf("%d deals without a creation time; %d won without a close time; %d won after age %d.\n", t.Undated, t.WonUndated, t.Beyond, t.MaxAge)
 	}
-	writeInput(ew, t.Input)
-	return ew.err
+	textout.Input(ew, t.Input)
+	return ew.Err()
 }
 
 // locationOr returns the named zone, or UTC when it cannot be loaded.
@@ -255,9 +182,7 @@ func locationOr(name string) *time.Location {
 
 // String returns the curve as text, as written by [Curve.WriteText].
 func (c Curve) String() string {
-	var b strings.Builder
-	_ = c.WriteText(&b)
-	return b.String()
+	return textout.String(c)
 }
 
 // WriteText writes the curve as text: what it measures, its counts, the
@@ -265,37 +190,37 @@ func (c Curve) String() string {
 // the time in days, the units at risk, events, censored, S and its
 // interval.
 func (c Curve) WriteText(w io.Writer) error {
-	ew := &errWriter{w: w}
-	ew.printf("Kaplan-Meier curve of %s", c.Measure)
+	ew := textout.New(w)
+	ew.Printf("Kaplan-Meier curve of %s", c.Measure)
 	if c.Stage != "" {
-		ew.printf(" %q", string(c.Stage))
+		ew.Printf(" %q", string(c.Stage))
 	}
-	ew.printf(": n=%d, %d events, %d censored", c.N, c.Events, c.Censored)
+	ew.Printf(": n=%d, %d events, %d censored", c.N, c.Events, c.Censored)
 	if c.Untimed > 0 || c.NotEntered > 0 {
-		ew.printf(" (%d untimed, %d never entered the stage)", c.Untimed, c.NotEntered)
+		ew.Printf(" (%d untimed, %d never entered the stage)", c.Untimed, c.NotEntered)
 	}
-	ew.printf("\n")
+	ew.Printf("\n")
 	for _, p := range []float64{0.25, 0.5, 0.75} {
 		q, _ := c.Quantile(p)
-		ew.printf("  p%02.0f days: %s [%s, %s] (%s)\n", 100*p, qdays(q.At, q.Defined), qdays(q.Lo, q.LoDefined), qdays(q.Hi, q.HiDefined), level(c.Confidence))
+		ew.Printf("  p%02.0f days: %s [%s, %s] (%s)\n", 100*p, qdays(q.At, q.Defined), qdays(q.Lo, q.LoDefined), qdays(q.Hi, q.HiDefined), format.Level(c.Confidence))
 	}
-	tw := table()
-	fmt.Fprintf(tw, "days\tat risk\tevents\tcensored\tS\t%s CI\t\n", level(c.Confidence))
+	tw := textout.NewTrimmed()
+	fmt.Fprintf(tw, "days\tat risk\tevents\tcensored\tS\t%s CI\t\n", format.Level(c.Confidence))
 	for _, s := range c.Steps {
 		iv := ""
 		if s.Interval.Defined {
 			iv = fmt.Sprintf("%.4f..%.4f", s.Interval.Lo, s.Interval.Hi)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", fmtDays(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4f\t%s\t\n", format.Days(s.At), s.AtRisk, s.Events, s.Censored, s.Survival, iv)
 	}
-	tw.flush(ew)
-	writeInput(ew, c.Input)
-	return ew.err
+	tw.FlushTo(ew)
+	textout.Input(ew, c.Input)
+	return ew.Err()
 }
 
 func qdays(d time.Duration, ok bool) string {
 	if !ok {
 		return "n/a"
 	}
-	return fmtDays(d)
+	return format.Days(d)
 }
