@@ -34,6 +34,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/attr"
 	"github.com/funnelmetrics/funnel/internal/capped"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 )
 
 // The bounds of the options.
@@ -294,14 +295,7 @@ func (a *Drivers) purge() {
 // [funnel.Scan.Run] and [Drivers.Report]. It returns their errors, and
 // one wrapping [funnel.ErrInvalidParam] for a nil stream.
 func Compute(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts Options) (Report, error) {
-	a, err := New(s, opts)
-	if err != nil {
-		return Report{}, err
-	}
-	if err := s.Run(deals, a); err != nil {
-		return Report{}, err
-	}
-	return a.Report(), nil
+	return onepass.Run(s, deals, opts, New, onepass.Always((*Drivers).Report))
 }
 
 // Scan returns the scan the accumulator was built for.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -209,14 +210,7 @@ func (a *Accuracy) encodeSettings(w *wire.Writer) {
 // ForecastAccuracy scores the calls against the deals in one pass:
 // [NewAccuracy], [funnel.Scan.Run] and [Accuracy.Report].
 func ForecastAccuracy(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts AccuracyOptions) (AccuracyReport, error) {
-	a, err := NewAccuracy(s, opts)
-	if err != nil {
-		return AccuracyReport{}, err
-	}
-	if err := s.Run(deals, a); err != nil {
-		return AccuracyReport{}, err
-	}
-	return a.Report()
+	return onepass.Run(s, deals, opts, NewAccuracy, (*Accuracy).Report)
 }
 
 // Scan returns the scan the accumulator was built for.
@@ -609,14 +603,9 @@ func (a *Accuracy) UnmarshalBinary(data []byte) error {
 		if r.Err() != nil {
 			break
 		}
-		l, err := decodeLearner(r, sn.scan)
-		if err != nil {
+		if err := readLearner(r, sn.scan, &sn.l); err != nil {
 			return err
 		}
-		if l.opts != sn.l.opts {
-			return decodeErr(wire.ErrFormat)
-		}
-		sn.l = l
 		if g := decodeSums(r, sn.called, counted); g != nil {
 			sn.won = g
 		}
@@ -644,10 +633,7 @@ func (a *Accuracy) UnmarshalBinary(data []byte) error {
 			sn.open[k] = g
 		}
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*a = *out

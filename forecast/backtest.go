@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -149,14 +150,7 @@ func (b *Backtest) encodeSettings(w *wire.Writer) {
 // Replay backtests the deals in one pass: [NewBacktest],
 // [funnel.Scan.Run] and [Backtest.Report].
 func Replay(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts BacktestOptions) (BacktestReport, error) {
-	b, err := NewBacktest(s, opts)
-	if err != nil {
-		return BacktestReport{}, err
-	}
-	if err := s.Run(deals, b); err != nil {
-		return BacktestReport{}, err
-	}
-	return b.Report()
+	return onepass.Run(s, deals, opts, NewBacktest, (*Backtest).Report)
 }
 
 // Scan returns the scan the backtest was built for.
@@ -474,10 +468,7 @@ func (b *Backtest) UnmarshalBinary(data []byte) error {
 			r.Fail("too many segments")
 		}
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*b = *out

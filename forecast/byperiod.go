@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -131,23 +132,11 @@ func newByPeriod(w *weigher, periods int) *ByPeriod {
 // Expected computes the expected revenue by period of the deals in one
 // pass: [NewByPeriod], [funnel.Scan.Run] and [ByPeriod.Report].
 func Expected(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts PeriodOptions) (PeriodReport, error) {
-	b, err := NewByPeriod(s, opts)
-	if err != nil {
-		return PeriodReport{}, err
-	}
-	if err := s.Run(deals, b); err != nil {
-		return PeriodReport{}, err
-	}
-	return b.Report()
+	return onepass.Run(s, deals, opts, NewByPeriod, (*ByPeriod).Report)
 }
 
 // Scan returns the scan the forecast was built for.
-func (b *ByPeriod) Scan() *funnel.Scan {
-	if b.w == nil { // the zero ByPeriod
-		return nil
-	}
-	return b.w.s
-}
+func (b *ByPeriod) Scan() *funnel.Scan { return b.w.scan() }
 
 // Fresh returns an empty forecast of the same scan and options.
 func (b *ByPeriod) Fresh() funnel.Accumulator { return newByPeriod(b.w, b.periods) }
@@ -568,18 +557,7 @@ func (b *ByPeriod) MarshalBinary() ([]byte, error) {
 // replacing b's contents, as [Pipeline.UnmarshalBinary] does.
 func (b *ByPeriod) UnmarshalBinary(data []byte) error {
 	r := wire.NewReader(data)
-	var own *funnel.Scan
-	if b.w != nil {
-		own = b.w.s
-	}
-	s, err := readHeader(r, "forecast.byperiod", byPeriodVersion, own)
-	if err != nil {
-		return err
-	}
-	if s.Options().AsOf.IsZero() {
-		return decodeErr(fmt.Errorf("%w: no as-of time", wire.ErrFormat))
-	}
-	w, err := decodeWeigher(r, s)
+	s, w, err := readTimedHeader(r, "forecast.byperiod", byPeriodVersion, b.w)
 	if err != nil {
 		return err
 	}
@@ -595,15 +573,8 @@ func (b *ByPeriod) UnmarshalBinary(data []byte) error {
 	}
 	out := newByPeriod(w, periods)
 	unblob(r, &out.in)
-	if out.l != nil && r.Err() == nil {
-		l, err := decodeLearner(r, s)
-		if err != nil {
-			return err
-		}
-		if l.opts != out.l.opts {
-			return decodeErr(wire.ErrFormat)
-		}
-		out.l = l
+	if err := readLearner(r, s, &out.l); err != nil {
+		return err
 	}
 	n := r.Count(7)
 	if r.Err() == nil && int64(n) > out.in.Counted() {
@@ -624,10 +595,7 @@ func (b *ByPeriod) UnmarshalBinary(data []byte) error {
 		out.deals = append(out.deals, p)
 	}
 	out.first.decode(r)
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*b = *out

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -52,51 +53,17 @@ var changeNames = [numChanges]string{"new", "advanced", "moved back", "pushed", 
 
 // String returns the changes' names joined by "+", such as "new+won", or
 // "unchanged" for none; bits that are no change print as "Change(N)".
-func (c Change) String() string {
-	if c == 0 {
-		return "unchanged"
-	}
-	var parts []string
-	for i, n := range changeNames {
-		if c&(1<<i) != 0 {
-			parts = append(parts, n)
-		}
-	}
-	if rest := c &^ (1<<numChanges - 1); rest != 0 {
-		parts = append(parts, fmt.Sprintf("Change(%d)", uint16(rest)))
-	}
-	return strings.Join(parts, "+")
-}
+func (c Change) String() string { return setString(c, changeNames[:], "unchanged", "Change") }
 
 // MarshalText encodes the changes as [Change.String] does. It returns an
 // error wrapping funnel.ErrInvalidParam for bits that are no change.
 func (c Change) MarshalText() ([]byte, error) {
-	if c&^(1<<numChanges-1) != 0 {
-		return nil, invalid("change %d", uint16(c))
-	}
-	return []byte(c.String()), nil
+	return setText(c, changeNames[:], "unchanged", "change")
 }
 
 // UnmarshalText decodes changes written by [Change.MarshalText].
 func (c *Change) UnmarshalText(b []byte) error {
-	s := string(b)
-	if s == "unchanged" {
-		*c = 0
-		return nil
-	}
-	var out Change
-	for _, part := range strings.Split(s, "+") {
-		i := slices.Index(changeNames[:], part)
-		if i < 0 || out&(1<<i) != 0 {
-			return invalid("change %q", s)
-		}
-		out |= 1 << i
-	}
-	if out.String() != s {
-		return invalid("change %q not in canonical order", s)
-	}
-	*c = out
-	return nil
+	return parseSet(c, b, changeNames[:], "unchanged", "change", "change")
 }
 
 // ChangeOptions configure a [Changes].
@@ -154,14 +121,7 @@ func NewChanges(s *funnel.Scan, opts ChangeOptions) (*Changes, error) {
 // ChangesBetween computes the changes of the deals in one pass:
 // [NewChanges], [funnel.Scan.Run] and [Changes.Report].
 func ChangesBetween(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts ChangeOptions) (ChangesReport, error) {
-	c, err := NewChanges(s, opts)
-	if err != nil {
-		return ChangesReport{}, err
-	}
-	if err := s.Run(deals, c); err != nil {
-		return ChangesReport{}, err
-	}
-	return c.Report(), nil
+	return onepass.Run(s, deals, opts, NewChanges, onepass.Always((*Changes).Report))
 }
 
 // Scan returns the scan the accumulator was built for.
@@ -431,10 +391,7 @@ func (c *Changes) UnmarshalBinary(data []byte) error {
 	if r.Err() == nil && int64(n)+out.unchanged+out.closedBefore+out.createdAfter != out.in.Counted() {
 		r.Fail("change counts do not add up to the deals")
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*c = *out

@@ -83,19 +83,33 @@ func TestChangesByHand(t *testing.T) {
 	}
 }
 
+// setText checks that v's String and MarshalText are text, and that text
+// reads back to v.
+func setText[T interface {
+	~uint8 | ~uint16
+	String() string
+	MarshalText() ([]byte, error)
+}, PT interface {
+	*T
+	UnmarshalText([]byte) error
+}](t *testing.T, v T, text string) {
+	t.Helper()
+	b, err := v.MarshalText()
+	if err != nil || string(b) != text || v.String() != text {
+		t.Errorf("%d: %q, %v; want %q", v, b, err, text)
+	}
+	var back T
+	if err := PT(&back).UnmarshalText(b); err != nil || back != v {
+		t.Errorf("UnmarshalText(%q) = %v, %v", b, back, err)
+	}
+}
+
 func TestChangeText(t *testing.T) {
 	for _, tt := range []struct {
 		c    forecast.Change
 		text string
 	}{{0, "unchanged"}, {forecast.ChangeNew | forecast.ChangeWon, "new+won"}, {forecast.ChangePushed, "pushed"}, {forecast.ChangeDecreased | forecast.ChangeMovedBack, "moved back+decreased"}} {
-		b, err := tt.c.MarshalText()
-		if err != nil || string(b) != tt.text || tt.c.String() != tt.text {
-			t.Errorf("%d: %q, %v; want %q", uint16(tt.c), b, err, tt.text)
-		}
-		var back forecast.Change
-		if err := back.UnmarshalText(b); err != nil || back != tt.c {
-			t.Errorf("UnmarshalText(%q) = %v, %v", b, back, err)
-		}
+		setText(t, tt.c, tt.text)
 	}
 	if _, err := forecast.Change(1 << 12).MarshalText(); !errors.Is(err, funnel.ErrInvalidParam) {
 		t.Errorf("MarshalText(invalid) = %v", err)

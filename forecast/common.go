@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -226,6 +227,34 @@ func canonical(data []byte, m interface{ MarshalBinary() ([]byte, error) }) erro
 	return nil
 }
 
+// decoded ends an UnmarshalBinary: the whole input was read (finish) and
+// is the encoding the decoded out writes (canonical).
+func decoded(r *wire.Reader, data []byte, out interface{ MarshalBinary() ([]byte, error) }) error {
+	if err := finish(r); err != nil {
+		return err
+	}
+	return canonical(data, out)
+}
+
+// readLearner reads the learner an accumulator encodes after its intake
+// into *l, the accumulator's own learner (nil when it learns none: then
+// nothing is read, nor after a failed read): the decoded one must have the
+// same options.
+func readLearner(r *wire.Reader, s *funnel.Scan, l **Learner) error {
+	if *l == nil || r.Err() != nil {
+		return nil
+	}
+	got, err := decodeLearner(r, s)
+	if err != nil {
+		return err
+	}
+	if got.opts != (*l).opts {
+		return decodeErr(wire.ErrFormat)
+	}
+	*l = got
+	return nil
+}
+
 // blob writes a nested encoding.
 func blob(w *wire.Writer, m interface{ MarshalBinary() ([]byte, error) }) {
 	b, _ := m.MarshalBinary()
@@ -253,6 +282,62 @@ func readMoney(r *wire.Reader) funnel.MoneyStats {
 		r.Fail("amount exponent %d", e)
 	}
 	return m
+}
+
+// A bitSet is a set of flags, bit i standing for the flag of name i.
+type bitSet interface{ ~uint8 | ~uint16 }
+
+// setString returns the names of the bits of v joined by "+" in the order
+// of names, or none when v has no bit; the bits beyond names print as
+// kind(N), N their value.
+func setString[T bitSet](v T, names []string, none, kind string) string {
+	if v == 0 {
+		return none
+	}
+	var parts []string
+	for i, n := range names {
+		if v&(T(1)<<i) != 0 {
+			parts = append(parts, n)
+		}
+	}
+	if rest := v &^ (T(1)<<len(names) - 1); rest != 0 {
+		parts = append(parts, fmt.Sprintf("%s(%d)", kind, rest))
+	}
+	return strings.Join(parts, "+")
+}
+
+// setText is the MarshalText of a bitSet: its setString, or an error
+// "<what> N" wrapping funnel.ErrInvalidParam for bits beyond names.
+func setText[T bitSet](v T, names []string, none, what string) ([]byte, error) {
+	if v&^(T(1)<<len(names)-1) != 0 {
+		return nil, invalid("%s %d", what, v)
+	}
+	return []byte(setString(v, names, none, "")), nil
+}
+
+// parseSet is the UnmarshalText of a bitSet: it reads into *v what setText
+// wrote, and only that (each name once, in the order of names); other text
+// is an error naming what (whats when the names are out of order) and
+// wrapping funnel.ErrInvalidParam, and leaves *v as it was.
+func parseSet[T bitSet](v *T, b []byte, names []string, none, what, whats string) error {
+	s := string(b)
+	if s == none {
+		*v = 0
+		return nil
+	}
+	var out T
+	for _, part := range strings.Split(s, "+") {
+		i := slices.Index(names, part)
+		if i < 0 || out&(T(1)<<i) != 0 {
+			return invalid("%s %q", what, s)
+		}
+		out |= T(1) << i
+	}
+	if setString(out, names, none, "") != s {
+		return invalid("%s %q not in canonical order", whats, s)
+	}
+	*v = out
+	return nil
 }
 
 // sortedKeys returns the keys of m in the order cmp gives.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -102,14 +103,7 @@ func newLearner(s *funnel.Scan, opts LearnOptions) *Learner {
 // Learn learns a model from the deals in one pass: [NewLearner],
 // [funnel.Scan.Run] and [Learner.Model].
 func Learn(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts LearnOptions) (*Model, error) {
-	l, err := NewLearner(s, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.Run(deals, l); err != nil {
-		return nil, err
-	}
-	return l.Model()
+	return onepass.Run(s, deals, opts, NewLearner, (*Learner).Model)
 }
 
 // Scan returns the scan the learner was built for.

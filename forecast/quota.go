@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -97,14 +98,7 @@ func NewQuota(s *funnel.Scan, opts QuotaOptions) (*Quota, error) {
 // Attainment computes quota attainment and coverage of the deals in one
 // pass: [NewQuota], [funnel.Scan.Run] and [Quota.Report].
 func Attainment(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts QuotaOptions) (QuotaReport, error) {
-	q, err := NewQuota(s, opts)
-	if err != nil {
-		return QuotaReport{}, err
-	}
-	if err := s.Run(deals, q); err != nil {
-		return QuotaReport{}, err
-	}
-	return q.Report(), nil
+	return onepass.Run(s, deals, opts, NewQuota, onepass.Always((*Quota).Report))
 }
 
 // Scan returns the scan the accumulator was built for.
@@ -319,10 +313,7 @@ func (q *Quota) UnmarshalBinary(data []byte) error {
 	if r.Err() == nil && sum+out.outside+out.undated > out.in.Counted() {
 		r.Fail("quota counts above the deals")
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*q = *out

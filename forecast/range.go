@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -248,23 +249,11 @@ func (r *Range) encodeSettings(e *wire.Writer) {
 // Outlook computes the forecast range of the deals in one pass:
 // [NewRange], [funnel.Scan.Run] and [Range.Report].
 func Outlook(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts RangeOptions) (RangeReport, error) {
-	r, err := NewRange(s, opts)
-	if err != nil {
-		return RangeReport{}, err
-	}
-	if err := s.Run(deals, r); err != nil {
-		return RangeReport{}, err
-	}
-	return r.Report()
+	return onepass.Run(s, deals, opts, NewRange, (*Range).Report)
 }
 
 // Scan returns the scan the range was built for.
-func (r *Range) Scan() *funnel.Scan {
-	if r.w == nil { // the zero Range
-		return nil
-	}
-	return r.w.s
-}
+func (r *Range) Scan() *funnel.Scan { return r.w.scan() }
 
 // Fresh returns an empty range of the same scan and options.
 func (r *Range) Fresh() funnel.Accumulator {
@@ -706,18 +695,7 @@ func (r *Range) MarshalBinary() ([]byte, error) {
 // replacing r's contents, as [Pipeline.UnmarshalBinary] does.
 func (r *Range) UnmarshalBinary(data []byte) error {
 	rd := wire.NewReader(data)
-	var own *funnel.Scan
-	if r.w != nil {
-		own = r.w.s
-	}
-	s, err := readHeader(rd, "forecast.range", rangeVersion, own)
-	if err != nil {
-		return err
-	}
-	if s.Options().AsOf.IsZero() {
-		return decodeErr(fmt.Errorf("%w: no as-of time", wire.ErrFormat))
-	}
-	w, err := decodeWeigher(rd, s)
+	s, w, err := readTimedHeader(rd, "forecast.range", rangeVersion, r.w)
 	if err != nil {
 		return err
 	}
@@ -744,15 +722,8 @@ func (r *Range) UnmarshalBinary(data []byte) error {
 		return incompatible("decoding a forecast range of other options")
 	}
 	unblob(rd, &out.in)
-	if out.l != nil && rd.Err() == nil {
-		l, err := decodeLearner(rd, s)
-		if err != nil {
-			return err
-		}
-		if l.opts != out.l.opts {
-			return decodeErr(wire.ErrFormat)
-		}
-		out.l = l
+	if err := readLearner(rd, s, &out.l); err != nil {
+		return err
 	}
 	n := rd.Count(6)
 	if rd.Err() == nil && int64(n) > out.in.Counted() {
@@ -778,10 +749,7 @@ func (r *Range) UnmarshalBinary(data []byte) error {
 		rd.Fail("range counts do not add up")
 	}
 	out.first.decode(rd)
-	if err := finish(rd); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(rd, data, out); err != nil {
 		return err
 	}
 	*r = *out

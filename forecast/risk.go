@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -51,51 +52,17 @@ var riskNames = [numRiskFlags]string{"stalled", "slow", "overdue", "pushed", "cu
 
 // String returns the flags' names joined by "+", such as "slow+pushed",
 // or "none"; bits that are no flag print as "RiskFlag(N)".
-func (f RiskFlag) String() string {
-	if f == 0 {
-		return "none"
-	}
-	var parts []string
-	for i, n := range riskNames {
-		if f&(1<<i) != 0 {
-			parts = append(parts, n)
-		}
-	}
-	if rest := f &^ (1<<numRiskFlags - 1); rest != 0 {
-		parts = append(parts, fmt.Sprintf("RiskFlag(%d)", uint8(rest)))
-	}
-	return strings.Join(parts, "+")
-}
+func (f RiskFlag) String() string { return setString(f, riskNames[:], "none", "RiskFlag") }
 
 // MarshalText encodes the flags as [RiskFlag.String] does. It returns an
 // error wrapping funnel.ErrInvalidParam for bits that are no flag.
 func (f RiskFlag) MarshalText() ([]byte, error) {
-	if f&^(1<<numRiskFlags-1) != 0 {
-		return nil, invalid("risk flag %d", uint8(f))
-	}
-	return []byte(f.String()), nil
+	return setText(f, riskNames[:], "none", "risk flag")
 }
 
 // UnmarshalText decodes flags written by [RiskFlag.MarshalText].
 func (f *RiskFlag) UnmarshalText(b []byte) error {
-	s := string(b)
-	if s == "none" {
-		*f = 0
-		return nil
-	}
-	var out RiskFlag
-	for _, part := range strings.Split(s, "+") {
-		i := slices.Index(riskNames[:], part)
-		if i < 0 || out&(1<<i) != 0 {
-			return invalid("risk flag %q", s)
-		}
-		out |= 1 << i
-	}
-	if out.String() != s {
-		return invalid("risk flags %q not in canonical order", s)
-	}
-	*f = out
-	return nil
+	return parseSet(f, b, riskNames[:], "none", "risk flag", "risk flags")
 }
 
 // RiskOptions are the thresholds of a [Risk]. The zero RiskOptions flag
@@ -214,14 +181,7 @@ func (r *Risk) encodeSettings(w *wire.Writer) {
 // Risks computes the risk flags of the deals in one pass: [NewRisk],
 // [funnel.Scan.Run] and [Risk.Report].
 func Risks(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts RiskOptions) (RiskReport, error) {
-	r, err := NewRisk(s, opts)
-	if err != nil {
-		return RiskReport{}, err
-	}
-	if err := s.Run(deals, r); err != nil {
-		return RiskReport{}, err
-	}
-	return r.Report(), nil
+	return onepass.Run(s, deals, opts, NewRisk, onepass.Always((*Risk).Report))
 }
 
 // Scan returns the scan the accumulator was built for.
@@ -581,10 +541,7 @@ func (r *Risk) UnmarshalBinary(data []byte) error {
 		}
 		out.open = append(out.open, o)
 	}
-	if err := finish(rd); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(rd, data, out); err != nil {
 		return err
 	}
 	*r = *out

@@ -227,3 +227,38 @@ func TestRiskJSONSaturatedAge(t *testing.T) {
 		t.Errorf("JSON round trip (-want +got):\n%s", diff)
 	}
 }
+
+// TestRiskFlagText checks the names of risk flag sets and their errors,
+// written by hand from the flag names, as TestChangeText does for
+// changes: both are one flag-set text.
+func TestRiskFlagText(t *testing.T) {
+	for _, tt := range []struct {
+		f    forecast.RiskFlag
+		text string
+	}{{0, "none"}, {forecast.RiskSlow | forecast.RiskPushed, "slow+pushed"}, {forecast.RiskAged, "aged"},
+		{forecast.RiskStalled | forecast.RiskSlow | forecast.RiskOverdue | forecast.RiskPushed | forecast.RiskCut | forecast.RiskAged,
+			"stalled+slow+overdue+pushed+cut+aged"}} {
+		setText(t, tt.f, tt.text)
+	}
+	if s := (forecast.RiskCut | 1<<7).String(); s != "cut+RiskFlag(128)" {
+		t.Errorf("String of an invalid bit = %q", s)
+	}
+	if s := forecast.Change(1<<12 | 1).String(); s != "new+Change(4096)" {
+		t.Errorf("String of an invalid change bit = %q", s)
+	}
+	if _, err := forecast.RiskFlag(1 << 6).MarshalText(); err == nil || err.Error() != "forecast: risk flag 64: "+funnel.ErrInvalidParam.Error() {
+		t.Errorf("MarshalText(invalid) = %v", err)
+	}
+	for bad, msg := range map[string]string{
+		"pushed+slow": `forecast: risk flags "pushed+slow" not in canonical order`,
+		"slow+slow":   `forecast: risk flag "slow+slow"`,
+		"":            `forecast: risk flag ""`,
+		"late":        `forecast: risk flag "late"`,
+	} {
+		f := forecast.RiskCut
+		err := f.UnmarshalText([]byte(bad))
+		if err == nil || !errors.Is(err, funnel.ErrInvalidParam) || err.Error() != msg+": "+funnel.ErrInvalidParam.Error() || f != forecast.RiskCut {
+			t.Errorf("UnmarshalText(%q) = %v, %v", bad, f, err)
+		}
+	}
+}

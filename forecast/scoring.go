@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 	"gonum.org/v1/gonum/optimize"
@@ -299,14 +300,7 @@ func (sc *Scoring) encodeSettings(w *wire.Writer) {
 // scores the open ones: [NewScoring], [funnel.Scan.Run] and
 // [Scoring.Report].
 func Score(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts ScoringOptions) (ScoringReport, error) {
-	sc, err := NewScoring(s, opts)
-	if err != nil {
-		return ScoringReport{}, err
-	}
-	if err := s.Run(deals, sc); err != nil {
-		return ScoringReport{}, err
-	}
-	return sc.Report()
+	return onepass.Run(s, deals, opts, NewScoring, (*Scoring).Report)
 }
 
 // Scan returns the scan the model was built for.
@@ -1055,15 +1049,8 @@ func (sc *Scoring) UnmarshalBinary(data []byte) error {
 	}
 	unblob(r, &out.in)
 	counted := out.in.Counted()
-	if r.Err() == nil {
-		l, err := decodeLearner(r, s)
-		if err != nil {
-			return err
-		}
-		if l.opts != out.l.opts {
-			return decodeErr(wire.ErrFormat)
-		}
-		out.l = l
+	if err := readLearner(r, s, &out.l); err != nil {
+		return err
 	}
 	rowLimit := counted * int64(ns)
 	out.rows = out.decodeRows(r, rowLimit)
@@ -1084,14 +1071,9 @@ func (sc *Scoring) UnmarshalBinary(data []byte) error {
 		out.open = append(out.open, o)
 	}
 	if out.hl != nil && r.Err() == nil {
-		l, err := decodeLearner(r, out.hscan)
-		if err != nil {
+		if err := readLearner(r, out.hscan, &out.hl); err != nil {
 			return err
 		}
-		if l.opts != out.hl.opts {
-			return decodeErr(wire.ErrFormat)
-		}
-		out.hl = l
 		out.hrows = out.decodeRows(r, rowLimit)
 		out.hdeals = r.NonNeg()
 		out.test = out.decodeRows(r, counted)
@@ -1100,10 +1082,7 @@ func (sc *Scoring) UnmarshalBinary(data []byte) error {
 			r.Fail("holdout counts above the deals")
 		}
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*sc = *out

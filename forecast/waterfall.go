@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -320,14 +321,7 @@ func (w *Waterfall) encodeSettings(e *wire.Writer) {
 // Flows computes the waterfall of the deals in one pass: [NewWaterfall],
 // [funnel.Scan.Run] and [Waterfall.Report].
 func Flows(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts WaterfallOptions) (WaterfallReport, error) {
-	w, err := NewWaterfall(s, opts)
-	if err != nil {
-		return WaterfallReport{}, err
-	}
-	if err := s.Run(deals, w); err != nil {
-		return WaterfallReport{}, err
-	}
-	return w.Report()
+	return onepass.Run(s, deals, opts, NewWaterfall, (*Waterfall).Report)
 }
 
 // Scan returns the scan the waterfall was built for.
@@ -820,10 +814,7 @@ func (w *Waterfall) UnmarshalBinary(data []byte) error {
 	if r.Err() == nil && out.outside+max(out.total.startN, out.total.endN) > counted {
 		r.Fail("waterfall counts above the deals")
 	}
-	if err := finish(r); err != nil {
-		return err
-	}
-	if err := canonical(data, out); err != nil {
+	if err := decoded(r, data, out); err != nil {
 		return err
 	}
 	*w = *out

@@ -1,6 +1,7 @@
 package forecast
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -167,6 +168,33 @@ func (w *weigher) encode(e *wire.Writer) {
 	e.String(w.opts.Learn.Segment)
 	e.Varint(w.opts.Learn.MinSegment)
 	e.Time(w.opts.Since)
+}
+
+// scan returns the weigher's scan, or nil for a nil weigher (that of a
+// zero accumulator).
+func (w *weigher) scan() *funnel.Scan {
+	if w == nil {
+		return nil
+	}
+	return w.s
+}
+
+// readTimedHeader reads the header and the weigher of an accumulator that
+// needs the scan's as-of time (a [ByPeriod], a [Range]); own is the
+// receiver's weigher, nil for a zero receiver (see readHeader).
+func readTimedHeader(r *wire.Reader, kind string, version uint64, own *weigher) (*funnel.Scan, *weigher, error) {
+	s, err := readHeader(r, kind, version, own.scan())
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Options().AsOf.IsZero() {
+		return nil, nil, decodeErr(fmt.Errorf("%w: no as-of time", wire.ErrFormat))
+	}
+	w, err := decodeWeigher(r, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, w, nil
 }
 
 // decodeWeigher reads what encode wrote and rebuilds the weigher.

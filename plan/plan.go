@@ -25,6 +25,7 @@ import (
 	"github.com/funnelmetrics/funnel/forecast"
 	"github.com/funnelmetrics/funnel/internal/format"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/textout"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
@@ -179,14 +180,7 @@ func (p *Planner) encodeSettings(w *wire.Writer) {
 // Reverse works the target back through the deals in one pass:
 // [NewPlanner], funnel.Scan.Run and [Planner.Report].
 func Reverse(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts Options) (PlanReport, error) {
-	p, err := NewPlanner(s, opts)
-	if err != nil {
-		return PlanReport{}, err
-	}
-	if err := s.Run(deals, p); err != nil {
-		return PlanReport{}, err
-	}
-	return p.Report()
+	return onepass.Run(s, deals, opts, NewPlanner, (*Planner).Report)
 }
 
 // Scan returns the scan the planner was built for.

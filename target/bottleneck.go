@@ -12,6 +12,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/format"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/shopspring/decimal"
 )
 
@@ -86,14 +87,7 @@ func NewBottleneck(s *funnel.Scan, opts Options) (*Bottleneck, error) {
 // their errors, and one wrapping [funnel.ErrInvalidParam] for a nil
 // stream.
 func Rank(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts Options) (Ranking, error) {
-	b, err := NewBottleneck(s, opts)
-	if err != nil {
-		return Ranking{}, err
-	}
-	if err := s.Run(deals, b); err != nil {
-		return Ranking{}, err
-	}
-	return b.Ranking(), nil
+	return onepass.Run(s, deals, opts, NewBottleneck, onepass.Always((*Bottleneck).Ranking))
 }
 
 // Scan returns the scan the bottleneck analysis was built for.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -89,14 +90,7 @@ func NewCohorts(s *funnel.Scan, opts CohortOptions) (*Cohorts, error) {
 // pass: [NewCohorts], [funnel.Scan.Run] and [Cohorts.Table]. It returns
 // their errors, and one wrapping [funnel.ErrInvalidParam] for a nil stream.
 func ComputeCohorts(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts CohortOptions) (Table, error) {
-	c, err := NewCohorts(s, opts)
-	if err != nil {
-		return Table{}, err
-	}
-	if err := s.Run(deals, c); err != nil {
-		return Table{}, err
-	}
-	return c.Table()
+	return onepass.Run(s, deals, opts, NewCohorts, (*Cohorts).Table)
 }
 
 // Scan returns the scan the cohorts were built for.

@@ -11,6 +11,7 @@ import (
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/attr"
 	"github.com/funnelmetrics/funnel/internal/capped"
+	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
@@ -333,14 +334,7 @@ func cmpOr(v, def int) int {
 // It returns their errors, and one wrapping [funnel.ErrInvalidParam] for
 // a nil stream.
 func ComputeConversion(s *funnel.Scan, deals iter.Seq[funnel.Deal], opts ConvertOptions) (ConversionReport, error) {
-	a, err := NewConversion(s, opts)
-	if err != nil {
-		return ConversionReport{}, err
-	}
-	if err := s.Run(deals, a); err != nil {
-		return ConversionReport{}, err
-	}
-	return a.Report()
+	return onepass.Run(s, deals, opts, NewConversion, (*Conversion).Report)
 }
 
 // Scan returns the scan the accumulator was built for.
