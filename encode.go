@@ -41,14 +41,8 @@ func (s *Scan) AppendBinary(b []byte) ([]byte, error) {
 
 func (s *Scan) encode(w *wire.Writer) {
 	w.Header("scan", scanVersion)
-	w.Int(len(s.f.stages))
-	for _, st := range s.f.stages {
-		w.String(string(st))
-	}
-	w.Int(len(s.f.exclude))
-	for _, st := range s.f.exclude {
-		w.String(string(st))
-	}
+	writeStages(w, s.f.stages)
+	writeStages(w, s.f.exclude)
 	o := s.opts
 	w.Uvarint(s.optional)
 	for k := 1; k <= len(s.f.stages); k++ {
@@ -102,22 +96,9 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 	if v := r.Header("scan"); r.Err() == nil && v != scanVersion {
 		r.Fail("scan version %d", v)
 	}
-	n := r.Count(1)
-	if n > MaxStages {
-		r.Fail("%d stages", n)
-	}
-	stages := make([]Stage, 0, n)
-	for range n {
-		stages = append(stages, Stage(r.String()))
-	}
-	ne := r.Count(1)
-	if ne > MaxStages {
-		r.Fail("%d exclusion stages", ne)
-	}
-	excl := make([]Stage, 0, ne)
-	for range ne {
-		excl = append(excl, Stage(r.String()))
-	}
+	stages := readStages(r, "stages")
+	n := len(stages)
+	excl := readStages(r, "exclusion stages")
 	var o Options
 	optional := r.Uvarint()
 	for k := 1; k <= n && r.Err() == nil; k++ {
@@ -187,6 +168,28 @@ func decodeScan(r *wire.Reader) (*Scan, error) {
 
 const stat95 = 0.95
 
+// writeStages writes a list of stage names.
+func writeStages(w *wire.Writer, stages []Stage) {
+	w.Int(len(stages))
+	for _, st := range stages {
+		w.String(string(st))
+	}
+}
+
+// readStages reads what writeStages wrote, a list of at most MaxStages
+// names (what names the list in the error).
+func readStages(r *wire.Reader, what string) []Stage {
+	n := r.Count(1)
+	if n > MaxStages {
+		r.Fail("%d %s", n, what)
+	}
+	stages := make([]Stage, 0, n)
+	for range n {
+		stages = append(stages, Stage(r.String()))
+	}
+	return stages
+}
+
 // loadZone returns the zone named name whose digest is digest.
 func loadZone(name string, off int, digest uint64) (*time.Location, error) {
 	var loc *time.Location
@@ -230,6 +233,40 @@ func canonical(v interface{ MarshalBinary() ([]byte, error) }, data []byte) erro
 	if enc, err := v.MarshalBinary(); err != nil || string(enc) != string(data) {
 		return fmt.Errorf("funnel: %w: %w: non-canonical encoding", ErrInvalidParam, wire.ErrFormat)
 	}
+	return nil
+}
+
+// marshalAs encodes v after the header of its kind and version.
+func marshalAs(kind string, version uint64, v interface{ encode(*wire.Writer) }) []byte {
+	var w wire.Writer
+	w.Header(kind, version)
+	v.encode(&w)
+	return w.Bytes()
+}
+
+// unmarshalAs decodes into *dst what marshalAs wrote, and only that: the
+// header of the kind and version, then the value by its decode; the whole
+// input must be read and be the encoding of the decoded value
+// (canonical). It returns an error wrapping [ErrInvalidParam] otherwise,
+// and leaves *dst as it was.
+func unmarshalAs[T any, PT interface {
+	*T
+	decode(*wire.Reader)
+	MarshalBinary() ([]byte, error)
+}](data []byte, kind string, version uint64, dst PT) error {
+	r := wire.NewReader(data)
+	if v := r.Header(kind); r.Err() == nil && v != version {
+		r.Fail("%s version %d", kind, v)
+	}
+	var out T
+	PT(&out).decode(r)
+	if err := decodeErr(r); err != nil {
+		return err
+	}
+	if err := canonical(PT(&out), data); err != nil {
+		return err
+	}
+	*dst = out
 	return nil
 }
 
@@ -483,31 +520,13 @@ func (p *periodAcc) decode(r *wire.Reader, sources int) {
 
 // MarshalBinary encodes the statistic: deterministic for the same
 // multiset of amounts.
-func (m *MoneyStats) MarshalBinary() ([]byte, error) {
-	var w wire.Writer
-	w.Header("money", moneyVersion)
-	m.encode(&w)
-	return w.Bytes(), nil
-}
+func (m *MoneyStats) MarshalBinary() ([]byte, error) { return marshalAs("money", moneyVersion, m), nil }
 
 // UnmarshalBinary decodes a statistic written by
 // [MoneyStats.MarshalBinary], replacing m's contents. It returns an error
 // wrapping [ErrInvalidParam] for an invalid encoding.
 func (m *MoneyStats) UnmarshalBinary(data []byte) error {
-	r := wire.NewReader(data)
-	if v := r.Header("money"); r.Err() == nil && v != moneyVersion {
-		r.Fail("money version %d", v)
-	}
-	var out MoneyStats
-	out.decode(r)
-	if err := decodeErr(r); err != nil {
-		return err
-	}
-	if err := canonical(&out, data); err != nil {
-		return err
-	}
-	*m = out
-	return nil
+	return unmarshalAs(data, "money", moneyVersion, m)
 }
 
 // The forms of an encoded money statistic.
@@ -532,11 +551,7 @@ func (m *MoneyStats) encode(w *wire.Writer) {
 		w.Float(m.skErr)
 		w.Varint(m.n)
 		w.Decimal(m.Sum())
-		w.Bool(m.sk != nil)
-		if m.sk != nil {
-			b, _ := m.sk.MarshalBinary()
-			w.String(string(b))
-		}
+		writeSketch(w, m.sk)
 		return
 	}
 	if m.big == nil {
@@ -611,19 +626,12 @@ func (m *MoneyStats) decode(r *wire.Reader) {
 		}
 		m.setSum(sum)
 	case form == moneySketch:
-		m.skErr = r.Float()
-		if !validQuantileError(m.skErr) {
-			r.Fail("relative error %v", m.skErr)
+		var ok bool
+		if m.skErr, m.n, ok = readSketchHead(r); !ok {
 			return
 		}
-		m.n = r.NonNeg()
 		sum := r.Decimal()
-		if r.Bool() {
-			m.sk = decodeSketch(r, m.skErr, uint64(m.n))
-		}
-		if r.Err() == nil && (m.sk == nil) != (m.n == 0) {
-			r.Fail("sketch of %d amounts", m.n)
-		}
+		m.sk = readSketch(r, m.skErr, m.n, "amounts")
 		m.setSum(sum)
 	case form == moneyInts:
 		exp := r.Varint()
@@ -655,6 +663,42 @@ func (m *MoneyStats) decode(r *wire.Reader) {
 	default:
 		r.Fail("money form %d", form)
 	}
+}
+
+// writeSketch writes the sketch of a statistic in its sketch form, or that
+// it has none (no values).
+func writeSketch(w *wire.Writer, sk *sketch.Sketch) {
+	w.Bool(sk != nil)
+	if sk != nil {
+		b, _ := sk.MarshalBinary()
+		w.String(string(b))
+	}
+}
+
+// readSketchHead reads the relative error and the count that start the
+// sketch form of a statistic; false, with the reader failed, for an
+// invalid relative error.
+func readSketchHead(r *wire.Reader) (relErr float64, n int64, ok bool) {
+	relErr = r.Float()
+	if !validQuantileError(relErr) {
+		r.Fail("relative error %v", relErr)
+		return relErr, 0, false
+	}
+	return relErr, r.NonNeg(), true
+}
+
+// readSketch reads what writeSketch wrote for a statistic of n values
+// (what names them) at the relative error relErr: a sketch when n > 0,
+// none when n is 0.
+func readSketch(r *wire.Reader, relErr float64, n int64, what string) *sketch.Sketch {
+	var sk *sketch.Sketch
+	if r.Bool() {
+		sk = decodeSketch(r, relErr, uint64(n))
+	}
+	if r.Err() == nil && (sk == nil) != (n == 0) {
+		r.Fail("sketch of %d %s", n, what)
+	}
+	return sk
 }
 
 // decodeSketch reads a sketch of n values and the relative error relErr.
@@ -696,30 +740,14 @@ func (m *MoneyStats) addScaled(v int64, exp int32) bool {
 // MarshalBinary encodes the statistic: deterministic for the same
 // multiset of durations.
 func (s *DurationStats) MarshalBinary() ([]byte, error) {
-	var w wire.Writer
-	w.Header("durations", durVersion)
-	s.encode(&w)
-	return w.Bytes(), nil
+	return marshalAs("durations", durVersion, s), nil
 }
 
 // UnmarshalBinary decodes a statistic written by
 // [DurationStats.MarshalBinary], replacing s's contents. It returns an
 // error wrapping [ErrInvalidParam] for an invalid encoding.
 func (s *DurationStats) UnmarshalBinary(data []byte) error {
-	r := wire.NewReader(data)
-	if v := r.Header("durations"); r.Err() == nil && v != durVersion {
-		r.Fail("durations version %d", v)
-	}
-	var out DurationStats
-	out.decode(r)
-	if err := decodeErr(r); err != nil {
-		return err
-	}
-	if err := canonical(&out, data); err != nil {
-		return err
-	}
-	*s = out
-	return nil
+	return unmarshalAs(data, "durations", durVersion, s)
 }
 
 func (s *DurationStats) encode(w *wire.Writer) {
@@ -728,11 +756,7 @@ func (s *DurationStats) encode(w *wire.Writer) {
 		w.Float(s.skErr)
 		w.Varint(s.n)
 		w.Big(s.TotalSeconds())
-		w.Bool(s.sk != nil)
-		if s.sk != nil {
-			b, _ := s.sk.MarshalBinary()
-			w.String(string(b))
-		}
+		writeSketch(w, s.sk)
 		return
 	}
 	w.Bool(false)
@@ -747,19 +771,12 @@ func (s *DurationStats) decode(r *wire.Reader) {
 		}
 		return
 	}
-	s.skErr = r.Float()
-	if !validQuantileError(s.skErr) {
-		r.Fail("relative error %v", s.skErr)
+	var ok bool
+	if s.skErr, s.n, ok = readSketchHead(r); !ok {
 		return
 	}
-	s.n = r.NonNeg()
 	sum := r.Big()
-	if r.Bool() {
-		s.sk = decodeSketch(r, s.skErr, uint64(s.n))
-	}
-	if r.Err() == nil && (s.sk == nil) != (s.n == 0) {
-		r.Fail("sketch of %d durations", s.n)
-	}
+	s.sk = readSketch(r, s.skErr, s.n, "durations")
 	if sum.IsInt64() {
 		s.sum = sum.Int64()
 	} else {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
@@ -165,6 +166,61 @@ func decodeSurvey(r *wire.Reader) (Survey, error) {
 	return s, nil
 }
 
+// readSurvey reads the header of an accumulator's encoding, of the kind
+// ("pulse.waves") and version, and the survey it starts with; what names
+// the accumulator in the errors, which wrap funnel.ErrInvalidParam but for
+// a survey whose zone has other rules here (funnel.ErrIncompatible).
+func readSurvey(r *wire.Reader, kind string, version uint64, what string) (Survey, error) {
+	if v := r.Header(kind); r.Err() == nil && v != version {
+		r.Fail("%s version %d", strings.TrimPrefix(kind, "pulse."), v)
+	}
+	if r.Err() != nil {
+		return Survey{}, decodeErr(what, r.Err())
+	}
+	s, err := decodeSurvey(r)
+	switch {
+	case err == nil:
+		return s, nil
+	case r.Err() != nil:
+		return Survey{}, decodeErr(what, r.Err())
+	case errors.Is(err, funnel.ErrIncompatible):
+		return Survey{}, err
+	}
+	return Survey{}, decodeErr(what, err)
+}
+
+// encode writes the cell: its respondents, then each question's count of
+// each answer.
+func (c *cell) encode(w *wire.Writer) {
+	w.Varint(c.respondents)
+	for _, counts := range c.counts {
+		for _, x := range counts {
+			w.Varint(x)
+		}
+	}
+}
+
+// decodeCounts reads the counts of each answer to each of the questions
+// into c, whose respondents are read: answers off a question's scale, or
+// more answers to a question than respondents, fail the reader.
+func (c *cell) decodeCounts(r *wire.Reader, questions []Question) {
+	for q, question := range questions {
+		lo, hi, _ := question.Scale.Bounds()
+		var answered int64
+		for a := range 11 {
+			x := r.NonNeg()
+			if x > 0 && (a < lo || a > hi) {
+				r.Fail("answer %d off the scale of %q", a, question.ID)
+			}
+			answered += x
+			if answered < 0 || answered > c.respondents {
+				r.Fail("more answers than respondents")
+			}
+			c.counts[q][a] = x
+		}
+	}
+}
+
 // MarshalBinary encodes the accumulator: the survey, the grouping and each
 // wave's groups.
 func (w *Waves) MarshalBinary() ([]byte, error) {
@@ -180,14 +236,8 @@ func (w *Waves) MarshalBinary() ([]byte, error) {
 		names := slices.Sorted(maps.Keys(groups))
 		wr.Int(len(names))
 		for _, n := range names {
-			c := groups[n]
 			wr.String(n)
-			wr.Varint(c.respondents)
-			for _, counts := range c.counts {
-				for _, x := range counts {
-					wr.Varint(x)
-				}
-			}
+			groups[n].encode(&wr)
 		}
 	}
 	return wr.Bytes(), nil
@@ -202,21 +252,9 @@ func (w *Waves) MarshalBinary() ([]byte, error) {
 // above the respondents); w is then unchanged.
 func (w *Waves) UnmarshalBinary(data []byte) error {
 	r := wire.NewReader(data)
-	if v := r.Header("pulse.waves"); r.Err() == nil && v != wavesVersion {
-		r.Fail("waves version %d", v)
-	}
-	if r.Err() != nil {
-		return decodeErr("waves", r.Err())
-	}
-	s, err := decodeSurvey(r)
+	s, err := readSurvey(r, "pulse.waves", wavesVersion, "waves")
 	if err != nil {
-		if r.Err() != nil {
-			return decodeErr("waves", r.Err())
-		}
-		if errors.Is(err, funnel.ErrIncompatible) {
-			return err
-		}
-		return decodeErr("waves", err)
+		return err
 	}
 	out := Waves{survey: s, by: r.String(), waves: map[int]map[string]*cell{}}
 	if w.survey.Questions != nil && (!w.survey.equal(&s) || w.by != out.by) {
@@ -242,21 +280,7 @@ func (w *Waves) UnmarshalBinary(data []byte) error {
 			prev = name
 			c := newCell(nq)
 			c.respondents = r.NonNeg()
-			for q, question := range s.Questions {
-				lo, hi, _ := question.Scale.Bounds()
-				var answered int64
-				for a := range 11 {
-					x := r.NonNeg()
-					if x > 0 && (a < lo || a > hi) {
-						r.Fail("answer %d off the scale of %q", a, question.ID)
-					}
-					answered += x
-					if answered < 0 || answered > c.respondents {
-						r.Fail("more answers than respondents")
-					}
-					c.counts[q][a] = x
-				}
-			}
+			c.decodeCounts(r, s.Questions)
 			if r.Err() != nil {
 				break
 			}
@@ -305,21 +329,9 @@ func (r *Rolling) MarshalBinary() ([]byte, error) {
 // then unchanged.
 func (r *Rolling) UnmarshalBinary(data []byte) error {
 	rd := wire.NewReader(data)
-	if v := rd.Header("pulse.rolling"); rd.Err() == nil && v != rollingVersion {
-		rd.Fail("rolling version %d", v)
-	}
-	if rd.Err() != nil {
-		return decodeErr("rolling responses", rd.Err())
-	}
-	s, err := decodeSurvey(rd)
+	s, err := readSurvey(rd, "pulse.rolling", rollingVersion, "rolling responses")
 	if err != nil {
-		if rd.Err() != nil {
-			return decodeErr("rolling responses", rd.Err())
-		}
-		if errors.Is(err, funnel.ErrIncompatible) {
-			return err
-		}
-		return decodeErr("rolling responses", err)
+		return err
 	}
 	if r.survey.Questions != nil && !r.survey.equal(&s) {
 		return fmt.Errorf("pulse: decoding rolling responses of another survey: %w", funnel.ErrIncompatible)

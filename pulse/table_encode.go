@@ -1,7 +1,6 @@
 package pulse
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -39,12 +38,7 @@ func (t *Table) MarshalBinary() ([]byte, error) {
 			for _, g := range j.groups {
 				w.String(g)
 			}
-			w.Varint(j.respondents)
-			for _, counts := range j.counts {
-				for _, x := range counts {
-					w.Varint(x)
-				}
-			}
+			j.encode(&w)
 		}
 	}
 	return w.Bytes(), nil
@@ -61,21 +55,9 @@ func (t *Table) MarshalBinary() ([]byte, error) {
 // the respondents, a total past math.MaxInt64); t is then unchanged.
 func (t *Table) UnmarshalBinary(data []byte) error {
 	r := wire.NewReader(data)
-	if v := r.Header("pulse.table"); r.Err() == nil && v != tableVersion {
-		r.Fail("table version %d", v)
-	}
-	if r.Err() != nil {
-		return decodeErr("table", r.Err())
-	}
-	s, err := decodeSurvey(r)
+	s, err := readSurvey(r, "pulse.table", tableVersion, "table")
 	if err != nil {
-		if r.Err() != nil {
-			return decodeErr("table", r.Err())
-		}
-		if errors.Is(err, funnel.ErrIncompatible) {
-			return err
-		}
-		return decodeErr("table", err)
+		return err
 	}
 	na := r.Count(1)
 	if r.Err() == nil && (na == 0 || na > MaxAttributes) {
@@ -128,21 +110,7 @@ func (t *Table) UnmarshalBinary(data []byte) error {
 			if respondents += j.respondents; respondents < 0 {
 				r.Fail("respondents overflow")
 			}
-			for q, question := range s.Questions {
-				lo, hi, _ := question.Scale.Bounds()
-				var answered int64
-				for a := range 11 {
-					x := r.NonNeg()
-					if x > 0 && (a < lo || a > hi) {
-						r.Fail("answer %d off the scale of %q", a, question.ID)
-					}
-					answered += x
-					if answered < 0 || answered > j.respondents {
-						r.Fail("more answers than respondents")
-					}
-					j.counts[q][a] = x
-				}
-			}
+			j.decodeCounts(r, s.Questions)
 			if r.Err() != nil {
 				break
 			}
