@@ -118,7 +118,8 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strconv"
+
+	"github.com/funnelmetrics/funnel/internal/enum"
 )
 
 // MaxStages is the largest number of stages a [Funnel] may declare.
@@ -262,30 +263,16 @@ func (f *Funnel) equal(g *Funnel) bool {
 	return f == g || (f != nil && g != nil && slices.Equal(f.stages, g.stages) && slices.Equal(f.exclude, g.exclude))
 }
 
-// enumString returns names[v], or "Type(N)" for a value out of range.
+// The names of the package's enums, by the one rule of [enum].
+
 func enumString[T ~int8 | ~int](v T, names []string, typ string) string {
-	if v >= 0 && int(v) < len(names) && names[v] != "" {
-		return names[v]
-	}
-	return typ + "(" + strconv.Itoa(int(v)) + ")"
+	return enum.Name(v, names, typ)
 }
 
-// enumMarshal returns names[v], or an error wrapping sentinel.
 func enumMarshal[T ~int8 | ~int](v T, names []string, what string, sentinel error) ([]byte, error) {
-	if v >= 0 && int(v) < len(names) && names[v] != "" {
-		return []byte(names[v]), nil
-	}
-	return nil, fmt.Errorf("funnel: %s %d: %w", what, int(v), sentinel)
+	return enum.Text(v, names, "funnel", what, sentinel)
 }
 
-// enumUnmarshal sets *v to the index of b in names, or returns an error
-// wrapping sentinel.
 func enumUnmarshal[T ~int8 | ~int](v *T, b []byte, names []string, what string, sentinel error) error {
-	for i, n := range names {
-		if n != "" && string(b) == n {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("funnel: %s %q: %w", what, b, sentinel)
+	return enum.Parse(v, b, names, "funnel", what, sentinel)
 }

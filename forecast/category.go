@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 )
 
 // A Category is a forecast category of the forecast roll-up of Salesforce
@@ -34,32 +37,18 @@ func (c Category) valid() bool { return c >= CategoryPipeline && c <= CategoryOm
 
 // String returns "pipeline", "best case", "commit", "closed" or "omitted",
 // or "Category(N)" for an invalid value.
-func (c Category) String() string {
-	if c.valid() {
-		return categoryNames[c]
-	}
-	return "Category(" + strconv.Itoa(int(c)) + ")"
-}
+func (c Category) String() string { return enum.Name(c, categoryNames[:], "Category") }
 
 // MarshalText encodes the category by name (see [Category.String]). It
 // returns an error wrapping funnel.ErrInvalidParam for an invalid value.
 func (c Category) MarshalText() ([]byte, error) {
-	if !c.valid() {
-		return nil, invalid("category %d", int(c))
-	}
-	return []byte(categoryNames[c]), nil
+	return enum.Text(c, categoryNames[:], "forecast", "category", funnel.ErrInvalidParam)
 }
 
 // UnmarshalText decodes a name written by [Category.MarshalText], exactly.
 // Use [ParseCategory] for the names CRMs write.
 func (c *Category) UnmarshalText(b []byte) error {
-	for i, n := range categoryNames {
-		if string(b) == n {
-			*c = Category(i)
-			return nil
-		}
-	}
-	return invalid("category %q", b)
+	return enum.Parse(c, b, categoryNames[:], "forecast", "category", funnel.ErrInvalidParam)
 }
 
 // ErrUnknownCategory reports a deal whose forecast category

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
@@ -85,30 +86,17 @@ const (
 var rangeMethodNames = [...]string{RangeExact: "exact", RangeGrid: "grid"}
 
 // String returns "exact" or "grid", or "RangeMethod(N)".
-func (m RangeMethod) String() string {
-	if m == RangeExact || m == RangeGrid {
-		return rangeMethodNames[m]
-	}
-	return fmt.Sprintf("RangeMethod(%d)", int(m))
-}
+func (m RangeMethod) String() string { return enum.Name(m, rangeMethodNames[:], "RangeMethod") }
 
 // MarshalText encodes the method by name. It returns an error wrapping
 // funnel.ErrInvalidParam for an invalid value.
 func (m RangeMethod) MarshalText() ([]byte, error) {
-	if m != RangeExact && m != RangeGrid {
-		return nil, invalid("range method %d", int(m))
-	}
-	return []byte(rangeMethodNames[m]), nil
+	return enum.Text(m, rangeMethodNames[:], "forecast", "range method", funnel.ErrInvalidParam)
 }
 
 // UnmarshalText decodes a name written by [RangeMethod.MarshalText].
 func (m *RangeMethod) UnmarshalText(b []byte) error {
-	i := slices.Index(rangeMethodNames[:], string(b))
-	if i < 0 {
-		return invalid("range method %q", b)
-	}
-	*m = RangeMethod(i)
-	return nil
+	return enum.Parse(m, b, rangeMethodNames[:], "forecast", "range method", funnel.ErrInvalidParam)
 }
 
 // rangeDeal is an open deal kept until the probabilities are known.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 	"github.com/funnelmetrics/funnel/internal/onepass"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
@@ -67,8 +68,6 @@ const numFlows = 13
 var flowNames = [numFlows]string{"created", "pulled in", "moved forward", "dated", "reassigned in", "increased", "decreased",
 	"won", "lost", "pushed out", "moved back", "undated", "reassigned out"}
 
-func (f Flow) valid() bool { return f >= FlowCreated && f < numFlows }
-
 // inflow reports whether the flow brings deals in; outflow whether it
 // takes them out. Increased and Decreased are neither.
 func (f Flow) inflow() bool  { return f <= FlowReassignedIn }
@@ -76,30 +75,17 @@ func (f Flow) outflow() bool { return f >= FlowWon }
 
 // String returns the flow's name ("created", "pulled in" ...), or
 // "Flow(N)".
-func (f Flow) String() string {
-	if f.valid() {
-		return flowNames[f]
-	}
-	return fmt.Sprintf("Flow(%d)", int(f))
-}
+func (f Flow) String() string { return enum.Name(f, flowNames[:], "Flow") }
 
 // MarshalText encodes the flow by name. It returns an error wrapping
 // funnel.ErrInvalidParam for an invalid value.
 func (f Flow) MarshalText() ([]byte, error) {
-	if !f.valid() {
-		return nil, invalid("flow %d", int(f))
-	}
-	return []byte(flowNames[f]), nil
+	return enum.Text(f, flowNames[:], "forecast", "flow", funnel.ErrInvalidParam)
 }
 
 // UnmarshalText decodes a name written by [Flow.MarshalText].
 func (f *Flow) UnmarshalText(b []byte) error {
-	i := slices.Index(flowNames[:], string(b))
-	if i < 0 {
-		return invalid("flow %q", b)
-	}
-	*f = Flow(i)
-	return nil
+	return enum.Parse(f, b, flowNames[:], "forecast", "flow", funnel.ErrInvalidParam)
 }
 
 // MaxWaterfallBy is the largest number of attributes a [Waterfall] breaks

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
 )
@@ -55,31 +56,17 @@ var sourceNames = [...]string{SourceLearned: "learned", SourceModel: "model", So
 func (s Source) valid() bool { return s >= SourceLearned && s <= SourceGiven }
 
 // String returns "learned", "model" or "given", or "Source(N)".
-func (s Source) String() string {
-	if s.valid() {
-		return sourceNames[s]
-	}
-	return "Source(" + strconv.Itoa(int(s)) + ")"
-}
+func (s Source) String() string { return enum.Name(s, sourceNames[:], "Source") }
 
 // MarshalText encodes the source by name. It returns an error wrapping
 // funnel.ErrInvalidParam for an invalid value.
 func (s Source) MarshalText() ([]byte, error) {
-	if !s.valid() {
-		return nil, invalid("source %d", int(s))
-	}
-	return []byte(sourceNames[s]), nil
+	return enum.Text(s, sourceNames[:], "forecast", "source", funnel.ErrInvalidParam)
 }
 
 // UnmarshalText decodes a name written by [Source.MarshalText].
 func (s *Source) UnmarshalText(b []byte) error {
-	for i, n := range sourceNames {
-		if string(b) == n {
-			*s = Source(i)
-			return nil
-		}
-	}
-	return invalid("source %q", b)
+	return enum.Parse(s, b, sourceNames[:], "forecast", "source", funnel.ErrInvalidParam)
 }
 
 // A weigher holds the resolved probability settings of an accumulator.

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 )
 
 // MaxQuestions is the largest number of questions a pulse survey may have.
@@ -315,30 +315,14 @@ func (s *Survey) index(id string) int {
 	return slices.IndexFunc(s.Questions, func(q Question) bool { return q.ID == id })
 }
 
-// enumString returns names[v], or "Type(N)" for a value out of range.
-func enumString[T ~int8](v T, names []string, typ string) string {
-	if v >= 0 && int(v) < len(names) && names[v] != "" {
-		return names[v]
-	}
-	return typ + "(" + strconv.Itoa(int(v)) + ")"
-}
+// The names of the package's enums, by the one rule of [enum].
 
-// enumMarshal returns names[v], or an error wrapping ErrInvalidParam.
+func enumString[T ~int8](v T, names []string, typ string) string { return enum.Name(v, names, typ) }
+
 func enumMarshal[T ~int8](v T, names []string, what string) ([]byte, error) {
-	if v >= 0 && int(v) < len(names) && names[v] != "" {
-		return []byte(names[v]), nil
-	}
-	return nil, fmt.Errorf("pulse: %s %d: %w", what, int(v), funnel.ErrInvalidParam)
+	return enum.Text(v, names, "pulse", what, funnel.ErrInvalidParam)
 }
 
-// enumUnmarshal sets *v to the index of b in names, or returns an error
-// wrapping ErrInvalidParam.
 func enumUnmarshal[T ~int8](v *T, b []byte, names []string, what string) error {
-	for i, n := range names {
-		if n != "" && string(b) == n {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("pulse: %s %q: %w", what, b, funnel.ErrInvalidParam)
+	return enum.Parse(v, b, names, "pulse", what, funnel.ErrInvalidParam)
 }

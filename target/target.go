@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 	"github.com/shopspring/decimal"
 )
@@ -518,29 +519,14 @@ func Parse(r io.Reader) (Set, error) {
 	return s, nil
 }
 
-// enumText encodes a small enum by name.
+// The names of the package's enums, by the one rule of [enum].
+
 func enumText[T ~int8](v T, names []string, what string) ([]byte, error) {
-	if v < 0 || int(v) >= len(names) {
-		return nil, fmt.Errorf("target: %s %d: %w", what, v, ErrInvalid)
-	}
-	return []byte(names[v]), nil
+	return enum.Text(v, names, "target", what, ErrInvalid)
 }
 
-// enumParse decodes a name written by enumText.
 func enumParse[T ~int8](v *T, b []byte, names []string, what string) error {
-	for i, n := range names {
-		if string(b) == n {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("target: %s %q: %w", what, quoteShort(string(b)), ErrInvalid)
+	return enum.Parse(v, b, names, "target", what, ErrInvalid)
 }
 
-// enumName returns the name of v, or "Type(N)" for an invalid value.
-func enumName[T ~int8](v T, names []string, typ string) string {
-	if v < 0 || int(v) >= len(names) {
-		return fmt.Sprintf("%s(%d)", typ, v)
-	}
-	return names[v]
-}
+func enumName[T ~int8](v T, names []string, typ string) string { return enum.Name(v, names, typ) }

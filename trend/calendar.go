@@ -2,12 +2,12 @@ package trend
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/enum"
 	"github.com/funnelmetrics/funnel/internal/jsonstyle"
 )
 
@@ -190,29 +190,14 @@ func parseSecs(n *json.Number) (time.Duration, error) {
 	return jsonstyle.ParseSecondsPtr(n, "trend", funnel.ErrInvalidParam)
 }
 
-// enumText returns the name of v, or an error for an invalid value.
+// The names of the package's enums, by the one rule of [enum].
+
 func enumText[T ~int8](v T, names []string, what string) ([]byte, error) {
-	if v < 0 || int(v) >= len(names) {
-		return nil, fmt.Errorf("trend: %s %d: %w", what, v, funnel.ErrInvalidParam)
-	}
-	return []byte(names[v]), nil
+	return enum.Text(v, names, "trend", what, funnel.ErrInvalidParam)
 }
 
-// enumParse decodes a name written by enumText.
 func enumParse[T ~int8](v *T, b []byte, names []string, what string) error {
-	for i, n := range names {
-		if string(b) == n {
-			*v = T(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("trend: %s %q: %w", what, b, funnel.ErrInvalidParam)
+	return enum.Parse(v, b, names, "trend", what, funnel.ErrInvalidParam)
 }
 
-// enumName returns the name of v, or "Type(N)" for an invalid value.
-func enumName[T ~int8](v T, names []string, typ string) string {
-	if v < 0 || int(v) >= len(names) {
-		return fmt.Sprintf("%s(%d)", typ, v)
-	}
-	return names[v]
-}
+func enumName[T ~int8](v T, names []string, typ string) string { return enum.Name(v, names, typ) }
