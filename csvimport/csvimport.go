@@ -848,27 +848,41 @@ func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
 	if hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	if loc != time.UTC {
-		// a zone may shift clocks within a day: time.Date decides
-		y, m, d, ok := dateDigits(s[:10])
-		if !ok {
-			return time.Time{}, false
-		}
-		return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
-	}
-	var day time.Time
-	var err error
-	if p.loc == time.UTC {
-		day, err = p.date(s[:10])
-	} else {
-		day, err = parseDate(s[:10], time.UTC)
-	}
-	if err != nil {
+	y, m, d, ok := dateDigits(s[:10])
+	if !ok {
 		return time.Time{}, false
 	}
-	// in UTC a day has 86,400 seconds: midnight plus the clock is the
-	// value time.Date gives, field for field
-	return day.Add(time.Duration(hour*3600+minute*60+sec) * time.Second), true
+	if loc != time.UTC {
+		// a zone may shift clocks within a day: time.Date decides
+		return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
+	}
+	// in UTC a day has 86,400 seconds: the Unix time of midnight plus the
+	// clock is the value time.Date gives, field for field
+	return unixUTC(civilDays(y, m, d)*86400 + int64(hour*3600+minute*60+sec)), true
+}
+
+// unixUTC returns the time of Unix second sec in UTC, as time.Date gives
+// it for time.UTC: the same representation (no monotonic reading, the
+// UTC location).
+func unixUTC(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// civilDays returns the number of days from 1970-01-01 to the valid date
+// y-m-d of the proleptic Gregorian calendar, negative before it (the
+// days_from_civil algorithm of H. Hinnant, "chrono-Compatible Low-Level
+// Date Algorithms": years counted from March, so that the leap day ends
+// a year, in eras of 400 years of 146,097 days).
+func civilDays(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era-- // floor division
+	}
+	yoe := y - era*400                     // [0, 399]
+	doy := (153*((m+9)%12)+2)/5 + d - 1    // [0, 365], from March 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // dateDigits returns the year, month and day of YYYY-MM-DD, if it is a
@@ -877,18 +891,14 @@ func dateDigits(s []byte) (y, m, d int, ok bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, 0, 0, false
 	}
-	num := func(b []byte) int {
-		n := 0
-		for _, c := range b {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
+	y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
+	m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
+	if max(y0, y1, y2, y3, m0, m1, d0, d1) > 9 {
+		return 0, 0, 0, false
 	}
-	y, m, d = num(s[:4]), num(s[5:7]), num(s[8:])
-	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+	y = ((int(y0)*10+int(y1))*10+int(y2))*10 + int(y3)
+	m, d = int(m0)*10+int(m1), int(d0)*10+int(d1)
+	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
 		return 0, 0, 0, false
 	}
 	return y, m, d, true
@@ -901,13 +911,18 @@ func parseDate(s []byte, loc *time.Location) (time.Time, error) {
 	if !ok {
 		return time.Time{}, errNotDate
 	}
+	if loc == time.UTC {
+		return unixUTC(civilDays(y, m, d) * 86400), nil
+	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), nil
 }
 
-// date parses YYYY-MM-DD like parseDate, remembering the dates it has seen
-// (an export has few distinct dates, and time.Date is not cheap).
+// date parses YYYY-MM-DD like parseDate. In a location other than UTC it
+// remembers the dates it has seen (an export has few distinct dates, and
+// time.Date is not cheap there); in UTC the arithmetic is cheaper than
+// the look-up.
 func (p *timeParser) date(s []byte) (time.Time, error) {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+	if p.loc != time.UTC && len(s) == 10 && s[4] == '-' && s[7] == '-' {
 		y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
 		m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
 		if max(y0, y1, y2, y3, m0, m1, d0, d1) <= 9 {
