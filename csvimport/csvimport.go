@@ -105,6 +105,7 @@ package csvimport
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -837,14 +838,15 @@ func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if len(s) != n || s[10] != sep || s[13] != ':' || s[16] != ':' {
+	if len(s) != n || s[10] != sep {
 		return time.Time{}, false
 	}
-	h0, h1, m0, m1, s0, s1 := s[11]-'0', s[12]-'0', s[14]-'0', s[15]-'0', s[17]-'0', s[18]-'0'
-	if max(h0, h1, m0, m1, s0, s1) > 9 {
+	// "hh:mm:ss" in one word: digits, colons at bytes 2 and 5
+	w := binary.LittleEndian.Uint64(s[11:19])
+	if w&0x0000ff0000ff0000 != 0x00003a00003a0000 || !digits(w, 0xffff00ffff00ffff) {
 		return time.Time{}, false
 	}
-	hour, minute, sec := int(h0)*10+int(h1), int(m0)*10+int(m1), int(s0)*10+int(s1)
+	hour, minute, sec := twoDigits(w), twoDigits(w>>24), twoDigits(w>>48)
 	if hour > 23 || minute > 59 || sec > 59 {
 		return time.Time{}, false
 	}
@@ -867,42 +869,63 @@ func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
 func unixUTC(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
 // civilDays returns the number of days from 1970-01-01 to the valid date
-// y-m-d of the proleptic Gregorian calendar, negative before it (the
-// days_from_civil algorithm of H. Hinnant, "chrono-Compatible Low-Level
-// Date Algorithms": years counted from March, so that the leap day ends
-// a year, in eras of 400 years of 146,097 days).
+// y-m-d of the proleptic Gregorian calendar, y in [0, 9999] (what four
+// digits write), negative before 1970 (the days_from_civil algorithm of
+// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms": years
+// counted from March, so that the leap day ends a year, in eras of 400
+// years of 146,097 days; the year is shifted by one era, so that the
+// arithmetic is on non-negative numbers, and the days of the months come
+// from a table).
 func civilDays(y, m, d int) int64 {
+	yy := uint(y + 400)
 	if m <= 2 {
-		y--
+		yy--
 	}
-	era := y / 400
-	if y < 0 && y%400 != 0 {
-		era-- // floor division
-	}
-	yoe := y - era*400                     // [0, 399]
-	doy := (153*((m+9)%12)+2)/5 + d - 1    // [0, 365], from March 1
-	doe := yoe*365 + yoe/4 - yoe/100 + doy // [0, 146096]
-	return int64(era)*146097 + int64(doe) - 719468
+	era := yy / 400
+	yoe := yy - era*400                                     // [0, 399]
+	doy := uint(daysFromMarch[m&15]) + uint(d) - 1          // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy                  // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468 - 146097 // less the era added
 }
+
+// daysFromMarch are the days from March 1 to the first of each month
+// (index 1 to 12) of a year counted from March: (153*((m+9)%12)+2)/5.
+var daysFromMarch = [16]uint16{1: 306, 2: 337, 3: 0, 4: 31, 5: 61, 6: 92, 7: 122, 8: 153, 9: 184, 10: 214, 11: 245, 12: 275}
 
 // dateDigits returns the year, month and day of YYYY-MM-DD, if it is a
 // valid date.
 func dateDigits(s []byte) (y, m, d int, ok bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+	if len(s) != 10 {
 		return 0, 0, 0, false
 	}
-	y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
-	m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
-	if max(y0, y1, y2, y3, m0, m1, d0, d1) > 9 {
+	// "YYYY-MM-" in one word: digits, dashes at bytes 4 and 7
+	w := binary.LittleEndian.Uint64(s)
+	if w&0xff0000ff00000000 != 0x2d00002d00000000 || !digits(w, 0x00ffff00ffffffff) {
 		return 0, 0, 0, false
 	}
-	y = ((int(y0)*10+int(y1))*10+int(y2))*10 + int(y3)
-	m, d = int(m0)*10+int(m1), int(d0)*10+int(d1)
+	d0, d1 := s[8]-'0', s[9]-'0'
+	if d0 > 9 || d1 > 9 {
+		return 0, 0, 0, false
+	}
+	y, m, d = twoDigits(w)*100+twoDigits(w>>16), twoDigits(w>>40), int(d0)*10+int(d1)
 	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
 		return 0, 0, 0, false
 	}
 	return y, m, d, true
 }
+
+// digits reports whether the bytes of w that mask selects (0xff each) are
+// ASCII digits, all at once: a digit's high nibble is 3, and its low
+// nibble plus 6 does not carry into the high nibble (nor into the next
+// byte: no sum exceeds 0x15).
+func digits(w, mask uint64) bool {
+	const hi, lo, six, three = 0xf0f0f0f0f0f0f0f0, 0x0f0f0f0f0f0f0f0f, 0x0606060606060606, 0x3030303030303030
+	return w&(hi&mask) == three&mask && (w&(lo&mask)+six&mask)&(hi&mask) == 0
+}
+
+// twoDigits returns the number that the two low bytes of w, ASCII
+// digits, spell.
+func twoDigits(w uint64) int { return int(w&0x0f)*10 + int(w>>8&0x0f) }
 
 // parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
 // with time.DateOnly (which accepts nothing else), without its allocation.
