@@ -863,7 +863,7 @@ func appendBytes(b, s []byte) []byte {
 // view of a funnel of n stages, and fails r on a record that no valid
 // view gives.
 func readRecord(r *wire.Reader, v *View, n int) {
-	v.Seq, v.Err, v.Future = -1, nil, false
+	v.Seq, v.Err, v.Future, v.visOK = -1, nil, false, false
 	flags := r.Uvarint()
 	v.reached, v.entered = r.Uvarint(), r.Uvarint()
 	o := Outcome(flags & recOutcome)
