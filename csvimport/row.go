@@ -39,7 +39,8 @@ type dealReader struct {
 
 	slab      []funnel.StageChange // backing storage for histories
 	dated     []funnel.StageChange // scratch
-	parts     [][]byte             // scratch: the fields a deal keeps
+	lens      []int                // scratch: the lengths of the fields a deal keeps
+	strBuf    []byte               // scratch: their bytes
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
@@ -266,44 +267,28 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 // strings sets the deal's string fields. They are copied from the row into
 // one string of their own, so that a deal keeps only its own fields alive.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
-	c, rd := dr.c, dr.rd
-	var parts [][]byte
-	if dr.rules == nil {
-		// the common case, in one append
-		parts = append(dr.parts[:0], rd.get(c.id), rd.get(c.account), rd.get(c.currency), rd.get(c.lostReason),
-			rd.get(c.source), rd.get(c.industry), rd.get(c.owner), rd.get(c.region), rd.get(c.product), rd.get(c.campaign))
-		for _, cc := range c.custom {
-			parts = append(parts, rd.get(cc.col))
+	c := dr.c
+	// the lengths of the values of c.parts: the built-in fields, then the
+	// custom ones
+	lens := dr.lens[:0]
+	buf, custom := dr.strBuf[:0], 0
+	for i, col := range c.parts {
+		n := 0
+		if col >= 0 {
+			v := dr.value(col)
+			buf = append(buf, v...)
+			n = len(v)
 		}
-	} else {
-		parts = dr.parts[:0]
-		for _, col := range c.parts {
-			parts = append(parts, dr.ruled(col))
-		}
-	}
-	custom := 0
-	for _, v := range parts[partCustom:] {
-		if len(v) > 0 {
+		if i >= partCustom && n > 0 {
 			custom++
 		}
+		lens = append(lens, n)
 	}
-	dr.parts = parts
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range parts {
-		b.Write(p)
-	}
-	all := b.String()
+	dr.strBuf, dr.lens = buf, lens
+	all := string(buf)
 	take := func(i int) string {
-		if len(parts[i]) == 0 {
-			return ""
-		}
-		v := all[:len(parts[i])]
-		all = all[len(parts[i]):]
+		v := all[:lens[i]]
+		all = all[lens[i]:]
 		return v
 	}
 	*d = funnel.Deal{
