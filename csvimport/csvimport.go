@@ -1004,18 +1004,46 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 	if maxDigits <= 0 {
 		maxDigits = 30
 	}
+	body := s
+	neg := false
+	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	// The common case in one pass: digits and at most one '.', no more
+	// digits than fit an int64 and the bound (so that, leading zeros or
+	// not, the bound holds). Anything else takes the path below, which
+	// reads the same values and words the errors.
+	if len(body) <= min(maxDigits, 18)+1 {
+		var v int64
+		seen, frac, dot := 0, 0, false
+		for i := 0; i < len(body); i++ {
+			if d := body[i] - '0'; d <= 9 {
+				v = v*10 + int64(d)
+				seen++
+				if dot {
+					frac++
+				}
+			} else if body[i] == '.' && !dot {
+				dot = true
+			} else {
+				seen = -1
+				break
+			}
+		}
+		if seen > 0 && seen <= min(maxDigits, 18) {
+			if neg {
+				v = -v
+			}
+			return decimal.New(v, int32(-frac)), nil
+		}
+	}
 	bad := func(why string) (decimal.Decimal, error) {
 		v := string(s)
 		if len(v) > 40 {
 			v = v[:40] + "..."
 		}
 		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrAmount, v, why)
-	}
-	body := s
-	neg := false
-	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
-		neg = body[0] == '-'
-		body = body[1:]
 	}
 	// seen counts every digit, digits those that count toward the bound.
 	seen, digits, frac, dot := 0, 0, 0, false
