@@ -348,7 +348,7 @@ func (x *DealReader) worker() *dealReader {
 	}
 	dr.ignored = tally{}
 	dr.seen = nil
-	dr.slab, dr.dated, dr.lens, dr.strBuf, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil, nil
+	dr.slab, dr.dated, dr.parts, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil
 	dr.cur, dr.histDeal, dr.entryLines = nil, nil, nil
 	return &dr
 }

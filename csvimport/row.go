@@ -39,8 +39,7 @@ type dealReader struct {
 
 	slab      []funnel.StageChange // backing storage for histories
 	dated     []funnel.StageChange // scratch
-	lens      []int                // scratch: the lengths of the fields a deal keeps
-	strBuf    []byte               // scratch: their bytes
+	parts     *dealParts           // scratch: the fields a deal keeps (made on first use)
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
@@ -268,10 +267,13 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 // one string of their own, so that a deal keeps only its own fields alive.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 	c := dr.c
+	if dr.parts == nil {
+		dr.parts = new(dealParts)
+	}
 	// the lengths of the values of c.parts: the built-in fields, then the
 	// custom ones
-	lens := dr.lens[:0]
-	buf, custom := dr.strBuf[:0], 0
+	lens := dr.parts.lens[:0]
+	buf, custom := dr.parts.buf[:0], 0
 	for i, col := range c.parts {
 		n := 0
 		if col >= 0 {
@@ -284,7 +286,7 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 		}
 		lens = append(lens, n)
 	}
-	dr.strBuf, dr.lens = buf, lens
+	dr.parts.lens, dr.parts.buf = lens, buf
 	all := string(buf)
 	take := func(i int) string {
 		v := all[:lens[i]]
@@ -315,6 +317,13 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 			}
 		}
 	}
+}
+
+// dealParts is the scratch of dealReader.strings: the lengths of the
+// fields a deal keeps, and their bytes.
+type dealParts struct {
+	lens []int
+	buf  []byte
 }
 
 // containsBytes reports whether list holds the string b, exactly.
