@@ -729,6 +729,7 @@ type timeParser struct {
 	kinds   []layoutKind // the layouts parsed without time.Parse's general path
 	tried   string       // the layouts, quoted, for errors
 	loc     *time.Location
+	utc     layoutKind // the first layout, when its values are read in UTC: tried first, inline (utcSeconds)
 	last    string
 	lastT   time.Time
 	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
@@ -764,7 +765,11 @@ func newTimeParser(o Options) *timeParser {
 			k[i] = layoutRFC3339
 		}
 	}
-	return &timeParser{layouts: l, kinds: k, tried: strings.Join(q, ", "), loc: o.location()}
+	p := &timeParser{layouts: l, kinds: k, tried: strings.Join(q, ", "), loc: o.location()}
+	if k[0] == layoutRFC3339 || (p.loc == time.UTC && (k[0] == layoutDate || k[0] == layoutDateTime)) {
+		p.utc = k[0]
+	}
+	return p
 }
 
 // A layoutKind tells the layouts that a timeParser reads, in their common
@@ -788,6 +793,30 @@ var errNotDate = errors.New("not a date")
 func (p *timeParser) parse(b []byte) (time.Time, error) {
 	if len(b) == 0 {
 		return time.Time{}, nil
+	}
+	// the first layout's common form in UTC, without the loop below, which
+	// reads anything else (and words the zero time's error)
+	var sec int64
+	ok := false
+	switch p.utc {
+	case layoutDateTime:
+		sec, ok = utcSeconds(b, ' ')
+	case layoutRFC3339:
+		if len(b) == 20 && b[19] == 'Z' {
+			sec, ok = utcSeconds(b[:19], 'T')
+		}
+	case layoutDate:
+		if len(b) == 10 {
+			var y, m, d int
+			if y, m, d, ok = ymd(binary.LittleEndian.Uint64(b), b[8], b[9]); ok {
+				sec = civilDays(y, m, d) * 86400
+			}
+		}
+	}
+	if ok {
+		if t := unixUTC(sec); !t.IsZero() {
+			return t, nil
+		}
 	}
 	if p.last != "" && string(b) == p.last {
 		return p.lastT, nil
@@ -838,29 +867,50 @@ func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if len(s) != n || s[10] != sep {
+	if len(s) != n {
 		return time.Time{}, false
+	}
+	if loc == time.UTC {
+		// in UTC a day has 86,400 seconds: the Unix time of midnight plus
+		// the clock is the value time.Date gives, field for field
+		sec, ok := utcSeconds(s[:19], sep)
+		return unixUTC(sec), ok
+	}
+	y, m, d, hour, minute, sec, ok := dateClock(s[:19], sep)
+	if !ok {
+		return time.Time{}, false
+	}
+	// a zone may shift clocks within a day: time.Date decides
+	return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
+}
+
+// dateClock reads "YYYY-MM-DD?hh:mm:ss", ? the byte sep, into its fields,
+// if it is a valid date and clock (hours 0 to 23, no leap second).
+func dateClock(s []byte, sep byte) (y, m, d, hour, minute, sec int, ok bool) {
+	if len(s) != 19 || s[10] != sep {
+		return
 	}
 	// "hh:mm:ss" in one word: digits, colons at bytes 2 and 5
 	w := binary.LittleEndian.Uint64(s[11:19])
 	if w&0x0000ff0000ff0000 != 0x00003a00003a0000 || !digits(w, 0xffff00ffff00ffff) {
-		return time.Time{}, false
+		return
 	}
-	hour, minute, sec := twoDigits(w), twoDigits(w>>24), twoDigits(w>>48)
+	hour, minute, sec = twoDigits(w), twoDigits(w>>24), twoDigits(w>>48)
 	if hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, false
+		return
 	}
-	y, m, d, ok := dateDigits(s[:10])
+	y, m, d, ok = ymd(binary.LittleEndian.Uint64(s), s[8], s[9])
+	return
+}
+
+// utcSeconds returns the Unix seconds of "YYYY-MM-DD?hh:mm:ss" in UTC, ?
+// the byte sep, if it is a valid date and clock.
+func utcSeconds(s []byte, sep byte) (int64, bool) {
+	y, m, d, hour, minute, sec, ok := dateClock(s, sep)
 	if !ok {
-		return time.Time{}, false
+		return 0, false
 	}
-	if loc != time.UTC {
-		// a zone may shift clocks within a day: time.Date decides
-		return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
-	}
-	// in UTC a day has 86,400 seconds: the Unix time of midnight plus the
-	// clock is the value time.Date gives, field for field
-	return unixUTC(civilDays(y, m, d)*86400 + int64(hour*3600+minute*60+sec)), true
+	return civilDays(y, m, d)*86400 + int64(hour*3600+minute*60+sec), true
 }
 
 // unixUTC returns the time of Unix second sec in UTC, as time.Date gives
@@ -898,13 +948,15 @@ func dateDigits(s []byte) (y, m, d int, ok bool) {
 	if len(s) != 10 {
 		return 0, 0, 0, false
 	}
-	// "YYYY-MM-" in one word: digits, dashes at bytes 4 and 7
-	w := binary.LittleEndian.Uint64(s)
-	if w&0xff0000ff00000000 != 0x2d00002d00000000 || !digits(w, 0x00ffff00ffffffff) {
-		return 0, 0, 0, false
-	}
-	d0, d1 := s[8]-'0', s[9]-'0'
-	if d0 > 9 || d1 > 9 {
+	return ymd(binary.LittleEndian.Uint64(s), s[8], s[9])
+}
+
+// ymd reads "YYYY-MM-DD" from the word of its first 8 bytes ("YYYY-MM-":
+// digits, dashes at bytes 4 and 7) and its last two bytes, if it is a
+// valid date.
+func ymd(w uint64, d0, d1 byte) (y, m, d int, ok bool) {
+	d0, d1 = d0-'0', d1-'0'
+	if w&0xff0000ff00000000 != 0x2d00002d00000000 || !digits(w, 0x00ffff00ffffffff) || d0 > 9 || d1 > 9 {
 		return 0, 0, 0, false
 	}
 	y, m, d = twoDigits(w)*100+twoDigits(w>>16), twoDigits(w>>40), int(d0)*10+int(d1)
