@@ -296,6 +296,7 @@ type Tally struct {
 	// scratch, not part of the tally's state
 	lastSource int           // the source index found last
 	ranges     []periodRange // sorted by start
+	lastRange  int           // the index in ranges of the period found last
 }
 
 // NewTally returns an empty tally of the scan's deals. For a nil scan it
@@ -448,7 +449,14 @@ func (t *Tally) sourceIndex(name string) int {
 // period returns the accumulator of the period that contains created,
 // whose Unix time is sec.
 func (t *Tally) period(created time.Time, sec int64) *periodAcc {
-	// binary search for the range that holds sec, or the insertion point
+	// the period of the deal before (deals come in creation order often),
+	// else a binary search for the range that holds sec, or the insertion
+	// point
+	if k := t.lastRange; k < len(t.ranges) {
+		if r := &t.ranges[k]; sec >= r.start && sec < r.end {
+			return r.acc
+		}
+	}
 	i, j := 0, len(t.ranges)
 	for i < j {
 		h := int(uint(i+j) >> 1)
@@ -458,9 +466,11 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 		case sec >= r.end:
 			i = h + 1
 		default:
+			t.lastRange = h
 			return r.acc
 		}
 	}
+	t.lastRange = i
 	per, loc := span{t.s.opts.Period, t.s.opts.Calendar}, t.s.opts.Location
 	k := per.keyOf(created, loc)
 	start := per.keyStart(k, loc)
