@@ -303,9 +303,9 @@ type Tally struct {
 	sourceIdx              map[string]int
 
 	// scratch, not part of the tally's state
-	cum, last  [MaxStages]int64 // seconds per stage: all visits, the latest
-	lastSource int              // the source index found last
-	ranges     []periodRange    // sorted by start
+	lastSource int           // the source index found last
+	ranges     []periodRange // sorted by start
+	lastRange  int           // the index in ranges of the period found last
 }
 
 // NewTally returns an empty tally of the scan's deals. For a nil scan it
@@ -387,7 +387,7 @@ func (t *Tally) add(v *View) {
 		t.lost++
 		t.lostAmount.addAmount(p.amt, d.Amount)
 		last.lost.addAmount(p.amt, d.Amount)
-		last.addReason(d.LostReason, 1, d.Amount)
+		last.addReason(d.LostReason, p.amt, d.Amount)
 	default:
 		t.open++
 		last.open.addAmount(p.amt, d.Amount)
@@ -395,7 +395,7 @@ func (t *Tally) add(v *View) {
 
 	t.count(v)
 	t.value(v)
-	t.timeInStage(d.Outcome, p)
+	t.timeInStage(v)
 
 	switch {
 	case d.Outcome != Open && p.created.ok && p.closed.ok:
@@ -458,7 +458,14 @@ func (t *Tally) sourceIndex(name string) int {
 // period returns the accumulator of the period that contains created,
 // whose Unix time is sec.
 func (t *Tally) period(created time.Time, sec int64) *periodAcc {
-	// binary search for the range that holds sec, or the insertion point
+	// the period of the deal before (deals come in creation order often),
+	// else a binary search for the range that holds sec, or the insertion
+	// point
+	if k := t.lastRange; k < len(t.ranges) {
+		if r := &t.ranges[k]; sec >= r.start && sec < r.end {
+			return r.acc
+		}
+	}
 	i, j := 0, len(t.ranges)
 	for i < j {
 		h := int(uint(i+j) >> 1)
@@ -468,9 +475,11 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 		case sec >= r.end:
 			i = h + 1
 		default:
+			t.lastRange = h
 			return r.acc
 		}
 	}
+	t.lastRange = i
 	per, loc := span{t.s.opts.Period, t.s.opts.Calendar}, t.s.opts.Location
 	k := per.keyOf(created, loc)
 	start := per.keyStart(k, loc)
@@ -485,27 +494,25 @@ func (t *Tally) period(created time.Time, sec int64) *periodAcc {
 
 // count updates the stage reach, step and pending counts of one deal.
 func (t *Tally) count(v *View) {
-	reached, from := v.reached, t.s.from
+	reached, steps := v.reached, &t.s.stepsOf // the array by pointer: a copy is 512 bytes
 	for e := v.entered; e != 0; e &= e - 1 {
 		t.stages[trailingZeros(e)].entered++
 	}
 	for r := reached; r != 0; r &= r - 1 {
-		k := trailingZeros(r)
-		s := &t.stages[k]
+		j := trailingZeros(r)
+		s := &t.stages[j]
 		s.reached++
 		if reached&1 != 0 {
 			s.viaFirst++
 		}
-	}
-	for k := 1; k <= t.n; k++ {
-		if reached&(1<<from[k]) == 0 {
-			continue
-		}
-		s := &t.stages[k]
-		if reached&(1<<k) != 0 {
-			s.stepIn++
-		} else if v.pending {
-			s.pending++
+		// the steps that start at row j: taken, or pending
+		for st := steps[j]; st != 0; st &= st - 1 {
+			k := trailingZeros(st)
+			if reached&(1<<k) != 0 {
+				t.stages[k].stepIn++
+			} else if v.pending {
+				t.stages[k].pending++
+			}
 		}
 	}
 }
@@ -513,11 +520,9 @@ func (t *Tally) count(v *View) {
 // value adds the deal's amount to the rows it reached and the steps it
 // took.
 func (t *Tally) value(v *View) {
-	reached, from, amt, sc := v.reached, t.s.from, v.Deal.Amount, v.p.amt
-	for k := 0; k <= t.n; k++ {
-		if reached&(1<<k) == 0 {
-			continue
-		}
+	reached, from, amt, sc := v.reached, &t.s.from, v.Deal.Amount, v.p.amt
+	for r := reached; r != 0; r &= r - 1 {
+		k := trailingZeros(r)
 		s := &t.stages[k]
 		s.reachedValue.addAmount(sc, amt)
 		s.reachedSq.add(sc, amt)
@@ -528,8 +533,9 @@ func (t *Tally) value(v *View) {
 	}
 }
 
-// addReason counts n deals lost for reason with their amount.
-func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
+// addReason counts a deal lost for reason with its amount, whose
+// coefficient and exponent sc holds (see MoneyStats.addAmount).
+func (s *stageAcc) addReason(reason string, sc scaledAmount, amt decimal.Decimal) {
 	// a reason kept already: add to it in place, without the merge
 	h := reasonHash(reason)
 	lo, hi := 0, len(s.reasons)
@@ -542,14 +548,14 @@ func (s *stageAcc) addReason(reason string, n int64, amt decimal.Decimal) {
 		}
 	}
 	if r := s.reasons[lo:]; len(r) > 0 && r[0].hash == h && r[0].reason == reason {
-		r[0].n += n
-		r[0].value.Add(amt)
+		r[0].n++
+		r[0].value.addAmount(sc, amt)
 		return
 	}
 	var one MoneyStats
 	one.sumOnly = true
-	one.Add(amt)
-	s.mergeReason(&lostReason{reason: reason, hash: reasonHash(reason), n: n, value: one})
+	one.addAmount(sc, amt)
+	s.mergeReason(&lostReason{reason: reason, hash: h, n: 1, value: one})
 }
 
 // mergeReason adds o's deals lost for one reason: to its own count when
@@ -597,11 +603,42 @@ func reasonHash(r string) uint64 {
 }
 
 // timeInStage adds the latest and cumulative time the deal spent in each
-// stage it entered. A visit lasts from its entry to the next entry, or to
-// the entry into an exclusion stage, the close time, or (open deals) AsOf. A stage with a visit of unknown
+// stage it entered (see View.visits). A stage with a visit of unknown
 // length is counted as untimed for this deal instead.
-func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
-	var visited, untimed uint64
+func (t *Tally) timeInStage(v *View) {
+	vt := v.visits(t.s.asOf)
+	for b := vt.visited; b != 0; b &= b - 1 {
+		k := trailingZeros(b)
+		s := &t.stages[k]
+		if vt.untimed&(1<<k) != 0 {
+			s.untimed++
+			continue
+		}
+		s.total.AddSeconds(vt.cum[k])
+		s.latest.AddSeconds(vt.last[k])
+	}
+}
+
+// visitTimes are a deal's stage visits: the stages it visited, those of
+// them with a visit of unknown length, and for the others the seconds of
+// all their visits and of the latest.
+type visitTimes struct {
+	visited, untimed uint64
+	cum, last        [MaxStages]int64
+}
+
+// visits returns the stage visits of the view's deal, worked out at the
+// first call for the deal: every tally the deal is handed to (one per
+// segmentation, or more) reads the same ones. A visit lasts from its
+// entry to the next entry, or to the entry into an exclusion stage, the
+// close time, or (open deals) asOf, the scan's.
+func (v *View) visits(asOf instant) *visitTimes {
+	vt := &v.vis
+	if v.visOK {
+		return vt
+	}
+	p, o := &v.p, v.Deal.Outcome
+	vt.visited, vt.untimed = 0, 0
 	for i, e := range p.entries {
 		var end instant
 		switch {
@@ -612,31 +649,23 @@ func (t *Tally) timeInStage(o Outcome, p *parsedDeal) {
 		case o != Open:
 			end = p.closed
 		default:
-			end = t.s.asOf
+			end = asOf
 		}
 		bit := uint64(1) << e.k
-		if visited&bit == 0 {
-			visited |= bit
-			t.cum[e.k] = 0
+		if vt.visited&bit == 0 {
+			vt.visited |= bit
+			vt.cum[e.k] = 0
 		}
 		if !e.at.ok || !end.ok || end.before(e.at) {
-			untimed |= bit
+			vt.untimed |= bit
 			continue
 		}
 		sec := e.at.secondsTo(end)
-		t.cum[e.k] += sec
-		t.last[e.k] = sec
+		vt.cum[e.k] += sec
+		vt.last[e.k] = sec
 	}
-	for v := visited; v != 0; v &= v - 1 {
-		k := trailingZeros(v)
-		s := &t.stages[k]
-		if untimed&(1<<k) != 0 {
-			s.untimed++
-			continue
-		}
-		s.total.AddSeconds(t.cum[k])
-		s.latest.AddSeconds(t.last[k])
-	}
+	v.visOK = true
+	return vt
 }
 
 // Merge adds every deal counted by o, a *Tally, to t, as if t had been

@@ -37,6 +37,7 @@ type Scan struct {
 
 	optional uint64                       // bit k: stage k is optional
 	from     [MaxStages + 1]int           // the row the step into row k is counted from
+	stepsOf  [MaxStages + 1]uint64        // bit k of stepsOf[j]: the step into row k counts from row j (from[k] == j)
 	stepMin  [MaxStages + 1]time.Duration // per row: the step window's bounds (zero: none)
 	stepMax  [MaxStages + 1]time.Duration
 }
@@ -76,6 +77,9 @@ func NewScan(f *Funnel, opts Options) (*Scan, error) {
 		for k := 1; k <= n && s.optional&(1<<(k-1)) != 0; k++ {
 			s.from[k] = 0
 		}
+	}
+	for k := 1; k <= n; k++ {
+		s.stepsOf[s.from[k]] |= 1 << k
 	}
 	seen := uint64(0)
 	for _, w := range opts.StepWindows {
@@ -170,10 +174,12 @@ type View struct {
 
 	s       *Scan
 	p       parsedDeal
-	reached uint64 // bit k: funnel row k reached under the policy (row n: won)
-	entered uint64 // bit k: row k entered at all, inside the window
-	pending bool   // open and still inside its conversion window
-	deal    Deal   // the as-of copy Deal points to
+	reached uint64     // bit k: funnel row k reached under the policy (row n: won)
+	entered uint64     // bit k: row k entered at all, inside the window
+	pending bool       // open and still inside its conversion window
+	deal    Deal       // the as-of copy Deal points to
+	vis     visitTimes // the deal's stage visits, when visOK (see visits)
+	visOK   bool
 }
 
 // Counted reports whether the view is a valid deal of the scan's view of
@@ -242,7 +248,7 @@ type Accumulator interface {
 // its entries and stage reach, or the reason it is skipped.
 func (s *Scan) view(d *Deal, v *View, seq int64) {
 	v.Seq, v.Err, v.Future, v.s = seq, nil, false, s
-	v.reached, v.entered, v.pending = 0, 0, false
+	v.reached, v.entered, v.pending, v.visOK = 0, 0, false, false
 	v.Deal = d
 	// the deal as given is validated, whatever the as-of time would cut
 	if s.check(d, v) != nil {

@@ -315,6 +315,18 @@ func (o *SegmentOptions) same(p *SegmentOptions) bool {
 // unknown).
 type segKey [maxDims]uint32
 
+// same reports whether k and o have the same first n values (a
+// segmentation of n dimensions leaves the others 0), compared one by one:
+// the whole array's comparison is a call of memequal.
+func (k *segKey) same(o *segKey, n int) bool {
+	for i := range n {
+		if k[i] != o[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // absent marks a value not yet indexed.
 const absent = ^uint32(0)
 
@@ -608,7 +620,7 @@ func (s *Segments) segmentOf(d *Deal) *segment {
 			h = (h ^ uint64(id)) * 0x9e3779b97f4a7c15
 		}
 		c := &s.cache[h>>(64-segCacheBits)]
-		if j := *c - 1; j >= 0 && s.segs[j].key == k {
+		if j := *c - 1; j >= 0 && s.segs[j].key.same(&k, len(s.opts.Dims)) {
 			return &s.segs[j]
 		}
 		if j, ok := s.index[k]; ok {
@@ -863,7 +875,7 @@ func appendBytes(b, s []byte) []byte {
 // view of a funnel of n stages, and fails r on a record that no valid
 // view gives.
 func readRecord(r *wire.Reader, v *View, n int) {
-	v.Seq, v.Err, v.Future = -1, nil, false
+	v.Seq, v.Err, v.Future, v.visOK = -1, nil, false, false
 	flags := r.Uvarint()
 	v.reached, v.entered = r.Uvarint(), r.Uvarint()
 	o := Outcome(flags & recOutcome)

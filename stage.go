@@ -336,8 +336,11 @@ type scaledAmount struct {
 	ok bool
 }
 
-func scaledOf(d decimal.Decimal) scaledAmount {
-	if d.NumDigits() > 18 {
+func scaledOf(d decimal.Decimal) scaledAmount { return scaledOfDigits(d, d.NumDigits()) }
+
+// scaledOfDigits is scaledOf for d of the given number of digits.
+func scaledOfDigits(d decimal.Decimal, digits int) scaledAmount {
+	if digits > 18 {
 		return scaledAmount{}
 	}
 	return scaledAmount{d.CoefficientInt64(), d.Exponent(), true}
@@ -361,10 +364,11 @@ func (d *Deal) parse(f *Funnel, p *parsedDeal, collect, undated bool) error {
 	if d.Amount.Sign() < 0 {
 		return bad("Amount", ErrNegativeAmount)
 	}
-	if e := d.Amount.Exponent(); e < -MaxAmountExponent || e > MaxAmountExponent || d.Amount.NumDigits() > 2*MaxAmountExponent {
+	digits := d.Amount.NumDigits()
+	if e := d.Amount.Exponent(); e < -MaxAmountExponent || e > MaxAmountExponent || digits > 2*MaxAmountExponent {
 		return bad("Amount", ErrInvalidParam) // arithmetic on it could take unbounded time
 	}
-	p.amt = scaledOf(d.Amount)
+	p.amt = scaledOfDigits(d.Amount, digits)
 	p.created, p.closed = instantOf(d.Created), instantOf(d.Closed)
 	if d.Outcome == Open && p.closed.ok {
 		return bad("Closed", ErrUnexpectedCloseTime)

@@ -105,6 +105,7 @@ package csvimport
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -728,6 +729,7 @@ type timeParser struct {
 	kinds   []layoutKind // the layouts parsed without time.Parse's general path
 	tried   string       // the layouts, quoted, for errors
 	loc     *time.Location
+	utc     layoutKind // the first layout, when its values are read in UTC: tried first, inline (utcSeconds)
 	last    string
 	lastT   time.Time
 	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
@@ -763,7 +765,11 @@ func newTimeParser(o Options) *timeParser {
 			k[i] = layoutRFC3339
 		}
 	}
-	return &timeParser{layouts: l, kinds: k, tried: strings.Join(q, ", "), loc: o.location()}
+	p := &timeParser{layouts: l, kinds: k, tried: strings.Join(q, ", "), loc: o.location()}
+	if k[0] == layoutRFC3339 || (p.loc == time.UTC && (k[0] == layoutDate || k[0] == layoutDateTime)) {
+		p.utc = k[0]
+	}
+	return p
 }
 
 // A layoutKind tells the layouts that a timeParser reads, in their common
@@ -787,6 +793,30 @@ var errNotDate = errors.New("not a date")
 func (p *timeParser) parse(b []byte) (time.Time, error) {
 	if len(b) == 0 {
 		return time.Time{}, nil
+	}
+	// the first layout's common form in UTC, without the loop below, which
+	// reads anything else (and words the zero time's error)
+	var sec int64
+	ok := false
+	switch p.utc {
+	case layoutDateTime:
+		sec, ok = utcSeconds(b, ' ')
+	case layoutRFC3339:
+		if len(b) == 20 && b[19] == 'Z' {
+			sec, ok = utcSeconds(b[:19], 'T')
+		}
+	case layoutDate:
+		if len(b) == 10 {
+			var y, m, d int
+			if y, m, d, ok = ymd(binary.LittleEndian.Uint64(b), b[8], b[9]); ok {
+				sec = civilDays(y, m, d) * 86400
+			}
+		}
+	}
+	if ok {
+		if t := unixUTC(sec); !t.IsZero() {
+			return t, nil
+		}
 	}
 	if p.last != "" && string(b) == p.last {
 		return p.lastT, nil
@@ -837,62 +867,117 @@ func (p *timeParser) clock(s []byte, k layoutKind) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if len(s) != n || s[10] != sep || s[13] != ':' || s[16] != ':' {
+	if len(s) != n {
 		return time.Time{}, false
 	}
-	h0, h1, m0, m1, s0, s1 := s[11]-'0', s[12]-'0', s[14]-'0', s[15]-'0', s[17]-'0', s[18]-'0'
-	if max(h0, h1, m0, m1, s0, s1) > 9 {
+	if loc == time.UTC {
+		// in UTC a day has 86,400 seconds: the Unix time of midnight plus
+		// the clock is the value time.Date gives, field for field
+		sec, ok := utcSeconds(s[:19], sep)
+		return unixUTC(sec), ok
+	}
+	y, m, d, hour, minute, sec, ok := dateClock(s[:19], sep)
+	if !ok {
 		return time.Time{}, false
 	}
-	hour, minute, sec := int(h0)*10+int(h1), int(m0)*10+int(m1), int(s0)*10+int(s1)
-	if hour > 23 || minute > 59 || sec > 59 {
-		return time.Time{}, false
-	}
-	if loc != time.UTC {
-		// a zone may shift clocks within a day: time.Date decides
-		y, m, d, ok := dateDigits(s[:10])
-		if !ok {
-			return time.Time{}, false
-		}
-		return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
-	}
-	var day time.Time
-	var err error
-	if p.loc == time.UTC {
-		day, err = p.date(s[:10])
-	} else {
-		day, err = parseDate(s[:10], time.UTC)
-	}
-	if err != nil {
-		return time.Time{}, false
-	}
-	// in UTC a day has 86,400 seconds: midnight plus the clock is the
-	// value time.Date gives, field for field
-	return day.Add(time.Duration(hour*3600+minute*60+sec) * time.Second), true
+	// a zone may shift clocks within a day: time.Date decides
+	return time.Date(y, time.Month(m), d, hour, minute, sec, 0, loc), true
 }
+
+// dateClock reads "YYYY-MM-DD?hh:mm:ss", ? the byte sep, into its fields,
+// if it is a valid date and clock (hours 0 to 23, no leap second).
+func dateClock(s []byte, sep byte) (y, m, d, hour, minute, sec int, ok bool) {
+	if len(s) != 19 || s[10] != sep {
+		return
+	}
+	// "hh:mm:ss" in one word: digits, colons at bytes 2 and 5
+	w := binary.LittleEndian.Uint64(s[11:19])
+	if w&0x0000ff0000ff0000 != 0x00003a00003a0000 || !digits(w, 0xffff00ffff00ffff) {
+		return
+	}
+	hour, minute, sec = twoDigits(w), twoDigits(w>>24), twoDigits(w>>48)
+	if hour > 23 || minute > 59 || sec > 59 {
+		return
+	}
+	y, m, d, ok = ymd(binary.LittleEndian.Uint64(s), s[8], s[9])
+	return
+}
+
+// utcSeconds returns the Unix seconds of "YYYY-MM-DD?hh:mm:ss" in UTC, ?
+// the byte sep, if it is a valid date and clock.
+func utcSeconds(s []byte, sep byte) (int64, bool) {
+	y, m, d, hour, minute, sec, ok := dateClock(s, sep)
+	if !ok {
+		return 0, false
+	}
+	return civilDays(y, m, d)*86400 + int64(hour*3600+minute*60+sec), true
+}
+
+// unixUTC returns the time of Unix second sec in UTC, as time.Date gives
+// it for time.UTC: the same representation (no monotonic reading, the
+// UTC location).
+func unixUTC(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+
+// civilDays returns the number of days from 1970-01-01 to the valid date
+// y-m-d of the proleptic Gregorian calendar, y in [0, 9999] (what four
+// digits write), negative before 1970 (the days_from_civil algorithm of
+// H. Hinnant, "chrono-Compatible Low-Level Date Algorithms": years
+// counted from March, so that the leap day ends a year, in eras of 400
+// years of 146,097 days; the year is shifted by one era, so that the
+// arithmetic is on non-negative numbers, and the days of the months come
+// from a table).
+func civilDays(y, m, d int) int64 {
+	yy := uint(y + 400)
+	if m <= 2 {
+		yy--
+	}
+	era := yy / 400
+	yoe := yy - era*400                                     // [0, 399]
+	doy := uint(daysFromMarch[m&15]) + uint(d) - 1          // [0, 365]
+	doe := yoe*365 + yoe/4 - yoe/100 + doy                  // [0, 146096]
+	return int64(era)*146097 + int64(doe) - 719468 - 146097 // less the era added
+}
+
+// daysFromMarch are the days from March 1 to the first of each month
+// (index 1 to 12) of a year counted from March: (153*((m+9)%12)+2)/5.
+var daysFromMarch = [16]uint16{1: 306, 2: 337, 3: 0, 4: 31, 5: 61, 6: 92, 7: 122, 8: 153, 9: 184, 10: 214, 11: 245, 12: 275}
 
 // dateDigits returns the year, month and day of YYYY-MM-DD, if it is a
 // valid date.
 func dateDigits(s []byte) (y, m, d int, ok bool) {
-	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+	if len(s) != 10 {
 		return 0, 0, 0, false
 	}
-	num := func(b []byte) int {
-		n := 0
-		for _, c := range b {
-			if c < '0' || c > '9' {
-				return -1
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n
+	return ymd(binary.LittleEndian.Uint64(s), s[8], s[9])
+}
+
+// ymd reads "YYYY-MM-DD" from the word of its first 8 bytes ("YYYY-MM-":
+// digits, dashes at bytes 4 and 7) and its last two bytes, if it is a
+// valid date.
+func ymd(w uint64, d0, d1 byte) (y, m, d int, ok bool) {
+	d0, d1 = d0-'0', d1-'0'
+	if w&0xff0000ff00000000 != 0x2d00002d00000000 || !digits(w, 0x00ffff00ffffffff) || d0 > 9 || d1 > 9 {
+		return 0, 0, 0, false
 	}
-	y, m, d = num(s[:4]), num(s[5:7]), num(s[8:])
-	if y < 0 || m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
+	y, m, d = twoDigits(w)*100+twoDigits(w>>16), twoDigits(w>>40), int(d0)*10+int(d1)
+	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), y) {
 		return 0, 0, 0, false
 	}
 	return y, m, d, true
 }
+
+// digits reports whether the bytes of w that mask selects (0xff each) are
+// ASCII digits, all at once: a digit's high nibble is 3, and its low
+// nibble plus 6 does not carry into the high nibble (nor into the next
+// byte: no sum exceeds 0x15).
+func digits(w, mask uint64) bool {
+	const hi, lo, six, three = 0xf0f0f0f0f0f0f0f0, 0x0f0f0f0f0f0f0f0f, 0x0606060606060606, 0x3030303030303030
+	return w&(hi&mask) == three&mask && (w&(lo&mask)+six&mask)&(hi&mask) == 0
+}
+
+// twoDigits returns the number that the two low bytes of w, ASCII
+// digits, spell.
+func twoDigits(w uint64) int { return int(w&0x0f)*10 + int(w>>8&0x0f) }
 
 // parseDate parses YYYY-MM-DD as midnight in loc, like time.ParseInLocation
 // with time.DateOnly (which accepts nothing else), without its allocation.
@@ -901,13 +986,18 @@ func parseDate(s []byte, loc *time.Location) (time.Time, error) {
 	if !ok {
 		return time.Time{}, errNotDate
 	}
+	if loc == time.UTC {
+		return unixUTC(civilDays(y, m, d) * 86400), nil
+	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc), nil
 }
 
-// date parses YYYY-MM-DD like parseDate, remembering the dates it has seen
-// (an export has few distinct dates, and time.Date is not cheap).
+// date parses YYYY-MM-DD like parseDate. In a location other than UTC it
+// remembers the dates it has seen (an export has few distinct dates, and
+// time.Date is not cheap there); in UTC the arithmetic is cheaper than
+// the look-up.
 func (p *timeParser) date(s []byte) (time.Time, error) {
-	if len(s) == 10 && s[4] == '-' && s[7] == '-' {
+	if p.loc != time.UTC && len(s) == 10 && s[4] == '-' && s[7] == '-' {
 		y0, y1, y2, y3 := s[0]-'0', s[1]-'0', s[2]-'0', s[3]-'0'
 		m0, m1, d0, d1 := s[5]-'0', s[6]-'0', s[8]-'0', s[9]-'0'
 		if max(y0, y1, y2, y3, m0, m1, d0, d1) <= 9 {
@@ -966,18 +1056,46 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 	if maxDigits <= 0 {
 		maxDigits = 30
 	}
+	body := s
+	neg := false
+	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	// The common case in one pass: digits and at most one '.', no more
+	// digits than fit an int64 and the bound (so that, leading zeros or
+	// not, the bound holds). Anything else takes the path below, which
+	// reads the same values and words the errors.
+	if len(body) <= min(maxDigits, 18)+1 {
+		var v int64
+		seen, frac, dot := 0, 0, false
+		for i := 0; i < len(body); i++ {
+			if d := body[i] - '0'; d <= 9 {
+				v = v*10 + int64(d)
+				seen++
+				if dot {
+					frac++
+				}
+			} else if body[i] == '.' && !dot {
+				dot = true
+			} else {
+				seen = -1
+				break
+			}
+		}
+		if seen > 0 && seen <= min(maxDigits, 18) {
+			if neg {
+				v = -v
+			}
+			return decimal.New(v, int32(-frac)), nil
+		}
+	}
 	bad := func(why string) (decimal.Decimal, error) {
 		v := string(s)
 		if len(v) > 40 {
 			v = v[:40] + "..."
 		}
 		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrAmount, v, why)
-	}
-	body := s
-	neg := false
-	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
-		neg = body[0] == '-'
-		body = body[1:]
 	}
 	// seen counts every digit, digits those that count toward the bound.
 	seen, digits, frac, dot := 0, 0, 0, false

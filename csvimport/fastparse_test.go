@@ -79,3 +79,24 @@ func sameTime(a, b time.Time) bool {
 	bn, bo := b.Zone()
 	return a.Equal(b) && an == bn && ao == bo && a.Location().String() == b.Location().String()
 }
+
+// TestCivilDays checks the date arithmetic of the UTC fast path against
+// time.Date on every day of the years 0000 to 9999 that four digits
+// write, and that the times it gives are the values time.Date gives.
+func TestCivilDays(t *testing.T) {
+	for y := 0; y <= 9999; y++ {
+		for m := 1; m <= 12; m++ {
+			for d := 1; d <= daysIn(time.Month(m), y); d++ {
+				want := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+				if got := civilDays(y, m, d) * 86400; got != want.Unix() {
+					t.Fatalf("civilDays(%d, %d, %d) = %d days; time.Date gives %d s", y, m, d, got/86400, want.Unix())
+				}
+				if d == 28 || y%97 == 0 {
+					if got := unixUTC(want.Unix() + 3661); got != want.Add(3661*time.Second) {
+						t.Fatalf("unixUTC(%d) = %#v; want %#v", want.Unix()+3661, got, want.Add(3661*time.Second))
+					}
+				}
+			}
+		}
+	}
+}

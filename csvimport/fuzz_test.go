@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -286,4 +287,66 @@ func generatedCSV(n int) string {
 			d.Amount.StringFixed(2), stage, d.Attrs.Source, d.Attrs.Owner, d.Created.Add(time.Hour).Format(time.DateOnly))
 	}
 	return b.String()
+}
+
+// TestParseAmountExact checks ParseAmount's values, exponents included,
+// against decimal.NewFromString on random plain decimals (signs, leading
+// zeros, a point anywhere or none, 1 to 40 digits) under several digit
+// bounds: a value is accepted exactly when its counted digits (all but
+// the integer part's leading zeros) are within the bound, and then it is
+// the decimal NewFromString reads, at the same exponent ("1.50" keeps its
+// two places).
+func TestParseAmountExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 12))
+	for range 200_000 {
+		var b strings.Builder
+		switch r.IntN(4) {
+		case 0:
+			b.WriteByte('-')
+		case 1:
+			b.WriteByte('+')
+		}
+		n := 1 + r.IntN(40)
+		point := -1
+		if r.IntN(3) > 0 {
+			point = r.IntN(n + 1)
+		}
+		zeros := r.IntN(4) // leading zeros
+		for i := range n {
+			if i == point {
+				b.WriteByte('.')
+			}
+			if i < zeros {
+				b.WriteByte('0')
+			} else {
+				b.WriteByte(byte('0' + r.IntN(10)))
+			}
+		}
+		if point == n {
+			b.WriteByte('.')
+		}
+		s := b.String()
+		body := strings.TrimLeft(s, "+-")
+		intPart, fracPart, _ := strings.Cut(body, ".")
+		counted := len(strings.TrimLeft(intPart, "0")) + len(fracPart)
+		maxDigits := []int{0, 5, 18, 19, 30}[r.IntN(5)]
+		bound := maxDigits
+		if bound <= 0 {
+			bound = 30
+		}
+		got, err := ParseAmount(s, maxDigits)
+		if (err == nil) != (counted <= bound) {
+			t.Fatalf("ParseAmount(%q, %d) = %v, %v; %d counted digits", s, maxDigits, got, err, counted)
+		}
+		if err != nil {
+			continue
+		}
+		want, werr := decimal.NewFromString(s)
+		if werr != nil {
+			t.Fatalf("NewFromString(%q): %v", s, werr)
+		}
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("ParseAmount(%q, %d) = %s (exponent %d); NewFromString gives %s (exponent %d)", s, maxDigits, got, got.Exponent(), want, want.Exponent())
+		}
+	}
 }

@@ -1,10 +1,12 @@
 package csvimport
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -274,4 +276,39 @@ func FuzzRecordCount(f *testing.F) {
 			t.Fatalf("strict error %v, want one at line %d\n%q", err, first, in)
 		}
 	})
+}
+
+// TestSplitByte checks the word-at-a-time field split against
+// bytes.Split on lines of every length up to 40 over an alphabet that
+// holds the separator, the bytes a borrow of the subtraction trick would
+// mark (sep^1, the byte after a match) and bytes with the top bit set
+// (sep|0x80): every line is cut out of a larger buffer whose next bytes
+// are separators, which the split must not read as the line's.
+func TestSplitByte(t *testing.T) {
+	for _, sep := range []byte{',', ';', '\t', '|'} {
+		alphabet := []byte{sep, sep ^ 1, sep | 0x80, 'a', '0', 0}
+		r := rand.New(rand.NewPCG(uint64(sep), 9))
+		for n := 0; n <= 40; n++ {
+			for range 200 {
+				buf := bytes.Repeat([]byte{sep}, n+16)
+				for i := range n {
+					buf[i] = alphabet[r.IntN(len(alphabet))]
+				}
+				for _, line := range [][]byte{buf[:n], buf[:n:n]} { // capacity past the line, and none
+					var want []string
+					for _, f := range bytes.Split(line, []byte{sep}) {
+						want = append(want, string(f))
+					}
+					bounds := splitByte(nil, line, sep)
+					var got []string
+					for i := 0; i+1 < len(bounds); i += 2 {
+						got = append(got, string(line[bounds[i]:bounds[i+1]]))
+					}
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Fatalf("splitByte(%q, %q) (-bytes.Split +splitByte):\n%s", line, sep, diff)
+					}
+				}
+			}
+		}
+	}
 }

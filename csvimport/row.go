@@ -39,7 +39,7 @@ type dealReader struct {
 
 	slab      []funnel.StageChange // backing storage for histories
 	dated     []funnel.StageChange // scratch
-	parts     [][]byte             // scratch: the fields a deal keeps
+	parts     *dealParts           // scratch: the fields a deal keeps (made on first use)
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
@@ -266,44 +266,31 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 // strings sets the deal's string fields. They are copied from the row into
 // one string of their own, so that a deal keeps only its own fields alive.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
-	c, rd := dr.c, dr.rd
-	var parts [][]byte
-	if dr.rules == nil {
-		// the common case, in one append
-		parts = append(dr.parts[:0], rd.get(c.id), rd.get(c.account), rd.get(c.currency), rd.get(c.lostReason),
-			rd.get(c.source), rd.get(c.industry), rd.get(c.owner), rd.get(c.region), rd.get(c.product), rd.get(c.campaign))
-		for _, cc := range c.custom {
-			parts = append(parts, rd.get(cc.col))
-		}
-	} else {
-		parts = dr.parts[:0]
-		for _, col := range c.parts {
-			parts = append(parts, dr.ruled(col))
-		}
+	c := dr.c
+	if dr.parts == nil {
+		dr.parts = new(dealParts)
 	}
-	custom := 0
-	for _, v := range parts[partCustom:] {
-		if len(v) > 0 {
+	// the lengths of the values of c.parts: the built-in fields, then the
+	// custom ones
+	lens := dr.parts.lens[:0]
+	buf, custom := dr.parts.buf[:0], 0
+	for i, col := range c.parts {
+		n := 0
+		if col >= 0 {
+			v := dr.value(col)
+			buf = append(buf, v...)
+			n = len(v)
+		}
+		if i >= partCustom && n > 0 {
 			custom++
 		}
+		lens = append(lens, n)
 	}
-	dr.parts = parts
-	n := 0
-	for _, p := range parts {
-		n += len(p)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for _, p := range parts {
-		b.Write(p)
-	}
-	all := b.String()
+	dr.parts.lens, dr.parts.buf = lens, buf
+	all := string(buf)
 	take := func(i int) string {
-		if len(parts[i]) == 0 {
-			return ""
-		}
-		v := all[:len(parts[i])]
-		all = all[len(parts[i]):]
+		v := all[:lens[i]]
+		all = all[lens[i]:]
 		return v
 	}
 	*d = funnel.Deal{
@@ -330,6 +317,13 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 			}
 		}
 	}
+}
+
+// dealParts is the scratch of dealReader.strings: the lengths of the
+// fields a deal keeps, and their bytes.
+type dealParts struct {
+	lens []int
+	buf  []byte
 }
 
 // containsBytes reports whether list holds the string b, exactly.

@@ -2,9 +2,11 @@ package csvimport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 )
 
@@ -93,9 +95,17 @@ func (s *scanner) resetMarks() { s.lf, s.cr, s.quote = mark{-2, -1}, mark{-2, -1
 // find returns the index in buf of the next c at or after pos, or -1 if
 // the buffered input has none.
 func (s *scanner) find(c byte, m *mark) int {
-	if m.at >= s.pos {
+	switch {
+	case m.at >= s.pos:
 		return m.at
+	case m.at == -1 && m.upto == s.end:
+		return -1 // buf[pos:end] has none: the common case of a byte absent from the input
 	}
+	return s.search(c, m)
+}
+
+// search is find past its cached answers.
+func (s *scanner) search(c byte, m *mark) int {
 	from := s.pos
 	if m.at == -1 && m.upto > from {
 		from = m.upto // buf[pos:upto] has none
@@ -268,6 +278,10 @@ func (s *scanner) index(b []byte) int {
 
 // split splits a line without quotes into fields.
 func (s *scanner) split(line []byte) {
+	if len(s.sep) == 1 {
+		s.bounds = splitByte(s.bounds, line, s.sep[0])
+		return
+	}
 	start := 0
 	for {
 		end := start + s.index(line[start:])
@@ -277,6 +291,48 @@ func (s *scanner) split(line []byte) {
 		}
 		start = end + len(s.sep)
 	}
+}
+
+// splitByte appends the bounds of the fields of line, separated by sep,
+// to bounds. It reads the line 8 bytes at a time: the bytes of a word
+// that equal sep are the zero bytes of the word XOR sep in every byte,
+// found exactly (without the borrows of the subtraction trick, which
+// would mark the byte after one) from the sum of each byte's low 7 bits
+// with 0x7f, whose top bit is set unless those bits are all zero. The
+// last word of a line is read whole when the line's capacity allows (a
+// line is a part of a larger buffer), its bytes past the line masked off.
+func splitByte(bounds []int, line []byte, sep byte) []int {
+	const lo7 = 0x7f7f7f7f7f7f7f7f
+	pat := uint64(sep) * 0x0101010101010101
+	n := len(line)
+	start, i := 0, 0
+	fields := func(m uint64) {
+		for ; m != 0; m &= m - 1 {
+			j := i + bits.TrailingZeros64(m)>>3
+			bounds = append(bounds, start, j)
+			start = j + 1
+		}
+	}
+	for rest := line; len(rest) >= 8; rest = rest[8:] {
+		w := binary.LittleEndian.Uint64(rest) ^ pat
+		if m := ^((w&lo7 + lo7) | w | lo7); m != 0 { // the top bit of each zero byte
+			fields(m)
+		}
+		i += 8
+	}
+	if left := n - i; left > 0 {
+		var w uint64
+		if i+8 <= cap(line) {
+			w = binary.LittleEndian.Uint64(line[i : i+8])
+		} else {
+			for k, c := range line[i:n] {
+				w |= uint64(c) << (8 * k)
+			}
+		}
+		w ^= pat
+		fields(^((w&lo7 + lo7) | w | lo7) & (1<<(8*left) - 1))
+	}
+	return append(bounds, start, n)
 }
 
 // splitQuoted splits a line whose first quote is at q into fields, if its
