@@ -535,16 +535,7 @@ func compareRates(a, b Ratio, level float64, minSample int64, m Method) Comparis
 		c.PValue = stat.TwoSidedP(c.Z)
 	}
 	c.PAdjusted = c.PValue
-	switch {
-	case a.Den < minSample || b.Den < minSample:
-		c.Verdict = Withheld
-	case c.PValue >= 1-level || c.Diff == 0:
-		c.Verdict = NoDifference
-	case c.Diff > 0:
-		c.Verdict = Higher
-	default:
-		c.Verdict = Lower
-	}
+	c.Verdict = verdictOf(a.Den, b.Den, minSample, c.PValue, level, c.Diff)
 	return c
 }
 
