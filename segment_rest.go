@@ -227,66 +227,73 @@ func without(dst, all, part []float64) []float64 {
 	return out
 }
 
-// mergeAll merges sorted lists with merge2, pairwise in rounds: time in
-// the total length times the logarithm of the number of lists.
-func mergeAll[T any](lists [][]T, merge2 func(a, b []T) []T) []T {
-	if len(lists) == 0 {
-		return nil
+// mergeAll merges sorted lists with merge2 (which appends the merge of
+// two lists to dst), pairwise in rounds between two buffers: time in the
+// total length times the logarithm of the number of lists, memory twice
+// the total length.
+func mergeAll[T any](lists [][]T, merge2 func(dst, a, b []T) []T) []T {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
 	}
-	cur := lists
-	for len(cur) > 1 {
-		next := make([][]T, 0, (len(cur)+1)/2)
-		for i := 0; i < len(cur); i += 2 {
-			if i+1 == len(cur) {
-				next = append(next, cur[i])
-				continue
+	cur, next := make([]T, 0, n), make([]T, 0, n)
+	ends := make([]int, 0, len(lists)) // the end of each run in cur
+	for _, l := range lists {
+		cur = append(cur, l...)
+		ends = append(ends, len(cur))
+	}
+	for len(ends) > 1 {
+		next = next[:0]
+		merged := ends[:0:0]
+		start := 0
+		for k := 0; k < len(ends); k += 2 {
+			if k+1 < len(ends) {
+				next = merge2(next, cur[start:ends[k]], cur[ends[k]:ends[k+1]])
+				start = ends[k+1]
+			} else {
+				next = append(next, cur[start:ends[k]]...)
 			}
-			next = append(next, merge2(cur[i], cur[i+1]))
+			merged = append(merged, len(next))
 		}
-		cur = next
+		cur, next, ends = next, cur, merged
 	}
-	if len(lists) == 1 {
-		return slices.Clone(cur[0])
-	}
-	return cur[0]
+	return cur
 }
 
-// mergeSorted merges two sorted lists.
-func mergeSorted[T cmp.Ordered](a, b []T) []T {
-	out := make([]T, 0, len(a)+len(b))
+// mergeSorted appends the merge of two sorted lists to dst.
+func mergeSorted[T cmp.Ordered](dst, a, b []T) []T {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		if a[i] <= b[j] {
-			out = append(out, a[i])
+			dst = append(dst, a[i])
 			i++
 		} else {
-			out = append(out, b[j])
+			dst = append(dst, b[j])
 			j++
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	dst = append(dst, a[i:]...)
+	return append(dst, b[j:]...)
 }
 
-// mergeTies merges two samples given by their ties, one tie per
-// duration.
-func mergeTies(a, b []stat.Tie) []stat.Tie {
-	out := make([]stat.Tie, 0, len(a)+len(b))
+// mergeTies appends to dst the merge of two samples given by their ties,
+// one tie per duration.
+func mergeTies(dst, a, b []stat.Tie) []stat.Tie {
 	i, j := 0, 0
 	for i < len(a) && j < len(b) {
 		switch x, y := a[i], b[j]; {
 		case x.At < y.At:
-			out = append(out, x)
+			dst = append(dst, x)
 			i++
 		case y.At < x.At:
-			out = append(out, y)
+			dst = append(dst, y)
 			j++
 		default:
-			out = append(out, stat.Tie{At: x.At, Events: x.Events + y.Events, Censored: x.Censored + y.Censored})
+			dst = append(dst, stat.Tie{At: x.At, Events: x.Events + y.Events, Censored: x.Censored + y.Censored})
 			i++
 			j++
 		}
 	}
-	out = append(out, a[i:]...)
-	return append(out, b[j:]...)
+	dst = append(dst, a[i:]...)
+	return append(dst, b[j:]...)
 }
