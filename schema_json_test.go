@@ -22,7 +22,8 @@ import (
 )
 
 // TestSegmentsMatchSchema checks segmented reports, their rows, rankings
-// and comparisons against the schema and through a JSON round trip: one
+// and comparisons (of rates, and the rows' tests of deal size and time to
+// win against the rest) against the schema and through a JSON round trip: one
 // with skipped and future deals and an other row, one of a few deals by
 // hand with an unknown segment, and one of no deals.
 func TestSegmentsMatchSchema(t *testing.T) {
@@ -49,6 +50,9 @@ func TestSegmentsMatchSchema(t *testing.T) {
 			roundTrip(t, "segment_report", r)
 			for _, row := range r.Rows {
 				roundTrip(t, "segment_row", row)
+				roundTrip(t, "segment_tests", row.Rest)
+				roundTrip(t, "amount_comparison", row.Rest.DealSize)
+				roundTrip(t, "duration_comparison", row.Rest.CycleWon)
 			}
 			ranks, err := r.Rank(winRateOf)
 			if err != nil {

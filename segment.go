@@ -421,7 +421,9 @@ const segCacheBits = 8
 // samples, never from the segments' medians. Segments are compared with
 // the rest of the deals, or with each other, by the scan's test of two
 // proportions ([SegmentReport.CompareRest]), and ranked by a rate with its
-// Wilson interval ([SegmentReport.Rank]). This is the breakdown of
+// Wilson interval ([SegmentReport.Rank]); each segment's deal size and
+// time to win are tested against the rest's as the report is made
+// ([SegmentRow].Rest, [SegmentTests]). This is the breakdown of
 // product-analytics tools (Amplitude's and Mixpanel's "breakdown" of a
 // funnel by a property) and of CRM win-rate reports by rep or source.
 //
@@ -435,7 +437,11 @@ const segCacheBits = 8
 // 64 deals keeps a compact record of each (a few hundred bytes in all for
 // a segment of one deal), a larger one a Tally (about 5 KB, plus the
 // samples of its deals). The number of segments is bounded by
-// SegmentOptions.MaxSegments.
+// SegmentOptions.MaxSegments. Besides the segments' reports, the tests
+// against the rest make a report sort every segment's won amounts and
+// times to win once, and cost per row about its own deals, plus the
+// permutation test's draws where it draws (at most [PermutationMaxWork],
+// and a copy of the won amounts).
 //
 // Segments is not safe for concurrent use: [Scan.Run] gives each
 // goroutine its own and merges them. Build one with [NewSegments].
@@ -1055,14 +1061,15 @@ func (s *Segments) into(g *segment, t *Tally) {
 	s.replay(g, t)
 }
 
-// report returns the report of g's deals.
-func (s *Segments) report(g *segment) Report {
+// tally returns the tally of g's deals: its own, or a new one of its
+// records.
+func (s *Segments) tally(g *segment) *Tally {
 	if g.t != nil {
-		return g.t.Report()
+		return g.t
 	}
 	t := NewTally(s.s)
 	s.replay(g, t)
-	return t.Report()
+	return t
 }
 
 // compareKeys orders keys dimension by dimension, unknown last.
@@ -1155,20 +1162,25 @@ func (s *Segments) Report() (SegmentReport, error) {
 	for i := range s.segs {
 		s.into(&s.segs[i], total)
 	}
+	tallies := make([]*Tally, 0, len(kept)+1)
 	for _, i := range kept {
 		g := &s.segs[i]
-		r.Rows = append(r.Rows, SegmentRow{Key: s.values(g.key), Report: s.report(g)})
+		t := s.tally(g)
+		tallies = append(tallies, t)
+		r.Rows = append(r.Rows, SegmentRow{Key: s.values(g.key), Report: t.Report()})
 	}
 	if len(folded) > 0 {
 		other := NewTally(s.s)
 		for _, i := range folded {
 			s.into(&s.segs[i], other)
 		}
+		tallies = append(tallies, other)
 		r.Rows = append(r.Rows, SegmentRow{Key: []string{}, Other: true, Folded: len(folded), Report: other.Report()})
 	}
 	r.Input = s.in.Input()
 	r.Total = total.Report()
 	r.Total.Input = s.in.Input()
+	s.testRest(&r, tallies)
 	return r, nil
 }
 
@@ -1228,6 +1240,9 @@ type SegmentRow struct {
 	// Report holds every metric of the segment's deals; its Input counts
 	// the segment's deals skipped as invalid or created after AsOf too.
 	Report Report `json:"report"`
+	// Rest compares the segment's deal size and time to win with the
+	// rest of the deals, adjusted over the rows (see [SegmentTests]).
+	Rest SegmentTests `json:"rest"`
 }
 
 // Label returns the key as "v1 x v2", with "(unknown)" for an unknown
@@ -1423,8 +1438,13 @@ func compareRatios(a, b Ratio) int {
 // WriteText writes the segments as a text table: per row the deals, open,
 // won and lost counts, the win rate (won / closed) with its Wilson
 // interval at the report's confidence, the average and median won deal
-// size and the median sales cycle of won deals in days, then the total,
-// and what was left out or skipped. Undefined values print as "n/a".
+// size and the median sales cycle of won deals in days, then the total;
+// then per row its tests against the rest ([SegmentTests]): the won
+// deals, the ratio of the geometric mean deal sizes with its interval,
+// adjusted p-value and verdict, and the timed deals, their wins, the wins
+// expected under equal hazards, adjusted p-value and verdict of the time
+// to win; then what was left out or skipped. Undefined values print as
+// "n/a".
 func (r SegmentReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	level := "95"
@@ -1451,6 +1471,7 @@ func (r SegmentReport) WriteText(w io.Writer) error {
 	}
 	line("total", &r.Total)
 	_ = tw.Flush()
+	r.writeRest(ew, level)
 	writeInput(ew, r.Input)
 	return ew.err
 }

@@ -791,11 +791,21 @@ func TestSegmentWriteText(t *testing.T) {
 	}
 	// a: 3 won of 4, each won deal worth 10 after 1 day; b, c and ads
 	// folded: 2 won of 3 closed, the skipped deal in ads; the Wilson
-	// intervals at 90% from testdata/segment/compare.py
+	// intervals at 90% from testdata/segment/compare.py. Against the rest:
+	// equal amounts have no variance (no deal-size test); the time to win
+	// is one day for every deal, the lost ones censored there: a expects
+	// 5 x 4/7 = 2.86 of the 5 wins, V = 20/49, p = 0.8231 for both rows
+	// (testdata/segment/rest.py, "write text"), withheld under 30.
 	want := `      source  deals  open  won  lost  win rate        90% CI  avg deal  median deal  median cycle days
            a      4     0    3     1     75.0%  35.6%..94.2%     10.00        10.00                1.0
   (other: 3)      3     0    2     1     66.7%  25.4%..92.2%     10.00        10.00                1.0
        total      7     0    5     2     71.4%  40.9%..90.0%     10.00        10.00                1.0
+
+Against the rest (deal size: geometric mean of won amounts, Welch's test of the logs; time to win: log-rank,
+lost and open deals censored; p-values adjusted over the rows by Benjamini-Hochberg):
+      source  won  size ratio  90% CI  p adj   verdict  timed  wins  expected   p adj   verdict
+           a    3         n/a     n/a    n/a  withheld      4     3      2.86  0.8231  withheld
+  (other: 3)    2         n/a     n/a    n/a  withheld      3     2      2.14  0.8231  withheld
 
 Skipped 1 invalid deals of 8 read:
        1  funnel: negative amount
@@ -1622,6 +1632,42 @@ func BenchmarkSegment(b *testing.B) {
 				}
 			})
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/deal")
+		})
+	}
+}
+
+// BenchmarkSegmentReport splits the three-way segmentation of
+// BenchmarkSegment into its pass over the deals and its report (the
+// segments' reports and their tests against the rest), each iteration
+// timing both, and reports "report/pass", the ratio of their times:
+// steadier than the times themselves on a shared machine.
+func BenchmarkSegmentReport(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		deals := benchDeals(b, n)
+		s := scanOf(b, dealgen.Funnel(), funnel.Options{AsOf: benchAsOf, Window: 90 * 24 * time.Hour, Currency: "USD"})
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			var pass, report time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				t0 := time.Now()
+				g, err := funnel.NewSegments(s, funnel.SegmentOptions{Dims: segBenchDims})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.Run(slices.Values(deals), g); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				r, err := g.Report()
+				if err != nil || r.Total.Deals != int64(n) {
+					b.Fatal(err)
+				}
+				pass += t1.Sub(t0)
+				report += time.Since(t1)
+			}
+			b.ReportMetric(float64(pass.Nanoseconds())/float64(b.N), "pass-ns/op")
+			b.ReportMetric(float64(report.Nanoseconds())/float64(b.N), "report-ns/op")
+			b.ReportMetric(float64(report)/float64(pass), "report/pass")
 		})
 	}
 }

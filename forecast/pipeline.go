@@ -263,9 +263,28 @@ type StageRow struct {
 	Weighted   decimal.Decimal `json:"weighted"`
 	WeightedLo decimal.Decimal `json:"weighted_lo"`
 	WeightedHi decimal.Decimal `json:"weighted_hi"`
-	// Effective is Weighted / the amount of the deals with a
-	// probability: the mean probability the stage's money was weighed at.
-	Effective funnel.MoneyRatio `json:"effective"`
+	// Effective is Weighted / D, D the amount of the deals with a
+	// probability (Amount - UnweightedAmount): the mean probability the
+	// stage's money was weighed at. Its interval, at the scan's
+	// confidence, is the band's: [WeightedLo / D, WeightedHi / D], not
+	// defined when D is 0.
+	//
+	// The amounts are known exactly (every open deal of the stage, a
+	// census, as the figures of [QuotaRow] are) and own and given
+	// probabilities are the caller's, so the only uncertainty is the
+	// learned rates'; with none the interval is the point. The ratio
+	// estimator's interval of funnel.MoneyRate does not apply: it would
+	// read the spread of the probabilities among the deals as sampling
+	// error, and give a stage weighed at one learned rate an interval of
+	// zero width. Where one learned rate weighs the stage (rates not per
+	// segment, or the deals of one segment), Effective is
+	// (OverriddenWeighted + p × its amount) / D, increasing in the rate p,
+	// so the interval is that rate's Wilson interval carried through this
+	// map (each end rounded to ProbabilityPlaces) and has its coverage.
+	// Where several do (rates per segment), every rate sits at its bound
+	// together: the interval holds every value the rates give within
+	// their own intervals, wider than a joint interval of the sum.
+	Effective funnel.MoneyRate `json:"effective"`
 	// Overridden counts the deals weighed at their own probability, with
 	// their amount and weighted amount.
 	Overridden         int64           `json:"overridden"`
@@ -394,7 +413,7 @@ func (p *Pipeline) Report() (PipelineReport, error) {
 	}
 	for k := range r.Stages {
 		row := &r.Stages[k]
-		row.Effective = funnel.MoneyRatio{Num: row.Weighted, Den: row.Amount.Sub(row.UnweightedAmount)}
+		row.Effective = bandRate(row.Weighted, row.WeightedLo, row.WeightedHi, row.Amount.Sub(row.UnweightedAmount), p.w.s.Level())
 		r.Open += row.Deals
 		r.OpenAmount = r.OpenAmount.Add(row.Amount)
 		r.Weighted = r.Weighted.Add(row.Weighted)
@@ -421,6 +440,19 @@ func (p *Pipeline) Report() (PipelineReport, error) {
 		r.Categories = append(r.Categories, row)
 	}
 	return r, nil
+}
+
+// bandRate returns w / den with the interval [lo / den, hi / den] at the
+// level (see StageRow.Effective), inside [0, 1], not defined when den is
+// not positive.
+func bandRate(w, lo, hi, den decimal.Decimal, level float64) funnel.MoneyRate {
+	r := funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: w, Den: den}}
+	if den.Sign() <= 0 {
+		return r
+	}
+	d := den.InexactFloat64()
+	r.Interval = funnel.Interval{Lo: min(max(lo.InexactFloat64()/d, 0), 1), Hi: min(max(hi.InexactFloat64()/d, 0), 1), Confidence: level, Defined: true}
+	return r
 }
 
 const pipelineVersion = 1
@@ -556,8 +588,9 @@ func (r *PipelineReport) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// WriteText writes the report as text: the stage table, the category
-// roll-up and the totals, then what was skipped.
+// WriteText writes the report as text: the stage table (with each stage's
+// effective probability and its interval, "exact" where it is the point),
+// the category roll-up and the totals, then what was skipped.
 func (r PipelineReport) WriteText(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Weighted pipeline (%s probabilities", r.Source)
@@ -570,16 +603,16 @@ func (r PipelineReport) WriteText(w io.Writer) error {
 	}
 	ew.printf("\n\n")
 	tw := newTable(ew)
-	fmt.Fprintln(tw, "stage\topen\tamount\tprobability\trate\tinterval\tweighted\tlow\thigh\toverridden\tunweighted\t")
+	fmt.Fprintln(tw, "stage\topen\tamount\tprobability\trate\tinterval\tweighted\tlow\thigh\teffective\toverridden\tunweighted\t")
 	for _, s := range r.Stages {
 		prob := "n/a"
 		if s.Probability.Valid {
 			prob = s.Probability.Decimal.StringFixed(4)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t\n", s.Stage, s.Deals, money(s.Amount), prob, pct(s.Rate.Ratio), ci(s.Rate.Interval),
-			money(s.Weighted), money(s.WeightedLo), money(s.WeightedHi), s.Overridden, s.Unweighted)
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t\n", s.Stage, s.Deals, money(s.Amount), prob, pct(s.Rate.Ratio), ci(s.Rate.Interval),
+			money(s.Weighted), money(s.WeightedLo), money(s.WeightedHi), moneyRatePct(s.Effective), s.Overridden, s.Unweighted)
 	}
-	fmt.Fprintf(tw, "total\t%d\t%s\t\t\t\t%s\t%s\t%s\t%d\t%d\t\n", r.Open, money(r.OpenAmount), money(r.Weighted), money(r.WeightedLo), money(r.WeightedHi), r.Overridden, r.Unweighted)
+	fmt.Fprintf(tw, "total\t%d\t%s\t\t\t\t%s\t%s\t%s\t\t%d\t%d\t\n", r.Open, money(r.OpenAmount), money(r.Weighted), money(r.WeightedLo), money(r.WeightedHi), r.Overridden, r.Unweighted)
 	_ = tw.Flush()
 	ew.printf("\nForecast categories")
 	if !r.Since.IsZero() {

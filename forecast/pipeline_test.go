@@ -2,6 +2,7 @@ package forecast_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/funnelmetrics/funnel"
@@ -42,17 +43,25 @@ func TestPipelineByHand(t *testing.T) {
 	// The bands multiply by the Wilson bounds of 2/4, 2/3 and 1/1 at 95%,
 	// rounded to 10 places (testdata/crosscheck.py: 0.1500389892-
 	// 0.8499610108, 0.2076596008-0.9385080553, 0.2065493144-1).
+	// Effective is Weighted over the amount weighed, its interval the band
+	// over the same amount: A [16.504288812, 93.495711188] / 110, the
+	// Wilson bounds of 2/4 themselves; B (6 + 300 x [0.2076596008,
+	// 0.9385080553]) / 360, o4's own 0.1 the same at both ends; C
+	// [10.32746572, 50] / 50.
 	rate := func(num, den int64, lo, hi float64) funnel.Rate {
 		return funnel.Rate{Ratio: funnel.Ratio{Num: num, Den: den}, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}}
 	}
+	eff := func(num, den string, lo, hi float64) funnel.MoneyRate {
+		return funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: dec(num), Den: dec(den)}, Interval: funnel.Interval{Lo: lo, Hi: hi, Confidence: 0.95, Defined: true}}
+	}
 	wantStages := []forecast.StageRow{
 		{Stage: "A", Deals: 2, Amount: dec("110"), Probability: prob("0.5"), Rate: rate(2, 4, 0.15003898915214947, 0.8499610108478506),
-			Weighted: dec("55"), WeightedLo: dec("16.504288812"), WeightedHi: dec("93.495711188"), Effective: funnel.MoneyRatio{Num: dec("55"), Den: dec("110")}},
+			Weighted: dec("55"), WeightedLo: dec("16.504288812"), WeightedHi: dec("93.495711188"), Effective: eff("55", "110", 0.1500389892, 0.8499610108)},
 		{Stage: "B", Deals: 2, Amount: dec("360"), Probability: prob("0.6666666667"), Rate: rate(2, 3, 0.2076596008, 0.9385080553),
-			Weighted: dec("206.00000001"), WeightedLo: dec("68.29788024"), WeightedHi: dec("287.55241659"), Effective: funnel.MoneyRatio{Num: dec("206.00000001"), Den: dec("360")},
+			Weighted: dec("206.00000001"), WeightedLo: dec("68.29788024"), WeightedHi: dec("287.55241659"), Effective: eff("206.00000001", "360", (6+300*0.2076596008)/360, (6+300*0.9385080553)/360),
 			Overridden: 1, OverriddenAmount: dec("60"), OverriddenWeighted: dec("6")},
 		{Stage: "C", Deals: 1, Amount: dec("50"), Probability: prob("1"), Rate: rate(1, 1, 0.2065493144, 1),
-			Weighted: dec("50"), WeightedLo: dec("10.32746572"), WeightedHi: dec("50"), Effective: funnel.MoneyRatio{Num: dec("50"), Den: dec("50")}},
+			Weighted: dec("50"), WeightedLo: dec("10.32746572"), WeightedHi: dec("50"), Effective: eff("50", "50", 0.2065493144, 1)},
 	}
 	approx := cmp.Comparer(func(a, b float64) bool { return a-b < 1e-10 && b-a < 1e-10 })
 	if diff := cmp.Diff(wantStages, got.Stages, approx); diff != "" {
@@ -86,6 +95,10 @@ func TestPipelineByHand(t *testing.T) {
 		t.Errorf("totals mismatch (-want +got):\n%s", diff)
 	}
 	roundTripJSON(t, got)
+	var text strings.Builder
+	if err := got.WriteText(&text); err != nil || !strings.Contains(text.String(), "57.2% 95% CI 19.0%..79.9%") {
+		t.Errorf("text lacks B's effective probability 206.00000001 / 360 in (68.29788024 / 360, 287.55241659 / 360):\n%s", text.String())
+	}
 
 	// At 50% confidence (z = 0.6745) the band narrows: 2/4 has the Wilson
 	// interval 0.3402-0.6598 (crosscheck.py), so A's low end is 110 x
@@ -116,6 +129,21 @@ func TestPipelineGivenProbabilities(t *testing.T) {
 	gotS := sum{got.Weighted, got.UnweightedAmount, got.Categories[0].Amount, got.Unweighted, got.Source, got.Stages[2].Probability}
 	if diff := cmp.Diff(want, gotS); diff != "" {
 		t.Errorf("given probabilities mismatch (-want +got):\n%s", diff)
+	}
+	// no learned rate: the effective probabilities are exact, their
+	// interval the point: A 22 / 110 = 0.2, B (150 + 6) / 360; C weighs
+	// nothing, undefined
+	point := func(num, den string, v float64) funnel.MoneyRate {
+		return funnel.MoneyRate{MoneyRatio: funnel.MoneyRatio{Num: dec(num), Den: dec(den)}, Interval: funnel.Interval{Lo: v, Hi: v, Confidence: 0.95, Defined: true}}
+	}
+	wantEff := []funnel.MoneyRate{point("22", "110", 0.2), point("156", "360", 156.0/360), {MoneyRatio: funnel.MoneyRatio{Num: dec("0"), Den: dec("0")}}}
+	gotEff := []funnel.MoneyRate{got.Stages[0].Effective, got.Stages[1].Effective, got.Stages[2].Effective}
+	if diff := cmp.Diff(wantEff, gotEff, cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) })); diff != "" {
+		t.Errorf("effective probabilities (-want +got):\n%s", diff)
+	}
+	var b strings.Builder
+	if err := got.WriteText(&b); err != nil || !strings.Contains(b.String(), "20.0% exact") || !strings.Contains(b.String(), "43.3% exact") {
+		t.Errorf("text lacks the exact effective probabilities:\n%s", b.String())
 	}
 }
 

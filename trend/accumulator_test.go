@@ -514,10 +514,10 @@ func TestJSONRoundTrip(t *testing.T) {
 				v, _ := rep.Metric(m)
 				for _, p := range v.Points {
 					if p.Previous.Amounts.Defined {
-						schematest.Check(t, "trend_amount_comparison", p.Previous.Amounts)
+						schematest.Check(t, "amount_comparison", p.Previous.Amounts)
 					}
 					if p.Previous.Durations.Defined {
-						schematest.Check(t, "trend_duration_comparison", p.Previous.Durations)
+						schematest.Check(t, "duration_comparison", p.Previous.Durations)
 					}
 				}
 			}

@@ -226,7 +226,7 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		var fam stat.Family
 		add := func(value string, other bool, obs []int64) {
 			g, t := mk(obs)
-			row := ConversionSegment{Value: value, Other: other, Group: g, Versus: compareTies(t, subtractTies(all, t), level, minSample)}
+			row := ConversionSegment{Value: value, Other: other, Group: g, Versus: compareTies(t, stat.AppendWithout(nil, all, t), level, minSample)}
 			r.Segments = append(r.Segments, row)
 		}
 		for _, k := range a.segs.Keys() {
@@ -284,23 +284,6 @@ func (a *Conversion) Report() (ConversionReport, error) {
 		fam.Adjust()
 	}
 	return r, nil
-}
-
-// subtractTies returns the ties of all without those of part (a subset).
-func subtractTies(all, part []stat.Tie) []stat.Tie {
-	out := make([]stat.Tie, 0, len(all))
-	j := 0
-	for _, x := range all {
-		if j < len(part) && part[j].At == x.At {
-			x.Events -= part[j].Events
-			x.Censored -= part[j].Censored
-			j++
-		}
-		if x.Events+x.Censored > 0 {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 // group computes the figures of sorted observations, whose ties are

@@ -62,12 +62,12 @@ const permTolerance = 1e-9
 // As scipy.stats.permutation_test with permutation_type "independent"
 // for the exact and Monte Carlo cases. The samples' order does not
 // matter: the values are sorted before any draw, so equal multisets give
-// equal results for one seed.
+// equal results for one seed; samples given sorted are merged in linear
+// time.
 func PermutationTest(a, b []float64, resamples int64, seed uint64, maxWork int64) Permutation {
-	var r Permutation
 	na, nb := len(a), len(b)
 	if na == 0 || nb == 0 || resamples < 1 {
-		return r
+		return Permutation{}
 	}
 	n := na + nb
 	pool := make([]float64, 0, n)
@@ -86,14 +86,106 @@ func PermutationTest(a, b []float64, resamples int64, seed uint64, maxWork int64
 	for _, v := range b {
 		sb += v - mean
 	}
-	r.Diff = sa/float64(na) - sb/float64(nb)
-	for i := range pool {
-		pool[i] -= mean
+	if slices.IsSorted(a) && slices.IsSorted(b) {
+		// the centred values in order, by merging the two sorted
+		// samples: the pool a sort would give, in linear time
+		pool = pool[:0]
+		i, j := 0, 0
+		for i < na || j < nb {
+			if j == nb || (i < na && a[i] <= b[j]) {
+				pool = append(pool, a[i]-mean)
+				i++
+			} else {
+				pool = append(pool, b[j]-mean)
+				j++
+			}
+		}
+	} else {
+		for i := range pool {
+			pool[i] -= mean
+		}
+		slices.Sort(pool)
 	}
-	slices.Sort(pool)
+	return permute(pool, na, nb, sa, sb, -1, resamples, seed, maxWork)
+}
+
+// A PermutationPool is a sample of values prepared for permutation tests
+// of its sub-samples against the rest of it ([PermutationPool.Rest]): its
+// values centred on their mean and sorted, and the sum of their squares.
+type PermutationPool struct {
+	pool []float64 // x - mean, sorted
+	mean float64
+	sum  float64 // the sum of pool, about 0
+	ss   float64 // the sum of the squares of pool
+}
+
+// NewPermutationPool returns the pool of the values x (in any order;
+// linear time when x is sorted). x is not modified.
+func NewPermutationPool(x []float64) *PermutationPool {
+	p := &PermutationPool{pool: make([]float64, len(x))}
+	var sum float64
+	for _, v := range x {
+		sum += v
+	}
+	if len(x) > 0 {
+		p.mean = sum / float64(len(x))
+	}
+	for i, v := range x {
+		p.pool[i] = v - p.mean
+	}
+	if !slices.IsSorted(p.pool) {
+		slices.Sort(p.pool)
+	}
+	for _, v := range p.pool {
+		p.sum += v
+		p.ss += v * v
+	}
+	return p
+}
+
+// Rest is the permutation test of a, a sub-sample of the pool's values,
+// against the rest of them: [PermutationTest](a, pool without a), by the
+// same rule, in time proportional to a, plus the pool's size for the
+// exact and Monte Carlo cases (scratch, when not nil, holds the copy of
+// the pool that the Monte Carlo draws reorder; it is grown as needed). Its
+// p-value and difference are the direct test's up to rounding: the rest's
+// sum of centred values is the pool's less a's, and the normal law's
+// variance comes from the pool's sum of squares.
+func (p *PermutationPool) Rest(a []float64, resamples int64, seed uint64, maxWork int64, scratch *[]float64) Permutation {
+	na, nb := len(a), len(p.pool)-len(a)
+	if na == 0 || nb <= 0 || resamples < 1 {
+		return Permutation{}
+	}
+	var sa float64
+	for _, v := range a {
+		sa += v - p.mean
+	}
+	pool := p.pool
+	if m := min(na, nb); !fits(len(pool), m, resamples) && int64(m) <= maxWork/resamples {
+		if scratch == nil {
+			scratch = new([]float64)
+		}
+		*scratch = append((*scratch)[:0], pool...)
+		pool = *scratch
+	}
+	return permute(pool, na, nb, sa, p.sum-sa, p.ss, resamples, seed, maxWork)
+}
+
+// fits reports whether the C(n, m) splits number at most resamples.
+func fits(n, m int, resamples int64) bool {
+	_, ok := choose(n, m, resamples)
+	return ok
+}
+
+// permute is the test of a split of the centred, sorted pool into A and
+// B, na and nb of its values, whose centred sums are sa and sb; ss is the
+// sum of the squares of the pool, or negative to sum them here. The Monte
+// Carlo draws reorder the pool.
+func permute(pool []float64, na, nb int, sa, sb, ss float64, resamples int64, seed uint64, maxWork int64) Permutation {
+	r := Permutation{Diff: sa/float64(na) - sb/float64(nb)}
+	n := na + nb
 	if pool[0] == pool[n-1] || math.IsNaN(r.Diff) || math.IsInf(r.Diff, 0) {
-		r.Diff = 0
-		return r
+		return Permutation{}
 	}
 	r.Defined = true
 	// with the pool centred, |mean A - mean B| = |S| n / (n_A n_B) for S
@@ -142,14 +234,15 @@ func PermutationTest(a, b []float64, resamples int64, seed uint64, maxWork int64
 		return r
 	}
 	r.Method = PermNormal
-	var ss float64
-	for _, v := range pool {
-		ss += v * v
+	if ss < 0 {
+		ss = 0
+		for _, v := range pool {
+			ss += v * v
+		}
 	}
 	v := float64(na) * float64(nb) / (float64(n) * float64(n-1)) * ss
 	if !(v > 0) {
-		r.Defined, r.Method = false, ""
-		return r
+		return Permutation{Defined: false, Diff: r.Diff}
 	}
 	r.P = TwoSidedP(sa / math.Sqrt(v))
 	return r

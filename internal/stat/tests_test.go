@@ -45,6 +45,29 @@ func TestLogRankHand(t *testing.T) {
 	}
 }
 
+// TestAppendWithout takes a sub-sample's ties out of the whole's: a
+// duration the part holds all of goes, one it shares keeps the rest, one
+// it does not hold stays whole.
+func TestAppendWithout(t *testing.T) {
+	all := []Tie{{At: 1, Events: 2, Censored: 1}, {At: 3, Events: 1}, {At: 5, Censored: 2}, {At: 7, Events: 1, Censored: 1}}
+	part := []Tie{{At: 1, Events: 1}, {At: 3, Events: 1}, {At: 7, Censored: 1}}
+	want := []Tie{{At: 1, Events: 1, Censored: 1}, {At: 5, Censored: 2}, {At: 7, Events: 1}}
+	if diff := gocmp.Diff(want, AppendWithout(nil, all, part)); diff != "" {
+		t.Errorf("AppendWithout (-want +got):\n%s", diff)
+	}
+	if got := AppendWithout(nil, all, all); len(got) != 0 {
+		t.Errorf("all without all: %v", got)
+	}
+	if diff := gocmp.Diff(all, AppendWithout(nil, all, nil)); diff != "" {
+		t.Errorf("all without nothing (-want +got):\n%s", diff)
+	}
+	// appended after what dst holds
+	dst := AppendWithout([]Tie{{At: 0, Events: 9}}, all, part)
+	if diff := gocmp.Diff(append([]Tie{{At: 0, Events: 9}}, want...), dst); diff != "" {
+		t.Errorf("appended (-want +got):\n%s", diff)
+	}
+}
+
 func TestBHHand(t *testing.T) {
 	if got := BH(nil); len(got) != 0 || got == nil {
 		t.Errorf("BH(nil) = %#v", got)

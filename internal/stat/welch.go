@@ -92,3 +92,39 @@ func WelchTest(a, b Moments, level float64) Welch {
 	w.Defined, w.T, w.DF, w.P, w.Lo, w.Hi = true, tt, df, p, lo, hi
 	return w
 }
+
+// Without returns the moments of m's values without those of part, a
+// sub-sample of them, from the two sets of moments alone: with the rest's
+// n_r = n - n_a values, mean_r = (n mean - n_a mean_a) / n_r, and its sum
+// of squared deviations M2 - M2_a - n_a n_r / n (mean_a - mean_r)² (the
+// parallel formula of Chan, Golub and LeVeque 1979, "Updating formulae
+// and a pairwise algorithm for computing sample variances", solved for
+// one part; M2 = (n - 1) Var). The result is [MomentsOf] of the rest's
+// values up to rounding while the rest holds at least half the values and
+// a quarter of the sum of squared deviations; it reports false otherwise
+// (the subtraction would lose digits), for the caller to compute the
+// rest's moments from its values.
+func (m Moments) Without(part Moments) (Moments, bool) {
+	nr := m.N - part.N
+	if part.N < 0 || nr < 1 || 2*nr < m.N {
+		return Moments{}, false
+	}
+	n, na, fr := float64(m.N), float64(part.N), float64(nr)
+	r := Moments{N: nr, Mean: (n*m.Mean - na*part.Mean) / fr}
+	if part.N == 0 {
+		r.Mean = m.Mean
+	}
+	m2 := m.Var * (n - 1)
+	d := part.Mean - r.Mean
+	m2r := m2 - part.Var*max(na-1, 0) - na*fr/n*d*d
+	if !(m2r >= m2/4) {
+		if m2 == 0 {
+			return r, true // every value equal: the rest's variance is 0
+		}
+		return Moments{}, false
+	}
+	if nr > 1 {
+		r.Var = m2r / (fr - 1)
+	}
+	return r, true
+}
