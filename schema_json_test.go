@@ -36,7 +36,7 @@ func TestSegmentsMatchSchema(t *testing.T) {
 		{ID: "5", Stage: "Nowhere", Currency: "USD", Created: segDays(3)}, // skipped
 	}
 	s := scanOf(t, segFunnel(t), funnel.Options{Mode: funnel.Lenient, Currency: "USD", AsOf: segDays(6)})
-	byKey := compute(t, s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrSource)}, ByKey: true}, hand)
+	byKey := compute(t, s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrSource)}, ByKey: true, TestRest: true}, hand)
 	if byKey.Input.Skipped.Count != 1 || byKey.Input.Future != 0 {
 		t.Fatalf("hand segmentation input %+v", byKey.Input)
 	}

@@ -286,6 +286,14 @@ type SegmentOptions struct {
 	// number of distinct keys; memory is then proportional to the
 	// segments held (a few hundred bytes for a segment of a few deals).
 	MaxSegments int
+	// TestRest, when true, tests each row against the rest of the deals
+	// on deal size and time to win as the report is made
+	// ([SegmentRow].Rest, [SegmentTests]) and sets
+	// [SegmentReport].RestTested. The tests sort every row's won amounts
+	// and timed deals, which can cost more than the rest of the report,
+	// so they are made only when asked for; otherwise Rest is the zero
+	// SegmentTests.
+	TestRest bool
 }
 
 func (o *SegmentOptions) validate() error {
@@ -307,7 +315,7 @@ func (o *SegmentOptions) validate() error {
 
 // same reports whether o and p are the same settings.
 func (o *SegmentOptions) same(p *SegmentOptions) bool {
-	return o.TopK == p.TopK && o.ByKey == p.ByKey && o.MaxSegments == p.MaxSegments &&
+	return o.TopK == p.TopK && o.ByKey == p.ByKey && o.MaxSegments == p.MaxSegments && o.TestRest == p.TestRest &&
 		slices.EqualFunc(o.Dims, p.Dims, func(a, b Dim) bool { return a.same(&b) })
 }
 
@@ -1180,7 +1188,9 @@ func (s *Segments) Report() (SegmentReport, error) {
 	r.Input = s.in.Input()
 	r.Total = total.Report()
 	r.Total.Input = s.in.Input()
-	s.testRest(&r, tallies)
+	if s.opts.TestRest {
+		r.RestTested = s.testRest(&r, tallies)
+	}
 	return r, nil
 }
 
@@ -1226,6 +1236,10 @@ type SegmentReport struct {
 	// Rows are the segments, ordered as SegmentOptions says: by counted
 	// deals, most first, or by key; the other row, if any, is last.
 	Rows []SegmentRow `json:"rows"`
+	// RestTested reports whether the rows were tested against the rest
+	// ([SegmentRow].Rest): SegmentOptions.TestRest was set and the scan
+	// keeps every amount and duration.
+	RestTested bool `json:"rest_tested"`
 }
 
 // A SegmentRow is one segment of a [SegmentReport].
@@ -1476,7 +1490,7 @@ func (r SegmentReport) WriteText(w io.Writer) error {
 	return ew.err
 }
 
-const segmentsVersion = 1
+const segmentsVersion = 2
 
 // MarshalBinary encodes the segmentation (see [Accumulator]): the scan,
 // the settings (a ByFunc dimension by its name), the intake and each
@@ -1575,6 +1589,7 @@ func (o *SegmentOptions) encode(w *wire.Writer) {
 	w.Int(o.TopK)
 	w.Bool(o.ByKey)
 	w.Int(o.MaxSegments)
+	w.Bool(o.TestRest)
 }
 
 // decodeSegmentOptions reads settings written by SegmentOptions.encode;
@@ -1618,7 +1633,7 @@ func decodeSegmentOptions(r *wire.Reader) (SegmentOptions, error) {
 		}
 		o.Dims = append(o.Dims, d)
 	}
-	o.TopK, o.ByKey, o.MaxSegments = r.Int(), r.Bool(), r.Int()
+	o.TopK, o.ByKey, o.MaxSegments, o.TestRest = r.Int(), r.Bool(), r.Int(), r.Bool()
 	if err := r.Err(); err != nil {
 		return o, fmt.Errorf("funnel: %w: %w", ErrInvalidParam, err)
 	}

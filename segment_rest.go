@@ -57,13 +57,14 @@ type SegmentTests struct {
 // each test's p-values over the rows (see [SegmentTests]). The rest's
 // figures come from the total's less the row's (stat's pools and
 // Moments.Without), so that a row costs about its own deals, not the
-// total's.
-func (s *Segments) testRest(r *SegmentReport, rows []*Tally) {
+// total's. It reports whether the rows were tested: false when the scan
+// sketches amounts or durations.
+func (s *Segments) testRest(r *SegmentReport, rows []*Tally) bool {
 	wons, wins := make([][]float64, len(rows)), make([][]stat.Tie, len(rows))
 	for i, t := range rows {
 		var ok bool
 		if wons[i], wins[i], ok = t.winSamples(); !ok {
-			return
+			return false
 		}
 	}
 	// the rows hold every deal once: the total's samples are theirs merged
@@ -101,15 +102,12 @@ func (s *Segments) testRest(r *SegmentReport, rows []*Tally) {
 	}
 	sizes.Adjust()
 	cycles.Adjust()
+	return true
 }
 
 // writeRest writes the rows' tests against the rest (SegmentRow.Rest).
 func (r *SegmentReport) writeRest(w io.Writer, level string) {
-	if len(r.Rows) == 0 {
-		return
-	}
-	if r.Total.DealSize.RelativeError > 0 || r.Total.CycleWon.RelativeError > 0 {
-		fmt.Fprintf(w, "\nDeal size and time to win are not tested against the rest: the scan sketches amounts and durations.\n")
+	if len(r.Rows) == 0 || !r.RestTested {
 		return
 	}
 	fmt.Fprintf(w, "\nAgainst the rest (deal size: geometric mean of won amounts, Welch's test of the logs; time to win: log-rank,\n"+

@@ -135,7 +135,7 @@ func restDeals() []funnel.Deal {
 func TestSegmentRestTests(t *testing.T) {
 	py := restPy(t, "three sources")
 	s := scanOf(t, segFunnel(t), funnel.Options{Currency: "USD", AsOf: segDays(60), Test: funnel.Test{MinSample: 2}})
-	r := compute(t, s, funnel.SegmentOptions{Dims: bySource}, restDeals())
+	r := compute(t, s, funnel.SegmentOptions{Dims: bySource, TestRest: true}, restDeals())
 	var got, want []funnel.SegmentTests
 	for _, row := range r.Rows {
 		got = append(got, row.Rest)
@@ -181,7 +181,7 @@ func TestSegmentRestTests(t *testing.T) {
 	}
 	// the default minimum sample of 30 withholds every verdict, the
 	// p-values stay
-	r30 := compute(t, scanOf(t, segFunnel(t), funnel.Options{Currency: "USD", AsOf: segDays(60)}), funnel.SegmentOptions{Dims: bySource}, restDeals())
+	r30 := compute(t, scanOf(t, segFunnel(t), funnel.Options{Currency: "USD", AsOf: segDays(60)}), funnel.SegmentOptions{Dims: bySource, TestRest: true}, restDeals())
 	for i, row := range r30.Rows {
 		if c := row.Rest; c.DealSize.Verdict != funnel.Withheld || c.CycleWon.Verdict != funnel.Withheld ||
 			c.DealSize.PAdjusted != got[i].DealSize.PAdjusted || c.CycleWon.PAdjusted != got[i].CycleWon.PAdjusted {
@@ -189,14 +189,17 @@ func TestSegmentRestTests(t *testing.T) {
 		}
 	}
 	// a scan that sketches its amounts and durations keeps no samples
-	rs := compute(t, scanOf(t, segFunnel(t), funnel.Options{Currency: "USD", AsOf: segDays(60), QuantileError: 0.01}), funnel.SegmentOptions{Dims: bySource}, restDeals())
+	rs := compute(t, scanOf(t, segFunnel(t), funnel.Options{Currency: "USD", AsOf: segDays(60), QuantileError: 0.01}), funnel.SegmentOptions{Dims: bySource, TestRest: true}, restDeals())
 	for i, row := range rs.Rows {
 		if row.Rest != (funnel.SegmentTests{}) {
 			t.Errorf("sketched scan, row %d: %+v", i, row.Rest)
 		}
 	}
+	if rs.RestTested || !r30.RestTested {
+		t.Errorf("rest tested: sketched %v, exact %v", rs.RestTested, r30.RestTested)
+	}
 	var b strings.Builder
-	if err := rs.WriteText(&b); err != nil || !strings.Contains(b.String(), "not tested against the rest: the scan sketches") {
+	if err := rs.WriteText(&b); err != nil || strings.Contains(b.String(), "Against the rest") {
 		t.Errorf("sketched text %q, %v", b.String(), err)
 	}
 }

@@ -784,7 +784,7 @@ func TestSegmentWriteText(t *testing.T) {
 	bad := segDeal("bad", "ads", funnel.Lost, "-5", 0, 1) // negative amount: skipped
 	deals := slices.Concat(rateDeals("a", 3, 4), rateDeals("b", 1, 2), rateDeals("c", 1, 1), []funnel.Deal{bad})
 	s := scanOf(t, segFunnel(t), funnel.Options{Mode: funnel.Lenient, Currency: "USD", Test: funnel.Test{Confidence: 0.9}})
-	r := compute(t, s, funnel.SegmentOptions{Dims: bySource, TopK: 1}, deals)
+	r := compute(t, s, funnel.SegmentOptions{Dims: bySource, TopK: 1, TestRest: true}, deals)
 	var b strings.Builder
 	if err := r.WriteText(&b); err != nil {
 		t.Fatal(err)
@@ -1478,11 +1478,19 @@ func TestSegmentDecode(t *testing.T) {
 	}
 	for name, into := range map[string]*funnel.Segments{
 		"other settings": segmentsOf(t, s, funnel.SegmentOptions{Dims: seg.Dims}, nil),
+		"rest tests":     segmentsOf(t, s, funnel.SegmentOptions{Dims: seg.Dims, TopK: 4, TestRest: true}, nil),
 		"other scan":     segmentsOf(t, scanOf(t, f, funnel.Options{Mode: funnel.Lenient}), seg, nil),
 	} {
 		if err := into.UnmarshalBinary(b); !errors.Is(err, funnel.ErrIncompatible) {
 			t.Errorf("decoding into a receiver of %s: %v, want ErrIncompatible", name, err)
 		}
+	}
+	// TestRest travels with the settings
+	tested := seg
+	tested.TestRest = true
+	rt := decodeSegments(t, new(funnel.Segments), encode(t, segmentsOf(t, s, tested, deals)))
+	if r, err := rt.Report(); err != nil || !r.RestTested {
+		t.Errorf("decoded segmentation with TestRest: rest tested %v, %v", r.RestTested, err)
 	}
 	// a dimension of the caller's decodes only into a receiver built with it
 	tier := funnel.ByFunc("tier", func(d *funnel.Deal) string { return d.Attrs.Industry[:1] }, nil)

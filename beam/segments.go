@@ -14,10 +14,12 @@ import (
 type SegmentOptions struct {
 	// Dims are the dimensions, 1 to 8 (funnel.SegmentOptions.Dims).
 	Dims []SegmentDim `json:"dims"`
-	// TopK, ByKey and MaxSegments are those of funnel.SegmentOptions.
+	// TopK, ByKey, MaxSegments and TestRest are those of
+	// funnel.SegmentOptions.
 	TopK        int  `json:"top_k,omitempty"`
 	ByKey       bool `json:"by_key,omitempty"`
 	MaxSegments int  `json:"max_segments,omitempty"`
+	TestRest    bool `json:"test_rest,omitempty"`
 }
 
 // A SegmentDim is one dimension of a segmentation; exactly one of Attr,
@@ -49,7 +51,7 @@ func SegmentsBy(keys ...string) SegmentOptions {
 // one of Attr, Amount and Created set, or an invalid one (see
 // funnel.ByAttrAt, funnel.ByAmount and funnel.ByCreated).
 func (o SegmentOptions) Segment() (funnel.SegmentOptions, error) {
-	out := funnel.SegmentOptions{TopK: o.TopK, ByKey: o.ByKey, MaxSegments: o.MaxSegments}
+	out := funnel.SegmentOptions{TopK: o.TopK, ByKey: o.ByKey, MaxSegments: o.MaxSegments, TestRest: o.TestRest}
 	for i, d := range o.Dims {
 		set := 0
 		for _, b := range []bool{d.Attr != "", len(d.Amount) > 0, d.Created != nil} {

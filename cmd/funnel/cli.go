@@ -486,7 +486,7 @@ func planOf(o *options, s *funnel.Scan, st *settings, res *results, mode funnel.
 					dims = append(dims, funnel.ByAttr(a))
 				}
 			}
-			if p.segs, err = funnel.NewSegments(s, funnel.SegmentOptions{Dims: dims, TopK: o.top, ByKey: o.top == 0}); err != nil {
+			if p.segs, err = funnel.NewSegments(s, funnel.SegmentOptions{Dims: dims, TopK: o.top, ByKey: o.top == 0, TestRest: o.cmd == "segments"}); err != nil {
 				return nil, usagef("-by %q: %v", o.by, err)
 			}
 		}
