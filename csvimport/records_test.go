@@ -312,3 +312,79 @@ func TestSplitByte(t *testing.T) {
 		}
 	}
 }
+
+// choppy reads its data in pieces of random lengths, 1 to 300 bytes.
+type choppy struct {
+	data []byte
+	r    *rand.Rand
+}
+
+func (c *choppy) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := min(len(p), len(c.data), 1+c.r.IntN(300))
+	copy(p, c.data[:n])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+// TestScannerPlainLines reads generated files of lines without quotes or
+// CR (the lines that plainLine reads in one pass, empty fields, fields
+// of 0 to 20 bytes, lines shorter than a word among them, a final line
+// with or without its line feed, blank lines) through the scanner, the
+// input arriving in pieces of random lengths so that lines cross the
+// buffer's refills (or whole), and compares records, fields and lines
+// with encoding/csv.
+func TestScannerPlainLines(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for round := range 20 {
+		var b strings.Builder
+		lines := 1 + r.IntN(3000)
+		cols := 1 + r.IntN(12)
+		for i := range lines {
+			if r.IntN(50) == 0 {
+				b.WriteString("\n") // a blank line
+			}
+			for c := range cols {
+				if c > 0 {
+					b.WriteByte(',')
+				}
+				for range r.IntN(21) {
+					b.WriteByte("abcxyz019 -:."[r.IntN(13)])
+				}
+			}
+			if i < lines-1 || round%2 == 0 {
+				b.WriteByte('\n')
+			}
+		}
+		in := b.String()
+		var src io.Reader = strings.NewReader(in)
+		if round%4 < 2 {
+			src = &choppy{[]byte(in), r}
+		}
+		sc := newScanner(src, []byte{','}, defaultMaxRecord)
+		cr := csv.NewReader(strings.NewReader(in))
+		cr.FieldsPerRecord = -1
+		for rec := 1; ; rec++ {
+			want, werr := cr.Read()
+			err := sc.next()
+			if werr == io.EOF || err == io.EOF || werr != nil || err != nil {
+				if werr != io.EOF || err != io.EOF {
+					t.Fatalf("round %d record %d: encoding/csv %v, scanner %v", round, rec, werr, err)
+				}
+				break
+			}
+			got := make([]string, sc.fields())
+			for i := range got {
+				got[i] = string(sc.field(i))
+				if line, _ := cr.FieldPos(i); line != sc.fieldLine(i) {
+					t.Fatalf("round %d record %d field %d: line %d, encoding/csv %d", round, rec, i, sc.fieldLine(i), line)
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("round %d record %d (-encoding/csv +scanner):\n%s", round, rec, diff)
+			}
+		}
+	}
+}

@@ -226,6 +226,9 @@ func (s *scanner) next() error {
 // fields, each closed on the line and without doubled quotes. It returns
 // whether it did, and if not whether more input could make it.
 func (s *scanner) fastRecord() (ok, more bool) {
+	if s.cr.at == -1 && s.cr.upto == s.end && s.quote.at == -1 && s.quote.upto == s.end && s.plainLine() {
+		return true, false
+	}
 	e := s.find('\n', &s.lf)
 	if cr := s.find('\r', &s.cr); cr >= 0 && (e < 0 || cr < e) {
 		e = cr
@@ -260,6 +263,49 @@ func (s *scanner) fastRecord() (ok, more bool) {
 		s.line++
 	}
 	return true, false
+}
+
+// plainLine reads the record at pos when the buffered input past it holds
+// no CR and no quote (as the marks know), the separator is one byte and
+// the line feed that ends the record lies in the words of 8 bytes that
+// the buffer holds: it finds the line feed and the separators in one pass,
+// a word at a time (see splitByte). It returns false, the record unread,
+// otherwise.
+func (s *scanner) plainLine() bool {
+	if len(s.sep) != 1 {
+		return false
+	}
+	const lo7, nl = 0x7f7f7f7f7f7f7f7f, 0x0a0a0a0a0a0a0a0a
+	pat := uint64(s.sep[0]) * 0x0101010101010101
+	buf := s.buf[s.pos:s.end]
+	bounds := s.bounds[:0]
+	start := 0
+	for i := 0; i+8 <= len(buf); i += 8 {
+		w := binary.LittleEndian.Uint64(buf[i : i+8])
+		x, y := w^pat, w^nl
+		seps := ^((x&lo7 + lo7) | x | lo7) // the top bit of each separator
+		lfs := ^((y&lo7 + lo7) | y | lo7)  // and of each line feed
+		if lfs != 0 {
+			seps &= lfs&-lfs - 1 // those before the first line feed
+		}
+		for ; seps != 0; seps &= seps - 1 {
+			j := i + bits.TrailingZeros64(seps)>>3
+			bounds = append(bounds, start, j)
+			start = j + 1
+		}
+		if lfs != 0 {
+			e := i + bits.TrailingZeros64(lfs)>>3
+			s.bounds = append(bounds, start, e)
+			s.data = buf[:e]
+			s.lines = nil
+			s.recLine, s.endLine = s.line, s.line
+			s.pos += e + 1
+			s.line++
+			return true
+		}
+	}
+	s.bounds = bounds[:0]
+	return false
 }
 
 // index returns the index of the next separator in b, or len(b).
