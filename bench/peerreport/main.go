@@ -93,6 +93,7 @@ func main() {
 	collect := flag.Bool("collect", false, "read the deals into a slice before the scan (compute_s then includes the scan)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	memProfile := flag.String("memprofile", "", "write a heap profile (allocations) to this file at the end")
+	peakProfile := flag.String("peakprofile", "", "write a heap profile of the garbage collection that found the most live heap (what is in use at the peak) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -100,8 +101,12 @@ func main() {
 		check(pprof.StartCPUProfile(f))
 		defer pprof.StopCPUProfile()
 	}
-	if *memProfile != "" {
+	if *memProfile != "" || *peakProfile != "" {
 		runtime.MemProfileRate = 64 << 10
+	}
+	var peak *peakWatcher
+	if *peakProfile != "" {
+		peak = watchPeak()
 	}
 	laps := &lapper{on: *verbose, last: time.Now()}
 
@@ -166,6 +171,11 @@ func main() {
 		check(err)
 		check(pprof.Lookup("allocs").WriteTo(mf, 0))
 		check(mf.Close())
+	}
+	if peak != nil {
+		live := peak.stop()
+		check(os.WriteFile(*peakProfile, peak.profile, 0o644))
+		fmt.Fprintf(os.Stderr, "peak live heap %.1f MB (heap profile in %s)\n", float64(live)/(1<<20), *peakProfile)
 	}
 	fmt.Fprintf(os.Stderr, "funnel %s GOMAXPROCS=%d clv_s=%.3f load_s=%.3f compute_s=%.3f\n",
 		runtime.Version(), runtime.GOMAXPROCS(0), clvDone.took.Seconds(), loadTime.Seconds(), computeTime.Seconds())
