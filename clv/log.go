@@ -71,9 +71,9 @@ type LogOptions struct {
 // binary encoding, as one log built from all of them.
 //
 // The zero Log is empty and ready to use, with the zero [LogOptions]. A
-// Log keeps every transaction (16 bytes each for most logs, at most 25,
-// plus the customer names: see txnStore); it
-// is not safe for concurrent mutation: give each goroutine its own and
+// Log keeps every transaction (about 12 bytes each for a log of dates and
+// amounts at one exponent, at most 32, plus the customer names); it is
+// not safe for concurrent mutation: give each goroutine its own and
 // combine them with [Log.Merge]. A log built from won deals is a
 // [DealLog].
 type Log struct {
