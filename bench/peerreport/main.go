@@ -6,7 +6,14 @@
 // with sorted keys. Its last stderr line is "funnel ... load_s=X
 // compute_s=Y", as the other peers'.
 //
-//	peerreport -data DIR [-v] [-cpuprofile FILE] [-memprofile FILE]
+//	peerreport -data DIR [-v] [-cpuprofile FILE] [-memprofile FILE] [-peakprofile FILE]
+//
+// -memprofile writes the allocation profile at the end (alloc_space: what
+// was allocated; inuse_space: what the last collection found live, after
+// the report, not at the peak); -peakprofile writes the heap profile of
+// the collection that found the most live heap, the in-use view of the
+// peak (go tool pprof -sample_index=inuse_space), and prints that live
+// heap to stderr. Both sample one allocation in 64 KiB.
 //
 // How the figures map to the library:
 //
