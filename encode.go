@@ -745,6 +745,12 @@ func (s *DurationStats) decode(r *wire.Reader) {
 		}
 		return
 	}
+	s.decodeSketch(r)
+}
+
+// decodeSketch reads the sketched form of the statistic, after its
+// leading true.
+func (s *DurationStats) decodeSketch(r *wire.Reader) {
 	s.skErr = r.Float()
 	if !validQuantileError(s.skErr) {
 		r.Fail("relative error %v", s.skErr)

@@ -62,20 +62,36 @@ func (st *stageTimes) encode(w *wire.Writer) {
 // not matter to any figure, and the times encode back to the same bytes.
 func (st *stageTimes) decode(r *wire.Reader) {
 	*st = stageTimes{}
+	// each as DurationStats.decode reads it, the exact times kept sorted
+	read := func(s *DurationStats) (sorted []int64, n int64, exact bool) {
+		if !r.Bool() {
+			sorted = r.SortedInts()
+			return sorted, int64(len(sorted)), true
+		}
+		s.decodeSketch(r)
+		return nil, s.n, false
+	}
 	var l, t DurationStats
-	l.decode(r)
-	t.decode(r)
+	ls, ln, lExact := read(&l)
+	ts, tn, tExact := read(&t)
 	switch {
 	case r.Err() != nil:
 		return
-	case l.n != t.n:
-		r.Fail("%d latest and %d total times in stage", l.n, t.n)
+	case ln != tn:
+		r.Fail("%d latest and %d total times in stage", ln, tn)
 		return
-	case l.skErr > 0 || t.skErr > 0:
+	case !lExact || !tExact:
+		// sketched (an exact part too fails the tally's check of the
+		// scan's accuracy)
+		for _, v := range ls {
+			l.AddSeconds(v)
+		}
+		for _, v := range ts {
+			t.AddSeconds(v)
+		}
 		st.same.skErr, st.latest, st.total = l.skErr, l, t
 		return
 	}
-	ls, ts := l.samples.sorted(), t.samples.sorted()
 	i, j := 0, 0
 	for i < len(ls) && j < len(ts) {
 		switch {
