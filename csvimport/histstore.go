@@ -125,10 +125,11 @@ func (s *entryStore) at(i int) histEntry {
 }
 
 // histDeals holds what a history file says of each of its deals, field by
-// field, the deals indexed as the history's idIndex indexes their IDs:
-// 8 bytes a deal, and 8 more for each of the FromStage and Pipeline
-// columns when the mapping has them. A deal's entries and field changes
-// follow the previous deal's: it keeps where they end.
+// field, the deals indexed as the history's idIndex indexes their IDs: 4
+// bytes a deal (where its entries end: a deal's entries and field changes
+// follow the previous deal's), 4 more where its field changes end when
+// some row has changes, and 8 more for each of the FromStage and Pipeline
+// columns when the mapping has them.
 type histDeals struct {
 	n        int
 	end      []int32  // deal k's entries end at end[k]

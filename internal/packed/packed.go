@@ -56,20 +56,37 @@ func (c *Ints) Append(v int64) {
 		c.base = v
 	}
 	d := v - c.base // wraps, and wraps back in At
-	if w := widthOf(d); w > c.width {
-		c.widen(w)
-	}
 	switch c.width {
+	case 0:
+		if d == 0 {
+			c.n++
+			return
+		}
 	case 1:
-		c.w1 = append(c.w1, int8(d))
+		if d == int64(int8(d)) {
+			c.w1 = append(c.w1, int8(d))
+			c.n++
+			return
+		}
 	case 2:
-		c.w2 = append(c.w2, int16(d))
+		if d == int64(int16(d)) {
+			c.w2 = append(c.w2, int16(d))
+			c.n++
+			return
+		}
 	case 4:
-		c.w4 = append(c.w4, int32(d))
-	case 8:
+		if d == int64(int32(d)) {
+			c.w4 = append(c.w4, int32(d))
+			c.n++
+			return
+		}
+	default:
 		c.w8 = append(c.w8, d)
+		c.n++
+		return
 	}
-	c.n++
+	c.widen(widthOf(d))
+	c.Append(v)
 }
 
 // widthOf returns the bytes that hold d.

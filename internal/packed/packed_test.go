@@ -83,3 +83,46 @@ func TestIntsOutOfRange(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkInts appends and reads back a block of 4,096 values of each
+// width a history's columns take: all equal, 1, 2 and 4 bytes.
+func BenchmarkInts(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		name string
+		gen  func(i int) int64
+	}{
+		{"0", func(int) int64 { return 5 }},
+		{"1", func(int) int64 { return rng.Int64N(100) }},
+		{"2", func(i int) int64 { return int64(i) * 3 }},
+		{"4", func(int) int64 { return 1_700_000_000 + rng.Int64N(1e8) }},
+	} {
+		vals := make([]int64, 4096)
+		for i := range vals {
+			vals[i] = tc.gen(i)
+		}
+		b.Run("append/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				c := NewInts(len(vals))
+				for _, v := range vals {
+					c.Append(v)
+				}
+			}
+		})
+		c := NewInts(len(vals))
+		for _, v := range vals {
+			c.Append(v)
+		}
+		b.Run("at/"+tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sum int64
+			for b.Loop() {
+				for i := range c.Len() {
+					sum += c.At(i)
+				}
+			}
+			_ = sum
+		})
+	}
+}
