@@ -12,7 +12,10 @@ import (
 // grows and in few bytes: in a stage log, whose rows of a block are of a
 // few thousand deals over a few thousand lines, a row takes about 10
 // bytes and an entry about 8 (against 40 and 24 as structs), the fields
-// that do not vary (zones, nanoseconds, FromStage, field changes) none.
+// that do not vary (zones, nanoseconds, FromStage, field changes) none. A
+// record's stage, zone and kind (or close) share one column, its tag:
+// zone<<40 | stage<<3 | kind, whose differences are those of the stages
+// while the zone and kind stay put.
 
 // histBlock is the number of records of a full block.
 const histBlock = 4096
@@ -26,6 +29,16 @@ func blockCap(b int) int {
 	return histBlock
 }
 
+// tag packs a record's stage (an index of the texts), zone and kind or
+// close (0 to 7) into one value, and untag unpacks it.
+func tag(stage uint32, zone uint16, kind int8) int64 {
+	return int64(zone)<<40 | int64(stage)<<3 | int64(kind)
+}
+
+func untag(v int64) (stage uint32, zone uint16, kind int8) {
+	return uint32(v >> 3), uint16(v >> 40), int8(v & 7)
+}
+
 // A rowStore holds the rows of a history file while it is read.
 type rowStore struct {
 	blocks   []rowBlock
@@ -33,8 +46,12 @@ type rowStore struct {
 	released int // the blocks released, from the first
 }
 
+// A rowBlock holds up to histBlock rows. It keeps its rows' FromStage, and
+// their field changes, once one of them has some (the rows before are
+// then given zeros): stage logs have neither.
 type rowBlock struct {
-	sec, deal, line, stage, kind, zone, nsec, from, ch, n packed.Ints
+	sec, deal, line, tag, nsec, from, ch, n packed.Ints
+	hasFrom, hasChanges                     bool
 }
 
 // add appends r.
@@ -43,34 +60,52 @@ func (s *rowStore) add(r *histRow) {
 		size := blockCap(len(s.blocks))
 		s.blocks = append(s.blocks, rowBlock{})
 		b := &s.blocks[len(s.blocks)-1]
-		for _, c := range b.columns() {
+		for _, c := range []*packed.Ints{&b.sec, &b.deal, &b.line, &b.tag, &b.nsec, &b.from, &b.ch, &b.n} {
 			*c = packed.NewInts(size)
 		}
 	}
 	b := &s.blocks[len(s.blocks)-1]
+	j := b.sec.Len()
 	b.sec.Append(r.sec)
 	b.deal.Append(int64(r.deal))
 	b.line.Append(int64(r.line))
-	b.stage.Append(int64(r.stage))
-	b.kind.Append(int64(r.kind))
-	b.zone.Append(int64(r.zone))
+	b.tag.Append(tag(r.stage, r.zone, r.kind))
 	b.nsec.Append(int64(r.nsec))
-	b.from.Append(int64(r.from))
-	b.ch.Append(int64(r.ch))
-	b.n.Append(int64(r.n))
+	if r.from != 0 && !b.hasFrom {
+		for range j {
+			b.from.Append(0)
+		}
+		b.hasFrom = true
+	}
+	if b.hasFrom {
+		b.from.Append(int64(r.from))
+	}
+	if r.n != 0 && !b.hasChanges {
+		for range j {
+			b.ch.Append(0)
+			b.n.Append(0)
+		}
+		b.hasChanges = true
+	}
+	if b.hasChanges {
+		b.ch.Append(int64(r.ch))
+		b.n.Append(int64(r.n))
+	}
 	s.n++
-}
-
-func (b *rowBlock) columns() []*packed.Ints {
-	return []*packed.Ints{&b.sec, &b.deal, &b.line, &b.stage, &b.kind, &b.zone, &b.nsec, &b.from, &b.ch, &b.n}
 }
 
 // at returns row i; its block must not have been released.
 func (s *rowStore) at(i int) histRow {
 	b, j := &s.blocks[i/histBlock], i%histBlock
-	return histRow{sec: b.sec.At(j), line: int32(b.line.At(j)), deal: int32(b.deal.At(j)), ch: int32(b.ch.At(j)),
-		n: int32(b.n.At(j)), nsec: int32(b.nsec.At(j)), stage: uint32(b.stage.At(j)), from: uint32(b.from.At(j)),
-		zone: uint16(b.zone.At(j)), kind: int8(b.kind.At(j))}
+	r := histRow{sec: b.sec.At(j), line: int32(b.line.At(j)), deal: int32(b.deal.At(j)), nsec: int32(b.nsec.At(j))}
+	r.stage, r.zone, r.kind = untag(b.tag.At(j))
+	if b.hasFrom {
+		r.from = uint32(b.from.At(j))
+	}
+	if b.hasChanges {
+		r.ch, r.n = int32(b.ch.At(j)), int32(b.n.At(j))
+	}
+	return r
 }
 
 // deal returns the deal of row i.
@@ -91,7 +126,7 @@ type entryStore struct {
 }
 
 type entryBlock struct {
-	sec, nsec, zone, line, stage, close packed.Ints
+	sec, nsec, line, tag packed.Ints
 }
 
 // len returns the number of entries.
@@ -103,25 +138,26 @@ func (s *entryStore) add(e histEntry) {
 		size := blockCap(len(s.blocks))
 		s.blocks = append(s.blocks, entryBlock{})
 		b := &s.blocks[len(s.blocks)-1]
-		for _, c := range []*packed.Ints{&b.sec, &b.nsec, &b.zone, &b.line, &b.stage, &b.close} {
+		for _, c := range []*packed.Ints{&b.sec, &b.nsec, &b.line, &b.tag} {
 			*c = packed.NewInts(size)
 		}
 	}
 	b := &s.blocks[len(s.blocks)-1]
 	b.sec.Append(e.sec)
 	b.nsec.Append(int64(e.nsec))
-	b.zone.Append(int64(e.zone))
 	b.line.Append(int64(e.line))
-	b.stage.Append(int64(e.stage))
-	b.close.Append(int64(e.close))
+	b.tag.Append(tag(e.stage, e.zone, int8(e.close)))
 	s.n++
 }
 
 // at returns entry i.
 func (s *entryStore) at(i int) histEntry {
 	b, j := &s.blocks[i/histBlock], i%histBlock
-	return histEntry{sec: b.sec.At(j), nsec: int32(b.nsec.At(j)), line: int32(b.line.At(j)), stage: uint32(b.stage.At(j)),
-		zone: uint16(b.zone.At(j)), close: funnel.Outcome(b.close.At(j))}
+	e := histEntry{sec: b.sec.At(j), nsec: int32(b.nsec.At(j)), line: int32(b.line.At(j))}
+	var close int8
+	e.stage, e.zone, close = untag(b.tag.At(j))
+	e.close = funnel.Outcome(close)
+	return e
 }
 
 // histDeals holds what a history file says of each of its deals, field by
