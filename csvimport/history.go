@@ -373,10 +373,7 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	// The rows of each deal, in time order (stably: file order otherwise),
 	// become its entries and changes, kept deal after deal.
-	h.deals.end = make([]int32, h.deals.n)
-	if len(hr.changes) > 0 {
-		h.deals.cend = make([]int32, h.deals.n)
-	}
+	h.deals.changes = len(hr.changes) > 0
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
 	hr.deriveAll(hc)
@@ -501,12 +498,12 @@ func (hr *historyReader) deriveAll(hc *HistoryCounts) {
 }
 
 // endDeal records where deal k's entries and changes end: at those
-// derived so far.
+// derived so far. It is called for every deal, in index order.
 func (hr *historyReader) endDeal(k int32) {
 	d := &hr.h.deals
-	d.end[k] = int32(hr.entries.len())
-	if d.cend != nil {
-		d.cend[k] = int32(len(hr.out))
+	d.end.add(hr.entries.len())
+	if d.changes {
+		d.cend.add(len(hr.out))
 	}
 }
 

@@ -161,15 +161,16 @@ func (s *entryStore) at(i int) histEntry {
 }
 
 // histDeals holds what a history file says of each of its deals, field by
-// field, the deals indexed as the history's idIndex indexes their IDs: 4
-// bytes a deal (where its entries end: a deal's entries and field changes
-// follow the previous deal's), 4 more where its field changes end when
-// some row has changes, and 8 more for each of the FromStage and Pipeline
-// columns when the mapping has them.
+// field, the deals indexed as the history's idIndex indexes their IDs:
+// where its entries end (a deal's entries and field changes follow the
+// previous deal's: 2 bytes a deal, packed), where its field changes end
+// when some row has changes, and 8 bytes for each of the FromStage and
+// Pipeline columns when the mapping has them.
 type histDeals struct {
 	n        int
-	end      []int32  // deal k's entries end at end[k]
-	cend     []int32  // its field changes end at cend[k]; nil when no deal has any
+	end      offsets  // where deal k's entries end
+	cend     offsets  // where its field changes end, when some row has changes
+	changes  bool     // whether some row has field changes
 	from     []uint32 // the stage it was created in, or 0 (index of history.texts); nil without FromStage
 	fromLine []int32
 	pipeline []uint32 // its pipeline, or 0; nil without a Pipeline column
@@ -194,20 +195,20 @@ func (d *histDeals) add() {
 // entryRange returns where deal k's entries are in the history's entries.
 func (d *histDeals) entryRange(k int32) (int, int) {
 	if k == 0 {
-		return 0, int(d.end[0])
+		return 0, d.end.at(0)
 	}
-	return int(d.end[k-1]), int(d.end[k])
+	return d.end.at(int(k - 1)), d.end.at(int(k))
 }
 
 // changeRange returns where deal k's field changes are.
 func (d *histDeals) changeRange(k int32) (int, int) {
 	switch {
-	case d.cend == nil:
+	case !d.changes:
 		return 0, 0
 	case k == 0:
-		return 0, int(d.cend[0])
+		return 0, d.cend.at(0)
 	}
-	return int(d.cend[k-1]), int(d.cend[k])
+	return d.cend.at(int(k - 1)), d.cend.at(int(k))
 }
 
 // fromOf returns the stage deal k was created in and the line that says
@@ -230,3 +231,22 @@ func (d *histDeals) pipelineOf(k int32) (uint32, int32) {
 
 func (d *histDeals) markUsed(k int32)    { d.used[k/64] |= 1 << (k % 64) }
 func (d *histDeals) isUsed(k int32) bool { return d.used[k/64]&(1<<(k%64)) != 0 }
+
+// offsets holds a nondecreasing offset for each deal, in index order, in
+// packed blocks of histBlock deals.
+type offsets struct {
+	blocks []packed.Ints
+	n      int
+}
+
+// add appends the offset of the next deal.
+func (o *offsets) add(v int) {
+	if o.n%histBlock == 0 {
+		o.blocks = append(o.blocks, packed.NewInts(blockCap(len(o.blocks))))
+	}
+	o.blocks[len(o.blocks)-1].Append(int64(v))
+	o.n++
+}
+
+// at returns the offset of deal k.
+func (o *offsets) at(k int) int { return int(o.blocks[k/histBlock].At(k % histBlock)) }
