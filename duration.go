@@ -65,7 +65,12 @@ func (s *DurationStats) addSum(sec int64) {
 
 // Merge adds every duration of o to s. o is not modified. A nil o adds
 // nothing, and merging into a nil s does nothing.
-func (s *DurationStats) Merge(o *DurationStats) {
+func (s *DurationStats) Merge(o *DurationStats) { s.merge(o, false) }
+
+// merge is Merge; with take, o's samples are moved into s rather than
+// copied, and o is left holding none (for a statistic about to be
+// dropped).
+func (s *DurationStats) merge(o *DurationStats, take bool) {
 	if s == nil || o == nil {
 		return
 	}
@@ -88,6 +93,8 @@ func (s *DurationStats) Merge(o *DurationStats) {
 		} else if o.sk != nil {
 			_ = s.sketch().Merge(o.sk) // one accuracy per scan
 		}
+	} else if take {
+		s.samples.take(&o.samples)
 	} else {
 		s.samples.addAll(&o.samples)
 	}

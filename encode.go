@@ -25,7 +25,7 @@ import (
 
 const (
 	scanVersion  = 1
-	tallyVersion = 2 // 2: the sums of the squares of the value funnel's amounts
+	tallyVersion = 3 // 2: the sums of the squares of the value funnel's amounts; 3: a stage's lost and open amounts as sums only
 	moneyVersion = 1
 	durVersion   = 1
 )
@@ -331,8 +331,7 @@ func (t *Tally) encode(w *wire.Writer) {
 		}
 		s.lost.encode(w)
 		s.open.encode(w)
-		s.latest.encode(w)
-		s.total.encode(w)
+		s.times.encode(w)
 		s.reachedValue.encode(w)
 		s.stepValue.encode(w)
 		s.reachedSq.encode(w)
@@ -390,13 +389,12 @@ func (t *Tally) decode(r *wire.Reader) {
 		}
 		s.lost.decode(r)
 		s.open.decode(r)
-		s.latest.decode(r)
-		s.total.decode(r)
+		s.times.decode(r)
 		s.reachedValue.decode(r)
 		s.stepValue.decode(r)
 		s.reachedSq.decode(r)
 		s.stepSq.decode(r)
-		if r.Err() == nil && (!s.reachedValue.sumOnly || !s.stepValue.sumOnly) {
+		if r.Err() == nil && (!s.reachedValue.sumOnly || !s.stepValue.sumOnly || !s.lost.sumOnly || !s.open.sumOnly) {
 			r.Fail("stage values kept otherwise than as sums")
 		}
 		nr := r.Count(3)
@@ -771,6 +769,12 @@ func (s *DurationStats) decode(r *wire.Reader) {
 		}
 		return
 	}
+	s.decodeSketch(r)
+}
+
+// decodeSketch reads the sketched form of the statistic, after its
+// leading true.
+func (s *DurationStats) decodeSketch(r *wire.Reader) {
 	var ok bool
 	if s.skErr, s.n, ok = readSketchHead(r); !ok {
 		return

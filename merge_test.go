@@ -216,6 +216,61 @@ func TestRunParallelEqualsSerial(t *testing.T) {
 	}
 }
 
+// TestRunParallelIntoFilled runs a stream on several workers into a tally
+// and a segmentation that already hold deals: the workers' copies are
+// taken over by accumulators that are not empty, and the reports and
+// encodings still equal those of one serial pass over all the deals.
+func TestRunParallelIntoFilled(t *testing.T) {
+	f := dealgen.Funnel()
+	deals := dealgen.Generate(6000, 33, dealgen.Options{}) // valid: a skipped deal's position differs between the two
+	for _, opts := range mergeOpts {
+		opts.Workers = 1
+		s := scanOf(t, f, opts)
+		segOpts := funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrSource)}, ByKey: true}
+		serial := funnel.NewTally(s)
+		serialSegs, err := funnel.NewSegments(s, segOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Run(slices.Values(deals), serial, serialSegs); err != nil {
+			t.Fatal(err)
+		}
+		wantSegs, err := serialSegs.Report()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []int{2, 3} {
+			opts.Workers = w
+			s := scanOf(t, f, opts)
+			tl := funnel.NewTally(s)
+			segs, err := funnel.NewSegments(s, segOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range deals[:1000] {
+				_ = tl.Add(d)
+				_ = segs.Add(d)
+			}
+			if err := s.Run(slices.Values(deals[1000:]), tl, segs); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(serial.Report(), tl.Report(), cmpopts.EquateErrors(), ignoreExamples); diff != "" {
+				t.Fatalf("%d workers: tally differs from serial (-serial +parallel):\n%s", w, diff)
+			}
+			if !bytes.Equal(encode(t, tl), encode(t, serial)) {
+				t.Fatalf("%d workers: tally encodes differently from serial", w)
+			}
+			gotSegs, err := segs.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(wantSegs, gotSegs, cmpopts.EquateErrors(), ignoreExamples); diff != "" {
+				t.Fatalf("%d workers: segments differ from serial (-serial +parallel):\n%s", w, diff)
+			}
+		}
+	}
+}
+
 // TestRunStrictFirstError checks that a strict run on many workers stops
 // with the first invalid deal in stream order, as a serial run does.
 func TestRunStrictFirstError(t *testing.T) {

@@ -171,9 +171,9 @@ type Options struct {
 	// PVLDB 12(12)), which the summaries report (RelativeError). Counts,
 	// sums and means stay exact. A sketch holds at most 2,048 buckets
 	// (about 50 KB, 14 decades at 1%), so a Tally holds at most
-	// 4 x (stages + 1) + 5 sketches besides its per-period and per-source
+	// 2 x (stages + 1) + 5 sketches besides its per-period and per-source
 	// counts, whatever the number of deals (a 5-stage tally of 10,000,000
-	// deals: about 84 KB). It must be in (0, 0.5]; zero means exact
+	// deals: under 84 KB). It must be in (0, 0.5]; zero means exact
 	// percentiles, the default.
 	QuantileError float64
 	// Workers is the number of goroutines [Scan.Run] uses; zero means
@@ -232,10 +232,10 @@ type stageAcc struct {
 	reachedSq, stepSq       squareSum
 	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
 	otherReasons            lostReason   // deals lost for the reasons not kept
-	lost                    MoneyStats
-	open                    MoneyStats
-	latest                  DurationStats
-	total                   DurationStats
+	// the amounts of the deals lost in the stage and of those open in it
+	// (sums only)
+	lost, open MoneyStats
+	times      stageTimes // the deals' latest and total time in the stage
 }
 
 // lostReason counts the deals lost in a stage for one reason.
@@ -279,8 +279,11 @@ type periodRange struct {
 // deals gives exactly the tally of the whole.
 //
 // Memory grows with the number of deals: every duration and amount is kept
-// (4 or 8 bytes each) for exact medians and percentiles, about 26 bytes per
-// deal of two stage changes.
+// (4 or 8 bytes each) for exact medians and percentiles, about 16 bytes per
+// closed deal of two stage changes (its amount, its cycle and its time in
+// each stage: a stage's latest and total time in it, when equal, as for a
+// deal that visited it once, are kept once; the amounts lost and open in
+// each stage are kept as sums).
 //
 // A Tally is not safe for concurrent use: give each goroutine its own and
 // Merge them. The zero Tally is not usable; build one with [NewTally].
@@ -318,8 +321,8 @@ func NewTally(s *Scan) *Tally {
 	}
 	t := &Tally{s: s, n: len(s.f.stages), stages: make([]stageAcc, len(s.f.stages)+1), periods: make(map[int32]*periodAcc)}
 	for i := range t.stages {
-		t.stages[i].reachedValue.sumOnly = true
-		t.stages[i].stepValue.sumOnly = true
+		s := &t.stages[i]
+		s.reachedValue.sumOnly, s.stepValue.sumOnly, s.lost.sumOnly, s.open.sumOnly = true, true, true, true
 	}
 	if q := s.opts.QuantileError; q > 0 {
 		t.eachStat(func(m *MoneyStats) { m.skErr = q }, func(d *DurationStats) { d.skErr = q })
@@ -331,11 +334,7 @@ func NewTally(s *Scan) *Tally {
 // duration statistic.
 func (t *Tally) eachStat(fm func(*MoneyStats), fd func(*DurationStats)) {
 	for i := range t.stages {
-		s := &t.stages[i]
-		fm(&s.lost)
-		fm(&s.open)
-		fd(&s.latest)
-		fd(&s.total)
+		t.stages[i].times.each(fd)
 	}
 	fm(&t.wonAmount)
 	fm(&t.lostAmount)
@@ -614,8 +613,7 @@ func (t *Tally) timeInStage(v *View) {
 			s.untimed++
 			continue
 		}
-		s.total.AddSeconds(vt.cum[k])
-		s.latest.AddSeconds(vt.last[k])
+		s.times.add(vt.last[k], vt.cum[k])
 	}
 }
 
@@ -677,7 +675,18 @@ func (t *Tally) Merge(o Accumulator) error {
 	if err != nil {
 		return err
 	}
-	t.merge(ot)
+	t.merge(ot, false)
+	return nil
+}
+
+// take is Merge of an o about to be dropped: its samples are moved rather
+// than copied (see [Scan.Run]).
+func (t *Tally) take(o Accumulator) error {
+	ot, err := mergeable[*Tally](t, o)
+	if err != nil {
+		return err
+	}
+	t.merge(ot, true)
 	return nil
 }
 
@@ -707,7 +716,7 @@ func mergeable[T Accumulator](a Accumulator, o Accumulator) (T, error) {
 	return ot, nil
 }
 
-func (t *Tally) merge(o *Tally) {
+func (t *Tally) merge(o *Tally, take bool) {
 	t.in.Merge(&o.in)
 	t.deals += o.deals
 	t.open += o.open
@@ -721,8 +730,8 @@ func (t *Tally) merge(o *Tally) {
 		s.stepIn += os.stepIn
 		s.pending += os.pending
 		s.untimed += os.untimed
-		s.lost.Merge(&os.lost)
-		s.open.Merge(&os.open)
+		s.lost.merge(&os.lost, take)
+		s.open.merge(&os.open, take)
 		s.reachedValue.Merge(&os.reachedValue)
 		s.stepValue.Merge(&os.stepValue)
 		s.reachedSq.merge(&os.reachedSq)
@@ -731,15 +740,14 @@ func (t *Tally) merge(o *Tally) {
 			s.mergeReason(&r)
 		}
 		s.foldReasonsOf(&os.otherReasons)
-		s.latest.Merge(&os.latest)
-		s.total.Merge(&os.total)
+		s.times.merge(&os.times, take)
 	}
-	t.wonAmount.Merge(&o.wonAmount)
-	t.lostAmount.Merge(&o.lostAmount)
-	t.cycleWon.Merge(&o.cycleWon)
-	t.cycleLost.Merge(&o.cycleLost)
+	t.wonAmount.merge(&o.wonAmount, take)
+	t.lostAmount.merge(&o.lostAmount, take)
+	t.cycleWon.merge(&o.cycleWon, take)
+	t.cycleLost.merge(&o.cycleLost, take)
 	t.cycleUndated += o.cycleUndated
-	t.openAge.Merge(&o.openAge)
+	t.openAge.merge(&o.openAge, take)
 	t.ageUndated += o.ageUndated
 	remap := make([]int, len(o.sourceNames))
 	for i, name := range o.sourceNames {

@@ -141,7 +141,12 @@ func (m *MoneyStats) toBig() {
 
 // Merge adds every amount of o to m. o is not modified. A nil o adds
 // nothing, and merging into a nil m does nothing.
-func (m *MoneyStats) Merge(o *MoneyStats) {
+func (m *MoneyStats) Merge(o *MoneyStats) { m.merge(o, false) }
+
+// merge is Merge; with take, o's integer amounts may be moved into m
+// rather than copied, leaving o holding none of them (for a statistic
+// about to be dropped).
+func (m *MoneyStats) merge(o *MoneyStats, take bool) {
 	if m == nil || o == nil || o.n == 0 {
 		return
 	}
@@ -153,7 +158,7 @@ func (m *MoneyStats) Merge(o *MoneyStats) {
 		m.mergeSketch(o)
 		return
 	}
-	if m.big == nil && o.big == nil && m.mergeInts(o) {
+	if m.big == nil && o.big == nil && m.mergeInts(o, take) {
 		return
 	}
 	m.toBig()
@@ -204,7 +209,7 @@ func (m *MoneyStats) setSum(d decimal.Decimal) {
 // mergeInts merges o into m in the int64 representation and reports
 // whether everything fitted; when it did not, m is unchanged but for a
 // possibly lower common exponent.
-func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
+func (m *MoneyStats) mergeInts(o *MoneyStats, take bool) bool {
 	if m.n == 0 {
 		m.exp = o.exp
 	}
@@ -224,9 +229,12 @@ func (m *MoneyStats) mergeInts(o *MoneyStats) bool {
 	if !ok {
 		return false
 	}
-	if f == 1 {
+	switch {
+	case f == 1 && take:
+		m.ints.take(&o.ints)
+	case f == 1:
 		m.ints.addAll(&o.ints)
-	} else {
+	default:
 		for v := range o.ints.values() {
 			if _, ok := mul64(v, f); !ok {
 				return false

@@ -261,8 +261,8 @@ func (t *Tally) Report() Report {
 			row.Lost, row.LostValue = s.lost.Count(), s.lost.Sum()
 			row.Open, row.OpenValue = s.open.Count(), s.open.Sum()
 			r.Pipeline = r.Pipeline.Add(row.OpenValue)
-			row.TimeLatest = s.latest.summary(scratch)
-			row.TimeTotal = s.total.summary(scratch)
+			latest, total := s.times.latestTimes(), s.times.totalTimes()
+			row.TimeLatest, row.TimeTotal = latest.summary(scratch), total.summary(scratch)
 			row.Untimed = s.untimed
 			row.LostReasons = lostReasons([]*stageAcc{s}, level)
 		} else {

@@ -663,17 +663,35 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 	}
 	close(work)
 	wg.Wait()
-	for _, mine := range copies {
+	// the copies are dropped as they are merged: the library's own
+	// accumulators take their samples over rather than copy them, so
+	// that the merge does not hold every sample twice
+	for w, mine := range copies {
 		for i, a := range accs {
-			if err := a.Merge(mine[i]); err != nil {
+			if err := takeInto(a, mine[i]); err != nil {
 				return err
 			}
 		}
+		copies[w] = nil
 	}
 	if firstErr != nil {
 		return firstErr
 	}
 	return nil
+}
+
+// A taker is an accumulator that can merge one about to be dropped by
+// moving what it holds rather than copying it.
+type taker interface {
+	take(o Accumulator) error
+}
+
+// takeInto merges o, which the caller drops next, into a.
+func takeInto(a, o Accumulator) error {
+	if t, ok := a.(taker); ok {
+		return t.take(o)
+	}
+	return a.Merge(o)
 }
 
 // An Intake counts the deals a scan handed to an accumulator: every deal

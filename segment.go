@@ -987,7 +987,13 @@ func readExp(r *wire.Reader) int32 {
 // [ErrInvalidParam] for a nil o or s itself. When the merged deals make
 // more than MaxSegments segments, s holds none and reports the error (see
 // [Segments.Report]).
-func (s *Segments) Merge(o Accumulator) error {
+func (s *Segments) Merge(o Accumulator) error { return s.merge(o, false) }
+
+// take is Merge of an o about to be dropped: its samples are moved rather
+// than copied (see [Scan.Run]).
+func (s *Segments) take(o Accumulator) error { return s.merge(o, true) }
+
+func (s *Segments) merge(o Accumulator, take bool) error {
 	if g, ok := o.(*Segments); s == nil || ok && g == nil {
 		return fmt.Errorf("funnel: merging a nil segmentation: %w", ErrInvalidParam)
 	}
@@ -1035,14 +1041,15 @@ func (s *Segments) Merge(o Accumulator) error {
 			}
 			dst = s.newSegment(k)
 		}
-		s.mergeSegment(dst, src)
+		s.mergeSegment(dst, src, take)
 	}
 	return nil
 }
 
 // mergeSegment adds src's deals to dst, keeping records while the two
-// together hold fewer than smallViews deals, as one pass would.
-func (s *Segments) mergeSegment(dst, src *segment) {
+// together hold fewer than smallViews deals, as one pass would; with
+// take, src's samples are moved rather than copied.
+func (s *Segments) mergeSegment(dst, src *segment, take bool) {
 	if dst.t == nil && src.t == nil && dst.read()+src.read() < smallViews {
 		dst.log = append(dst.log, src.log...)
 		dst.skips = append(dst.skips, src.skips...)
@@ -1054,7 +1061,7 @@ func (s *Segments) mergeSegment(dst, src *segment) {
 		s.promote(dst)
 	}
 	if src.t != nil {
-		dst.t.merge(src.t) // the scans were found equal
+		dst.t.merge(src.t, take) // the scans were found equal
 		return
 	}
 	s.replay(src, dst.t)
@@ -1063,7 +1070,7 @@ func (s *Segments) mergeSegment(dst, src *segment) {
 // into adds g's deals to t.
 func (s *Segments) into(g *segment, t *Tally) {
 	if g.t != nil {
-		t.merge(g.t)
+		t.merge(g.t, false)
 		return
 	}
 	s.replay(g, t)

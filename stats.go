@@ -131,6 +131,28 @@ func (s *sampleSet) addAll(o *sampleSet) {
 	}
 }
 
+// take moves o's samples into s, chunks and all, and leaves o empty: a
+// merge of a set about to be dropped, without copying. o must not be s.
+func (s *sampleSet) take(o *sampleSet) {
+	switch {
+	case o.n == 0:
+		return
+	case s.n == 0:
+		*s, *o = *o, sampleSet{}
+		return
+	case s.isWide != o.isWide:
+		s.addAll(o)
+		*o = sampleSet{}
+		return
+	}
+	s.bound(o.mn)
+	s.bound(o.mx)
+	s.narrow = append(s.narrow, o.narrow...)
+	s.wide = append(s.wide, o.wide...)
+	s.n += o.n
+	*o = sampleSet{}
+}
+
 // appendAllChunked appends vals to the chunks, of which n samples are
 // held, as appendChunked does one value at a time.
 func appendAllChunked[T int32 | int64](chunks [][]T, vals []T, n int) [][]T {

@@ -76,7 +76,7 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 	}
 	loc := l.location()
 	out := Cohorts{Input: in, Log: l.summary(sum), Period: o.Period, Calendar: l.cal, AsOf: o.AsOf, Location: loc.String(), Cohorts: []funnel.Cohort{}}
-	if len(l.txns) == 0 {
+	if l.txns.len() == 0 {
 		return out, nil
 	}
 	cal := newCalendar(l.cal, o.Period, loc)
@@ -84,8 +84,8 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 	var last int64
 	if o.AsOf.IsZero() {
 		var latest instant
-		for i := range l.txns {
-			if t := &l.txns[i]; i == 0 || latest.before(instant{t.sec, t.nsec}) {
+		for i := range l.txns.len() {
+			if t := l.txns.at(i); i == 0 || latest.before(instant{t.sec, t.nsec}) {
 				latest = instant{t.sec, t.nsec}
 			}
 		}
@@ -109,7 +109,7 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 		// purchase through AsOf (periods grow with time)
 		c0, have := int64(0), false
 		for _, i := range order[start[c]:start[c+1]] {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			if end.before(instant{t.sec, t.nsec}) {
 				out.LaterTransactions++
 				ks = append(ks, 0)
@@ -137,7 +137,7 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 		}
 		a.size++
 		for j, i := range order[start[c]:start[c+1]] {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			if end.before(instant{t.sec, t.nsec}) {
 				continue
 			}
@@ -146,7 +146,7 @@ func (l *Log) cohorts(o CohortOptions, in funnel.Input, sum LogSummary) (Cohorts
 				a.seen[age] = int32(c) + 1
 				a.active[age]++
 			}
-			a.amount[age].add(l, t)
+			a.amount[age].add(l, &t)
 		}
 	}
 	level := funnel.Confidence(l.confidence())

@@ -130,12 +130,15 @@ func (l *Log) encode(w *wire.Writer) {
 	w.Int(len(l.names))
 	for _, c := range l.sortedNames() {
 		ts := order[start[c]:start[c+1]]
-		slices.SortFunc(ts, func(a, b int32) int { return l.compareTxn(&l.txns[a], &l.txns[b]) })
+		slices.SortFunc(ts, func(a, b int32) int {
+			ta, tb := l.txns.at(int(a)), l.txns.at(int(b))
+			return l.compareTxn(&ta, &tb)
+		})
 		w.String(l.names[c])
 		w.Int(len(ts))
 		var prev int64
 		for j, i := range ts {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			if j == 0 {
 				w.Varint(t.sec)
 			} else {
@@ -196,7 +199,6 @@ func (l *Log) decode(r *wire.Reader) {
 		prevName = name
 		l.index[name] = int32(c)
 		l.names = append(l.names, name)
-		l.txns = slices.Grow(l.txns, m)
 		var prev txn
 		for j := range m {
 			var sec int64
@@ -230,7 +232,7 @@ func (l *Log) decode(r *wire.Reader) {
 				r.Fail("transactions out of order")
 				return
 			}
-			l.txns = append(l.txns, t)
+			l.txns.add(t)
 			prev = t
 		}
 	}

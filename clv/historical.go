@@ -81,8 +81,8 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		sum         exactSum
 	}
 	accs := make([]acc, len(l.names))
-	for i := range l.txns {
-		t := &l.txns[i]
+	for i := range l.txns.len() {
+		t := l.txns.at(i)
 		a := &accs[t.cust]
 		at := instant{t.sec, t.nsec}
 		if a.n == 0 || at.before(a.first) {
@@ -92,7 +92,7 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 			a.last = at
 		}
 		a.n++
-		a.sum.add(l, t)
+		a.sum.add(l, &t)
 	}
 	whole := marginRate.Exponent() == 0 && marginRate.Equal(decimal.NewFromInt(1)) // 1 exactly: x 1 keeps the exponent
 	margin := func(rev decimal.Decimal) decimal.Decimal {
@@ -120,7 +120,7 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 
 // summary fills the counts of what l holds into s.
 func (l *Log) summary(s LogSummary) LogSummary {
-	s.Customers, s.Transactions = int64(len(l.names)), int64(len(l.txns))
+	s.Customers, s.Transactions = int64(len(l.names)), int64(l.txns.len())
 	return s
 }
 

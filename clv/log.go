@@ -71,8 +71,9 @@ type LogOptions struct {
 // binary encoding, as one log built from all of them.
 //
 // The zero Log is empty and ready to use, with the zero [LogOptions]. A
-// Log keeps every transaction (32 bytes each, plus the customer names); it
-// is not safe for concurrent mutation: give each goroutine its own and
+// Log keeps every transaction (about 12 bytes each for a log of dates and
+// amounts at one exponent, at most 32, plus the customer names); it is
+// not safe for concurrent mutation: give each goroutine its own and
 // combine them with [Log.Merge]. A log built from won deals is a
 // [DealLog].
 type Log struct {
@@ -82,13 +83,14 @@ type Log struct {
 
 	index map[string]int32
 	names []string
-	txns  []txn
+	txns  txnStore
 	bigs  []decimal.Decimal // amounts that do not fit a txn's int64
 	last  int32             // the customer of the last transaction added, if any
 }
 
-// txn is one stored transaction: its instant and its amount, as an int64
-// coefficient and exponent, or (exp == bigExp) an index into Log.bigs.
+// txn is one transaction as a log holds it (in a txnStore): its instant
+// and its amount, as an int64 coefficient and exponent, or (exp == bigExp)
+// an index into Log.bigs.
 type txn struct {
 	sec  int64
 	amt  int64
@@ -171,7 +173,7 @@ func (l *Log) check(t Transaction, idx int) error {
 // wrapping [funnel.ErrNegativeAmount] for an amount below zero; the log is
 // then unchanged.
 func (l *Log) Add(t Transaction) error {
-	if err := l.check(t, len(l.txns)); err != nil {
+	if err := l.check(t, l.txns.len()); err != nil {
 		return err
 	}
 	l.add(t.Customer, t.Time, t.Amount)
@@ -198,13 +200,7 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 	}
 	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
 	t.amt, t.exp = l.amount(amt)
-	if len(l.txns) == cap(l.txns) {
-		// by half: append grows a large slice by a quarter, which copies a
-		// log of millions of transactions many times over; doubling would
-		// leave up to half the room unused
-		l.txns = slices.Grow(l.txns, max(len(l.txns)/2, 256))
-	}
-	l.txns = append(l.txns, t)
+	l.txns.add(t)
 }
 
 func amountInRange(d decimal.Decimal) bool {
@@ -247,7 +243,7 @@ func (l *Log) Merge(o *Log) error {
 
 // merge appends o's transactions, mapping its customers to l's.
 func (l *Log) merge(o *Log) {
-	if len(o.txns) == 0 {
+	if o.txns.len() == 0 {
 		return
 	}
 	remap := make([]int32, len(o.names))
@@ -263,14 +259,14 @@ func (l *Log) merge(o *Log) {
 		}
 		remap[i] = c
 	}
-	l.txns = slices.Grow(l.txns, len(o.txns))
-	for _, t := range o.txns {
+	for i := range o.txns.len() {
+		t := o.txns.at(i)
 		t.cust = remap[t.cust]
 		if t.exp == bigExp {
 			l.bigs = append(l.bigs, o.bigs[t.amt])
 			t.amt = int64(len(l.bigs) - 1)
 		}
-		l.txns = append(l.txns, t)
+		l.txns.add(t)
 	}
 }
 
@@ -278,7 +274,7 @@ func (l *Log) merge(o *Log) {
 func (l *Log) Len() int { return len(l.names) }
 
 // Count returns the number of transactions.
-func (l *Log) Count() int { return len(l.txns) }
+func (l *Log) Count() int { return l.txns.len() }
 
 // byCustomer returns the log's transactions grouped by customer: the
 // transactions of customer index c are order[start[c]:start[c+1]], in the
@@ -287,16 +283,16 @@ func (l *Log) Count() int { return len(l.txns) }
 func (l *Log) byCustomer() (order []int32, start []int32) {
 	n := len(l.names)
 	start = make([]int32, n+1)
-	for i := range l.txns {
-		start[l.txns[i].cust+1]++
+	for i := range l.txns.len() {
+		start[l.txns.cust(i)+1]++
 	}
 	for i := 1; i <= n; i++ {
 		start[i] += start[i-1]
 	}
-	order = make([]int32, len(l.txns))
+	order = make([]int32, l.txns.len())
 	next := slices.Clone(start[:n])
-	for i := range l.txns {
-		c := l.txns[i].cust
+	for i := range l.txns.len() {
+		c := l.txns.cust(i)
 		order[next[c]] = int32(i)
 		next[c]++
 	}

@@ -148,14 +148,14 @@ func (l *Log) retention(o CohortOptions, in funnel.Input, sum LogSummary) (Reten
 	}
 	loc := l.location()
 	out := Retention{Input: in, Log: l.summary(sum), Period: o.Period, Calendar: l.cal, AsOf: o.AsOf, Location: loc.String(), Periods: []RetentionPeriod{}}
-	if len(l.txns) == 0 {
+	if l.txns.len() == 0 {
 		return out, nil
 	}
 	cal := newCalendar(l.cal, o.Period, loc)
 	end := instant{o.AsOf.Unix(), int32(o.AsOf.Nanosecond())}
 	if o.AsOf.IsZero() {
-		for i := range l.txns {
-			if t := &l.txns[i]; i == 0 || end.before(instant{t.sec, t.nsec}) {
+		for i := range l.txns.len() {
+			if t := l.txns.at(i); i == 0 || end.before(instant{t.sec, t.nsec}) {
 				end = instant{t.sec, t.nsec}
 			}
 		}
@@ -168,7 +168,7 @@ func (l *Log) retention(o CohortOptions, in funnel.Input, sum LogSummary) (Reten
 	custStart := make([]int, 0, len(l.names)+1)
 	type kt struct {
 		k int64
-		t *txn
+		t txn
 	}
 	var scratch []kt
 	first := int64(math.MaxInt64)
@@ -177,7 +177,7 @@ func (l *Log) retention(o CohortOptions, in funnel.Input, sum LogSummary) (Reten
 	for _, c := range l.sortedNames() {
 		scratch = scratch[:0]
 		for _, i := range order[start[c]:start[c+1]] {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			if end.before(instant{t.sec, t.nsec}) {
 				out.LaterTransactions++
 				continue
@@ -194,7 +194,7 @@ func (l *Log) retention(o CohortOptions, in funnel.Input, sum LogSummary) (Reten
 			k := scratch[j].k
 			var s exactSum
 			for ; j < len(scratch) && scratch[j].k == k; j++ {
-				s.add(l, scratch[j].t)
+				s.add(l, &scratch[j].t)
 			}
 			v := s.value()
 			cells = append(cells, retCell{k: k, rev: v, f: v.InexactFloat64()})

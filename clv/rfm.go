@@ -131,13 +131,13 @@ func (l *Log) rfm(o RFMOptions, in funnel.Input, sum LogSummary) (RFM, error) {
 	sorted := l.sortedNames()
 	type dayTxn struct {
 		day int64
-		t   *txn
+		t   txn
 	}
 	var scratch []dayTxn
 	for _, c := range sorted {
 		scratch = scratch[:0]
 		for _, i := range order[start[c]:start[c+1]] {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			scratch = append(scratch, dayTxn{days.index(t.sec, t.nsec), t})
 		}
 		slices.SortFunc(scratch, func(a, b dayTxn) int { return cmp.Compare(a.day, b.day) })
@@ -149,7 +149,8 @@ func (l *Log) rfm(o RFMOptions, in funnel.Input, sum LogSummary) (RFM, error) {
 		r := Customer{ID: l.names[c], First: days.startTime(first), T: units(calEnd - first)}
 		var firstV, repeatV, holdV exactSum
 		prev := first
-		for _, e := range scratch {
+		for k := range scratch {
+			e := &scratch[k]
 			if e.day > holdEnd {
 				break
 			}
@@ -157,18 +158,18 @@ func (l *Log) rfm(o RFMOptions, in funnel.Input, sum LogSummary) (RFM, error) {
 			prev = e.day
 			switch {
 			case e.day == first:
-				firstV.add(l, e.t)
+				firstV.add(l, &e.t)
 			case e.day <= calEnd:
 				if newDay {
 					r.Frequency++
 					r.Recency = units(e.day - first)
 				}
-				repeatV.add(l, e.t)
+				repeatV.add(l, &e.t)
 			default:
 				if newDay {
 					r.Holdout++
 				}
-				holdV.add(l, e.t)
+				holdV.add(l, &e.t)
 			}
 		}
 		r.FirstValue, r.RepeatValue, r.HoldoutValue = firstV.value(), repeatV.value(), holdV.value()

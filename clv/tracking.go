@@ -146,7 +146,7 @@ func (l *Log) tracking(m BGNBD, o TrackingOptions, in funnel.Input, sum LogSumma
 	for c := range l.names {
 		ds = ds[:0]
 		for _, i := range order[start[c]:start[c+1]] {
-			t := &l.txns[i]
+			t := l.txns.at(int(i))
 			ds = append(ds, days.index(t.sec, t.nsec))
 		}
 		slices.Sort(ds)

@@ -98,5 +98,18 @@ func (x *idIndex) put(id []byte, i int32) bool {
 	return false
 }
 
+// each calls f with every ID held and its index, numbers first, in
+// ascending order, then the others in no particular order.
+func (x *idIndex) each(f func(id string, i int32)) {
+	for v, i := range x.dense {
+		if i > 0 {
+			f(denseName(uint32(v)), i-1)
+		}
+	}
+	for id, i := range x.m {
+		f(id, i)
+	}
+}
+
 // name spells the ID of number v.
 func denseName(v uint32) string { return strconv.FormatUint(uint64(v), 10) }

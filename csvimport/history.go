@@ -164,12 +164,12 @@ const (
 	rowOpen    // open again, with no stage (a status change)
 )
 
-// A histRow is one row of a history file, while the file is read: its
-// deal, time, what it says of the stage, and its field changes (n of them
-// from changes[ch] of the reader). It holds no pointer, so that the rows
-// of a large file cost the garbage collector nothing to scan: its time is
-// Unix seconds and nanoseconds with the index of its zone, its stages
-// indexes of the reader's texts.
+// A histRow is one row of a history file, while the file is read (kept
+// in a rowStore): its deal, time, what it says of the stage, and its field
+// changes (n of them from changes[ch] of the reader). It holds no pointer,
+// so that the rows of a large file cost the garbage collector nothing to
+// scan: its time is Unix seconds and nanoseconds with the index of its
+// zone, its stages indexes of the reader's texts.
 type histRow struct {
 	sec   int64 // the time (zone 0: unrecorded; zoneExtra: extra[sec])
 	line  int32
@@ -189,35 +189,9 @@ const zoneExtra = 1<<16 - 1
 // maxZones is the number of zones a zoneTable indexes (less in tests).
 var maxZones = zoneExtra - 1
 
-// A histDeal is what a history file says of one deal.
-// It holds no pointer: its ID is a number (num) or, when key > 0,
-// history.ids[key-1]; its texts are indexes of history.texts (0 is "").
-type histDeal struct {
-	key      uint32
-	num      uint32
-	e0, e1   int32  // its entries: history.entries[e0:e1]
-	c0, c1   int32  // its field changes: history.changes[c0:c1]
-	from     uint32 // the stage it was created in, or 0
-	fromLine int32
-	pipeline uint32 // its pipeline, or 0
-	pipeLine int32
-	used     bool
-}
-
-// entries returns the deal's entries.
-func (h *history) entriesOf(d *histDeal) []histEntry { return h.entries[d.e0:d.e1] }
-
-// nameOf returns the deal's ID.
-func (h *history) nameOf(d *histDeal) string {
-	if d.key == 0 {
-		return denseName(d.num)
-	}
-	return h.ids[d.key-1]
-}
-
-// A histEntry is a stage entry (close Open) or a close event, its time
-// stored as a histRow's (see zoneTable), its stage an index of the
-// history's texts: 24 bytes, no pointer.
+// A histEntry is a stage entry (close Open) or a close event (kept in an
+// entryStore), its time stored as a histRow's (see zoneTable), its stage
+// an index of the history's texts.
 type histEntry struct {
 	sec   int64
 	nsec  int32
@@ -229,10 +203,9 @@ type histEntry struct {
 
 // history holds a history file's deals, for a DealReader to attach.
 type history struct {
-	entries []histEntry          // every deal's entries
+	entries entryStore           // every deal's entries
 	changes []funnel.FieldChange // every deal's field changes
 	texts   []string             // the stages and pipelines of deals and entries, by index
-	ids     []string             // the IDs that are not numbers kept densely
 	times   *zoneTable
 	file    string
 	header  []string
@@ -241,7 +214,7 @@ type history struct {
 	fromC   int
 	pipeC   int
 	index   idIndex // deal ID -> index in deals
-	deals   []histDeal
+	deals   histDeals
 	rep     *Report
 	withOut []string // the first deals without history rows
 	won     []string // the mapping's Won and Lost values, for errors
@@ -257,15 +230,12 @@ func (h *history) name(col int) string {
 	return h.header[col]
 }
 
-// lookup returns the history of the deal id, or nil, and counts the
-// look-up for the join report.
-func (h *history) lookup(id []byte) *histDeal {
+// lookup returns 1 + the index of the history of the deal id, or 0, and
+// counts the look-up for the join report.
+func (h *history) lookup(id []byte) int32 {
 	i := h.find(id)
 	h.count(i, id)
-	if i < 0 {
-		return nil
-	}
-	return &h.deals[i]
+	return i + 1
 }
 
 // find returns the index in h.deals of the deal id, or -1. It writes
@@ -290,7 +260,7 @@ func (h *history) count(i int32, id []byte) {
 		return
 	}
 	h.with++
-	h.deals[i].used = true
+	h.deals.markUsed(i)
 }
 
 // join returns the reports of the join of the deals with the history:
@@ -302,18 +272,26 @@ func (h *history) join(dealsFile string) (deals, rows JoinReport) {
 		deals.Missing = append(deals.Missing, Reason{id, 1})
 	}
 	rows = JoinReport{Name: h.file + " with " + dealsFile, Missing: []Reason{}}
-	for i := range h.deals {
-		d := &h.deals[i]
-		if d.used {
+	for k := range int32(h.deals.n) {
+		if h.deals.isUsed(k) {
 			rows.Matched++
-			continue
+		} else {
+			rows.Unmatched++
 		}
-		rows.Unmatched++
-		n := int(d.e1 - d.e0)
-		if d.from != 0 {
-			n++
-		}
-		rows.Missing = append(rows.Missing, Reason{h.nameOf(d), max(n, 1)})
+	}
+	if rows.Unmatched > 0 {
+		// the IDs of the deals not found, from the index
+		h.index.each(func(id string, k int32) {
+			if h.deals.isUsed(k) {
+				return
+			}
+			e0, e1 := h.deals.entryRange(k)
+			n := e1 - e0
+			if from, _ := h.deals.fromOf(k); from != 0 {
+				n++
+			}
+			rows.Missing = append(rows.Missing, Reason{id, max(n, 1)})
+		})
 	}
 	slices.SortFunc(rows.Missing, func(a, b Reason) int {
 		return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Reason, b.Reason))
@@ -340,7 +318,6 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	if m.AmountFormat.MinorUnits {
 		return nil, fmt.Errorf("%w: HistoryMapping.AmountFormat.MinorUnits is not supported", ErrMapping)
 	}
-	size := sizeOf(r)
 	rd, err := newReader(r, file, opts)
 	if err != nil {
 		return nil, err
@@ -370,6 +347,12 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
 		rep: rd.rep, won: m.Won, lost: m.Lost}
+	if c.from >= 0 {
+		h.deals.from, h.deals.fromLine = []uint32{}, []int32{}
+	}
+	if c.pipeline >= 0 {
+		h.deals.pipeline, h.deals.pipeLine = []uint32{}, []int32{}
+	}
 	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{},
 		texts: []string{""}, textIDs: map[string]uint32{}}
 	for {
@@ -380,14 +363,6 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		if !ok {
 			break
 		}
-		if rd.rep.Rows == 256 && size > 0 {
-			// room for the rows the rest of the input holds, at the
-			// average length of the rows so far: no copy as they grow
-			if off := rd.sc.offset(); off > 0 {
-				est := int(min(size/max(1, off/int64(rd.rep.Rows)), 1<<28))
-				hr.rows = slices.Grow(hr.rows, est+est/32+64)
-			}
-		}
 		if perr := hr.row(); perr != nil {
 			if err := rd.fail(perr); err != nil {
 				return nil, err
@@ -397,35 +372,14 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 		rd.rep.Kept++
 	}
 	// The rows of each deal, in time order (stably: file order otherwise),
-	// become its entries and changes, carved from two slices that hold
-	// every deal's.
-	rows := hr.rows
-	hr.rows = nil
-	byDealAndTime := func(a, b histRow) int {
-		if a.deal != b.deal {
-			return cmp.Compare(a.deal, b.deal)
-		}
-		if a.zone == zoneExtra || b.zone == zoneExtra {
-			return hr.timeOf(&a).Compare(hr.timeOf(&b))
-		}
-		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec))
-	}
-	if !slices.IsSortedFunc(rows, byDealAndTime) { // files list a deal's rows together, in time order, often
-		slices.SortStableFunc(rows, byDealAndTime)
-	}
-	hr.entries = make([]histEntry, 0, len(rows)) // a row gives at most one entry
+	// become its entries and changes, kept deal after deal.
+	h.deals.changes = len(hr.changes) > 0
 	hr.out = make([]funnel.FieldChange, 0, len(hr.changes))
 	hc := &HistoryCounts{}
-	for start := 0; start < len(rows); {
-		end := start + 1
-		for end < len(rows) && rows[end].deal == rows[start].deal {
-			end++
-		}
-		hr.derive(&h.deals[rows[start].deal], rows[start:end], hc)
-		start = end
-	}
+	hr.deriveAll(hc)
 	hr.changes = nil
 	h.entries, h.changes, h.texts, h.times = hr.entries, hr.out, hr.texts, hr.zt
+	hr.entries = entryStore{}
 	hc.FieldChanges = hr.counts.sorted()
 	hc.OtherFields = hr.other.sorted()
 	if hc.FieldChanges == nil {
@@ -440,24 +394,117 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 }
 
 type historyReader struct {
-	rd      *reader
-	m       *HistoryMapping
-	c       *historyColumns
-	h       *history
-	times   *timeParser
-	exp     *timeParser
-	intern  map[string]string
-	counts  tally // field changes
-	other   tally // rows of other fields
-	buf     []byte
-	texts   []string             // the stages of rows, by textID; texts[0] is ""
-	kinds   []int8               // what each text says of the stage, once asked (stageKind)
-	textIDs map[string]uint32    // index of each text
-	zt      *zoneTable           // the zones of rows' times
-	rows    []histRow            // every row read
-	changes []funnel.FieldChange // the rows' field changes
-	entries []histEntry          // every deal's entries, once derived
-	out     []funnel.FieldChange // every deal's changes, once derived
+	rd       *reader
+	m        *HistoryMapping
+	c        *historyColumns
+	h        *history
+	times    *timeParser
+	exp      *timeParser
+	intern   map[string]string
+	counts   tally // field changes
+	other    tally // rows of other fields
+	buf      []byte
+	texts    []string             // the stages of rows, by textID; texts[0] is ""
+	kinds    []int8               // what each text says of the stage, once asked (stageKind)
+	textIDs  map[string]uint32    // index of each text
+	zt       *zoneTable           // the zones of rows' times
+	rows     rowStore             // every row read
+	last     histRow              // the row read last
+	shuffled bool                 // whether some row came before the one read before it in (deal, time) order
+	changes  []funnel.FieldChange // the rows' field changes
+	entries  entryStore           // every deal's entries, once derived
+	out      []funnel.FieldChange // every deal's changes, once derived
+}
+
+// byDealAndTime orders rows by deal, then time.
+func (hr *historyReader) byDealAndTime(a, b *histRow) int {
+	if a.deal != b.deal {
+		return cmp.Compare(a.deal, b.deal)
+	}
+	if a.zone == zoneExtra || b.zone == zoneExtra {
+		return hr.timeOf(a).Compare(hr.timeOf(b))
+	}
+	return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec))
+}
+
+// addRow keeps a row read.
+func (hr *historyReader) addRow(r *histRow) {
+	if hr.rows.n > 0 && !hr.shuffled && hr.byDealAndTime(&hr.last, r) > 0 {
+		hr.shuffled = true
+	}
+	hr.rows.add(r)
+	hr.last = *r
+}
+
+// deriveAll derives every deal's entries and changes from its rows, deal
+// by deal in index order. Files list a deal's rows together, in time
+// order, often: the rows are then read in file order, and each block of
+// them dropped once read. Otherwise each deal's rows are found by a
+// counting sort of the rows by deal, which keeps the file order, and
+// sorted by time stably.
+func (hr *historyReader) deriveAll(hc *HistoryCounts) {
+	rows, deals := &hr.rows, &hr.h.deals
+	var scratch []histRow
+	next := int32(0) // the next deal to derive
+	derive := func(k int32) {
+		for ; next < k; next++ { // deals without rows (their rows failed)
+			hr.endDeal(next)
+		}
+		hr.derive(k, scratch, hc)
+		next = k + 1
+	}
+	if !hr.shuffled {
+		for i := 0; i < rows.n; {
+			r := rows.at(i)
+			scratch = append(scratch[:0], r)
+			for i++; i < rows.n && rows.deal(i) == r.deal; i++ {
+				scratch = append(scratch, rows.at(i))
+			}
+			rows.release(i)
+			derive(r.deal)
+		}
+	} else {
+		start := make([]int32, deals.n+1)
+		for i := range rows.n {
+			start[rows.deal(i)+1]++
+		}
+		for k := 1; k <= deals.n; k++ {
+			start[k] += start[k-1]
+		}
+		order := make([]int32, rows.n)
+		at := slices.Clone(start[:deals.n])
+		for i := range rows.n {
+			k := rows.deal(i)
+			order[at[k]] = int32(i)
+			at[k]++
+		}
+		for k := range int32(deals.n) {
+			ks := order[start[k]:start[k+1]]
+			if len(ks) == 0 {
+				continue
+			}
+			scratch = scratch[:0]
+			for _, i := range ks {
+				scratch = append(scratch, rows.at(int(i)))
+			}
+			slices.SortStableFunc(scratch, func(a, b histRow) int { return hr.byDealAndTime(&a, &b) })
+			derive(k)
+		}
+	}
+	for ; next < int32(deals.n); next++ {
+		hr.endDeal(next)
+	}
+	hr.rows = rowStore{}
+}
+
+// endDeal records where deal k's entries and changes end: at those
+// derived so far. It is called for every deal, in index order.
+func (hr *historyReader) endDeal(k int32) {
+	d := &hr.h.deals
+	d.end.add(hr.entries.len())
+	if d.changes {
+		d.cend.add(len(hr.out))
+	}
 }
 
 // text returns b as a string, one copy per distinct value.
@@ -717,33 +764,27 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 	}
+	deals := &hr.h.deals
 	k, seen := hr.h.index.get(id)
 	if !seen {
-		k = int32(len(hr.h.deals))
-		d := histDeal{}
-		if hr.h.index.put(id, k) {
-			d.num, _ = denseID(id)
-		} else {
-			hr.h.ids = append(hr.h.ids, string(id))
-			d.key = uint32(len(hr.h.ids))
-		}
-		hr.h.deals = grow(hr.h.deals, d)
+		k = int32(deals.n)
+		hr.h.index.put(id, k)
+		deals.add()
 	}
-	d := &hr.h.deals[k]
 	if c.pipeline >= 0 {
 		p := rd.get(c.pipeline)
-		switch {
+		switch pl := deals.pipeline[k]; {
 		case len(p) == 0:
-		case d.pipeline == 0:
-			d.pipeline, d.pipeLine = hr.textID(p), int32(rd.line)
-		case hr.texts[d.pipeline] != string(p):
+		case pl == 0:
+			deals.pipeline[k], deals.pipeLine[k] = hr.textID(p), int32(rd.line)
+		case hr.texts[pl] != string(p):
 			hr.changes = hr.changes[:row.ch]
-			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, d.pipeLine, hr.texts[d.pipeline]))
+			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, deals.pipeLine[k], hr.texts[pl]))
 		}
 	}
 	row.deal = k
 	row.n = int32(len(hr.changes)) - row.ch
-	hr.rows = grow(hr.rows, row)
+	hr.addRow(&row)
 	return nil
 }
 
@@ -805,14 +846,15 @@ func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.Fi
 
 // derive turns a deal's rows, sorted by time, into its stage entries,
 // close events and field changes.
-func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) {
+func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
+	d := &hr.h.deals
 	snapshot := hr.c.field < 0
 	prev := ""            // the stage of the previous stage row
 	lastOpen := ""        // the last stage entered
 	var lastOpenID uint32 // lastOpen's index in hr.texts
 	closed := false       // whether the deal is closed now
 	first := true
-	e0, c0 := len(hr.entries), len(hr.out)
+	e0 := hr.entries.len()
 	// the last value of each field, for snapshot rows: few fields
 	type last struct {
 		f   funnel.Field
@@ -829,12 +871,12 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 			kind        int8
 		}{hr.texts[rr.stage], hr.texts[rr.from], rr.line, rr.kind}
 		entry := func(stage uint32, close funnel.Outcome) {
-			hr.entries = append(hr.entries, histEntry{sec: rr.sec, nsec: rr.nsec, zone: rr.zone, line: rr.line, stage: stage, close: close})
+			hr.entries.add(histEntry{sec: rr.sec, nsec: rr.nsec, zone: rr.zone, line: rr.line, stage: stage, close: close})
 		}
 		switch r.kind {
 		case rowStage:
 			if first && r.from != "" && r.from != r.stage {
-				d.from, d.fromLine = rr.from, r.line
+				d.from[k], d.fromLine[k] = rr.from, r.line
 				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 			}
@@ -852,12 +894,12 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 				o = funnel.Lost
 			}
 			if first && r.from != "" {
-				d.from, d.fromLine = rr.from, r.line
+				d.from[k], d.fromLine[k] = rr.from, r.line
 				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
 				hc.Entries++
 				first = false
 			}
-			if n := len(hr.entries); closed && n > e0 && hr.entries[n-1].close == o {
+			if n := hr.entries.len(); closed && n > e0 && hr.entries.at(n-1).close == o {
 				hc.Unchanged++
 				break
 			}
@@ -900,8 +942,7 @@ func (hr *historyReader) derive(d *histDeal, rows []histRow, hc *HistoryCounts) 
 			hr.counts[name]++
 		}
 	}
-	d.e0, d.e1 = int32(e0), int32(len(hr.entries))
-	d.c0, d.c1 = int32(c0), int32(len(hr.out))
+	hr.endDeal(k)
 }
 
 // sameValue reports whether two changes of one field set the same value.
@@ -922,15 +963,17 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 		return &ParseError{File: h.file, Line: int(line), Column: h.name(col), Err: err}
 	}
 	var entries []funnel.StageChange
-	var lastClose *histEntry
-	if hd != nil {
-		if pl := h.texts[hd.pipeline]; pl != "" && pl != p.name {
-			return &ParseError{File: h.file, Line: int(hd.pipeLine), Column: h.name(h.pipeC),
-				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, pl, d.ID, p.name, dr.rd.file)}
+	var lastClose histEntry // close Open: none
+	if hd != 0 {
+		k := hd - 1
+		if id, line := h.deals.pipelineOf(k); h.texts[id] != "" && h.texts[id] != p.name {
+			return &ParseError{File: h.file, Line: int(line), Column: h.name(h.pipeC),
+				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, h.texts[id], d.ID, p.name, dr.rd.file)}
 		}
-		hEntries := h.entriesOf(hd)
-		n := len(hEntries) + 2
-		from := h.texts[hd.from]
+		e0, e1 := h.deals.entryRange(k)
+		n := e1 - e0 + 2
+		fromID, fromLine := h.deals.fromOf(k)
+		from := h.texts[fromID]
 		if from != "" {
 			n++
 		}
@@ -938,13 +981,13 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 		if from != "" {
 			s, ok := p.resolve(from)
 			if !ok {
-				return unknown(hd.fromLine, h.fromC, from)
+				return unknown(fromLine, h.fromC, from)
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: d.Created})
 			refs = append(refs, entryRef{0, c.created})
 		}
-		for i := range hEntries {
-			e := &hEntries[i]
+		for i := e0; i < e1; i++ {
+			e := h.entries.at(i)
 			if e.close != funnel.Open {
 				lastClose = e
 				continue
@@ -956,10 +999,10 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: h.times.get(e.sec, e.nsec, e.zone)})
 			refs = append(refs, entryRef{int(e.line), h.at})
-			lastClose = nil
+			lastClose.close = funnel.Open
 		}
-		if hd.c1 > hd.c0 {
-			d.Changes = h.changes[hd.c0:hd.c1:hd.c1]
+		if c0, c1 := h.deals.changeRange(k); c1 > c0 {
+			d.Changes = h.changes[c0:c1:c1]
 		} else {
 			d.Changes = nil
 		}
@@ -981,7 +1024,7 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 		}
 	}
 	if d.Outcome != funnel.Open {
-		if lastClose != nil && lastClose.close == d.Outcome {
+		if lastClose.close == d.Outcome {
 			dr.histClose = h.times.get(lastClose.sec, lastClose.nsec, lastClose.zone)
 		} else {
 			dr.rd.notes[NoteHistoryClose]++

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"testing"
@@ -334,5 +335,59 @@ func TestHostileFiles(t *testing.T) {
 	deals, rep, err = read(strings.NewReader(mac.String()), Options{})
 	if err != nil || len(deals) != 100_000 || rep.Rows != 100_000 {
 		t.Errorf("lone-CR file: %d deals, %v", len(deals), err)
+	}
+}
+
+// TestHistoryMemory checks what an attached stage history keeps while its
+// deals are read: the peers' stage log of 200,000 deals (about 390,000
+// rows), read in file order and with its rows shuffled, and the deals
+// file read serially. Its entries, deals and index take less than 14
+// bytes a row (about 11: an entry's fields packed, 2 bytes a deal for
+// where its entries end and 4 to 8 for the dense index of deal IDs; as
+// structs they took 24 a row and 44 + 4 a deal), 18 for the shuffled
+// rows, whose line numbers, packed per block of entries, take 4 bytes
+// rather than 2.
+func TestHistoryMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 380,000 history rows")
+	}
+	deals, events, _ := peersLike(200_000, 3)
+	rows := bytes.Count(events, []byte{'\n'}) - 1
+	lines := strings.SplitAfter(string(events), "\n")
+	header, body := lines[0], lines[1:len(lines)-1]
+	rand.New(rand.NewPCG(1, 1)).Shuffle(len(body), func(i, j int) { body[i], body[j] = body[j], body[i] })
+	shuffled := header + strings.Join(body, "")
+	pm := peersMapping
+	pm.Defaults = map[string]string{"stage": ""}
+	m := Mapping{Deals: pm, Options: peersOptions,
+		History: HistoryMapping{DealID: "deal_id", At: "entered_at", Stage: "stage", Won: []string{"closed"}}}
+	for _, tc := range []struct {
+		name, hist string
+		limit      uint64
+	}{{"in order", string(events), 14}, {"shuffled", shuffled, 18}} {
+		name, hist := tc.name, tc.hist
+		base := liveHeap()
+		var x *DealReader
+		peak := peakHeap(func() {
+			var err error
+			m.Options.Workers = 1
+			x, err = Open(m, Pipelines{"sales": peersFunnel(t)}, File{Name: "deals.csv", R: bytes.NewReader(deals)},
+				File{Name: "stage_events.csv", R: strings.NewReader(hist)})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+		held := liveHeap() - base
+		if perRow := held / uint64(rows); perRow >= tc.limit {
+			t.Errorf("%s: the history holds %d bytes a row (%d KiB for %d rows)", name, perRow, held>>10, rows)
+		}
+		n := 0
+		for range x.All() {
+			n++
+		}
+		if x.Err() != nil || n != 200_000 {
+			t.Fatal(n, x.Err())
+		}
+		t.Logf("%s: %d rows, %d bytes a row held, %d at the peak of the read (garbage included)", name, rows, held/uint64(rows), (peak-min(base, peak))/uint64(rows))
 	}
 }

@@ -349,7 +349,7 @@ func (x *DealReader) worker() *dealReader {
 	dr.ignored = tally{}
 	dr.seen = nil
 	dr.slab, dr.dated, dr.parts, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil
-	dr.cur, dr.histDeal, dr.entryLines = nil, nil, nil
+	dr.cur, dr.histDeal, dr.entryLines = nil, 0, nil
 	return &dr
 }
 

@@ -47,7 +47,7 @@ type dealReader struct {
 
 	// the current row
 	cur        *pipe
-	histDeal   *histDeal  // its deal's history, or nil
+	histDeal   int32      // 1 + the index of its deal's history, or 0
 	histClose  time.Time  // the close time its history gives
 	entryLines []entryRef // where each entry of its history comes from
 	// In a worker of a parallel read, the chunk being parsed, and the
@@ -56,13 +56,14 @@ type dealReader struct {
 	look  int32
 }
 
-// lookup returns the history of the deal id, or nil. A serial read counts
-// the look-up for the join report at once (history.lookup). A worker
+// lookup returns 1 + the index of the history of the deal id, or 0 for
+// none. A serial read counts the look-up for the join report at once
+// (history.lookup). A worker
 // writes nothing shared: it records the look-up in dr.look, 1 + the index
 // of the history deal found, -1 for none (0: no look-up), and the first
 // IDs without history in its chunk, for the reading goroutine to count
 // in file order (chunk.count).
-func (dr *dealReader) lookup(id []byte) *histDeal {
+func (dr *dealReader) lookup(id []byte) int32 {
 	h, c := dr.hist, dr.chunk
 	if c == nil {
 		return h.lookup(id)
@@ -73,10 +74,10 @@ func (dr *dealReader) lookup(id []byte) *histDeal {
 		if len(c.missIDs) < maxExamples {
 			c.missIDs = append(c.missIDs, bytes.Clone(id))
 		}
-		return nil
+		return 0
 	}
 	dr.look = i + 1
-	return &h.deals[i]
+	return i + 1
 }
 
 // An entryRef says where an entry of a deal's history was read: a line of

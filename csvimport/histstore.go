@@ -1,0 +1,252 @@
+package csvimport
+
+import (
+	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/packed"
+)
+
+// The rows of a history file and the entries derived from them are kept
+// in blocks of histBlock records, field by field, each field a packed
+// column (the difference of each value from the block's first, in 0 to 8
+// bytes), so that a file of millions of rows is held without copies as it
+// grows and in few bytes: in a stage log, whose rows of a block are of a
+// few thousand deals over a few thousand lines, a row takes about 10
+// bytes and an entry about 8 (against 40 and 24 as structs), the fields
+// that do not vary (zones, nanoseconds, FromStage, field changes) none. A
+// record's stage, zone and kind (or close) share one column, its tag:
+// zone<<40 | stage<<3 | kind, whose differences are those of the stages
+// while the zone and kind stay put.
+
+// histBlock is the number of records of a full block.
+const histBlock = 4096
+
+// blockCap returns the room of the columns of block b: the first block
+// starts small and grows, so that small files stay small.
+func blockCap(b int) int {
+	if b == 0 {
+		return 64
+	}
+	return histBlock
+}
+
+// tag packs a record's stage (an index of the texts), zone and kind or
+// close (0 to 7) into one value, and untag unpacks it.
+func tag(stage uint32, zone uint16, kind int8) int64 {
+	return int64(zone)<<40 | int64(stage)<<3 | int64(kind)
+}
+
+func untag(v int64) (stage uint32, zone uint16, kind int8) {
+	return uint32(v >> 3), uint16(v >> 40), int8(v & 7)
+}
+
+// A rowStore holds the rows of a history file while it is read.
+type rowStore struct {
+	blocks   []rowBlock
+	n        int
+	released int // the blocks released, from the first
+}
+
+// A rowBlock holds up to histBlock rows. It keeps its rows' FromStage, and
+// their field changes, once one of them has some (the rows before are
+// then given zeros): stage logs have neither.
+type rowBlock struct {
+	sec, deal, line, tag, nsec, from, ch, n packed.Ints
+	hasFrom, hasChanges                     bool
+}
+
+// add appends r.
+func (s *rowStore) add(r *histRow) {
+	if s.n%histBlock == 0 {
+		size := blockCap(len(s.blocks))
+		s.blocks = append(s.blocks, rowBlock{})
+		b := &s.blocks[len(s.blocks)-1]
+		for _, c := range []*packed.Ints{&b.sec, &b.deal, &b.line, &b.tag, &b.nsec, &b.from, &b.ch, &b.n} {
+			*c = packed.NewInts(size)
+		}
+	}
+	b := &s.blocks[len(s.blocks)-1]
+	j := b.sec.Len()
+	b.sec.Append(r.sec)
+	b.deal.Append(int64(r.deal))
+	b.line.Append(int64(r.line))
+	b.tag.Append(tag(r.stage, r.zone, r.kind))
+	b.nsec.Append(int64(r.nsec))
+	if r.from != 0 && !b.hasFrom {
+		for range j {
+			b.from.Append(0)
+		}
+		b.hasFrom = true
+	}
+	if b.hasFrom {
+		b.from.Append(int64(r.from))
+	}
+	if r.n != 0 && !b.hasChanges {
+		for range j {
+			b.ch.Append(0)
+			b.n.Append(0)
+		}
+		b.hasChanges = true
+	}
+	if b.hasChanges {
+		b.ch.Append(int64(r.ch))
+		b.n.Append(int64(r.n))
+	}
+	s.n++
+}
+
+// at returns row i; its block must not have been released.
+func (s *rowStore) at(i int) histRow {
+	b, j := &s.blocks[i/histBlock], i%histBlock
+	r := histRow{sec: b.sec.At(j), line: int32(b.line.At(j)), deal: int32(b.deal.At(j)), nsec: int32(b.nsec.At(j))}
+	r.stage, r.zone, r.kind = untag(b.tag.At(j))
+	if b.hasFrom {
+		r.from = uint32(b.from.At(j))
+	}
+	if b.hasChanges {
+		r.ch, r.n = int32(b.ch.At(j)), int32(b.n.At(j))
+	}
+	return r
+}
+
+// deal returns the deal of row i.
+func (s *rowStore) deal(i int) int32 { return int32(s.blocks[i/histBlock].deal.At(i % histBlock)) }
+
+// release drops the blocks that hold only rows before row i.
+func (s *rowStore) release(i int) {
+	for ; s.released < min(i/histBlock, len(s.blocks)); s.released++ {
+		s.blocks[s.released] = rowBlock{}
+	}
+}
+
+// An entryStore holds the stage entries and close events of every deal of
+// a history file, deal after deal.
+type entryStore struct {
+	blocks []entryBlock
+	n      int
+}
+
+type entryBlock struct {
+	sec, nsec, line, tag packed.Ints
+}
+
+// len returns the number of entries.
+func (s *entryStore) len() int { return s.n }
+
+// add appends e.
+func (s *entryStore) add(e histEntry) {
+	if s.n%histBlock == 0 {
+		size := blockCap(len(s.blocks))
+		s.blocks = append(s.blocks, entryBlock{})
+		b := &s.blocks[len(s.blocks)-1]
+		for _, c := range []*packed.Ints{&b.sec, &b.nsec, &b.line, &b.tag} {
+			*c = packed.NewInts(size)
+		}
+	}
+	b := &s.blocks[len(s.blocks)-1]
+	b.sec.Append(e.sec)
+	b.nsec.Append(int64(e.nsec))
+	b.line.Append(int64(e.line))
+	b.tag.Append(tag(e.stage, e.zone, int8(e.close)))
+	s.n++
+}
+
+// at returns entry i.
+func (s *entryStore) at(i int) histEntry {
+	b, j := &s.blocks[i/histBlock], i%histBlock
+	e := histEntry{sec: b.sec.At(j), nsec: int32(b.nsec.At(j)), line: int32(b.line.At(j))}
+	var close int8
+	e.stage, e.zone, close = untag(b.tag.At(j))
+	e.close = funnel.Outcome(close)
+	return e
+}
+
+// histDeals holds what a history file says of each of its deals, field by
+// field, the deals indexed as the history's idIndex indexes their IDs:
+// where its entries end (a deal's entries and field changes follow the
+// previous deal's: 2 bytes a deal, packed), where its field changes end
+// when some row has changes, and 8 bytes for each of the FromStage and
+// Pipeline columns when the mapping has them.
+type histDeals struct {
+	n        int
+	end      offsets  // where deal k's entries end
+	cend     offsets  // where its field changes end, when some row has changes
+	changes  bool     // whether some row has field changes
+	from     []uint32 // the stage it was created in, or 0 (index of history.texts); nil without FromStage
+	fromLine []int32
+	pipeline []uint32 // its pipeline, or 0; nil without a Pipeline column
+	pipeLine []int32
+	used     []uint64 // bit k: a row of the deals file found deal k
+}
+
+// add adds a deal, with no first stage or pipeline yet.
+func (d *histDeals) add() {
+	if d.n%64 == 0 {
+		d.used = append(d.used, 0)
+	}
+	if d.from != nil {
+		d.from, d.fromLine = append(d.from, 0), append(d.fromLine, 0)
+	}
+	if d.pipeline != nil {
+		d.pipeline, d.pipeLine = append(d.pipeline, 0), append(d.pipeLine, 0)
+	}
+	d.n++
+}
+
+// entryRange returns where deal k's entries are in the history's entries.
+func (d *histDeals) entryRange(k int32) (int, int) {
+	if k == 0 {
+		return 0, d.end.at(0)
+	}
+	return d.end.at(int(k - 1)), d.end.at(int(k))
+}
+
+// changeRange returns where deal k's field changes are.
+func (d *histDeals) changeRange(k int32) (int, int) {
+	switch {
+	case !d.changes:
+		return 0, 0
+	case k == 0:
+		return 0, d.cend.at(0)
+	}
+	return d.cend.at(int(k - 1)), d.cend.at(int(k))
+}
+
+// fromOf returns the stage deal k was created in and the line that says
+// so, or 0.
+func (d *histDeals) fromOf(k int32) (uint32, int32) {
+	if d.from == nil {
+		return 0, 0
+	}
+	return d.from[k], d.fromLine[k]
+}
+
+// pipelineOf returns deal k's pipeline and the line that first names it,
+// or 0.
+func (d *histDeals) pipelineOf(k int32) (uint32, int32) {
+	if d.pipeline == nil {
+		return 0, 0
+	}
+	return d.pipeline[k], d.pipeLine[k]
+}
+
+func (d *histDeals) markUsed(k int32)    { d.used[k/64] |= 1 << (k % 64) }
+func (d *histDeals) isUsed(k int32) bool { return d.used[k/64]&(1<<(k%64)) != 0 }
+
+// offsets holds a nondecreasing offset for each deal, in index order, in
+// packed blocks of histBlock deals.
+type offsets struct {
+	blocks []packed.Ints
+	n      int
+}
+
+// add appends the offset of the next deal.
+func (o *offsets) add(v int) {
+	if o.n%histBlock == 0 {
+		o.blocks = append(o.blocks, packed.NewInts(blockCap(len(o.blocks))))
+	}
+	o.blocks[len(o.blocks)-1].Append(int64(v))
+	o.n++
+}
+
+// at returns the offset of deal k.
+func (o *offsets) at(k int) int { return int(o.blocks[k/histBlock].At(k % histBlock)) }
