@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"iter"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -516,10 +516,11 @@ const runBatch = 512
 // once, to every accumulator (each built for s): one pass for every
 // analysis asked for. With Options.Workers other than 1 it runs on that
 // many goroutines (zero means GOMAXPROCS): the stream is read by the
-// calling goroutine, in batches, and each worker feeds its own empty copy
-// of every accumulator ([Accumulator.Fresh]), merged into the given ones at
-// the end. The result is the same as a serial run, skipped examples and
-// their order included.
+// calling goroutine, in batches; one worker feeds the given accumulators
+// and each other worker its own empty copy of every accumulator
+// ([Accumulator.Fresh]), merged into the given ones at the end, different
+// accumulators on different goroutines at once. The result is the same as
+// a serial run, skipped examples and their order included.
 //
 // The stream must yield deals that stay valid after the next one is
 // yielded (deals from a slice, [csvimport] readers and generators do). In
@@ -544,10 +545,7 @@ func (s *Scan) Run(deals iter.Seq[Deal], accs ...Accumulator) error {
 			}
 		}
 	}
-	workers := s.opts.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := par.Workers(s.opts.Workers)
 	if workers == 1 {
 		return s.runSerial(deals, accs)
 	}
@@ -584,12 +582,17 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 	stop.Store(math.MaxInt64)
 	var mu sync.Mutex
 	var firstErr *DealError
+	// worker 0 feeds the given accumulators, the others their own empty
+	// copies, merged into them at the end
 	copies := make([][]Accumulator, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
-		mine := make([]Accumulator, len(accs))
-		for i, a := range accs {
-			mine[i] = a.Fresh()
+		mine := accs
+		if w > 0 {
+			mine = make([]Accumulator, len(accs))
+			for i, a := range accs {
+				mine[i] = a.Fresh()
+			}
 		}
 		copies[w] = mine
 		wg.Add(1)
@@ -657,11 +660,18 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 	}
 	close(work)
 	wg.Wait()
-	for _, mine := range copies {
-		for i, a := range accs {
-			if err := a.Merge(mine[i]); err != nil {
-				return err
+	// the accumulators merge on the workers, each its own copies
+	errs := make([]error, len(accs))
+	par.For(workers, len(accs), func(i int) {
+		for _, mine := range copies[1:] {
+			if errs[i] = accs[i].Merge(mine[i]); errs[i] != nil {
+				return
 			}
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	if firstErr != nil {
