@@ -97,8 +97,11 @@ func (s *sampleSet) values() iter.Seq[int64] {
 	}
 }
 
-// addAll adds o's samples to s, a chunk at a time; the chunks come out as
-// adding the samples one by one would make them. o must not be s.
+// addAll adds o's samples to s, a chunk at a time. o's full chunks of
+// chunkSize samples are shared, not copied: no chunk is written once full
+// (appends go to a chunk with room, and scale writes new chunks), so that
+// s and o may both hold one. o's other chunks are copied, so that a merge
+// of many small sets still packs them. o must not be s.
 func (s *sampleSet) addAll(o *sampleSet) {
 	if o.n == 0 {
 		return
@@ -113,10 +116,8 @@ func (s *sampleSet) addAll(o *sampleSet) {
 		s.bound(o.mx)
 	}
 	if !s.isWide {
-		for _, c := range o.narrow {
-			s.narrow = appendAllChunked(s.narrow, c, s.n)
-			s.n += len(c)
-		}
+		s.narrow = addChunks(s.narrow, o.narrow, s.n)
+		s.n += o.n
 		return
 	}
 	for _, c := range o.narrow {
@@ -126,9 +127,24 @@ func (s *sampleSet) addAll(o *sampleSet) {
 		}
 	}
 	for _, c := range o.wide {
-		s.wide = appendAllChunked(s.wide, c, s.n)
+		s.wide = addChunks(s.wide, [][]int64{c}, s.n)
 		s.n += len(c)
 	}
+}
+
+// addChunks appends the samples of the chunks from to chunks, which hold
+// n samples: a full chunk of chunkSize samples as it is, the others
+// copied as appendChunked adds them.
+func addChunks[T int32 | int64](chunks, from [][]T, n int) [][]T {
+	for _, c := range from {
+		if len(c) == chunkSize && cap(c) == chunkSize {
+			chunks = append(chunks, c)
+		} else {
+			chunks = appendAllChunked(chunks, c, n)
+		}
+		n += len(c)
+	}
+	return chunks
 }
 
 // appendAllChunked appends vals to the chunks, of which n samples are
@@ -155,10 +171,13 @@ func (s *sampleSet) scale(m int64) bool {
 		}
 	}
 	s.widen()
-	for _, c := range s.wide {
-		for i := range c {
-			c[i] *= m
+	for j, c := range s.wide {
+		// a new chunk: c may be shared with another set (see addAll)
+		scaled := make([]int64, len(c), cap(c))
+		for i, v := range c {
+			scaled[i] = v * m
 		}
+		s.wide[j] = scaled
 	}
 	s.mn, s.mx = s.mn*m, s.mx*m // m > 0
 	return true

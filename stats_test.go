@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 )
 
 func TestRatio(t *testing.T) {
@@ -328,4 +329,102 @@ func TestPercentilePanics(t *testing.T) {
 	}()
 	var m MoneyStats
 	m.Percentiles(101)
+}
+
+// TestMergeSharesFullChunks checks that a merge shares the other set's
+// full chunks and that neither set then sees the other's later samples:
+// adds on both sides, a widening past int32, and an amount with more
+// decimals (which rescales every kept amount) leave each with exactly its
+// own samples, as fresh sets fed the same values hold them.
+func TestMergeSharesFullChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	draw := func(n int, wide bool) []int64 {
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = rng.Int64N(1_000_000)
+			if wide && i == n-1 {
+				out[i] = 1 << 40
+			}
+		}
+		return out
+	}
+	fill := func(s *DurationStats, vs ...[]int64) {
+		for _, v := range vs {
+			for _, x := range v {
+				s.AddSeconds(x)
+			}
+		}
+	}
+	sorted := func(vs ...[]int64) []int64 {
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v...)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, wide := range []bool{false, true} {
+		a1, o1 := draw(3*chunkSize+5, false), draw(2*chunkSize+7, false)
+		a2, o2 := draw(chunkSize+3, wide), draw(chunkSize+9, wide)
+		var a, o DurationStats
+		fill(&a, a1)
+		fill(&o, o1)
+		a.Merge(&o)
+		shared := false
+		for _, c := range a.samples.narrow {
+			for _, d := range o.samples.narrow {
+				shared = shared || &c[0] == &d[0]
+			}
+		}
+		if !shared {
+			t.Fatalf("wide %v: the merge copied every chunk", wide)
+		}
+		fill(&a, a2)
+		fill(&o, o2)
+		if diff := cmp.Diff(sorted(a1, o1, a2), a.samples.sorted()); diff != "" {
+			t.Errorf("wide %v: merged set (-want +got):\n%s", wide, diff)
+		}
+		if diff := cmp.Diff(sorted(o1, o2), o.samples.sorted()); diff != "" {
+			t.Errorf("wide %v: other set (-want +got):\n%s", wide, diff)
+		}
+	}
+	// amounts: a rescale of either side after the merge, of amounts kept
+	// in 4 bytes and of amounts past int32 cents, kept in 8
+	for _, top := range []int64{10_000_000, 10_000_000_000} {
+		amounts := func(n int) []decimal.Decimal {
+			out := make([]decimal.Decimal, n)
+			for i := range out {
+				out[i] = decimal.New(rng.Int64N(top), -2)
+			}
+			return out
+		}
+		add := func(m *MoneyStats, ds ...[]decimal.Decimal) {
+			for _, d := range ds {
+				for _, x := range d {
+					m.Add(x)
+				}
+			}
+		}
+		a1, o1 := amounts(2*chunkSize+1), amounts(3*chunkSize)
+		fine := []decimal.Decimal{decimal.RequireFromString("0.001")}
+		var a, o MoneyStats
+		add(&a, a1)
+		add(&o, o1)
+		a.Merge(&o)
+		add(&o, fine) // o rescales the chunks a shares
+		var wantA, wantO MoneyStats
+		add(&wantA, a1, o1)
+		add(&wantO, o1, fine)
+		if diff := cmp.Diff(wantA.Summary(), a.Summary()); diff != "" {
+			t.Errorf("top %d: merged amounts after the other's rescale (-want +got):\n%s", top, diff)
+		}
+		if diff := cmp.Diff(wantO.Summary(), o.Summary()); diff != "" {
+			t.Errorf("top %d: rescaled amounts (-want +got):\n%s", top, diff)
+		}
+		add(&a, fine)
+		add(&wantA, fine)
+		if diff := cmp.Diff(wantA.Summary(), a.Summary()); diff != "" {
+			t.Errorf("top %d: merged amounts after their own rescale (-want +got):\n%s", top, diff)
+		}
+	}
 }
