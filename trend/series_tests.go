@@ -1,10 +1,10 @@
 package trend
 
 import (
-	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
@@ -64,21 +64,18 @@ func (p *periodSamples) sorted() ([]float64, []stat.Tie) {
 	if p == nil {
 		return nil, nil
 	}
-	won := slices.Clone(p.won)
-	slices.Sort(won)
-	obs := slices.Clone(p.toWin)
-	slices.Sort(obs)
+	won := radix.SortedFloats(p.won)
+	obs := radix.Sorted(p.toWin)
 	return won, tiesOf(obs, 1)
 }
 
 func (p *periodSamples) encode(w *wire.Writer) {
-	won, _ := p.sorted()
+	won := radix.SortedFloats(p.won)
 	w.Int(len(won))
 	for _, v := range won {
 		w.Float(v)
 	}
-	obs := slices.Clone(p.toWin)
-	slices.Sort(obs)
+	obs := radix.Sorted(p.toWin)
 	w.SortedInts(obs)
 }
 
