@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/par"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -248,10 +250,7 @@ func (l *Learner) Model() (*Model, error) {
 	for st := range f.Stages() {
 		m.stages = append(m.stages, st)
 	}
-	for k, s := range l.toWin {
-		m.toWin[k] = slices.Clone(s)
-		slices.Sort(m.toWin[k])
-	}
+	par.For(par.Workers(l.s.Options().Workers), len(l.toWin), func(k int) { m.toWin[k] = radix.Sorted(l.toWin[k]) })
 	if l.segs != nil {
 		m.segKeys = sortedKeys(l.segs, strings.Compare)
 		for _, key := range m.segKeys {
@@ -280,9 +279,7 @@ func (l *Learner) encode(w *wire.Writer) {
 	for k := range l.stages {
 		w.Varint(l.stages[k].won)
 		w.Varint(l.stages[k].closed)
-		s := slices.Clone(l.toWin[k])
-		slices.Sort(s)
-		w.SortedInts(s)
+		w.SortedInts(radix.Sorted(l.toWin[k]))
 	}
 	w.Bool(l.overflow)
 	keys := sortedKeys(l.segs, strings.Compare)
