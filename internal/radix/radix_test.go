@@ -59,18 +59,18 @@ func TestSorted(t *testing.T) {
 		slices.Sort(want)
 		orig := slices.Clone(xs)
 		got := Sorted(xs)
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: Sorted (-slices.Sort +radix):\n%s", name, diff)
+		if !slices.Equal(want, got) {
+			t.Errorf("%s: Sorted (-slices.Sort +radix):\n%s", name, cmp.Diff(want, got))
 		}
-		if diff := cmp.Diff(orig, xs); diff != "" {
-			t.Errorf("%s: Sorted changed its input:\n%s", name, diff)
+		if !slices.Equal(orig, xs) {
+			t.Errorf("%s: Sorted changed its input:\n%s", name, cmp.Diff(orig, xs))
 		}
 		if len(xs) > 0 && &got[0] == &xs[0] {
 			t.Errorf("%s: Sorted returned its input", name)
 		}
 		Sort(xs)
-		if diff := cmp.Diff(want, xs); diff != "" {
-			t.Errorf("%s: Sort (-slices.Sort +radix):\n%s", name, diff)
+		if !slices.Equal(want, xs) {
+			t.Errorf("%s: Sort (-slices.Sort +radix):\n%s", name, cmp.Diff(want, xs))
 		}
 	}
 }
@@ -172,11 +172,11 @@ func TestSortedFloats(t *testing.T) {
 		want := slices.Clone(xs)
 		slices.Sort(want)
 		got := SortedFloats(xs)
-		if diff := cmp.Diff(bits(want), bits(got)); diff != "" {
-			t.Errorf("%s: SortedFloats (-slices.Sort +radix):\n%s", name, diff)
+		if w, g := bits(want), bits(got); !slices.Equal(w, g) {
+			t.Errorf("%s: SortedFloats (-slices.Sort +radix):\n%s", name, cmp.Diff(w, g))
 		}
-		if diff := cmp.Diff(bits(orig), bits(xs)); diff != "" {
-			t.Errorf("%s: SortedFloats changed its input:\n%s", name, diff)
+		if o, x := bits(orig), bits(xs); !slices.Equal(o, x) {
+			t.Errorf("%s: SortedFloats changed its input:\n%s", name, cmp.Diff(o, x))
 		}
 	}
 }
