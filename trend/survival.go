@@ -267,10 +267,11 @@ func (a *Survival) Curve() Curve {
 	obs := radix.Sorted(a.obs)
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
 		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
-	c.Steps = kmSteps(tiesOf(obs, 1), level, par.Workers(o.Workers))
-	for _, st := range c.Steps {
-		c.Events += st.Events
-		c.Censored += st.Censored
+	ties := tiesOf(obs, 1)
+	c.Steps = kmSteps(ties, level, par.Workers(o.Workers))
+	for _, x := range ties {
+		c.Events += x.Events
+		c.Censored += x.Censored
 	}
 	c.Median, _ = c.Quantile(0.5)
 	return c
