@@ -282,14 +282,17 @@ func (t *Tally) Report() Report {
 		sums = append(sums, func(sc *selectScratch) { row.TimeLatest = s.latest.summary(sc) },
 			func(sc *selectScratch) { row.TimeTotal = s.total.summary(sc) })
 	}
-	if workers := par.Workers(o.Workers); workers > 1 && t.deals >= parallelSummaries {
-		par.For(workers, len(sums), func(i int) { sums[i](new(selectScratch)) })
-	} else {
-		scratch := new(selectScratch)
-		for _, sum := range sums {
-			sum(scratch)
-		}
+	workers := 1
+	if t.deals >= parallelSummaries {
+		workers = min(par.Workers(o.Workers), len(sums))
 	}
+	scratch := make([]*selectScratch, workers) // one per goroutine
+	par.ForWorker(workers, len(sums), func(w, i int) {
+		if scratch[w] == nil {
+			scratch[w] = new(selectScratch)
+		}
+		sums[i](scratch[w])
+	})
 
 	for _, k := range sortedKeys(t.periods) {
 		row := t.periods[k].row(t.sourceNames, level)

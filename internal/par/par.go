@@ -26,33 +26,41 @@ func Workers(n int) int {
 // are handed out one at a time, so that long and short parts share the
 // goroutines evenly. fn must be safe to call concurrently for distinct i.
 func For(workers, n int, fn func(i int)) {
+	ForWorker(workers, n, func(_, i int) { fn(i) })
+}
+
+// ForWorker is [For] with the goroutine that makes each call, w in
+// 0..workers-1 (0 is the calling goroutine): calls with the same w never
+// run at the same time, so that each goroutine can reuse its own scratch
+// memory.
+func ForWorker(workers, n int, fn func(w, i int)) {
 	if workers > n {
 		workers = n
 	}
 	if workers <= 1 {
 		for i := range n {
-			fn(i)
+			fn(0, i)
 		}
 		return
 	}
 	var next atomic.Int64
-	loop := func() {
+	loop := func(w int) {
 		for {
 			i := int(next.Add(1) - 1)
 			if i >= n {
 				return
 			}
-			fn(i)
+			fn(w, i)
 		}
 	}
 	var wg sync.WaitGroup
 	wg.Add(workers - 1)
-	for range workers - 1 {
+	for w := 1; w < workers; w++ {
 		go func() {
 			defer wg.Done()
-			loop()
+			loop(w)
 		}()
 	}
-	loop()
+	loop(0)
 	wg.Wait()
 }

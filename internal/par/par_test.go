@@ -40,6 +40,38 @@ func TestFor(t *testing.T) {
 	}
 }
 
+// TestForWorker checks that each call's goroutine index is below the
+// number of goroutines and that no two calls with the same index overlap
+// (each index counts the calls in flight under it).
+func TestForWorker(t *testing.T) {
+	for _, workers := range []int{1, 2, 3, 8} {
+		var mu sync.Mutex
+		inFlight := make([]int, workers)
+		seen := 0
+		ForWorker(workers, 500, func(w, i int) {
+			mu.Lock()
+			if w < 0 || w >= workers {
+				t.Errorf("workers %d: call %d on goroutine %d", workers, i, w)
+				mu.Unlock()
+				return
+			}
+			inFlight[w]++
+			if inFlight[w] > 1 {
+				t.Errorf("workers %d: two calls at once on goroutine %d", workers, w)
+			}
+			seen++
+			mu.Unlock()
+			runtime.Gosched()
+			mu.Lock()
+			inFlight[w]--
+			mu.Unlock()
+		})
+		if seen != 500 {
+			t.Errorf("workers %d: %d calls, want 500", workers, seen)
+		}
+	}
+}
+
 // TestForParallel checks that the parts run at the same time: with two
 // goroutines, part 0 waits for part 1 to start, which one goroutine alone
 // could never do.
