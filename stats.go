@@ -97,11 +97,13 @@ func (s *sampleSet) values() iter.Seq[int64] {
 	}
 }
 
-// addAll adds o's samples to s, a chunk at a time. o's full chunks of
-// chunkSize samples are shared, not copied: no chunk is written once full
-// (appends go to a chunk with room, and scale writes new chunks), so that
-// s and o may both hold one. o's other chunks are copied, so that a merge
-// of many small sets still packs them. o must not be s.
+// addAll adds o's samples to s, a chunk at a time. o's chunks of
+// shareChunk samples or more are shared, not copied, each cut to its
+// length (c[:len(c):len(c)]), so that s never appends to it: no sample is
+// written twice (appends go past a chunk's length, and scale writes new
+// chunks), and o's later appends to a shared chunk of its own go where s
+// does not look. o's shorter chunks are copied, so that a merge of many
+// small sets still packs them. o must not be s.
 func (s *sampleSet) addAll(o *sampleSet) {
 	if o.n == 0 {
 		return
@@ -132,13 +134,17 @@ func (s *sampleSet) addAll(o *sampleSet) {
 	}
 }
 
+// shareChunk is the length from which a merge shares a chunk instead of
+// copying it.
+const shareChunk = 1024
+
 // addChunks appends the samples of the chunks from to chunks, which hold
-// n samples: a full chunk of chunkSize samples as it is, the others
-// copied as appendChunked adds them.
+// n samples: a chunk of shareChunk samples or more as it is, cut to its
+// length, the others copied as appendChunked adds them.
 func addChunks[T int32 | int64](chunks, from [][]T, n int) [][]T {
 	for _, c := range from {
-		if len(c) == chunkSize && cap(c) == chunkSize {
-			chunks = append(chunks, c)
+		if len(c) >= shareChunk {
+			chunks = append(chunks, c[:len(c):len(c)])
 		} else {
 			chunks = appendAllChunked(chunks, c, n)
 		}

@@ -331,12 +331,14 @@ func TestPercentilePanics(t *testing.T) {
 	m.Percentiles(101)
 }
 
-// TestMergeSharesFullChunks checks that a merge shares the other set's
-// full chunks and that neither set then sees the other's later samples:
-// adds on both sides, a widening past int32, and an amount with more
-// decimals (which rescales every kept amount) leave each with exactly its
-// own samples, as fresh sets fed the same values hold them.
-func TestMergeSharesFullChunks(t *testing.T) {
+// TestMergeSharesChunks checks that a merge shares the other set's long
+// chunks, its last one half full among them, and that neither set then
+// sees the other's later samples: adds on both sides (the other's into
+// the room left in the chunk it shares), a widening past int32, and an
+// amount with more decimals (which rescales every kept amount) leave each
+// with exactly its own samples, as fresh sets fed the same values hold
+// them.
+func TestMergeSharesChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	draw := func(n int, wide bool) []int64 {
 		out := make([]int64, n)
@@ -364,20 +366,20 @@ func TestMergeSharesFullChunks(t *testing.T) {
 		return out
 	}
 	for _, wide := range []bool{false, true} {
-		a1, o1 := draw(3*chunkSize+5, false), draw(2*chunkSize+7, false)
+		a1, o1 := draw(3*chunkSize+5, false), draw(2*chunkSize+chunkSize/2, false)
 		a2, o2 := draw(chunkSize+3, wide), draw(chunkSize+9, wide)
 		var a, o DurationStats
 		fill(&a, a1)
 		fill(&o, o1)
 		a.Merge(&o)
-		shared := false
+		last := o.samples.narrow[len(o.samples.narrow)-1]
+		sharedFull, sharedLast := false, false
 		for _, c := range a.samples.narrow {
-			for _, d := range o.samples.narrow {
-				shared = shared || &c[0] == &d[0]
-			}
+			sharedFull = sharedFull || (len(c) == chunkSize && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
+			sharedLast = sharedLast || &c[0] == &last[0]
 		}
-		if !shared {
-			t.Fatalf("wide %v: the merge copied every chunk", wide)
+		if !sharedFull || !sharedLast || len(last) == cap(last) {
+			t.Fatalf("wide %v: the merge shares a full chunk %v, the half-full last %v (%d of %d)", wide, sharedFull, sharedLast, len(last), cap(last))
 		}
 		fill(&a, a2)
 		fill(&o, o2)
