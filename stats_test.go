@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/chunk"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
 )
@@ -366,8 +367,8 @@ func TestMergeSharesChunks(t *testing.T) {
 		return out
 	}
 	for _, wide := range []bool{false, true} {
-		a1, o1 := draw(3*chunkSize+5, false), draw(2*chunkSize+chunkSize/2, false)
-		a2, o2 := draw(chunkSize+3, wide), draw(chunkSize+9, wide)
+		a1, o1 := draw(3*chunk.Size+5, false), draw(2*chunk.Size+chunk.Size/2, false)
+		a2, o2 := draw(chunk.Size+3, wide), draw(chunk.Size+9, wide)
 		var a, o DurationStats
 		fill(&a, a1)
 		fill(&o, o1)
@@ -375,7 +376,7 @@ func TestMergeSharesChunks(t *testing.T) {
 		last := o.samples.narrow[len(o.samples.narrow)-1]
 		sharedFull, sharedLast := false, false
 		for _, c := range a.samples.narrow {
-			sharedFull = sharedFull || (len(c) == chunkSize && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
+			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
 			sharedLast = sharedLast || &c[0] == &last[0]
 		}
 		if !sharedFull || !sharedLast || len(last) == cap(last) {
@@ -407,7 +408,7 @@ func TestMergeSharesChunks(t *testing.T) {
 				}
 			}
 		}
-		a1, o1 := amounts(2*chunkSize+1), amounts(3*chunkSize)
+		a1, o1 := amounts(2*chunk.Size+1), amounts(3*chunk.Size)
 		fine := []decimal.Decimal{decimal.RequireFromString("0.001")}
 		var a, o MoneyStats
 		add(&a, a1)
