@@ -19,35 +19,61 @@ import (
 // radix passes' fixed cost (6 x 2048 counters).
 const small = 256
 
-// Sorted returns a new slice holding xs in ascending order; xs is not
+// Sorted returns a new slice holding the values of the parts (a slice, or
+// the chunks of a [chunk] store) in ascending order; the parts are not
 // modified.
-func Sorted(xs []int64) []int64 {
-	if len(xs) < small {
-		out := slices.Clone(xs)
+//
+// [chunk]: https://pkg.go.dev/github.com/funnelmetrics/funnel/internal/chunk
+func Sorted(parts ...[]int64) []int64 {
+	n := count(parts)
+	if n < small {
+		out := flat(parts, n)
 		slices.Sort(out)
 		return out
 	}
-	return sort(xs, make([]int64, len(xs)), make([]int64, len(xs)))
+	return sort(parts, n, make([]int64, n), make([]int64, n))
 }
 
-// SortedFloats returns a new slice holding xs in ascending order, as
-// slices.Sort orders them; xs is not modified.
-func SortedFloats(xs []float64) []float64 {
-	if len(xs) < small || slices.ContainsFunc(xs, func(x float64) bool { return x != x || (x == 0 && math.Signbit(x)) }) {
+// SortedFloats returns a new slice holding the values of the parts in
+// ascending order, as slices.Sort orders them; the parts are not
+// modified.
+func SortedFloats(parts ...[]float64) []float64 {
+	n := count(parts)
+	if n < small || slices.ContainsFunc(parts, func(p []float64) bool {
+		return slices.ContainsFunc(p, func(x float64) bool { return x != x || (x == 0 && math.Signbit(x)) })
+	}) {
 		// NaNs, which slices.Sort puts first, and -0, which it leaves
 		// wherever among the +0s: the comparison sort's own order
-		out := slices.Clone(xs)
+		out := flat(parts, n)
 		slices.Sort(out)
 		return out
 	}
-	keys := make([]int64, len(xs))
-	for i, x := range xs {
-		keys[i] = flip(int64(math.Float64bits(x)))
+	keys := make([]int64, 0, n)
+	for _, p := range parts {
+		for _, x := range p {
+			keys = append(keys, flip(int64(math.Float64bits(x))))
+		}
 	}
 	Sort(keys)
-	out := make([]float64, len(xs))
+	out := make([]float64, n)
 	for i, k := range keys {
 		out[i] = math.Float64frombits(uint64(flip(k)))
+	}
+	return out
+}
+
+func count[T any](parts [][]T) int {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	return n
+}
+
+func flat[T any](parts [][]T, n int) []T {
+	out := make([]T, 0, n)
+	for _, p := range parts {
+		out = append(out, p...)
 	}
 	return out
 }
@@ -69,7 +95,7 @@ func Sort(xs []int64) {
 		slices.Sort(xs)
 		return
 	}
-	out := sort(xs, make([]int64, len(xs)), nil)
+	out := sort([][]int64{xs}, len(xs), make([]int64, len(xs)), xs)
 	if &out[0] != &xs[0] {
 		copy(xs, out)
 	}
@@ -83,24 +109,29 @@ const (
 	buckets   = 1 << digitBits
 )
 
-// sort sorts src into a or b (both of src's length; b may be nil, in
-// which case src itself is the second buffer and is overwritten) and
-// returns the one that holds the result. Keys are the values with the
-// sign bit flipped, so that unsigned digit order is signed value order.
-func sort(src, a, b []int64) []int64 {
+// sort sorts the n > 0 values of the parts src into a or b, both of
+// length n, and returns the one that holds the result. b may be src's
+// only part, which is then overwritten. Keys are the values with the sign
+// bit flipped, so that unsigned digit order is signed value order.
+func sort(src [][]int64, n int, a, b []int64) []int64 {
 	const sign = uint64(1) << 63
 	var counts [digits][buckets]int
-	first := uint64(src[0]) ^ sign
-	var differ uint64 // bit set where some value's key differs from the first's
-	for _, v := range src {
-		k := uint64(v) ^ sign
-		differ |= k ^ first
-		for d := range digits {
-			counts[d][(k>>(digitBits*d))&(buckets-1)]++
+	var first uint64
+	for _, p := range src {
+		if len(p) > 0 {
+			first = uint64(p[0]) ^ sign
+			break
 		}
 	}
-	if b == nil {
-		b = src
+	var differ uint64 // bit set where some value's key differs from the first's
+	for _, p := range src {
+		for _, v := range p {
+			k := uint64(v) ^ sign
+			differ |= k ^ first
+			for d := range digits {
+				counts[d][(k>>(digitBits*d))&(buckets-1)]++
+			}
+		}
 	}
 	from, to := src, a
 	for d := range digits {
@@ -114,22 +145,27 @@ func sort(src, a, b []int64) []int64 {
 		for i := range pos {
 			pos[i], sum = sum, sum+pos[i]
 		}
-		for _, v := range from {
-			i := ((uint64(v) ^ sign) >> shift) & (buckets - 1)
-			to[pos[i]] = v
-			pos[i]++
+		for _, p := range from {
+			for _, v := range p {
+				i := ((uint64(v) ^ sign) >> shift) & (buckets - 1)
+				to[pos[i]] = v
+				pos[i]++
+			}
 		}
-		from = to
+		from = [][]int64{to}
 		if &to[0] == &a[0] {
 			to = b
 		} else {
 			to = a
 		}
 	}
-	if &from[0] == &src[0] && &src[0] != &b[0] {
-		// no pass ran (every value equal): the result is src's copy
-		copy(a, src)
-		return a
+	if len(from) == 1 && len(from[0]) == n && (&from[0][0] == &a[0] || &from[0][0] == &b[0]) {
+		return from[0]
 	}
-	return from
+	// no pass ran (every value equal): the result is src's values
+	out := a[:0]
+	for _, p := range src {
+		out = append(out, p...)
+	}
+	return out
 }

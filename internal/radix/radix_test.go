@@ -51,8 +51,31 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// TestSorted checks Sorted and Sort against slices.Sort, and that Sorted
-// leaves its input alone.
+// splits returns ways to cut xs into parts: none (no parts at all, for
+// an empty xs), one, chunks of 1,000 with empty parts between, and cuts
+// at random points.
+func splits[T any](xs []T) [][][]T {
+	r := rand.New(rand.NewPCG(uint64(len(xs)), 9))
+	var out [][][]T
+	if len(xs) == 0 {
+		out = append(out, nil)
+	}
+	out = append(out, [][]T{xs})
+	var chunks [][]T
+	for i := 0; i < len(xs); i += 1000 {
+		chunks = append(chunks, xs[i:min(i+1000, len(xs))], nil)
+	}
+	out = append(out, chunks)
+	var cuts [][]T
+	for rest := xs; len(rest) > 0; {
+		k := r.IntN(len(rest) + 1)
+		cuts, rest = append(cuts, rest[:k]), rest[k:]
+	}
+	return append(out, cuts)
+}
+
+// TestSorted checks Sorted, of one slice and of parts, and Sort against
+// slices.Sort, and that Sorted leaves its input alone.
 func TestSorted(t *testing.T) {
 	for name, xs := range inputs() {
 		want := slices.Clone(xs)
@@ -67,6 +90,11 @@ func TestSorted(t *testing.T) {
 		}
 		if len(xs) > 0 && &got[0] == &xs[0] {
 			t.Errorf("%s: Sorted returned its input", name)
+		}
+		for _, parts := range splits(xs) {
+			if got := Sorted(parts...); !slices.Equal(want, got) {
+				t.Errorf("%s: Sorted of %d parts (-slices.Sort +radix):\n%s", name, len(parts), cmp.Diff(want, got))
+			}
 		}
 		Sort(xs)
 		if !slices.Equal(want, xs) {
@@ -174,6 +202,11 @@ func TestSortedFloats(t *testing.T) {
 		got := SortedFloats(xs)
 		if w, g := bits(want), bits(got); !slices.Equal(w, g) {
 			t.Errorf("%s: SortedFloats (-slices.Sort +radix):\n%s", name, cmp.Diff(w, g))
+		}
+		for _, parts := range splits(xs) {
+			if w, g := bits(want), bits(SortedFloats(parts...)); !slices.Equal(w, g) {
+				t.Errorf("%s: SortedFloats of %d parts (-slices.Sort +radix):\n%s", name, len(parts), cmp.Diff(w, g))
+			}
 		}
 		if o, x := bits(orig), bits(xs); !slices.Equal(o, x) {
 			t.Errorf("%s: SortedFloats changed its input:\n%s", name, cmp.Diff(o, x))
