@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/chunk"
 	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/stat"
@@ -71,7 +72,7 @@ type Survival struct {
 	in    funnel.Intake
 	// obs holds 2 × seconds, plus 1 for a censored duration, so that
 	// sorting orders by time, events first.
-	obs        []int64
+	obs        chunk.Store[int64]
 	untimed    int64
 	notEntered int64
 }
@@ -182,7 +183,7 @@ func (a *Survival) add(sec int64, event bool) {
 	if !event {
 		v |= 1
 	}
-	a.obs = append(a.obs, v)
+	a.obs.Add(v)
 }
 
 // Merge adds every duration of o, a *Survival of an equal scan and
@@ -198,7 +199,7 @@ func (a *Survival) Merge(o funnel.Accumulator) error {
 		return fmt.Errorf("trend: merging survival of other options: %w", funnel.ErrIncompatible)
 	}
 	a.in.Merge(&b.in)
-	a.obs = append(a.obs, b.obs...)
+	a.obs.Merge(&b.obs)
 	a.untimed += b.untimed
 	a.notEntered += b.notEntered
 	return nil
@@ -264,7 +265,7 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	obs := radix.Sorted(a.obs)
+	obs := radix.Sorted(a.obs.Chunks()...)
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
 		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
 	ties := tiesOf(obs, 1)
@@ -686,7 +687,7 @@ func (a *Survival) MarshalBinary() ([]byte, error) {
 	w.String(string(ib))
 	w.Varint(a.untimed)
 	w.Varint(a.notEntered)
-	obs := radix.Sorted(a.obs)
+	obs := radix.Sorted(a.obs.Chunks()...)
 	w.SortedInts(obs)
 	return w.Bytes(), nil
 }
@@ -721,11 +722,12 @@ func (a *Survival) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	out.untimed, out.notEntered = r.NonNeg(), r.NonNeg()
-	out.obs = r.SortedInts()
+	obs := r.SortedInts()
+	out.obs = chunk.Of(obs)
 	if r.Err() == nil {
-		if len(out.obs) > 0 && out.obs[0] < 0 {
+		if len(obs) > 0 && obs[0] < 0 {
 			r.Fail("negative duration")
-		} else if int64(len(out.obs))+out.untimed+out.notEntered != out.in.Counted() || (opts.Measure != TimeInStage && out.notEntered > 0) {
+		} else if int64(len(obs))+out.untimed+out.notEntered != out.in.Counted() || (opts.Measure != TimeInStage && out.notEntered > 0) {
 			r.Fail("survival counts do not add up")
 		}
 	}

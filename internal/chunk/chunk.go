@@ -72,3 +72,39 @@ func Flat[T any](chunks [][]T, n int) []T {
 	}
 	return out
 }
+
+// A Store is a chunked store and the number of values it holds. The zero
+// Store is empty and ready to use.
+type Store[T any] struct {
+	chunks [][]T
+	n      int
+}
+
+// Of returns the store of vals, which it keeps as its one chunk: the
+// caller gives vals up.
+func Of[T any](vals []T) Store[T] {
+	if len(vals) == 0 {
+		return Store[T]{}
+	}
+	return Store[T]{chunks: [][]T{vals}, n: len(vals)}
+}
+
+// Add appends v.
+func (s *Store[T]) Add(v T) {
+	s.chunks = Append(s.chunks, v, s.n)
+	s.n++
+}
+
+// Merge appends o's values, sharing its long chunks (see [Merge]). o
+// must not be s.
+func (s *Store[T]) Merge(o *Store[T]) {
+	s.chunks = Merge(s.chunks, o.chunks, s.n)
+	s.n += o.n
+}
+
+// Len returns the number of values held.
+func (s *Store[T]) Len() int { return s.n }
+
+// Chunks returns the chunks, in the order their values were added. The
+// caller must not change them.
+func (s *Store[T]) Chunks() [][]T { return s.chunks }

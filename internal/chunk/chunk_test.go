@@ -132,3 +132,35 @@ func TestMergeProperty(t *testing.T) {
 		}
 	}
 }
+
+// TestStore checks a Store against plain slices: Of of nothing and of
+// values, adds after Of (into the given slice's room), merges both ways.
+func TestStore(t *testing.T) {
+	var empty Store[int]
+	if s := Of[int](nil); s.Len() != 0 || s.Chunks() != nil {
+		t.Errorf("Of(nil) = %+v", s)
+	}
+	given := make([]int, 3, 10)
+	given[0], given[1], given[2] = 7, 8, 9
+	a, b := Of(given), Store[int]{}
+	wantA, wantB := []int{7, 8, 9}, []int(nil)
+	for i := range 5000 {
+		a.Add(i)
+		wantA = append(wantA, i)
+		b.Add(-i)
+		wantB = append(wantB, -i)
+	}
+	a.Merge(&b)
+	wantA = append(wantA, wantB...)
+	b.Merge(&empty)
+	b.Add(42)
+	wantB = append(wantB, 42)
+	for name, c := range map[string]struct {
+		s    *Store[int]
+		want []int
+	}{"a": {&a, wantA}, "b": {&b, wantB}} {
+		if got := Flat(c.s.Chunks(), c.s.Len()); !slices.Equal(c.want, got) || c.s.Len() != len(c.want) {
+			t.Errorf("%s: %d values (-want +got):\n%s", name, c.s.Len(), cmp.Diff(c.want, got))
+		}
+	}
+}
