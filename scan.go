@@ -515,9 +515,10 @@ const runBatch = 512
 // Run reads the stream of deals once and hands every deal, validated
 // once, to every accumulator (each built for s): one pass for every
 // analysis asked for. With Options.Workers other than 1 it runs on that
-// many goroutines (zero means GOMAXPROCS): the stream is read by the
-// calling goroutine, in batches; one worker feeds the given accumulators
-// and each other worker its own empty copy of every accumulator
+// many goroutines (zero means GOMAXPROCS), the calling one among them: it
+// reads the stream, in batches, and feeds the given accumulators a batch
+// at a time whenever the other workers have enough batches queued; each
+// other worker feeds its own empty copy of every accumulator
 // ([Accumulator.Fresh]), merged into the given ones at the end, different
 // accumulators on different goroutines at once. The result is the same as
 // a serial run, skipped examples and their order included.
@@ -575,6 +576,12 @@ type runChunk struct {
 	seq   int64 // the stream position of deals[0]
 }
 
+// runParallel runs on the calling goroutine and workers-1 others. The
+// calling goroutine reads the stream: while the others' queue has room it
+// copies the next batch of deals into it, and otherwise it feeds the next
+// batch to the given accumulators itself, without copying it; each other
+// goroutine feeds its own copies of the accumulators, merged into the
+// given ones at the end.
 func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int) error {
 	work := make(chan *runChunk, 2*workers)
 	free := make(chan *runChunk, 3*workers)
@@ -582,17 +589,47 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 	stop.Store(math.MaxInt64)
 	var mu sync.Mutex
 	var firstErr *DealError
-	// worker 0 feeds the given accumulators, the others their own empty
-	// copies, merged into them at the end
-	copies := make([][]Accumulator, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		mine := accs
-		if w > 0 {
-			mine = make([]Accumulator, len(accs))
-			for i, a := range accs {
-				mine[i] = a.Fresh()
+	// observe hands the deal at stream position seq to the accumulators,
+	// and reports false when it is a strict run's invalid deal
+	observe := func(d *Deal, v *View, seq int64, mine []Accumulator) bool {
+		s.view(d, v, seq)
+		for _, a := range mine {
+			a.Observe(v)
+		}
+		if v.Err != nil && s.opts.Mode == Strict {
+			mu.Lock()
+			if seq < stop.Load() {
+				stop.Store(seq)
+				e := *v.Err
+				firstErr = &e
 			}
+			mu.Unlock()
+			return false
+		}
+		return true
+	}
+	process := func(c *runChunk, v *View, mine []Accumulator) {
+		for j := range c.deals {
+			seq := c.seq + int64(j)
+			if seq > stop.Load() || !observe(&c.deals[j], v, seq, mine) {
+				break
+			}
+		}
+		// the chunk is reused as it is: the next deals overwrite these,
+		// and a chunk left over is dropped with the run, so that zeroing
+		// 512 deals per chunk would buy nothing
+		c.deals = c.deals[:0]
+		select {
+		case free <- c:
+		default:
+		}
+	}
+	copies := make([][]Accumulator, workers-1)
+	var wg sync.WaitGroup
+	for w := range copies {
+		mine := make([]Accumulator, len(accs))
+		for i, a := range accs {
+			mine[i] = a.Fresh()
 		}
 		copies[w] = mine
 		wg.Add(1)
@@ -600,34 +637,7 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 			defer wg.Done()
 			var v View
 			for c := range work {
-				for j := range c.deals {
-					seq := c.seq + int64(j)
-					if seq > stop.Load() {
-						break
-					}
-					s.view(&c.deals[j], &v, seq)
-					for _, a := range mine {
-						a.Observe(&v)
-					}
-					if v.Err != nil && s.opts.Mode == Strict {
-						mu.Lock()
-						if seq < stop.Load() {
-							stop.Store(seq)
-							e := *v.Err
-							firstErr = &e
-						}
-						mu.Unlock()
-						break
-					}
-				}
-				// the chunk is reused as it is: the next deals overwrite
-				// these, and a chunk left over is dropped with the run,
-				// so that zeroing 512 deals per chunk would buy nothing
-				c.deals = c.deals[:0]
-				select {
-				case free <- c:
-				default:
-				}
+				process(c, &v, mine)
 			}
 		}()
 	}
@@ -639,31 +649,54 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 			return &runChunk{deals: make([]Deal, 0, runBatch)}
 		}
 	}
+	var v View
+	var cur Deal // one copy for every deal fed here, so that none escapes
 	seq := int64(0)
-	cur := chunk()
+	var c *runChunk // the batch being filled for the others, if any
+	own := 0        // the deals of the batch this goroutine feeds still to come
 	for d := range deals {
 		if seq > stop.Load() {
 			break
 		}
-		if len(cur.deals) == 0 {
-			cur.seq = seq
+		if c == nil && own == 0 {
+			// a new batch: for the others while their queue has room (only
+			// this goroutine adds to it, so the send will not block)
+			if len(work) < cap(work) {
+				c = chunk()
+				c.seq = seq
+			} else {
+				own = runBatch
+			}
 		}
-		cur.deals = append(cur.deals, d)
+		if own > 0 {
+			own--
+			cur = d
+			if !observe(&cur, &v, seq, accs) {
+				break
+			}
+			seq++
+			continue
+		}
+		c.deals = append(c.deals, d)
 		seq++
-		if len(cur.deals) == runBatch {
-			work <- cur
-			cur = chunk()
+		if len(c.deals) == runBatch {
+			work <- c
+			c = nil
 		}
 	}
-	if len(cur.deals) > 0 {
-		work <- cur
+	if c != nil {
+		process(c, &v, accs)
 	}
 	close(work)
+	// this goroutine takes its share of the batches still queued
+	for c := range work {
+		process(c, &v, accs)
+	}
 	wg.Wait()
 	// the accumulators merge on the workers, each its own copies
 	errs := make([]error, len(accs))
 	par.For(workers, len(accs), func(i int) {
-		for _, mine := range copies[1:] {
+		for _, mine := range copies {
 			if errs[i] = accs[i].Merge(mine[i]); errs[i] != nil {
 				return
 			}
