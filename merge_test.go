@@ -271,6 +271,48 @@ func TestRunParallelIntoFilled(t *testing.T) {
 	}
 }
 
+// TestReportOnWorkers checks that the report of a tally large enough to
+// make its summaries on the workers, and a segmentation's, equal the
+// serial ones, on one worker and three, for every option set.
+func TestReportOnWorkers(t *testing.T) {
+	f := dealgen.Funnel()
+	deals := mixedDeals(115_000, 22)
+	for set, opts := range mergeOpts {
+		var want funnel.Report
+		var wantSeg funnel.SegmentReport
+		for _, w := range []int{1, 3} {
+			opts.Workers = w
+			s := scanOf(t, f, opts)
+			tl := funnel.NewTally(s)
+			seg, err := funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(funnel.AttrOwner)}, TopK: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Run(slices.Values(deals), tl, seg); err != nil {
+				t.Fatal(err)
+			}
+			got := tl.Report()
+			gotSeg, err := seg.Report()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Deals < 1<<16 {
+				t.Fatalf("set %d: %d deals counted, too few for the summaries on the workers", set, got.Deals)
+			}
+			if w == 1 {
+				want, wantSeg = got, gotSeg
+				continue
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("set %d, %d workers: report (-serial +parallel):\n%s", set, w, diff)
+			}
+			if diff := cmp.Diff(wantSeg, gotSeg, cmpopts.EquateErrors()); diff != "" {
+				t.Errorf("set %d, %d workers: segments (-serial +parallel):\n%s", set, w, diff)
+			}
+		}
+	}
+}
+
 // TestRunStrictFirstError checks that a strict run on many workers stops
 // with the first invalid deal in stream order, as a serial run does.
 func TestRunStrictFirstError(t *testing.T) {

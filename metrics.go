@@ -176,9 +176,11 @@ type Options struct {
 	// deals: under 84 KB). It must be in (0, 0.5]; zero means exact
 	// percentiles, the default.
 	QuantileError float64
-	// Workers is the number of goroutines [Scan.Run] uses; zero means
-	// GOMAXPROCS, 1 runs on the calling goroutine. Results do not depend
-	// on it.
+	// Workers is the number of goroutines [Scan.Run] uses, and that the
+	// results of the scan's accumulators use for their independent parts
+	// (the rows of a segmentation or a series, a survival curve's
+	// intervals, a learner's stages); zero means GOMAXPROCS, 1 runs on
+	// the calling goroutine. Results do not depend on it.
 	Workers int
 }
 

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/shopspring/decimal"
 )
@@ -209,6 +210,11 @@ type SourceCount struct {
 	Created int64  `json:"created"`
 }
 
+// parallelSummaries is the number of deals from which a report makes its
+// summaries on the scan's workers: below it, their order statistics take
+// less than starting the goroutines.
+const parallelSummaries = 1 << 16
+
 // Report returns the metrics of the deals added so far. It does not change
 // what t counts, and it can be called again after more deals are added.
 // The report shares no memory with the tally or its funnel.
@@ -226,16 +232,19 @@ func (t *Tally) Report() Report {
 		WinRate:        rate(Ratio{t.won, t.won + t.lost}, level),
 		WinRateCreated: rate(Ratio{t.won, t.deals}, level),
 		WinRateValue:   t.valueRate(level),
-		DealSize:       t.wonAmount.Summary(),
 		CycleUndated:   t.cycleUndated,
 		AgeUndated:     t.ageUndated,
 		Funnel:         make([]StageReport, 0, n+1),
 		Periods:        []PeriodRow{},
 	}
-	scratch := new(selectScratch)
-	r.CycleWon = t.cycleWon.summary(scratch)
-	r.CycleLost = t.cycleLost.summary(scratch)
-	r.OpenAge = t.openAge.summary(scratch)
+	// the summaries, whose order statistics are the costly part, are
+	// filled in at the end
+	sums := []func(*selectScratch){
+		func(*selectScratch) { r.DealSize = t.wonAmount.Summary() },
+		func(sc *selectScratch) { r.CycleWon = t.cycleWon.summary(sc) },
+		func(sc *selectScratch) { r.CycleLost = t.cycleLost.summary(sc) },
+		func(sc *selectScratch) { r.OpenAge = t.openAge.summary(sc) },
+	}
 	first := t.stages[0].reached
 	for k := 0; k <= n; k++ {
 		s := &t.stages[k]
@@ -261,8 +270,6 @@ func (t *Tally) Report() Report {
 			row.Lost, row.LostValue = s.lost.Count(), s.lost.Sum()
 			row.Open, row.OpenValue = s.open.Count(), s.open.Sum()
 			r.Pipeline = r.Pipeline.Add(row.OpenValue)
-			latest, total := s.times.latestTimes(), s.times.totalTimes()
-			row.TimeLatest, row.TimeTotal = latest.summary(scratch), total.summary(scratch)
 			row.Untimed = s.untimed
 			row.LostReasons = lostReasons([]*stageAcc{s}, level)
 		} else {
@@ -270,6 +277,22 @@ func (t *Tally) Report() Report {
 		}
 		r.Funnel = append(r.Funnel, row)
 	}
+	for k := range n {
+		row, s := &r.Funnel[k], &t.stages[k]
+		sums = append(sums, func(sc *selectScratch) { l := s.times.latestTimes(); row.TimeLatest = l.summary(sc) },
+			func(sc *selectScratch) { t := s.times.totalTimes(); row.TimeTotal = t.summary(sc) })
+	}
+	workers := 1
+	if t.deals >= parallelSummaries {
+		workers = min(par.Workers(o.Workers), len(sums))
+	}
+	scratch := make([]*selectScratch, workers) // one per goroutine
+	par.ForWorker(workers, len(sums), func(w, i int) {
+		if scratch[w] == nil {
+			scratch[w] = new(selectScratch)
+		}
+		sums[i](scratch[w])
+	})
 
 	for _, k := range sortedKeys(t.periods) {
 		row := t.periods[k].row(t.sourceNames, level)

@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"iter"
 	"math"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -521,11 +521,13 @@ const runBatch = 512
 // Run reads the stream of deals once and hands every deal, validated
 // once, to every accumulator (each built for s): one pass for every
 // analysis asked for. With Options.Workers other than 1 it runs on that
-// many goroutines (zero means GOMAXPROCS): the stream is read by the
-// calling goroutine, in batches, and each worker feeds its own empty copy
-// of every accumulator ([Accumulator.Fresh]), merged into the given ones at
-// the end. The result is the same as a serial run, skipped examples and
-// their order included.
+// many goroutines (zero means GOMAXPROCS), the calling one among them: it
+// reads the stream, in batches, and feeds the given accumulators a batch
+// at a time whenever the other workers have enough batches queued; each
+// other worker feeds its own empty copy of every accumulator
+// ([Accumulator.Fresh]), merged into the given ones at the end, different
+// accumulators on different goroutines at once. The result is the same as
+// a serial run, skipped examples and their order included.
 //
 // The stream must yield deals that stay valid after the next one is
 // yielded (deals from a slice, [csvimport] readers and generators do). In
@@ -550,10 +552,7 @@ func (s *Scan) Run(deals iter.Seq[Deal], accs ...Accumulator) error {
 			}
 		}
 	}
-	workers := s.opts.Workers
-	if workers == 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
+	workers := par.Workers(s.opts.Workers)
 	if workers == 1 {
 		return s.runSerial(deals, accs)
 	}
@@ -583,6 +582,12 @@ type runChunk struct {
 	seq   int64 // the stream position of deals[0]
 }
 
+// runParallel runs on the calling goroutine and workers-1 others. The
+// calling goroutine reads the stream: while the others' queue has room it
+// copies the next batch of deals into it, and otherwise it feeds the next
+// batch to the given accumulators itself, without copying it; each other
+// goroutine feeds its own copies of the accumulators, merged into the
+// given ones at the end.
 func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int) error {
 	work := make(chan *runChunk, 2*workers)
 	free := make(chan *runChunk, 3*workers)
@@ -590,9 +595,44 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 	stop.Store(math.MaxInt64)
 	var mu sync.Mutex
 	var firstErr *DealError
-	copies := make([][]Accumulator, workers)
+	// observe hands the deal at stream position seq to the accumulators,
+	// and reports false when it is a strict run's invalid deal
+	observe := func(d *Deal, v *View, seq int64, mine []Accumulator) bool {
+		s.view(d, v, seq)
+		for _, a := range mine {
+			a.Observe(v)
+		}
+		if v.Err != nil && s.opts.Mode == Strict {
+			mu.Lock()
+			if seq < stop.Load() {
+				stop.Store(seq)
+				e := *v.Err
+				firstErr = &e
+			}
+			mu.Unlock()
+			return false
+		}
+		return true
+	}
+	process := func(c *runChunk, v *View, mine []Accumulator) {
+		for j := range c.deals {
+			seq := c.seq + int64(j)
+			if seq > stop.Load() || !observe(&c.deals[j], v, seq, mine) {
+				break
+			}
+		}
+		// the chunk is reused as it is: the next deals overwrite these,
+		// and a chunk left over is dropped with the run, so that zeroing
+		// 512 deals per chunk would buy nothing
+		c.deals = c.deals[:0]
+		select {
+		case free <- c:
+		default:
+		}
+	}
+	copies := make([][]Accumulator, workers-1)
 	var wg sync.WaitGroup
-	for w := range workers {
+	for w := range copies {
 		mine := make([]Accumulator, len(accs))
 		for i, a := range accs {
 			mine[i] = a.Fresh()
@@ -603,34 +643,7 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 			defer wg.Done()
 			var v View
 			for c := range work {
-				for j := range c.deals {
-					seq := c.seq + int64(j)
-					if seq > stop.Load() {
-						break
-					}
-					s.view(&c.deals[j], &v, seq)
-					for _, a := range mine {
-						a.Observe(&v)
-					}
-					if v.Err != nil && s.opts.Mode == Strict {
-						mu.Lock()
-						if seq < stop.Load() {
-							stop.Store(seq)
-							e := *v.Err
-							firstErr = &e
-						}
-						mu.Unlock()
-						break
-					}
-				}
-				// the chunk is reused as it is: the next deals overwrite
-				// these, and a chunk left over is dropped with the run,
-				// so that zeroing 512 deals per chunk would buy nothing
-				c.deals = c.deals[:0]
-				select {
-				case free <- c:
-				default:
-				}
+				process(c, &v, mine)
 			}
 		}()
 	}
@@ -642,37 +655,67 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 			return &runChunk{deals: make([]Deal, 0, runBatch)}
 		}
 	}
+	var v View
+	var cur Deal // one copy for every deal fed here, so that none escapes
 	seq := int64(0)
-	cur := chunk()
+	var c *runChunk // the batch being filled for the others, if any
+	own := 0        // the deals of the batch this goroutine feeds still to come
 	for d := range deals {
 		if seq > stop.Load() {
 			break
 		}
-		if len(cur.deals) == 0 {
-			cur.seq = seq
-		}
-		cur.deals = append(cur.deals, d)
-		seq++
-		if len(cur.deals) == runBatch {
-			work <- cur
-			cur = chunk()
-		}
-	}
-	if len(cur.deals) > 0 {
-		work <- cur
-	}
-	close(work)
-	wg.Wait()
-	// the copies are dropped as they are merged: the library's own
-	// accumulators take their samples over rather than copy them, so
-	// that the merge does not hold every sample twice
-	for w, mine := range copies {
-		for i, a := range accs {
-			if err := takeInto(a, mine[i]); err != nil {
-				return err
+		if c == nil && own == 0 {
+			// a new batch: for the others while their queue has room (only
+			// this goroutine adds to it, so the send will not block)
+			if len(work) < cap(work) {
+				c = chunk()
+				c.seq = seq
+			} else {
+				own = runBatch
 			}
 		}
-		copies[w] = nil
+		if own > 0 {
+			own--
+			cur = d
+			if !observe(&cur, &v, seq, accs) {
+				break
+			}
+			seq++
+			continue
+		}
+		c.deals = append(c.deals, d)
+		seq++
+		if len(c.deals) == runBatch {
+			work <- c
+			c = nil
+		}
+	}
+	if c != nil {
+		process(c, &v, accs)
+	}
+	close(work)
+	// this goroutine takes its share of the batches still queued
+	for c := range work {
+		process(c, &v, accs)
+	}
+	wg.Wait()
+	// the accumulators merge on the workers, each its own copies; the
+	// library's own accumulators take the copies' samples over rather
+	// than copy them, and each copy is dropped once merged, so that the
+	// merge does not hold every sample twice
+	errs := make([]error, len(accs))
+	par.For(workers, len(accs), func(i int) {
+		for _, mine := range copies {
+			if errs[i] = takeInto(accs[i], mine[i]); errs[i] != nil {
+				return
+			}
+			mine[i] = nil
+		}
+	})
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
 	}
 	if firstErr != nil {
 		return firstErr

@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 	"github.com/shopspring/decimal"
@@ -1173,27 +1174,39 @@ func (s *Segments) Report() (SegmentReport, error) {
 	if s.opts.ByKey {
 		slices.SortFunc(kept, byKey)
 	}
-	total := NewTally(s.s)
-	for i := range s.segs {
-		s.into(&s.segs[i], total)
-	}
-	tallies := make([]*Tally, 0, len(kept)+1)
-	for _, i := range kept {
-		g := &s.segs[i]
-		t := s.tally(g)
-		tallies = append(tallies, t)
-		r.Rows = append(r.Rows, SegmentRow{Key: s.values(g.key), Report: t.Report()})
-	}
+	// the total, the kept rows and the other row, each its own part, on
+	// the workers: the total, the largest, first
+	rows := len(kept)
 	if len(folded) > 0 {
-		other := NewTally(s.s)
-		for _, i := range folded {
-			s.into(&s.segs[i], other)
-		}
-		tallies = append(tallies, other)
-		r.Rows = append(r.Rows, SegmentRow{Key: []string{}, Other: true, Folded: len(folded), Report: other.Report()})
+		r.Rows = make([]SegmentRow, rows+1)
+		r.Rows[rows] = SegmentRow{Key: []string{}, Other: true, Folded: len(folded)}
+	} else {
+		r.Rows = make([]SegmentRow, rows)
 	}
+	tallies := make([]*Tally, len(r.Rows)) // for the tests against the rest
+	par.For(par.Workers(s.s.opts.Workers), 1+len(r.Rows), func(part int) {
+		row := part - 1
+		switch {
+		case part == 0:
+			total := NewTally(s.s)
+			for i := range s.segs {
+				s.into(&s.segs[i], total)
+			}
+			r.Total = total.Report()
+		case row < rows:
+			g := &s.segs[kept[row]]
+			tallies[row] = s.tally(g)
+			r.Rows[row] = SegmentRow{Key: s.values(g.key), Report: tallies[row].Report()}
+		default:
+			other := NewTally(s.s)
+			for _, i := range folded {
+				s.into(&s.segs[i], other)
+			}
+			tallies[row] = other
+			r.Rows[row].Report = other.Report()
+		}
+	})
 	r.Input = s.in.Input()
-	r.Total = total.Report()
 	r.Total.Input = s.in.Input()
 	if s.opts.TestRest {
 		r.RestTested = s.testRest(&r, tallies)

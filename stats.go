@@ -5,17 +5,16 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/funnelmetrics/funnel/internal/chunk"
 )
 
 // divScale is the number of decimal places kept by divisions of money, such
 // as a mean deal size. [decimal.Decimal.DivRound] rounds half away from zero.
 const divScale = 10
 
-// chunkSize is the largest number of samples in one chunk of a sampleSet.
-const chunkSize = 4096
-
-// A sampleSet keeps int64 samples in chunks, so that growing it never
-// copies what it holds and allocates about what it stores. Samples are
+// A sampleSet keeps int64 samples in chunks ([chunk]), so that growing it
+// never copies what it holds and allocates about what it stores. Samples are
 // stored in 4 bytes while they all fit in an int32 (durations up to 68
 // years in seconds, amounts up to 21 million in cents), in 8 once one does
 // not.
@@ -36,28 +35,17 @@ func (s *sampleSet) bound(v int64) {
 	s.mn, s.mx = min(s.mn, v), max(s.mx, v)
 }
 
-// appendChunked appends v to the last chunk, starting a new one when it is
-// full. Chunks grow from 16 samples to chunkSize, so small sets stay small.
-func appendChunked[T int32 | int64](chunks [][]T, v T, n int) [][]T {
-	if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-		chunks = append(chunks, make([]T, 0, min(chunkSize, max(16, n))))
-	}
-	c := &chunks[len(chunks)-1]
-	*c = append(*c, v)
-	return chunks
-}
-
 func (s *sampleSet) add(v int64) {
 	s.bound(v)
 	if !s.isWide {
 		if v == int64(int32(v)) {
-			s.narrow = appendChunked(s.narrow, int32(v), s.n)
+			s.narrow = chunk.Append(s.narrow, int32(v), s.n)
 			s.n++
 			return
 		}
 		s.widen()
 	}
-	s.wide = appendChunked(s.wide, v, s.n)
+	s.wide = chunk.Append(s.wide, v, s.n)
 	s.n++
 }
 
@@ -97,8 +85,8 @@ func (s *sampleSet) values() iter.Seq[int64] {
 	}
 }
 
-// addAll adds o's samples to s, a chunk at a time; the chunks come out as
-// adding the samples one by one would make them. o must not be s.
+// addAll adds o's samples to s, a chunk at a time, sharing o's long
+// chunks ([chunk.Merge]). o must not be s.
 func (s *sampleSet) addAll(o *sampleSet) {
 	if o.n == 0 {
 		return
@@ -113,20 +101,18 @@ func (s *sampleSet) addAll(o *sampleSet) {
 		s.bound(o.mx)
 	}
 	if !s.isWide {
-		for _, c := range o.narrow {
-			s.narrow = appendAllChunked(s.narrow, c, s.n)
-			s.n += len(c)
-		}
+		s.narrow = chunk.Merge(s.narrow, o.narrow, s.n)
+		s.n += o.n
 		return
 	}
 	for _, c := range o.narrow {
 		for _, v := range c {
-			s.wide = appendChunked(s.wide, int64(v), s.n)
+			s.wide = chunk.Append(s.wide, int64(v), s.n)
 			s.n++
 		}
 	}
 	for _, c := range o.wide {
-		s.wide = appendAllChunked(s.wide, c, s.n)
+		s.wide = chunk.Merge(s.wide, [][]int64{c}, s.n)
 		s.n += len(c)
 	}
 }
@@ -153,21 +139,6 @@ func (s *sampleSet) take(o *sampleSet) {
 	*o = sampleSet{}
 }
 
-// appendAllChunked appends vals to the chunks, of which n samples are
-// held, as appendChunked does one value at a time.
-func appendAllChunked[T int32 | int64](chunks [][]T, vals []T, n int) [][]T {
-	for len(vals) > 0 {
-		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
-			chunks = append(chunks, make([]T, 0, min(chunkSize, max(16, n))))
-		}
-		c := &chunks[len(chunks)-1]
-		k := min(len(vals), cap(*c)-len(*c))
-		*c = append(*c, vals[:k]...)
-		vals, n = vals[k:], n+k
-	}
-	return chunks
-}
-
 // scale multiplies every sample by m and reports whether none overflowed;
 // on overflow the values are left unchanged.
 func (s *sampleSet) scale(m int64) bool {
@@ -177,10 +148,13 @@ func (s *sampleSet) scale(m int64) bool {
 		}
 	}
 	s.widen()
-	for _, c := range s.wide {
-		for i := range c {
-			c[i] *= m
+	for j, c := range s.wide {
+		// a new chunk: no value of a chunk is written once appended
+		scaled := make([]int64, len(c), cap(c))
+		for i, v := range c {
+			scaled[i] = v * m
 		}
+		s.wide[j] = scaled
 	}
 	s.mn, s.mx = s.mn*m, s.mx*m // m > 0
 	return true

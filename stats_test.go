@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/funnelmetrics/funnel/internal/chunk"
 	"github.com/google/go-cmp/cmp"
+	"github.com/shopspring/decimal"
 )
 
 func TestRatio(t *testing.T) {
@@ -328,4 +330,104 @@ func TestPercentilePanics(t *testing.T) {
 	}()
 	var m MoneyStats
 	m.Percentiles(101)
+}
+
+// TestMergeSharesChunks checks that a merge shares the other set's long
+// chunks, its last one half full among them, and that neither set then
+// sees the other's later samples: adds on both sides (the other's into
+// the room left in the chunk it shares), a widening past int32, and an
+// amount with more decimals (which rescales every kept amount) leave each
+// with exactly its own samples, as fresh sets fed the same values hold
+// them.
+func TestMergeSharesChunks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	draw := func(n int, wide bool) []int64 {
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = rng.Int64N(1_000_000)
+			if wide && i == n-1 {
+				out[i] = 1 << 40
+			}
+		}
+		return out
+	}
+	fill := func(s *DurationStats, vs ...[]int64) {
+		for _, v := range vs {
+			for _, x := range v {
+				s.AddSeconds(x)
+			}
+		}
+	}
+	sorted := func(vs ...[]int64) []int64 {
+		var out []int64
+		for _, v := range vs {
+			out = append(out, v...)
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, wide := range []bool{false, true} {
+		a1, o1 := draw(3*chunk.Size+5, false), draw(2*chunk.Size+chunk.Size/2, false)
+		a2, o2 := draw(chunk.Size+3, wide), draw(chunk.Size+9, wide)
+		var a, o DurationStats
+		fill(&a, a1)
+		fill(&o, o1)
+		a.Merge(&o)
+		last := o.samples.narrow[len(o.samples.narrow)-1]
+		sharedFull, sharedLast := false, false
+		for _, c := range a.samples.narrow {
+			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
+			sharedLast = sharedLast || &c[0] == &last[0]
+		}
+		if !sharedFull || !sharedLast || len(last) == cap(last) {
+			t.Fatalf("wide %v: the merge shares a full chunk %v, the half-full last %v (%d of %d)", wide, sharedFull, sharedLast, len(last), cap(last))
+		}
+		fill(&a, a2)
+		fill(&o, o2)
+		if diff := cmp.Diff(sorted(a1, o1, a2), a.samples.sorted()); diff != "" {
+			t.Errorf("wide %v: merged set (-want +got):\n%s", wide, diff)
+		}
+		if diff := cmp.Diff(sorted(o1, o2), o.samples.sorted()); diff != "" {
+			t.Errorf("wide %v: other set (-want +got):\n%s", wide, diff)
+		}
+	}
+	// amounts: a rescale of either side after the merge, of amounts kept
+	// in 4 bytes and of amounts past int32 cents, kept in 8
+	for _, top := range []int64{10_000_000, 10_000_000_000} {
+		amounts := func(n int) []decimal.Decimal {
+			out := make([]decimal.Decimal, n)
+			for i := range out {
+				out[i] = decimal.New(rng.Int64N(top), -2)
+			}
+			return out
+		}
+		add := func(m *MoneyStats, ds ...[]decimal.Decimal) {
+			for _, d := range ds {
+				for _, x := range d {
+					m.Add(x)
+				}
+			}
+		}
+		a1, o1 := amounts(2*chunk.Size+1), amounts(3*chunk.Size)
+		fine := []decimal.Decimal{decimal.RequireFromString("0.001")}
+		var a, o MoneyStats
+		add(&a, a1)
+		add(&o, o1)
+		a.Merge(&o)
+		add(&o, fine) // o rescales the chunks a shares
+		var wantA, wantO MoneyStats
+		add(&wantA, a1, o1)
+		add(&wantO, o1, fine)
+		if diff := cmp.Diff(wantA.Summary(), a.Summary()); diff != "" {
+			t.Errorf("top %d: merged amounts after the other's rescale (-want +got):\n%s", top, diff)
+		}
+		if diff := cmp.Diff(wantO.Summary(), o.Summary()); diff != "" {
+			t.Errorf("top %d: rescaled amounts (-want +got):\n%s", top, diff)
+		}
+		add(&a, fine)
+		add(&wantA, fine)
+		if diff := cmp.Diff(wantA.Summary(), a.Summary()); diff != "" {
+			t.Errorf("top %d: merged amounts after their own rescale (-want +got):\n%s", top, diff)
+		}
+	}
 }

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/chunk"
 	"github.com/funnelmetrics/funnel/internal/onepass"
+	"github.com/funnelmetrics/funnel/internal/par"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
 
@@ -71,8 +74,8 @@ type Learner struct {
 	in       funnel.Intake
 	stages   []counts
 	segs     map[string][]counts
-	overflow bool // more than MaxSegments segments: segs cleared
-	toWin    [][]int64
+	overflow bool                 // more than MaxSegments segments: segs cleared
+	toWin    []chunk.Store[int64] // per stage: seconds from its entry to the win
 }
 
 // NewLearner returns an empty learner of the scan's deals. It returns an
@@ -93,7 +96,7 @@ func NewLearner(s *funnel.Scan, opts LearnOptions) (*Learner, error) {
 
 func newLearner(s *funnel.Scan, opts LearnOptions) *Learner {
 	n := s.Funnel().Len()
-	l := &Learner{s: s, opts: opts, stages: make([]counts, n), toWin: make([][]int64, n)}
+	l := &Learner{s: s, opts: opts, stages: make([]counts, n), toWin: make([]chunk.Store[int64], n)}
 	if opts.Segment != "" {
 		l.segs = make(map[string][]counts)
 	}
@@ -161,7 +164,7 @@ func (l *Learner) add(v *funnel.View) {
 		}
 		seen |= 1 << k
 		if !at.IsZero() {
-			l.toWin[k] = append(l.toWin[k], secondsBetween(at, d.Closed))
+			l.toWin[k].Add(secondsBetween(at, d.Closed))
 		}
 	}
 }
@@ -201,7 +204,7 @@ func (l *Learner) merge(o *Learner) {
 	for k := range l.stages {
 		l.stages[k].won += o.stages[k].won
 		l.stages[k].closed += o.stages[k].closed
-		l.toWin[k] = append(l.toWin[k], o.toWin[k]...)
+		l.toWin[k].Merge(&o.toWin[k])
 	}
 	if l.segs == nil {
 		return
@@ -242,10 +245,7 @@ func (l *Learner) Model() (*Model, error) {
 	for st := range f.Stages() {
 		m.stages = append(m.stages, st)
 	}
-	for k, s := range l.toWin {
-		m.toWin[k] = slices.Clone(s)
-		slices.Sort(m.toWin[k])
-	}
+	par.For(par.Workers(l.s.Options().Workers), len(l.toWin), func(k int) { m.toWin[k] = radix.Sorted(l.toWin[k].Chunks()...) })
 	if l.segs != nil {
 		m.segKeys = sortedKeys(l.segs, strings.Compare)
 		for _, key := range m.segKeys {
@@ -274,9 +274,7 @@ func (l *Learner) encode(w *wire.Writer) {
 	for k := range l.stages {
 		w.Varint(l.stages[k].won)
 		w.Varint(l.stages[k].closed)
-		s := slices.Clone(l.toWin[k])
-		slices.Sort(s)
-		w.SortedInts(s)
+		w.SortedInts(radix.Sorted(l.toWin[k].Chunks()...))
 	}
 	w.Bool(l.overflow)
 	keys := sortedKeys(l.segs, strings.Compare)
@@ -335,8 +333,9 @@ func decodeLearner(r *wire.Reader, s *funnel.Scan) (*Learner, error) {
 			r.Fail("stage counts out of range")
 		}
 		l.stages[k] = c
-		l.toWin[k] = r.SortedInts()
-		if r.Err() == nil && (int64(len(l.toWin[k])) > c.won || (len(l.toWin[k]) > 0 && l.toWin[k][0] < 0)) {
+		toWin := r.SortedInts()
+		l.toWin[k] = chunk.Of(toWin)
+		if r.Err() == nil && (int64(len(toWin)) > c.won || (len(toWin) > 0 && toWin[0] < 0)) {
 			r.Fail("time-to-win samples out of range")
 		}
 	}

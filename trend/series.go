@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/par"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
@@ -406,47 +407,54 @@ func (a *Series) Report() (Report, error) {
 		return Report{}, fmt.Errorf("trend: series period %d has no start: %w", lo, funnel.ErrInvalidParam)
 	}
 	for n := 0; n <= MaxPeriods; n++ {
-		k := a.cal.ordinal(start)
-		if k > hi {
+		if a.cal.ordinal(start) > hi {
 			break
 		}
 		end := a.cal.cal.Next(a.cal.per, start, o.Location)
-		t := a.periods[k]
+		r.Periods = append(r.Periods, Row{Start: start, End: end})
+		start = end
+	}
+	// the rows' reports and tests, each of its own row, on the workers
+	workers := par.Workers(o.Workers)
+	par.For(workers, len(r.Periods), func(i int) {
+		row := &r.Periods[i]
+		t := a.periods[a.cal.ordinal(row.Start)]
 		if t == nil {
 			t = funnel.NewTally(a.s)
 		}
-		r.Periods = append(r.Periods, Row{Start: start, End: end, Label: a.cal.label(start), Report: t.Report()})
-		start = end
-	}
+		row.Label, row.Report = a.cal.label(row.Start), t.Report()
+	})
 	if a.samples != nil {
-		a.tests(&r)
+		a.tests(&r, workers)
 	}
 	return r, nil
 }
 
 // tests sets the tests of each row of r against the row before and the
 // same period a year before.
-func (a *Series) tests(r *Report) {
+func (a *Series) tests(r *Report, workers int) {
 	n := len(r.Periods)
 	won := make([][]float64, n)
 	win := make([][]stat.Tie, n)
 	index := make(map[calKey]int, n)
 	for i, p := range r.Periods {
-		won[i], win[i] = a.samples[a.cal.ordinal(p.Start)].sorted()
 		index[keyOf(r.Calendar, r.Period, p.Start)] = i
 	}
+	par.For(workers, n, func(i int) {
+		won[i], win[i] = a.samples[a.cal.ordinal(r.Periods[i].Start)].sorted()
+	})
 	level, minSample := a.s.Level(), a.s.MinSample()
-	for i, p := range r.Periods {
+	par.For(workers, n, func(i int) {
 		t := &r.Periods[i].Tests
 		if i > 0 {
 			t.Previous = rowTests(won[i], win[i], won[i-1], win[i-1], level, minSample)
 		}
-		if key, ok := yearAgo(r.Period, keyOf(r.Calendar, r.Period, p.Start)); ok {
+		if key, ok := yearAgo(r.Period, keyOf(r.Calendar, r.Period, r.Periods[i].Start)); ok {
 			if j, found := index[key]; found {
 				t.YearAgo = rowTests(won[i], win[i], won[j], win[j], level, minSample)
 			}
 		}
-	}
+	})
 }
 
 type reportJSON struct {

@@ -1,10 +1,11 @@
 package trend
 
 import (
-	"slices"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/chunk"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
@@ -35,28 +36,31 @@ type BaseTests struct {
 // periodSamples are what a series keeps of a period's deals for the tests
 // of deal size and won cycle.
 type periodSamples struct {
-	won   []float64 // won amounts
-	toWin []int64   // time to win: seconds << 1 | 1 when censored
+	won   chunk.Store[float64] // won amounts
+	toWin chunk.Store[int64]   // time to win: seconds << 1 | 1 when censored
 }
 
 func (p *periodSamples) observe(d *funnel.Deal, asOf time.Time) {
 	if d.Outcome == funnel.Won {
-		p.won = append(p.won, d.Amount.InexactFloat64())
+		p.won.Add(d.Amount.InexactFloat64())
 	}
+	var v int64
 	switch {
 	case d.Created.IsZero(), d.Outcome == funnel.Open && asOf.IsZero(), d.Outcome != funnel.Open && d.Closed.IsZero():
+		return
 	case d.Outcome == funnel.Open:
-		p.toWin = append(p.toWin, secondsBetween(d.Created, asOf)<<1|1)
+		v = secondsBetween(d.Created, asOf)<<1 | 1
 	case d.Outcome == funnel.Won:
-		p.toWin = append(p.toWin, secondsBetween(d.Created, d.Closed)<<1)
+		v = secondsBetween(d.Created, d.Closed) << 1
 	default:
-		p.toWin = append(p.toWin, secondsBetween(d.Created, d.Closed)<<1|1)
+		v = secondsBetween(d.Created, d.Closed)<<1 | 1
 	}
+	p.toWin.Add(v)
 }
 
 func (p *periodSamples) merge(o *periodSamples) {
-	p.won = append(p.won, o.won...)
-	p.toWin = append(p.toWin, o.toWin...)
+	p.won.Merge(&o.won)
+	p.toWin.Merge(&o.toWin)
 }
 
 // sorted returns the won amounts and the ties of the time to win, sorted.
@@ -64,22 +68,18 @@ func (p *periodSamples) sorted() ([]float64, []stat.Tie) {
 	if p == nil {
 		return nil, nil
 	}
-	won := slices.Clone(p.won)
-	slices.Sort(won)
-	obs := slices.Clone(p.toWin)
-	slices.Sort(obs)
+	won := radix.SortedFloats(p.won.Chunks()...)
+	obs := radix.Sorted(p.toWin.Chunks()...)
 	return won, tiesOf(obs, 1)
 }
 
 func (p *periodSamples) encode(w *wire.Writer) {
-	won, _ := p.sorted()
+	won := radix.SortedFloats(p.won.Chunks()...)
 	w.Int(len(won))
 	for _, v := range won {
 		w.Float(v)
 	}
-	obs := slices.Clone(p.toWin)
-	slices.Sort(obs)
-	w.SortedInts(obs)
+	w.SortedInts(radix.Sorted(p.toWin.Chunks()...))
 }
 
 // decode reads samples written by encode and checks them against the
@@ -90,21 +90,22 @@ func (p *periodSamples) decode(r *wire.Reader, rep *funnel.Report) {
 		r.Fail("%d won amounts of %d won deals", n, rep.Won)
 		return
 	}
-	p.won = make([]float64, 0, n)
+	won := make([]float64, 0, n)
 	for range n {
 		v := r.Float()
-		if r.Err() == nil && (!(v >= 0) || (len(p.won) > 0 && v < p.won[len(p.won)-1])) {
+		if r.Err() == nil && (!(v >= 0) || (len(won) > 0 && v < won[len(won)-1])) {
 			r.Fail("bad won amount")
 			return
 		}
-		p.won = append(p.won, v)
+		won = append(won, v)
 	}
-	p.toWin = r.SortedInts()
+	toWin := r.SortedInts()
 	if r.Err() != nil {
 		return
 	}
+	p.won, p.toWin = chunk.Of(won), chunk.Of(toWin)
 	var events int64
-	for _, o := range p.toWin {
+	for _, o := range toWin {
 		if o < 0 {
 			r.Fail("negative duration")
 			return
@@ -113,11 +114,8 @@ func (p *periodSamples) decode(r *wire.Reader, rep *funnel.Report) {
 			events++
 		}
 	}
-	if int64(len(p.toWin)) > rep.Deals || events > rep.Won {
+	if int64(len(toWin)) > rep.Deals || events > rep.Won {
 		r.Fail("times to win do not add up")
-	}
-	if len(p.toWin) == 0 {
-		p.toWin = nil
 	}
 }
 

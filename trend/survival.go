@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/chunk"
+	"github.com/funnelmetrics/funnel/internal/par"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/funnelmetrics/funnel/internal/stat"
 	"github.com/funnelmetrics/funnel/internal/wire"
 )
@@ -69,7 +72,7 @@ type Survival struct {
 	in    funnel.Intake
 	// obs holds 2 × seconds, plus 1 for a censored duration, so that
 	// sorting orders by time, events first.
-	obs        []int64
+	obs        chunk.Store[int64]
 	untimed    int64
 	notEntered int64
 }
@@ -180,7 +183,7 @@ func (a *Survival) add(sec int64, event bool) {
 	if !event {
 		v |= 1
 	}
-	a.obs = append(a.obs, v)
+	a.obs.Add(v)
 }
 
 // Merge adds every duration of o, a *Survival of an equal scan and
@@ -196,7 +199,7 @@ func (a *Survival) Merge(o funnel.Accumulator) error {
 		return fmt.Errorf("trend: merging survival of other options: %w", funnel.ErrIncompatible)
 	}
 	a.in.Merge(&b.in)
-	a.obs = append(a.obs, b.obs...)
+	a.obs.Merge(&b.obs)
 	a.untimed += b.untimed
 	a.notEntered += b.notEntered
 	return nil
@@ -262,14 +265,14 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	obs := slices.Clone(a.obs)
-	slices.Sort(obs)
+	obs := radix.Sorted(a.obs.Chunks()...)
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
 		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
-	c.Steps = kmSteps(tiesOf(obs, 1), level)
-	for _, st := range c.Steps {
-		c.Events += st.Events
-		c.Censored += st.Censored
+	ties := tiesOf(obs, 1)
+	c.Steps = kmSteps(ties, level, par.Workers(o.Workers))
+	for _, x := range ties {
+		c.Events += x.Events
+		c.Censored += x.Censored
 	}
 	c.Median, _ = c.Quantile(0.5)
 	return c
@@ -303,16 +306,50 @@ func tiesOf(obs []int64, bits uint) []stat.Tie {
 }
 
 // kmSteps returns the Kaplan-Meier steps (see [Curve]) of durations in
-// seconds given by their ties, with pointwise intervals at the level.
-func kmSteps(ties []stat.Tie, level float64) []Step {
-	steps := make([]Step, 0, len(ties))
-	kmWalk(ties, level, func(st Step) { steps = append(steps, st) })
+// seconds given by their ties, with pointwise intervals at the level. The
+// running product and sum go in time order; each step, with its interval
+// from its survival and variance alone, is then written on up to workers
+// goroutines.
+func kmSteps(ties []stat.Tie, level float64, workers int) []Step {
+	type state struct{ surv, v float64 }
+	states := make([]state, 0, len(ties))
+	atRisk := make([]int64, 0, (len(ties)+kmPart-1)/kmPart) // at the start of each part
+	kmRun(ties, func(st Step, v float64) {
+		if len(states)%kmPart == 0 {
+			atRisk = append(atRisk, st.AtRisk)
+		}
+		states = append(states, state{st.Survival, v})
+	})
+	steps := make([]Step, len(ties))
+	z := stat.Z(level)
+	par.For(workers, len(atRisk), func(i int) {
+		n := atRisk[i]
+		for j := i * kmPart; j < min(len(steps), (i+1)*kmPart); j++ {
+			x, st := ties[j], states[j]
+			steps[j] = Step{At: duration(x.At), AtRisk: n, Events: x.Events, Censored: x.Censored,
+				Survival: st.surv, Interval: kmInterval(st.surv, st.v, z, level)}
+			n -= x.Events + x.Censored
+		}
+	})
 	return steps
 }
+
+// kmPart is the number of steps whose intervals one goroutine computes at
+// a time.
+const kmPart = 1 << 14
 
 // kmWalk hands each Kaplan-Meier step of the ties, in time order, to fn.
 func kmWalk(ties []stat.Tie, level float64, fn func(Step)) {
 	z := stat.Z(level)
+	kmRun(ties, func(st Step, v float64) {
+		st.Interval = kmInterval(st.Survival, v, z, level)
+		fn(st)
+	})
+}
+
+// kmRun hands each Kaplan-Meier step of the ties, in time order, to fn,
+// without its interval, with Greenwood's sum V at the step.
+func kmRun(ties []stat.Tie, fn func(st Step, v float64)) {
 	var atRisk int64
 	for _, x := range ties {
 		atRisk += x.Events + x.Censored
@@ -328,38 +365,39 @@ func kmWalk(ties []stat.Tie, level float64, fn func(Step)) {
 			}
 		}
 		st.Survival = surv
-		if surv > 0 && surv < 1 {
-			ci := z * math.Sqrt(v) / math.Abs(math.Log(surv))
-			st.Interval = funnel.Interval{Lo: math.Pow(surv, math.Exp(ci)), Hi: math.Pow(surv, math.Exp(-ci)), Confidence: level, Defined: true}
-		}
 		atRisk -= d + cens
-		fn(st)
+		fn(st, v)
 	}
+}
+
+// kmInterval returns the log(-log) interval (see [Curve]) of the survival
+// surv with Greenwood's sum v, at the level of the quantile z; it is not
+// defined where surv is 0 or 1.
+func kmInterval(surv, v, z, level float64) funnel.Interval {
+	if !(surv > 0 && surv < 1) {
+		return funnel.Interval{}
+	}
+	ci := z * math.Sqrt(v) / math.Abs(math.Log(surv))
+	return funnel.Interval{Lo: math.Pow(surv, math.Exp(ci)), Hi: math.Pow(surv, math.Exp(-ci)), Confidence: level, Defined: true}
 }
 
 // kmQuantiles returns the Kaplan-Meier quantiles at the percents ps of
 // durations given by their ties, as [Curve.Quantile] reads them, without
 // keeping the curve's steps.
 func kmQuantiles(ties []stat.Tie, level float64, ps []float64) []Quantile {
-	var s, lo, hi knots
-	var xmax time.Duration
-	kmWalk(ties, level, func(st Step) {
-		s.add(st.At, st.Survival)
-		if st.Interval.Defined {
-			lo.add(st.At, st.Interval.Lo)
-			hi.add(st.At, st.Interval.Hi)
-		}
-		xmax = st.At
-	})
+	fracs := make([]float64, len(ps))
+	for i, p := range ps {
+		fracs[i] = p / 100
+	}
+	k := newCurveKnots(fracs)
+	kmWalk(ties, level, func(st Step) { k.add(&st) })
 	out := make([]Quantile, 0, len(ps))
-	for _, p := range ps {
-		q := Quantile{P: p / 100, Confidence: level}
-		if len(ties) > 0 {
-			q.At, q.Defined = s.quantile(q.P, xmax)
-			q.Lo, q.LoDefined = lo.quantile(q.P, xmax)
-			q.Hi, q.HiDefined = hi.quantile(q.P, xmax)
+	for i, p := range fracs {
+		if len(ties) == 0 {
+			out = append(out, Quantile{P: p, Confidence: level})
+			continue
 		}
-		out = append(out, q)
+		out = append(out, k.quantile(i, level))
 	}
 	return out
 }
@@ -422,76 +460,109 @@ func (c Curve) Quantile(p float64) (Quantile, error) {
 	if !(p >= 0 && p <= 1) {
 		return Quantile{}, fmt.Errorf("trend: quantile %v: %w", p, funnel.ErrInvalidParam)
 	}
-	q := Quantile{P: p, Confidence: c.Confidence}
-	q.At, q.Defined = c.findq(p, func(s *Step) (float64, bool) { return s.Survival, true })
-	q.Lo, q.LoDefined = c.findq(p, func(s *Step) (float64, bool) { return s.Interval.Lo, s.Interval.Defined })
-	q.Hi, q.HiDefined = c.findq(p, func(s *Step) (float64, bool) { return s.Interval.Hi, s.Interval.Defined })
-	return q, nil
-}
-
-// findq returns the time at which 1 - S, with S read from each step by
-// surv (skipping steps where it is undefined), reaches p, by the midpoint
-// rule.
-func (c Curve) findq(p float64, surv func(*Step) (float64, bool)) (time.Duration, bool) {
 	if len(c.Steps) == 0 {
-		return 0, false
+		return Quantile{P: p, Confidence: c.Confidence}, nil
 	}
-	var k knots
+	k := newCurveKnots([]float64{p})
 	for i := range c.Steps {
-		if s, ok := surv(&c.Steps[i]); ok {
-			k.add(c.Steps[i].At, s)
-		}
+		k.add(&c.Steps[i])
 	}
-	return k.quantile(p, c.Steps[len(c.Steps)-1].At)
+	return k.quantile(0, c.Confidence), nil
 }
 
-// knots are the knots (x_j, y_j) of 1 - S for a curve's quantiles: (0,
-// 0), then each new value in time order.
+// curveKnots read quantiles off a curve's steps, given in time order: of
+// S and of its interval's bounds where defined.
+type curveKnots struct {
+	s, lo, hi *knots
+	xmax      time.Duration // the last step's time
+}
+
+func newCurveKnots(ps []float64) curveKnots {
+	return curveKnots{s: newKnots(ps), lo: newKnots(ps), hi: newKnots(ps)}
+}
+
+func (k *curveKnots) add(st *Step) {
+	k.s.add(st.At, st.Survival)
+	if st.Interval.Defined {
+		k.lo.add(st.At, st.Interval.Lo)
+		k.hi.add(st.At, st.Interval.Hi)
+	}
+	k.xmax = st.At
+}
+
+// quantile returns the quantile at ps[i] of a curve of at least one step.
+func (k *curveKnots) quantile(i int, level float64) Quantile {
+	q := Quantile{P: k.s.ps[i], Confidence: level}
+	q.At, q.Defined = k.s.quantile(i, k.xmax)
+	q.Lo, q.LoDefined = k.lo.quantile(i, k.xmax)
+	q.Hi, q.HiDefined = k.hi.quantile(i, k.xmax)
+	return q
+}
+
+// knots read quantiles off the knots (x_j, y_j) of 1 - S: (0, 0), then
+// each new value in time order. They keep, for each quantile asked for,
+// the first knots at or above its level less and plus the tolerance, and
+// the largest and the last y, which is all [knots.quantile] reads, so
+// that the knots themselves are never stored.
 type knots struct {
-	xs []time.Duration
-	ys []float64
+	ps      []float64
+	levels  []float64       // per p: p - tolerance, p + tolerance
+	found   []bool          // per level: a knot reached it
+	first   []time.Duration // per level: the x of the first knot that reached it
+	pending int             // levels not reached yet
+	last    float64         // the last knot's y
+	max     float64         // the largest y (NaN once a y is NaN, as slices.Max)
+}
+
+// newKnots returns the knots of an empty curve, (0, 0), for the
+// quantiles ps.
+func newKnots(ps []float64) *knots {
+	k := &knots{ps: ps, levels: make([]float64, 0, 2*len(ps)), found: make([]bool, 2*len(ps)),
+		first: make([]time.Duration, 2*len(ps)), pending: 2 * len(ps)}
+	for _, p := range ps {
+		k.levels = append(k.levels, p-quantileTolerance, p+quantileTolerance)
+	}
+	k.knot(0, 0)
+	return k
 }
 
 // add adds the survival s at time at.
 func (k *knots) add(at time.Duration, s float64) {
-	if len(k.ys) == 0 {
-		k.xs, k.ys = append(k.xs, 0), append(k.ys, 0)
-	}
-	if y := 1 - s; y != k.ys[len(k.ys)-1] {
-		k.xs = append(k.xs, at)
-		k.ys = append(k.ys, y)
+	if y := 1 - s; y != k.last {
+		k.knot(at, y)
 	}
 }
 
-// quantile returns the time at which 1 - S reaches p by the midpoint
+func (k *knots) knot(x time.Duration, y float64) {
+	k.last, k.max = y, max(k.max, y)
+	if k.pending == 0 {
+		return
+	}
+	for j, level := range k.levels {
+		if !k.found[j] && y >= level {
+			k.found[j], k.first[j] = true, x
+			k.pending--
+		}
+	}
+}
+
+// quantile returns the time at which 1 - S reaches ps[i] by the midpoint
 // rule (see [Curve.Quantile]), for a curve whose last step is at xmax.
-func (k *knots) quantile(p float64, xmax time.Duration) (time.Duration, bool) {
+func (k *knots) quantile(i int, xmax time.Duration) (time.Duration, bool) {
+	p := k.ps[i]
 	if p == 0 {
 		return 0, true
 	}
-	xs, ys := k.xs, k.ys
-	if len(ys) == 0 {
-		xs, ys = []time.Duration{0}, []float64{0}
-	}
-	if slices.Max(ys) < p {
+	if k.max < p {
 		return 0, false
 	}
-	first := func(level float64) int {
-		for j, y := range ys {
-			if y >= level {
-				return j
-			}
-		}
-		return -1
-	}
-	i1, i2 := first(p-quantileTolerance), first(p+quantileTolerance)
 	switch {
-	case i1 < 0:
+	case !k.found[2*i]:
 		return 0, false
-	case i2 >= 0:
-		return midpoint(xs[i1], xs[i2]), true
-	case math.Abs(p-ys[len(ys)-1]) < quantileTolerance:
-		return midpoint(xs[i1], xmax), true
+	case k.found[2*i+1]:
+		return midpoint(k.first[2*i], k.first[2*i+1]), true
+	case math.Abs(p-k.last) < quantileTolerance:
+		return midpoint(k.first[2*i], xmax), true
 	}
 	return 0, false
 }
@@ -616,8 +687,7 @@ func (a *Survival) MarshalBinary() ([]byte, error) {
 	w.String(string(ib))
 	w.Varint(a.untimed)
 	w.Varint(a.notEntered)
-	obs := slices.Clone(a.obs)
-	slices.Sort(obs)
+	obs := radix.Sorted(a.obs.Chunks()...)
 	w.SortedInts(obs)
 	return w.Bytes(), nil
 }
@@ -652,11 +722,12 @@ func (a *Survival) UnmarshalBinary(data []byte) error {
 		return err
 	}
 	out.untimed, out.notEntered = r.NonNeg(), r.NonNeg()
-	out.obs = r.SortedInts()
+	obs := r.SortedInts()
+	out.obs = chunk.Of(obs)
 	if r.Err() == nil {
-		if len(out.obs) > 0 && out.obs[0] < 0 {
+		if len(obs) > 0 && obs[0] < 0 {
 			r.Fail("negative duration")
-		} else if int64(len(out.obs))+out.untimed+out.notEntered != out.in.Counted() || (opts.Measure != TimeInStage && out.notEntered > 0) {
+		} else if int64(len(obs))+out.untimed+out.notEntered != out.in.Counted() || (opts.Measure != TimeInStage && out.notEntered > 0) {
 			r.Fail("survival counts do not add up")
 		}
 	}

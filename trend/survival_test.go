@@ -254,8 +254,10 @@ func TestSurvivalFromDeals(t *testing.T) {
 	}
 	collect := func(s *Survival) []o {
 		var out []o
-		for _, v := range s.obs {
-			out = append(out, o{time.Duration(v>>1) * time.Second, v&1 == 0})
+		for _, c := range s.obs.Chunks() {
+			for _, v := range c {
+				out = append(out, o{time.Duration(v>>1) * time.Second, v&1 == 0})
+			}
 		}
 		slices.SortFunc(out, func(a, b o) int {
 			if a.At != b.At {

@@ -1,0 +1,215 @@
+package radix
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// inputs returns slices of many shapes: empty, one value, around the
+// comparison-sort cutoff, all equal, ties, negatives, the int64 extremes,
+// values that differ in one high byte only, already sorted and reversed.
+func inputs() map[string][]int64 {
+	r := rand.New(rand.NewPCG(1, 2))
+	gen := func(n int, f func(i int) int64) []int64 {
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = f(i)
+		}
+		return out
+	}
+	in := map[string][]int64{
+		"empty":    {},
+		"one":      {-7},
+		"extremes": {math.MaxInt64, math.MinInt64, 0, -1, 1, math.MinInt64, math.MaxInt64},
+	}
+	for _, n := range []int{small - 1, small, small + 1, 5000, 100_000} {
+		name := func(s string) string { return s + "/" + string(rune('0'+len(in)%10)) + "/" + itoa(n) }
+		in[name("random")] = gen(n, func(int) int64 { return int64(r.Uint64()) })
+		in[name("durations")] = gen(n, func(int) int64 { return r.Int64N(400*86400)<<1 | r.Int64N(2) })
+		in[name("ties")] = gen(n, func(int) int64 { return r.Int64N(7) - 3 })
+		in[name("equal")] = gen(n, func(int) int64 { return 42 })
+		in[name("high byte")] = gen(n, func(int) int64 { return r.Int64N(256) << 48 })
+		in[name("sorted")] = gen(n, func(i int) int64 { return int64(i) * 1000 })
+		in[name("reversed")] = gen(n, func(i int) int64 { return -int64(i) * 3 })
+		in[name("mixed sign")] = gen(n, func(int) int64 { return r.Int64N(2_000_000) - 1_000_000 })
+	}
+	return in
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+// splits returns ways to cut xs into parts: none (no parts at all, for
+// an empty xs), one, chunks of 1,000 with empty parts between, and cuts
+// at random points.
+func splits[T any](xs []T) [][][]T {
+	r := rand.New(rand.NewPCG(uint64(len(xs)), 9))
+	var out [][][]T
+	if len(xs) == 0 {
+		out = append(out, nil)
+	}
+	out = append(out, [][]T{xs})
+	var chunks [][]T
+	for i := 0; i < len(xs); i += 1000 {
+		chunks = append(chunks, xs[i:min(i+1000, len(xs))], nil)
+	}
+	out = append(out, chunks)
+	var cuts [][]T
+	for rest := xs; len(rest) > 0; {
+		k := r.IntN(len(rest) + 1)
+		cuts, rest = append(cuts, rest[:k]), rest[k:]
+	}
+	return append(out, cuts)
+}
+
+// TestSorted checks Sorted, of one slice and of parts, and Sort against
+// slices.Sort, and that Sorted leaves its input alone.
+func TestSorted(t *testing.T) {
+	for name, xs := range inputs() {
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		orig := slices.Clone(xs)
+		got := Sorted(xs)
+		if !slices.Equal(want, got) {
+			t.Errorf("%s: Sorted (-slices.Sort +radix):\n%s", name, cmp.Diff(want, got))
+		}
+		if !slices.Equal(orig, xs) {
+			t.Errorf("%s: Sorted changed its input:\n%s", name, cmp.Diff(orig, xs))
+		}
+		if len(xs) > 0 && &got[0] == &xs[0] {
+			t.Errorf("%s: Sorted returned its input", name)
+		}
+		for _, parts := range splits(xs) {
+			if got := Sorted(parts...); !slices.Equal(want, got) {
+				t.Errorf("%s: Sorted of %d parts (-slices.Sort +radix):\n%s", name, len(parts), cmp.Diff(want, got))
+			}
+		}
+		Sort(xs)
+		if !slices.Equal(want, xs) {
+			t.Errorf("%s: Sort (-slices.Sort +radix):\n%s", name, cmp.Diff(want, xs))
+		}
+	}
+}
+
+// FuzzSort compares Sort with slices.Sort on any values.
+func FuzzSort(f *testing.F) {
+	f.Add([]byte{1, 2, 3}, uint16(300))
+	f.Fuzz(func(t *testing.T, seed []byte, n uint16) {
+		xs := make([]int64, int(n)%2000)
+		var s uint64
+		for _, b := range seed {
+			s = s*131 + uint64(b)
+		}
+		r := rand.New(rand.NewPCG(s, uint64(len(seed))))
+		mask := int64(-1)
+		if len(seed) > 0 {
+			mask = int64(1)<<(seed[0]%64) - 1
+		}
+		for i := range xs {
+			xs[i] = int64(r.Uint64()) & mask
+			if r.IntN(4) == 0 {
+				xs[i] = -xs[i]
+			}
+		}
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		if got := Sorted(xs); !slices.Equal(got, want) {
+			t.Fatalf("Sorted differs from slices.Sort")
+		}
+		Sort(xs)
+		if !slices.Equal(xs, want) {
+			t.Fatalf("Sort differs from slices.Sort")
+		}
+	})
+}
+
+// BenchmarkSort compares the radix sort with slices.Sort on a million
+// durations in seconds shifted left by one, as a survival curve keeps
+// them.
+func BenchmarkSort(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 4))
+	xs := make([]int64, 1_000_000)
+	for i := range xs {
+		xs[i] = r.Int64N(400*86400)<<1 | r.Int64N(2)
+	}
+	b.Run("radix", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = Sorted(xs)
+		}
+	})
+	b.Run("slices", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c := slices.Clone(xs)
+			slices.Sort(c)
+		}
+	})
+}
+
+// TestSortedFloats checks SortedFloats against slices.Sort, bit for bit,
+// on amounts, negatives, infinities, subnormals, and inputs with NaNs and
+// signed zeros (which take slices.Sort's own path, so that even their
+// order matches).
+func TestSortedFloats(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	gen := func(n int, f func() float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = f()
+		}
+		return out
+	}
+	in := map[string][]float64{
+		"empty": {},
+		"one":   {2.5},
+	}
+	for _, n := range []int{small - 1, small, 3000, 50_000} {
+		k := "/" + itoa(n)
+		in["amounts"+k] = gen(n, func() float64 { return float64(r.IntN(5_000_000)) / 100 })
+		in["mixed"+k] = gen(n, func() float64 { return r.NormFloat64() * 1e6 })
+		in["ties"+k] = gen(n, func() float64 { return float64(r.IntN(5)) - 2.5 })
+		in["special"+k] = gen(n, func() float64 {
+			return []float64{math.Inf(1), math.Inf(-1), math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64,
+				math.MaxFloat64, -math.MaxFloat64, 0, 1, -1}[r.IntN(9)]
+		})
+		in["nan"+k] = gen(n, func() float64 { return []float64{math.NaN(), 1, -2, 0}[r.IntN(4)] })
+		in["signed zeros"+k] = gen(n, func() float64 { return []float64{math.Copysign(0, -1), 0, 3}[r.IntN(3)] })
+	}
+	bits := func(xs []float64) []uint64 {
+		out := make([]uint64, len(xs))
+		for i, x := range xs {
+			out[i] = math.Float64bits(x)
+		}
+		return out
+	}
+	for name, xs := range in {
+		orig := slices.Clone(xs)
+		want := slices.Clone(xs)
+		slices.Sort(want)
+		got := SortedFloats(xs)
+		if w, g := bits(want), bits(got); !slices.Equal(w, g) {
+			t.Errorf("%s: SortedFloats (-slices.Sort +radix):\n%s", name, cmp.Diff(w, g))
+		}
+		for _, parts := range splits(xs) {
+			if w, g := bits(want), bits(SortedFloats(parts...)); !slices.Equal(w, g) {
+				t.Errorf("%s: SortedFloats of %d parts (-slices.Sort +radix):\n%s", name, len(parts), cmp.Diff(w, g))
+			}
+		}
+		if o, x := bits(orig), bits(xs); !slices.Equal(o, x) {
+			t.Errorf("%s: SortedFloats changed its input:\n%s", name, cmp.Diff(o, x))
+		}
+	}
+}
