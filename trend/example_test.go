@@ -216,3 +216,33 @@ func Example_onePass() {
 	// Output:
 	// deals: 8 periods: 3 cohorts: 2 median cycle: 31.5 days
 }
+
+// ExampleSurvival_Compare tests whether one group's sales cycles are
+// longer than another's, open deals censored at their age (the figures
+// are worked out by hand in TestSurvivalCompare).
+func ExampleSurvival_Compare() {
+	f, _ := funnel.New("Lead")
+	asOf := time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC)
+	s, _ := funnel.NewScan(f, funnel.Options{AsOf: asOf, Test: funnel.Test{MinSample: 2}})
+	created := asOf.AddDate(0, 0, -4)
+	deal := func(id string, wonAfter int) funnel.Deal {
+		d := funnel.Deal{ID: id, Stage: "Lead", Created: created, Amount: decimal.NewFromInt(1)}
+		if wonAfter > 0 {
+			d.Outcome, d.Closed = funnel.Won, created.AddDate(0, 0, wonAfter)
+		}
+		return d
+	}
+	before, _ := trend.NewSurvival(s, trend.SurvivalOptions{Measure: trend.Cycle})
+	after := before.Fresh().(*trend.Survival)
+	_ = before.Add(deal("1", 3))
+	_ = before.Add(deal("2", 0)) // open, 4 days old
+	_ = after.Add(deal("3", 1))
+	_ = after.Add(deal("4", 2))
+	c, err := after.Compare(before)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("wins %d, expected %.3f, z %.4f, p %.4f: %s\n", c.EventsA, c.ExpectedA, c.Z, c.PValue, c.Verdict)
+	// Output:
+	// wins 2, expected 0.833, z 1.6977, p 0.0896: no difference
+}

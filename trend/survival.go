@@ -205,6 +205,29 @@ func (a *Survival) Merge(o funnel.Accumulator) error {
 	return nil
 }
 
+// Compare compares the durations of a (A) with those of o (B), two
+// Survivals of the same measure and stage, each fed its own deals (two
+// segments, two periods, before and after a change), with the log-rank
+// test of their Kaplan-Meier curves ([funnel.DurationComparison]): a
+// censored duration counts as at risk up to its censoring, so open deals
+// and deals still in the stage weigh in without being taken as finished.
+// A higher verdict means A's durations are longer. The test is made
+// alone (PAdjusted = PValue) under a's scan's confidence and minimum
+// sample, which a group of fewer durations is withheld under. It returns
+// an error wrapping [funnel.ErrIncompatible] when o's measure or stage
+// differs, and one wrapping [funnel.ErrInvalidParam] for a nil a or o.
+func (a *Survival) Compare(o *Survival) (funnel.DurationComparison, error) {
+	if a == nil || o == nil || a.s == nil || o.s == nil {
+		return funnel.DurationComparison{}, fmt.Errorf("trend: comparing a nil or zero survival: %w", funnel.ErrInvalidParam)
+	}
+	if a.opts != o.opts {
+		return funnel.DurationComparison{}, fmt.Errorf("trend: comparing %v with %v: %w", a.opts, o.opts, funnel.ErrIncompatible)
+	}
+	ta := tiesOf(radix.Sorted(a.obs.Chunks()...), 1)
+	tb := tiesOf(radix.Sorted(o.obs.Chunks()...), 1)
+	return funnel.CompareDurations(ta, tb, funnel.Test{Confidence: funnel.Confidence(a.s.Level()), MinSample: a.s.MinSample()})
+}
+
 // A Curve is a Kaplan-Meier estimate of the survival function S(t), the
 // probability that the event (close, win, leaving the stage) has not
 // happened by t: the product-limit estimate (Kaplan and Meier 1958,
