@@ -265,12 +265,13 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	obs := radix.Sorted(a.obs.Chunks()...)
+	workers := par.Workers(o.Workers)
+	obs := radix.SortedOn(workers, a.obs.Chunks()...)
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
 		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
 	ties := tiesOf(obs, 1)
 	var median []Quantile
-	c.Steps, median = kmSteps(ties, level, par.Workers(o.Workers), []float64{0.5})
+	c.Steps, median = kmSteps(ties, level, workers, []float64{0.5})
 	c.Median = median[0]
 	for _, x := range ties {
 		c.Events += x.Events
