@@ -288,16 +288,18 @@ type Step struct {
 func (a *Survival) Curve() Curve {
 	o := a.s.Options()
 	level := a.s.Level()
-	obs := radix.Sorted(a.obs.Chunks()...)
+	workers := par.Workers(o.Workers)
+	obs := radix.SortedOn(workers, a.obs.Chunks()...)
 	c := Curve{Measure: a.opts.Measure, Stage: a.opts.Stage, AsOf: o.AsOf, Confidence: level,
 		Input: a.in.Input(), N: int64(len(obs)), Untimed: a.untimed, NotEntered: a.notEntered}
 	ties := tiesOf(obs, 1)
-	c.Steps = kmSteps(ties, level, par.Workers(o.Workers))
+	var median []Quantile
+	c.Steps, median = kmSteps(ties, level, workers, []float64{0.5})
+	c.Median = median[0]
 	for _, x := range ties {
 		c.Events += x.Events
 		c.Censored += x.Censored
 	}
-	c.Median, _ = c.Quantile(0.5)
 	return c
 }
 
@@ -329,68 +331,86 @@ func tiesOf(obs []int64, bits uint) []stat.Tie {
 }
 
 // kmSteps returns the Kaplan-Meier steps (see [Curve]) of durations in
-// seconds given by their ties, with pointwise intervals at the level. The
-// running product and sum go in time order; each step, with its interval
-// from its survival and variance alone, is then written on up to workers
-// goroutines.
-func kmSteps(ties []stat.Tie, level float64, workers int) []Step {
-	type state struct{ surv, v float64 }
-	states := make([]state, 0, len(ties))
-	atRisk := make([]int64, 0, (len(ties)+kmPart-1)/kmPart) // at the start of each part
-	kmRun(ties, func(st Step, v float64) {
-		if len(states)%kmPart == 0 {
-			atRisk = append(atRisk, st.AtRisk)
-		}
-		states = append(states, state{st.Survival, v})
-	})
+// seconds given by their ties, with pointwise intervals at the level, and
+// the curve's quantiles at ps (see [Curve.Quantile]). The running product
+// and sum go in time order ([kmRun]); the steps, each from its tie and
+// state alone, and the knots of the quantiles are then made in parts on
+// up to workers goroutines, the parts' knots merged in time order.
+func kmSteps(ties []stat.Tie, level float64, workers int, ps []float64) ([]Step, []Quantile) {
+	states := kmRun(ties)
 	steps := make([]Step, len(ties))
 	z := stat.Z(level)
-	par.For(workers, len(atRisk), func(i int) {
-		n := atRisk[i]
+	parts := make([]curveKnots, (len(ties)+kmPart-1)/kmPart)
+	par.For(workers, len(parts), func(i int) {
+		k := newCurveKnots(ps, i == 0)
 		for j := i * kmPart; j < min(len(steps), (i+1)*kmPart); j++ {
-			x, st := ties[j], states[j]
-			steps[j] = Step{At: duration(x.At), AtRisk: n, Events: x.Events, Censored: x.Censored,
-				Survival: st.surv, Interval: kmInterval(st.surv, st.v, z, level)}
-			n -= x.Events + x.Censored
+			steps[j] = kmStep(ties[j], states[j], z, level)
+			k.add(&steps[j])
 		}
+		parts[i] = k
 	})
-	return steps
+	qs := make([]Quantile, len(ps))
+	if len(parts) == 0 {
+		for i, p := range ps {
+			qs[i] = Quantile{P: p, Confidence: level}
+		}
+		return steps, qs
+	}
+	k := parts[0]
+	for i := 1; i < len(parts); i++ {
+		k.merge(&parts[i])
+	}
+	for i := range ps {
+		qs[i] = k.quantile(i, level)
+	}
+	return steps, qs
 }
 
-// kmPart is the number of steps whose intervals one goroutine computes at
-// a time.
+// kmPart is the number of steps one goroutine makes at a time.
 const kmPart = 1 << 14
 
 // kmWalk hands each Kaplan-Meier step of the ties, in time order, to fn.
 func kmWalk(ties []stat.Tie, level float64, fn func(Step)) {
 	z := stat.Z(level)
-	kmRun(ties, func(st Step, v float64) {
-		st.Interval = kmInterval(st.Survival, v, z, level)
-		fn(st)
-	})
+	for i, st := range kmRun(ties) {
+		fn(kmStep(ties[i], st, z, level))
+	}
 }
 
-// kmRun hands each Kaplan-Meier step of the ties, in time order, to fn,
-// without its interval, with Greenwood's sum V at the step.
-func kmRun(ties []stat.Tie, fn func(st Step, v float64)) {
+// A kmState is the Kaplan-Meier estimate at one tie: the units at risk
+// just before it, the survival after its events, and Greenwood's sum V.
+type kmState struct {
+	atRisk  int64
+	surv, v float64
+}
+
+// kmRun returns the Kaplan-Meier state at each tie, in time order: the
+// one running product and sum of every curve.
+func kmRun(ties []stat.Tie) []kmState {
 	var atRisk int64
 	for _, x := range ties {
 		atRisk += x.Events + x.Censored
 	}
+	out := make([]kmState, len(ties))
 	surv, v := 1.0, 0.0
-	for _, x := range ties {
-		d, cens := x.Events, x.Censored
-		st := Step{At: duration(x.At), AtRisk: atRisk, Events: d, Censored: cens}
-		if d > 0 {
+	for i, x := range ties {
+		if d := x.Events; d > 0 {
 			surv *= 1 - float64(d)/float64(atRisk)
 			if d < atRisk {
 				v += float64(d) / (float64(atRisk) * float64(atRisk-d))
 			}
 		}
-		st.Survival = surv
-		atRisk -= d + cens
-		fn(st, v)
+		out[i] = kmState{atRisk, surv, v}
+		atRisk -= x.Events + x.Censored
 	}
+	return out
+}
+
+// kmStep returns the step of a tie in its state, with its interval at the
+// level of the quantile z.
+func kmStep(x stat.Tie, st kmState, z, level float64) Step {
+	return Step{At: duration(x.At), AtRisk: st.atRisk, Events: x.Events, Censored: x.Censored,
+		Survival: st.surv, Interval: kmInterval(st.surv, st.v, z, level)}
 }
 
 // kmInterval returns the log(-log) interval (see [Curve]) of the survival
@@ -412,7 +432,7 @@ func kmQuantiles(ties []stat.Tie, level float64, ps []float64) []Quantile {
 	for i, p := range ps {
 		fracs[i] = p / 100
 	}
-	k := newCurveKnots(fracs)
+	k := newCurveKnots(fracs, true)
 	kmWalk(ties, level, func(st Step) { k.add(&st) })
 	out := make([]Quantile, 0, len(ps))
 	for i, p := range fracs {
@@ -486,7 +506,7 @@ func (c Curve) Quantile(p float64) (Quantile, error) {
 	if len(c.Steps) == 0 {
 		return Quantile{P: p, Confidence: c.Confidence}, nil
 	}
-	k := newCurveKnots([]float64{p})
+	k := newCurveKnots([]float64{p}, true)
 	for i := range c.Steps {
 		k.add(&c.Steps[i])
 	}
@@ -494,14 +514,18 @@ func (c Curve) Quantile(p float64) (Quantile, error) {
 }
 
 // curveKnots read quantiles off a curve's steps, given in time order: of
-// S and of its interval's bounds where defined.
+// S and of its interval's bounds where defined. The knots of a curve's
+// steps cut into parts are the first part's merged with the later ones',
+// in time order.
 type curveKnots struct {
 	s, lo, hi *knots
 	xmax      time.Duration // the last step's time
 }
 
-func newCurveKnots(ps []float64) curveKnots {
-	return curveKnots{s: newKnots(ps), lo: newKnots(ps), hi: newKnots(ps)}
+// newCurveKnots returns the knots of no steps for the quantiles ps: of a
+// curve's start, or of a later part of its steps.
+func newCurveKnots(ps []float64, start bool) curveKnots {
+	return curveKnots{s: newKnots(ps, start), lo: newKnots(ps, start), hi: newKnots(ps, start)}
 }
 
 func (k *curveKnots) add(st *Step) {
@@ -511,6 +535,17 @@ func (k *curveKnots) add(st *Step) {
 		k.hi.add(st.At, st.Interval.Hi)
 	}
 	k.xmax = st.At
+}
+
+// merge adds the knots of o, of the steps that follow k's.
+func (k *curveKnots) merge(o *curveKnots) {
+	if !o.s.any { // no steps
+		return
+	}
+	k.s.merge(o.s)
+	k.lo.merge(o.lo)
+	k.hi.merge(o.hi)
+	k.xmax = o.xmax
 }
 
 // quantile returns the quantile at ps[i] of a curve of at least one step.
@@ -527,37 +562,51 @@ func (k *curveKnots) quantile(i int, level float64) Quantile {
 // the first knots at or above its level less and plus the tolerance, and
 // the largest and the last y, which is all [knots.quantile] reads, so
 // that the knots themselves are never stored.
+//
+// The knots of a later part of the steps start with its first step,
+// whatever the value before it: a first knot at or above a level is the
+// curve's first if no earlier part has one, as every step before the
+// curve's first such knot is below the level. So the parts' knots merge,
+// in time order, into the curve's.
 type knots struct {
 	ps      []float64
 	levels  []float64       // per p: p - tolerance, p + tolerance
 	found   []bool          // per level: a knot reached it
 	first   []time.Duration // per level: the x of the first knot that reached it
 	pending int             // levels not reached yet
+	any     bool            // there is a knot
 	last    float64         // the last knot's y
 	max     float64         // the largest y (NaN once a y is NaN, as slices.Max)
 }
 
-// newKnots returns the knots of an empty curve, (0, 0), for the
-// quantiles ps.
-func newKnots(ps []float64) *knots {
+// newKnots returns the knots of no steps for the quantiles ps: of a
+// curve's start, (0, 0), or of a later part of its steps, none.
+func newKnots(ps []float64, start bool) *knots {
 	k := &knots{ps: ps, levels: make([]float64, 0, 2*len(ps)), found: make([]bool, 2*len(ps)),
 		first: make([]time.Duration, 2*len(ps)), pending: 2 * len(ps)}
 	for _, p := range ps {
 		k.levels = append(k.levels, p-quantileTolerance, p+quantileTolerance)
 	}
-	k.knot(0, 0)
+	if start {
+		k.knot(0, 0)
+	}
 	return k
 }
 
 // add adds the survival s at time at.
 func (k *knots) add(at time.Duration, s float64) {
-	if y := 1 - s; y != k.last {
+	if y := 1 - s; !k.any || y != k.last {
 		k.knot(at, y)
 	}
 }
 
 func (k *knots) knot(x time.Duration, y float64) {
-	k.last, k.max = y, max(k.max, y)
+	if k.any {
+		k.max = max(k.max, y)
+	} else {
+		k.max = y
+	}
+	k.last, k.any = y, true
 	if k.pending == 0 {
 		return
 	}
@@ -567,6 +616,25 @@ func (k *knots) knot(x time.Duration, y float64) {
 			k.pending--
 		}
 	}
+}
+
+// merge adds the knots of o, those of the steps that follow k's.
+func (k *knots) merge(o *knots) {
+	if !o.any {
+		return
+	}
+	for j := range k.found {
+		if !k.found[j] && o.found[j] {
+			k.found[j], k.first[j] = true, o.first[j]
+			k.pending--
+		}
+	}
+	if k.any {
+		k.max = max(k.max, o.max)
+	} else {
+		k.max = o.max
+	}
+	k.last, k.any = o.last, true
 }
 
 // quantile returns the time at which 1 - S reaches ps[i] by the midpoint

@@ -73,19 +73,26 @@ func (k *storedKnots) quantile(p float64, xmax time.Duration) (time.Duration, bo
 	return 0, false
 }
 
-// TestKnotsStreaming compares the streaming knots with the stored ones on
-// random curves: survivals that plateau exactly on a quantile's level, a
-// hair inside and outside its tolerance, rise again (as an interval's
-// bounds may), hold NaN, or are empty; quantiles 0, 1 and between.
+// TestKnotsStreaming compares the streaming knots, of all the steps and
+// of the steps cut into parts at random and merged, with the stored ones
+// on random curves: survivals that plateau exactly on a quantile's level,
+// a hair inside and outside its tolerance, rise again (as an interval's
+// bounds may), hold NaN, or are empty; quantiles 0, 1 and between; parts
+// that are empty, that start on the value the one before ends with, or
+// that hold one step.
 func TestKnotsStreaming(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	ps := []float64{0, 0.25, 0.5, 0.75, 0.9, 1}
 	for trial := range 3000 {
 		n := r.IntN(12)
 		stored := make([]storedKnots, len(ps))
-		streamed := newKnots(ps)
+		streamed := newKnots(ps, true)
+		parts := []*knots{newKnots(ps, true)}
 		at := time.Duration(0)
 		for range n {
+			for r.IntN(3) == 0 {
+				parts = append(parts, newKnots(ps, false))
+			}
 			at += time.Duration(r.IntN(3)) * time.Hour
 			p := ps[r.IntN(len(ps))]
 			var s float64
@@ -105,6 +112,11 @@ func TestKnotsStreaming(t *testing.T) {
 				stored[i].add(at, s)
 			}
 			streamed.add(at, s)
+			parts[len(parts)-1].add(at, s)
+		}
+		merged := parts[0]
+		for _, k := range parts[1:] {
+			merged.merge(k)
 		}
 		xmax := at + time.Duration(r.IntN(2))*time.Hour
 		for i, p := range ps {
@@ -112,6 +124,9 @@ func TestKnotsStreaming(t *testing.T) {
 			gotAt, gotOK := streamed.quantile(i, xmax)
 			if wantAt != gotAt || wantOK != gotOK {
 				t.Fatalf("trial %d, p %v: streamed %v %v, stored %v %v (knots %v %v)", trial, p, gotAt, gotOK, wantAt, wantOK, stored[i].xs, stored[i].ys)
+			}
+			if mAt, mOK := merged.quantile(i, xmax); mAt != wantAt || mOK != wantOK {
+				t.Fatalf("trial %d, p %v: %d parts merged %v %v, stored %v %v (knots %v %v)", trial, p, len(parts), mAt, mOK, wantAt, wantOK, stored[i].xs, stored[i].ys)
 			}
 		}
 	}
@@ -139,21 +154,31 @@ func randomTies(r *rand.Rand, n int) []stat.Tie {
 
 // TestKMStepsOnWorkers checks that the steps written on several
 // goroutines, in parts of kmPart steps, are the steps of the serial walk,
-// bit for bit: no steps, one, a part and one more, several parts, the
-// last one short.
+// bit for bit, and that their quantiles, from the parts' knots merged, are
+// those Curve.Quantile reads off the walked steps: no steps, one, a part
+// and one more, several parts, the last one short.
 func TestKMStepsOnWorkers(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
+	ps := []float64{0, 0.1, 0.5, 0.9, 1}
 	for _, n := range []int{0, 1, 2, kmPart - 1, kmPart, kmPart + 1, 3*kmPart + 17} {
 		ties := randomTies(r, n)
 		var walked []Step
 		kmWalk(ties, 0.95, func(st Step) { walked = append(walked, st) })
-		for _, workers := range []int{1, 2, 4} {
-			got := kmSteps(ties, 0.95, workers)
-			if len(walked) == len(got) && slices.Equal(walked, got[:len(walked)]) {
-				continue
+		var want []Quantile
+		for _, p := range ps {
+			q, err := Curve{Steps: walked, Confidence: 0.95}.Quantile(p)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if diff := cmp.Diff(walked, got, cmpopts.EquateEmpty()); diff != "" {
-				t.Fatalf("%d steps on %d workers (-walk +steps):\n%s", n, workers, diff)
+			want = append(want, q)
+		}
+		for _, workers := range []int{1, 2, 4} {
+			got, qs := kmSteps(ties, 0.95, workers, ps)
+			if !slices.Equal(walked, got) {
+				t.Fatalf("%d steps on %d workers (-walk +steps):\n%s", n, workers, cmp.Diff(walked, got, cmpopts.EquateEmpty()))
+			}
+			if diff := cmp.Diff(want, qs); diff != "" {
+				t.Fatalf("%d steps on %d workers: quantiles (-Curve.Quantile +parts):\n%s", n, workers, diff)
 			}
 		}
 	}

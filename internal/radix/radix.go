@@ -13,6 +13,8 @@ package radix
 import (
 	"math"
 	"slices"
+
+	"github.com/funnelmetrics/funnel/internal/par"
 )
 
 // small is the length below which a comparison sort is faster than the
@@ -32,6 +34,72 @@ func Sorted(parts ...[]int64) []int64 {
 		return out
 	}
 	return sort(parts, n, make([]int64, n), make([]int64, n))
+}
+
+// parallelRun is the fewest values per goroutine for which SortedOn sorts
+// on several.
+const parallelRun = 1 << 16
+
+// SortedOn is [Sorted] on up to workers goroutines: the values are cut
+// into runs of at least parallelRun values, one per goroutine, each run
+// is sorted on its own, and the sorted runs are merged, pairs of them at
+// a time on the goroutines.
+func SortedOn(workers int, parts ...[]int64) []int64 {
+	n := count(parts)
+	runs := min(workers, n/parallelRun)
+	if runs <= 1 {
+		return Sorted(parts...)
+	}
+	// cut the parts into runs of about n/runs values
+	cut := make([][][]int64, 0, runs)
+	var cur [][]int64
+	size, want := 0, (n+runs-1)/runs
+	for _, p := range parts {
+		for len(p) > 0 {
+			k := min(len(p), want-size)
+			cur, size, p = append(cur, p[:k]), size+k, p[k:]
+			if size == want {
+				cut, cur, size = append(cut, cur), nil, 0
+			}
+		}
+	}
+	if size > 0 {
+		cut = append(cut, cur)
+	}
+	sorted := make([][]int64, len(cut))
+	par.For(workers, len(cut), func(i int) { sorted[i] = Sorted(cut[i]...) })
+	for len(sorted) > 1 {
+		next := make([][]int64, (len(sorted)+1)/2)
+		par.For(workers, len(next), func(i int) {
+			if 2*i+1 == len(sorted) {
+				next[i] = sorted[2*i]
+				return
+			}
+			a, b := sorted[2*i], sorted[2*i+1]
+			next[i] = Merge(make([]int64, len(a)+len(b)), a, b)
+		})
+		sorted = next
+	}
+	return sorted[0]
+}
+
+// Merge merges the sorted slices a and b into dst, of their total length,
+// and returns it.
+func Merge(dst, a, b []int64) []int64 {
+	i, j, k := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		if b[j] < a[i] {
+			dst[k] = b[j]
+			j++
+		} else {
+			dst[k] = a[i]
+			i++
+		}
+		k++
+	}
+	k += copy(dst[k:], a[i:])
+	copy(dst[k:], b[j:])
+	return dst
 }
 
 // SortedFloats returns a new slice holding the values of the parts in

@@ -135,9 +135,9 @@ func FuzzSort(f *testing.F) {
 	})
 }
 
-// BenchmarkSort compares the radix sort with slices.Sort on a million
-// durations in seconds shifted left by one, as a survival curve keeps
-// them.
+// BenchmarkSort compares the radix sort, alone and on two goroutines
+// (two runs merged), with slices.Sort on a million durations in seconds
+// shifted left by one, as a survival curve keeps them.
 func BenchmarkSort(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 4))
 	xs := make([]int64, 1_000_000)
@@ -148,6 +148,12 @@ func BenchmarkSort(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			_ = Sorted(xs)
+		}
+	})
+	b.Run("radix on 2", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = SortedOn(2, xs)
 		}
 	})
 	b.Run("slices", func(b *testing.B) {
@@ -210,6 +216,70 @@ func TestSortedFloats(t *testing.T) {
 		}
 		if o, x := bits(orig), bits(xs); !slices.Equal(o, x) {
 			t.Errorf("%s: SortedFloats changed its input:\n%s", name, cmp.Diff(o, x))
+		}
+	}
+}
+
+// TestMerge checks Merge against a sort of both inputs: empty sides, one
+// value, ties within and across the sides, and random sorted slices.
+func TestMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	cases := [][2][]int64{
+		{nil, nil},
+		{{5}, nil},
+		{nil, {-5}},
+		{{1}, {1}},
+		{{1, 1, 2}, {1, 2, 2}},
+		{{3, 4}, {1, 2}},
+		{{math.MinInt64, 0}, {0, math.MaxInt64}},
+	}
+	for range 200 {
+		a, b := make([]int64, r.IntN(50)), make([]int64, r.IntN(50))
+		for i := range a {
+			a[i] = r.Int64N(20) - 10
+		}
+		for i := range b {
+			b[i] = r.Int64N(20) - 10
+		}
+		slices.Sort(a)
+		slices.Sort(b)
+		cases = append(cases, [2][]int64{a, b})
+	}
+	for _, c := range cases {
+		want := append(slices.Clone(c[0]), c[1]...)
+		slices.Sort(want)
+		got := Merge(make([]int64, len(want)), c[0], c[1])
+		if !slices.Equal(want, got) {
+			t.Errorf("Merge(%v, %v) = %v, want %v", c[0], c[1], got, want)
+		}
+	}
+}
+
+// TestSortedOn checks that sorting runs on several goroutines and merging
+// them gives slices.Sort's order, for any split of the values into parts
+// and any number of goroutines: fewer values than two runs (one
+// goroutine), a run and one value more, several runs with the last one
+// short, ties across runs.
+func TestSortedOn(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 16))
+	for _, n := range []int{0, 1, parallelRun, 2*parallelRun - 1, 2 * parallelRun, 2*parallelRun + 1, 5*parallelRun + 77} {
+		for _, gen := range []func() int64{
+			func() int64 { return r.Int64N(400*86400)<<1 | r.Int64N(2) },
+			func() int64 { return r.Int64N(5) - 2 },
+		} {
+			xs := make([]int64, n)
+			for i := range xs {
+				xs[i] = gen()
+			}
+			want := slices.Clone(xs)
+			slices.Sort(want)
+			for _, parts := range splits(xs) {
+				for _, workers := range []int{1, 2, 3, 8} {
+					if got := SortedOn(workers, parts...); !slices.Equal(want, got) {
+						t.Fatalf("%d values in %d parts on %d goroutines: not slices.Sort's order", n, len(parts), workers)
+					}
+				}
+			}
 		}
 	}
 }
