@@ -30,9 +30,9 @@ func Append[T any](chunks [][]T, v T, n int) [][]T {
 	return chunks
 }
 
-// AppendAll appends vals to chunks, which hold n values, as Append does
+// appendAll appends vals to chunks, which hold n values, as Append does
 // one value at a time.
-func AppendAll[T any](chunks [][]T, vals []T, n int) [][]T {
+func appendAll[T any](chunks [][]T, vals []T, n int) [][]T {
 	for len(vals) > 0 {
 		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == cap(chunks[len(chunks)-1]) {
 			chunks = append(chunks, make([]T, 0, min(Size, max(16, n))))
@@ -56,21 +56,11 @@ func Merge[T any](chunks, from [][]T, n int) [][]T {
 		if len(c) >= Share {
 			chunks = append(chunks, c[:len(c):len(c)])
 		} else {
-			chunks = AppendAll(chunks, c, n)
+			chunks = appendAll(chunks, c, n)
 		}
 		n += len(c)
 	}
 	return chunks
-}
-
-// Flat returns the values of chunks, which hold n values, in one new
-// slice.
-func Flat[T any](chunks [][]T, n int) []T {
-	out := make([]T, 0, n)
-	for _, c := range chunks {
-		out = append(out, c...)
-	}
-	return out
 }
 
 // A Store is a chunked store and the number of values it holds. The zero

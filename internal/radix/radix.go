@@ -76,16 +76,16 @@ func SortedOn(workers int, parts ...[]int64) []int64 {
 				return
 			}
 			a, b := sorted[2*i], sorted[2*i+1]
-			next[i] = Merge(make([]int64, len(a)+len(b)), a, b)
+			next[i] = merge(make([]int64, len(a)+len(b)), a, b)
 		})
 		sorted = next
 	}
 	return sorted[0]
 }
 
-// Merge merges the sorted slices a and b into dst, of their total length,
+// merge merges the sorted slices a and b into dst, of their total length,
 // and returns it.
-func Merge(dst, a, b []int64) []int64 {
+func merge(dst, a, b []int64) []int64 {
 	i, j, k := 0, 0, 0
 	for i < len(a) && j < len(b) {
 		if b[j] < a[i] {

@@ -220,7 +220,7 @@ func TestSortedFloats(t *testing.T) {
 	}
 }
 
-// TestMerge checks Merge against a sort of both inputs: empty sides, one
+// TestMerge checks merge against a sort of both inputs: empty sides, one
 // value, ties within and across the sides, and random sorted slices.
 func TestMerge(t *testing.T) {
 	r := rand.New(rand.NewPCG(13, 14))
@@ -248,9 +248,9 @@ func TestMerge(t *testing.T) {
 	for _, c := range cases {
 		want := append(slices.Clone(c[0]), c[1]...)
 		slices.Sort(want)
-		got := Merge(make([]int64, len(want)), c[0], c[1])
+		got := merge(make([]int64, len(want)), c[0], c[1])
 		if !slices.Equal(want, got) {
-			t.Errorf("Merge(%v, %v) = %v, want %v", c[0], c[1], got, want)
+			t.Errorf("merge(%v, %v) = %v, want %v", c[0], c[1], got, want)
 		}
 	}
 }
