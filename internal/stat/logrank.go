@@ -94,6 +94,14 @@ func LogRankTest(a, b []Tie) LogRank {
 		nA -= dA + cA
 		nB -= dB + cB
 	}
+	return r.finish()
+}
+
+// finish completes a test whose observed and expected events of A and
+// variance are summed: B's expected events, and where the variance is
+// positive the chi-square, Z = (O_A - E_A) / sqrt(V) and its two-sided
+// p-value.
+func (r LogRank) finish() LogRank {
 	r.ExpectedB = float64(r.ObservedA+r.ObservedB) - r.ExpectedA
 	if !(r.Variance > 0) {
 		r.Variance = 0
@@ -210,17 +218,7 @@ func (p *LogRankPool) Rest(part []Tie) LogRank {
 		nA -= t.Events + t.Censored
 		k0 = k1
 	}
-	r.ExpectedB = float64(r.ObservedA+r.ObservedB) - r.ExpectedA
-	if !(r.Variance > 0) {
-		r.Variance = 0
-		return r
-	}
-	r.Defined = true
-	diff := float64(r.ObservedA) - r.ExpectedA
-	r.ChiSquare = diff * diff / r.Variance
-	r.Z = diff / math.Sqrt(r.Variance)
-	r.P = TwoSidedP(r.Z)
-	return r
+	return r.finish()
 }
 
 // gallop returns the end of the prefix of [lo, hi) where before holds (a
