@@ -180,8 +180,48 @@ func (l *Log) Add(t Transaction) error {
 	return nil
 }
 
+// AddScaled adds one transaction of amount coef x 10^exp, the amount
+// [Log.Add] would add for decimal.New(coef, exp), without making that
+// decimal: for amounts held as integers of minor units (cents: exp -2) or
+// parsed as such. It returns the errors Add returns: a [*TransactionError]
+// wrapping [funnel.ErrInvalidParam] for an empty customer, a zero time or
+// an exp beyond [MaxAmountExponent], or wrapping [funnel.ErrNegativeAmount]
+// for coef below zero; the log is then unchanged.
+func (l *Log) AddScaled(customer string, at time.Time, coef int64, exp int32) error {
+	idx := l.txns.len()
+	switch {
+	case customer == "":
+		return &TransactionError{Index: idx, Customer: customer, Field: "Customer", Err: funnel.ErrInvalidParam}
+	case at.IsZero():
+		return &TransactionError{Index: idx, Customer: customer, Field: "Time", Err: funnel.ErrInvalidParam}
+	case coef < 0:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
+	case exp < -MaxAmountExponent || exp > MaxAmountExponent:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrInvalidParam}
+	}
+	if coef >= maxCoef {
+		// more than 18 digits: kept as a decimal, as Add keeps it
+		l.add(customer, at, decimal.New(coef, exp))
+		return nil
+	}
+	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: l.customer(customer), amt: coef, exp: exp}
+	l.txns.add(t)
+	return nil
+}
+
+// maxCoef is the least coefficient of 19 digits: a log keeps the amounts
+// of smaller ones as int64s.
+const maxCoef = 1_000_000_000_000_000_000
+
 // add appends a validated transaction.
 func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
+	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: l.customer(customer)}
+	t.amt, t.exp = l.amount(amt)
+	l.txns.add(t)
+}
+
+// customer returns the index of a customer, adding it if it is new.
+func (l *Log) customer(customer string) int32 {
 	// logs list a customer's transactions together more often than not:
 	// the last customer is found without the map
 	c, ok := l.last, len(l.names) > 0 && l.names[l.last] == customer
@@ -198,9 +238,7 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 		l.names = append(l.names, customer)
 		l.last = c
 	}
-	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
-	t.amt, t.exp = l.amount(amt)
-	l.txns.add(t)
+	return c
 }
 
 func amountInRange(d decimal.Decimal) bool {
