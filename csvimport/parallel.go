@@ -2,6 +2,7 @@ package csvimport
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/clv"
 	"golang.org/x/text/cases"
 )
 
@@ -110,6 +112,11 @@ type chunk struct {
 	err      error
 	stopOff  int // endResync: the offset in data, and the line, to read on from
 	stopLine int
+
+	// A chunk of a transactions file (ReadTransactions): the log of its
+	// rows, and their number.
+	log  *clv.Log
+	kept int
 }
 
 // A producer splits the input into chunks.
@@ -119,6 +126,7 @@ type producer struct {
 	line int       // the line of buf[0]
 	off  int64     // the input offset of buf[0]
 	size int
+	rows int // the most lines of a chunk; zero means parallelRows
 
 	order  chan *chunk // every chunk, in order, to the reading goroutine
 	work   chan *chunk // the chunks to parse, to the workers
@@ -189,7 +197,7 @@ func (p *producer) run() {
 			return
 		}
 		split := -1
-		if n := nthLine(p.buf, parallelRows); n > 0 {
+		if n := nthLine(p.buf, cmp.Or(p.rows, parallelRows)); n > 0 {
 			split = boundary(p.buf[:n])
 		}
 		if split < 0 {
