@@ -6,7 +6,9 @@
 // change), which [AttachHistory] joins to the deals. [ReadTable] and
 // [Table.Join] bring in attributes from side tables (accounts, teams,
 // products), and report the keys that found no row, and the rows that
-// found no deal, instead of dropping them silently.
+// found no deal, instead of dropping them silently. [ReadTransactions]
+// reads a transactions export into a [clv.Log]; a [RecordReader] reads
+// any other file with a header row.
 //
 // # CRM exports
 //

@@ -66,7 +66,7 @@ func ReadTransactions(r io.Reader, file string, m TransactionMapping, opts Optio
 	if err != nil {
 		return nil, nil, err
 	}
-	size := sizeOf(r)
+	size := sizeOf(r) // the header's too: the split need not be exact
 	rd, err := newReader(r, file, opts)
 	if err != nil {
 		return nil, nil, err
@@ -85,9 +85,6 @@ func ReadTransactions(r io.Reader, file string, m TransactionMapping, opts Optio
 	}
 	x.times = newTimeParser(opts)
 	w := opts.Workers
-	if sc := rd.sc; size >= 0 {
-		size += int64(sc.end - sc.pos)
-	}
 	if w > 1 && (size < 0 || size >= 2*int64(parallelChunk)) {
 		err = x.readParallel(l, w)
 	} else {
