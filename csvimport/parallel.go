@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/funnelmetrics/funnel"
-	"github.com/funnelmetrics/funnel/clv"
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/cases"
 )
 
@@ -113,10 +113,10 @@ type chunk struct {
 	stopOff  int // endResync: the offset in data, and the line, to read on from
 	stopLine int
 
-	// A chunk of a transactions file (ReadTransactions): the log of its
-	// rows, and their number.
-	log  *clv.Log
-	kept int
+	// A chunk of a transactions file (ReadTransactions): its rows, and
+	// the amounts of those that are not int64 coefficients.
+	txns    []txnRow
+	txnBigs []decimal.Decimal
 }
 
 // A producer splits the input into chunks.
@@ -235,7 +235,7 @@ func (p *producer) chunk(n int) *chunk {
 	}
 	*c = chunk{data: data, line: p.line, off: p.off, done: make(chan struct{}),
 		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], looks: c.looks[:0],
-		missIDs: c.missIDs[:0], events: c.events[:0]}
+		missIDs: c.missIDs[:0], events: c.events[:0], txns: c.txns[:0], txnBigs: c.txnBigs[:0]}
 	p.buf = append(next, rest...)
 	p.line += lineCount(data)
 	p.off += int64(n)
