@@ -260,7 +260,8 @@ type Options struct {
 	// yields the deals in file order; zero means GOMAXPROCS, 1 reads on
 	// the calling goroutine. Results (deals, reports, errors) do not
 	// depend on it, with a history file too. Reads with a reporting
-	// currency are not split.
+	// currency are not split. [ReadTransactions] splits a read only when
+	// Workers is above 1.
 	Workers int
 }
 
