@@ -13,6 +13,7 @@ import (
 	"github.com/funnelmetrics/funnel/clv"
 	"github.com/google/go-cmp/cmp"
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // txnMapping is the mapping of the test files of transactions.
@@ -333,6 +334,12 @@ func TestReadTransactionsProperties(t *testing.T) {
 	sameTransactions(t, "footer", withFooter, txnMapping, Options{Footer: "Grand Totals"}, 128, 1000)
 	grouped := TransactionMapping{Customer: "account_id", Time: "date", Amount: "amount", AmountFormat: AmountFormat{Grouping: true, Symbols: true}}
 	sameTransactions(t, "formatted", []byte("account_id,date,amount\n1,2024-01-01,\"$1,250.50\"\n2,2024-01-02,EUR 3\n2,2024-01-03,\"1,2\"\n"), grouped, Options{Mode: funnel.Lenient}, 16)
+	u16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(hostileTransactions(r, 200))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTransactions(t, "UTF-16", u16, txnMapping, Options{}, 256, 1000)
+	sameTransactions(t, "trailing separators", []byte(strings.ReplaceAll(string(clean(400)), "\n", ",,\n")), txnMapping, Options{AllowTrailingEmpty: true}, 300)
 	zone, _ := time.LoadLocation("Europe/Paris")
 	sameTransactions(t, "zone", clean(500), TransactionMapping{Customer: "account_id", Time: "date", Amount: "amount", Log: clv.LogOptions{Location: zone}}, Options{Location: zone}, 200)
 }
