@@ -180,8 +180,48 @@ func (l *Log) Add(t Transaction) error {
 	return nil
 }
 
+// AddScaled adds one transaction of amount coef x 10^exp, the amount
+// [Log.Add] would add for decimal.New(coef, exp), without making that
+// decimal: for amounts held as integers of minor units (cents: exp -2) or
+// parsed as such. It returns the errors Add returns: a [*TransactionError]
+// wrapping [funnel.ErrInvalidParam] for an empty customer, a zero time or
+// an exp beyond [MaxAmountExponent], or wrapping [funnel.ErrNegativeAmount]
+// for coef below zero; the log is then unchanged.
+func (l *Log) AddScaled(customer string, at time.Time, coef int64, exp int32) error {
+	idx := l.txns.len()
+	switch {
+	case customer == "":
+		return &TransactionError{Index: idx, Customer: customer, Field: "Customer", Err: funnel.ErrInvalidParam}
+	case at.IsZero():
+		return &TransactionError{Index: idx, Customer: customer, Field: "Time", Err: funnel.ErrInvalidParam}
+	case coef < 0:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
+	case exp < -MaxAmountExponent || exp > MaxAmountExponent:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrInvalidParam}
+	}
+	if coef >= maxCoef {
+		// more than 18 digits: kept as a decimal, as Add keeps it
+		l.add(customer, at, decimal.New(coef, exp))
+		return nil
+	}
+	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: l.customer(customer), amt: coef, exp: exp}
+	l.txns.add(t)
+	return nil
+}
+
+// maxCoef is the least coefficient of 19 digits: a log keeps the amounts
+// of smaller ones as int64s.
+const maxCoef = 1_000_000_000_000_000_000
+
 // add appends a validated transaction.
 func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
+	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: l.customer(customer)}
+	t.amt, t.exp = l.amount(amt)
+	l.txns.add(t)
+}
+
+// customer returns the index of a customer, adding it if it is new.
+func (l *Log) customer(customer string) int32 {
 	// logs list a customer's transactions together more often than not:
 	// the last customer is found without the map
 	c, ok := l.last, len(l.names) > 0 && l.names[l.last] == customer
@@ -198,9 +238,7 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 		l.names = append(l.names, customer)
 		l.last = c
 	}
-	t := txn{sec: at.Unix(), nsec: int32(at.Nanosecond()), cust: c}
-	t.amt, t.exp = l.amount(amt)
-	l.txns.add(t)
+	return c
 }
 
 func amountInRange(d decimal.Decimal) bool {
@@ -305,13 +343,11 @@ func (l *Log) byCustomer() (order []int32, start []int32) {
 // (shorter names padded with zero bytes), which orders them as their
 // bytes do, and by the whole names only where those prefixes tie: most
 // comparisons are then of two integers held side by side, not of two
-// strings held elsewhere.
+// strings held elsewhere. Many names are sorted by those prefixes with a
+// radix sort (see nameKey.radixSort), then the runs of a tied prefix by
+// comparison.
 func (l *Log) sortedNames() []int32 {
-	type key struct {
-		prefix uint64
-		i      int32
-	}
-	keys := make([]key, len(l.names))
+	keys := make([]nameKey, len(l.names))
 	for i, name := range l.names {
 		var p uint64
 		for j := range 8 {
@@ -320,19 +356,76 @@ func (l *Log) sortedNames() []int32 {
 				p |= uint64(name[j])
 			}
 		}
-		keys[i] = key{p, int32(i)}
+		keys[i] = nameKey{p, int32(i)}
 	}
-	slices.SortFunc(keys, func(a, b key) int {
+	byName := func(a, b nameKey) int {
 		if a.prefix != b.prefix {
 			return cmp.Compare(a.prefix, b.prefix)
 		}
 		return strings.Compare(l.names[a.i], l.names[b.i])
-	})
+	}
+	if len(keys) < radixNames {
+		slices.SortFunc(keys, byName)
+	} else {
+		keys = radixSort(keys)
+		for i := 0; i < len(keys); {
+			j := i + 1
+			for j < len(keys) && keys[j].prefix == keys[i].prefix {
+				j++
+			}
+			if j-i > 1 {
+				slices.SortFunc(keys[i:j], byName)
+			}
+			i = j
+		}
+	}
 	sorted := make([]int32, len(keys))
 	for i, k := range keys {
 		sorted[i] = k.i
 	}
 	return sorted
+}
+
+// A nameKey is a customer name's first 8 bytes, big-endian, and its index.
+type nameKey struct {
+	prefix uint64
+	i      int32
+}
+
+// radixNames is the fewest names sortedNames sorts with radixSort: below
+// it the counters cost more than the comparisons.
+const radixNames = 512
+
+// radixSort returns keys sorted by prefix: a least-significant-digit
+// radix sort, one counting pass for the 8 bytes, then a scatter pass for
+// each byte in which the prefixes differ (names of 6 digits differ in 6:
+// their last two bytes are padding), in place of the 18 or so comparisons
+// per name of a comparison sort. It may use keys' storage.
+func radixSort(keys []nameKey) []nameKey {
+	var counts [8][256]int
+	for _, k := range keys {
+		for d := range 8 {
+			counts[d][byte(k.prefix>>(8*d))]++
+		}
+	}
+	tmp := make([]nameKey, len(keys))
+	for d := range 8 {
+		c := &counts[d]
+		if c[byte(keys[0].prefix>>(8*d))] == len(keys) {
+			continue // one value of this byte: nothing to move
+		}
+		sum := 0
+		for v := range c {
+			c[v], sum = sum, sum+c[v]
+		}
+		for _, k := range keys {
+			b := byte(k.prefix >> (8 * d))
+			tmp[c[b]] = k
+			c[b]++
+		}
+		keys, tmp = tmp, keys
+	}
+	return keys
 }
 
 // before reports whether instant a is before instant b.

@@ -165,3 +165,20 @@ func BenchmarkLogCohortsFiscal2M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSortedNames200k sorts the names of 200,000 accounts numbered
+// as the peers' data set numbers them ("1" to "200000"), in the order a
+// file sorted by account number adds them, the sort of Historical, RFM
+// and the encoding.
+func BenchmarkSortedNames200k(b *testing.B) {
+	var l Log
+	for i := range 200_000 {
+		_ = l.Add(Transaction{strconv.Itoa(i + 1), time.Unix(1, 0), decimal.NewFromInt(1)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := l.sortedNames(); len(s) != 200_000 {
+			b.Fatal(len(s))
+		}
+	}
+}

@@ -607,19 +607,28 @@ func TestSortedNames(t *testing.T) {
 		}
 		names = append(names, string(b))
 	}
-	var l Log
-	for _, n := range names {
-		if _, ok := l.index[n]; !ok && n != "" {
-			l.add(n, time.Unix(1, 0), decimal.NewFromInt(1))
+	// account numbers, as exports have them: six bytes or fewer, the
+	// padding bytes the same in all
+	var numbers []string
+	for i := range 3000 {
+		numbers = append(numbers, strconv.Itoa(rng.IntN(200_000)), strconv.Itoa(i))
+	}
+	// few names (a comparison sort), and the same beyond radixNames
+	for _, set := range [][]string{names[:40], names, numbers, {"b", "a"}} {
+		var l Log
+		for _, n := range set {
+			if _, ok := l.index[n]; !ok && n != "" {
+				l.add(n, time.Unix(1, 0), decimal.NewFromInt(1))
+			}
 		}
-	}
-	want := slices.Clone(l.names)
-	slices.Sort(want)
-	var got []string
-	for _, c := range l.sortedNames() {
-		got = append(got, l.names[c])
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("sorted names (-want +got):\n%s", diff)
+		want := slices.Clone(l.names)
+		slices.Sort(want)
+		var got []string
+		for _, c := range l.sortedNames() {
+			got = append(got, l.names[c])
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%d names: sorted names (-want +got):\n%s", len(set), diff)
+		}
 	}
 }

@@ -6,7 +6,9 @@
 // change), which [AttachHistory] joins to the deals. [ReadTable] and
 // [Table.Join] bring in attributes from side tables (accounts, teams,
 // products), and report the keys that found no row, and the rows that
-// found no deal, instead of dropping them silently.
+// found no deal, instead of dropping them silently. [ReadTransactions]
+// reads a transactions export into a [clv.Log]; a [RecordReader] reads
+// any other file with a header row.
 //
 // # CRM exports
 //
@@ -258,7 +260,8 @@ type Options struct {
 	// yields the deals in file order; zero means GOMAXPROCS, 1 reads on
 	// the calling goroutine. Results (deals, reports, errors) do not
 	// depend on it, with a history file too. Reads with a reporting
-	// currency are not split.
+	// currency are not split. [ReadTransactions] splits a read only when
+	// Workers is above 1.
 	Workers int
 }
 
@@ -1056,39 +1059,14 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 	if maxDigits <= 0 {
 		maxDigits = 30
 	}
+	if v, exp, ok := scaledAmount(s, maxDigits); ok {
+		return decimal.New(v, exp), nil
+	}
 	body := s
 	neg := false
 	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
 		neg = body[0] == '-'
 		body = body[1:]
-	}
-	// The common case in one pass: digits and at most one '.', no more
-	// digits than fit an int64 and the bound (so that, leading zeros or
-	// not, the bound holds). Anything else takes the path below, which
-	// reads the same values and words the errors.
-	if len(body) <= min(maxDigits, 18)+1 {
-		var v int64
-		seen, frac, dot := 0, 0, false
-		for i := 0; i < len(body); i++ {
-			if d := body[i] - '0'; d <= 9 {
-				v = v*10 + int64(d)
-				seen++
-				if dot {
-					frac++
-				}
-			} else if body[i] == '.' && !dot {
-				dot = true
-			} else {
-				seen = -1
-				break
-			}
-		}
-		if seen > 0 && seen <= min(maxDigits, 18) {
-			if neg {
-				v = -v
-			}
-			return decimal.New(v, int32(-frac)), nil
-		}
 	}
 	bad := func(why string) (decimal.Decimal, error) {
 		v := string(s)
@@ -1152,6 +1130,45 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		return bad(err.Error())
 	}
 	return d, nil
+}
+
+// scaledAmount reads the common case of parseAmount in one pass, without
+// a decimal: an optional sign, digits and at most one '.', no more digits
+// than fit an int64 and maxDigits (> 0; so that, leading zeros or not,
+// the bound holds). It returns the amount as v x 10^exp, the coefficient
+// and exponent of the decimal parseAmount returns, or false for anything
+// else, which parseAmount's general path reads (or rejects).
+func scaledAmount[T string | []byte](s T, maxDigits int) (v int64, exp int32, ok bool) {
+	body := s
+	neg := false
+	if len(body) > 0 && (body[0] == '-' || body[0] == '+') {
+		neg = body[0] == '-'
+		body = body[1:]
+	}
+	if len(body) > min(maxDigits, 18)+1 {
+		return 0, 0, false
+	}
+	seen, frac, dot := 0, 0, false
+	for i := 0; i < len(body); i++ {
+		if d := body[i] - '0'; d <= 9 {
+			v = v*10 + int64(d)
+			seen++
+			if dot {
+				frac++
+			}
+		} else if body[i] == '.' && !dot {
+			dot = true
+		} else {
+			return 0, 0, false
+		}
+	}
+	if seen == 0 || seen > min(maxDigits, 18) {
+		return 0, 0, false
+	}
+	if neg {
+		v = -v
+	}
+	return v, int32(-frac), true
 }
 
 func sortedKeys[V any](m map[string]V) []string {

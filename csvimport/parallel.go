@@ -2,6 +2,7 @@ package csvimport
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/shopspring/decimal"
 	"golang.org/x/text/cases"
 )
 
@@ -110,6 +112,11 @@ type chunk struct {
 	err      error
 	stopOff  int // endResync: the offset in data, and the line, to read on from
 	stopLine int
+
+	// A chunk of a transactions file (ReadTransactions): its rows, and
+	// the amounts of those that are not int64 coefficients.
+	txns    []txnRow
+	txnBigs []decimal.Decimal
 }
 
 // A producer splits the input into chunks.
@@ -119,6 +126,7 @@ type producer struct {
 	line int       // the line of buf[0]
 	off  int64     // the input offset of buf[0]
 	size int
+	rows int // the most lines of a chunk; zero means parallelRows
 
 	order  chan *chunk // every chunk, in order, to the reading goroutine
 	work   chan *chunk // the chunks to parse, to the workers
@@ -189,7 +197,7 @@ func (p *producer) run() {
 			return
 		}
 		split := -1
-		if n := nthLine(p.buf, parallelRows); n > 0 {
+		if n := nthLine(p.buf, cmp.Or(p.rows, parallelRows)); n > 0 {
 			split = boundary(p.buf[:n])
 		}
 		if split < 0 {
@@ -227,7 +235,7 @@ func (p *producer) chunk(n int) *chunk {
 	}
 	*c = chunk{data: data, line: p.line, off: p.off, done: make(chan struct{}),
 		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], looks: c.looks[:0],
-		missIDs: c.missIDs[:0], events: c.events[:0]}
+		missIDs: c.missIDs[:0], events: c.events[:0], txns: c.txns[:0], txnBigs: c.txnBigs[:0]}
 	p.buf = append(next, rest...)
 	p.line += lineCount(data)
 	p.off += int64(n)

@@ -43,7 +43,7 @@
 //   - leads_per_month: Report.Periods (monthly, UTC), deals created.
 //   - weighted_pipeline: forecast.Pipeline with the fixed stage
 //     probabilities of report.sql; open deals at their current stage.
-//   - clv: clv.Log of the transactions (csvimport.RecordReader),
+//   - clv: clv.Log of the transactions (csvimport.ReadTransactions),
 //     Log.Historical (revenue = the sum of an account's amounts, exact),
 //     Historical.Summary (accounts, total, mean, type-7 median and p90
 //     over accounts, exact) and Historical.Top (by value; ties, which
@@ -221,23 +221,10 @@ func readTransactions(path string) *clv.Log {
 	file, err := os.Open(path)
 	check(err)
 	defer file.Close()
-	rr, err := csvimport.NewRecordReader(file, "transactions.csv", csvimport.Options{Location: time.UTC})
+	log, _, err := csvimport.ReadTransactions(file, "transactions.csv",
+		csvimport.TransactionMapping{Customer: "account_id", Time: "date", Amount: "amount"},
+		csvimport.Options{Location: time.UTC}) // on this goroutine: the stage history's read has the other core
 	check(err)
-	acc, err := rr.Column("account_id")
-	check(err)
-	date, err := rr.Column("date")
-	check(err)
-	amount, err := rr.Column("amount")
-	check(err)
-	log := new(clv.Log)
-	for rec := range rr.All() {
-		t, err := rec.Time(date)
-		check(err)
-		a, _, err := rec.Amount(amount, csvimport.AmountFormat{})
-		check(err)
-		check(log.Add(clv.Transaction{Customer: rec.Text(acc), Time: t, Amount: a}))
-	}
-	check(rr.Err())
 	return log
 }
 
