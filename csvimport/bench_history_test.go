@@ -3,6 +3,7 @@ package csvimport
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -93,8 +94,9 @@ func BenchmarkOpenHistoryJoin(b *testing.B) {
 
 // BenchmarkReadHistory reads the stage log of 200,000 deals of the peers'
 // shape (640,000 rows) alone, as Open reads it before the deals file, on
-// GOMAXPROCS workers and, as "serial", on one (Options.Workers 1). Run it
-// with -cpu=1,2 for one core and all cores.
+// GOMAXPROCS workers (Options.Workers set to it: 0 reads a history file
+// serially) and, as "serial", on one. Run it with -cpu=1,2 for one core
+// and all cores.
 func BenchmarkReadHistory(b *testing.B) {
 	_, events := peerLike(200_000)
 	m := HistoryMapping{DealID: "deal_id", At: "entered_at", Stage: "stage", Won: []string{"closed"}, Lost: []string{"lost"}}
@@ -103,8 +105,11 @@ func BenchmarkReadHistory(b *testing.B) {
 		if w == 1 {
 			name = "serial"
 		}
-		opts := Options{Layouts: []string{time.DateTime}, Location: time.UTC, Workers: w}
 		b.Run(name, func(b *testing.B) {
+			opts := Options{Layouts: []string{time.DateTime}, Location: time.UTC, Workers: max(w, runtime.GOMAXPROCS(0))}
+			if w == 1 {
+				opts.Workers = 1
+			}
 			b.SetBytes(int64(len(events)))
 			b.ReportAllocs()
 			cputime.Report(b, func() {

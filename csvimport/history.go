@@ -355,7 +355,11 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{},
 		texts: []string{""}, textIDs: map[string]uint32{}}
-	if w := parallelWorkers(rd, sizeOf(r)); w > 1 {
+	// Only an explicit Options.Workers above 1 splits a history file (see
+	// histparallel.go): its reading goroutine keeps every row and derives
+	// the entries, which leaves the workers too little of the work to
+	// repay the CPU time they add where other work shares the cores.
+	if w := parallelWorkers(rd, sizeOf(r)); w > 1 && opts.Workers > 1 {
 		err = hr.readParallel(w)
 	} else {
 		err = hr.readSerial()

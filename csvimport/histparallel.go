@@ -23,6 +23,11 @@ import (
 // each chunk gives the table as it was when the chunk was parsed, and the
 // reading goroutine maps the worker's indexes to its own, once per text.
 
+// histChunkRows is the most lines a chunk of a history file holds: a row
+// held costs a worker about 100 bytes (against a deal's few hundred), and
+// fewer, longer chunks cost the producer and the reading goroutine less.
+const histChunkRows = 8192
+
 // A histChunk is what a worker made of a chunk of a history file: its
 // rows, with what the reading goroutine needs to keep them.
 type histChunk struct {
@@ -107,7 +112,7 @@ func (hr *historyReader) parse(c *chunk, w int) {
 
 // readParallel reads the rows with workers workers.
 func (hr *historyReader) readParallel(workers int) error {
-	p := newProducer(hr.rd.sc, workers)
+	p := newProducer(hr.rd.sc, workers, histChunkRows)
 	ws := make([]*historyReader, workers)
 	for i := range ws {
 		ws[i] = hr.worker()

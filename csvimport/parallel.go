@@ -121,6 +121,7 @@ type producer struct {
 	line int       // the line of buf[0]
 	off  int64     // the input offset of buf[0]
 	size int
+	rows int // the most lines a chunk holds
 
 	order  chan *chunk // every chunk, in order, to the reading goroutine
 	work   chan *chunk // the chunks to parse, to the workers
@@ -191,7 +192,7 @@ func (p *producer) run() {
 			return
 		}
 		split := -1
-		if n := nthLine(p.buf, parallelRows); n > 0 {
+		if n := nthLine(p.buf, p.rows); n > 0 {
 			split = boundary(p.buf[:n])
 		}
 		if split < 0 {
@@ -467,11 +468,11 @@ func (rd *reader) endChunk(c *chunk, err error) {
 }
 
 // newProducer returns a producer of the input that sc has not scanned,
-// for workers workers.
-func newProducer(sc *scanner, workers int) *producer {
+// for workers workers, in chunks of at most rows lines.
+func newProducer(sc *scanner, workers, rows int) *producer {
 	p := &producer{
 		buf:  append(make([]byte, 0, parallelChunk+parallelChunk/4), sc.buf[sc.pos:sc.end]...),
-		line: sc.line, off: sc.offset(), size: parallelChunk, src: sc.r,
+		line: sc.line, off: sc.offset(), size: parallelChunk, rows: rows, src: sc.r,
 		order: make(chan *chunk, 2*workers), work: make(chan *chunk, workers),
 		stop: make(chan struct{}), free: make(chan *chunk, workers+2), ended: make(chan struct{}),
 	}
@@ -538,7 +539,7 @@ func (p *producer) restFrom(head io.Reader) io.Reader {
 // readParallel is All with workers workers.
 func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 	dr, rd := x.dr, x.dr.rd
-	p := newProducer(rd.sc, workers)
+	p := newProducer(rd.sc, workers, parallelRows)
 	ws := make([]*dealReader, workers)
 	for i := range ws {
 		ws[i] = x.worker()
