@@ -3,6 +3,7 @@ package csvimport
 import (
 	"bytes"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -85,6 +86,36 @@ func BenchmarkOpenHistoryJoin(b *testing.B) {
 				}
 				if x.Err() != nil || got != n {
 					b.Fatal(x.Err(), got)
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkReadHistory reads the stage log of 200,000 deals of the peers'
+// shape (640,000 rows) alone, as Open reads it before the deals file, on
+// GOMAXPROCS workers (Options.Workers set to it: 0 reads a history file
+// serially) and, as "serial", on one. Run it with -cpu=1,2 for one core
+// and all cores.
+func BenchmarkReadHistory(b *testing.B) {
+	_, events := peerLike(200_000)
+	m := HistoryMapping{DealID: "deal_id", At: "entered_at", Stage: "stage", Won: []string{"closed"}, Lost: []string{"lost"}}
+	for _, w := range []int{0, 1} {
+		name := "workers"
+		if w == 1 {
+			name = "serial"
+		}
+		b.Run(name, func(b *testing.B) {
+			opts := Options{Layouts: []string{time.DateTime}, Location: time.UTC, Workers: max(w, runtime.GOMAXPROCS(0))}
+			if w == 1 {
+				opts.Workers = 1
+			}
+			b.SetBytes(int64(len(events)))
+			b.ReportAllocs()
+			cputime.Report(b, func() {
+				h, err := readHistory(bytes.NewReader(events), "stage_events.csv", &m, opts)
+				if err != nil || h.rep.Kept != h.rep.Rows {
+					b.Fatal(err)
 				}
 			})
 		})

@@ -355,21 +355,17 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	hr := &historyReader{rd: rd, m: m, c: &c, h: h, times: newTimeParser(opts), intern: map[string]string{}, counts: tally{}, other: tally{}, zt: &zoneTable{},
 		texts: []string{""}, textIDs: map[string]uint32{}}
-	for {
-		ok, err := rd.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			break
-		}
-		if perr := hr.row(); perr != nil {
-			if err := rd.fail(perr); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		rd.rep.Kept++
+	// Only an explicit Options.Workers above 1 splits a history file (see
+	// histparallel.go): its reading goroutine keeps every row and derives
+	// the entries, which leaves the workers too little of the work to
+	// repay the CPU time they add where other work shares the cores.
+	if w := parallelWorkers(rd, sizeOf(r)); w > 1 && opts.Workers > 1 {
+		err = hr.readParallel(w)
+	} else {
+		err = hr.readSerial()
+	}
+	if err != nil {
+		return nil, err
 	}
 	// The rows of each deal, in time order (stably: file order otherwise),
 	// become its entries and changes, kept deal after deal.
@@ -393,6 +389,27 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	return h, nil
 }
 
+// readSerial reads the rows from the reader's current record on.
+func (hr *historyReader) readSerial() error {
+	rd := hr.rd
+	for {
+		ok, err := rd.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if perr := hr.row(); perr != nil {
+			if err := rd.fail(perr); err != nil {
+				return err
+			}
+			continue
+		}
+		rd.rep.Kept++
+	}
+}
+
 type historyReader struct {
 	rd       *reader
 	m        *HistoryMapping
@@ -414,6 +431,11 @@ type historyReader struct {
 	changes  []funnel.FieldChange // the rows' field changes
 	entries  entryStore           // every deal's entries, once derived
 	out      []funnel.FieldChange // every deal's changes, once derived
+
+	// In a worker of a parallel read (see histparallel.go), chunk is set:
+	// rows go there, with their texts indexes of the worker's own texts,
+	// for the reading goroutine to keep in file order.
+	chunk *histChunk
 }
 
 // byDealAndTime orders rows by deal, then time.
@@ -662,7 +684,6 @@ func (hr *historyReader) row() *ParseError {
 		at = t
 	}
 	row := histRow{line: int32(rd.line), ch: int32(len(hr.changes))}
-	hr.setTime(&row, at)
 	won, lost, open := hr.lists()
 	classify := func(col int, v []byte) *ParseError {
 		switch {
@@ -764,6 +785,26 @@ func (hr *historyReader) row() *ParseError {
 			}
 		}
 	}
+	row.n = int32(len(hr.changes)) - row.ch
+	var pipeline []byte
+	if c.pipeline >= 0 {
+		pipeline = rd.get(c.pipeline)
+	}
+	if hr.chunk != nil {
+		hr.chunk.add(hr, &row, id, at, pipeline)
+		return nil
+	}
+	if perr := hr.keep(&row, id, at, pipeline, rd.fieldLine(c.pipeline)); perr != nil {
+		hr.changes = hr.changes[:row.ch]
+		return perr
+	}
+	return nil
+}
+
+// keep finds (or adds) the deal of the row r, its ID id, checks its
+// pipeline (the row's value, on line pipeLine) against the deal's earlier
+// rows', and keeps the row, at time at.
+func (hr *historyReader) keep(r *histRow, id []byte, at time.Time, pipeline []byte, pipeLine int) *ParseError {
 	deals := &hr.h.deals
 	k, seen := hr.h.index.get(id)
 	if !seen {
@@ -771,20 +812,19 @@ func (hr *historyReader) row() *ParseError {
 		hr.h.index.put(id, k)
 		deals.add()
 	}
-	if c.pipeline >= 0 {
-		p := rd.get(c.pipeline)
+	if hr.c.pipeline >= 0 {
 		switch pl := deals.pipeline[k]; {
-		case len(p) == 0:
+		case len(pipeline) == 0:
 		case pl == 0:
-			deals.pipeline[k], deals.pipeLine[k] = hr.textID(p), int32(rd.line)
-		case hr.texts[pl] != string(p):
-			hr.changes = hr.changes[:row.ch]
-			return rd.at(c.pipeline, fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, p, deals.pipeLine[k], hr.texts[pl]))
+			deals.pipeline[k], deals.pipeLine[k] = hr.textID(pipeline), r.line
+		case hr.texts[pl] != string(pipeline):
+			return &ParseError{File: hr.rd.file, Line: pipeLine, Column: hr.rd.name(hr.c.pipeline),
+				Err: fmt.Errorf("%w %q: the deal's earlier row, on line %d, is in pipeline %q", ErrPipeline, pipeline, deals.pipeLine[k], hr.texts[pl])}
 		}
 	}
-	row.deal = k
-	row.n = int32(len(hr.changes)) - row.ch
-	hr.addRow(&row)
+	r.deal = k
+	hr.setTime(r, at)
+	hr.addRow(r)
 	return nil
 }
 

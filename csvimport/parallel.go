@@ -117,6 +117,7 @@ type chunk struct {
 	// the amounts of those that are not int64 coefficients.
 	txns    []txnRow
 	txnBigs []decimal.Decimal
+	hist    *histChunk // a history file's rows (see histparallel.go), kept for reuse
 }
 
 // A producer splits the input into chunks.
@@ -235,7 +236,7 @@ func (p *producer) chunk(n int) *chunk {
 	}
 	*c = chunk{data: data, line: p.line, off: p.off, done: make(chan struct{}),
 		deals: c.deals[:0], idLines: c.idLines[:0], hashes: c.hashes[:0], looks: c.looks[:0],
-		missIDs: c.missIDs[:0], events: c.events[:0], txns: c.txns[:0], txnBigs: c.txnBigs[:0]}
+		missIDs: c.missIDs[:0], events: c.events[:0], txns: c.txns[:0], txnBigs: c.txnBigs[:0], hist: c.hist}
 	p.buf = append(next, rest...)
 	p.line += lineCount(data)
 	p.off += int64(n)
@@ -316,31 +317,46 @@ func lineCount(b []byte) int {
 // workers returns the number of workers that read x's rows: 1 for a serial
 // read.
 func (x *DealReader) workers() int {
-	dr := x.dr
-	w := dr.rd.opts.Workers
+	if x.dr.conv != nil {
+		return 1
+	}
+	return parallelWorkers(x.dr.rd, x.size)
+}
+
+// parallelWorkers returns the number of workers that read the rows of rd,
+// whose input held size bytes when known (else -1): Options.Workers,
+// GOMAXPROCS for 0, and 1 for an input too small to split.
+func parallelWorkers(rd *reader, size int64) int {
+	w := rd.opts.Workers
 	if w == 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	left := x.size // the input not read yet, and what the scanner holds
-	if sc := dr.rd.sc; left >= 0 {
+	left := size // the input not read yet, and what the scanner holds
+	if sc := rd.sc; left >= 0 {
 		left += int64(sc.end - sc.pos)
 	}
-	if dr.conv != nil || (left >= 0 && left < 2*int64(parallelChunk)) {
+	if left >= 0 && left < 2*int64(parallelChunk) {
 		return 1
 	}
 	return w
+}
+
+// forWorker returns a copy of rd for a worker: its own scanner, report and
+// tallies, sharing the read-only parts.
+func (rd *reader) forWorker() *reader {
+	w := *rd
+	w.sc = newScanner(nil, rd.sc.sep, rd.sc.maxRecord)
+	w.rep = &Report{File: rd.file}
+	w.reasons, w.notes = tally{}, tally{}
+	return &w
 }
 
 // worker returns a deal reader for a worker: x's, with its own reader,
 // scanner, caches and scratch, sharing the read-only parts.
 func (x *DealReader) worker() *dealReader {
 	src := x.dr
-	rd := *src.rd
-	rd.sc = newScanner(nil, src.rd.sc.sep, src.rd.sc.maxRecord)
-	rd.rep = &Report{File: rd.file}
-	rd.reasons, rd.notes = tally{}, tally{}
 	dr := *src
-	dr.rd = &rd
+	dr.rd = src.rd.forWorker()
 	dr.times = make([]*timeParser, len(src.times))
 	if src.rules != nil {
 		dr.rules = make([]*valueRule, len(src.rules))
@@ -398,24 +414,8 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 	var d funnel.Deal
 	for {
 		ok, err := rd.next()
-		if err != nil {
-			pe, _ := err.(*ParseError)
-			n := len(c.events)
-			switch {
-			case pe != nil && n > 0 && c.events[n-1].kind == evFail && c.events[n-1].perr == pe:
-				c.end = endStop
-			case rd.sc.openAtEnd && !c.last:
-				c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
-			default:
-				c.end, c.err = endFatal, err
-			}
-			return
-		}
-		if !ok {
-			c.end = endClean
-			if rd.footerAt {
-				c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
-			}
+		if !ok || err != nil {
+			rd.endChunk(c, err)
 			return
 		}
 		perr := dr.deal(&d)
@@ -449,13 +449,36 @@ func (dr *dealReader) parse(c *chunk, ids *idSet) {
 	}
 }
 
-// readParallel is All with workers workers.
-func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
-	dr, rd := x.dr, x.dr.rd
-	sc := rd.sc
+// endChunk records in c how a worker's read of it ended, once rd.next
+// returned false or err: at the end of the chunk, at a footer or a quote
+// still open there (read on serially from that record), at a row that
+// failed in strict mode, or at an error that ends the read.
+func (rd *reader) endChunk(c *chunk, err error) {
+	if err != nil {
+		pe, _ := err.(*ParseError)
+		n := len(c.events)
+		switch {
+		case pe != nil && n > 0 && c.events[n-1].kind == evFail && c.events[n-1].perr == pe:
+			c.end = endStop
+		case rd.sc.openAtEnd && !c.last:
+			c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
+		default:
+			c.end, c.err = endFatal, err
+		}
+		return
+	}
+	c.end = endClean
+	if rd.footerAt {
+		c.end, c.stopOff, c.stopLine = endResync, int(rd.sc.recOff), rd.sc.recLine
+	}
+}
+
+// newProducer returns a producer of the input that sc has not scanned,
+// for workers workers, in chunks of at most rows lines.
+func newProducer(sc *scanner, workers, rows int) *producer {
 	p := &producer{
 		buf:  append(make([]byte, 0, parallelChunk+parallelChunk/4), sc.buf[sc.pos:sc.end]...),
-		line: sc.line, off: sc.offset(), size: parallelChunk, src: sc.r,
+		line: sc.line, off: sc.offset(), size: parallelChunk, rows: rows, src: sc.r,
 		order: make(chan *chunk, 2*workers), work: make(chan *chunk, workers),
 		stop: make(chan struct{}), free: make(chan *chunk, workers+2), ended: make(chan struct{}),
 	}
@@ -465,9 +488,15 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 	case sc.rerr != nil:
 		p.src = errReader{sc.rerr}
 	}
+	return p
+}
+
+// start starts the producer and workers workers, worker i calling parse(i,
+// c) for each chunk it takes (none once the read is stopped). The
+// returned function stops them and returns once they have ended.
+func (p *producer) start(workers int, parse func(i int, c *chunk)) (stop func()) {
 	var wg sync.WaitGroup
-	for range workers {
-		w := x.worker()
+	for i := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -475,21 +504,55 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 				select {
 				case <-p.stop:
 				default:
-					w.parse(c, dr.seen)
+					parse(i, c)
 				}
 				close(c.done)
 			}
 		}()
 	}
 	go p.run()
-	x.chunked = true
-	defer func() {
+	return func() {
 		p.halt()
 		for range p.order {
 		}
 		wg.Wait()
 		<-p.ended
-	}()
+	}
+}
+
+// reuse offers c, applied, for another chunk.
+func (p *producer) reuse(c *chunk) {
+	select {
+	case p.free <- c:
+	default:
+	}
+}
+
+// restFrom stops the producer and the workers and returns the rest of the
+// input, to read serially: head, the chunks not read yet, the producer's
+// rest and the input it has not read.
+func (p *producer) restFrom(head io.Reader) io.Reader {
+	p.halt()
+	parts := []io.Reader{head}
+	for c := range p.order {
+		parts = append(parts, bytes.NewReader(c.data))
+	}
+	<-p.ended
+	parts = append(parts, bytes.NewReader(p.rest), p.tail())
+	return io.MultiReader(parts...)
+}
+
+// readParallel is All with workers workers.
+func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
+	dr, rd := x.dr, x.dr.rd
+	p := newProducer(rd.sc, workers, parallelRows)
+	ws := make([]*dealReader, workers)
+	for i := range ws {
+		ws[i] = x.worker()
+	}
+	stop := p.start(workers, func(i int, c *chunk) { ws[i].parse(c, dr.seen) })
+	x.chunked = true
+	defer stop()
 	for c := range p.order {
 		<-c.done
 		x.chunks++
@@ -522,10 +585,7 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 		}
 		clear(c.deals)
 		clear(c.events)
-		select {
-		case p.free <- c:
-		default:
-		}
+		p.reuse(c)
 	}
 }
 
@@ -533,15 +593,8 @@ func (x *DealReader) readParallel(yield func(funnel.Deal) bool, workers int) {
 // input serially: head, the chunks not read yet, the producer's rest and
 // the input it has not read, from input offset off on line line.
 func (x *DealReader) serialFrom(off int64, line int, p *producer, head io.Reader, yield func(funnel.Deal) bool) {
-	p.halt()
-	parts := []io.Reader{head}
-	for c := range p.order {
-		parts = append(parts, bytes.NewReader(c.data))
-	}
-	<-p.ended
-	parts = append(parts, bytes.NewReader(p.rest), p.tail())
 	rd := x.dr.rd
-	sc := newScanner(io.MultiReader(parts...), rd.sc.sep, rd.sc.maxRecord)
+	sc := newScanner(p.restFrom(head), rd.sc.sep, rd.sc.maxRecord)
 	sc.line, sc.base = line, off
 	rd.sc = sc
 	x.chunked = false

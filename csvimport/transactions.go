@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/funnelmetrics/funnel"
@@ -285,43 +284,12 @@ func (x *txnReader) parse(c *chunk) {
 // order.
 func (x *txnReader) readParallel(l *clv.Log, workers int) error {
 	rd := x.rd
-	sc := rd.sc
-	p := &producer{
-		buf:  append(make([]byte, 0, parallelChunk+parallelChunk/4), sc.buf[sc.pos:sc.end]...),
-		line: sc.line, off: sc.offset(), size: parallelChunk, src: sc.r, rows: txnChunkRows,
-		order: make(chan *chunk, 2*workers), work: make(chan *chunk, workers),
-		stop: make(chan struct{}), free: make(chan *chunk, workers+2), ended: make(chan struct{}),
+	p := newProducer(rd.sc, workers, txnChunkRows)
+	ws := make([]*txnReader, workers)
+	for i := range ws {
+		ws[i] = x.worker()
 	}
-	switch {
-	case sc.rerr == io.EOF:
-		p.err = io.EOF
-	case sc.rerr != nil:
-		p.src = errReader{sc.rerr}
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		w := x.worker()
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range p.work {
-				select {
-				case <-p.stop:
-				default:
-					w.parse(c)
-				}
-				close(c.done)
-			}
-		}()
-	}
-	go p.run()
-	defer func() {
-		p.halt()
-		for range p.order {
-		}
-		wg.Wait()
-		<-p.ended
-	}()
+	defer p.start(workers, func(i int, c *chunk) { ws[i].parse(c) })()
 	for c := range p.order {
 		<-c.done
 		if c.serial {
@@ -361,10 +329,7 @@ func (x *txnReader) readParallel(l *clv.Log, workers int) error {
 		clear(c.txns)
 		clear(c.txnBigs)
 		clear(c.events)
-		select {
-		case p.free <- c:
-		default:
-		}
+		p.reuse(c)
 	}
 	return nil
 }
@@ -378,15 +343,8 @@ const txnChunkRows = 1 << 20
 // input into l serially, from input offset off on line line: head, the
 // chunks not read yet, the producer's rest and the input it has not read.
 func (x *txnReader) serialFrom(l *clv.Log, off int64, line int, p *producer, head io.Reader) error {
-	p.halt()
-	parts := []io.Reader{head}
-	for c := range p.order {
-		parts = append(parts, bytes.NewReader(c.data))
-	}
-	<-p.ended
-	parts = append(parts, bytes.NewReader(p.rest), p.tail())
 	rd := x.rd
-	sc := newScanner(io.MultiReader(parts...), rd.sc.sep, rd.sc.maxRecord)
+	sc := newScanner(p.restFrom(head), rd.sc.sep, rd.sc.maxRecord)
 	sc.line, sc.base = line, off
 	rd.sc = sc
 	return x.read(l, nil)
