@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/funnelmetrics/funnel"
+	"github.com/funnelmetrics/funnel/internal/radix"
 	"github.com/shopspring/decimal"
 )
 
@@ -344,10 +345,10 @@ func (l *Log) byCustomer() (order []int32, start []int32) {
 // bytes do, and by the whole names only where those prefixes tie: most
 // comparisons are then of two integers held side by side, not of two
 // strings held elsewhere. Many names are sorted by those prefixes with a
-// radix sort (see nameKey.radixSort), then the runs of a tied prefix by
+// radix sort ([radix.SortKeyed]), then the runs of a tied prefix by
 // comparison.
 func (l *Log) sortedNames() []int32 {
-	keys := make([]nameKey, len(l.names))
+	keys := make([]radix.Keyed, len(l.names))
 	for i, name := range l.names {
 		var p uint64
 		for j := range 8 {
@@ -356,21 +357,21 @@ func (l *Log) sortedNames() []int32 {
 				p |= uint64(name[j])
 			}
 		}
-		keys[i] = nameKey{p, int32(i)}
+		keys[i] = radix.Keyed{Key: p, I: int32(i)}
 	}
-	byName := func(a, b nameKey) int {
-		if a.prefix != b.prefix {
-			return cmp.Compare(a.prefix, b.prefix)
+	byName := func(a, b radix.Keyed) int {
+		if a.Key != b.Key {
+			return cmp.Compare(a.Key, b.Key)
 		}
-		return strings.Compare(l.names[a.i], l.names[b.i])
+		return strings.Compare(l.names[a.I], l.names[b.I])
 	}
 	if len(keys) < radixNames {
 		slices.SortFunc(keys, byName)
 	} else {
-		keys = radixSort(keys)
+		keys = radix.SortKeyed(keys)
 		for i := 0; i < len(keys); {
 			j := i + 1
-			for j < len(keys) && keys[j].prefix == keys[i].prefix {
+			for j < len(keys) && keys[j].Key == keys[i].Key {
 				j++
 			}
 			if j-i > 1 {
@@ -381,52 +382,14 @@ func (l *Log) sortedNames() []int32 {
 	}
 	sorted := make([]int32, len(keys))
 	for i, k := range keys {
-		sorted[i] = k.i
+		sorted[i] = k.I
 	}
 	return sorted
 }
 
-// A nameKey is a customer name's first 8 bytes, big-endian, and its index.
-type nameKey struct {
-	prefix uint64
-	i      int32
-}
-
-// radixNames is the fewest names sortedNames sorts with radixSort: below
-// it the counters cost more than the comparisons.
+// radixNames is the fewest names sortedNames sorts by radix: below it
+// the counters cost more than the comparisons.
 const radixNames = 512
-
-// radixSort returns keys sorted by prefix: a least-significant-digit
-// radix sort, one counting pass for the 8 bytes, then a scatter pass for
-// each byte in which the prefixes differ (names of 6 digits differ in 6:
-// their last two bytes are padding), in place of the 18 or so comparisons
-// per name of a comparison sort. It may use keys' storage.
-func radixSort(keys []nameKey) []nameKey {
-	var counts [8][256]int
-	for _, k := range keys {
-		for d := range 8 {
-			counts[d][byte(k.prefix>>(8*d))]++
-		}
-	}
-	tmp := make([]nameKey, len(keys))
-	for d := range 8 {
-		c := &counts[d]
-		if c[byte(keys[0].prefix>>(8*d))] == len(keys) {
-			continue // one value of this byte: nothing to move
-		}
-		sum := 0
-		for v := range c {
-			c[v], sum = sum, sum+c[v]
-		}
-		for _, k := range keys {
-			b := byte(k.prefix >> (8 * d))
-			tmp[c[b]] = k
-			c[b]++
-		}
-		keys, tmp = tmp, keys
-	}
-	return keys
-}
 
 // before reports whether instant a is before instant b.
 func before(asec int64, ansec int32, bsec int64, bnsec int32) bool {

@@ -11,6 +11,7 @@
 package radix
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -236,4 +237,49 @@ func sort(src [][]int64, n int, a, b []int64) []int64 {
 		out = append(out, p...)
 	}
 	return out
+}
+
+// A Keyed is a value's unsigned sort key and its index, for [SortKeyed].
+type Keyed struct {
+	Key uint64
+	I   int32
+}
+
+// SortKeyed returns ks sorted by Key, stably: keys that tie keep their
+// order in ks. It runs the passes of [Sort] on the unsigned keys, a
+// scatter pass per 11-bit digit in which the keys differ, and may use ks's
+// storage for the result.
+func SortKeyed(ks []Keyed) []Keyed {
+	if len(ks) < small {
+		slices.SortStableFunc(ks, func(a, b Keyed) int { return cmp.Compare(a.Key, b.Key) })
+		return ks
+	}
+	var counts [digits][buckets]int
+	first := ks[0].Key
+	var differ uint64
+	for _, k := range ks {
+		differ |= k.Key ^ first
+		for d := range digits {
+			counts[d][(k.Key>>(digitBits*d))&(buckets-1)]++
+		}
+	}
+	tmp := make([]Keyed, len(ks))
+	for d := range digits {
+		shift := uint(digitBits * d)
+		if (differ>>shift)&(buckets-1) == 0 {
+			continue // every key has the same digit here
+		}
+		pos := &counts[d]
+		sum := 0
+		for i := range pos {
+			pos[i], sum = sum, sum+pos[i]
+		}
+		for _, k := range ks {
+			i := (k.Key >> shift) & (buckets - 1)
+			tmp[pos[i]] = k
+			pos[i]++
+		}
+		ks, tmp = tmp, ks
+	}
+	return ks
 }

@@ -128,11 +128,62 @@ func FuzzSort(f *testing.F) {
 		if got := Sorted(xs); !slices.Equal(got, want) {
 			t.Fatalf("Sorted differs from slices.Sort")
 		}
+		ks := keyed(xs)
+		if got, want := SortKeyed(slices.Clone(ks)), stableByKey(ks); !slices.Equal(got, want) {
+			t.Fatalf("SortKeyed differs from slices.SortStableFunc")
+		}
 		Sort(xs)
 		if !slices.Equal(xs, want) {
 			t.Fatalf("Sort differs from slices.Sort")
 		}
 	})
+}
+
+// keyed returns the values as unsigned keys with their indices.
+func keyed(xs []int64) []Keyed {
+	ks := make([]Keyed, len(xs))
+	for i, x := range xs {
+		ks[i] = Keyed{Key: uint64(x), I: int32(i)}
+	}
+	return ks
+}
+
+// stableByKey returns a copy of ks sorted by key, ties in their order.
+func stableByKey(ks []Keyed) []Keyed {
+	out := slices.Clone(ks)
+	slices.SortStableFunc(out, func(a, b Keyed) int {
+		switch {
+		case a.Key < b.Key:
+			return -1
+		case a.Key > b.Key:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// TestSortKeyed compares SortKeyed with a stable comparison sort, keys
+// read as unsigned: the order of the keys and, among equal keys, of the
+// indices.
+func TestSortKeyed(t *testing.T) {
+	for name, xs := range inputs() {
+		ks := keyed(xs)
+		want := stableByKey(ks)
+		if got := SortKeyed(slices.Clone(ks)); !slices.Equal(got, want) {
+			t.Errorf("%s: SortKeyed differs from slices.SortStableFunc at %d of %d", name, firstDiff(got, want), len(want))
+		}
+	}
+}
+
+// firstDiff returns the first index at which a and b differ.
+func firstDiff[T comparable](a, b []T) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
 }
 
 // BenchmarkSort compares the radix sort, alone and on two goroutines
