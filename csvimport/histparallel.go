@@ -188,14 +188,8 @@ func (hr *historyReader) apply(c *chunk, ids *[]uint32) error {
 		if err := keep(e.at); err != nil {
 			return err
 		}
-		switch e.kind {
-		case evFail:
-			rd.rep.Rows++
-			if err := rd.fail(e.perr); err != nil {
-				return err
-			}
-		case evNote:
-			rd.notes[e.name] += e.n
+		if err := rd.counted(e); err != nil {
+			return err
 		}
 	}
 	if err := keep(len(hc.rows)); err != nil {

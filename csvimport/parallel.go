@@ -70,6 +70,20 @@ type event struct {
 	look int32 // evFail and evIgnored: the row's history look-up (dealReader.look)
 }
 
+// counted counts a failed row's or a note's event of a chunk, in file
+// order, as the serial read counts them when it meets them. It returns the
+// error that stops a strict read; other kinds are left to the caller.
+func (rd *reader) counted(e *event) error {
+	switch e.kind {
+	case evFail:
+		rd.rep.Rows++
+		return rd.fail(e.perr)
+	case evNote:
+		rd.notes[e.name] += e.n
+	}
+	return nil
+}
+
 // flushNotes moves the notes counted since the last call into the events.
 func (rd *reader) flushNotes(at int) {
 	if len(rd.notes) == 0 {
@@ -641,15 +655,14 @@ func (x *DealReader) apply(c *chunk, yield func(funnel.Deal) bool) bool {
 			return false
 		}
 		switch e.kind {
-		case evFail:
-			rd.rep.Rows++
-			c.count(dr.hist, e.look)
-			if err := rd.fail(e.perr); err != nil {
+		case evFail, evNote:
+			if e.kind == evFail {
+				c.count(dr.hist, e.look)
+			}
+			if err := rd.counted(e); err != nil {
 				x.err = err
 				return false
 			}
-		case evNote:
-			rd.notes[e.name] += e.n
 		case evIgnored:
 			rd.rep.Rows++
 			c.count(dr.hist, e.look)

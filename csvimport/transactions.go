@@ -296,14 +296,8 @@ func (x *txnReader) readParallel(l *clv.Log, workers int) error {
 			return x.serialFrom(l, c.off, c.line, p, bytes.NewReader(c.data))
 		}
 		for i := range c.events {
-			switch e := &c.events[i]; e.kind {
-			case evFail:
-				rd.rep.Rows++
-				if err := rd.fail(e.perr); err != nil {
-					return err
-				}
-			case evNote:
-				rd.notes[e.name] += e.n
+			if err := rd.counted(&c.events[i]); err != nil {
+				return err
 			}
 		}
 		for i := range c.txns {
