@@ -1060,9 +1060,7 @@ func ParseAmount(s string, maxDigits int) (decimal.Decimal, error) {
 
 // parseAmount is ParseAmount for a string or the bytes of a field.
 func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error) {
-	if maxDigits <= 0 {
-		maxDigits = 30
-	}
+	maxDigits = digitBound(maxDigits)
 	if v, exp, ok := scaledAmount(s, maxDigits); ok {
 		return decimal.New(v, exp), nil
 	}
@@ -1134,6 +1132,15 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		return bad(err.Error())
 	}
 	return d, nil
+}
+
+// digitBound returns the bound on an amount's digits that
+// Options.MaxDigits n sets: n, or 30 for zero (or less).
+func digitBound(n int) int {
+	if n <= 0 {
+		return 30
+	}
+	return n
 }
 
 // scaledAmount reads the common case of parseAmount in one pass, without

@@ -71,10 +71,7 @@ func ReadTransactions(r io.Reader, file string, m TransactionMapping, opts Optio
 	if err != nil {
 		return nil, nil, err
 	}
-	x := &txnReader{rd: rd, m: &m, plain: m.AmountFormat.plain(), maxDigits: opts.MaxDigits}
-	if x.maxDigits <= 0 {
-		x.maxDigits = 30
-	}
+	x := &txnReader{rd: rd, m: &m, plain: m.AmountFormat.plain(), maxDigits: digitBound(opts.MaxDigits)}
 	for _, c := range []struct {
 		dst  *int
 		name string
