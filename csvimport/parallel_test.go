@@ -2,6 +2,7 @@ package csvimport
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -32,6 +33,10 @@ type read struct {
 
 // exact compares deals field for field: amounts by value and exponent,
 // times as values (location included), errors by their text.
+// long runs the property tests of the parallel reads over more generated
+// files (-args -csvimport.long; a step of the CI runs it).
+var long = flag.Bool("csvimport.long", false, "run the property tests of the parallel reads over more files")
+
 var exact = cmp.Options{
 	cmp.Comparer(func(a, b decimal.Decimal) bool { return a.Equal(b) && a.Exponent() == b.Exponent() }),
 	cmp.Comparer(func(a, b time.Time) bool { return a == b }),

@@ -312,9 +312,12 @@ func hostileTransactions(r *rand.Rand, n int) []byte {
 // option that changes what is refused (more digits) and a footer.
 func TestReadTransactionsProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	rounds := 40
-	if testing.Short() {
-		rounds = 10
+	rounds := 12
+	switch {
+	case *long:
+		rounds = 40
+	case testing.Short():
+		rounds = 4
 	}
 	for i := range rounds {
 		data := hostileTransactions(r, 20+r.IntN(400))
