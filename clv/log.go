@@ -155,15 +155,22 @@ func (l *Log) confidence() float64 {
 
 // check validates one transaction.
 func (l *Log) check(t Transaction, idx int) error {
+	return checkTxn(idx, t.Customer, t.Time, t.Amount.IsNegative(), amountInRange(t.Amount))
+}
+
+// checkTxn validates the transaction at index idx of the customer at
+// time at, of an amount below zero (negative) or not, with an exponent
+// in [MaxAmountExponent]'s range (inRange) or not.
+func checkTxn(idx int, customer string, at time.Time, negative, inRange bool) error {
 	switch {
-	case t.Customer == "":
-		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Customer", Err: funnel.ErrInvalidParam}
-	case t.Time.IsZero():
-		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Time", Err: funnel.ErrInvalidParam}
-	case t.Amount.IsNegative():
-		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
-	case !amountInRange(t.Amount):
-		return &TransactionError{Index: idx, Customer: t.Customer, Field: "Amount", Err: funnel.ErrInvalidParam}
+	case customer == "":
+		return &TransactionError{Index: idx, Customer: customer, Field: "Customer", Err: funnel.ErrInvalidParam}
+	case at.IsZero():
+		return &TransactionError{Index: idx, Customer: customer, Field: "Time", Err: funnel.ErrInvalidParam}
+	case negative:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
+	case !inRange:
+		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrInvalidParam}
 	}
 	return nil
 }
@@ -189,16 +196,8 @@ func (l *Log) Add(t Transaction) error {
 // an exp beyond [MaxAmountExponent], or wrapping [funnel.ErrNegativeAmount]
 // for coef below zero; the log is then unchanged.
 func (l *Log) AddScaled(customer string, at time.Time, coef int64, exp int32) error {
-	idx := l.txns.len()
-	switch {
-	case customer == "":
-		return &TransactionError{Index: idx, Customer: customer, Field: "Customer", Err: funnel.ErrInvalidParam}
-	case at.IsZero():
-		return &TransactionError{Index: idx, Customer: customer, Field: "Time", Err: funnel.ErrInvalidParam}
-	case coef < 0:
-		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrNegativeAmount}
-	case exp < -MaxAmountExponent || exp > MaxAmountExponent:
-		return &TransactionError{Index: idx, Customer: customer, Field: "Amount", Err: funnel.ErrInvalidParam}
+	if err := checkTxn(l.txns.len(), customer, at, coef < 0, expInRange(exp)); err != nil {
+		return err
 	}
 	if coef >= maxCoef {
 		// more than 18 digits: kept as a decimal, as Add keeps it
@@ -242,10 +241,11 @@ func (l *Log) customer(customer string) int32 {
 	return c
 }
 
-func amountInRange(d decimal.Decimal) bool {
-	e := d.Exponent()
-	return e >= -MaxAmountExponent && e <= MaxAmountExponent
-}
+func amountInRange(d decimal.Decimal) bool { return expInRange(d.Exponent()) }
+
+// expInRange reports whether an amount's exponent e is within
+// ±[MaxAmountExponent].
+func expInRange(e int32) bool { return e >= -MaxAmountExponent && e <= MaxAmountExponent }
 
 // amount stores a decimal as an int64 coefficient and exponent, or in
 // l.bigs when it has more than 18 digits.

@@ -77,10 +77,7 @@ func parseFormatted(s []byte, f AmountFormat, maxDigits int, scratch *[]byte) (d
 		return d, "", err
 	}
 	bad := func(why string) (decimal.Decimal, string, error) {
-		v := string(s)
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
+		v := clip(s)
 		return decimal.Decimal{}, "", fmt.Errorf("%w %q: %s", ErrAmount, v, why)
 	}
 	body := s

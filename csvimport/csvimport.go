@@ -1071,10 +1071,7 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		body = body[1:]
 	}
 	bad := func(why string) (decimal.Decimal, error) {
-		v := string(s)
-		if len(v) > 40 {
-			v = v[:40] + "..."
-		}
+		v := clip(s)
 		return decimal.Decimal{}, fmt.Errorf("%w %q: %s", ErrAmount, v, why)
 	}
 	// seen counts every digit, digits those that count toward the bound.
@@ -1132,6 +1129,14 @@ func parseAmount[T string | []byte](s T, maxDigits int) (decimal.Decimal, error)
 		return bad(err.Error())
 	}
 	return d, nil
+}
+
+// clip returns v as a string for an error, cut at 40 bytes.
+func clip[T string | []byte](v T) string {
+	if len(v) > 40 {
+		return string(v[:40]) + "..."
+	}
+	return string(v)
 }
 
 // digitBound returns the bound on an amount's digits that

@@ -230,14 +230,6 @@ func amountOutOfRange(v []byte) error {
 	return fmt.Errorf("%w %q: its exponent is beyond ±%d (clv.MaxAmountExponent)", ErrAmount, clip(v), clv.MaxAmountExponent)
 }
 
-// clip returns v as a string for an error, cut at 40 bytes.
-func clip(v []byte) string {
-	if len(v) > 40 {
-		return string(v[:40]) + "..."
-	}
-	return string(v)
-}
-
 // worker returns a reader for a worker of a parallel read: x's, with its
 // own reader, scanner, time parser and scratch.
 func (x *txnReader) worker() *txnReader {

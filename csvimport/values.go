@@ -118,10 +118,7 @@ func parseFlag(b []byte) (value, empty bool, err error) {
 			return false, false, nil
 		}
 	}
-	v := string(b)
-	if len(v) > 40 {
-		v = v[:40] + "..."
-	}
+	v := clip(b)
 	return false, false, fmt.Errorf("%w %q: not one of %s (true) or %s (false)", ErrFlag, v, strings.Join(flagTrue, ", "), strings.Join(flagFalse, ", "))
 }
 
