@@ -208,12 +208,7 @@ func sort(src [][]int64, n int, a, b []int64) []int64 {
 		if (differ>>shift)&(buckets-1) == 0 {
 			continue // every value has the same digit here
 		}
-		// offsets: where the values of each digit value start
-		pos := &counts[d]
-		sum := 0
-		for i := range pos {
-			pos[i], sum = sum, sum+pos[i]
-		}
+		pos := offsets(&counts[d])
 		for _, p := range from {
 			for _, v := range p {
 				i := ((uint64(v) ^ sign) >> shift) & (buckets - 1)
@@ -237,6 +232,16 @@ func sort(src [][]int64, n int, a, b []int64) []int64 {
 		out = append(out, p...)
 	}
 	return out
+}
+
+// offsets turns the counts of each digit value into where the values of
+// each start in the sorted output, in place, and returns them.
+func offsets(counts *[buckets]int) *[buckets]int {
+	sum := 0
+	for i := range counts {
+		counts[i], sum = sum, sum+counts[i]
+	}
+	return counts
 }
 
 // A Keyed is a value's unsigned sort key and its index, for [SortKeyed].
@@ -269,11 +274,7 @@ func SortKeyed(ks []Keyed) []Keyed {
 		if (differ>>shift)&(buckets-1) == 0 {
 			continue // every key has the same digit here
 		}
-		pos := &counts[d]
-		sum := 0
-		for i := range pos {
-			pos[i], sum = sum, sum+pos[i]
-		}
+		pos := offsets(&counts[d])
 		for _, k := range ks {
 			i := (k.Key >> shift) & (buckets - 1)
 			tmp[pos[i]] = k
