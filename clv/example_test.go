@@ -605,3 +605,33 @@ func ExampleHistorical_Top() {
 	// Output:
 	// acme 4 220 88
 }
+
+func ExampleLog_AddScaled() {
+	// amounts held in cents, as a billing system exports them
+	log, _ := clv.NewLog(clv.LogOptions{})
+	day := func(m time.Month, d int) time.Time { return time.Date(2024, m, d, 0, 0, 0, 0, time.UTC) }
+	for _, t := range []struct {
+		customer string
+		at       time.Time
+		cents    int64
+	}{
+		{"acme", day(1, 10), 12050},
+		{"acme", day(2, 1), 7999},
+		{"beta", day(2, 14), 500},
+	} {
+		if err := log.AddScaled(t.customer, t.at, t.cents, -2); err != nil {
+			fmt.Println(err)
+			return
+		}
+	}
+	err := log.AddScaled("beta", day(3, 1), -500, -2)
+	fmt.Println("refund refused:", errors.Is(err, funnel.ErrNegativeAmount))
+	h, _ := log.Historical(decimal.NewFromInt(1))
+	for _, c := range h.Top(2) {
+		fmt.Println(c.ID, c.Revenue.StringFixed(2))
+	}
+	// Output:
+	// refund refused: true
+	// acme 200.49
+	// beta 5.00
+}
