@@ -2,7 +2,6 @@ package csvimport
 
 import (
 	"bytes"
-	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -141,7 +140,7 @@ type producer struct {
 	line int       // the line of buf[0]
 	off  int64     // the input offset of buf[0]
 	size int
-	rows int // the most lines of a chunk; zero means parallelRows
+	rows int // the most lines a chunk holds
 
 	order  chan *chunk // every chunk, in order, to the reading goroutine
 	work   chan *chunk // the chunks to parse, to the workers
@@ -212,7 +211,7 @@ func (p *producer) run() {
 			return
 		}
 		split := -1
-		if n := nthLine(p.buf, cmp.Or(p.rows, parallelRows)); n > 0 {
+		if n := nthLine(p.buf, p.rows); n > 0 {
 			split = boundary(p.buf[:n])
 		}
 		if split < 0 {
