@@ -81,18 +81,22 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		sum         exactSum
 	}
 	accs := make([]acc, len(l.names))
-	for i := range l.txns.len() {
-		t := l.txns.at(i)
-		a := &accs[t.cust]
-		at := instant{t.sec, t.nsec}
-		if a.n == 0 || at.before(a.first) {
-			a.first = at
+	var cols txnCols
+	for k := range len(l.txns.blocks) + 1 {
+		l.txns.read(k, &cols)
+		for j, cust := range cols.cust {
+			t := txn{sec: cols.sec[j], nsec: int32(cols.nsec[j]), amt: cols.amt[j], exp: int32(cols.exp[j])}
+			a := &accs[cust]
+			at := instant{t.sec, t.nsec}
+			if a.n == 0 || at.before(a.first) {
+				a.first = at
+			}
+			if a.n == 0 || a.last.before(at) {
+				a.last = at
+			}
+			a.n++
+			a.sum.add(l, &t)
 		}
-		if a.n == 0 || a.last.before(at) {
-			a.last = at
-		}
-		a.n++
-		a.sum.add(l, &t)
 	}
 	whole := marginRate.Exponent() == 0 && marginRate.Equal(decimal.NewFromInt(1)) // 1 exactly: x 1 keeps the exponent
 	margin := func(rev decimal.Decimal) decimal.Decimal {
