@@ -690,6 +690,55 @@ func (hr *historyReader) lists() (won, lost, open []string) {
 	return hr.m.Won, hr.m.Lost, hr.m.Open
 }
 
+// classify sets the kind of the row r from v, the value of column col: a
+// Won, Lost or Open value.
+func (hr *historyReader) classify(r *histRow, col int, v []byte) *ParseError {
+	won, lost, open := hr.lists()
+	switch {
+	case matchValue(won, v):
+		r.kind = rowWon
+	case matchValue(lost, v):
+		r.kind = rowLost
+	case matchValue(open, v):
+		r.kind = rowOpen
+	default:
+		return hr.rd.at(col, fmt.Errorf("%w %q: not a value of HistoryMapping.Won (%s), Lost (%s) or Open (%s)", ErrOutcome, v, quoteList(won), quoteList(lost), quoteList(open)))
+	}
+	return nil
+}
+
+// stageRow reads what the current record, a stage row, says of the
+// stage into r: its stage, or its outcome, and its FromStage.
+func (hr *historyReader) stageRow(r *histRow) *ParseError {
+	rd, c := hr.rd, hr.c
+	st := rd.get(c.stage)
+	if perr := rd.suspicious(c.stage, st); perr != nil {
+		return perr
+	}
+	if c.outcome >= 0 {
+		if v := rd.get(c.outcome); len(v) > 0 {
+			if perr := hr.classify(r, c.outcome, v); perr != nil {
+				return perr
+			}
+			if r.kind == rowOpen {
+				r.kind = rowNoStage
+			}
+		}
+	}
+	if r.kind == rowNoStage && len(st) > 0 {
+		id := hr.textID(st)
+		if r.kind = hr.stageKind(id); r.kind == rowStage {
+			r.stage = id
+		}
+	}
+	if c.from >= 0 {
+		if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
+			r.from = id
+		}
+	}
+	return nil
+}
+
 // row reads the current record.
 func (hr *historyReader) row() *ParseError {
 	rd, c, m := hr.rd, hr.c, hr.m
@@ -713,48 +762,6 @@ func (hr *historyReader) row() *ParseError {
 		at = t
 	}
 	row := histRow{line: int32(rd.line), ch: int32(len(hr.changes))}
-	won, lost, open := hr.lists()
-	classify := func(col int, v []byte) *ParseError {
-		switch {
-		case matchValue(won, v):
-			row.kind = rowWon
-		case matchValue(lost, v):
-			row.kind = rowLost
-		case matchValue(open, v):
-			row.kind = rowOpen
-		default:
-			return rd.at(col, fmt.Errorf("%w %q: not a value of HistoryMapping.Won (%s), Lost (%s) or Open (%s)", ErrOutcome, v, quoteList(won), quoteList(lost), quoteList(open)))
-		}
-		return nil
-	}
-	stageRow := func() *ParseError {
-		st := rd.get(c.stage)
-		if perr := rd.suspicious(c.stage, st); perr != nil {
-			return perr
-		}
-		if c.outcome >= 0 {
-			if v := rd.get(c.outcome); len(v) > 0 {
-				if perr := classify(c.outcome, v); perr != nil {
-					return perr
-				}
-				if row.kind == rowOpen {
-					row.kind = rowNoStage
-				}
-			}
-		}
-		if row.kind == rowNoStage && len(st) > 0 {
-			id := hr.textID(st)
-			if row.kind = hr.stageKind(id); row.kind == rowStage {
-				row.stage = id
-			}
-		}
-		if c.from >= 0 {
-			if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
-				row.from = id
-			}
-		}
-		return nil
-	}
 	if c.field >= 0 {
 		key := rd.get(c.field)
 		kind, isField := m.Fields[string(key)]
@@ -765,14 +772,14 @@ func (hr *historyReader) row() *ParseError {
 			if len(rd.get(c.stage)) == 0 {
 				return rd.at(c.stage, fmt.Errorf("%w: a stage row without its stage", ErrEmpty))
 			}
-			if perr := stageRow(); perr != nil {
+			if perr := hr.stageRow(&row); perr != nil {
 				return perr
 			}
 		case isField && kind == HistoryStatus:
 			if len(v) == 0 {
 				return rd.at(c.value, fmt.Errorf("%w: a status row without its status", ErrEmpty))
 			}
-			if perr := classify(c.value, v); perr != nil {
+			if perr := hr.classify(&row, c.value, v); perr != nil {
 				return perr
 			}
 		case isField:
@@ -789,7 +796,7 @@ func (hr *historyReader) row() *ParseError {
 			hr.other[hr.text(key)]++
 		}
 	} else {
-		if perr := stageRow(); perr != nil {
+		if perr := hr.stageRow(&row); perr != nil {
 			return perr
 		}
 		for _, f := range c.snapshot {
@@ -920,7 +927,6 @@ func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 	first := true
 	e0 := hr.entries.len()
 	lasts := hr.lasts[:0] // the last value of each field, for snapshot rows: few fields
-	defer func() { hr.lasts = lasts[:0] }()
 	for i := range rows {
 		rr := &rows[i]
 		entry := func(stage uint32, close funnel.Outcome) {
@@ -995,6 +1001,7 @@ func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 			hr.counts[name]++
 		}
 	}
+	hr.lasts = lasts[:0]
 	hr.endDeal(k)
 }
 
