@@ -490,14 +490,24 @@ func (hr *historyReader) deriveAll(hc *HistoryCounts) {
 		next = k + 1
 	}
 	if !hr.shuffled {
-		for i := 0; i < rows.n; {
-			r := rows.at(i)
-			scratch = append(scratch[:0], r)
-			for i++; i < rows.n && rows.deal(i) == r.deal; i++ {
-				scratch = append(scratch, rows.at(i))
+		// each deal's rows follow one another: a block of rows is read
+		// whole, and released once read
+		var block []histRow
+		deal := int32(-1) // the deal of the rows in scratch
+		for b := range len(rows.blocks) + 1 {
+			block = rows.block(b, block[:0])
+			rows.release((b + 1) * histBlock)
+			for _, r := range block {
+				if r.deal != deal && len(scratch) > 0 {
+					derive(deal)
+					scratch = scratch[:0]
+				}
+				deal = r.deal
+				scratch = append(scratch, r)
 			}
-			rows.release(i)
-			derive(r.deal)
+		}
+		if len(scratch) > 0 {
+			derive(deal)
 		}
 	} else {
 		start := make([]int32, deals.n+1)

@@ -1,6 +1,8 @@
 package csvimport
 
 import (
+	"slices"
+
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/packed"
 )
@@ -141,15 +143,6 @@ func (s *rowStore) at(i int) histRow {
 	return r
 }
 
-// deal returns the deal of row i.
-func (s *rowStore) deal(i int) int32 {
-	k, j := i/histBlock, i%histBlock
-	if k == len(s.blocks) {
-		return s.tail[j].deal
-	}
-	return int32(s.blocks[k].deal.At(j))
-}
-
 // dealsOf appends the deals of the rows of block k (the tail for k ==
 // len(s.blocks)) to dst, read whole.
 func (s *rowStore) dealsOf(k int, dst []int64) []int64 {
@@ -160,6 +153,53 @@ func (s *rowStore) dealsOf(k int, dst []int64) []int64 {
 		return dst
 	}
 	return s.blocks[k].deal.AppendTo(dst)
+}
+
+// block appends the rows of block k (the tail for k == len(s.blocks)),
+// which must not have been released, to dst, read whole: a column at a
+// time, without a test of its width per value.
+func (s *rowStore) block(k int, dst []histRow) []histRow {
+	if k == len(s.blocks) {
+		return append(dst, s.tail...)
+	}
+	if s.scratch == nil {
+		s.scratch = new([histBlock]int64)
+	}
+	b := &s.blocks[k]
+	n := b.sec.Len()
+	dst = slices.Grow(dst, n)[:len(dst)+n]
+	out := dst[len(dst)-n:]
+	clear(out)
+	vs := s.scratch[:0]
+	for i, v := range b.sec.AppendTo(vs) {
+		out[i].sec = v
+	}
+	for i, v := range b.deal.AppendTo(vs) {
+		out[i].deal = int32(v)
+	}
+	for i, v := range b.line.AppendTo(vs) {
+		out[i].line = int32(v)
+	}
+	for i, v := range b.nsec.AppendTo(vs) {
+		out[i].nsec = int32(v)
+	}
+	for i, v := range b.tag.AppendTo(vs) {
+		out[i].stage, out[i].zone, out[i].kind = untag(v)
+	}
+	if b.hasFrom {
+		for i, v := range b.from.AppendTo(vs) {
+			out[i].from = uint32(v)
+		}
+	}
+	if b.hasChanges {
+		for i, v := range b.ch.AppendTo(vs) {
+			out[i].ch = int32(v)
+		}
+		for i, v := range b.n.AppendTo(vs) {
+			out[i].n = int32(v)
+		}
+	}
+	return dst
 }
 
 // release drops the blocks that hold only rows before row i.

@@ -141,8 +141,8 @@ func TestHistoryRowOrders(t *testing.T) {
 
 // TestRowAndEntryStores adds rows and entries over several blocks and a
 // partial one (FromStage and field changes in some blocks only, far
-// times, zones and kinds of every value) and reads each back, by at, by
-// deal and, for the rows' deals, a block at a time, against the records
+// times, zones and kinds of every value) and reads each back, by at and
+// a block at a time (the rows, and their deals), against the records
 // added.
 func TestRowAndEntryStores(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
@@ -178,16 +178,26 @@ func TestRowAndEntryStores(t *testing.T) {
 		if got := rows.at(i); got != wantRows[i] {
 			t.Fatalf("row %d is %+v, want %+v", i, got, wantRows[i])
 		}
-		if got := rows.deal(i); got != wantRows[i].deal {
-			t.Fatalf("row %d's deal is %d, want %d", i, got, wantRows[i].deal)
-		}
 		if got := entries.at(i); got != wantEntries[i] {
 			t.Fatalf("entry %d is %+v, want %+v", i, got, wantEntries[i])
 		}
 	}
 	var deals []int64
+	var read []histRow
 	for b := range len(rows.blocks) + 1 {
 		deals = rows.dealsOf(b, deals)
+		read = rows.block(b, read)
+	}
+	if diff := gocmp.Diff(wantRows, read, gocmp.AllowUnexported(histRow{})); diff != "" {
+		t.Fatalf("the rows read by block (-want +got):\n%s", diff)
+	}
+	// a block read into storage that held other rows (of changes, block
+	// 2) keeps none of their fields
+	for _, b := range []int{2, 0, 1, 3} {
+		read = rows.block(b, read[:0])
+		if diff := gocmp.Diff(wantRows[b*histBlock:min(n, (b+1)*histBlock)], read, gocmp.AllowUnexported(histRow{})); diff != "" {
+			t.Fatalf("block %d read again (-want +got):\n%s", b, diff)
+		}
 	}
 	if len(deals) != n {
 		t.Fatalf("the blocks hold %d deals, want %d", len(deals), n)
