@@ -9,7 +9,10 @@
 // when read).
 package packed
 
-import "slices"
+import (
+	"math"
+	"slices"
+)
 
 // Ints is a column of int64 values. The zero Ints is empty and ready to
 // use; [NewInts] gives one the capacity of a full block.
@@ -151,14 +154,27 @@ func Pack(vs []int64, size int) Ints {
 		return c
 	}
 	c.n, c.base = len(vs), vs[0]
-	var lo, hi int64 // the least and the greatest difference: 0 is one
+	// A difference d fits k bits, signed, when d^(d>>63) (d, or -d-1
+	// below 0) is below 2^(k-1): the bits of all of them OR-ed tell the
+	// width of the widest.
+	var bits int64
+	base := c.base
 	for _, v := range vs {
-		d := v - c.base
-		lo, hi = min(lo, d), max(hi, d)
+		d := v - base
+		bits |= d ^ (d >> 63)
 	}
-	// the width of the widest difference: widthOf grows with |d| on each
-	// side of 0
-	c.width = max(widthOf(lo), widthOf(hi))
+	switch {
+	case bits == 0:
+		c.width = 0
+	case bits <= math.MaxInt8:
+		c.width = 1
+	case bits <= math.MaxInt16:
+		c.width = 2
+	case bits <= math.MaxInt32:
+		c.width = 4
+	default:
+		c.width = 8
+	}
 	size = max(size, len(vs))
 	switch c.width {
 	case 1:
@@ -177,8 +193,9 @@ func Pack(vs []int64, size int) Ints {
 // room for size.
 func packTo[T int8 | int16 | int32 | int64](vs []int64, base int64, size int) []T {
 	out := make([]T, len(vs), size)
-	for i, v := range vs {
-		out[i] = T(v - base)
+	vs = vs[:len(out)]
+	for i := range out {
+		out[i] = T(vs[i] - base)
 	}
 	return out
 }
@@ -189,8 +206,11 @@ func packTo[T int8 | int16 | int32 | int64](vs []int64, base int64, size int) []
 func (c *Ints) AppendTo(dst []int64) []int64 {
 	switch c.width {
 	case 0:
-		for range c.n {
-			dst = append(dst, c.base)
+		n := len(dst)
+		dst = slices.Grow(dst, c.n)[:n+c.n]
+		out, base := dst[n:], c.base
+		for i := range out {
+			out[i] = base
 		}
 		return dst
 	case 1:
@@ -208,8 +228,9 @@ func appendFrom[T int8 | int16 | int32 | int64](dst []int64, ds []T, base int64)
 	n := len(dst)
 	dst = slices.Grow(dst, len(ds))[:n+len(ds)]
 	out := dst[n:]
-	for i, d := range ds {
-		out[i] = base + int64(d)
+	ds = ds[:len(out)]
+	for i := range out {
+		out[i] = base + int64(ds[i])
 	}
 	return dst
 }
