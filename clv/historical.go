@@ -84,8 +84,10 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 	var cols txnCols
 	for k := range len(l.txns.blocks) + 1 {
 		l.txns.read(k, &cols)
-		for j, cust := range cols.cust {
-			t := txn{sec: cols.sec[j], nsec: int32(cols.nsec[j]), amt: cols.amt[j], exp: int32(cols.exp[j])}
+		custs := cols.cust
+		secs, nsecs, amts, exps := cols.sec[:len(custs)], cols.nsec[:len(custs)], cols.amt[:len(custs)], cols.exp[:len(custs)]
+		for j, cust := range custs {
+			t := txn{sec: secs[j], nsec: int32(nsecs[j]), amt: amts[j], exp: int32(exps[j])}
 			a := &accs[cust]
 			at := instant{t.sec, t.nsec}
 			if a.n == 0 || at.before(a.first) {
@@ -95,6 +97,14 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 				a.last = at
 			}
 			a.n++
+			if s := &a.sum; !s.isBig && t.exp == s.e {
+				// the commonest case, the amount at the sum's exponent,
+				// without a call
+				if sum, ok := add64(s.v, t.amt); ok {
+					s.v = sum
+					continue
+				}
+			}
 			a.sum.add(l, &t)
 		}
 	}
