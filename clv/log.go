@@ -73,8 +73,11 @@ type LogOptions struct {
 //
 // The zero Log is empty and ready to use, with the zero [LogOptions]. A
 // Log keeps every transaction (about 12 bytes each for a log of dates and
-// amounts at one exponent, at most 32, plus the customer names); it is
-// not safe for concurrent mutation: give each goroutine its own and
+// amounts at one exponent, at most 32, plus the customer names and their
+// index: a map entry a name, or, for names that are small decimal
+// numbers such as 1 to 200000, a slot of 4 bytes for each number up to
+// the largest, at most twice over); it is not safe for concurrent
+// mutation: give each goroutine its own and
 // combine them with [Log.Merge]. A log built from won deals is a
 // [DealLog].
 type Log struct {
