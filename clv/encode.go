@@ -179,7 +179,6 @@ func (l *Log) decode(r *wire.Reader) {
 		r.Fail("%d customers", n)
 		return
 	}
-	l.index = make(map[string]int32, n)
 	l.names = make([]string, 0, n)
 	prevName := ""
 	for c := range n {
@@ -197,8 +196,7 @@ func (l *Log) decode(r *wire.Reader) {
 			return
 		}
 		prevName = name
-		l.index[name] = int32(c)
-		l.names = append(l.names, name)
+		l.insert(name) // index c: the names are distinct
 		var prev txn
 		for j := range m {
 			var sec int64
@@ -237,7 +235,7 @@ func (l *Log) decode(r *wire.Reader) {
 		}
 	}
 	if len(l.names) == 0 {
-		l.index, l.names = nil, nil
+		l.index, l.dense, l.sparse, l.names = nil, nil, 0, nil
 	}
 }
 

@@ -81,18 +81,32 @@ func (l *Log) historical(marginRate decimal.Decimal, in funnel.Input, sum LogSum
 		sum         exactSum
 	}
 	accs := make([]acc, len(l.names))
-	for i := range l.txns.len() {
-		t := l.txns.at(i)
-		a := &accs[t.cust]
-		at := instant{t.sec, t.nsec}
-		if a.n == 0 || at.before(a.first) {
-			a.first = at
+	var cols txnCols
+	for k := range len(l.txns.blocks) + 1 {
+		l.txns.read(k, &cols)
+		custs := cols.cust
+		secs, nsecs, amts, exps := cols.sec[:len(custs)], cols.nsec[:len(custs)], cols.amt[:len(custs)], cols.exp[:len(custs)]
+		for j, cust := range custs {
+			t := txn{sec: secs[j], nsec: int32(nsecs[j]), amt: amts[j], exp: int32(exps[j])}
+			a := &accs[cust]
+			at := instant{t.sec, t.nsec}
+			if a.n == 0 || at.before(a.first) {
+				a.first = at
+			}
+			if a.n == 0 || a.last.before(at) {
+				a.last = at
+			}
+			a.n++
+			if s := &a.sum; !s.isBig && t.exp == s.e {
+				// the commonest case, the amount at the sum's exponent,
+				// without a call
+				if sum, ok := add64(s.v, t.amt); ok {
+					s.v = sum
+					continue
+				}
+			}
+			a.sum.add(l, &t)
 		}
-		if a.n == 0 || a.last.before(at) {
-			a.last = at
-		}
-		a.n++
-		a.sum.add(l, &t)
 	}
 	whole := marginRate.Exponent() == 0 && marginRate.Equal(decimal.NewFromInt(1)) // 1 exactly: x 1 keeps the exponent
 	margin := func(rev decimal.Decimal) decimal.Decimal {

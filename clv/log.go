@@ -73,8 +73,11 @@ type LogOptions struct {
 //
 // The zero Log is empty and ready to use, with the zero [LogOptions]. A
 // Log keeps every transaction (about 12 bytes each for a log of dates and
-// amounts at one exponent, at most 32, plus the customer names); it is
-// not safe for concurrent mutation: give each goroutine its own and
+// amounts at one exponent, at most 32, plus the customer names and their
+// index: a map entry a name, or, for names that are small decimal
+// numbers such as 1 to 200000, a slot of 4 bytes for each number up to
+// the largest, at most twice over); it is not safe for concurrent
+// mutation: give each goroutine its own and
 // combine them with [Log.Merge]. A log built from won deals is a
 // [DealLog].
 type Log struct {
@@ -82,11 +85,13 @@ type Log struct {
 	cal   funnel.Calendar
 	level float64 // 0: 0.95
 
-	index map[string]int32
-	names []string
-	txns  txnStore
-	bigs  []decimal.Decimal // amounts that do not fit a txn's int64
-	last  int32             // the customer of the last transaction added, if any
+	index  map[string]int32 // the customers' indexes, but those in dense
+	dense  []int32          // 1 + the index of the customer named by each small number, or 0
+	sparse int              // the customers named by numbers in index
+	names  []string
+	txns   txnStore
+	bigs   []decimal.Decimal // amounts that do not fit a txn's int64
+	last   int32             // the customer of the last transaction added, if any
 }
 
 // txn is one transaction as a log holds it (in a txnStore): its instant
@@ -223,22 +228,80 @@ func (l *Log) add(customer string, at time.Time, amt decimal.Decimal) {
 // customer returns the index of a customer, adding it if it is new.
 func (l *Log) customer(customer string) int32 {
 	// logs list a customer's transactions together more often than not:
-	// the last customer is found without the map
-	c, ok := l.last, len(l.names) > 0 && l.names[l.last] == customer
+	// the last customer is found without a look-up
+	if len(l.names) > 0 && l.names[l.last] == customer {
+		return l.last
+	}
+	c, ok := l.find(customer)
 	if !ok {
-		c, ok = l.index[customer]
+		c = l.insert(customer)
 	}
 	l.last = c
-	if !ok {
-		if l.index == nil {
-			l.index = make(map[string]int32)
-		}
-		c = int32(len(l.names))
-		l.index[customer] = c
-		l.names = append(l.names, customer)
-		l.last = c
-	}
 	return c
+}
+
+// find returns the index of a customer, or false if the log has none of
+// that name. A customer named by a small decimal integer (IDs numbered
+// from 1, the commonest kind) is found in l.dense, by its number, without
+// hashing the name; the others in l.index.
+func (l *Log) find(customer string) (int32, bool) {
+	if v, ok := denseNumber(customer); ok {
+		if v < len(l.dense) && l.dense[v] != 0 {
+			return l.dense[v] - 1, true
+		}
+		if l.sparse == 0 {
+			return 0, false // no number is in l.index
+		}
+	}
+	c, ok := l.index[customer]
+	return c, ok
+}
+
+// insert adds a customer the log does not have and returns its index.
+// A number joins l.dense when it is below its length, or below
+// denseRoom(the customers held), a bound that keeps l.dense within a few
+// int32s a customer; other numbers, counted in l.sparse, and other names
+// join l.index.
+func (l *Log) insert(customer string) int32 {
+	c := int32(len(l.names))
+	l.names = append(l.names, customer)
+	if v, ok := denseNumber(customer); ok && (v < len(l.dense) || v < denseRoom(len(l.names))) {
+		if v >= len(l.dense) {
+			l.dense = slices.Grow(l.dense, max(v+1, 2*len(l.dense))-len(l.dense))
+			l.dense = l.dense[:cap(l.dense)]
+		}
+		l.dense[v] = c + 1
+		return c
+	} else if ok {
+		l.sparse++
+	}
+	if l.index == nil {
+		l.index = make(map[string]int32)
+	}
+	l.index[customer] = c
+	return c
+}
+
+// denseRoom is the length l.dense may grow to for a log of n customers.
+func denseRoom(n int) int { return 8*n + 1<<16 }
+
+// denseNumber returns the number a customer's name writes in decimal, if
+// it is one written as strconv.Itoa writes it (no sign, no leading zero)
+// of at most 9 digits: a name that another name of the same number cannot
+// be.
+func denseNumber(name string) (int, bool) {
+	if len(name) == 0 || len(name) > 9 || (name[0] == '0' && len(name) > 1) {
+		return 0, false
+	}
+	v := 0
+	for i := range len(name) {
+		d := name[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		v = v*10 + int(d)
+	}
+	return v, true
 }
 
 func amountInRange(d decimal.Decimal) bool { return expInRange(d.Exponent()) }
@@ -286,15 +349,10 @@ func (l *Log) merge(o *Log) {
 		return
 	}
 	remap := make([]int32, len(o.names))
-	if l.index == nil {
-		l.index = make(map[string]int32, len(o.names))
-	}
 	for i, name := range o.names {
-		c, ok := l.index[name]
+		c, ok := l.find(name)
 		if !ok {
-			c = int32(len(l.names))
-			l.index[name] = c
-			l.names = append(l.names, name)
+			c = l.insert(name)
 		}
 		remap[i] = c
 	}

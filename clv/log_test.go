@@ -617,7 +617,7 @@ func TestSortedNames(t *testing.T) {
 	for _, set := range [][]string{names[:40], names, numbers, {"b", "a"}} {
 		var l Log
 		for _, n := range set {
-			if _, ok := l.index[n]; !ok && n != "" {
+			if _, ok := l.find(n); !ok && n != "" {
 				l.add(n, time.Unix(1, 0), decimal.NewFromInt(1))
 			}
 		}

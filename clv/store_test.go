@@ -41,4 +41,23 @@ func TestTxnStore(t *testing.T) {
 			t.Fatalf("customer of transaction %d is %d, want %d", i, c, w.cust)
 		}
 	}
+	// read gives every block, the tail last, field by field
+	var c txnCols
+	i := 0
+	for k := range len(s.blocks) + 1 {
+		s.read(k, &c)
+		if n := min(txnBlockLen, len(want)-i); len(c.sec) != n || len(c.nsec) != n || len(c.cust) != n || len(c.amt) != n || len(c.exp) != n {
+			t.Fatalf("block %d read as %d, %d, %d, %d and %d values, want %d", k, len(c.sec), len(c.nsec), len(c.cust), len(c.amt), len(c.exp), n)
+		}
+		for j := range c.sec {
+			got := txn{sec: c.sec[j], nsec: int32(c.nsec[j]), cust: int32(c.cust[j]), amt: c.amt[j], exp: int32(c.exp[j])}
+			if got != want[i] {
+				t.Fatalf("block %d, transaction %d reads %+v, want %+v", k, j, got, want[i])
+			}
+			i++
+		}
+	}
+	if i != len(want) {
+		t.Fatalf("the blocks read hold %d transactions, want %d", i, len(want))
+	}
 }

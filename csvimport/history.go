@@ -305,6 +305,13 @@ type historyColumns struct {
 	id, at, stage, from, outcome, pipeline, field, value int
 	amount, probability, expected, category              int
 	attrs                                                []customColumn
+	snapshot                                             []fieldColumn // the columns mapped of amount, expected close, probability and category
+}
+
+// A fieldColumn is the column of a field of snapshot rows.
+type fieldColumn struct {
+	kind HistoryField
+	col  int
 }
 
 // readHistory reads a history file into its deals.
@@ -344,6 +351,11 @@ func readHistory(r io.Reader, file string, m *HistoryMapping, opts Options) (*hi
 	}
 	if c.field >= 0 && c.value < 0 {
 		return nil, fmt.Errorf("%w: HistoryMapping.Field needs the Value column", ErrMapping)
+	}
+	for _, f := range []fieldColumn{{HistoryAmount, c.amount}, {HistoryExpectedClose, c.expected}, {HistoryProbability, c.probability}, {HistoryCategory, c.category}} {
+		if f.col >= 0 {
+			c.snapshot = append(c.snapshot, f)
+		}
 	}
 	h := &history{file: file, header: rd.header, at: c.at, stageC: c.stage, fromC: c.from, pipeC: c.pipeline,
 		rep: rd.rep, won: m.Won, lost: m.Lost}
@@ -424,6 +436,7 @@ type historyReader struct {
 	texts    []string             // the stages of rows, by textID; texts[0] is ""
 	kinds    []int8               // what each text says of the stage, once asked (stageKind)
 	textIDs  map[string]uint32    // index of each text
+	recent   [64]uint32           // indexes of texts found lately, by a hash of a few bytes (see textID); 0 or beyond texts: none
 	zt       *zoneTable           // the zones of rows' times
 	rows     rowStore             // every row read
 	last     histRow              // the row read last
@@ -431,6 +444,7 @@ type historyReader struct {
 	changes  []funnel.FieldChange // the rows' field changes
 	entries  entryStore           // every deal's entries, once derived
 	out      []funnel.FieldChange // every deal's changes, once derived
+	lasts    []lastChange         // scratch of derive
 
 	// In a worker of a parallel read (see histparallel.go), chunk is set:
 	// rows go there, with their texts indexes of the worker's own texts,
@@ -476,29 +490,47 @@ func (hr *historyReader) deriveAll(hc *HistoryCounts) {
 		next = k + 1
 	}
 	if !hr.shuffled {
-		for i := 0; i < rows.n; {
-			r := rows.at(i)
-			scratch = append(scratch[:0], r)
-			for i++; i < rows.n && rows.deal(i) == r.deal; i++ {
-				scratch = append(scratch, rows.at(i))
+		// each deal's rows follow one another: a block of rows is read
+		// whole, and released once read
+		var block []histRow
+		deal := int32(-1) // the deal of the rows in scratch
+		for b := range len(rows.blocks) + 1 {
+			block = rows.block(b, block[:0])
+			rows.release((b + 1) * histBlock)
+			for _, r := range block {
+				if r.deal != deal && len(scratch) > 0 {
+					derive(deal)
+					scratch = scratch[:0]
+				}
+				deal = r.deal
+				scratch = append(scratch, r)
 			}
-			rows.release(i)
-			derive(r.deal)
+		}
+		if len(scratch) > 0 {
+			derive(deal)
 		}
 	} else {
 		start := make([]int32, deals.n+1)
-		for i := range rows.n {
-			start[rows.deal(i)+1]++
+		var ds []int64 // the deals of a block of rows, read whole
+		for b := range len(rows.blocks) + 1 {
+			ds = rows.dealsOf(b, ds[:0])
+			for _, k := range ds {
+				start[k+1]++
+			}
 		}
 		for k := 1; k <= deals.n; k++ {
 			start[k] += start[k-1]
 		}
 		order := make([]int32, rows.n)
 		at := slices.Clone(start[:deals.n])
-		for i := range rows.n {
-			k := rows.deal(i)
-			order[at[k]] = int32(i)
-			at[k]++
+		i := int32(0)
+		for b := range len(rows.blocks) + 1 {
+			ds = rows.dealsOf(b, ds[:0])
+			for _, k := range ds {
+				order[at[k]] = i
+				at[k]++
+				i++
+			}
 		}
 		for k := range int32(deals.n) {
 			ks := order[start[k]:start[k+1]]
@@ -549,15 +581,21 @@ func (hr *historyReader) textID(b []byte) uint32 {
 	if len(b) == 0 {
 		return 0
 	}
-	if n := len(hr.texts); n > 1 && hr.texts[n-1] == string(b) {
-		return uint32(n - 1) // the commonest case after a short scan below
+	// a log repeats a few values (its stages) on every row: each is
+	// found by one comparison in a small table, by its length and its
+	// first and last bytes, most of the time
+	slot := &hr.recent[(uint(len(b))+7*uint(b[0])+31*uint(b[len(b)-1]))%uint(len(hr.recent))]
+	if i := *slot; int(i) < len(hr.texts) && hr.texts[i] == string(b) {
+		return i
 	}
 	for i := 1; i < min(len(hr.texts), 9); i++ {
 		if hr.texts[i] == string(b) {
+			*slot = uint32(i)
 			return uint32(i)
 		}
 	}
 	if i, ok := hr.textIDs[string(b)]; ok {
+		*slot = i
 		return i
 	}
 	if hr.texts == nil {
@@ -567,6 +605,7 @@ func (hr *historyReader) textID(b []byte) uint32 {
 	i := uint32(len(hr.texts))
 	hr.texts = append(hr.texts, s)
 	hr.textIDs[s] = i
+	*slot = i
 	return i
 }
 
@@ -661,6 +700,55 @@ func (hr *historyReader) lists() (won, lost, open []string) {
 	return hr.m.Won, hr.m.Lost, hr.m.Open
 }
 
+// classify sets the kind of the row r from v, the value of column col: a
+// Won, Lost or Open value.
+func (hr *historyReader) classify(r *histRow, col int, v []byte) *ParseError {
+	won, lost, open := hr.lists()
+	switch {
+	case matchValue(won, v):
+		r.kind = rowWon
+	case matchValue(lost, v):
+		r.kind = rowLost
+	case matchValue(open, v):
+		r.kind = rowOpen
+	default:
+		return hr.rd.at(col, fmt.Errorf("%w %q: not a value of HistoryMapping.Won (%s), Lost (%s) or Open (%s)", ErrOutcome, v, quoteList(won), quoteList(lost), quoteList(open)))
+	}
+	return nil
+}
+
+// stageRow reads what the current record, a stage row, says of the
+// stage into r: its stage, or its outcome, and its FromStage.
+func (hr *historyReader) stageRow(r *histRow) *ParseError {
+	rd, c := hr.rd, hr.c
+	st := rd.get(c.stage)
+	if perr := rd.suspicious(c.stage, st); perr != nil {
+		return perr
+	}
+	if c.outcome >= 0 {
+		if v := rd.get(c.outcome); len(v) > 0 {
+			if perr := hr.classify(r, c.outcome, v); perr != nil {
+				return perr
+			}
+			if r.kind == rowOpen {
+				r.kind = rowNoStage
+			}
+		}
+	}
+	if r.kind == rowNoStage && len(st) > 0 {
+		id := hr.textID(st)
+		if r.kind = hr.stageKind(id); r.kind == rowStage {
+			r.stage = id
+		}
+	}
+	if c.from >= 0 {
+		if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
+			r.from = id
+		}
+	}
+	return nil
+}
+
 // row reads the current record.
 func (hr *historyReader) row() *ParseError {
 	rd, c, m := hr.rd, hr.c, hr.m
@@ -684,48 +772,6 @@ func (hr *historyReader) row() *ParseError {
 		at = t
 	}
 	row := histRow{line: int32(rd.line), ch: int32(len(hr.changes))}
-	won, lost, open := hr.lists()
-	classify := func(col int, v []byte) *ParseError {
-		switch {
-		case matchValue(won, v):
-			row.kind = rowWon
-		case matchValue(lost, v):
-			row.kind = rowLost
-		case matchValue(open, v):
-			row.kind = rowOpen
-		default:
-			return rd.at(col, fmt.Errorf("%w %q: not a value of HistoryMapping.Won (%s), Lost (%s) or Open (%s)", ErrOutcome, v, quoteList(won), quoteList(lost), quoteList(open)))
-		}
-		return nil
-	}
-	stageRow := func() *ParseError {
-		st := rd.get(c.stage)
-		if perr := rd.suspicious(c.stage, st); perr != nil {
-			return perr
-		}
-		if c.outcome >= 0 {
-			if v := rd.get(c.outcome); len(v) > 0 {
-				if perr := classify(c.outcome, v); perr != nil {
-					return perr
-				}
-				if row.kind == rowOpen {
-					row.kind = rowNoStage
-				}
-			}
-		}
-		if row.kind == rowNoStage && len(st) > 0 {
-			id := hr.textID(st)
-			if row.kind = hr.stageKind(id); row.kind == rowStage {
-				row.stage = id
-			}
-		}
-		if c.from >= 0 {
-			if id := hr.textID(rd.get(c.from)); id != 0 && hr.stageKind(id) == rowStage {
-				row.from = id
-			}
-		}
-		return nil
-	}
 	if c.field >= 0 {
 		key := rd.get(c.field)
 		kind, isField := m.Fields[string(key)]
@@ -736,14 +782,14 @@ func (hr *historyReader) row() *ParseError {
 			if len(rd.get(c.stage)) == 0 {
 				return rd.at(c.stage, fmt.Errorf("%w: a stage row without its stage", ErrEmpty))
 			}
-			if perr := stageRow(); perr != nil {
+			if perr := hr.stageRow(&row); perr != nil {
 				return perr
 			}
 		case isField && kind == HistoryStatus:
 			if len(v) == 0 {
 				return rd.at(c.value, fmt.Errorf("%w: a status row without its status", ErrEmpty))
 			}
-			if perr := classify(c.value, v); perr != nil {
+			if perr := hr.classify(&row, c.value, v); perr != nil {
 				return perr
 			}
 		case isField:
@@ -760,16 +806,10 @@ func (hr *historyReader) row() *ParseError {
 			hr.other[hr.text(key)]++
 		}
 	} else {
-		if perr := stageRow(); perr != nil {
+		if perr := hr.stageRow(&row); perr != nil {
 			return perr
 		}
-		for _, f := range []struct {
-			kind HistoryField
-			col  int
-		}{{HistoryAmount, c.amount}, {HistoryExpectedClose, c.expected}, {HistoryProbability, c.probability}, {HistoryCategory, c.category}} {
-			if f.col < 0 {
-				continue
-			}
+		for _, f := range c.snapshot {
 			ch, ok, perr := hr.change(f.kind, f.col, rd.get(f.col))
 			if perr != nil {
 				hr.changes = hr.changes[:row.ch]
@@ -889,53 +929,42 @@ func (hr *historyReader) change(kind HistoryField, col int, v []byte) (funnel.Fi
 func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 	d := &hr.h.deals
 	snapshot := hr.c.field < 0
-	prev := ""            // the stage of the previous stage row
-	lastOpen := ""        // the last stage entered
-	var lastOpenID uint32 // lastOpen's index in hr.texts
-	closed := false       // whether the deal is closed now
+	// Stages are compared by their indexes in hr.texts, which index each
+	// text once: equal indexes are equal texts, and 0 is "".
+	var prev uint32     // the stage of the previous stage row
+	var lastOpen uint32 // the last stage entered
+	closed := false     // whether the deal is closed now
 	first := true
 	e0 := hr.entries.len()
-	// the last value of each field, for snapshot rows: few fields
-	type last struct {
-		f   funnel.Field
-		key string
-		ch  funnel.FieldChange
-	}
-	var lastBuf [8]last
-	lasts := lastBuf[:0]
+	lasts := hr.lasts[:0] // the last value of each field, for snapshot rows: few fields
 	for i := range rows {
 		rr := &rows[i]
-		r := struct {
-			stage, from string
-			line        int32
-			kind        int8
-		}{hr.texts[rr.stage], hr.texts[rr.from], rr.line, rr.kind}
 		entry := func(stage uint32, close funnel.Outcome) {
 			hr.entries.add(histEntry{sec: rr.sec, nsec: rr.nsec, zone: rr.zone, line: rr.line, stage: stage, close: close})
 		}
-		switch r.kind {
+		switch rr.kind {
 		case rowStage:
-			if first && r.from != "" && r.from != r.stage {
-				d.from[k], d.fromLine[k] = rr.from, r.line
-				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
+			if first && rr.from != 0 && rr.from != rr.stage {
+				d.from[k], d.fromLine[k] = rr.from, rr.line
+				prev, lastOpen = rr.from, rr.from
 				hc.Entries++
 			}
 			first = false
-			if r.stage == prev && !closed {
+			if rr.stage == prev && !closed {
 				hc.Unchanged++
 				break
 			}
 			entry(rr.stage, funnel.Open)
 			hc.Entries++
-			prev, lastOpen, lastOpenID, closed = r.stage, r.stage, rr.stage, false
+			prev, lastOpen, closed = rr.stage, rr.stage, false
 		case rowWon, rowLost:
 			o := funnel.Won
-			if r.kind == rowLost {
+			if rr.kind == rowLost {
 				o = funnel.Lost
 			}
-			if first && r.from != "" {
-				d.from[k], d.fromLine[k] = rr.from, r.line
-				prev, lastOpen, lastOpenID = r.from, r.from, rr.from
+			if first && rr.from != 0 {
+				d.from[k], d.fromLine[k] = rr.from, rr.line
+				prev, lastOpen = rr.from, rr.from
 				hc.Entries++
 				first = false
 			}
@@ -947,9 +976,9 @@ func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 			hc.Closes++
 			closed = true
 		case rowOpen:
-			if closed && lastOpen != "" {
+			if closed && lastOpen != 0 {
 				// reopened in the stage it was closed from
-				entry(lastOpenID, funnel.Open)
+				entry(lastOpen, funnel.Open)
 				hc.Entries++
 				closed = false
 			}
@@ -971,7 +1000,7 @@ func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 						goto keep
 					}
 				}
-				lasts = append(lasts, last{ch.Field, ch.Key, ch})
+				lasts = append(lasts, lastChange{ch.Field, ch.Key, ch})
 			}
 		keep:
 			hr.out = append(hr.out, ch)
@@ -982,7 +1011,16 @@ func (hr *historyReader) derive(k int32, rows []histRow, hc *HistoryCounts) {
 			hr.counts[name]++
 		}
 	}
+	hr.lasts = lasts[:0]
 	hr.endDeal(k)
+}
+
+// A lastChange is the last value of a field of a deal's snapshot rows,
+// while its changes are derived.
+type lastChange struct {
+	f   funnel.Field
+	key string
+	ch  funnel.FieldChange
 }
 
 // sameValue reports whether two changes of one field set the same value.

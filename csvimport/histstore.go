@@ -1,6 +1,8 @@
 package csvimport
 
 import (
+	"slices"
+
 	"github.com/funnelmetrics/funnel"
 	"github.com/funnelmetrics/funnel/internal/packed"
 )
@@ -39,16 +41,21 @@ func untag(v int64) (stage uint32, zone uint16, kind int8) {
 	return uint32(v >> 3), uint16(v >> 40), int8(v & 7)
 }
 
-// A rowStore holds the rows of a history file while it is read.
+// A rowStore holds the rows of a history file while it is read. The rows
+// after the last full block are kept as they are, in tail, and packed
+// when they fill a block, each field whole (packed.Pack: two passes over
+// its values, with no test of the width per value).
 type rowStore struct {
 	blocks   []rowBlock
+	tail     []histRow // the rows after the blocks: fewer than histBlock
+	scratch  *[histBlock]int64
 	n        int
 	released int // the blocks released, from the first
 }
 
-// A rowBlock holds up to histBlock rows. It keeps its rows' FromStage, and
-// their field changes, once one of them has some (the rows before are
-// then given zeros): stage logs have neither.
+// A rowBlock holds histBlock rows. It keeps its rows' FromStage, and
+// their field changes, when one of them has some (the others then have
+// zeros): stage logs have neither.
 type rowBlock struct {
 	sec, deal, line, tag, nsec, from, ch, n packed.Ints
 	hasFrom, hasChanges                     bool
@@ -56,47 +63,75 @@ type rowBlock struct {
 
 // add appends r.
 func (s *rowStore) add(r *histRow) {
-	if s.n%histBlock == 0 {
-		size := blockCap(len(s.blocks))
-		s.blocks = append(s.blocks, rowBlock{})
-		b := &s.blocks[len(s.blocks)-1]
-		for _, c := range []*packed.Ints{&b.sec, &b.deal, &b.line, &b.tag, &b.nsec, &b.from, &b.ch, &b.n} {
-			*c = packed.NewInts(size)
-		}
+	if s.tail == nil {
+		s.tail = make([]histRow, 0, blockCap(0)) // grows to a block's: small files stay small
 	}
-	b := &s.blocks[len(s.blocks)-1]
-	j := b.sec.Len()
-	b.sec.Append(r.sec)
-	b.deal.Append(int64(r.deal))
-	b.line.Append(int64(r.line))
-	b.tag.Append(tag(r.stage, r.zone, r.kind))
-	b.nsec.Append(int64(r.nsec))
-	if r.from != 0 && !b.hasFrom {
-		for range j {
-			b.from.Append(0)
-		}
-		b.hasFrom = true
-	}
-	if b.hasFrom {
-		b.from.Append(int64(r.from))
-	}
-	if r.n != 0 && !b.hasChanges {
-		for range j {
-			b.ch.Append(0)
-			b.n.Append(0)
-		}
-		b.hasChanges = true
-	}
-	if b.hasChanges {
-		b.ch.Append(int64(r.ch))
-		b.n.Append(int64(r.n))
-	}
+	s.tail = append(s.tail, *r)
 	s.n++
+	if len(s.tail) == histBlock {
+		s.pack()
+	}
+}
+
+// pack packs the tail, a full block, into a block.
+func (s *rowStore) pack() {
+	if s.scratch == nil {
+		s.scratch = new([histBlock]int64)
+	}
+	vs, rs := s.scratch, (*[histBlock]histRow)(s.tail)
+	var b rowBlock
+	for i := range rs {
+		vs[i] = rs[i].sec
+	}
+	b.sec = packed.Pack(vs[:], 0)
+	for i := range rs {
+		vs[i] = int64(rs[i].deal)
+	}
+	b.deal = packed.Pack(vs[:], 0)
+	for i := range rs {
+		vs[i] = int64(rs[i].line)
+	}
+	b.line = packed.Pack(vs[:], 0)
+	for i := range rs {
+		vs[i] = tag(rs[i].stage, rs[i].zone, rs[i].kind)
+	}
+	b.tag = packed.Pack(vs[:], 0)
+	for i := range rs {
+		vs[i] = int64(rs[i].nsec)
+	}
+	b.nsec = packed.Pack(vs[:], 0)
+	var from, n uint32
+	for i := range rs {
+		from |= rs[i].from
+		n |= uint32(rs[i].n)
+	}
+	if b.hasFrom = from != 0; b.hasFrom {
+		for i := range rs {
+			vs[i] = int64(rs[i].from)
+		}
+		b.from = packed.Pack(vs[:], 0)
+	}
+	if b.hasChanges = n != 0; b.hasChanges {
+		for i := range rs {
+			vs[i] = int64(rs[i].ch)
+		}
+		b.ch = packed.Pack(vs[:], 0)
+		for i := range rs {
+			vs[i] = int64(rs[i].n)
+		}
+		b.n = packed.Pack(vs[:], 0)
+	}
+	s.blocks = append(s.blocks, b)
+	s.tail = s.tail[:0]
 }
 
 // at returns row i; its block must not have been released.
 func (s *rowStore) at(i int) histRow {
-	b, j := &s.blocks[i/histBlock], i%histBlock
+	k, j := i/histBlock, i%histBlock
+	if k == len(s.blocks) {
+		return s.tail[j]
+	}
+	b := &s.blocks[k]
 	r := histRow{sec: b.sec.At(j), line: int32(b.line.At(j)), deal: int32(b.deal.At(j)), nsec: int32(b.nsec.At(j))}
 	r.stage, r.zone, r.kind = untag(b.tag.At(j))
 	if b.hasFrom {
@@ -108,8 +143,64 @@ func (s *rowStore) at(i int) histRow {
 	return r
 }
 
-// deal returns the deal of row i.
-func (s *rowStore) deal(i int) int32 { return int32(s.blocks[i/histBlock].deal.At(i % histBlock)) }
+// dealsOf appends the deals of the rows of block k (the tail for k ==
+// len(s.blocks)) to dst, read whole.
+func (s *rowStore) dealsOf(k int, dst []int64) []int64 {
+	if k == len(s.blocks) {
+		for i := range s.tail {
+			dst = append(dst, int64(s.tail[i].deal))
+		}
+		return dst
+	}
+	return s.blocks[k].deal.AppendTo(dst)
+}
+
+// block appends the rows of block k (the tail for k == len(s.blocks)),
+// which must not have been released, to dst, read whole: a column at a
+// time, without a test of its width per value.
+func (s *rowStore) block(k int, dst []histRow) []histRow {
+	if k == len(s.blocks) {
+		return append(dst, s.tail...)
+	}
+	if s.scratch == nil {
+		s.scratch = new([histBlock]int64)
+	}
+	b := &s.blocks[k]
+	n := b.sec.Len()
+	dst = slices.Grow(dst, n)[:len(dst)+n]
+	out := dst[len(dst)-n:]
+	clear(out)
+	vs := s.scratch[:0]
+	for i, v := range b.sec.AppendTo(vs) {
+		out[i].sec = v
+	}
+	for i, v := range b.deal.AppendTo(vs) {
+		out[i].deal = int32(v)
+	}
+	for i, v := range b.line.AppendTo(vs) {
+		out[i].line = int32(v)
+	}
+	for i, v := range b.nsec.AppendTo(vs) {
+		out[i].nsec = int32(v)
+	}
+	for i, v := range b.tag.AppendTo(vs) {
+		out[i].stage, out[i].zone, out[i].kind = untag(v)
+	}
+	if b.hasFrom {
+		for i, v := range b.from.AppendTo(vs) {
+			out[i].from = uint32(v)
+		}
+	}
+	if b.hasChanges {
+		for i, v := range b.ch.AppendTo(vs) {
+			out[i].ch = int32(v)
+		}
+		for i, v := range b.n.AppendTo(vs) {
+			out[i].n = int32(v)
+		}
+	}
+	return dst
+}
 
 // release drops the blocks that hold only rows before row i.
 func (s *rowStore) release(i int) {
@@ -119,10 +210,13 @@ func (s *rowStore) release(i int) {
 }
 
 // An entryStore holds the stage entries and close events of every deal of
-// a history file, deal after deal.
+// a history file, deal after deal: the entries after the last full block
+// as they are, in tail, packed as a rowStore's when they fill a block.
 type entryStore struct {
-	blocks []entryBlock
-	n      int
+	blocks  []entryBlock
+	tail    []histEntry // the entries after the blocks: fewer than histBlock
+	scratch *[histBlock]int64
+	n       int
 }
 
 type entryBlock struct {
@@ -134,25 +228,50 @@ func (s *entryStore) len() int { return s.n }
 
 // add appends e.
 func (s *entryStore) add(e histEntry) {
-	if s.n%histBlock == 0 {
-		size := blockCap(len(s.blocks))
-		s.blocks = append(s.blocks, entryBlock{})
-		b := &s.blocks[len(s.blocks)-1]
-		for _, c := range []*packed.Ints{&b.sec, &b.nsec, &b.line, &b.tag} {
-			*c = packed.NewInts(size)
-		}
+	if s.tail == nil {
+		s.tail = make([]histEntry, 0, blockCap(0))
 	}
-	b := &s.blocks[len(s.blocks)-1]
-	b.sec.Append(e.sec)
-	b.nsec.Append(int64(e.nsec))
-	b.line.Append(int64(e.line))
-	b.tag.Append(tag(e.stage, e.zone, int8(e.close)))
+	s.tail = append(s.tail, e)
 	s.n++
+	if len(s.tail) == histBlock {
+		s.pack()
+	}
+}
+
+// pack packs the tail, a full block, into a block.
+func (s *entryStore) pack() {
+	if s.scratch == nil {
+		s.scratch = new([histBlock]int64)
+	}
+	vs, es := s.scratch, (*[histBlock]histEntry)(s.tail)
+	var b entryBlock
+	for i := range es {
+		vs[i] = es[i].sec
+	}
+	b.sec = packed.Pack(vs[:], 0)
+	for i := range es {
+		vs[i] = int64(es[i].nsec)
+	}
+	b.nsec = packed.Pack(vs[:], 0)
+	for i := range es {
+		vs[i] = int64(es[i].line)
+	}
+	b.line = packed.Pack(vs[:], 0)
+	for i := range es {
+		vs[i] = tag(es[i].stage, es[i].zone, int8(es[i].close))
+	}
+	b.tag = packed.Pack(vs[:], 0)
+	s.blocks = append(s.blocks, b)
+	s.tail = s.tail[:0]
 }
 
 // at returns entry i.
 func (s *entryStore) at(i int) histEntry {
-	b, j := &s.blocks[i/histBlock], i%histBlock
+	k, j := i/histBlock, i%histBlock
+	if k == len(s.blocks) {
+		return s.tail[j]
+	}
+	b := &s.blocks[k]
 	e := histEntry{sec: b.sec.At(j), nsec: int32(b.nsec.At(j)), line: int32(b.line.At(j))}
 	var close int8
 	e.stage, e.zone, close = untag(b.tag.At(j))

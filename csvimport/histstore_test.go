@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -135,5 +136,82 @@ func TestHistoryRowOrders(t *testing.T) {
 				t.Errorf("orphans differ (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRowAndEntryStores adds rows and entries over several blocks and a
+// partial one (FromStage and field changes in some blocks only, far
+// times, zones and kinds of every value) and reads each back, by at and
+// a block at a time (the rows, and their deals), against the records
+// added.
+func TestRowAndEntryStores(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var rows rowStore
+	var entries entryStore
+	var wantRows []histRow
+	var wantEntries []histEntry
+	n := 3*histBlock + 123
+	for i := range n {
+		r := histRow{sec: 1_700_000_000 + rng.Int64N(1e8), line: int32(2 + i), deal: int32(i / 3), nsec: 0,
+			stage: uint32(rng.IntN(7)), zone: uint16(1 + rng.IntN(2)), kind: int8(rng.IntN(5))}
+		switch b := i / histBlock; {
+		case b == 1 && i%97 == 5:
+			r.from = uint32(1 + rng.IntN(6)) // FromStage in one row of block 1 only
+		case b == 2 || b == 3:
+			if i%5 == 0 {
+				r.ch, r.n = int32(i), int32(1+rng.IntN(3))
+			}
+		}
+		if i%1000 == 17 {
+			r.sec, r.nsec, r.zone = []int64{math.MinInt64, math.MaxInt64}[rng.IntN(2)], rng.Int32N(1e9), zoneExtra
+		}
+		rows.add(&r)
+		wantRows = append(wantRows, r)
+		e := histEntry{sec: r.sec, nsec: r.nsec, line: r.line, stage: r.stage, zone: r.zone, close: funnel.Outcome(rng.IntN(3))}
+		entries.add(e)
+		wantEntries = append(wantEntries, e)
+	}
+	if rows.n != n || entries.len() != n {
+		t.Fatalf("%d rows and %d entries, want %d", rows.n, entries.len(), n)
+	}
+	for i := range n {
+		if got := rows.at(i); got != wantRows[i] {
+			t.Fatalf("row %d is %+v, want %+v", i, got, wantRows[i])
+		}
+		if got := entries.at(i); got != wantEntries[i] {
+			t.Fatalf("entry %d is %+v, want %+v", i, got, wantEntries[i])
+		}
+	}
+	var deals []int64
+	var read []histRow
+	for b := range len(rows.blocks) + 1 {
+		deals = rows.dealsOf(b, deals)
+		read = rows.block(b, read)
+	}
+	if diff := gocmp.Diff(wantRows, read, gocmp.AllowUnexported(histRow{})); diff != "" {
+		t.Fatalf("the rows read by block (-want +got):\n%s", diff)
+	}
+	// a block read into storage that held other rows (of changes, block
+	// 2) keeps none of their fields
+	for _, b := range []int{2, 0, 1, 3} {
+		read = rows.block(b, read[:0])
+		if diff := gocmp.Diff(wantRows[b*histBlock:min(n, (b+1)*histBlock)], read, gocmp.AllowUnexported(histRow{})); diff != "" {
+			t.Fatalf("block %d read again (-want +got):\n%s", b, diff)
+		}
+	}
+	if len(deals) != n {
+		t.Fatalf("the blocks hold %d deals, want %d", len(deals), n)
+	}
+	for i, k := range deals {
+		if k != int64(wantRows[i].deal) {
+			t.Fatalf("row %d's deal read by block is %d, want %d", i, k, wantRows[i].deal)
+		}
+	}
+	// the rows after those released still read
+	rows.release(2*histBlock + 5)
+	for i := 2 * histBlock; i < n; i++ {
+		if got := rows.at(i); got != wantRows[i] {
+			t.Fatalf("after release, row %d is %+v, want %+v", i, got, wantRows[i])
+		}
 	}
 }

@@ -130,7 +130,15 @@ func (x *txnReader) read(l *clv.Log, c *chunk) error {
 		var big decimal.Decimal
 		perr := x.row(&t, &big)
 		if perr == nil && c == nil {
-			perr = x.add(l, &t, big)
+			var err error
+			if t.big < 0 {
+				err = l.AddScaled(t.cust, t.at, t.coef, t.exp)
+			} else {
+				err = l.Add(clv.Transaction{Customer: t.cust, Time: t.at, Amount: big})
+			}
+			if err != nil {
+				perr = x.refused(err)
+			}
 		}
 		if perr != nil {
 			if err := rd.fail(perr); err != nil {
@@ -149,18 +157,9 @@ func (x *txnReader) read(l *clv.Log, c *chunk) error {
 	}
 }
 
-// add adds a row read to l; the errors are those of a log that refuses
-// it.
-func (x *txnReader) add(l *clv.Log, t *txnRow, big decimal.Decimal) *ParseError {
-	var err error
-	if t.big < 0 {
-		err = l.AddScaled(t.cust, t.at, t.coef, t.exp)
-	} else {
-		err = l.Add(clv.Transaction{Customer: t.cust, Time: t.at, Amount: big})
-	}
-	if err == nil {
-		return nil
-	}
+// refused returns the error of the current row, which a log refused
+// with err.
+func (x *txnReader) refused(err error) *ParseError {
 	av := x.rd.get(x.amount)
 	if errors.Is(err, funnel.ErrNegativeAmount) {
 		return x.rd.at(x.amount, negativeAmount(av))

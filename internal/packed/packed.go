@@ -9,6 +9,11 @@
 // when read).
 package packed
 
+import (
+	"math"
+	"slices"
+)
+
 // Ints is a column of int64 values. The zero Ints is empty and ready to
 // use; [NewInts] gives one the capacity of a full block.
 type Ints struct {
@@ -137,4 +142,95 @@ func clearBelow[T any](s []T, w, have uint8) []T {
 		return nil
 	}
 	return s
+}
+
+// Pack returns the column of the values vs, the one appending them one
+// by one would give, its storage made with room for size values (or
+// len(vs), if more): one pass over vs finds the width, and one stores the
+// differences, with no per-value test of the width.
+func Pack(vs []int64, size int) Ints {
+	c := Ints{size: size}
+	if len(vs) == 0 {
+		return c
+	}
+	c.n, c.base = len(vs), vs[0]
+	// A difference d fits k bits, signed, when d^(d>>63) (d, or -d-1
+	// below 0) is below 2^(k-1): the bits of all of them OR-ed tell the
+	// width of the widest.
+	var bits int64
+	base := c.base
+	for _, v := range vs {
+		d := v - base
+		bits |= d ^ (d >> 63)
+	}
+	switch {
+	case bits == 0:
+		c.width = 0
+	case bits <= math.MaxInt8:
+		c.width = 1
+	case bits <= math.MaxInt16:
+		c.width = 2
+	case bits <= math.MaxInt32:
+		c.width = 4
+	default:
+		c.width = 8
+	}
+	size = max(size, len(vs))
+	switch c.width {
+	case 1:
+		c.w1 = packTo[int8](vs, c.base, size)
+	case 2:
+		c.w2 = packTo[int16](vs, c.base, size)
+	case 4:
+		c.w4 = packTo[int32](vs, c.base, size)
+	case 8:
+		c.w8 = packTo[int64](vs, c.base, size)
+	}
+	return c
+}
+
+// packTo returns the differences of vs from base in a slice of T with
+// room for size.
+func packTo[T int8 | int16 | int32 | int64](vs []int64, base int64, size int) []T {
+	out := make([]T, len(vs), size)
+	vs = vs[:len(out)]
+	for i := range out {
+		out[i] = T(vs[i] - base)
+	}
+	return out
+}
+
+// AppendTo appends the column's values, in order, to dst and returns the
+// extended slice: a whole column read without a test of the width per
+// value.
+func (c *Ints) AppendTo(dst []int64) []int64 {
+	switch c.width {
+	case 0:
+		n := len(dst)
+		dst = slices.Grow(dst, c.n)[:n+c.n]
+		out, base := dst[n:], c.base
+		for i := range out {
+			out[i] = base
+		}
+		return dst
+	case 1:
+		return appendFrom(dst, c.w1, c.base)
+	case 2:
+		return appendFrom(dst, c.w2, c.base)
+	case 4:
+		return appendFrom(dst, c.w4, c.base)
+	}
+	return appendFrom(dst, c.w8, c.base)
+}
+
+// appendFrom appends base + each difference of ds to dst.
+func appendFrom[T int8 | int16 | int32 | int64](dst []int64, ds []T, base int64) []int64 {
+	n := len(dst)
+	dst = slices.Grow(dst, len(ds))[:n+len(ds)]
+	out := dst[n:]
+	ds = ds[:len(out)]
+	for i := range out {
+		out[i] = base + int64(ds[i])
+	}
+	return dst
 }

@@ -126,3 +126,63 @@ func BenchmarkInts(b *testing.B) {
 		})
 	}
 }
+
+// TestPackAndAppendTo packs sequences of every shape, of every length up
+// to a few past a block, and checks the column against the one built by
+// Append (its width, length and values) and AppendTo against the values
+// themselves, appended after what dst held.
+func TestPackAndAppendTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	gens := map[string]func(i int) int64{
+		"constant": func(int) int64 { return -9 },
+		"bytes":    func(int) int64 { return 50 + rng.Int64N(200) - 100 },
+		"shorts":   func(int) int64 { return rng.Int64N(60000) - 30000 },
+		"times":    func(int) int64 { return 1_700_000_000 + rng.Int64N(3*365*86400) },
+		"full":     func(int) int64 { return int64(rng.Uint64()) },
+		"extremes": func(int) int64 {
+			return []int64{math.MinInt64, math.MaxInt64, 0, -1, math.MinInt32, math.MaxInt32 + 1}[rng.IntN(6)]
+		},
+		"one far": func(i int) int64 {
+			if i == 70 {
+				return math.MaxInt64
+			}
+			return 3
+		},
+		"below first": func(i int) int64 { return -int64(i) * 1000 },
+	}
+	for name, gen := range gens {
+		for _, n := range []int{0, 1, 2, 71, 200, 4096, 4100} {
+			vs := make([]int64, n)
+			var want Ints
+			for i := range vs {
+				vs[i] = gen(i)
+				want.Append(vs[i])
+			}
+			for _, size := range []int{0, 64, 4096} {
+				c := Pack(vs, size)
+				if c.Len() != n || c.Width() != want.Width() {
+					t.Fatalf("%s, %d values: Pack gives %d values of width %d, Append %d of width %d", name, n, c.Len(), c.Width(), want.Len(), want.Width())
+				}
+				for i, v := range vs {
+					if got := c.At(i); got != v {
+						t.Fatalf("%s, %d values: value %d is %d, want %d", name, n, i, got, v)
+					}
+				}
+				got := c.AppendTo([]int64{11, 12})
+				if len(got) != n+2 || got[0] != 11 || got[1] != 12 {
+					t.Fatalf("%s, %d values: AppendTo kept %v of dst, %d values", name, n, got[:min(2, len(got))], len(got))
+				}
+				for i, v := range vs {
+					if got[2+i] != v {
+						t.Fatalf("%s, %d values: AppendTo's value %d is %d, want %d", name, n, i, got[2+i], v)
+					}
+				}
+				// appending to a packed column goes on as to any other
+				c.Append(5)
+				if c.Len() != n+1 || c.At(n) != 5 || (n > 0 && c.At(0) != vs[0]) {
+					t.Fatalf("%s, %d values: append after Pack reads %d values, last %d", name, n, c.Len(), c.At(n))
+				}
+			}
+		}
+	}
+}
