@@ -46,10 +46,12 @@ type dealReader struct {
 	rowBytes  int                  // in a worker, the bytes per row of its last chunk
 
 	// the current row
-	cur        *pipe
-	histDeal   int32      // 1 + the index of its deal's history, or 0
-	histClose  time.Time  // the close time its history gives
-	entryLines []entryRef // where each entry of its history comes from
+	cur       *pipe
+	histDeal  int32         // 1 + the index of its deal's history, or 0
+	histClose time.Time     // the close time its history gives
+	refs      histRefs      // where each entry of its history comes from
+	tables    []*stageTable // the history's stage texts resolved, per pipeline
+	lastTable *stageTable   // the one used last
 	// In a worker of a parallel read, the chunk being parsed, and the
 	// look-up of the current row's history (see lookup).
 	chunk *chunk
@@ -78,13 +80,6 @@ func (dr *dealReader) lookup(id []byte) int32 {
 	}
 	dr.look = i + 1
 	return i + 1
-}
-
-// An entryRef says where an entry of a deal's history was read: a line of
-// the history file, or a column of the deals file (line 0).
-type entryRef struct {
-	line int
-	col  int
 }
 
 func (dr *dealReader) errAt(col int, err error) *ParseError { return dr.rd.at(col, err) }
@@ -782,12 +777,12 @@ func (dr *dealReader) invalid(err error, d *funnel.Deal, p *pipe) *ParseError {
 			what = fmt.Sprintf(" (the entry into %q at %s is before the creation at %s or after the close at %s)", e.Stage,
 				fmtTime(e.At), fmtTime(d.Created), fmtTime(d.Closed))
 		}
-		if k < len(dr.entryLines) && dr.hist != nil {
-			ref := dr.entryLines[k]
-			if ref.line > 0 {
-				return &ParseError{File: dr.hist.file, Line: ref.line, Column: dr.hist.name(ref.col), Err: withHint(de, what)}
+		if dr.hist != nil && k < dr.refs.n {
+			line, rcol := dr.entrySource(k)
+			if line > 0 {
+				return &ParseError{File: dr.hist.file, Line: line, Column: dr.hist.name(rcol), Err: withHint(de, what)}
 			}
-			col = ref.col
+			col = rcol
 			break
 		}
 		col = c.stage
