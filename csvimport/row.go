@@ -262,7 +262,7 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 // strings sets the deal's string fields. They are copied from the row into
 // one string of their own, so that a deal keeps only its own fields alive.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
-	c := dr.c
+	c, rd := dr.c, dr.rd
 	if dr.parts == nil {
 		dr.parts = new(dealParts)
 	}
@@ -270,17 +270,27 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 	// custom ones
 	lens := dr.parts.lens[:0]
 	buf, custom := dr.parts.buf[:0], 0
+	// the values without a rule or a default, and nothing to trim, are
+	// read here (rd.get's first case), the others through dr.value
+	plain := dr.rules == nil
+	b, data, direct := rd.sc.bounds, rd.sc.data, uint(rd.direct)
 	for i, col := range c.parts {
-		n := 0
-		if col >= 0 {
-			v := dr.value(col)
+		var v []byte
+		if plain && uint(col) < direct && 2*col+1 < len(b) {
+			v = data[b[2*col]:b[2*col+1]]
+			if n := len(v); n > 0 && (v[0]-'!' >= 0x80-'!' || v[n-1]-'!' >= 0x80-'!') {
+				v = dr.value(col)
+			}
+		} else if col >= 0 {
+			v = dr.value(col)
+		}
+		if len(v) > 0 {
 			buf = append(buf, v...)
-			n = len(v)
+			if i >= partCustom {
+				custom++
+			}
 		}
-		if i >= partCustom && n > 0 {
-			custom++
-		}
-		lens = append(lens, n)
+		lens = append(lens, len(v))
 	}
 	dr.parts.lens, dr.parts.buf = lens, buf
 	all := string(buf)
