@@ -350,7 +350,11 @@ type reader struct {
 	rep     *Report
 	reasons tally
 	notes   tally
-	line    int // the line where the current record begins
+	// note and noteN are the count of one note not yet in notes (see
+	// addNote): rows that each add a note mostly add the same one.
+	note  string
+	noteN int
+	line  int // the line where the current record begins
 
 	// Columns past the header's are virtual: constants for columns the
 	// file lacks (DealMapping.Defaults), named virtualNames.
@@ -712,7 +716,27 @@ func (rd *reader) fail(err *ParseError) error {
 	return nil
 }
 
+// addNote counts one row of a note: in noteN while the rows add the same
+// note, without a look-up in notes for each.
+func (rd *reader) addNote(name string) {
+	if rd.noteN > 0 && name == rd.note {
+		rd.noteN++
+		return
+	}
+	rd.syncNotes()
+	rd.note, rd.noteN = name, 1
+}
+
+// syncNotes adds the count of addNote not yet in notes to them.
+func (rd *reader) syncNotes() {
+	if rd.noteN > 0 {
+		rd.notes[rd.note] += rd.noteN
+		rd.noteN = 0
+	}
+}
+
 func (rd *reader) report() *Report {
+	rd.syncNotes()
 	for _, n := range rd.constNotes {
 		rd.notes[n] = rd.rep.Rows
 	}

@@ -1046,11 +1046,11 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	case len(entries) == 0 && d.Stage != "":
 		entries = append(dr.alloc(1), funnel.StageChange{Stage: d.Stage, At: d.Created})
 		dr.refs.tail = c.created
-		dr.rd.notes[NoteNoHistory]++
+		dr.rd.addNote(NoteNoHistory)
 	case len(entries) > 0 && d.Stage != "" && entries[len(entries)-1].Stage != d.Stage:
 		entries = append(entries, funnel.StageChange{Stage: d.Stage})
 		dr.refs.tail = c.stage
-		dr.rd.notes[NoteStageAdded]++
+		dr.rd.addNote(NoteStageAdded)
 	}
 	dr.refs.n = len(entries)
 	if len(entries) > 0 {
@@ -1063,7 +1063,7 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 		if lastClose.close == d.Outcome {
 			dr.histClose = h.times.get(lastClose.sec, lastClose.nsec, lastClose.zone)
 		} else {
-			dr.rd.notes[NoteHistoryClose]++
+			dr.rd.addNote(NoteHistoryClose)
 		}
 	}
 	return nil

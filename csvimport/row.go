@@ -385,7 +385,7 @@ func (dr *dealReader) outcome(d *funnel.Deal, byStage bool) *ParseError {
 			return false, false, dr.errAt(col, err)
 		}
 		if empty {
-			dr.rd.notes[NoteEmptyFlag]++
+			dr.rd.addNote(NoteEmptyFlag)
 		}
 		return v, true, nil
 	}
@@ -457,7 +457,7 @@ func (dr *dealReader) amount(d *funnel.Deal) *ParseError {
 			if !m.EmptyAmountIsZero {
 				return dr.errAt(c.amount, ErrEmpty)
 			}
-			rd.notes[NoteEmptyAmount]++
+			rd.addNote(NoteEmptyAmount)
 		} else {
 			var a decimal.Decimal
 			var code string
@@ -520,7 +520,7 @@ func (dr *dealReader) amount(d *funnel.Deal) *ParseError {
 					note = notePeriod(string(v))
 					dr.periods[string(v)] = note
 				}
-				rd.notes[note]++
+				rd.addNote(note)
 			}
 		}
 	}
@@ -547,7 +547,7 @@ func (dr *dealReader) stage(d *funnel.Deal, p *pipe, stage []byte) *ParseError {
 		return nil
 	}
 	if d.Outcome != funnel.Open {
-		dr.rd.notes[NoteClosedStatus]++ // a closed status's name, as Close's status_label
+		dr.rd.addNote(NoteClosedStatus) // a closed status's name, as Close's status_label
 		return nil
 	}
 	return dr.errAt(dr.c.stage, p.unknownStage(stage, "DealMapping", dr.m.Won, dr.m.Lost))
@@ -570,7 +570,7 @@ func (dr *dealReader) history(d *funnel.Deal, p *pipe) *ParseError {
 	}
 	if d.Stage == "" && len(dated) == 0 && dr.m.ClosedStage != "" && d.Outcome != funnel.Open {
 		d.Stage = dr.m.ClosedStage
-		dr.rd.notes[NoteClosedStage]++
+		dr.rd.addNote(NoteClosedStage)
 	}
 	cur := -1
 	if d.Stage != "" {
@@ -672,7 +672,7 @@ func (dr *dealReader) close(d *funnel.Deal, p *pipe) *ParseError {
 		return perr
 	}
 	if dr.rd.opts.UndatedClose {
-		dr.rd.notes[NoteUndatedClose]++
+		dr.rd.addNote(NoteUndatedClose)
 		return nil
 	}
 	at := -1
