@@ -442,7 +442,8 @@ const maxReserve = 1 << 17
 // for the duplicate check (the ID's length and 15 to 30 bytes per deal;
 // none with [Options.AssumeUniqueIDs]), and buffers the size of the longest
 // record. The deals it yields hold copies of their fields, never a part
-// of the input that they do not use.
+// of the input that they do not use; their strings, as their histories,
+// share blocks of a few KB with the deals read next to them.
 type DealReader struct {
 	dr   *dealReader
 	size int64 // input size when known, else -1

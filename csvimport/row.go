@@ -40,6 +40,7 @@ type dealReader struct {
 	slab      []funnel.StageChange // backing storage for histories
 	dated     []funnel.StageChange // scratch
 	parts     *dealParts           // scratch: the fields a deal keeps (made on first use)
+	arena     stringArena          // backing storage for the deals' string fields
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
@@ -260,7 +261,9 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 }
 
 // strings sets the deal's string fields. They are copied from the row into
-// one string of their own, so that a deal keeps only its own fields alive.
+// one string, carved from the reader's string arena, so that a deal keeps
+// alive only its own fields and those of the deals read with it (a few
+// KB), never the rest of the row.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 	c, rd := dr.c, dr.rd
 	if dr.parts == nil {
@@ -293,7 +296,7 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 		lens = append(lens, len(v))
 	}
 	dr.parts.lens, dr.parts.buf = lens, buf
-	all := string(buf)
+	all := dr.arena.string(buf)
 	take := func(i int) string {
 		v := all[:lens[i]]
 		all = all[lens[i]:]
