@@ -270,30 +270,36 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 		dr.parts = new(dealParts)
 	}
 	// the lengths of the values of c.parts: the built-in fields, then the
-	// custom ones
-	lens := dr.parts.lens[:0]
+	// custom ones; 0 for those the mapping does not name
+	lens := dr.parts.lens
+	if len(lens) != len(c.parts) {
+		lens = make([]int, len(c.parts))
+	} else {
+		clear(lens)
+	}
 	buf, custom := dr.parts.buf[:0], 0
 	// the values without a rule or a default, and nothing to trim, are
 	// read here (rd.get's first case), the others through dr.value
 	plain := dr.rules == nil
 	b, data, direct := rd.sc.bounds, rd.sc.data, uint(rd.direct)
-	for i, col := range c.parts {
+	for _, mp := range c.mapped {
+		col := mp.col
 		var v []byte
 		if plain && uint(col) < direct && 2*col+1 < len(b) {
 			v = data[b[2*col]:b[2*col+1]]
 			if n := len(v); n > 0 && (v[0]-'!' >= 0x80-'!' || v[n-1]-'!' >= 0x80-'!') {
 				v = dr.value(col)
 			}
-		} else if col >= 0 {
+		} else {
 			v = dr.value(col)
 		}
 		if len(v) > 0 {
 			buf = append(buf, v...)
-			if i >= partCustom {
+			lens[mp.part] = len(v)
+			if mp.part >= partCustom {
 				custom++
 			}
 		}
-		lens = append(lens, len(v))
 	}
 	dr.parts.lens, dr.parts.buf = lens, buf
 	all := dr.arena.string(buf)
