@@ -350,7 +350,11 @@ type reader struct {
 	rep     *Report
 	reasons tally
 	notes   tally
-	line    int // the line where the current record begins
+	// note and noteN are the count of one note not yet in notes (see
+	// addNote): rows that each add a note mostly add the same one.
+	note  string
+	noteN int
+	line  int // the line where the current record begins
 
 	// Columns past the header's are virtual: constants for columns the
 	// file lacks (DealMapping.Defaults), named virtualNames.
@@ -712,7 +716,27 @@ func (rd *reader) fail(err *ParseError) error {
 	return nil
 }
 
+// addNote counts one row of a note: in noteN while the rows add the same
+// note, without a look-up in notes for each.
+func (rd *reader) addNote(name string) {
+	if rd.noteN > 0 && name == rd.note {
+		rd.noteN++
+		return
+	}
+	rd.syncNotes()
+	rd.note, rd.noteN = name, 1
+}
+
+// syncNotes adds the count of addNote not yet in notes to them.
+func (rd *reader) syncNotes() {
+	if rd.noteN > 0 {
+		rd.notes[rd.note] += rd.noteN
+		rd.noteN = 0
+	}
+}
+
 func (rd *reader) report() *Report {
+	rd.syncNotes()
 	for _, n := range rd.constNotes {
 		rd.notes[n] = rd.rep.Rows
 	}
@@ -740,6 +764,44 @@ type timeParser struct {
 	last    string
 	lastT   time.Time
 	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
+	day     lastDay                    // the date of the value read last in UTC
+}
+
+// A lastDay is the date of a "YYYY-MM-DD..." value read in UTC, as the
+// bytes that write it (the first 8 in a word, the last 2) and its days
+// since 1970-01-01: the values of a column sorted by time, such as the
+// creation times of an export, share their dates with the value before
+// them, whose date then needs no reading again.
+type lastDay struct {
+	w    uint64
+	dd   uint16
+	days int64
+	ok   bool
+}
+
+// utcSeconds is the function utcSeconds, with the date of the value read
+// last remembered.
+func (p *timeParser) utcSeconds(s []byte, sep byte) (int64, bool) {
+	if len(s) != 19 || s[10] != sep {
+		return 0, false
+	}
+	w := binary.LittleEndian.Uint64(s[11:19])
+	if w&0x0000ff0000ff0000 != 0x00003a00003a0000 || !digits(w, 0xffff00ffff00ffff) {
+		return 0, false
+	}
+	hour, minute, sec := twoDigits(w), twoDigits(w>>24), twoDigits(w>>48)
+	if hour > 23 || minute > 59 || sec > 59 {
+		return 0, false
+	}
+	dw, dd := binary.LittleEndian.Uint64(s), uint16(s[8])|uint16(s[9])<<8
+	if !p.day.ok || dw != p.day.w || dd != p.day.dd {
+		y, m, d, ok := ymd(dw, s[8], s[9])
+		if !ok {
+			return 0, false
+		}
+		p.day = lastDay{dw, dd, civilDays(y, m, d), true}
+	}
+	return p.day.days*86400 + int64(hour*3600+minute*60+sec), true
 }
 
 // dateCacheSize is the number of dates a timeParser remembers.
@@ -807,10 +869,10 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 	ok := false
 	switch p.utc {
 	case layoutDateTime:
-		sec, ok = utcSeconds(b, ' ')
+		sec, ok = p.utcSeconds(b, ' ')
 	case layoutRFC3339:
 		if len(b) == 20 && b[19] == 'Z' {
-			sec, ok = utcSeconds(b[:19], 'T')
+			sec, ok = p.utcSeconds(b[:19], 'T')
 		}
 	case layoutDate:
 		if len(b) == 10 {

@@ -187,8 +187,16 @@ type dealColumns struct {
 	pipeline, outcome, wonFlag, closedFlag, wonAt, lostAt, closeDate, expected int
 	probability, category, period                                              int
 	// parts are the columns of the string fields a deal keeps, in the
-	// order of the part* constants, then the custom columns.
-	parts []int
+	// order of the part* constants, then the custom columns; mapped are
+	// those of them that the mapping names.
+	parts  []int
+	mapped []mappedPart
+}
+
+// A mappedPart is a string field of a deal that the mapping names: its
+// index in dealColumns.parts and its column.
+type mappedPart struct {
+	part, col int
 }
 
 // The positions of the string fields in dealColumns.parts.
@@ -442,7 +450,8 @@ const maxReserve = 1 << 17
 // for the duplicate check (the ID's length and 15 to 30 bytes per deal;
 // none with [Options.AssumeUniqueIDs]), and buffers the size of the longest
 // record. The deals it yields hold copies of their fields, never a part
-// of the input that they do not use.
+// of the input that they do not use; their strings, as their histories,
+// share blocks of a few KB with the deals read next to them.
 type DealReader struct {
 	dr   *dealReader
 	size int64 // input size when known, else -1
@@ -546,6 +555,11 @@ func newDealReader(r io.Reader, file string, m *DealMapping, pipes []*pipe, hist
 	c.parts = []int{c.id, c.account, c.currency, c.lostReason, c.source, c.industry, c.owner, c.region, c.product, c.campaign}
 	for _, cc := range c.custom {
 		c.parts = append(c.parts, cc.col)
+	}
+	for i, col := range c.parts {
+		if col >= 0 {
+			c.mapped = append(c.mapped, mappedPart{i, col})
+		}
 	}
 	for _, p := range pipes {
 		if err := stageColumns(rd, m, p); err != nil {

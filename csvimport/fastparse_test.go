@@ -1,6 +1,7 @@
 package csvimport
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -97,6 +98,71 @@ func TestCivilDays(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// FuzzTimeSequence checks a timeParser that reads one value after another
+// (its caches, the date of the value before among them, holding what the
+// first left) against time.ParseInLocation for each.
+func FuzzTimeSequence(f *testing.F) {
+	for _, s := range [][2]string{
+		{"2024-01-01 10:00:00", "2024-01-01 23:59:59"}, {"2024-01-01 10:00:00", "2024-01-01 24:00:00"},
+		{"2024-01-01 10:00:00", "2024-01-0110:00:00"}, {"2024-01-01 10:00:00", "2024-01-02 00:00:00"},
+		{"2024-02-29 10:00:00", "2024-02-29T10:00:00Z"}, {"2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z"},
+		{"2023-02-29 10:00:00", "2023-02-29 11:00:00"}, {"2024-01-01 10:00:00", "2024-01-01"},
+		{"2024-01-01 10:00:00", "2024-01-01 10:00:00.5"}, {"2024-12-31 23:59:59", "2024-12-31 10:00:00"},
+	} {
+		f.Add(s[0], s[1], uint8(0))
+		f.Add(s[0], s[1], uint8(1))
+	}
+	layouts := []string{time.DateTime, time.RFC3339, time.DateOnly}
+	f.Fuzz(func(t *testing.T, s0, s1 string, layout uint8) {
+		l := layouts[int(layout)%len(layouts)]
+		p := newTimeParser(Options{Layouts: []string{l}, Location: time.UTC})
+		for _, s := range []string{s0, s1, s0} {
+			want, werr := time.ParseInLocation(l, s, time.UTC)
+			got, err := p.parse([]byte(s))
+			switch {
+			case s == "":
+				if err != nil || !got.IsZero() {
+					t.Fatalf("parse(%q) = %v, %v; want the zero time", s, got, err)
+				}
+			case werr != nil || want.IsZero():
+				if err == nil {
+					t.Fatalf("parse(%q, %s) after %q = %v; want an error (ParseInLocation: %v, %v)", s, l, s0, got, want, werr)
+				}
+			case err != nil || got != want:
+				t.Fatalf("parse(%q, %s) after %q = %#v, %v; ParseInLocation gives %#v", s, l, s0, got, err, want)
+			}
+		}
+	})
+}
+
+// TestTimesSharingDates reads a column of times in UTC, most of them on
+// the date of the one before, some not, some invalid on a date just read,
+// with one parser, against time.ParseInLocation.
+func TestTimesSharingDates(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	p := newTimeParser(Options{Layouts: []string{time.DateTime}, Location: time.UTC})
+	at := time.Date(2023, 12, 30, 0, 0, 0, 0, time.UTC)
+	for range 20000 {
+		at = at.Add(time.Duration(r.IntN(3600)) * time.Second)
+		s := at.Format(time.DateTime)
+		switch r.IntN(20) {
+		case 0:
+			s = s[:11] + "24" + s[13:] // no hour 24
+		case 1:
+			s = s[:14] + "6" + s[15:] // minute 60 to 69
+		case 2:
+			s = s[:8] + "3" + s[9:] // day 30 to 39 of the month
+		case 3:
+			s = s[:10] + "x" + s[11:]
+		}
+		want, werr := time.ParseInLocation(time.DateTime, s, time.UTC)
+		got, err := p.parse([]byte(s))
+		if (err != nil) != (werr != nil) || got != want {
+			t.Fatalf("parse(%q) = %v, %v; ParseInLocation gives %v, %v", s, got, err, want, werr)
 		}
 	}
 }

@@ -1034,12 +1034,7 @@ func sameValue(a, b funnel.FieldChange) bool {
 func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	hd, h, c := dr.histDeal, dr.hist, dr.c
 	dr.histClose = time.Time{}
-	refs := dr.entryLines[:0]
-	defer func() { dr.entryLines = refs }()
-	unknown := func(line int32, col int, s string) *ParseError {
-		err := p.unknownStage([]byte(s), "HistoryMapping", h.won, h.lost)
-		return &ParseError{File: h.file, Line: int(line), Column: h.name(col), Err: err}
-	}
+	dr.refs = histRefs{}
 	var entries []funnel.StageChange
 	var lastClose histEntry // close Open: none
 	if hd != 0 {
@@ -1048,21 +1043,22 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 			return &ParseError{File: h.file, Line: int(line), Column: h.name(h.pipeC),
 				Err: fmt.Errorf("%w %q: the deal (ID %q) is in pipeline %q in %s", ErrPipeline, h.texts[id], d.ID, p.name, dr.rd.file)}
 		}
+		t := dr.stageTable(p)
 		e0, e1 := h.deals.entryRange(k)
 		n := e1 - e0 + 2
 		fromID, fromLine := h.deals.fromOf(k)
-		from := h.texts[fromID]
-		if from != "" {
+		from := h.texts[fromID] != ""
+		if from {
 			n++
 		}
 		entries = dr.alloc(n)
-		if from != "" {
-			s, ok := p.resolve(from)
+		if from {
+			s, ok := t.resolve(h.texts, fromID)
 			if !ok {
-				return unknown(fromLine, h.fromC, from)
+				return dr.unknownEntry(p, fromLine, h.fromC, fromID)
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: d.Created})
-			refs = append(refs, entryRef{0, c.created})
+			dr.refs.from = true
 		}
 		for i := e0; i < e1; i++ {
 			e := h.entries.at(i)
@@ -1070,15 +1066,14 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 				lastClose = e
 				continue
 			}
-			stage := h.texts[e.stage]
-			s, ok := p.resolve(stage)
+			s, ok := t.resolve(h.texts, e.stage)
 			if !ok {
-				return unknown(e.line, h.stageC, stage)
+				return dr.unknownEntry(p, e.line, h.stageC, e.stage)
 			}
 			entries = append(entries, funnel.StageChange{Stage: s, At: h.times.get(e.sec, e.nsec, e.zone)})
-			refs = append(refs, entryRef{int(e.line), h.at})
 			lastClose.close = funnel.Open
 		}
+		dr.refs.e0, dr.refs.e1 = e0, e1
 		if c0, c1 := h.deals.changeRange(k); c1 > c0 {
 			d.Changes = h.changes[c0:c1:c1]
 		} else {
@@ -1088,13 +1083,14 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 	switch {
 	case len(entries) == 0 && d.Stage != "":
 		entries = append(dr.alloc(1), funnel.StageChange{Stage: d.Stage, At: d.Created})
-		refs = append(refs, entryRef{0, c.created})
-		dr.rd.notes[NoteNoHistory]++
+		dr.refs.tail = c.created
+		dr.rd.addNote(NoteNoHistory)
 	case len(entries) > 0 && d.Stage != "" && entries[len(entries)-1].Stage != d.Stage:
 		entries = append(entries, funnel.StageChange{Stage: d.Stage})
-		refs = append(refs, entryRef{0, c.stage})
-		dr.rd.notes[NoteStageAdded]++
+		dr.refs.tail = c.stage
+		dr.rd.addNote(NoteStageAdded)
 	}
+	dr.refs.n = len(entries)
 	if len(entries) > 0 {
 		d.History = entries
 		if d.Stage == "" {
@@ -1105,7 +1101,7 @@ func (dr *dealReader) attach(d *funnel.Deal, p *pipe) *ParseError {
 		if lastClose.close == d.Outcome {
 			dr.histClose = h.times.get(lastClose.sec, lastClose.nsec, lastClose.zone)
 		} else {
-			dr.rd.notes[NoteHistoryClose]++
+			dr.rd.addNote(NoteHistoryClose)
 		}
 	}
 	return nil

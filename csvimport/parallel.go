@@ -85,6 +85,10 @@ func (rd *reader) counted(e *event) error {
 
 // flushNotes moves the notes counted since the last call into the events.
 func (rd *reader) flushNotes(at int) {
+	if rd.noteN > 0 {
+		*rd.events = append(*rd.events, event{at: at, kind: evNote, name: rd.note, n: rd.noteN})
+		rd.noteN = 0
+	}
 	if len(rd.notes) == 0 {
 		return
 	}
@@ -360,7 +364,7 @@ func (rd *reader) forWorker() *reader {
 	w := *rd
 	w.sc = newScanner(nil, rd.sc.sep, rd.sc.maxRecord)
 	w.rep = &Report{File: rd.file}
-	w.reasons, w.notes = tally{}, tally{}
+	w.reasons, w.notes, w.note, w.noteN = tally{}, tally{}, "", 0
 	return &w
 }
 
@@ -386,7 +390,8 @@ func (x *DealReader) worker() *dealReader {
 	dr.ignored = tally{}
 	dr.seen = nil
 	dr.slab, dr.dated, dr.parts, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil
-	dr.cur, dr.histDeal, dr.entryLines = nil, 0, nil
+	dr.arena = stringArena{}
+	dr.cur, dr.histDeal, dr.refs, dr.tables, dr.lastTable = nil, 0, histRefs{}, nil, nil
 	return &dr
 }
 

@@ -40,16 +40,19 @@ type dealReader struct {
 	slab      []funnel.StageChange // backing storage for histories
 	dated     []funnel.StageChange // scratch
 	parts     *dealParts           // scratch: the fields a deal keeps (made on first use)
+	arena     stringArena          // backing storage for the deals' string fields
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
 	rowBytes  int                  // in a worker, the bytes per row of its last chunk
 
 	// the current row
-	cur        *pipe
-	histDeal   int32      // 1 + the index of its deal's history, or 0
-	histClose  time.Time  // the close time its history gives
-	entryLines []entryRef // where each entry of its history comes from
+	cur       *pipe
+	histDeal  int32         // 1 + the index of its deal's history, or 0
+	histClose time.Time     // the close time its history gives
+	refs      histRefs      // where each entry of its history comes from
+	tables    []*stageTable // the history's stage texts resolved, per pipeline
+	lastTable *stageTable   // the one used last
 	// In a worker of a parallel read, the chunk being parsed, and the
 	// look-up of the current row's history (see lookup).
 	chunk *chunk
@@ -78,13 +81,6 @@ func (dr *dealReader) lookup(id []byte) int32 {
 	}
 	dr.look = i + 1
 	return i + 1
-}
-
-// An entryRef says where an entry of a deal's history was read: a line of
-// the history file, or a column of the deals file (line 0).
-type entryRef struct {
-	line int
-	col  int
 }
 
 func (dr *dealReader) errAt(col int, err error) *ParseError { return dr.rd.at(col, err) }
@@ -265,30 +261,48 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 }
 
 // strings sets the deal's string fields. They are copied from the row into
-// one string of their own, so that a deal keeps only its own fields alive.
+// one string, carved from the reader's string arena, so that a deal keeps
+// alive only its own fields and those of the deals read with it (a few
+// KB), never the rest of the row.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
-	c := dr.c
+	c, rd := dr.c, dr.rd
 	if dr.parts == nil {
 		dr.parts = new(dealParts)
 	}
 	// the lengths of the values of c.parts: the built-in fields, then the
-	// custom ones
-	lens := dr.parts.lens[:0]
+	// custom ones; 0 for those the mapping does not name
+	lens := dr.parts.lens
+	if len(lens) != len(c.parts) {
+		lens = make([]int, len(c.parts))
+	} else {
+		clear(lens)
+	}
 	buf, custom := dr.parts.buf[:0], 0
-	for i, col := range c.parts {
-		n := 0
-		if col >= 0 {
-			v := dr.value(col)
+	// the values without a rule or a default, and nothing to trim, are
+	// read here (rd.get's first case), the others through dr.value
+	plain := dr.rules == nil
+	b, data, direct := rd.sc.bounds, rd.sc.data, uint(rd.direct)
+	for _, mp := range c.mapped {
+		col := mp.col
+		var v []byte
+		if plain && uint(col) < direct && 2*col+1 < len(b) {
+			v = data[b[2*col]:b[2*col+1]]
+			if n := len(v); n > 0 && (v[0]-'!' >= 0x80-'!' || v[n-1]-'!' >= 0x80-'!') {
+				v = dr.value(col)
+			}
+		} else {
+			v = dr.value(col)
+		}
+		if len(v) > 0 {
 			buf = append(buf, v...)
-			n = len(v)
+			lens[mp.part] = len(v)
+			if mp.part >= partCustom {
+				custom++
+			}
 		}
-		if i >= partCustom && n > 0 {
-			custom++
-		}
-		lens = append(lens, n)
 	}
 	dr.parts.lens, dr.parts.buf = lens, buf
-	all := string(buf)
+	all := dr.arena.string(buf)
 	take := func(i int) string {
 		v := all[:lens[i]]
 		all = all[lens[i]:]
@@ -380,7 +394,7 @@ func (dr *dealReader) outcome(d *funnel.Deal, byStage bool) *ParseError {
 			return false, false, dr.errAt(col, err)
 		}
 		if empty {
-			dr.rd.notes[NoteEmptyFlag]++
+			dr.rd.addNote(NoteEmptyFlag)
 		}
 		return v, true, nil
 	}
@@ -452,7 +466,7 @@ func (dr *dealReader) amount(d *funnel.Deal) *ParseError {
 			if !m.EmptyAmountIsZero {
 				return dr.errAt(c.amount, ErrEmpty)
 			}
-			rd.notes[NoteEmptyAmount]++
+			rd.addNote(NoteEmptyAmount)
 		} else {
 			var a decimal.Decimal
 			var code string
@@ -515,7 +529,7 @@ func (dr *dealReader) amount(d *funnel.Deal) *ParseError {
 					note = notePeriod(string(v))
 					dr.periods[string(v)] = note
 				}
-				rd.notes[note]++
+				rd.addNote(note)
 			}
 		}
 	}
@@ -542,7 +556,7 @@ func (dr *dealReader) stage(d *funnel.Deal, p *pipe, stage []byte) *ParseError {
 		return nil
 	}
 	if d.Outcome != funnel.Open {
-		dr.rd.notes[NoteClosedStatus]++ // a closed status's name, as Close's status_label
+		dr.rd.addNote(NoteClosedStatus) // a closed status's name, as Close's status_label
 		return nil
 	}
 	return dr.errAt(dr.c.stage, p.unknownStage(stage, "DealMapping", dr.m.Won, dr.m.Lost))
@@ -565,7 +579,7 @@ func (dr *dealReader) history(d *funnel.Deal, p *pipe) *ParseError {
 	}
 	if d.Stage == "" && len(dated) == 0 && dr.m.ClosedStage != "" && d.Outcome != funnel.Open {
 		d.Stage = dr.m.ClosedStage
-		dr.rd.notes[NoteClosedStage]++
+		dr.rd.addNote(NoteClosedStage)
 	}
 	cur := -1
 	if d.Stage != "" {
@@ -667,7 +681,7 @@ func (dr *dealReader) close(d *funnel.Deal, p *pipe) *ParseError {
 		return perr
 	}
 	if dr.rd.opts.UndatedClose {
-		dr.rd.notes[NoteUndatedClose]++
+		dr.rd.addNote(NoteUndatedClose)
 		return nil
 	}
 	at := -1
@@ -782,12 +796,12 @@ func (dr *dealReader) invalid(err error, d *funnel.Deal, p *pipe) *ParseError {
 			what = fmt.Sprintf(" (the entry into %q at %s is before the creation at %s or after the close at %s)", e.Stage,
 				fmtTime(e.At), fmtTime(d.Created), fmtTime(d.Closed))
 		}
-		if k < len(dr.entryLines) && dr.hist != nil {
-			ref := dr.entryLines[k]
-			if ref.line > 0 {
-				return &ParseError{File: dr.hist.file, Line: ref.line, Column: dr.hist.name(ref.col), Err: withHint(de, what)}
+		if dr.hist != nil && k < dr.refs.n {
+			line, rcol := dr.entrySource(k)
+			if line > 0 {
+				return &ParseError{File: dr.hist.file, Line: line, Column: dr.hist.name(rcol), Err: withHint(de, what)}
 			}
-			col = ref.col
+			col = rcol
 			break
 		}
 		col = c.stage
