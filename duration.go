@@ -19,10 +19,11 @@ import (
 // The zero DurationStats is empty and ready to use. A DurationStats is not
 // safe for concurrent mutation: give each goroutine its own and Merge them.
 type DurationStats struct {
-	sum     int64    // seconds, while it fits
-	bigSum  *big.Int // seconds, once sum overflowed
-	samples sampleSet
+	// what every duration added reads comes first, together
 	n       int64 // durations added (equal to samples.n unless sketched)
+	sum     int64 // seconds, while it fits
+	samples sampleSet
+	bigSum  *big.Int // seconds, once sum overflowed
 
 	// skErr, when positive, keeps a quantile sketch of that relative
 	// error instead of the durations (sk, made on the first one)

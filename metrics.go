@@ -219,7 +219,10 @@ func (o Options) validate() error {
 	return nil
 }
 
-// stageAcc accumulates one stage (or, at index n, the won outcome).
+// stageAcc accumulates one stage (or, at index n, the won outcome). What
+// a deal that reaches the row updates comes first: the counts, the sums
+// of squares, the sums of amounts (hot fields first in each) and the
+// times in the stage.
 type stageAcc struct {
 	reached  int64 // deals that reached the stage
 	entered  int64 // deals that entered it at all (inside the window)
@@ -230,14 +233,14 @@ type stageAcc struct {
 	// the amounts of the deals that reached the row, and of those that
 	// also took the step into it (sums only), and the sums of their
 	// squares (for the interval of the value-weighted step conversion)
-	reachedValue, stepValue MoneyStats
 	reachedSq, stepSq       squareSum
-	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
-	otherReasons            lostReason   // deals lost for the reasons not kept
+	reachedValue, stepValue MoneyStats
+	times                   stageTimes // the deals' latest and total time in the stage
 	// the amounts of the deals lost in the stage and of those open in it
 	// (sums only)
-	lost, open MoneyStats
-	times      stageTimes // the deals' latest and total time in the stage
+	lost, open   MoneyStats
+	reasons      []lostReason // deals lost in this stage, by lost reason, sorted by hash
+	otherReasons lostReason   // deals lost for the reasons not kept
 }
 
 // lostReason counts the deals lost in a stage for one reason.

@@ -20,20 +20,21 @@ import (
 // The zero MoneyStats is empty and ready to use. A MoneyStats is not safe
 // for concurrent mutation: give each goroutine its own and Merge them.
 type MoneyStats struct {
-	n    int64
-	exp  int32 // common exponent of sum and ints
-	sum  int64
-	ints sampleSet
+	// what every amount added reads comes first, together
+	n   int64
+	sum int64
+	exp int32 // common exponent of sum and ints
+	// sumOnly keeps the count and sum only, for totals that need no
+	// percentiles
+	sumOnly bool
 
 	big *moneyBig // non-nil once amounts no longer fit the int64 representation
 
 	// skErr, when positive, keeps a quantile sketch of that relative
 	// error instead of the amounts (sk, made on the first amount)
 	skErr float64
+	ints  sampleSet
 	sk    *sketch.Sketch
-	// sumOnly keeps the count and sum only, for totals that need no
-	// percentiles
-	sumOnly bool
 }
 
 // moneyBig holds the amounts of a MoneyStats as decimals.

@@ -15,10 +15,10 @@ import (
 // without their amounts. Exact, it does not depend on the order the amounts
 // were added or merged in. The zero squareSum is empty.
 type squareSum struct {
-	exp    int32    // exponent of one unit of the sum; even
 	hi, lo uint64   // the sum while it fits in 128 bits and big is nil
-	big    *big.Int // the sum once it does not
+	exp    int32    // exponent of one unit of the sum; even
 	set    bool     // an amount was added: exp is set
+	big    *big.Int // the sum once it does not
 }
 
 // add adds the square of d, whose coefficient and exponent a holds when

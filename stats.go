@@ -19,11 +19,11 @@ const divScale = 10
 // years in seconds, amounts up to 21 million in cents), in 8 once one does
 // not.
 type sampleSet struct {
-	narrow [][]int32
-	wide   [][]int64
-	isWide bool
 	n      int
 	mn, mx int64 // smallest and largest sample, while n > 0
+	isWide bool
+	narrow [][]int32
+	wide   [][]int64
 }
 
 // bound widens the known range of the samples to include v.
