@@ -36,6 +36,14 @@ func (s *DurationStats) Add(d time.Duration) { s.AddSeconds(int64(d / time.Secon
 
 // AddSeconds adds one duration given in seconds.
 func (s *DurationStats) AddSeconds(sec int64) {
+	if s.skErr == 0 && s.bigSum == nil {
+		if t, ok := add64(s.sum, sec); ok {
+			s.sum = t
+			s.n++
+			s.samples.add(sec)
+			return
+		}
+	}
 	s.n++
 	s.addSum(sec)
 	if s.skErr > 0 {

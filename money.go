@@ -72,9 +72,18 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 // addAmount adds d, whose coefficient and exponent a holds: Add, without
 // reading them again in the common case of an amount at m's exponent.
 func (m *MoneyStats) addAmount(a scaledAmount, d decimal.Decimal) {
-	if !a.ok || m.skErr > 0 || !m.addScaled(a.c, a.e) {
-		m.Add(d)
+	if a.ok && m.skErr == 0 && m.big == nil && (m.exp == a.e || m.n == 0) {
+		// addScaled, in place
+		if s, ok := add64(m.sum, a.c); ok {
+			m.exp, m.sum = a.e, s
+			if !m.sumOnly {
+				m.ints.add(a.c)
+			}
+			m.n++
+			return
+		}
 	}
+	m.Add(d)
 }
 
 // sketch returns m's sketch, making it on first use.

@@ -24,6 +24,16 @@ type squareSum struct {
 // add adds the square of d, whose coefficient and exponent a holds when
 // a.ok.
 func (q *squareSum) add(a scaledAmount, d decimal.Decimal) {
+	if a.ok && q.set && q.big == nil && 2*a.e == q.exp {
+		// the common case: the amount at the sum's exponent, its square
+		// worked out once for the deal
+		lo, carry := bits.Add64(q.lo, a.sqLo, 0)
+		hi, carry := bits.Add64(q.hi, a.sqHi, carry)
+		if carry == 0 {
+			q.hi, q.lo = hi, lo
+			return
+		}
+	}
 	if !q.add128(a) {
 		c := d.Coefficient()
 		q.addBig(c.Mul(c, c), 2*d.Exponent())

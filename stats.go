@@ -36,6 +36,21 @@ func (s *sampleSet) bound(v int64) {
 }
 
 func (s *sampleSet) add(v int64) {
+	if k := len(s.narrow) - 1; k >= 0 && s.n > 0 && !s.isWide && v == int64(int32(v)) {
+		// the common case: a narrow sample into the last chunk's room
+		if c := &s.narrow[k]; len(*c) < cap(*c) {
+			*c = append(*c, int32(v))
+			s.mn, s.mx = min(s.mn, v), max(s.mx, v)
+			s.n++
+			return
+		}
+	}
+	s.addSlow(v)
+}
+
+// addSlow is add: the first sample, a wide one, or one that starts a
+// chunk.
+func (s *sampleSet) addSlow(v int64) {
 	s.bound(v)
 	if !s.isWide {
 		if v == int64(int32(v)) {

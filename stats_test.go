@@ -431,3 +431,34 @@ func TestMergeSharesChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleSetAdd checks the samples, their count and their range as
+// added one at a time: across chunk boundaries, at the int32 bounds, and
+// on past them into the 8-byte representation.
+func TestSampleSetAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var vals []int64
+	for range 2*chunk.Size + 17 {
+		vals = append(vals, rng.Int64N(2_000_000)-1_000_000)
+	}
+	vals = append(vals, math.MaxInt32, math.MinInt32, -5)
+	narrowN := len(vals)
+	vals = append(vals, math.MaxInt32+1, 3, math.MinInt64, 4)
+	var s sampleSet
+	lo, hi := vals[0], vals[0]
+	for i, v := range vals {
+		s.add(v)
+		lo, hi = min(lo, v), max(hi, v)
+		if i+1 == narrowN || i+1 == len(vals) {
+			want := slices.Clone(vals[:i+1])
+			slices.Sort(want)
+			if diff := cmp.Diff(want, s.sorted()); diff != "" {
+				t.Errorf("after %d samples (-want +got):\n%s", i+1, diff)
+			}
+		}
+		if s.n != i+1 || s.mn != lo || s.mx != hi || s.isWide != (i >= narrowN) {
+			t.Fatalf("after %d samples: n %d, range %d..%d, wide %v; want %d, %d..%d, %v",
+				i+1, s.n, s.mn, s.mx, s.isWide, i+1, lo, hi, i >= narrowN)
+		}
+	}
+}
