@@ -240,6 +240,7 @@ type stageAcc struct {
 	// (sums only)
 	lost, open   MoneyStats
 	reasons      []lostReason // deals lost in this stage, by lost reason, sorted by hash
+	lastReason   int          // scratch: the index in reasons of the reason added to last
 	otherReasons lostReason   // deals lost for the reasons not kept
 }
 
@@ -312,6 +313,8 @@ type Tally struct {
 
 	// scratch, not part of the tally's state
 	lastSource int           // the source index found last
+	srcTab     *sourceTable  // the table of the views whose source numbers srcOf maps
+	srcOf      []int32       // by a view's source number: the source index, or -1
 	ranges     []periodRange // sorted by start
 	lastRange  int           // the index in ranges of the period found last
 }
@@ -386,15 +389,15 @@ func (t *Tally) add(v *View) {
 	switch d.Outcome {
 	case Won:
 		t.won++
-		t.wonAmount.addAmount(p.amt, d.Amount)
+		t.wonAmount.addAmount(&p.amt, &d.Amount)
 	case Lost:
 		t.lost++
-		t.lostAmount.addAmount(p.amt, d.Amount)
-		last.lost.addAmount(p.amt, d.Amount)
-		last.addReason(d.LostReason, p.amt, d.Amount)
+		t.lostAmount.addAmount(&p.amt, &d.Amount)
+		last.lost.addAmount(&p.amt, &d.Amount)
+		last.addReason(d.LostReason, &p.amt, &d.Amount)
 	default:
 		t.open++
-		last.open.addAmount(p.amt, d.Amount)
+		last.open.addAmount(&p.amt, &d.Amount)
 	}
 
 	t.count(v)
@@ -420,7 +423,7 @@ func (t *Tally) add(v *View) {
 	if p.created.ok {
 		pa = t.period(d.Created, p.created.sec)
 	}
-	i := t.sourceIndex(d.Attrs.Source)
+	i := t.sourceOf(v)
 	if i >= len(pa.bySource) {
 		pa.bySource = append(pa.bySource, make([]int64, i+1-len(pa.bySource))...)
 	}
@@ -432,6 +435,31 @@ func (t *Tally) add(v *View) {
 	case Lost:
 		pa.lost++
 	}
+}
+
+// sourceOf returns the index of the source of the view's deal, adding it
+// when new: by the view's number of the source when it has one (the
+// numbers of the views of one table mapped to indexes as they come), by
+// name otherwise.
+func (t *Tally) sourceOf(v *View) int {
+	id := v.srcID
+	if v.srcs == nil || id < 0 {
+		return t.sourceIndex(v.Deal.Attrs.Source)
+	}
+	if v.srcs != t.srcTab {
+		t.srcTab, t.srcOf = v.srcs, t.srcOf[:0]
+	}
+	if int(id) < len(t.srcOf) {
+		if i := t.srcOf[id]; i >= 0 {
+			return int(i)
+		}
+	}
+	i := t.sourceIndex(v.Deal.Attrs.Source)
+	for len(t.srcOf) <= int(id) {
+		t.srcOf = append(t.srcOf, -1)
+	}
+	t.srcOf[id] = int32(i)
+	return i
 }
 
 // sourceIndex returns the index of a source name, adding it when new. The
@@ -524,7 +552,7 @@ func (t *Tally) count(v *View) {
 // value adds the deal's amount to the rows it reached and the steps it
 // took.
 func (t *Tally) value(v *View) {
-	reached, from, amt, sc := v.reached, &t.s.from, v.Deal.Amount, v.p.amt
+	reached, from, amt, sc := v.reached, &t.s.from, &v.Deal.Amount, &v.p.amt
 	for r := reached; r != 0; r &= r - 1 {
 		k := trailingZeros(r)
 		s := &t.stages[k]
@@ -539,7 +567,14 @@ func (t *Tally) value(v *View) {
 
 // addReason counts a deal lost for reason with its amount, whose
 // coefficient and exponent sc holds (see MoneyStats.addAmount).
-func (s *stageAcc) addReason(reason string, sc scaledAmount, amt decimal.Decimal) {
+func (s *stageAcc) addReason(reason string, sc *scaledAmount, amt *decimal.Decimal) {
+	// the reason of the deal lost here before, most often
+	if i := s.lastReason; i < len(s.reasons) && s.reasons[i].reason == reason {
+		r := &s.reasons[i]
+		r.n++
+		r.value.addAmount(sc, amt)
+		return
+	}
 	// a reason kept already: add to it in place, without the merge
 	h := reasonHash(reason)
 	lo, hi := 0, len(s.reasons)
@@ -552,6 +587,7 @@ func (s *stageAcc) addReason(reason string, sc scaledAmount, amt decimal.Decimal
 		}
 	}
 	if r := s.reasons[lo:]; len(r) > 0 && r[0].hash == h && r[0].reason == reason {
+		s.lastReason = lo
 		r[0].n++
 		r[0].value.addAmount(sc, amt)
 		return

@@ -71,7 +71,7 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 
 // addAmount adds d, whose coefficient and exponent a holds: Add, without
 // reading them again in the common case of an amount at m's exponent.
-func (m *MoneyStats) addAmount(a scaledAmount, d decimal.Decimal) {
+func (m *MoneyStats) addAmount(a *scaledAmount, d *decimal.Decimal) {
 	if a.ok && m.skErr == 0 && m.big == nil && (m.exp == a.e || m.n == 0) {
 		// addScaled, in place
 		if s, ok := add64(m.sum, a.c); ok {
@@ -83,7 +83,7 @@ func (m *MoneyStats) addAmount(a scaledAmount, d decimal.Decimal) {
 			return
 		}
 	}
-	m.Add(d)
+	m.Add(*d)
 }
 
 // sketch returns m's sketch, making it on first use.

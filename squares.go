@@ -23,7 +23,7 @@ type squareSum struct {
 
 // add adds the square of d, whose coefficient and exponent a holds when
 // a.ok.
-func (q *squareSum) add(a scaledAmount, d decimal.Decimal) {
+func (q *squareSum) add(a *scaledAmount, d *decimal.Decimal) {
 	if a.ok && q.set && q.big == nil && 2*a.e == q.exp {
 		// the common case: the amount at the sum's exponent, its square
 		// worked out once for the deal
@@ -34,7 +34,7 @@ func (q *squareSum) add(a scaledAmount, d decimal.Decimal) {
 			return
 		}
 	}
-	if !q.add128(a) {
+	if !q.add128(*a) {
 		c := d.Coefficient()
 		q.addBig(c.Mul(c, c), 2*d.Exponent())
 	}

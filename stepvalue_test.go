@@ -118,11 +118,13 @@ func TestSquareSum(t *testing.T) {
 			var q, r squareSum
 			for i, a := range tt.amounts {
 				d := dec(a)
-				q.add(scaledOf(d), d)
+				sc := scaledOf(d)
+				q.add(&sc, &d)
 				// the reverse order, merged from one-amount parts
 				var p squareSum
 				e := dec(tt.amounts[len(tt.amounts)-1-i])
-				p.add(scaledOf(e), e)
+				se := scaledOf(e)
+				p.add(&se, &e)
 				r.merge(&p)
 			}
 			for _, s := range []*squareSum{&q, &r} {
