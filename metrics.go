@@ -294,22 +294,14 @@ type periodRange struct {
 // A Tally is not safe for concurrent use: give each goroutine its own and
 // Merge them. The zero Tally is not usable; build one with [NewTally].
 type Tally struct {
-	s *Scan
-	n int // stages
-
-	in                     Intake
+	// what every deal updates comes first, together: the counts, the
+	// stages, the scratch that finds a deal's source and period, then the
+	// statistics of closed deals, lost ones first (the most common)
+	s                      *Scan
+	n                      int // stages
 	deals, open, won, lost int64
 	stages                 []stageAcc // len n+1: the funnel stages, then won
-	wonAmount              MoneyStats
-	lostAmount             MoneyStats
-	cycleWon, cycleLost    DurationStats
-	cycleUndated           int64 // closed deals whose creation or close time is unknown
-	openAge                DurationStats
-	ageUndated             int64 // open deals without an age (unknown creation or AsOf)
-	periods                map[int32]*periodAcc
-	undated                periodAcc // deals with unknown creation time
-	sourceNames            []string  // source of each index of periodAcc.bySource
-	sourceIdx              map[string]int
+	in                     Intake
 
 	// scratch, not part of the tally's state
 	lastSource int           // the source index found last
@@ -317,6 +309,17 @@ type Tally struct {
 	srcOf      []int32       // by a view's source number: the source index, or -1
 	ranges     []periodRange // sorted by start
 	lastRange  int           // the index in ranges of the period found last
+
+	lostAmount          MoneyStats
+	cycleLost, cycleWon DurationStats
+	wonAmount           MoneyStats
+	cycleUndated        int64 // closed deals whose creation or close time is unknown
+	openAge             DurationStats
+	ageUndated          int64 // open deals without an age (unknown creation or AsOf)
+	periods             map[int32]*periodAcc
+	undated             periodAcc // deals with unknown creation time
+	sourceNames         []string  // source of each index of periodAcc.bySource
+	sourceIdx           map[string]int
 }
 
 // NewTally returns an empty tally of the scan's deals. For a nil scan it
