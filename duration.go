@@ -19,10 +19,11 @@ import (
 // The zero DurationStats is empty and ready to use. A DurationStats is not
 // safe for concurrent mutation: give each goroutine its own and Merge them.
 type DurationStats struct {
-	sum     int64    // seconds, while it fits
-	bigSum  *big.Int // seconds, once sum overflowed
-	samples sampleSet
+	// what every duration added reads comes first, together
 	n       int64 // durations added (equal to samples.n unless sketched)
+	sum     int64 // seconds, while it fits
+	samples sampleSet
+	bigSum  *big.Int // seconds, once sum overflowed
 
 	// skErr, when positive, keeps a quantile sketch of that relative
 	// error instead of the durations (sk, made on the first one)
@@ -35,6 +36,14 @@ func (s *DurationStats) Add(d time.Duration) { s.AddSeconds(int64(d / time.Secon
 
 // AddSeconds adds one duration given in seconds.
 func (s *DurationStats) AddSeconds(sec int64) {
+	if s.skErr == 0 && s.bigSum == nil {
+		if t, ok := add64(s.sum, sec); ok {
+			s.sum = t
+			s.n++
+			s.samples.add(sec)
+			return
+		}
+	}
 	s.n++
 	s.addSum(sec)
 	if s.skErr > 0 {

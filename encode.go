@@ -559,7 +559,7 @@ func (m *MoneyStats) encode(w *wire.Writer) {
 			exp = 0
 		}
 		w.Varint(int64(exp))
-		w.SortedInts(m.ints.sorted())
+		w.SortedInts(m.ints().sorted())
 		return
 	}
 	if ints, exp, ok := m.asInts(); ok {
@@ -729,7 +729,7 @@ func (m *MoneyStats) addScaled(v int64, exp int32) bool {
 	}
 	m.exp, m.sum = exp, s
 	if !m.sumOnly {
-		m.ints.add(v)
+		m.keep().add(v)
 	}
 	m.n++
 	return true

@@ -219,7 +219,10 @@ func (o Options) validate() error {
 	return nil
 }
 
-// stageAcc accumulates one stage (or, at index n, the won outcome).
+// stageAcc accumulates one stage (or, at index n, the won outcome). What
+// a deal that reaches the row updates comes first: the counts, the sums
+// of squares, the sums of amounts (hot fields first in each) and the
+// times in the stage.
 type stageAcc struct {
 	reached  int64 // deals that reached the stage
 	entered  int64 // deals that entered it at all (inside the window)
@@ -230,14 +233,15 @@ type stageAcc struct {
 	// the amounts of the deals that reached the row, and of those that
 	// also took the step into it (sums only), and the sums of their
 	// squares (for the interval of the value-weighted step conversion)
-	reachedValue, stepValue MoneyStats
 	reachedSq, stepSq       squareSum
-	reasons                 []lostReason // deals lost in this stage, by lost reason, sorted by hash
-	otherReasons            lostReason   // deals lost for the reasons not kept
+	reachedValue, stepValue MoneyStats
+	times                   stageTimes // the deals' latest and total time in the stage
 	// the amounts of the deals lost in the stage and of those open in it
 	// (sums only)
-	lost, open MoneyStats
-	times      stageTimes // the deals' latest and total time in the stage
+	lost, open   MoneyStats
+	reasons      []lostReason // deals lost in this stage, by lost reason, sorted by hash
+	lastReason   int          // scratch: the index in reasons of the reason added to last
+	otherReasons lostReason   // deals lost for the reasons not kept
 }
 
 // lostReason counts the deals lost in a stage for one reason.
@@ -290,27 +294,32 @@ type periodRange struct {
 // A Tally is not safe for concurrent use: give each goroutine its own and
 // Merge them. The zero Tally is not usable; build one with [NewTally].
 type Tally struct {
-	s *Scan
-	n int // stages
-
-	in                     Intake
+	// what every deal updates comes first, together: the counts, the
+	// stages, the scratch that finds a deal's source and period, then the
+	// statistics of closed deals, lost ones first (the most common)
+	s                      *Scan
+	n                      int // stages
 	deals, open, won, lost int64
 	stages                 []stageAcc // len n+1: the funnel stages, then won
-	wonAmount              MoneyStats
-	lostAmount             MoneyStats
-	cycleWon, cycleLost    DurationStats
-	cycleUndated           int64 // closed deals whose creation or close time is unknown
-	openAge                DurationStats
-	ageUndated             int64 // open deals without an age (unknown creation or AsOf)
-	periods                map[int32]*periodAcc
-	undated                periodAcc // deals with unknown creation time
-	sourceNames            []string  // source of each index of periodAcc.bySource
-	sourceIdx              map[string]int
+	in                     Intake
 
 	// scratch, not part of the tally's state
 	lastSource int           // the source index found last
+	srcTab     *sourceTable  // the table of the views whose source numbers srcOf maps
+	srcOf      []int32       // by a view's source number: the source index, or -1
 	ranges     []periodRange // sorted by start
 	lastRange  int           // the index in ranges of the period found last
+
+	lostAmount          MoneyStats
+	cycleLost, cycleWon DurationStats
+	wonAmount           MoneyStats
+	cycleUndated        int64 // closed deals whose creation or close time is unknown
+	openAge             DurationStats
+	ageUndated          int64 // open deals without an age (unknown creation or AsOf)
+	periods             map[int32]*periodAcc
+	undated             periodAcc // deals with unknown creation time
+	sourceNames         []string  // source of each index of periodAcc.bySource
+	sourceIdx           map[string]int
 }
 
 // NewTally returns an empty tally of the scan's deals. For a nil scan it
@@ -383,15 +392,15 @@ func (t *Tally) add(v *View) {
 	switch d.Outcome {
 	case Won:
 		t.won++
-		t.wonAmount.addAmount(p.amt, d.Amount)
+		t.wonAmount.addAmount(&p.amt, &d.Amount)
 	case Lost:
 		t.lost++
-		t.lostAmount.addAmount(p.amt, d.Amount)
-		last.lost.addAmount(p.amt, d.Amount)
-		last.addReason(d.LostReason, p.amt, d.Amount)
+		t.lostAmount.addAmount(&p.amt, &d.Amount)
+		last.lost.addAmount(&p.amt, &d.Amount)
+		last.addReason(d.LostReason, &p.amt, &d.Amount)
 	default:
 		t.open++
-		last.open.addAmount(p.amt, d.Amount)
+		last.open.addAmount(&p.amt, &d.Amount)
 	}
 
 	t.count(v)
@@ -417,7 +426,7 @@ func (t *Tally) add(v *View) {
 	if p.created.ok {
 		pa = t.period(d.Created, p.created.sec)
 	}
-	i := t.sourceIndex(d.Attrs.Source)
+	i := t.sourceOf(v)
 	if i >= len(pa.bySource) {
 		pa.bySource = append(pa.bySource, make([]int64, i+1-len(pa.bySource))...)
 	}
@@ -429,6 +438,31 @@ func (t *Tally) add(v *View) {
 	case Lost:
 		pa.lost++
 	}
+}
+
+// sourceOf returns the index of the source of the view's deal, adding it
+// when new: by the view's number of the source when it has one (the
+// numbers of the views of one table mapped to indexes as they come), by
+// name otherwise.
+func (t *Tally) sourceOf(v *View) int {
+	id := v.srcID
+	if v.srcs == nil || id < 0 {
+		return t.sourceIndex(v.Deal.Attrs.Source)
+	}
+	if v.srcs != t.srcTab {
+		t.srcTab, t.srcOf = v.srcs, t.srcOf[:0]
+	}
+	if int(id) < len(t.srcOf) {
+		if i := t.srcOf[id]; i >= 0 {
+			return int(i)
+		}
+	}
+	i := t.sourceIndex(v.Deal.Attrs.Source)
+	for len(t.srcOf) <= int(id) {
+		t.srcOf = append(t.srcOf, -1)
+	}
+	t.srcOf[id] = int32(i)
+	return i
 }
 
 // sourceIndex returns the index of a source name, adding it when new. The
@@ -521,7 +555,7 @@ func (t *Tally) count(v *View) {
 // value adds the deal's amount to the rows it reached and the steps it
 // took.
 func (t *Tally) value(v *View) {
-	reached, from, amt, sc := v.reached, &t.s.from, v.Deal.Amount, v.p.amt
+	reached, from, amt, sc := v.reached, &t.s.from, &v.Deal.Amount, &v.p.amt
 	for r := reached; r != 0; r &= r - 1 {
 		k := trailingZeros(r)
 		s := &t.stages[k]
@@ -536,7 +570,14 @@ func (t *Tally) value(v *View) {
 
 // addReason counts a deal lost for reason with its amount, whose
 // coefficient and exponent sc holds (see MoneyStats.addAmount).
-func (s *stageAcc) addReason(reason string, sc scaledAmount, amt decimal.Decimal) {
+func (s *stageAcc) addReason(reason string, sc *scaledAmount, amt *decimal.Decimal) {
+	// the reason of the deal lost here before, most often
+	if i := s.lastReason; i < len(s.reasons) && s.reasons[i].reason == reason {
+		r := &s.reasons[i]
+		r.n++
+		r.value.addAmount(sc, amt)
+		return
+	}
 	// a reason kept already: add to it in place, without the merge
 	h := reasonHash(reason)
 	lo, hi := 0, len(s.reasons)
@@ -549,6 +590,7 @@ func (s *stageAcc) addReason(reason string, sc scaledAmount, amt decimal.Decimal
 		}
 	}
 	if r := s.reasons[lo:]; len(r) > 0 && r[0].hash == h && r[0].reason == reason {
+		s.lastReason = lo
 		r[0].n++
 		r[0].value.addAmount(sc, amt)
 		return

@@ -20,10 +20,13 @@ import (
 // The zero MoneyStats is empty and ready to use. A MoneyStats is not safe
 // for concurrent mutation: give each goroutine its own and Merge them.
 type MoneyStats struct {
-	n    int64
-	exp  int32 // common exponent of sum and ints
-	sum  int64
-	ints sampleSet
+	// what every amount added reads comes first, together
+	n   int64
+	sum int64
+	exp int32 // common exponent of sum and ints
+	// sumOnly keeps the count and sum only, for totals that need no
+	// percentiles
+	sumOnly bool
 
 	big *moneyBig // non-nil once amounts no longer fit the int64 representation
 
@@ -31,9 +34,30 @@ type MoneyStats struct {
 	// error instead of the amounts (sk, made on the first amount)
 	skErr float64
 	sk    *sketch.Sketch
-	// sumOnly keeps the count and sum only, for totals that need no
-	// percentiles
-	sumOnly bool
+	// kept holds the amounts, as coefficients at exp, once one is kept
+	// (never for sumOnly): apart, so that a statistic of sums only is small
+	// and the sums of a stage lie close together
+	kept *sampleSet
+}
+
+// noSamples is the empty set that reads of a MoneyStats without kept
+// amounts see; nothing writes it.
+var noSamples sampleSet
+
+// ints returns the kept amounts, for reading.
+func (m *MoneyStats) ints() *sampleSet {
+	if m.kept == nil {
+		return &noSamples
+	}
+	return m.kept
+}
+
+// keep returns the kept amounts, for adding to, made when there are none.
+func (m *MoneyStats) keep() *sampleSet {
+	if m.kept == nil {
+		m.kept = new(sampleSet)
+	}
+	return m.kept
 }
 
 // moneyBig holds the amounts of a MoneyStats as decimals.
@@ -53,7 +77,7 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 			if s, ok := add64(m.sum, c); ok {
 				m.sum = s
 				if keep {
-					m.ints.add(c)
+					m.keep().add(c)
 				}
 				m.n++
 				return
@@ -70,10 +94,19 @@ func (m *MoneyStats) Add(d decimal.Decimal) {
 
 // addAmount adds d, whose coefficient and exponent a holds: Add, without
 // reading them again in the common case of an amount at m's exponent.
-func (m *MoneyStats) addAmount(a scaledAmount, d decimal.Decimal) {
-	if !a.ok || m.skErr > 0 || !m.addScaled(a.c, a.e) {
-		m.Add(d)
+func (m *MoneyStats) addAmount(a *scaledAmount, d *decimal.Decimal) {
+	if a.ok && m.skErr == 0 && m.big == nil && (m.exp == a.e || m.n == 0) {
+		// addScaled, in place
+		if s, ok := add64(m.sum, a.c); ok {
+			m.exp, m.sum = a.e, s
+			if !m.sumOnly {
+				m.keep().add(a.c)
+			}
+			m.n++
+			return
+		}
 	}
+	m.Add(*d)
 }
 
 // sketch returns m's sketch, making it on first use.
@@ -119,7 +152,7 @@ func (m *MoneyStats) rescale(e int32) bool {
 	}
 	f := pow10[diff]
 	s, ok := mul64(m.sum, f)
-	if !ok || !m.ints.scale(f) {
+	if !ok || (m.kept != nil && !m.kept.scale(f)) {
 		return false
 	}
 	m.sum, m.exp = s, e
@@ -131,11 +164,11 @@ func (m *MoneyStats) toBig() {
 	if m.big != nil {
 		return
 	}
-	m.big = &moneyBig{sum: decimal.New(m.sum, m.exp), vals: make([]decimal.Decimal, 0, m.ints.n+1)}
-	for v := range m.ints.values() {
+	m.big = &moneyBig{sum: decimal.New(m.sum, m.exp), vals: make([]decimal.Decimal, 0, m.ints().n+1)}
+	for v := range m.ints().values() {
 		m.big.vals = append(m.big.vals, decimal.New(v, m.exp))
 	}
-	m.ints = sampleSet{}
+	m.kept = nil
 	m.sum, m.exp = 0, 0
 }
 
@@ -230,18 +263,21 @@ func (m *MoneyStats) mergeInts(o *MoneyStats, take bool) bool {
 		return false
 	}
 	switch {
+	case o.kept == nil || o.kept.n == 0:
+	case f == 1 && take && m.kept == nil:
+		m.kept, o.kept = o.kept, nil
 	case f == 1 && take:
-		m.ints.take(&o.ints)
+		m.kept.take(o.kept)
 	case f == 1:
-		m.ints.addAll(&o.ints)
+		m.keep().addAll(o.kept)
 	default:
-		for v := range o.ints.values() {
+		for v := range o.kept.values() {
 			if _, ok := mul64(v, f); !ok {
 				return false
 			}
 		}
-		for v := range o.ints.values() {
-			m.ints.add(v * f)
+		for v := range o.kept.values() {
+			m.keep().add(v * f)
 		}
 	}
 	m.sum = t
@@ -253,7 +289,7 @@ func (m *MoneyStats) appendDecimals(dst []decimal.Decimal) []decimal.Decimal {
 	if m.big != nil {
 		return append(dst, m.big.vals...)
 	}
-	for v := range m.ints.values() {
+	for v := range m.ints().values() {
 		dst = append(dst, decimal.New(v, m.exp))
 	}
 	return dst
@@ -301,7 +337,7 @@ func (m *MoneyStats) Percentiles(ks ...int) ([]decimal.Decimal, bool) {
 		return out, true
 	}
 	if m.big == nil {
-		for j, p := range m.ints.percentiles(ks, new(selectScratch)) {
+		for j, p := range m.ints().percentiles(ks, new(selectScratch)) {
 			lo := decimal.New(p.lo, m.exp)
 			if p.frac > 0 {
 				lo = lo.Add(decimal.New(p.hi, m.exp).Sub(lo).Mul(decimal.New(p.frac, -2)))
@@ -376,7 +412,10 @@ func (s MoneySummary) MarshalJSON() ([]byte, error) {
 // clone returns a deep copy of m.
 func (m *MoneyStats) clone() MoneyStats {
 	c := *m
-	c.ints = m.ints.clone()
+	if m.kept != nil {
+		k := m.kept.clone()
+		c.kept = &k
+	}
 	if m.sk != nil {
 		c.sk = m.sk.Clone()
 	}
@@ -451,7 +490,7 @@ func (m *MoneyStats) sumSquares() float64 {
 	}
 	var hi, lo uint64
 	var over *big.Int // the part above 128 bits, once it is needed
-	for v := range m.ints.values() {
+	for v := range m.ints().values() {
 		a := uint64(v)
 		if v < 0 {
 			a = uint64(-v)

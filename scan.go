@@ -180,6 +180,53 @@ type View struct {
 	deal    Deal       // the as-of copy Deal points to
 	vis     visitTimes // the deal's stage visits, when visOK (see visits)
 	visOK   bool
+	// srcs numbers the sources of the deals this view was filled with,
+	// when the scan keeps such a table for it (Scan.Run does), and srcID
+	// is the number of this deal's (-1 without a table): a tally maps
+	// the numbers to its own source indexes once, rather than find the
+	// source by name for each deal (see Tally.sourceOf)
+	srcs  *sourceTable
+	srcID int32
+}
+
+// A sourceTable numbers source names in the order they first come.
+type sourceTable struct {
+	names []string
+	ids   map[string]int32
+	last  int32 // the number found last
+}
+
+// maxTableSources bounds a sourceTable: past it, deals of new sources
+// have no number and are found by name.
+const maxTableSources = 1 << 12
+
+// id returns the number of a source name, numbering it when new, or -1
+// when the table is full.
+func (st *sourceTable) id(name string) int32 {
+	if i := st.last; int(i) < len(st.names) && st.names[i] == name {
+		return i // the source of the deal before
+	}
+	for i, n := range st.names[:min(8, len(st.names))] {
+		if n == name {
+			st.last = int32(i)
+			return int32(i)
+		}
+	}
+	if i, ok := st.ids[name]; ok {
+		st.last = i
+		return i
+	}
+	if len(st.names) >= maxTableSources {
+		return -1
+	}
+	if st.ids == nil {
+		st.ids = make(map[string]int32)
+	}
+	i := int32(len(st.names))
+	st.names = append(st.names, name)
+	st.ids[name] = i
+	st.last = i
+	return i
 }
 
 // Counted reports whether the view is a valid deal of the scan's view of
@@ -248,7 +295,7 @@ type Accumulator interface {
 // its entries and stage reach, or the reason it is skipped.
 func (s *Scan) view(d *Deal, v *View, seq int64) {
 	v.Seq, v.Err, v.Future, v.s = seq, nil, false, s
-	v.reached, v.entered, v.pending, v.visOK = 0, 0, false, false
+	v.reached, v.entered, v.pending, v.visOK, v.srcID = 0, 0, false, false, -1
 	v.Deal = d
 	// the deal as given is validated, whatever the as-of time would cut
 	if s.check(d, v) != nil {
@@ -269,6 +316,9 @@ func (s *Scan) view(d *Deal, v *View, seq int64) {
 		}
 	}
 	s.reach(v)
+	if v.srcs != nil {
+		v.srcID = v.srcs.id(v.Deal.Attrs.Source)
+	}
 }
 
 // The effects of the as-of time on a deal.
@@ -560,7 +610,7 @@ func (s *Scan) Run(deals iter.Seq[Deal], accs ...Accumulator) error {
 }
 
 func (s *Scan) runSerial(deals iter.Seq[Deal], accs []Accumulator) error {
-	var v View
+	v := View{srcs: new(sourceTable)}
 	var cur Deal // one copy for every deal, so that none escapes
 	seq := int64(0)
 	for d := range deals {
@@ -651,7 +701,7 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 				mine[i] = t.Fresh()
 			}
 			copies[w] = mine
-			var v View
+			v := View{srcs: new(sourceTable)}
 			for c := range work {
 				process(c, &v, mine)
 			}
@@ -665,7 +715,7 @@ func (s *Scan) runParallel(deals iter.Seq[Deal], accs []Accumulator, workers int
 			return &runChunk{deals: make([]Deal, 0, runBatch)}
 		}
 	}
-	var v View
+	v := View{srcs: new(sourceTable)}
 	var cur Deal // one copy for every deal fed here, so that none escapes
 	seq := int64(0)
 	var c *runChunk // the batch being filled for the others, if any

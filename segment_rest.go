@@ -145,7 +145,7 @@ func (m *MoneyStats) floats(dst []float64) []float64 {
 		}
 		return dst
 	}
-	for v := range m.ints.values() {
+	for v := range m.ints().values() {
 		dst = append(dst, scaledFloat(v, m.exp))
 	}
 	return dst

@@ -15,16 +15,26 @@ import (
 // without their amounts. Exact, it does not depend on the order the amounts
 // were added or merged in. The zero squareSum is empty.
 type squareSum struct {
-	exp    int32    // exponent of one unit of the sum; even
 	hi, lo uint64   // the sum while it fits in 128 bits and big is nil
-	big    *big.Int // the sum once it does not
+	exp    int32    // exponent of one unit of the sum; even
 	set    bool     // an amount was added: exp is set
+	big    *big.Int // the sum once it does not
 }
 
 // add adds the square of d, whose coefficient and exponent a holds when
 // a.ok.
-func (q *squareSum) add(a scaledAmount, d decimal.Decimal) {
-	if !q.add128(a) {
+func (q *squareSum) add(a *scaledAmount, d *decimal.Decimal) {
+	if a.ok && q.set && q.big == nil && 2*a.e == q.exp {
+		// the common case: the amount at the sum's exponent, its square
+		// worked out once for the deal
+		lo, carry := bits.Add64(q.lo, a.sqLo, 0)
+		hi, carry := bits.Add64(q.hi, a.sqHi, carry)
+		if carry == 0 {
+			q.hi, q.lo = hi, lo
+			return
+		}
+	}
+	if !q.add128(*a) {
 		c := d.Coefficient()
 		q.addBig(c.Mul(c, c), 2*d.Exponent())
 	}

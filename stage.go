@@ -2,6 +2,7 @@ package funnel
 
 import (
 	"fmt"
+	"math/bits"
 	"strconv"
 	"time"
 
@@ -328,12 +329,14 @@ type parsedDeal struct {
 }
 
 // A scaledAmount is a deal's amount as an int64 coefficient and an
-// exponent, read once per deal for the money statistics it is added to;
-// ok is false for an amount of more than 18 digits.
+// exponent, read once per deal for the money statistics it is added to,
+// with the square of the coefficient (sqHi, sqLo: 128 bits) for the sums
+// of squares; ok is false for an amount of more than 18 digits.
 type scaledAmount struct {
-	c  int64
-	e  int32
-	ok bool
+	c          int64
+	e          int32
+	ok         bool
+	sqHi, sqLo uint64
 }
 
 func scaledOf(d decimal.Decimal) scaledAmount { return scaledOfDigits(d, d.NumDigits()) }
@@ -343,7 +346,13 @@ func scaledOfDigits(d decimal.Decimal, digits int) scaledAmount {
 	if digits > 18 {
 		return scaledAmount{}
 	}
-	return scaledAmount{d.CoefficientInt64(), d.Exponent(), true}
+	c := d.CoefficientInt64()
+	u := uint64(c)
+	if c < 0 {
+		u = -u
+	}
+	hi, lo := bits.Mul64(u, u)
+	return scaledAmount{c, d.Exponent(), true, hi, lo}
 }
 
 var one = decimal.NewFromInt(1)

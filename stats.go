@@ -19,11 +19,11 @@ const divScale = 10
 // years in seconds, amounts up to 21 million in cents), in 8 once one does
 // not.
 type sampleSet struct {
-	narrow [][]int32
-	wide   [][]int64
-	isWide bool
 	n      int
 	mn, mx int64 // smallest and largest sample, while n > 0
+	isWide bool
+	narrow [][]int32
+	wide   [][]int64
 }
 
 // bound widens the known range of the samples to include v.
@@ -36,6 +36,21 @@ func (s *sampleSet) bound(v int64) {
 }
 
 func (s *sampleSet) add(v int64) {
+	if k := len(s.narrow) - 1; k >= 0 && s.n > 0 && !s.isWide && v == int64(int32(v)) {
+		// the common case: a narrow sample into the last chunk's room
+		if c := &s.narrow[k]; len(*c) < cap(*c) {
+			*c = append(*c, int32(v))
+			s.mn, s.mx = min(s.mn, v), max(s.mx, v)
+			s.n++
+			return
+		}
+	}
+	s.addSlow(v)
+}
+
+// addSlow is add: the first sample, a wide one, or one that starts a
+// chunk.
+func (s *sampleSet) addSlow(v int64) {
 	s.bound(v)
 	if !s.isWide {
 		if v == int64(int32(v)) {

@@ -431,3 +431,75 @@ func TestMergeSharesChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestSampleSetAdd checks the samples, their count and their range as
+// added one at a time: across chunk boundaries, at the int32 bounds, and
+// on past them into the 8-byte representation.
+func TestSampleSetAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	var vals []int64
+	for range 2*chunk.Size + 17 {
+		vals = append(vals, rng.Int64N(2_000_000)-1_000_000)
+	}
+	vals = append(vals, math.MaxInt32, math.MinInt32, -5)
+	narrowN := len(vals)
+	vals = append(vals, math.MaxInt32+1, 3, math.MinInt64, 4)
+	var s sampleSet
+	lo, hi := vals[0], vals[0]
+	for i, v := range vals {
+		s.add(v)
+		lo, hi = min(lo, v), max(hi, v)
+		if i+1 == narrowN || i+1 == len(vals) {
+			want := slices.Clone(vals[:i+1])
+			slices.Sort(want)
+			if diff := cmp.Diff(want, s.sorted()); diff != "" {
+				t.Errorf("after %d samples (-want +got):\n%s", i+1, diff)
+			}
+		}
+		if s.n != i+1 || s.mn != lo || s.mx != hi || s.isWide != (i >= narrowN) {
+			t.Fatalf("after %d samples: n %d, range %d..%d, wide %v; want %d, %d..%d, %v",
+				i+1, s.n, s.mn, s.mx, s.isWide, i+1, lo, hi, i >= narrowN)
+		}
+	}
+}
+
+// TestMoneyStatsKept checks the amounts a MoneyStats keeps apart: none for
+// a statistic of sums only, a clone's own copy (adds to either leave the
+// other as it was), and a take that moves them, leaving the other with
+// none, into a statistic that held none.
+func TestMoneyStatsKept(t *testing.T) {
+	amt := func(s string) (scaledAmount, decimal.Decimal) {
+		d := decimal.RequireFromString(s)
+		return scaledOf(d), d
+	}
+	add := func(m *MoneyStats, vals ...string) {
+		for _, v := range vals {
+			a, d := amt(v)
+			m.addAmount(&a, &d)
+		}
+	}
+	sums := MoneyStats{sumOnly: true}
+	add(&sums, "1.50", "2.25")
+	if sums.kept != nil || sums.Count() != 2 || !sums.Sum().Equal(decimal.RequireFromString("3.75")) {
+		t.Errorf("sums only: kept %v, count %d, sum %s; want none, 2, 3.75", sums.kept, sums.Count(), sums.Sum())
+	}
+	var m MoneyStats
+	add(&m, "3.00", "1.00")
+	c := m.clone()
+	add(&m, "2.00")
+	add(&c, "10.00", "20.00")
+	if diff := cmp.Diff([]int64{100, 200, 300}, m.kept.sorted()); diff != "" {
+		t.Errorf("original after its clone's adds (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{100, 300, 1000, 2000}, c.kept.sorted()); diff != "" {
+		t.Errorf("clone (-want +got):\n%s", diff)
+	}
+	var into MoneyStats
+	into.merge(&m, true)
+	if m.kept != nil || into.Count() != 3 || !into.Sum().Equal(decimal.RequireFromString("6")) {
+		t.Errorf("take: left %v, moved count %d sum %s; want none, 3, 6", m.kept, into.Count(), into.Sum())
+	}
+	if diff := cmp.Diff([]int64{100, 200, 300}, into.kept.sorted()); diff != "" {
+		t.Errorf("taken amounts (-want +got):\n%s", diff)
+	}
+}

@@ -109,6 +109,8 @@ func TestSquareSum(t *testing.T) {
 		{"negative", []string{"-4", "3"}, "25"},                        // 16 + 9
 		// 400 (10^18 - 1)^2 = 4 10^38 - 8 10^20 + 400 > 2^128
 		{"past 128 bits", slices.Repeat([]string{"999999999999999999"}, 400), "399999999999999999200000000000000000400"},
+		// past 128 bits, and one amount more at the sum's exponent
+		{"past 128 bits, then one more", append(slices.Repeat([]string{"999999999999999999"}, 400), "2"), "399999999999999999200000000000000000404"},
 		{"more than 18 digits", []string{"12345678901234567890"}, "152415787532388367501905199875019052100"},
 	}
 	for _, tt := range tests {
@@ -116,11 +118,13 @@ func TestSquareSum(t *testing.T) {
 			var q, r squareSum
 			for i, a := range tt.amounts {
 				d := dec(a)
-				q.add(scaledOf(d), d)
+				sc := scaledOf(d)
+				q.add(&sc, &d)
 				// the reverse order, merged from one-amount parts
 				var p squareSum
 				e := dec(tt.amounts[len(tt.amounts)-1-i])
-				p.add(scaledOf(e), e)
+				se := scaledOf(e)
+				p.add(&se, &e)
 				r.merge(&p)
 			}
 			for _, s := range []*squareSum{&q, &r} {
