@@ -156,15 +156,17 @@ func Pack(vs []int64, size int) Ints {
 	c.n, c.base = len(vs), vs[0]
 	// A difference d fits k bits, signed, when d^(d>>63) (d, or -d-1
 	// below 0) is below 2^(k-1): the bits of all of them OR-ed tell the
-	// width of the widest.
-	var bits int64
+	// width of the widest. That maps -1 to 0 as well, so the differences
+	// themselves are OR-ed too: the width is 0 only when all are 0.
+	var bits, nonzero int64
 	base := c.base
 	for _, v := range vs {
 		d := v - base
 		bits |= d ^ (d >> 63)
+		nonzero |= d
 	}
 	switch {
-	case bits == 0:
+	case nonzero == 0:
 		c.width = 0
 	case bits <= math.MaxInt8:
 		c.width = 1

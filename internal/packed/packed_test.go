@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestInts appends sequences of every shape, the extremes of int64
@@ -183,6 +185,27 @@ func TestPackAndAppendTo(t *testing.T) {
 					t.Fatalf("%s, %d values: append after Pack reads %d values, last %d", name, n, c.Len(), c.At(n))
 				}
 			}
+		}
+	}
+}
+
+// TestPackOneBelowBase packs columns whose values are the first and one
+// below it: differences of 0 and -1, which need a byte each, not none.
+func TestPackOneBelowBase(t *testing.T) {
+	for _, vs := range [][]int64{{1, 0}, {1, 0, 1, 0}, {0, -1, -1}, {math.MinInt64 + 1, math.MinInt64}, {7, 7, 7, 6}} {
+		c := Pack(vs, 0)
+		var got []int64
+		for i := range c.Len() {
+			got = append(got, c.At(i))
+		}
+		if diff := cmp.Diff(vs, got); diff != "" {
+			t.Errorf("Pack(%v) reads back (-want +got):\n%s", vs, diff)
+		}
+		if diff := cmp.Diff(vs, c.AppendTo(nil)); diff != "" {
+			t.Errorf("Pack(%v).AppendTo (-want +got):\n%s", vs, diff)
+		}
+		if c.Width() != 1 {
+			t.Errorf("Pack(%v) has width %d, want 1", vs, c.Width())
 		}
 	}
 }
