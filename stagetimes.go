@@ -157,7 +157,8 @@ func (s *sampleSet) with(o *sampleSet) sampleSet {
 	}
 	v := sampleSet{n: s.n + o.n, mn: min(s.mn, o.mn), mx: max(s.mx, o.mx), isWide: s.isWide || o.isWide}
 	if !v.isWide {
-		v.narrow = append(append(make([][]int32, 0, len(s.narrow)+len(o.narrow)), s.narrow...), o.narrow...)
+		v.narrow = append(append(make([][]int32, 0, len(s.narrow)+len(o.narrow)), s.narrowChunks()...), o.narrowChunks()...)
+		v.setCur()
 		return v
 	}
 	for _, set := range []*sampleSet{s, o} {
@@ -165,7 +166,7 @@ func (s *sampleSet) with(o *sampleSet) sampleSet {
 			v.wide = append(v.wide, set.wide...)
 			continue
 		}
-		for _, c := range set.narrow {
+		for _, c := range set.narrowChunks() {
 			w := make([]int64, len(c))
 			for i, x := range c {
 				w[i] = int64(x)

@@ -373,10 +373,11 @@ func TestMergeSharesChunks(t *testing.T) {
 		fill(&a, a1)
 		fill(&o, o1)
 		a.Merge(&o)
-		last := o.samples.narrow[len(o.samples.narrow)-1]
+		on := o.samples.narrowChunks()
+		last := on[len(on)-1]
 		sharedFull, sharedLast := false, false
 		for _, c := range a.samples.narrow {
-			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
+			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(on, func(d []int32) bool { return &c[0] == &d[0] }))
 			sharedLast = sharedLast || &c[0] == &last[0]
 		}
 		if !sharedFull || !sharedLast || len(last) == cap(last) {
