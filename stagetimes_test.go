@@ -162,3 +162,29 @@ func TestStageTimesDecodeCounts(t *testing.T) {
 		t.Fatal("decoded 1 latest and 2 total times")
 	}
 }
+
+// TestStageTimesApart checks when a stage makes its statistics of times
+// kept apart: not for deals whose two times are equal, on the first deal
+// whose two differ, and for every deal when sketched, kept sketched too.
+func TestStageTimesApart(t *testing.T) {
+	var st stageTimes
+	st.add(5, 5)
+	st.add(7, 7)
+	if st.apart != nil || st.same.Count() != 2 {
+		t.Fatalf("equal times: apart %v, %d kept once; want none, 2", st.apart != nil, st.same.Count())
+	}
+	st.add(3, 9)
+	if st.apart == nil || st.apart.latest.Count() != 1 || st.apart.total.Count() != 1 || st.apart.latest.skErr != 0 {
+		t.Fatalf("times that differ: apart %v; want one latest and one total time, exact", st.apart)
+	}
+	sk := stageTimes{same: DurationStats{skErr: 0.01}}
+	sk.add(5, 5)
+	if sk.apart == nil || sk.same.Count() != 0 || sk.apart.latest.Count() != 1 || sk.apart.latest.skErr != 0.01 || sk.apart.total.skErr != 0.01 {
+		t.Fatalf("sketched: apart %v, %d kept once; want one latest and total time, sketched at 0.01", sk.apart, sk.same.Count())
+	}
+	var n int
+	sk.each(func(*DurationStats) { n++ })
+	if n != 3 {
+		t.Errorf("each visits %d statistics of a sketched stage, want 3", n)
+	}
+}
