@@ -19,16 +19,17 @@ import (
 // The zero DurationStats is empty and ready to use. A DurationStats is not
 // safe for concurrent mutation: give each goroutine its own and Merge them.
 type DurationStats struct {
-	// what every duration added reads comes first, together
-	n       int64 // durations added (equal to samples.n unless sketched)
-	sum     int64 // seconds, while it fits
-	samples sampleSet
-	bigSum  *big.Int // seconds, once sum overflowed
-
+	// what every duration added reads comes first, together: the
+	// checks of the short path, the count and sum, then the samples'
+	// count, bounds and last chunk
+	n      int64    // durations added (equal to samples.n unless sketched)
+	sum    int64    // seconds, while it fits
+	bigSum *big.Int // seconds, once sum overflowed
 	// skErr, when positive, keeps a quantile sketch of that relative
 	// error instead of the durations (sk, made on the first one)
-	skErr float64
-	sk    *sketch.Sketch
+	skErr   float64
+	samples sampleSet
+	sk      *sketch.Sketch
 }
 
 // Add adds one duration, truncated to whole seconds.

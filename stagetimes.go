@@ -10,13 +10,25 @@ import (
 // each deal's latest visit and the sum of all its visits. The two are
 // equal for a deal that visited the stage once, as most deals do, so such
 // a deal's time is kept once, in same, and only a deal whose two times
-// differ has one kept in latest and one in total: the latest times are
-// same and latest together, the total times same and total together.
-// Sketched times (Options.QuantileError) are all kept in latest and
-// total.
+// differ has one kept in latest and one in total (apart, made with the
+// first such deal, so that a stage's hot accumulator stays small): the
+// latest times are same and latest together, the total times same and
+// total together. Sketched times (Options.QuantileError) are all kept in
+// latest and total.
 type stageTimes struct {
-	same, latest, total DurationStats
+	same  DurationStats
+	apart *timesApart
 }
+
+// timesApart holds the latest and the total times of the deals whose two
+// times in a stage differ.
+type timesApart struct {
+	latest, total DurationStats
+}
+
+// noTimesApart is the empty timesApart that a stage without one reads.
+// It is never written.
+var noTimesApart timesApart
 
 // add adds one deal's latest and total time in the stage, in seconds.
 func (st *stageTimes) add(latest, total int64) {
@@ -24,28 +36,55 @@ func (st *stageTimes) add(latest, total int64) {
 		st.same.AddSeconds(latest)
 		return
 	}
-	st.latest.AddSeconds(latest)
-	st.total.AddSeconds(total)
+	a := st.keepApart()
+	a.latest.AddSeconds(latest)
+	a.total.AddSeconds(total)
+}
+
+// keepApart returns st.apart, making it on first use, its statistics kept
+// as same's are (sketched or not).
+func (st *stageTimes) keepApart() *timesApart {
+	if st.apart == nil {
+		st.apart = new(timesApart)
+		st.apart.latest.skErr, st.apart.total.skErr = st.same.skErr, st.same.skErr
+	}
+	return st.apart
+}
+
+// readApart returns st.apart, or an empty one when it has none: for
+// reading only.
+func (st *stageTimes) readApart() *timesApart {
+	if st.apart == nil {
+		return &noTimesApart
+	}
+	return st.apart
 }
 
 // latestTimes and totalTimes return read-only views of the latest and the
 // total times (see [DurationStats.with]).
-func (st *stageTimes) latestTimes() DurationStats { return st.same.with(&st.latest) }
-func (st *stageTimes) totalTimes() DurationStats  { return st.same.with(&st.total) }
+func (st *stageTimes) latestTimes() DurationStats { return st.same.with(&st.readApart().latest) }
+func (st *stageTimes) totalTimes() DurationStats  { return st.same.with(&st.readApart().total) }
 
 // merge adds o's times to st; with take, o's samples are moved rather
 // than copied, and o is left empty.
 func (st *stageTimes) merge(o *stageTimes, take bool) {
 	st.same.merge(&o.same, take)
-	st.latest.merge(&o.latest, take)
-	st.total.merge(&o.total, take)
+	if o.apart == nil {
+		return
+	}
+	a := st.keepApart()
+	a.latest.merge(&o.apart.latest, take)
+	a.total.merge(&o.apart.total, take)
 }
 
-// each calls f for each of st's statistics.
+// each calls f for each of st's statistics: same, and latest and total
+// once made (they are made kept as same is).
 func (st *stageTimes) each(f func(*DurationStats)) {
 	f(&st.same)
-	f(&st.latest)
-	f(&st.total)
+	if st.apart != nil {
+		f(&st.apart.latest)
+		f(&st.apart.total)
+	}
 }
 
 // encode writes the latest times, then the total times, each as a
@@ -89,7 +128,7 @@ func (st *stageTimes) decode(r *wire.Reader) {
 		for _, v := range ts {
 			t.AddSeconds(v)
 		}
-		st.same.skErr, st.latest, st.total = l.skErr, l, t
+		st.same.skErr, st.apart = l.skErr, &timesApart{latest: l, total: t}
 		return
 	}
 	i, j := 0, 0
@@ -100,18 +139,18 @@ func (st *stageTimes) decode(r *wire.Reader) {
 			i++
 			j++
 		case ls[i] < ts[j]:
-			st.latest.AddSeconds(ls[i])
+			st.keepApart().latest.AddSeconds(ls[i])
 			i++
 		default:
-			st.total.AddSeconds(ts[j])
+			st.keepApart().total.AddSeconds(ts[j])
 			j++
 		}
 	}
 	for _, v := range ls[i:] {
-		st.latest.AddSeconds(v)
+		st.keepApart().latest.AddSeconds(v)
 	}
 	for _, v := range ts[j:] {
-		st.total.AddSeconds(v)
+		st.keepApart().total.AddSeconds(v)
 	}
 }
 
@@ -157,7 +196,8 @@ func (s *sampleSet) with(o *sampleSet) sampleSet {
 	}
 	v := sampleSet{n: s.n + o.n, mn: min(s.mn, o.mn), mx: max(s.mx, o.mx), isWide: s.isWide || o.isWide}
 	if !v.isWide {
-		v.narrow = append(append(make([][]int32, 0, len(s.narrow)+len(o.narrow)), s.narrow...), o.narrow...)
+		v.narrow = append(append(make([][]int32, 0, len(s.narrow)+len(o.narrow)), s.narrowChunks()...), o.narrowChunks()...)
+		v.setCur()
 		return v
 	}
 	for _, set := range []*sampleSet{s, o} {
@@ -165,7 +205,7 @@ func (s *sampleSet) with(o *sampleSet) sampleSet {
 			v.wide = append(v.wide, set.wide...)
 			continue
 		}
-		for _, c := range set.narrow {
+		for _, c := range set.narrowChunks() {
 			w := make([]int64, len(c))
 			for i, x := range c {
 				w[i] = int64(x)

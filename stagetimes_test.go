@@ -102,8 +102,8 @@ func TestStageTimes(t *testing.T) {
 					equal++
 				}
 			}
-			if whole.same.Count() != equal || whole.latest.Count() != int64(tc.n)-equal {
-				t.Errorf("%d and %d times kept once and apart, want %d and %d", whole.same.Count(), whole.latest.Count(), equal, int64(tc.n)-equal)
+			if whole.same.Count() != equal || whole.readApart().latest.Count() != int64(tc.n)-equal {
+				t.Errorf("%d and %d times kept once and apart, want %d and %d", whole.same.Count(), whole.readApart().latest.Count(), equal, int64(tc.n)-equal)
 			}
 
 			var w wire.Writer
@@ -135,10 +135,10 @@ func TestStageTimes(t *testing.T) {
 					t.Errorf("%s merge encodes differently from one pass", name)
 				}
 			}
-			if b.latest.Count()+b.same.Count() == 0 && tc.n > 1 {
+			if b.readApart().latest.Count()+b.same.Count() == 0 && tc.n > 1 {
 				t.Error("a copying merge emptied its argument")
 			}
-			if n := b2.same.samples.n + b2.latest.samples.n + b2.total.samples.n; n != 0 {
+			if n := b2.same.samples.n + b2.readApart().latest.samples.n + b2.readApart().total.samples.n; n != 0 {
 				t.Errorf("a taking merge left %d samples in its argument", n)
 			}
 		})
@@ -160,5 +160,31 @@ func TestStageTimesDecodeCounts(t *testing.T) {
 	st.decode(r)
 	if r.Err() == nil {
 		t.Fatal("decoded 1 latest and 2 total times")
+	}
+}
+
+// TestStageTimesApart checks when a stage makes its statistics of times
+// kept apart: not for deals whose two times are equal, on the first deal
+// whose two differ, and for every deal when sketched, kept sketched too.
+func TestStageTimesApart(t *testing.T) {
+	var st stageTimes
+	st.add(5, 5)
+	st.add(7, 7)
+	if st.apart != nil || st.same.Count() != 2 {
+		t.Fatalf("equal times: apart %v, %d kept once; want none, 2", st.apart != nil, st.same.Count())
+	}
+	st.add(3, 9)
+	if st.apart == nil || st.apart.latest.Count() != 1 || st.apart.total.Count() != 1 || st.apart.latest.skErr != 0 {
+		t.Fatalf("times that differ: apart %v; want one latest and one total time, exact", st.apart)
+	}
+	sk := stageTimes{same: DurationStats{skErr: 0.01}}
+	sk.add(5, 5)
+	if sk.apart == nil || sk.same.Count() != 0 || sk.apart.latest.Count() != 1 || sk.apart.latest.skErr != 0.01 || sk.apart.total.skErr != 0.01 {
+		t.Fatalf("sketched: apart %v, %d kept once; want one latest and total time, sketched at 0.01", sk.apart, sk.same.Count())
+	}
+	var n int
+	sk.each(func(*DurationStats) { n++ })
+	if n != 3 {
+		t.Errorf("each visits %d statistics of a sketched stage, want 3", n)
 	}
 }

@@ -19,11 +19,44 @@ const divScale = 10
 // years in seconds, amounts up to 21 million in cents), in 8 once one does
 // not.
 type sampleSet struct {
+	// what every sample added reads comes first, together
 	n      int
 	mn, mx int64 // smallest and largest sample, while n > 0
+	// cur is the last narrow chunk as it grows: narrow's last element
+	// shares its array but may lag behind it in length (see sync,
+	// narrowChunks). cur is nil while the set is empty or wide.
+	cur    []int32
 	isWide bool
 	narrow [][]int32
 	wide   [][]int64
+}
+
+// sync brings narrow's last chunk up to cur's length.
+func (s *sampleSet) sync() {
+	if k := len(s.narrow) - 1; k >= 0 {
+		s.narrow[k] = s.cur
+	}
+}
+
+// setCur makes cur narrow's last chunk again, after narrow changed.
+func (s *sampleSet) setCur() {
+	s.cur = nil
+	if k := len(s.narrow) - 1; k >= 0 {
+		s.cur = s.narrow[k]
+	}
+}
+
+// narrowChunks returns the narrow chunks, the last one at its length,
+// without changing s: narrow itself, or a copy of it when its last chunk
+// lags behind cur.
+func (s *sampleSet) narrowChunks() [][]int32 {
+	k := len(s.narrow) - 1
+	if k < 0 || len(s.narrow[k]) == len(s.cur) {
+		return s.narrow
+	}
+	c := slices.Clone(s.narrow)
+	c[k] = s.cur
+	return c
 }
 
 // bound widens the known range of the samples to include v.
@@ -36,14 +69,13 @@ func (s *sampleSet) bound(v int64) {
 }
 
 func (s *sampleSet) add(v int64) {
-	if k := len(s.narrow) - 1; k >= 0 && s.n > 0 && !s.isWide && v == int64(int32(v)) {
+	if v == int64(int32(v)) && len(s.cur) < cap(s.cur) {
 		// the common case: a narrow sample into the last chunk's room
-		if c := &s.narrow[k]; len(*c) < cap(*c) {
-			*c = append(*c, int32(v))
-			s.mn, s.mx = min(s.mn, v), max(s.mx, v)
-			s.n++
-			return
-		}
+		// (cur has room only in a narrow set of n > 0)
+		s.cur = append(s.cur, int32(v))
+		s.mn, s.mx = min(s.mn, v), max(s.mx, v)
+		s.n++
+		return
 	}
 	s.addSlow(v)
 }
@@ -54,7 +86,9 @@ func (s *sampleSet) addSlow(v int64) {
 	s.bound(v)
 	if !s.isWide {
 		if v == int64(int32(v)) {
+			s.sync()
 			s.narrow = chunk.Append(s.narrow, int32(v), s.n)
+			s.setCur()
 			s.n++
 			return
 		}
@@ -70,6 +104,7 @@ func (s *sampleSet) widen() {
 		return
 	}
 	s.isWide = true
+	s.sync()
 	for _, c := range s.narrow {
 		w := make([]int64, len(c), cap(c))
 		for i, v := range c {
@@ -77,13 +112,16 @@ func (s *sampleSet) widen() {
 		}
 		s.wide = append(s.wide, w)
 	}
-	s.narrow = nil
+	s.narrow, s.cur = nil, nil
 }
 
 // values returns an iterator over the samples.
 func (s *sampleSet) values() iter.Seq[int64] {
 	return func(yield func(int64) bool) {
-		for _, c := range s.narrow {
+		for i, c := range s.narrow {
+			if i == len(s.narrow)-1 {
+				c = s.cur
+			}
 			for _, v := range c {
 				if !yield(int64(v)) {
 					return
@@ -115,12 +153,15 @@ func (s *sampleSet) addAll(o *sampleSet) {
 		s.bound(o.mn)
 		s.bound(o.mx)
 	}
+	on := o.narrowChunks()
 	if !s.isWide {
-		s.narrow = chunk.Merge(s.narrow, o.narrow, s.n)
+		s.sync()
+		s.narrow = chunk.Merge(s.narrow, on, s.n)
+		s.setCur()
 		s.n += o.n
 		return
 	}
-	for _, c := range o.narrow {
+	for _, c := range on {
 		for _, v := range c {
 			s.wide = chunk.Append(s.wide, int64(v), s.n)
 			s.n++
@@ -148,7 +189,10 @@ func (s *sampleSet) take(o *sampleSet) {
 	}
 	s.bound(o.mn)
 	s.bound(o.mx)
+	s.sync()
+	o.sync()
 	s.narrow = append(s.narrow, o.narrow...)
+	s.setCur()
 	s.wide = append(s.wide, o.wide...)
 	s.n += o.n
 	*o = sampleSet{}
@@ -236,7 +280,7 @@ func (s *sampleSet) percentiles(ks []int, sc *selectScratch) []pctValue {
 	if s.isWide {
 		vals = orderStats(s.wide, s.n, s.mn, s.mx, ranks, sc)
 	} else {
-		vals = orderStats(s.narrow, s.n, s.mn, s.mx, ranks, sc)
+		vals = orderStats(s.narrowChunks(), s.n, s.mn, s.mx, ranks, sc)
 	}
 	at := func(i int) int64 { j, _ := slices.BinarySearch(ranks, i); return vals[j] }
 	out := make([]pctValue, len(ks))
@@ -382,9 +426,10 @@ func trailingZeros(v uint64) int { return bits.TrailingZeros64(v) }
 // clone returns a deep copy of s.
 func (s *sampleSet) clone() sampleSet {
 	c := sampleSet{isWide: s.isWide, n: s.n, mn: s.mn, mx: s.mx}
-	for _, ch := range s.narrow {
+	for _, ch := range s.narrowChunks() {
 		c.narrow = append(c.narrow, slices.Clone(ch))
 	}
+	c.setCur()
 	for _, ch := range s.wide {
 		c.wide = append(c.wide, slices.Clone(ch))
 	}

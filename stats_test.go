@@ -373,10 +373,11 @@ func TestMergeSharesChunks(t *testing.T) {
 		fill(&a, a1)
 		fill(&o, o1)
 		a.Merge(&o)
-		last := o.samples.narrow[len(o.samples.narrow)-1]
+		on := o.samples.narrowChunks()
+		last := on[len(on)-1]
 		sharedFull, sharedLast := false, false
 		for _, c := range a.samples.narrow {
-			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(o.samples.narrow, func(d []int32) bool { return &c[0] == &d[0] }))
+			sharedFull = sharedFull || (len(c) == chunk.Size && slices.ContainsFunc(on, func(d []int32) bool { return &c[0] == &d[0] }))
 			sharedLast = sharedLast || &c[0] == &last[0]
 		}
 		if !sharedFull || !sharedLast || len(last) == cap(last) {
@@ -501,5 +502,91 @@ func TestMoneyStatsKept(t *testing.T) {
 	}
 	if diff := cmp.Diff([]int64{100, 200, 300}, into.kept.sorted()); diff != "" {
 		t.Errorf("taken amounts (-want +got):\n%s", diff)
+	}
+}
+
+// TestSampleSetLastChunk checks a set whose last chunk grows inline
+// against plain slices of the same samples: the values in the order
+// added, through reads that must not change the set (values, clone,
+// percentiles, a view with another set), a copying and a taking merge
+// into sets part-filled, and adds after each of them.
+func TestSampleSetLastChunk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	draw := func(n int) []int64 {
+		out := make([]int64, n)
+		for i := range out {
+			out[i] = rng.Int64N(1_000_000)
+		}
+		return out
+	}
+	fill := func(s *sampleSet, vals []int64) {
+		for _, v := range vals {
+			s.add(v)
+		}
+	}
+	got := func(s *sampleSet) []int64 { return slices.Collect(s.values()) }
+	// the chunks' lengths as the set holds them, to see that reads leave
+	// them as they were
+	lens := func(s *sampleSet) []int {
+		var l []int
+		for _, c := range s.narrow {
+			l = append(l, len(c))
+		}
+		return append(l, len(s.cur))
+	}
+	for _, n := range []int{1, 15, 16, 17, 100, chunk.Share + 3, chunk.Size + 1, 3*chunk.Size - 7} {
+		a1, a2, o1, o2 := draw(n), draw(n/2+1), draw(n/3+2), draw(5)
+		var a, o sampleSet
+		fill(&a, a1)
+		fill(&o, o1)
+		before := lens(&a)
+		var sc selectScratch
+		c := a.clone()
+		v := a.with(&o)
+		a.percentiles([]int{50}, &sc)
+		if diff := cmp.Diff(before, lens(&a)); diff != "" {
+			t.Errorf("n %d: reads changed the set's chunks (-before +after):\n%s", n, diff)
+		}
+		if diff := cmp.Diff(a1, got(&c)); diff != "" {
+			t.Errorf("n %d: clone (-want +got):\n%s", n, diff)
+		}
+		if diff := cmp.Diff(append(slices.Clone(a1), o1...), got(&v)); diff != "" {
+			t.Errorf("n %d: view of both (-want +got):\n%s", n, diff)
+		}
+		fill(&c, a2)
+		if diff := cmp.Diff(a1, got(&a)); diff != "" {
+			t.Errorf("n %d: the set after adds to its clone (-want +got):\n%s", n, diff)
+		}
+		// a copying merge, then adds to both sides
+		m := a.clone()
+		m.addAll(&o)
+		fill(&m, a2)
+		fill(&o, o2)
+		want := append(append(slices.Clone(a1), o1...), a2...)
+		if diff := cmp.Diff(want, got(&m)); diff != "" {
+			t.Errorf("n %d: copying merge and adds (-want +got):\n%s", n, diff)
+		}
+		if diff := cmp.Diff(append(slices.Clone(o1), o2...), got(&o)); diff != "" {
+			t.Errorf("n %d: merged set after its own adds (-want +got):\n%s", n, diff)
+		}
+		// a taking merge, then adds
+		a.take(&o)
+		fill(&a, a2)
+		want = append(append(append(slices.Clone(a1), o1...), o2...), a2...)
+		if diff := cmp.Diff(want, got(&a)); diff != "" {
+			t.Errorf("n %d: taking merge and adds (-want +got):\n%s", n, diff)
+		}
+		if o.n != 0 || len(got(&o)) != 0 {
+			t.Errorf("n %d: a taken set keeps %d samples", n, o.n)
+		}
+		if a.n != len(want) || a.mn != slices.Min(want) || a.mx != slices.Max(want) {
+			t.Errorf("n %d: count %d, range %d..%d; want %d, %d..%d", n, a.n, a.mn, a.mx, len(want), slices.Min(want), slices.Max(want))
+		}
+		// widened: the samples in order, none kept narrow
+		a.add(math.MaxInt32 + 1)
+		want = append(want, math.MaxInt32+1)
+		if diff := cmp.Diff(want, got(&a)); diff != "" || a.cur != nil || a.narrow != nil {
+			t.Errorf("n %d: widened set, last chunk %v (-want +got):\n%s", n, a.cur != nil, diff)
+		}
 	}
 }
