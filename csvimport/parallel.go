@@ -390,7 +390,7 @@ func (x *DealReader) worker() *dealReader {
 	dr.ignored = tally{}
 	dr.seen = nil
 	dr.slab, dr.dated, dr.parts, dr.amountBuf, dr.minor, dr.periods = nil, nil, nil, nil, nil, nil
-	dr.arena, dr.caches = stringArena{}, nil
+	dr.arena = stringArena{}
 	dr.cur, dr.histDeal, dr.refs, dr.tables, dr.lastTable = nil, 0, histRefs{}, nil, nil
 	return &dr
 }

@@ -41,7 +41,6 @@ type dealReader struct {
 	dated     []funnel.StageChange // scratch
 	parts     *dealParts           // scratch: the fields a deal keeps (made on first use)
 	arena     stringArena          // backing storage for the deals' string fields
-	caches    []valueCache         // per mapped string field (dealColumns.mapped), its recent values
 	amountBuf []byte               // scratch of formatted amounts
 	minor     map[string]int       // minor-unit digits per currency
 	periods   map[string]string    // the note of each amount period
@@ -264,9 +263,7 @@ func (dr *dealReader) pipeline() (*pipe, *ParseError) {
 // strings sets the deal's string fields. They are copied from the row into
 // one string, carved from the reader's string arena, so that a deal keeps
 // alive only its own fields and those of the deals read with it (a few
-// KB), never the rest of the row. A value found in its column's cache of
-// recent values (valueCache) is not copied: the deal shares that string
-// with the deals before it of the same value.
+// KB), never the rest of the row.
 func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 	c, rd := dr.c, dr.rd
 	if dr.parts == nil {
@@ -281,23 +278,11 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 		clear(lens)
 	}
 	buf, custom := dr.parts.buf[:0], 0
-	// the values found in the columns' caches, per part ("" for the
-	// others), and the values to keep in them once copied
-	shared, keep := dr.parts.shared, dr.parts.keep[:0]
-	if len(shared) != len(c.parts) {
-		shared = make([]string, len(c.parts))
-		dr.parts.shared = shared
-	}
-	caches := dr.caches
-	if len(caches) != len(c.mapped) {
-		caches = make([]valueCache, len(c.mapped))
-		dr.caches = caches
-	}
 	// the values without a rule or a default, and nothing to trim, are
 	// read here (rd.get's first case), the others through dr.value
 	plain := dr.rules == nil
 	b, data, direct := rd.sc.bounds, rd.sc.data, uint(rd.direct)
-	for k, mp := range c.mapped {
+	for _, mp := range c.mapped {
 		col := mp.col
 		var v []byte
 		if plain && uint(col) < direct && 2*col+1 < len(b) {
@@ -308,32 +293,17 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 		} else {
 			v = dr.value(col)
 		}
-		shared[mp.part] = ""
 		if len(v) > 0 {
+			buf = append(buf, v...)
+			lens[mp.part] = len(v)
 			if mp.part >= partCustom {
 				custom++
 			}
-			s, slot, ok := caches[k].find(v)
-			if ok {
-				shared[mp.part] = s
-				continue
-			}
-			if slot < valueSlots {
-				keep = append(keep, keptValue{k, slot, len(buf), len(v)})
-			}
-			buf = append(buf, v...)
-			lens[mp.part] = len(v)
 		}
 	}
-	dr.parts.lens, dr.parts.buf, dr.parts.keep = lens, buf, keep
+	dr.parts.lens, dr.parts.buf = lens, buf
 	all := dr.arena.string(buf)
-	for _, kv := range keep {
-		caches[kv.mapped].keep(kv.slot, all[kv.at:kv.at+kv.n])
-	}
 	take := func(i int) string {
-		if s := shared[i]; s != "" {
-			return s
-		}
 		v := all[:lens[i]]
 		all = all[lens[i]:]
 		return v
@@ -367,18 +337,8 @@ func (dr *dealReader) strings(d *funnel.Deal, p *pipe) {
 // dealParts is the scratch of dealReader.strings: the lengths of the
 // fields a deal keeps, and their bytes.
 type dealParts struct {
-	lens   []int
-	buf    []byte
-	shared []string    // per part, the string found in its column's cache, or ""
-	keep   []keptValue // the values of the row to keep in the caches
-}
-
-// A keptValue is a value of a row to keep in the cache of its column
-// (dealReader.caches[mapped]), at slot once copied to buf[at:at+n].
-type keptValue struct {
-	mapped int
-	slot   uint32
-	at, n  int
+	lens []int
+	buf  []byte
 }
 
 // containsBytes reports whether list holds the string b, exactly.
