@@ -765,6 +765,7 @@ type timeParser struct {
 	lastT   time.Time
 	dates   *[dateCacheSize]cachedDate // direct-mapped by YYYYMMDD
 	day     lastDay                    // the date of the value read last in UTC
+	days    *[dayCacheSize]knownDay    // the dates of "YYYY-MM-DD" values read in UTC, by a hash (utcDate)
 }
 
 // A lastDay is the date of a "YYYY-MM-DD..." value read in UTC, as the
@@ -803,6 +804,43 @@ func (p *timeParser) utcSeconds(s []byte, sep byte) (int64, bool) {
 	}
 	return p.day.days*86400 + int64(hour*3600+minute*60+sec), true
 }
+
+// utcDate returns the Unix seconds of midnight in UTC of "YYYY-MM-DD" (10
+// bytes), if it is a valid date. It remembers the days of the dates it has
+// read in a table indexed by a hash of their bytes, each slot holding the
+// date that last hashed there: the dates of a file of transactions, not
+// sorted by date but of a few years, are read from the table.
+func (p *timeParser) utcDate(s []byte) (int64, bool) {
+	dw, dd := binary.LittleEndian.Uint64(s), uint16(s[8])|uint16(s[9])<<8
+	if p.days == nil {
+		p.days = new([dayCacheSize]knownDay)
+	}
+	c := &p.days[((dw^uint64(dd)<<20)*0x9E3779B97F4A7C15)>>(64-dayCacheBits)]
+	if c.w != dw || c.dd != dd { // an empty slot's dd, 0, is no date's
+		y, m, d, ok := ymd(dw, s[8], s[9])
+		if !ok {
+			return 0, false
+		}
+		*c = knownDay{dw, dd, int32(civilDays(y, m, d))}
+	}
+	return int64(c.days) * 86400, true
+}
+
+// A knownDay is a slot of the table of utcDate: the bytes of a date
+// (the first 8 in a word, the last 2, never 0 as digits) and its days
+// since 1970-01-01.
+type knownDay struct {
+	w    uint64
+	dd   uint16
+	days int32
+}
+
+// dayCacheBits is log2 of the number of dates utcDate remembers: the days
+// of 5 years and more.
+const (
+	dayCacheBits = 12
+	dayCacheSize = 1 << dayCacheBits
+)
 
 // dateCacheSize is the number of dates a timeParser remembers.
 const dateCacheSize = 1024
@@ -876,10 +914,7 @@ func (p *timeParser) parse(b []byte) (time.Time, error) {
 		}
 	case layoutDate:
 		if len(b) == 10 {
-			var y, m, d int
-			if y, m, d, ok = ymd(binary.LittleEndian.Uint64(b), b[8], b[9]); ok {
-				sec = civilDays(y, m, d) * 86400
-			}
+			sec, ok = p.utcDate(b)
 		}
 	}
 	if ok {

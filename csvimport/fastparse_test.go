@@ -112,6 +112,8 @@ func FuzzTimeSequence(f *testing.F) {
 		{"2024-02-29 10:00:00", "2024-02-29T10:00:00Z"}, {"2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z"},
 		{"2023-02-29 10:00:00", "2023-02-29 11:00:00"}, {"2024-01-01 10:00:00", "2024-01-01"},
 		{"2024-01-01 10:00:00", "2024-01-01 10:00:00.5"}, {"2024-12-31 23:59:59", "2024-12-31 10:00:00"},
+		{"2024-02-29", "2023-02-29"}, {"2024-01-01", "2024-01-0x"}, {"2024-01-31", "2024-13-31"},
+		{"0000-01-01", "0001-01-01"}, {"9999-12-31", "2024-01-01 "},
 	} {
 		f.Add(s[0], s[1], uint8(0))
 		f.Add(s[0], s[1], uint8(1))
@@ -163,6 +165,45 @@ func TestTimesSharingDates(t *testing.T) {
 		got, err := p.parse([]byte(s))
 		if (err != nil) != (werr != nil) || got != want {
 			t.Fatalf("parse(%q) = %v, %v; ParseInLocation gives %v, %v", s, got, err, want, werr)
+		}
+	}
+}
+
+// TestDatesInAnyOrder reads a column of dates of a few years in no order,
+// as a file of transactions sorted by account has them, some invalid (a
+// day past its month's end, month 13, not digits), with one parser
+// reading only dates and one that then tries RFC 3339 (the default
+// layouts), against time.ParseInLocation.
+func TestDatesInAnyOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	for _, layouts := range [][]string{{time.DateOnly}, {time.DateOnly, time.RFC3339Nano}} {
+		p := newTimeParser(Options{Layouts: layouts, Location: time.UTC})
+		start := time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)
+		for range 30000 {
+			s := start.AddDate(0, 0, r.IntN(5*366)).Format(time.DateOnly)
+			switch r.IntN(16) {
+			case 0:
+				s = s[:8] + "3" + s[9:] // day 30 to 39 of the month
+			case 1:
+				s = s[:5] + "13" + s[7:]
+			case 2:
+				s = s[:9] + "a"
+			case 3:
+				s = s[:8] + "29" // February 29 in a year not leap, or valid
+			case 4:
+				s += "T10:00:00Z"
+			}
+			var want time.Time
+			var werr error
+			for _, l := range layouts {
+				if want, werr = time.ParseInLocation(l, s, time.UTC); werr == nil {
+					break
+				}
+			}
+			got, err := p.parse([]byte(s))
+			if (err != nil) != (werr != nil) || got != want {
+				t.Fatalf("layouts %q: parse(%q) = %v, %v; ParseInLocation gives %v, %v", layouts, s, got, err, want, werr)
+			}
 		}
 	}
 }
