@@ -110,18 +110,9 @@ func BenchmarkSegments(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	keys := []string{funnel.AttrSource, funnel.AttrOwner, funnel.AttrIndustry}
 	b.ReportAllocs()
 	cputime.Report(b, func() {
-		accs := make([]funnel.Accumulator, len(keys))
-		segs := make([]*funnel.Segments, len(keys))
-		for i, k := range keys {
-			segs[i], err = funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(k)}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			accs[i] = segs[i]
-		}
+		segs, accs := peerSegments(b, s, false)
 		if err := s.Run(slices.Values(deals), accs...); err != nil {
 			b.Fatal(err)
 		}
@@ -160,20 +151,28 @@ func BenchmarkScanSegments(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	keys := []string{funnel.AttrSource, funnel.AttrOwner, funnel.AttrIndustry}
 	b.ReportAllocs()
 	cputime.Report(b, func() {
-		accs := make([]funnel.Accumulator, len(keys))
-		for i, k := range keys {
-			g, err := funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(k)}, ByKey: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			accs[i] = g
-		}
+		_, accs := peerSegments(b, s, true)
 		if err := s.Run(slices.Values(deals), accs...); err != nil {
 			b.Fatal(err)
 		}
 	})
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/deal")
+}
+
+// peerSegments returns the peers' report's three segmentations of s, by
+// source, owner and industry, and the same as accumulators for Scan.Run.
+func peerSegments(b *testing.B, s *funnel.Scan, byKey bool) ([]*funnel.Segments, []funnel.Accumulator) {
+	keys := []string{funnel.AttrSource, funnel.AttrOwner, funnel.AttrIndustry}
+	segs := make([]*funnel.Segments, len(keys))
+	accs := make([]funnel.Accumulator, len(keys))
+	for i, k := range keys {
+		g, err := funnel.NewSegments(s, funnel.SegmentOptions{Dims: []funnel.Dim{funnel.ByAttr(k)}, ByKey: byKey})
+		if err != nil {
+			b.Fatal(err)
+		}
+		segs[i], accs[i] = g, g
+	}
+	return segs, accs
 }
